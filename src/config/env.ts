@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/** Which parts of the program a process runs; decides which variables are required. */
+export type Role = 'bot' | 'worker' | 'all' | 'cli';
+
+const csv = (item: z.ZodString) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    )
+    .pipe(z.array(item));
+
+/** `discord:123` or `slack:U1`: an id qualified by its platform. */
+const platformId = z
+  .string()
+  .regex(/^(discord|slack):[A-Za-z0-9_-]+$/, 'each entry must look like discord:<id> or slack:<id>');
+
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/**
+ * The environment, as DESIGN.md section 6 names it. Every variable is listed in `.env.example`, and a
+ * test keeps the two in step.
+ */
+export const ConfigSchema = z.object({
+  OXEN_API_KEY: z.string().min(1).optional(),
+  OXEN_BASE_URL: url.default('https://hub.oxen.ai'),
+  OXEN_MODEL: z.string().min(1).default('kling-video-o1-image-to-video'),
+  OXEN_INPUT_REPO: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be namespace/repo')
+    .optional(),
+  IMAGE_STORE: z.enum(['oxen', 'http']).default('oxen'),
+  PUBLIC_BASE_URL: url.optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().min(1).default('{animate}'),
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'must be the numeric application id').optional(),
+  DISCORD_API_URL: url.default('https://discord.com/api'),
+  DISCORD_DEV_GUILD_ID: z.string().regex(/^\d+$/, 'must be a numeric guild id').optional(),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional(),
+  SLACK_API_URL: url.default('https://slack.com/api/'),
+  PORT: int(0, 65_535, 3000),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_USER_IDS: csv(platformId).default([]),
+  MAX_ACTIVE_PER_USER: int(1, 1000, 2),
+  DAILY_VIDEO_SECONDS_PER_USER: int(0, 86_400, 60),
+  MAX_ACTIVE_GENERATIONS: int(1, 10_000, 20),
+  ALLOWED_CHANNELS: csv(platformId).default([]),
+  DOWNLOAD_HOSTS: csv(z.string().regex(/^[A-Za-z0-9.-]+$/, 'each entry must be a host name')).default([
+    'cdn.discordapp.com',
+    'media.discordapp.net',
+    'files.slack.com',
+  ]),
+  GENERATION_TIMEOUT_MINUTES: int(1, 24 * 60, 30),
+  RECONCILE_INTERVAL_SECONDS: int(1, 3600, 60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The parsed configuration. */
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Variable names whose values are secrets: never printed, scrubbed from logs. */
+export const SECRET_KEYS = [
+  'OXEN_API_KEY',
+  'DISCORD_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'ADMIN_TOKEN',
+] as const satisfies ReadonlyArray<keyof Config>;
+
+/** Every problem with the environment, by variable name, values left out. */
+export class ConfigError extends Error {
+  public override readonly name = 'ConfigError';
+  public constructor(public readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+    );
+  }
+}
+
+/**
+ * Parses the environment once. Empty strings count as unset (`PORT=` in `.env` means "use the default").
+ * All problems are reported together; no value is ever echoed, since any of them may be a secret.
+ *
+ * @param source - the variables to read; tests pass their own.
+ * @param role - which process this is; a worker needs the Oxen key, a bot needs at least one platform.
+ */
+export function loadConfig(source: Record<string, string | undefined> = process.env, role: Role = 'all'): Config {
+  const known = new Set(Object.keys(ConfigSchema.shape));
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([key, value]) => known.has(key) && value !== undefined && value.trim() !== ''),
+  );
+  const parsed = ConfigSchema.safeParse(present);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  if (parsed.success) problems.push(...crossChecks(parsed.data, role));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return parsed.data;
+}
+
+function crossChecks(config: Config, role: Role): string[] {
+  const problems: string[] = [];
+  const runsWorker = role === 'worker' || role === 'all' || role === 'cli';
+  if (runsWorker && !config.OXEN_API_KEY) {
+    problems.push('OXEN_API_KEY: required to run generations (get one at https://www.oxen.ai → Settings → API keys)');
+  }
+  if (runsWorker && role !== 'cli' && config.IMAGE_STORE === 'oxen' && !config.OXEN_INPUT_REPO) {
+    problems.push(
+      'OXEN_INPUT_REPO: required when IMAGE_STORE=oxen (a public repo for staged images, e.g. my-team/animate-inputs)',
+    );
+  }
+  if (config.IMAGE_STORE === 'http' && !config.PUBLIC_BASE_URL) {
+    problems.push("PUBLIC_BASE_URL: required when IMAGE_STORE=http (the public address of this bot's HTTP server)");
+  }
+  if (config.DISCORD_TOKEN && !config.DISCORD_APPLICATION_ID) {
+    problems.push('DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set');
+  }
+  if (config.SLACK_BOT_TOKEN && !config.SLACK_SIGNING_SECRET && !config.SLACK_APP_TOKEN) {
+    problems.push(
+      'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: one is required when SLACK_BOT_TOKEN is set (HTTP or Socket Mode)',
+    );
+  }
+  if ((config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN) && !config.SLACK_BOT_TOKEN) {
+    problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');
+  }
+  return problems;
+}
+
+/** Which platforms have credentials, and so are started. */
+export function enabledPlatforms(config: Config): Array<'discord' | 'slack'> {
+  const out: Array<'discord' | 'slack'> = [];
+  if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) out.push('discord');
+  if (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) out.push('slack');
+  return out;
+}
+
+/** The values of the configured secrets, for the logger to scrub. */
+export function secretValues(config: Config): string[] {
+  return SECRET_KEYS.map((key) => config[key]).filter((v): v is string => typeof v === 'string');
+}

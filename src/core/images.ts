@@ -1,0 +1,71 @@
+import { err, ok, type Result } from '../shared/result.js';
+import { type ImageMime, INPUT_RULES } from './input-rules.js';
+import { type Refusal, type RefusalField, refusal } from './refusal.js';
+
+/** What is known about an image before its bytes are read (a Discord attachment's metadata). */
+export interface ImageMeta {
+  /** Size in bytes, when known. */
+  bytes?: number;
+  /** Declared or sniffed MIME type, when known. */
+  mime?: string;
+  width?: number;
+  height?: number;
+}
+
+/** An image whose bytes were downloaded, sniffed and measured, and that passed every rule. */
+export interface CheckedImage {
+  bytes: Uint8Array;
+  mime: ImageMime;
+  /** File extension matching `mime` (`png`, `jpg`, `gif`, `webp`). */
+  ext: string;
+  width: number;
+  height: number;
+}
+
+/** A copy of a checked image in the ImageStore, reachable by Oxen at a stable public URL. */
+export interface StagedImage {
+  url: string;
+  mime: ImageMime;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+/**
+ * Applies the rules of DESIGN.md §2 to whatever is known. Unknown values pass, so the same function
+ * serves the early check (attachment metadata) and the final one (sniffed bytes).
+ */
+export function checkImageMeta(meta: ImageMeta, field: RefusalField = 'image'): Result<ImageMeta, Refusal> {
+  const R = INPUT_RULES;
+  if (meta.bytes !== undefined && meta.bytes > R.imageMaxBytes) {
+    return err(refusal('image_too_large', field, { bytes: meta.bytes }));
+  }
+  if (meta.mime !== undefined && !(R.imageTypes as readonly string[]).includes(meta.mime)) {
+    return err(refusal('image_type', field, { detectedType: describeType(meta.mime) }));
+  }
+  const { width, height } = meta;
+  if (width !== undefined && height !== undefined && width > 0 && height > 0) {
+    if (width < R.imageMinSide || height < R.imageMinSide) {
+      return err(refusal('image_too_small', field, { width, height }));
+    }
+    if (width > R.imageMaxSide || height > R.imageMaxSide) {
+      return err(refusal('image_too_big_dimensions', field, { width, height }));
+    }
+    const aspect = width / height;
+    if (aspect < R.aspectMin || aspect > R.aspectMax) {
+      return err(refusal('image_aspect', field, { width, height }));
+    }
+  }
+  return ok(meta);
+}
+
+/** Turns a MIME type into words for a message ("a HEIC file", "a PDF file"). */
+function describeType(mime: string): string {
+  const sub = mime.split('/')[1] ?? mime;
+  return sub.replace(/^x-/, '').toUpperCase();
+}
+
+/** File extension for a supported type. */
+export function extensionFor(mime: ImageMime): string {
+  return { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp' }[mime];
+}

@@ -1,0 +1,85 @@
+import type { Result } from '../shared/result.js';
+import type { CheckedImage } from './images.js';
+import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from './model.js';
+import type { Refusal } from './refusal.js';
+
+/** A new request, as an adapter hands it over after checking the inputs. */
+export interface SubmitInput {
+  /**
+   * The platform event this came from (`discord-<interaction id>`, `slack-<view id>`, `slack-<event id>`).
+   * The same id submitted twice returns the first request and adds nothing. No `:` allowed (BullMQ job ids).
+   */
+  eventId: string;
+  requester: UserRef;
+  /** Where the work continues (the thread the adapter opened, or in place). */
+  where: ChatLocation;
+  /** The bot's public "🎬 … is animating" message the thread hangs on, when there is one. */
+  anchor?: MessageRef;
+  prompt: string;
+  duration: Duration;
+  startImage: CheckedImage;
+  endImage?: CheckedImage;
+  /** Largest file the platform accepts in this place (Discord `attachment_size_limit`). */
+  uploadLimitBytes: number;
+}
+
+/** What a successful submit or retry gives back. */
+export interface Accepted {
+  requestId: string;
+  jobId: string;
+  attempt: number;
+  /** True when this event was seen before: nothing new was added. */
+  duplicate: boolean;
+}
+
+/** Who is asking for a retry or cancel; admins (ADMIN_USER_IDS) may act on anyone's request. */
+export type Actor = UserRef;
+
+/** One of a person's generations in flight, for `/animations` and `/animate status`. */
+export interface ActiveGeneration {
+  requestId: string;
+  attempt: number;
+  prompt: string;
+  duration: Duration;
+  state: AttemptState;
+  queuePosition?: number;
+  elapsedMs: number;
+  where: ChatLocation;
+}
+
+/** A person's current use against the limits. */
+export interface UserStatus {
+  active: ActiveGeneration[];
+  maxActive: number;
+  /** Seconds of video used today (UTC). */
+  usedSecondsToday: number;
+  dailyLimitSeconds: number;
+  /** When the daily quota resets (next 00:00 UTC). */
+  resetsAt: Date;
+}
+
+/**
+ * What the platform adapters call. Every refusal is a value with a message a person can act on; nothing
+ * is enqueued, reserved or charged when a call is refused.
+ * @see DESIGN.md §2, §4
+ */
+export interface Intake {
+  /**
+   * Cheap early check of the limits (channel allow-list, active generations, daily seconds) without
+   * reserving anything, so an adapter can refuse before it defers or downloads.
+   */
+  precheck(requester: UserRef, where: ChatLocation, duration: Duration): Promise<Result<void, Refusal>>;
+  /** Reserves the limits atomically, records the request and adds its job. */
+  submit(input: SubmitInput): Promise<Result<Accepted, Refusal>>;
+  /**
+   * Starts a new attempt of the request that `message` belongs to (progress, result or failure
+   * message), reusing its staged images, in the same thread. `eventId` de-duplicates repeated reactions.
+   */
+  retry(message: MessageRef, actor: Actor, eventId: string): Promise<Result<Accepted, Refusal>>;
+  /** Cancels the in-flight attempt that `message` belongs to (at Oxen too); refunds the quota. */
+  cancel(message: MessageRef, actor: Actor): Promise<Result<{ requestId: string; attempt: number }, Refusal>>;
+  /** The person's generations in flight and quota left. */
+  status(user: UserRef): Promise<UserStatus>;
+  /** Whether `user` is a bot admin. */
+  isAdmin(user: Pick<UserRef, 'platform' | 'userId'>): boolean;
+}

@@ -1,0 +1,40 @@
+import type { Duration, Platform } from '../model.js';
+import type { RefusalCode } from '../refusal.js';
+
+/** How a finished video reached the chat. */
+export type DeliveryMethod = 'upload' | 'transcode' | 'link';
+
+/** How a request ended. */
+export type RequestOutcome = 'done' | 'failed' | 'cancelled';
+
+/**
+ * What the program counts. Implemented with prom-client in `src/http/metrics.ts`; core, queue and the
+ * adapters only see this port (the default is {@link noopMetrics}).
+ */
+export interface Metrics {
+  /** A request or retry was accepted and enqueued. */
+  requestAccepted(platform: Platform): void;
+  /** An attempt ended. */
+  requestFinished(platform: Platform, outcome: RequestOutcome): void;
+  /** A request, retry or cancel was refused before anything was spent. */
+  refused(platform: Platform, code: RefusalCode): void;
+  /** Oxen took `seconds` from enqueue to completion for a video of `duration`. */
+  generationSeconds(duration: Duration, seconds: number): void;
+  /** A video was delivered. */
+  delivered(platform: Platform, method: DeliveryMethod): void;
+  /** An Oxen call failed; `kind` is the error code (`oxen_rate_limited`, …). */
+  oxenError(kind: string): void;
+  /** The SSE stream reconnected. */
+  sseReconnected(): void;
+}
+
+/** Metrics that go nowhere (tests, the CLI). */
+export const noopMetrics: Metrics = {
+  requestAccepted: () => undefined,
+  requestFinished: () => undefined,
+  refused: () => undefined,
+  generationSeconds: () => undefined,
+  delivered: () => undefined,
+  oxenError: () => undefined,
+  sseReconnected: () => undefined,
+};

@@ -1,0 +1,116 @@
+import type { Duration } from '../model.js';
+
+/** The five documented statuses, plus `unknown` for a value Oxen may add later (treated as non-terminal). */
+export type GenerationStatus = 'queued' | 'processing' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
+
+/** What the bot sends to `POST /api/ai/queue`. @see reference/oxen-api.md §3.1 */
+export interface GenerationInput {
+  model: string;
+  prompt: string;
+  /** Public URL of the start frame. */
+  inputImage: string;
+  /** Public URL of the end frame (Kling `tail_image_url`). */
+  tailImageUrl?: string;
+  duration: Duration;
+}
+
+/** A status row, normalised (`model_name` → `model`, `error_message` → `reason`). @see reference/oxen-api.md §3.2 */
+export interface GenerationRow {
+  generationId: string;
+  model: string;
+  status: GenerationStatus;
+  /** Unix seconds. */
+  enqueuedAt: number;
+  startedAt: number | null;
+  completedAt: number | null;
+  resultUrl: string | null;
+  reason: string | null;
+}
+
+/** A `media_generation_completed` SSE event, normalised (`error` → `reason`). @see reference/oxen-api.md §4 */
+export interface CompletionEvent {
+  generationId: string;
+  status: 'succeeded' | 'failed';
+  /** Presigned, expiring URL of the output (succeeded only). */
+  url: string | null;
+  reason: string | null;
+  model: string | null;
+}
+
+/** Model information, normalised. @see reference/oxen-api.md §6 */
+export interface ModelInfo {
+  id: string;
+  displayName: string | null;
+  /** `request_schema ?? json_request_schema`. */
+  requestSchema: unknown;
+  pricing: { method: string | null; costPerSecond: number | null } | null;
+}
+
+/** A downloaded result streamed to disk. */
+export interface DownloadedFile {
+  path: string;
+  bytes: number;
+  contentType: string | null;
+}
+
+/**
+ * The Oxen API as the rest of the program uses it. Every call takes an AbortSignal; every failure is an
+ * `OxenError` subclass (see `src/oxen/errors.ts`) that says whether retrying can help.
+ */
+export interface OxenPort {
+  /** Enqueues one generation; returns its id. Not idempotent: every call is a billed generation. */
+  enqueue(input: GenerationInput, signal?: AbortSignal): Promise<{ generationId: string; status: GenerationStatus }>;
+  /** Reads a generation's row. */
+  getStatus(generationId: string, signal?: AbortSignal): Promise<GenerationRow>;
+  /** Cancels a queued or processing generation; a finished one is left as it is (no error). */
+  cancel(generationId: string, signal?: AbortSignal): Promise<void>;
+  /** Lists generations (active ones unless a status is given). */
+  list(filter?: { status?: GenerationStatus; model?: string }, signal?: AbortSignal): Promise<GenerationRow[]>;
+  /** Reads model information and pricing. */
+  modelInfo(model: string, signal?: AbortSignal): Promise<ModelInfo>;
+  /**
+   * Uploads bytes to `repo` (`namespace/name`) at `path` on `main`, creating the repo public when it
+   * does not exist, and returns the file's public URL.
+   */
+  uploadFile(
+    repo: string,
+    path: string,
+    bytes: Uint8Array,
+    contentType: string,
+    signal?: AbortSignal,
+  ): Promise<{ url: string }>;
+  /**
+   * Streams a result to `destPath` with a size cap; the Authorization header goes only to the Oxen host,
+   * never to a redirect target.
+   */
+  downloadResult(
+    url: string,
+    destPath: string,
+    options?: { maxBytes?: number; signal?: AbortSignal },
+  ): Promise<DownloadedFile>;
+}
+
+/** Unsubscribes a listener. */
+export type Unsubscribe = () => void;
+
+/**
+ * The one shared `GET /api/events` stream of a process. The stream has no replay, so listeners are told
+ * of every reconnect and must reconcile by polling.
+ * @see reference/oxen-api.md §4
+ */
+export interface CompletionEventHub {
+  /** Delivers the completion of one generation to `listener` (at most once). */
+  waitFor(generationId: string, listener: (event: CompletionEvent) => void): Unsubscribe;
+  /** Delivers every completion event (the worker writes each into the event inbox). */
+  onEvent(listener: (event: CompletionEvent) => void): Unsubscribe;
+  /** Called after each (re)connection once the stream is open again. */
+  onReconnect(listener: () => void): Unsubscribe;
+  /** Whether the stream is open now (for `/readyz`). */
+  isConnected(): boolean;
+  /** How many times the stream reconnected since start (for metrics). */
+  reconnectCount(): number;
+  /** Opens the stream; resolves once the first connection attempt settled. */
+  start(): Promise<void>;
+  /** Closes the stream for good. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,116 @@
+import { INPUT_RULES } from './input-rules.js';
+
+/** Why a request, retry or cancel was refused. Adapters choose words and placement by this. */
+export type RefusalCode =
+  | 'prompt_empty'
+  | 'prompt_too_long'
+  | 'duration_invalid'
+  | 'image_missing'
+  | 'image_too_large'
+  | 'image_type'
+  | 'image_too_small'
+  | 'image_too_big_dimensions'
+  | 'image_aspect'
+  | 'image_unreadable'
+  | 'image_unreachable'
+  | 'image_host_not_allowed'
+  | 'image_login_page'
+  | 'user_active_limit'
+  | 'user_daily_limit'
+  | 'channel_not_allowed'
+  | 'not_requester'
+  | 'request_not_found'
+  | 'not_in_flight'
+  | 'still_running'
+  | 'service_unavailable';
+
+/** Which input a refusal is about (Slack shows it on that modal field). */
+export type RefusalField = 'image' | 'end_image' | 'prompt' | 'duration';
+
+/** A refusal: a code, the person-facing sentence (what was wrong and what to do), and the field. */
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+  field?: RefusalField;
+}
+
+/** Details some messages need. */
+export interface RefusalDetails {
+  length?: number;
+  bytes?: number;
+  width?: number;
+  height?: number;
+  detectedType?: string;
+  host?: string;
+  active?: number;
+  limit?: number;
+  usedSeconds?: number;
+  requestedSeconds?: number;
+  resetsAt?: Date;
+  reason?: string;
+}
+
+const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+function which(field: RefusalField | undefined): string {
+  return field === 'end_image' ? 'The end image' : 'The image';
+}
+
+function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalDetails): string {
+  const R = INPUT_RULES;
+  switch (code) {
+    case 'prompt_empty':
+      return 'The prompt is empty. Describe the motion you want, e.g. "slow push-in, hair moving in the wind".';
+    case 'prompt_too_long':
+      return `The prompt is ${d.length ?? 'over 2500'} characters; the limit is ${R.promptMaxChars}. Shorten it and try again.`;
+    case 'duration_invalid':
+      return 'Duration must be 5 or 10 seconds.';
+    case 'image_missing':
+      return 'No image found. Attach a PNG, JPEG, GIF or WebP image.';
+    case 'image_too_large':
+      return `${which(field)} is ${d.bytes ? mb(d.bytes) : 'over 10 MB'}; the limit is 10 MB. Export a smaller copy (JPEG works well) and try again.`;
+    case 'image_type':
+      return `${which(field)} is ${d.detectedType ? `a ${d.detectedType} file` : 'not a supported image'}. Use PNG, JPEG, GIF or WebP.`;
+    case 'image_too_small':
+      return `${which(field)} is ${d.width}×${d.height} px; each side must be at least ${R.imageMinSide} px. Use a larger image.`;
+    case 'image_too_big_dimensions':
+      return `${which(field)} is ${d.width}×${d.height} px; keep each side at most ${R.imageMaxSide} px.`;
+    case 'image_aspect':
+      return `${which(field)} is ${d.width}×${d.height} px (aspect ${d.width && d.height ? (d.width / d.height).toFixed(2) : '?'}); the width/height ratio must be between ${R.aspectMin} and ${R.aspectMax}. Crop it closer to square and try again.`;
+    case 'image_unreadable':
+      return `${which(field)} could not be read (damaged or truncated file). Re-export it and try again.`;
+    case 'image_unreachable':
+      return `${which(field)} could not be downloaded${d.reason ? ` (${d.reason})` : ''}. Upload it again and retry.`;
+    case 'image_host_not_allowed':
+      return `${which(field)} is hosted on ${d.host ?? 'a site'} the bot does not download from. Upload the file directly instead of linking it.`;
+    case 'image_login_page':
+      return 'Slack returned a login page instead of the image: the app is missing the files:read scope. Ask the workspace admin to reinstall the app with files:read.';
+    case 'user_active_limit':
+      return `You have ${d.active} animation${d.active === 1 ? '' : 's'} running; the limit is ${d.limit}. Wait for one to finish.`;
+    case 'user_daily_limit': {
+      const resets = d.resetsAt
+        ? `${String(d.resetsAt.getUTCHours()).padStart(2, '0')}:${String(d.resetsAt.getUTCMinutes()).padStart(2, '0')} UTC`
+        : '00:00 UTC';
+      return `Daily limit reached: ${d.usedSeconds} s of ${d.limit} s of video used${d.requestedSeconds ? ` (this one needs ${d.requestedSeconds} s)` : ''}, resets at ${resets}.`;
+    }
+    case 'channel_not_allowed':
+      return 'Animations are not enabled in this channel. Ask an admin to add it to ALLOWED_CHANNELS, or use a channel where the bot is enabled.';
+    case 'not_requester':
+      return 'Only the person who asked for this animation (or a bot admin) can retry or cancel it.';
+    case 'request_not_found':
+      return 'That message does not belong to an animation this bot knows about.';
+    case 'not_in_flight':
+      return 'That animation has already finished, so there is nothing to cancel.';
+    case 'still_running':
+      return 'That animation is still running; wait for it to finish (or cancel it with ❌) before retrying.';
+    case 'service_unavailable':
+      return `The bot cannot take new animations right now${d.reason ? ` (${d.reason})` : ''}. Try again in a few minutes.`;
+  }
+}
+
+/** Builds a refusal with its person-facing message. */
+export function refusal(code: RefusalCode, field?: RefusalField, details: RefusalDetails = {}): Refusal {
+  return field
+    ? { code, field, message: message(code, field, details) }
+    : { code, message: message(code, field, details) };
+}

@@ -1,0 +1,50 @@
+import type { AttemptState, Duration, UserRef } from './model.js';
+
+/** Everything a progress message shows. Rendered by each adapter with core's text renderer. */
+export interface ProgressView {
+  requestId: string;
+  attempt: number;
+  requester: UserRef;
+  prompt: string;
+  duration: Duration;
+  state: AttemptState;
+  /** 1-based position while waiting for a generation slot. */
+  queuePosition?: number;
+  /** Time since the attempt started, ms. */
+  elapsedMs: number;
+  /** Expected total time of the generation, ms, from recent real durations. */
+  estimatedTotalMs?: number;
+  /** For failed attempts: why, and what to do. */
+  failure?: FailureInfo;
+  /** For cancelled attempts: who cancelled it, or that it timed out. */
+  cancelledBy?: UserRef | 'timeout' | 'thread_deleted';
+}
+
+/** Why an attempt failed, in words for the people in the channel. */
+export interface FailureInfo {
+  /** What happened ("Oxen could not use the image: it is smaller than 300 px"). */
+  reason: string;
+  /** What to do ("React 🔁 to try again", "Use a larger image"). */
+  hint: string;
+  /** Whether 🔁 is offered. */
+  retryable: boolean;
+}
+
+/** The finished video's caption. */
+export interface ResultView {
+  requestId: string;
+  attempt: number;
+  requester: UserRef;
+  prompt: string;
+  duration: Duration;
+  /** Wall time from request to delivery, ms. */
+  tookMs: number;
+  /** Set when the video is posted as a link (too big to upload). */
+  link?: { url: string; bytes: number; limitBytes: number };
+}
+
+/** Messages the bot posts into a request's thread. */
+export type MessageView =
+  | { kind: 'progress'; progress: ProgressView }
+  | { kind: 'result'; result: ResultView }
+  | { kind: 'notice'; text: string };

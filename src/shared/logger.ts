@@ -1,0 +1,85 @@
+import { type Logger, type LoggerOptions, pino } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * Paths whose values never reach the log: tokens, keys and authorization headers wherever they sit.
+ * pino replaces them with "[redacted]" before serialising.
+ */
+export const REDACT_PATHS = [
+  'token',
+  '*.token',
+  'apiKey',
+  '*.apiKey',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'config.OXEN_API_KEY',
+  'config.DISCORD_TOKEN',
+  'config.SLACK_BOT_TOKEN',
+  'config.SLACK_SIGNING_SECRET',
+  'config.SLACK_APP_TOKEN',
+  'config.ADMIN_TOKEN',
+  'OXEN_API_KEY',
+  'DISCORD_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'ADMIN_TOKEN',
+];
+
+/** Where the log goes and how it looks. */
+export interface LoggerSettings {
+  /** pino level. @defaultValue 'info' */
+  level?: string;
+  /** Human-readable output (pino-pretty) instead of JSON lines. @defaultValue stdout is a TTY */
+  pretty?: boolean;
+  /** Extra strings to scrub from every line (the configured secrets themselves). */
+  secrets?: string[];
+  /** Destination stream; tests pass one to read what was logged. @defaultValue stdout */
+  destination?: NodeJS.WritableStream;
+}
+
+/**
+ * Creates the process logger. Besides path-based redaction, every configured secret value is scrubbed
+ * from the serialised line, so a token that ends up inside an error message or URL is still hidden.
+ */
+export function createLogger(settings: LoggerSettings = {}): Logger {
+  const secrets = (settings.secrets ?? []).filter((s) => s.length >= 6);
+  const options: LoggerOptions = {
+    level: settings.level ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+    hooks:
+      secrets.length > 0
+        ? {
+            streamWrite: (line) => scrub(line, secrets),
+          }
+        : undefined,
+  };
+  const pretty = settings.pretty ?? (settings.destination === undefined && process.stdout.isTTY === true);
+  if (pretty) {
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss' } },
+    });
+  }
+  return settings.destination ? pino(options, settings.destination) : pino(options);
+}
+
+/** Replaces each secret in `text` with "[redacted]". */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}
+
+/** A logger that drops everything; for tests and library defaults. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

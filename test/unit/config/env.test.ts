@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ConfigSchema, enabledPlatforms, loadConfig } from '../../../src/config/env.js';
+
+const base = { OXEN_API_KEY: 'ox-secret-key-123', OXEN_INPUT_REPO: 'team/inputs' };
+
+describe('loadConfig', () => {
+  it('should name the same variables as .env.example', () => {
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const names = example
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => line.slice(0, line.indexOf('=')))
+      .sort();
+    expect(names).toEqual(Object.keys(ConfigSchema.shape).sort());
+  });
+
+  it('should apply the documented defaults', () => {
+    const config = loadConfig(base, 'worker');
+    expect(config.OXEN_BASE_URL).toBe('https://hub.oxen.ai');
+    expect(config.QUEUE_PREFIX).toBe('{animate}');
+    expect(config.MAX_ACTIVE_PER_USER).toBe(2);
+    expect(config.DAILY_VIDEO_SECONDS_PER_USER).toBe(60);
+    expect(config.MAX_ACTIVE_GENERATIONS).toBe(20);
+    expect(config.PORT).toBe(3000);
+    expect(config.DOWNLOAD_HOSTS).toEqual(['cdn.discordapp.com', 'media.discordapp.net', 'files.slack.com']);
+  });
+
+  it('GIVEN empty strings THEN they count as unset', () => {
+    expect(loadConfig({ ...base, PORT: '', LOG_LEVEL: '' }, 'worker').PORT).toBe(3000);
+  });
+
+  it('GIVEN several bad variables THEN every one is reported by name, without any value', () => {
+    const source = {
+      OXEN_API_KEY: 'ox-secret-key-123',
+      PORT: 'eighty',
+      MAX_ACTIVE_PER_USER: '-1',
+      REDIS_URL: 'http://secret-host',
+      SLACK_BOT_TOKEN: 'not-a-token-secret-value',
+      IMAGE_STORE: 'ftp',
+    };
+    let error: unknown;
+    try {
+      loadConfig(source, 'all');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).message;
+    for (const name of ['PORT', 'MAX_ACTIVE_PER_USER', 'REDIS_URL', 'SLACK_BOT_TOKEN', 'IMAGE_STORE']) {
+      expect(text).toContain(name);
+    }
+    expect(text).not.toContain('ox-secret-key-123');
+    expect(text).not.toContain('not-a-token-secret-value');
+    expect(text).not.toContain('secret-host');
+  });
+
+  it('GIVEN a worker without an Oxen key THEN it says which variable to set', () => {
+    expect(() => loadConfig({}, 'worker')).toThrow(/OXEN_API_KEY/);
+  });
+
+  it('GIVEN IMAGE_STORE=http without PUBLIC_BASE_URL THEN it is refused', () => {
+    expect(() => loadConfig({ ...base, IMAGE_STORE: 'http' }, 'worker')).toThrow(/PUBLIC_BASE_URL/);
+  });
+
+  it('GIVEN Slack without a signing secret or app token THEN it is refused', () => {
+    expect(() => loadConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-1' }, 'all')).toThrow(
+      /SLACK_SIGNING_SECRET or SLACK_APP_TOKEN/,
+    );
+  });
+
+  it('should enable only the platforms with credentials', () => {
+    expect(enabledPlatforms(loadConfig(base, 'worker'))).toEqual([]);
+    const both = loadConfig(
+      {
+        ...base,
+        DISCORD_TOKEN: 't',
+        DISCORD_APPLICATION_ID: '1',
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_APP_TOKEN: 'xapp-1',
+      },
+      'all',
+    );
+    expect(enabledPlatforms(both)).toEqual(['discord', 'slack']);
+  });
+
+  it('should parse admin and channel lists', () => {
+    const config = loadConfig(
+      { ...base, ADMIN_USER_IDS: 'discord:123, slack:U1', ALLOWED_CHANNELS: 'slack:C9' },
+      'worker',
+    );
+    expect(config.ADMIN_USER_IDS).toEqual(['discord:123', 'slack:U1']);
+    expect(config.ALLOWED_CHANNELS).toEqual(['slack:C9']);
+    expect(() => loadConfig({ ...base, ADMIN_USER_IDS: 'bob' }, 'worker')).toThrow(/ADMIN_USER_IDS/);
+  });
+});
