@@ -1,0 +1,144 @@
+import type { AttemptState } from './model.js';
+import type { MessageView, ProgressView, ResultView } from './views.js';
+
+/**
+ * The few pieces of markup that differ between platforms (Discord markdown, Slack mrkdwn). Mentions
+ * happen to share `<@id>`, but each adapter says so itself.
+ */
+export interface TextFormat {
+  bold(s: string): string;
+  italic(s: string): string;
+  mention(userId: string): string;
+  code(s: string): string;
+}
+
+/** Width of the text progress bar, in cells. */
+const BAR_CELLS = 10;
+/** The bar never claims completion before the video is actually delivered. */
+const BAR_CAP_BEFORE_DONE = 0.95;
+
+const STATE_LABEL: Record<AttemptState, { emoji: string; label: string }> = {
+  queued: { emoji: '⏳', label: 'Waiting for a slot' },
+  staging: { emoji: '📥', label: 'Preparing the image' },
+  submitted: { emoji: '📤', label: 'Sent to Oxen' },
+  processing: { emoji: '🎞️', label: 'Animating' },
+  delivering: { emoji: '📦', label: 'Uploading the video' },
+  done: { emoji: '✅', label: 'Done' },
+  failed: { emoji: '❌', label: 'Failed' },
+  cancelled: { emoji: '🚫', label: 'Cancelled' },
+};
+
+/** "45 s", "2m 05s", "1h 03m". */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  if (total < 60) return `${total} s`;
+  const minutes = Math.floor(total / 60);
+  if (minutes < 60) return `${minutes}m ${String(total % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+/** "about 3 min left", "about 40 s left", or "a little longer than usual" once past the estimate. */
+export function formatTimeLeft(elapsedMs: number, estimatedTotalMs: number): string {
+  const left = estimatedTotalMs - elapsedMs;
+  if (left <= 5_000) return 'taking a little longer than usual';
+  if (left < 60_000) return `about ${Math.max(5, Math.round(left / 5_000) * 5)} s left`;
+  return `about ${Math.round(left / 60_000)} min left`;
+}
+
+/**
+ * Fraction of the work done, from elapsed time against the estimate. Capped below 100 % until the
+ * attempt is done, since estimates are only estimates.
+ */
+export function progressFraction(view: Pick<ProgressView, 'state' | 'elapsedMs' | 'estimatedTotalMs'>): number {
+  if (view.state === 'done') return 1;
+  if (view.state === 'queued' || view.state === 'staging') return 0;
+  if (view.state === 'delivering') return BAR_CAP_BEFORE_DONE;
+  if (!view.estimatedTotalMs || view.estimatedTotalMs <= 0) return 0;
+  return Math.min(BAR_CAP_BEFORE_DONE, Math.max(0, view.elapsedMs / view.estimatedTotalMs));
+}
+
+/** `▰▰▰▱▱▱▱▱▱▱ 30 %` */
+export function renderBar(fraction: number): string {
+  const filled = Math.min(BAR_CELLS, Math.floor(fraction * BAR_CELLS + 1e-9));
+  return `${'▰'.repeat(filled)}${'▱'.repeat(BAR_CELLS - filled)} ${Math.floor(fraction * 100)} %`;
+}
+
+function quotePrompt(prompt: string): string {
+  return prompt
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
+}
+
+function headline(view: ProgressView, fmt: TextFormat): string {
+  const { emoji, label } = STATE_LABEL[view.state];
+  const parts = [`${emoji} ${fmt.bold(label)}`];
+  switch (view.state) {
+    case 'queued':
+      if (view.queuePosition !== undefined) parts.push(`#${view.queuePosition} in line`);
+      break;
+    case 'done':
+      parts.push(`in ${formatDuration(view.elapsedMs)}`);
+      break;
+    case 'failed':
+      parts.push(`after ${formatDuration(view.elapsedMs)}`);
+      break;
+    case 'cancelled':
+      if (view.cancelledBy === 'timeout') parts.push(`after ${formatDuration(view.elapsedMs)}: it took too long`);
+      else if (view.cancelledBy === 'thread_deleted') parts.push('because the thread was deleted');
+      else if (view.cancelledBy) parts.push(`by ${fmt.mention(view.cancelledBy.userId)}`);
+      break;
+    default: {
+      parts.push(`${formatDuration(view.elapsedMs)} elapsed`);
+      if (view.estimatedTotalMs) parts.push(formatTimeLeft(view.elapsedMs, view.estimatedTotalMs));
+    }
+  }
+  return parts.join(' · ');
+}
+
+/** The progress message: state, elapsed, time left, bar, the prompt, and what reactions do. */
+export function renderProgressText(view: ProgressView, fmt: TextFormat): string {
+  const lines = [headline(view, fmt)];
+  const inFlight = view.state !== 'done' && view.state !== 'failed' && view.state !== 'cancelled';
+  if (inFlight || view.state === 'done') lines.push(renderBar(progressFraction(view)));
+  if (view.state === 'failed' && view.failure) {
+    lines.push(`${fmt.bold('Why:')} ${view.failure.reason}`);
+    if (view.failure.hint) lines.push(view.failure.hint);
+  }
+  lines.push(quotePrompt(view.prompt));
+  const attempt = view.attempt > 1 ? ` · attempt ${view.attempt}` : '';
+  lines.push(`${view.duration} s video for ${fmt.mention(view.requester.userId)}${attempt}`);
+  if (inFlight) lines.push(fmt.italic('React ❌ to cancel.'));
+  else if (view.state === 'failed' ? view.failure?.retryable !== false : true) {
+    lines.push(fmt.italic('React 🔁 to run it again.'));
+  }
+  return lines.join('\n');
+}
+
+const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+
+/** The caption of the finished video (or of its link when it fits no upload). */
+export function renderResultText(view: ResultView, fmt: TextFormat): string {
+  const lines = [`🎬 ${fmt.mention(view.requester.userId)}, your video is ready.`, quotePrompt(view.prompt)];
+  const attempt = view.attempt > 1 ? ` · attempt ${view.attempt}` : '';
+  lines.push(`${view.duration} s · made in ${formatDuration(view.tookMs)}${attempt}`);
+  if (view.link) {
+    lines.push(
+      `The video is ${mb(view.link.bytes)}, over this channel's ${mb(view.link.limitBytes)} upload limit, so here it is as a link: ${view.link.url}`,
+    );
+  }
+  lines.push(fmt.italic('React 🔁 for another take.'));
+  return lines.join('\n');
+}
+
+/** Text of any message the bot posts into a thread. */
+export function renderMessageText(view: MessageView, fmt: TextFormat): string {
+  switch (view.kind) {
+    case 'progress':
+      return renderProgressText(view.progress, fmt);
+    case 'result':
+      return renderResultText(view.result, fmt);
+    case 'notice':
+      return view.text;
+  }
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatDuration,
+  progressFraction,
+  renderBar,
+  renderMessageText,
+  renderProgressText,
+  type TextFormat,
+} from '../../../src/core/render-text.js';
+import type { ProgressView } from '../../../src/core/views.js';
+
+const fmt: TextFormat = { bold: (s) => `*${s}*`, italic: (s) => `_${s}_`, mention: (id) => `<@${id}>`, code: (s) => s };
+
+const base: ProgressView = {
+  requestId: 'r1',
+  attempt: 1,
+  requester: { platform: 'slack', userId: 'U1', displayName: 'Alice' },
+  prompt: 'a cat surfing',
+  duration: 5,
+  state: 'processing',
+  elapsedMs: 60_000,
+  estimatedTotalMs: 240_000,
+};
+
+describe('renderProgressText', () => {
+  it('should show state, elapsed, time left, a bar, the prompt and how to cancel while processing', () => {
+    const text = renderProgressText(base, fmt);
+    expect(text).toContain('*Animating*');
+    expect(text).toContain('1m 00s elapsed');
+    expect(text).toContain('about 3 min left');
+    expect(text).toContain('▰▰▱▱▱▱▱▱▱▱ 25 %');
+    expect(text).toContain('> a cat surfing');
+    expect(text).toContain('<@U1>');
+    expect(text).toContain('React ❌ to cancel');
+  });
+
+  it('GIVEN a generation past its estimate THEN the bar stays below 100 %', () => {
+    const view = { ...base, elapsedMs: 900_000 };
+    expect(progressFraction(view)).toBeLessThan(1);
+    expect(renderProgressText(view, fmt)).toContain('95 %');
+    expect(renderProgressText(view, fmt)).toContain('taking a little longer than usual');
+  });
+
+  it('GIVEN a queued attempt THEN its position in line is shown', () => {
+    expect(renderProgressText({ ...base, state: 'queued', queuePosition: 3 }, fmt)).toContain('#3 in line');
+  });
+
+  it('GIVEN a failure THEN the reason, the hint and the retry reaction are shown', () => {
+    const text = renderProgressText(
+      {
+        ...base,
+        state: 'failed',
+        failure: { reason: 'Image smaller than 300 px', hint: 'Use a larger image.', retryable: true },
+      },
+      fmt,
+    );
+    expect(text).toContain('*Failed*');
+    expect(text).toContain('Image smaller than 300 px');
+    expect(text).toContain('Use a larger image.');
+    expect(text).toContain('React 🔁');
+    expect(text).not.toContain('React ❌');
+  });
+
+  it('GIVEN a cancel by someone THEN it says who cancelled', () => {
+    const by = { platform: 'slack' as const, userId: 'U2', displayName: 'Bob' };
+    expect(renderProgressText({ ...base, state: 'cancelled', cancelledBy: by }, fmt)).toContain(
+      'Cancelled* · by <@U2>',
+    );
+  });
+
+  it('GIVEN done THEN the bar is full', () => {
+    expect(renderProgressText({ ...base, state: 'done', elapsedMs: 200_000 }, fmt)).toContain('100 %');
+  });
+});
+
+describe('renderMessageText', () => {
+  it('should put a link and the reason in the caption when the video did not fit', () => {
+    const text = renderMessageText(
+      {
+        kind: 'result',
+        result: {
+          requestId: 'r1',
+          attempt: 2,
+          requester: base.requester,
+          prompt: 'p',
+          duration: 10,
+          tookMs: 192_000,
+          link: { url: 'https://hub.example/v.mp4', bytes: 25 * 1024 * 1024, limitBytes: 10 * 1024 * 1024 },
+        },
+      },
+      fmt,
+    );
+    expect(text).toContain('3m 12s');
+    expect(text).toContain('attempt 2');
+    expect(text).toContain('25.0 MB');
+    expect(text).toContain('https://hub.example/v.mp4');
+  });
+});
+
+describe('formatDuration and renderBar', () => {
+  it('should format seconds, minutes and hours', () => {
+    expect(formatDuration(45_000)).toBe('45 s');
+    expect(formatDuration(125_000)).toBe('2m 05s');
+    expect(formatDuration(3_780_000)).toBe('1h 03m');
+  });
+  it('should draw ten cells', () => {
+    expect(renderBar(0.3)).toBe('▰▰▰▱▱▱▱▱▱▱ 30 %');
+  });
+});
