@@ -53,12 +53,8 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     level: settings.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
-    hooks:
-      secrets.length > 0
-        ? {
-            streamWrite: (line) => scrub(line, secrets),
-          }
-        : undefined,
+    // An explicit `hooks: undefined` would wipe pino's default hooks, so the key is added only when needed.
+    ...(secrets.length > 0 ? { hooks: { streamWrite: (line: string) => scrub(line, secrets) } } : {}),
   };
   const pretty = settings.pretty ?? (settings.destination === undefined && process.stdout.isTTY === true);
   if (pretty) {

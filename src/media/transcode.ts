@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { rm, stat } from 'node:fs/promises';
+import { AnimateError } from '../core/errors.js';
+import { readMp4Duration } from './mp4.js';
+
+/** ffmpeg failed, or could not make the video fit. Permanent for this file: post a link instead. */
+export class TranscodeError extends AnimateError {
+  public override readonly name = 'TranscodeError';
+  public readonly code = 'transcode_failed';
+  public readonly retryable = false;
+}
+
+let cached: Promise<string | null> | undefined;
+
+/**
+ * The ffmpeg command when one runs (`ffmpeg -version` succeeds on PATH), or null when there is none:
+ * the caller then falls back to posting a link. Looked up once per process.
+ */
+export function findFfmpeg(): Promise<string | null> {
+  cached ??= new Promise((resolve) => {
+    const child = spawn('ffmpeg', ['-version'], { stdio: 'ignore' });
+    child.on('error', () => resolve(null));
+    child.on('close', (code) => resolve(code === 0 ? 'ffmpeg' : null));
+  });
+  return cached;
+}
+
+/** Options of {@link transcodeToFit}. */
+export interface TranscodeOptions {
+  signal?: AbortSignal;
+  /** Length of the video; read from the file when omitted. */
+  durationSeconds?: number;
+  /** @defaultValue the result of {@link findFfmpeg} */
+  ffmpegPath?: string;
+  /** Where to write. @defaultValue `<input>.fit.mp4` */
+  outputPath?: string;
+}
+
+const AUDIO_BPS = 64_000;
+/** Container overhead and rate-control slack: aim below the limit so one pass usually fits. */
+const HEADROOM = 0.9;
+
+/** Longest side for a total bitrate: fewer pixels keep low bitrates watchable. */
+function longSideFor(videoBps: number): number {
+  if (videoBps >= 2_500_000) return 1920;
+  if (videoBps >= 1_200_000) return 1280;
+  if (videoBps >= 600_000) return 854;
+  return 640;
+}
+
+function run(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    const onAbort = () => child.kill('SIGKILL');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (error) =>
+      reject(new TranscodeError(`ffmpeg could not start: ${error.message}`, { cause: error })),
+    );
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (signal?.aborted) reject(signal.reason);
+      else if (code === 0) resolve();
+      else reject(new TranscodeError(`ffmpeg exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
+    });
+  });
+}
+
+/**
+ * Re-encodes a video to H.264 (yuv420p, `+faststart` so it plays while loading) with a bitrate computed
+ * from the target size and duration, scaling down when that bitrate is low. If the result is still too
+ * big, tries once more at a lower bitrate and size.
+ *
+ * @param inputPath - the downloaded MP4.
+ * @param maxBytes - the platform's upload limit.
+ * @throws TranscodeError when ffmpeg is missing, fails, or cannot make it fit.
+ */
+export async function transcodeToFit(
+  inputPath: string,
+  maxBytes: number,
+  options: TranscodeOptions = {},
+): Promise<{ path: string; bytes: number }> {
+  const ffmpeg = options.ffmpegPath ?? (await findFfmpeg());
+  if (!ffmpeg) throw new TranscodeError('ffmpeg is not installed');
+  const duration = options.durationSeconds ?? (await readMp4Duration(inputPath)) ?? 10;
+  const output = options.outputPath ?? `${inputPath.replace(/\.mp4$/i, '')}.fit.mp4`;
+  for (const factor of [1, 0.7]) {
+    const totalBps = (maxBytes * 8 * HEADROOM * factor) / Math.max(1, duration);
+    const videoBps = Math.max(100_000, Math.floor(totalBps - AUDIO_BPS));
+    const side = Math.floor(longSideFor(videoBps) * (factor < 1 ? 0.75 : 1));
+    const args = [
+      ...['-hide_banner', '-loglevel', 'error', '-y', '-i', inputPath],
+      ...['-map', '0:v:0', '-map', '0:a:0?'],
+      ...[
+        '-vf',
+        `scale='min(iw,${side})':'min(ih,${side})':force_original_aspect_ratio=decrease,scale=trunc(iw/2)*2:trunc(ih/2)*2`,
+      ],
+      ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p'],
+      ...['-b:v', String(videoBps), '-maxrate', String(videoBps), '-bufsize', String(videoBps * 2)],
+      ...['-c:a', 'aac', '-b:a', String(AUDIO_BPS)],
+      ...['-movflags', '+faststart', output],
+    ];
+    await run(ffmpeg, args, options.signal);
+    const { size } = await stat(output);
+    if (size <= maxBytes) return { path: output, bytes: size };
+  }
+  await rm(output, { force: true });
+  throw new TranscodeError(`Could not re-encode the video under ${maxBytes} bytes`);
+}

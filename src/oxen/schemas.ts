@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { CompletionEvent, GenerationRow, GenerationStatus, ModelInfo } from '../core/ports/oxen.js';
+
+/*
+ * Oxen responses, parsed tolerantly (reference/oxen-api.md §12): objects strip unknown keys, fields the
+ * docs call "always present" but the spec does not require are nullish, and the two spellings of the
+ * same thing (model_name/model, error_message/error) end up in one internal field.
+ */
+
+const KNOWN_STATUSES = new Set<GenerationStatus>(['queued', 'processing', 'succeeded', 'failed', 'cancelled']);
+
+/** Maps a status string to the internal union; anything new becomes `unknown` (non-terminal). */
+export function normaliseStatus(value: string): GenerationStatus {
+  return KNOWN_STATUSES.has(value as GenerationStatus) ? (value as GenerationStatus) : 'unknown';
+}
+
+const seconds = z.coerce.number().nullish();
+
+/** One row of `GET /api/ai/queue/{id}` or of a list. */
+export const RowSchema = z.object({
+  generation_id: z.string().min(1),
+  model_name: z.string().nullish(),
+  model: z.string().nullish(),
+  media_type: z.string().nullish(),
+  status: z.string(),
+  enqueued_at: seconds,
+  started_at: seconds,
+  completed_at: seconds,
+  result_url: z.string().nullish(),
+  error_message: z.string().nullish(),
+});
+
+/** Normalises a parsed row. */
+export function toGenerationRow(row: z.infer<typeof RowSchema>): GenerationRow {
+  return {
+    generationId: row.generation_id,
+    model: row.model_name ?? row.model ?? '',
+    status: normaliseStatus(row.status),
+    enqueuedAt: row.enqueued_at ?? 0,
+    startedAt: row.started_at ?? null,
+    completedAt: row.completed_at ?? null,
+    resultUrl: row.result_url ?? null,
+    reason: row.error_message ?? null,
+  };
+}
+
+/** `POST /api/ai/queue` 200 body; `generations` may be empty with an `error` (a failure). */
+export const EnqueueResponseSchema = z.object({
+  generations: z
+    .array(z.object({ generation_id: z.string().min(1), status: z.string().default('queued') }))
+    .default([]),
+  error: z.unknown().optional(),
+});
+
+/** `GET /api/ai/queue` 200 body. */
+export const ListResponseSchema = z.object({
+  count: z.number().nullish(),
+  generations: z.array(RowSchema).default([]),
+});
+
+/** `GET /api/ai/models/{model}` 200 body. */
+export const ModelInfoSchema = z.object({
+  id: z.string(),
+  display_name: z.string().nullish(),
+  request_schema: z.unknown().optional(),
+  json_request_schema: z.unknown().optional(),
+  pricing: z
+    .object({
+      method: z.string().nullish(),
+      cost_per_second: z.coerce.number().nullish(),
+    })
+    .nullish(),
+});
+
+/** Normalises model info (`request_schema ?? json_request_schema`). */
+export function toModelInfo(info: z.infer<typeof ModelInfoSchema>): ModelInfo {
+  return {
+    id: info.id,
+    displayName: info.display_name ?? null,
+    requestSchema: info.request_schema ?? info.json_request_schema ?? null,
+    pricing: info.pricing
+      ? { method: info.pricing.method ?? null, costPerSecond: info.pricing.cost_per_second ?? null }
+      : null,
+  };
+}
+
+/** The `data` of a `media_generation_completed` SSE event. @see reference/oxen-api.md §4 */
+export const CompletionEventSchema = z.object({
+  generation_id: z.string().min(1),
+  status: z.enum(['succeeded', 'failed']),
+  media_type: z.string().nullish(),
+  model: z.string().nullish(),
+  url: z.string().nullish(),
+  error: z.string().nullish(),
+});
+
+/** Normalises a completion event (`error` → `reason`). */
+export function toCompletionEvent(data: z.infer<typeof CompletionEventSchema>): CompletionEvent {
+  return {
+    generationId: data.generation_id,
+    status: data.status,
+    url: data.url ?? null,
+    reason: data.error ?? null,
+    model: data.model ?? null,
+  };
+}

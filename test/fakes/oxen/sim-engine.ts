@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { inputProblem } from './sim-media.js';
+import type { SimCounters, SimKnobs, SimRow } from './sim-types.js';
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * The simulator's generations and SSE subscribers: timers move rows queued → processing → terminal,
+ * inputs are checked at run time (like Oxen, which accepts anything at enqueue), and each terminal
+ * `succeeded`/`failed` is broadcast to the streams open at that moment (no buffering, no replay).
+ */
+export class SimEngine {
+  public readonly rows = new Map<string, SimRow>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private held: SimRow[] = [];
+  private readonly streams = new Set<ServerResponse>();
+  private readonly keepAlive = new Map<ServerResponse, NodeJS.Timeout>();
+
+  public constructor(
+    private readonly knobs: SimKnobs,
+    private readonly counters: SimCounters,
+    private readonly resultUrls: (id: string) => { resultUrl: string; presignedUrl: string },
+  ) {}
+
+  /** Creates a queued row and schedules its run. */
+  public enqueue(body: Record<string, unknown>, model: string): SimRow {
+    const id = randomUUID();
+    const { model: _model, num_generations: _n, ...echoed } = body;
+    const row: SimRow = {
+      ...echoed,
+      generation_id: id,
+      model_name: model,
+      media_type: 'video',
+      status: 'queued',
+      enqueued_at: now(),
+      started_at: null,
+      completed_at: null,
+      result_url: null,
+      error_message: null,
+      prompt: typeof body.prompt === 'string' ? body.prompt : null,
+      target_namespace: null,
+      target_repo: null,
+      target_directory: null,
+    };
+    this.rows.set(id, row);
+    this.schedule(id, this.knobs.queuedMs, () => (this.knobs.holdQueue ? void this.held.push(row) : this.start(row)));
+    return row;
+  }
+
+  /** Ends `holdQueue`: every held row starts processing now. */
+  public release(): void {
+    this.knobs.holdQueue = false;
+    const rows = this.held;
+    this.held = [];
+    for (const row of rows) if (row.status === 'queued') void this.start(row);
+  }
+
+  /** Cancels a queued or processing row (no event: Oxen sends none for cancellations). */
+  public cancel(id: string): SimRow | undefined {
+    const row = this.rows.get(id);
+    if (!row) return undefined;
+    if (row.status === 'queued' || row.status === 'processing') {
+      clearTimeout(this.timers.get(id));
+      this.timers.delete(id);
+      row.status = 'cancelled';
+      row.completed_at = now();
+    }
+    return row;
+  }
+
+  private schedule(id: string, ms: number, run: () => void | Promise<void>): void {
+    this.timers.set(
+      id,
+      setTimeout(() => {
+        this.timers.delete(id);
+        void run();
+      }, ms),
+    );
+  }
+
+  private async start(row: SimRow): Promise<void> {
+    row.status = 'processing';
+    row.started_at = now();
+    const failure = await this.runTimeFailure(row);
+    if ((row.status as string) === 'cancelled') return;
+    this.schedule(row.generation_id, this.knobs.processingMs, () => this.finish(row, failure));
+  }
+
+  private async runTimeFailure(row: SimRow): Promise<string | null> {
+    if (this.knobs.failNext > 0) {
+      this.knobs.failNext--;
+      return this.knobs.failMessage;
+    }
+    if (this.knobs.insufficientCredits === 'async') return 'Insufficient credits';
+    const duration = row.duration ?? 5;
+    if (duration !== 5 && duration !== 10) return `duration must be one of: 5, 10 (got ${JSON.stringify(duration)})`;
+    if (typeof row.input_image !== 'string') return 'input_image is required';
+    const start = await inputProblem(row.input_image, 'input_image');
+    if (start) return start;
+    if (typeof row.tail_image_url === 'string') return inputProblem(row.tail_image_url, 'tail_image_url');
+    return null;
+  }
+
+  private finish(row: SimRow, failure: string | null): void {
+    if (row.status !== 'processing') return;
+    row.completed_at = now();
+    if (failure) {
+      row.status = 'failed';
+      row.error_message = failure;
+      this.broadcast('media_generation_completed', {
+        generation_id: row.generation_id,
+        status: 'failed',
+        media_type: 'video',
+        error: failure,
+      });
+      return;
+    }
+    const { resultUrl, presignedUrl } = this.resultUrls(row.generation_id);
+    row.status = 'succeeded';
+    row.result_url = resultUrl;
+    this.broadcast('media_generation_completed', {
+      generation_id: row.generation_id,
+      status: 'succeeded',
+      media_type: 'video',
+      model: row.model_name,
+      url: presignedUrl,
+    });
+  }
+
+  /** Registers an SSE response: headers, keep-alive comments, optional unrelated event. */
+  public subscribe(res: ServerResponse): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    res.flushHeaders();
+    this.streams.add(res);
+    this.counters.events++;
+    this.counters.sseConnectionsOpen = this.streams.size;
+    if (this.knobs.deploymentEvents) {
+      res.write(`event: deployment_status\ndata: {"deployment_id":"dep-1","status":"running"}\n\n`);
+    }
+    this.keepAlive.set(
+      res,
+      setInterval(() => res.write(': keep-alive\n\n'), this.knobs.keepAliveMs),
+    );
+    res.on('close', () => this.unsubscribe(res));
+  }
+
+  private unsubscribe(res: ServerResponse): void {
+    clearInterval(this.keepAlive.get(res));
+    this.keepAlive.delete(res);
+    this.streams.delete(res);
+    this.counters.sseConnectionsOpen = this.streams.size;
+  }
+
+  /** Sends one event (one-line `data:`, no `id:`) to every open stream. */
+  public broadcast(event: string, data: unknown): void {
+    this.writeRaw(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** Writes raw bytes to every open stream (malformed-event tests). */
+  public writeRaw(text: string): void {
+    for (const res of this.streams) res.write(text);
+  }
+
+  /** Cuts every open SSE stream (the client sees the body end abruptly). */
+  public dropStreams(): void {
+    for (const res of [...this.streams]) {
+      this.unsubscribe(res);
+      res.socket?.destroy();
+      res.destroy();
+    }
+  }
+
+  /** Stops all timers and streams. */
+  public stop(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.dropStreams();
+  }
+
+  /** Clears every generation. */
+  public clear(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    this.rows.clear();
+    this.held = [];
+  }
+}

@@ -1,0 +1,160 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOxenClient } from '../../../src/oxen/client.js';
+import {
+  OxenBadResponseError,
+  OxenCreditsError,
+  OxenInvalidRequestError,
+  OxenNetworkError,
+} from '../../../src/oxen/errors.js';
+
+interface Seen {
+  url: string;
+  method: string;
+  authorization: string | null;
+  body: string | null;
+}
+
+/** An in-memory fetch: answers from a script and records what was sent. No sockets. */
+function scriptedFetch(answers: Array<Response | Error | ((url: string) => Response)>) {
+  const seen: Seen[] = [];
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = String(input);
+    const headers = new Headers(init?.headers);
+    seen.push({
+      url,
+      method: init?.method ?? 'GET',
+      authorization: headers.get('authorization'),
+      body: typeof init?.body === 'string' ? init.body : null,
+    });
+    const next = answers.shift();
+    if (!next) throw new Error('no scripted answer left');
+    if (next instanceof Error) throw next;
+    return typeof next === 'function' ? next(url) : next;
+  }) as typeof globalThis.fetch;
+  return { fetch, seen };
+}
+
+const jsonResponse = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const input = { model: 'm', prompt: 'p', inputImage: 'https://hub.oxen.ai/a.png', duration: 5 as const };
+const client = (fetch: typeof globalThis.fetch) =>
+  createOxenClient({ baseUrl: 'https://hub.oxen.ai', apiKey: 'secret-key', fetch, retryBaseMs: 1 });
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'animate-client-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('Oxen client (scripted fetch)', () => {
+  it('should send only documented fields, without num_generations', async () => {
+    const { fetch, seen } = scriptedFetch([
+      jsonResponse(200, { generations: [{ generation_id: 'g1', status: 'queued' }] }),
+    ]);
+    expect(await client(fetch).enqueue(input)).toEqual({ generationId: 'g1', status: 'queued' });
+    expect(JSON.parse(seen[0]!.body!)).toEqual({ model: 'm', prompt: 'p', input_image: input.inputImage, duration: 5 });
+    expect(seen[0]!.authorization).toBe('Bearer secret-key');
+  });
+
+  it('GIVEN 200 with no generation and an error THEN a typed failure, not a crash', async () => {
+    const { fetch } = scriptedFetch([
+      jsonResponse(200, { generations: [], error: { detail: 'unsupported_media_type' } }),
+    ]);
+    const error = await client(fetch)
+      .enqueue(input)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OxenInvalidRequestError);
+    expect((error as Error).message).toBe('unsupported_media_type');
+  });
+
+  it('GIVEN 200 with no generation for lack of credits THEN a credits error', async () => {
+    const { fetch } = scriptedFetch([jsonResponse(200, { generations: [], error: 'Insufficient credits' })]);
+    await expect(client(fetch).enqueue(input)).rejects.toBeInstanceOf(OxenCreditsError);
+  });
+
+  it('GIVEN a network failure on enqueue THEN it surfaces once (no automatic second, billed call)', async () => {
+    const { fetch, seen } = scriptedFetch([new TypeError('fetch failed'), jsonResponse(200, {})]);
+    const error = await client(fetch)
+      .enqueue(input)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OxenNetworkError);
+    expect((error as OxenNetworkError).retryable).toBe(true);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('GIVEN a network failure on a status read THEN it is retried', async () => {
+    const row = { generation_id: 'g1', model_name: 'm', media_type: 'video', status: 'processing', enqueued_at: 1 };
+    const { fetch, seen } = scriptedFetch([
+      new TypeError('fetch failed'),
+      jsonResponse(502, ''),
+      jsonResponse(200, row),
+    ]);
+    expect((await client(fetch).getStatus('g1')).status).toBe('processing');
+    expect(seen).toHaveLength(3);
+  });
+
+  it('GIVEN a status body that breaks the contract THEN OxenBadResponseError', async () => {
+    const { fetch } = scriptedFetch([jsonResponse(200, { nothing: true })]);
+    await expect(client(fetch).getStatus('g1')).rejects.toBeInstanceOf(OxenBadResponseError);
+  });
+
+  it('GIVEN cancel on a finished row answered 400 THEN no error', async () => {
+    const { fetch } = scriptedFetch([jsonResponse(400, { error: { detail: 'generation already completed' } })]);
+    await expect(client(fetch).cancel('g1')).resolves.toBeUndefined();
+  });
+
+  it('GIVEN the caller aborts THEN the abort reason comes out, not an Oxen error', async () => {
+    const controller = new AbortController();
+    const reason = new Error('shutting down');
+    controller.abort(reason);
+    const fetch = (async (_u: string | URL | Request, init?: RequestInit) => {
+      init?.signal?.throwIfAborted();
+      return jsonResponse(200, {});
+    }) as typeof globalThis.fetch;
+    await expect(client(fetch).list(undefined, controller.signal)).rejects.toBe(reason);
+  });
+
+  it('GIVEN a result on another host, redirected again THEN the key reaches neither', async () => {
+    const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.alloc(100)]);
+    const { fetch, seen } = scriptedFetch([
+      new Response(null, { status: 302, headers: { location: 'https://cdn.example.com/v.mp4?sig=1' } }),
+      new Response(mp4, { status: 200, headers: { 'content-type': 'video/mp4' } }),
+    ]);
+    // The first URL is on the Oxen host (gets the key); the redirect target does not.
+    const file = await client(fetch).downloadResult(
+      'https://hub.oxen.ai/api/repos/a/b/file/main/v.mp4',
+      join(dir, 'a.mp4'),
+    );
+    expect(file.bytes).toBe(mp4.length);
+    expect(seen.map((s) => [new URL(s.url).host, s.authorization])).toEqual([
+      ['hub.oxen.ai', 'Bearer secret-key'],
+      ['cdn.example.com', null],
+    ]);
+
+    const other = scriptedFetch([new Response(mp4, { status: 200 })]);
+    await client(other.fetch).downloadResult('https://s3.example.com/presigned.mp4', join(dir, 'b.mp4'));
+    expect(other.seen[0]!.authorization).toBeNull();
+  });
+
+  it('GIVEN a download that is not an MP4 THEN it is refused', async () => {
+    const { fetch } = scriptedFetch([new Response('<html>expired</html>', { status: 200 })]);
+    await expect(client(fetch).downloadResult('https://hub.oxen.ai/x.mp4', join(dir, 'c.mp4'))).rejects.toBeInstanceOf(
+      OxenBadResponseError,
+    );
+  });
+});
+
+describe('expired result links', () => {
+  it('GIVEN a presigned link that answers 403 THEN oxen_not_found (re-read the row), not an auth error', async () => {
+    const { fetch } = scriptedFetch([new Response('<Error>Request has expired</Error>', { status: 403 })]);
+    const error = await client(fetch)
+      .downloadResult('https://s3.example.com/v.mp4?sig=old', join(dir, 'd.mp4'))
+      .catch((e: unknown) => e);
+    expect((error as { code: string }).code).toBe('oxen_not_found');
+  });
+});

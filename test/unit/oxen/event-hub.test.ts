@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CompletionEvent, CompletionEventHub } from '../../../src/core/ports/oxen.js';
+import { createEventHub } from '../../../src/oxen/event-hub.js';
+
+/** A fake `fetch` for `/api/events`: each call opens a stream the test writes into. No sockets. */
+function fakeEventsFetch() {
+  const streams: Array<ReadableStreamDefaultController<Uint8Array>> = [];
+  const encoder = new TextEncoder();
+  const fetch = vi.fn(async (_url: string | URL | Request, init?: RequestInit) => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        streams.push(controller);
+        init?.signal?.addEventListener('abort', () => {
+          try {
+            controller.error(init.signal?.reason);
+          } catch {
+            // already closed
+          }
+        });
+      },
+    });
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+  });
+  return {
+    fetch: fetch as unknown as typeof globalThis.fetch,
+    calls: () => fetch.mock.calls.length,
+    write: (text: string) => streams.at(-1)?.enqueue(encoder.encode(text)),
+    end: () => streams.at(-1)?.close(),
+  };
+}
+
+const completed = (id: string, status = 'succeeded', extra = '') =>
+  `event: media_generation_completed\ndata: {"generation_id":"${id}","status":"${status}","media_type":"video"${extra}}\n\n`;
+
+let hub: CompletionEventHub | undefined;
+afterEach(async () => {
+  await hub?.close();
+  hub = undefined;
+});
+
+const makeHub = (f: ReturnType<typeof fakeEventsFetch>, watchdogMs = 10_000) =>
+  createEventHub({
+    baseUrl: 'http://oxen.test',
+    apiKey: 'k',
+    fetch: f.fetch,
+    watchdogMs,
+    backoff: { baseMs: 5, maxMs: 20 },
+  });
+
+describe('event hub', () => {
+  it('should deliver a completion to its waiter once and then forget the waiter', async () => {
+    const f = fakeEventsFetch();
+    hub = makeHub(f);
+    await hub.start();
+    const got: CompletionEvent[] = [];
+    hub.waitFor('g1', (e) => got.push(e));
+    f.write(completed('g1', 'failed', ',"error":"Insufficient credits"'));
+    f.write(completed('g1'));
+    await vi.waitFor(() => expect(got).toHaveLength(1));
+    expect(got[0]).toMatchObject({ generationId: 'g1', status: 'failed', reason: 'Insufficient credits' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got).toHaveLength(1);
+  });
+
+  it('should ignore unrelated events and skip malformed data without losing the stream', async () => {
+    const f = fakeEventsFetch();
+    hub = makeHub(f);
+    await hub.start();
+    const all: CompletionEvent[] = [];
+    hub.onEvent((e) => all.push(e));
+    f.write('event: deployment_status\ndata: {"x":1}\n\n');
+    f.write('event: media_generation_completed\ndata: {oops\n\n');
+    f.write('event: media_generation_completed\ndata: {"generation_id":"g","status":"cancelled"}\n\n');
+    f.write(completed('g2'));
+    await vi.waitFor(() => expect(all.map((e) => e.generationId)).toEqual(['g2']));
+    expect(hub.reconnectCount()).toBe(0);
+  });
+
+  it('should not deliver to a waiter that unsubscribed', async () => {
+    const f = fakeEventsFetch();
+    hub = makeHub(f);
+    await hub.start();
+    const got: string[] = [];
+    const stop = hub.waitFor('g3', (e) => got.push(e.generationId));
+    hub.waitFor('g4', (e) => got.push(e.generationId));
+    stop();
+    f.write(completed('g3') + completed('g4'));
+    await vi.waitFor(() => expect(got).toEqual(['g4']));
+  });
+
+  it('GIVEN the stream ends THEN it reconnects and tells reconnect listeners (not on the first open)', async () => {
+    const f = fakeEventsFetch();
+    hub = makeHub(f);
+    const reconnects = vi.fn();
+    hub.onReconnect(reconnects);
+    await hub.start();
+    expect(hub.isConnected()).toBe(true);
+    expect(reconnects).not.toHaveBeenCalled();
+    f.end();
+    await vi.waitFor(() => expect(reconnects).toHaveBeenCalledTimes(1));
+    expect(f.calls()).toBe(2);
+    expect(hub.reconnectCount()).toBe(1);
+  });
+
+  it('GIVEN silence past the watchdog THEN it reconnects; keep-alive comments count as life', async () => {
+    const f = fakeEventsFetch();
+    hub = makeHub(f, 300);
+    await hub.start();
+    const keepAlive = setInterval(() => f.write(': keep-alive\n\n'), 30);
+    await new Promise((r) => setTimeout(r, 700));
+    clearInterval(keepAlive);
+    expect(hub.reconnectCount()).toBe(0);
+    await vi.waitFor(() => expect(hub?.reconnectCount()).toBe(1));
+  });
+
+  it('GIVEN the server refuses the stream THEN start still resolves and it keeps trying', async () => {
+    let calls = 0;
+    const refusing = (async () => {
+      calls++;
+      return new Response('{"status":"error","status_message":"unauthenticated"}', { status: 401 });
+    }) as unknown as typeof fetch;
+    hub = createEventHub({
+      baseUrl: 'http://oxen.test',
+      apiKey: 'bad',
+      fetch: refusing,
+      backoff: { baseMs: 5, maxMs: 10 },
+    });
+    await hub.start();
+    expect(hub.isConnected()).toBe(false);
+    await vi.waitFor(() => expect(calls).toBeGreaterThan(2));
+  });
+});
