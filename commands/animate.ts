@@ -1,0 +1,36 @@
+import { INPUT_RULES } from '../src/core/input-rules.js';
+
+/**
+ * The platform-neutral shape of the bot's commands: names, options and their limits, taken from core's
+ * input rules so the platforms' pickers refuse what core would refuse anyway.
+ * `discord.ts` and `slack-manifest.json` turn this into each platform's own format.
+ */
+export const ANIMATE_COMMAND = {
+  name: 'animate',
+  description: 'Turn an image into a short video (Kling O1 via Oxen.ai)',
+  options: {
+    image: { description: 'The image to animate (PNG, JPEG, GIF or WebP, at least 300 px per side)', required: true },
+    prompt: {
+      description: 'The motion you want, e.g. "slow push-in, hair moving in the wind"',
+      required: true,
+      minLength: INPUT_RULES.promptMinChars,
+      maxLength: INPUT_RULES.promptMaxChars,
+    },
+    duration: {
+      description: 'Length of the video in seconds',
+      required: false,
+      choices: INPUT_RULES.durations,
+      defaultValue: INPUT_RULES.defaultDuration,
+    },
+    endImage: { description: 'Optional last frame of the video', required: false },
+  },
+} as const;
+
+/** The message shortcut / context-menu entry that animates an image already in the channel. */
+export const ANIMATE_MESSAGE_COMMAND = { name: 'Animate image' } as const;
+
+/** The command that lists the caller's generations in flight and their quota. */
+export const ANIMATIONS_COMMAND = {
+  name: 'animations',
+  description: 'Show your animations in progress and how much of your daily quota is left',
+} as const;

@@ -1,0 +1,70 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  type RESTPostAPIApplicationCommandsJSONBody,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  type RESTPostAPIContextMenuApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
+import { ANIMATE_COMMAND, ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND } from './animate.js';
+
+const o = ANIMATE_COMMAND.options;
+
+/** `/animate image prompt [duration] [end_image]`. Option names are what the handler reads. */
+export const animateCommand = {
+  type: ApplicationCommandType.ChatInput,
+  name: ANIMATE_COMMAND.name,
+  description: ANIMATE_COMMAND.description,
+  // Guild text channels only: threads cannot be started in DMs, and the bot's uploads need a channel.
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  options: [
+    { type: ApplicationCommandOptionType.Attachment, name: 'image', description: o.image.description, required: true },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'prompt',
+      description: o.prompt.description,
+      required: true,
+      min_length: o.prompt.minLength,
+      max_length: o.prompt.maxLength,
+    },
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'duration',
+      description: `${o.duration.description} (default ${o.duration.defaultValue})`,
+      required: false,
+      choices: o.duration.choices.map((s) => ({ name: `${s} seconds`, value: s })),
+    },
+    {
+      type: ApplicationCommandOptionType.Attachment,
+      name: 'end_image',
+      description: o.endImage.description,
+      required: false,
+    },
+  ],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+/** Right-click a message → Apps → "Animate image": opens a modal for the prompt and duration. */
+export const animateMessageCommand = {
+  type: ApplicationCommandType.Message,
+  name: ANIMATE_MESSAGE_COMMAND.name,
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+} satisfies RESTPostAPIContextMenuApplicationCommandsJSONBody;
+
+/** `/animations`: the caller's generations in flight and quota left, ephemerally. */
+export const animationsCommand = {
+  type: ApplicationCommandType.ChatInput,
+  name: ANIMATIONS_COMMAND.name,
+  description: ANIMATIONS_COMMAND.description,
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+/** Every Discord command, as the bulk-overwrite endpoint takes them. */
+export const discordCommands: RESTPostAPIApplicationCommandsJSONBody[] = [
+  animateCommand,
+  animateMessageCommand,
+  animationsCommand,
+];

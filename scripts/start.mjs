@@ -1,0 +1,167 @@
+// `npm start`: the one command a newcomer runs. Without an Oxen key it runs the offline demo; with one it
+// makes sure there is a Redis (starting a private one when it can), builds if needed, and runs the bot.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseDotenv } from 'dotenv';
+import { freePort, redisAnswers } from './redis-probe.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROLES = ['all', 'bot', 'worker'];
+const role = process.argv[2] ?? 'all';
+const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+
+if (!ROLES.includes(role)) {
+  console.error(`Unknown role "${role}". Use one of: ${ROLES.join(', ')} (e.g. npm start -- worker).`);
+  process.exit(2);
+}
+
+/** Variables as the bot will see them: the real environment wins over `.env`, empty means unset. */
+function readSetting(name) {
+  const fromEnv = process.env[name];
+  if (fromEnv !== undefined && fromEnv.trim() !== '') return fromEnv.trim();
+  const path = join(root, '.env');
+  if (!existsSync(path)) return undefined;
+  const value = parseDotenv(readFileSync(path))[name];
+  return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds `dist/` when it is missing or older than any source file or the build config. */
+function buildIfStale() {
+  const entry = join(root, 'dist', 'main.js');
+  const sources = Math.max(
+    newestMtime(join(root, 'src')),
+    statSync(join(root, 'tsconfig.json')).mtimeMs,
+    statSync(join(root, 'tsconfig.build.json')).mtimeMs,
+    statSync(join(root, 'package-lock.json')).mtimeMs,
+  );
+  if (existsSync(entry) && statSync(entry).mtimeMs >= sources) return;
+  console.log(existsSync(entry) ? 'Sources changed: rebuilding dist/ …' : 'Building dist/ (first run) …');
+  if (run('npm', ['run', '--silent', 'build']) !== 0) {
+    console.error('Build failed (see the TypeScript errors above).');
+    process.exit(1);
+  }
+}
+
+/** Starts a private redis-server with persistence and noeviction; resolves with its URL and process. */
+async function startPrivateRedis() {
+  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (found.error) return null;
+  const dir = join(root, 'data', 'redis');
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  // Own process group: Ctrl-C in the terminal must not stop Redis before the bot finished shutting down.
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--appendonly',
+      'yes',
+      '--maxmemory-policy',
+      'noeviction',
+      '--dir',
+      dir,
+    ],
+    { cwd: root, stdio: 'ignore', detached: true },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i += 1) {
+    if (child.exitCode !== null) break;
+    if (await redisAnswers(url, 200)) return { url, child, dir };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  console.error(`redis-server did not answer on port ${port}; see ${dir}.`);
+  process.exit(1);
+}
+
+function stopRedis(child) {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    child.once('exit', () => done());
+    // SIGTERM makes redis-server flush the append-only file before it exits.
+    child.kill('SIGTERM');
+  });
+}
+
+function explainNoRedis() {
+  console.error(
+    [
+      'No Redis answers on 127.0.0.1:6379 and redis-server is not installed, so the bot has nowhere to keep its queue.',
+      'Do one of these, then run npm start again:',
+      '  - install Redis: sudo apt-get install redis-server  (macOS: brew install redis)',
+      '  - set REDIS_URL in .env to a Redis you already have (maxmemory-policy noeviction)',
+      '  - or run everything in Docker: docker compose up',
+    ].join('\n'),
+  );
+  process.exit(1);
+}
+
+async function main() {
+  if (!readSetting('OXEN_API_KEY')) {
+    console.log(
+      [
+        'No OXEN_API_KEY in the environment or .env, so running the offline demo: a local Oxen simulator and one',
+        'generation, end to end. To run the real bot, copy .env.example to .env and fill in OXEN_API_KEY,',
+        'OXEN_INPUT_REPO and the Discord and/or Slack credentials (see README.md).',
+        '',
+      ].join('\n'),
+    );
+    process.exit(run('npm', ['run', '--silent', 'demo']));
+  }
+
+  buildIfStale();
+
+  const env = { ...process.env };
+  let redis = null;
+  if (!readSetting('REDIS_URL')) {
+    if (await redisAnswers(DEFAULT_REDIS)) {
+      env.REDIS_URL = DEFAULT_REDIS;
+    } else {
+      redis = await startPrivateRedis();
+      if (!redis) explainNoRedis();
+      env.REDIS_URL = redis.url;
+      console.log(
+        `No Redis on 127.0.0.1:6379: started a private redis-server at ${redis.url} (append-only, noeviction, data in ./data/redis). It stops with the bot.`,
+      );
+    }
+  }
+
+  // Own process group too, so the one signal that reaches the bot is the one forwarded below.
+  const bot = spawn(process.execPath, ['dist/main.js', role], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (bot.exitCode === null) bot.kill(signal === 'SIGHUP' ? 'SIGTERM' : signal);
+    });
+  }
+  const code = await new Promise((done) => {
+    bot.once('exit', (status, signal) => done(status ?? (signal ? 1 : 0)));
+  });
+  await stopRedis(redis?.child);
+  process.exit(code);
+}
+
+await main();

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { REST, Routes } from 'discord.js';
+import { ChatError } from '../../core/errors.js';
+import type { ChatLocation, MessageRef } from '../../core/model.js';
+import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../core/ports/chat-port.js';
+import { type Logger, silentLogger } from '../../shared/logger.js';
+import { DiscordCodes, discordCode, toChatError } from './chat-errors.js';
+import { renderDiscordMessage } from './render.js';
+
+/** Settings of the Discord outbox. */
+export interface DiscordChatPortConfig {
+  /** `DISCORD_TOKEN` (bot token; never an interaction token, which dies after 15 minutes). */
+  token: string;
+  /** `DISCORD_API_URL`, without the version suffix. */
+  apiUrl: string;
+  logger?: Logger;
+  /** Retries of failed requests inside @discordjs/rest (tests: 0). @defaultValue 3 */
+  retries?: number;
+  /** Per-request timeout. @defaultValue 15_000 (uploads of large files need it) */
+  timeoutMs?: number;
+}
+
+/** The emoji the bot adds and listens for. */
+export const REACTION_EMOJI: Record<Reaction, string> = { retry: '🔁', cancel: '❌' };
+
+/** Outcome of trying to start a thread on a message. */
+export type ThreadStart = { ok: true; threadId: string } | { ok: false; reason: 'no_threads_here' | 'forbidden' };
+
+/**
+ * Discord `nonce` is at most 25 characters; any idempotency key is hashed down to fit. With
+ * `enforce_nonce` Discord returns the earlier message instead of posting twice.
+ */
+export function nonceFor(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 25);
+}
+
+function allowedMentions(mention: string | undefined) {
+  return { parse: [] as string[], users: mention ? [mention] : [] };
+}
+
+/**
+ * The worker's Discord outbox: REST with the bot token only, no gateway, so it runs in any worker.
+ * Errors become {@link ChatError}s; an archived thread is unarchived and the post retried once.
+ * @see reference/platforms.md §1.6, §1.9
+ */
+export function createDiscordChatPort(cfg: DiscordChatPortConfig): ChatPort & {
+  /** Starts a thread on `anchor`, saying why when it cannot (the intake shows the reason). */
+  startThread(anchor: MessageRef, name: string): Promise<ThreadStart>;
+  /** The REST client, shared with the intake for the same rate-limit buckets. */
+  readonly rest: REST;
+} {
+  const logger = (cfg.logger ?? silentLogger()).child({ component: 'discord-chat' });
+  const rest = new REST({ api: cfg.apiUrl, retries: cfg.retries ?? 3, timeout: cfg.timeoutMs ?? 15_000 }).setToken(
+    cfg.token,
+  );
+  const target = (where: ChatLocation) => where.threadId ?? where.channelId;
+
+  /** Runs `call`; on 50083 (archived thread) unarchives `channelId` and runs it once more. */
+  async function withUnarchive<T>(channelId: string, what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (discordCode(error) !== DiscordCodes.threadArchived) throw toChatError(error, what);
+      logger.info({ channelId }, 'discord: thread archived, unarchiving');
+      try {
+        await rest.patch(Routes.channel(channelId), { body: { archived: false } });
+        return await call();
+      } catch (again) {
+        const translated = toChatError(again, what);
+        throw translated.kind === 'transient'
+          ? new ChatError('archived', translated.message, { cause: again })
+          : translated;
+      }
+    }
+  }
+
+  async function startThread(anchor: MessageRef, name: string): Promise<ThreadStart> {
+    try {
+      const thread = (await rest.post(Routes.threads(anchor.channelId, anchor.messageId), {
+        // 1440 minutes: a thread archived after an hour would refuse the delivery of a slow generation.
+        body: { name: name.slice(0, 100), auto_archive_duration: 1440 },
+      })) as { id: string };
+      return { ok: true, threadId: thread.id };
+    } catch (error) {
+      const code = discordCode(error);
+      // One thread per message: it already exists, and its id is the message id.
+      if (code === DiscordCodes.threadAlreadyCreated) return { ok: true, threadId: anchor.messageId };
+      if (code === DiscordCodes.invalidChannelType) return { ok: false, reason: 'no_threads_here' };
+      if (code === DiscordCodes.missingAccess || code === DiscordCodes.missingPermissions) {
+        return { ok: false, reason: 'forbidden' };
+      }
+      throw toChatError(error, 'start thread');
+    }
+  }
+
+  return {
+    platform: 'discord',
+    rest,
+    startThread,
+    async openThread(anchor, name) {
+      const started = await startThread(anchor, name);
+      return {
+        platform: 'discord',
+        channelId: anchor.channelId,
+        threadId: started.ok ? started.threadId : null,
+      };
+    },
+    async post(where, view, options?: PostOptions) {
+      const channelId = target(where);
+      const body = {
+        content: renderDiscordMessage(view),
+        allowed_mentions: allowedMentions(options?.mention),
+        ...(options?.idempotencyKey ? { nonce: nonceFor(options.idempotencyKey), enforce_nonce: true } : {}),
+      };
+      const message = await withUnarchive(channelId, 'post message', () =>
+        rest.post(Routes.channelMessages(channelId), { body }),
+      );
+      return { platform: 'discord', channelId, messageId: (message as { id: string }).id };
+    },
+    async edit(ref, view) {
+      await withUnarchive(ref.channelId, 'edit message', () =>
+        rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), {
+          body: { content: renderDiscordMessage(view), allowed_mentions: { parse: [] } },
+        }),
+      );
+    },
+    async uploadVideo(where, video: VideoFile, view, options?: PostOptions) {
+      const channelId = target(where);
+      const data = await readFile(video.path);
+      const body = {
+        content: renderDiscordMessage(view),
+        allowed_mentions: allowedMentions(options?.mention),
+        attachments: [{ id: 0, filename: video.filename }],
+        ...(options?.idempotencyKey ? { nonce: nonceFor(options.idempotencyKey), enforce_nonce: true } : {}),
+      };
+      const message = await withUnarchive(channelId, 'upload video', () =>
+        rest.post(Routes.channelMessages(channelId), {
+          body,
+          files: [{ name: video.filename, data, contentType: 'video/mp4' }],
+        }),
+      );
+      return { platform: 'discord', channelId, messageId: (message as { id: string }).id };
+    },
+    async react(ref, reaction) {
+      const emoji = encodeURIComponent(REACTION_EMOJI[reaction]);
+      await withUnarchive(ref.channelId, 'add reaction', () =>
+        rest.put(Routes.channelMessageOwnReaction(ref.channelId, ref.messageId, emoji)),
+      );
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import {
+  ActionRowBuilder,
+  type Attachment,
+  type Message,
+  type MessageContextMenuCommandInteraction,
+  MessageFlags,
+  ModalBuilder,
+  type ModalSubmitInteraction,
+  TextInputBuilder,
+  TextInputStyle,
+} from 'discord.js';
+import { z } from 'zod';
+import { INPUT_RULES } from '../../core/input-rules.js';
+import { refusal } from '../../core/refusal.js';
+import { type RawAnimate, runAnimate } from './animate-flow.js';
+import type { DiscordHandlerDeps } from './deps.js';
+import { renderRefusal } from './render.js';
+
+/** Prefix of the modal's custom id; the rest names the message and attachment (≤ 100 characters). */
+export const MODAL_PREFIX = 'animate-modal';
+const CustomId = z
+  .string()
+  .max(100)
+  .regex(/^animate-modal:\d+:\d+:\d+$/)
+  .transform((s) => {
+    const [, channelId = '', messageId = '', attachmentId = ''] = s.split(':');
+    return { channelId, messageId, attachmentId };
+  });
+
+/** The first image attached to a message, if any. */
+export function firstImage(message: Pick<Message, 'attachments'>): Attachment | undefined {
+  return message.attachments.find((a) => a.contentType?.startsWith('image/') === true);
+}
+
+/**
+ * "Animate image" on a message: the modal must be the *first* response (not after a defer), so only the
+ * free checks run before it. The modal's custom id carries the message, not the URL, because the URL
+ * is signed and may expire; the modal submission fetches the message again.
+ * @see reference/platforms.md §1.4
+ */
+export async function handleAnimateMessageCommand(interaction: MessageContextMenuCommandInteraction): Promise<void> {
+  const image = firstImage(interaction.targetMessage);
+  if (!image) {
+    await interaction.reply({
+      content: renderRefusal(refusal('image_missing', 'image').message),
+      flags: MessageFlags.Ephemeral,
+    });
+    return;
+  }
+  const modal = new ModalBuilder()
+    .setCustomId(`${MODAL_PREFIX}:${interaction.channelId}:${interaction.targetId}:${image.id}`)
+    .setTitle('Animate image')
+    .addComponents(
+      new ActionRowBuilder<TextInputBuilder>().addComponents(
+        new TextInputBuilder()
+          .setCustomId('prompt')
+          .setLabel('Prompt: the motion you want')
+          .setStyle(TextInputStyle.Paragraph)
+          .setRequired(true)
+          .setMaxLength(INPUT_RULES.promptMaxChars),
+      ),
+      new ActionRowBuilder<TextInputBuilder>().addComponents(
+        new TextInputBuilder()
+          .setCustomId('duration')
+          .setLabel('Duration in seconds (5 or 10)')
+          .setStyle(TextInputStyle.Short)
+          .setRequired(false)
+          .setValue(String(INPUT_RULES.defaultDuration))
+          .setMaxLength(3),
+      ),
+    );
+  await interaction.showModal(modal);
+}
+
+/** The modal's submission: re-reads the message for a fresh attachment URL, then the /animate flow. */
+export async function handleAnimateModal(interaction: ModalSubmitInteraction, deps: DiscordHandlerDeps): Promise<void> {
+  const ids = CustomId.safeParse(interaction.customId);
+  if (!ids.success) return;
+  let image: Attachment | undefined;
+  try {
+    const channel = await interaction.client.channels.fetch(ids.data.channelId);
+    const message = channel?.isTextBased() ? await channel.messages.fetch(ids.data.messageId) : undefined;
+    image = message?.attachments.get(ids.data.attachmentId);
+  } catch (error) {
+    deps.logger.info({ err: error }, 'discord: message for the modal is gone');
+  }
+  const raw: RawAnimate = {
+    image: image ?? null,
+    endImage: null,
+    prompt: interaction.fields.getTextInputValue('prompt'),
+    duration: interaction.fields.getTextInputValue('duration'),
+  };
+  await runAnimate(interaction, raw, deps);
+}

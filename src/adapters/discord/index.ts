@@ -1,0 +1,131 @@
+import {
+  Client,
+  Events,
+  GatewayDispatchEvents,
+  GatewayIntentBits,
+  type Interaction,
+  MessageFlags,
+  Partials,
+  Routes,
+} from 'discord.js';
+import type { Intake } from '../../core/intake.js';
+import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
+import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
+import type { Logger } from '../../shared/logger.js';
+import { handleAnimateCommand, handleAnimationsCommand } from './animate-command.js';
+import { createDiscordChatPort } from './chat-port.js';
+import { handleAnimateMessageCommand, handleAnimateModal, MODAL_PREFIX } from './context-menu.js';
+import type { DiscordHandlerDeps } from './deps.js';
+import { handleReaction } from './reactions.js';
+import { renderRefusal } from './render.js';
+
+export { createDiscordChatPort, type DiscordChatPortConfig } from './chat-port.js';
+
+/** Settings of the Discord intake (a slice of `Config`). */
+export interface DiscordAdapterConfig {
+  /** `DISCORD_TOKEN`. */
+  token: string;
+  /** `DISCORD_API_URL` (no version suffix). */
+  apiUrl: string;
+  /** REST retries (tests: 0). @defaultValue 3 */
+  retries?: number;
+  /** How long login waits for guilds before `clientReady`. @defaultValue 15_000 */
+  waitGuildTimeoutMs?: number;
+}
+
+/** Collaborators of the Discord intake. */
+export interface DiscordAdapterDeps {
+  intake: Intake;
+  imageFetcher: ImageFetcher;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+/** The running Discord intake. */
+export interface DiscordAdapter {
+  /** Logs in and resolves once the gateway session is ready. */
+  start(): Promise<void>;
+  /** Closes the gateway connection. */
+  stop(): Promise<void>;
+  /** Whether the gateway session is up. */
+  isConnected(): boolean;
+}
+
+/**
+ * Wires discord.js: the gateway (commands, modals, raw reactions) to the handlers. Intents are the
+ * unprivileged Guilds + GuildMessageReactions (+ DMs).
+ * @see reference/platforms.md §1
+ */
+export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAdapterDeps): DiscordAdapter {
+  const logger = deps.logger.child({ adapter: 'discord' });
+  const client = new Client({
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessageReactions,
+      GatewayIntentBits.DirectMessageReactions,
+    ],
+    partials: [Partials.Channel, Partials.Message, Partials.Reaction, Partials.User],
+    rest: { api: cfg.apiUrl, retries: cfg.retries ?? 3 },
+    waitGuildTimeout: cfg.waitGuildTimeoutMs ?? 15_000,
+  });
+  const chat = createDiscordChatPort({ token: cfg.token, apiUrl: cfg.apiUrl, logger, retries: cfg.retries ?? 3 });
+  const handlerDeps: DiscordHandlerDeps = {
+    intake: deps.intake,
+    imageFetcher: deps.imageFetcher,
+    logger,
+    metrics: deps.metrics ?? noopMetrics,
+    startThread: (channelId, messageId, name) => chat.startThread({ platform: 'discord', channelId, messageId }, name),
+    async notify(channelId, text, mentionUserId) {
+      await chat.rest.post(Routes.channelMessages(channelId), {
+        body: { content: text, allowed_mentions: { parse: [], users: mentionUserId ? [mentionUserId] : [] } },
+      });
+    },
+  };
+
+  async function onInteraction(interaction: Interaction): Promise<void> {
+    if (interaction.isChatInputCommand() && interaction.commandName === 'animate') {
+      await handleAnimateCommand(interaction, handlerDeps);
+    } else if (interaction.isChatInputCommand() && interaction.commandName === 'animations') {
+      await handleAnimationsCommand(interaction, handlerDeps);
+    } else if (interaction.isMessageContextMenuCommand() && interaction.commandName === 'Animate image') {
+      await handleAnimateMessageCommand(interaction);
+    } else if (interaction.isModalSubmit() && interaction.customId.startsWith(`${MODAL_PREFIX}:`)) {
+      await handleAnimateModal(interaction, handlerDeps);
+    }
+  }
+
+  client.on(Events.InteractionCreate, (interaction) => {
+    onInteraction(interaction).catch(async (error: unknown) => {
+      logger.error({ err: error, interactionId: interaction.id }, 'discord: interaction failed');
+      if (!interaction.isRepliable()) return;
+      const content = renderRefusal('Something went wrong on our side; nothing was charged. Try again in a minute.');
+      try {
+        if (interaction.deferred || interaction.replied)
+          await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
+        else await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+      } catch (replyError) {
+        logger.warn({ err: replyError }, 'discord: could not report the failure');
+      }
+    });
+  });
+  // Raw gateway event: fires for threads and messages discord.js has never cached (after a restart).
+  client.ws.on(GatewayDispatchEvents.MessageReactionAdd, (data) => {
+    handleReaction(data, client.user?.id ?? '', handlerDeps).catch((error: unknown) => {
+      logger.error({ err: error }, 'discord: reaction failed');
+    });
+  });
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord: client error'));
+
+  return {
+    async start() {
+      const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+      await client.login(cfg.token);
+      await ready;
+      logger.info({ user: client.user?.tag }, 'discord: connected');
+    },
+    async stop() {
+      await client.destroy();
+    },
+    isConnected: () => client.isReady(),
+  };
+}

@@ -1,0 +1,61 @@
+import type { GatewayMessageReactionAddDispatchData } from 'discord.js';
+import { z } from 'zod';
+import type { Actor } from '../../core/intake.js';
+import type { MessageRef } from '../../core/model.js';
+import type { RefusalCode } from '../../core/refusal.js';
+import type { DiscordHandlerDeps } from './deps.js';
+import { renderRefusal } from './render.js';
+
+/** Refusals nobody is told about: others' reactions and reactions on unrelated messages are ignored. */
+const SILENT: ReadonlySet<RefusalCode> = new Set(['not_requester', 'request_not_found', 'not_in_flight']);
+
+const ReactionEvent = z.object({
+  user_id: z.string(),
+  channel_id: z.string(),
+  message_id: z.string(),
+  guild_id: z.string().optional(),
+  emoji: z.object({ id: z.string().nullable(), name: z.string().nullable() }),
+  member: z
+    .object({ user: z.object({ username: z.string(), global_name: z.string().nullable().optional() }).optional() })
+    .optional(),
+});
+
+/**
+ * Handles one raw `MESSAGE_REACTION_ADD` (works for uncached threads and after a restart, unlike
+ * discord.js's `messageReactionAdd`): 🔁 retries, ❌ cancels, everything else is ignored.
+ * @see reference/platforms.md §1.8
+ */
+export async function handleReaction(
+  data: GatewayMessageReactionAddDispatchData | unknown,
+  botUserId: string,
+  deps: DiscordHandlerDeps,
+) {
+  const parsed = ReactionEvent.safeParse(data);
+  if (!parsed.success) return;
+  const event = parsed.data;
+  if (event.user_id === botUserId || event.emoji.id !== null) return;
+  const action = event.emoji.name === '🔁' ? 'retry' : event.emoji.name === '❌' ? 'cancel' : null;
+  if (!action) return;
+  const message: MessageRef = { platform: 'discord', channelId: event.channel_id, messageId: event.message_id };
+  const user = event.member?.user;
+  const actor: Actor = {
+    platform: 'discord',
+    userId: event.user_id,
+    displayName: user?.global_name ?? user?.username ?? event.user_id,
+  };
+  const outcome =
+    action === 'retry'
+      ? await deps.intake.retry(message, actor, `discord-retry-${event.message_id}-${event.user_id}`)
+      : await deps.intake.cancel(message, actor);
+  if (outcome.ok) {
+    deps.logger.info(
+      { action, requestId: outcome.value.requestId, attempt: outcome.value.attempt },
+      'discord: reaction',
+    );
+    return;
+  }
+  deps.metrics.refused('discord', outcome.error.code);
+  if (SILENT.has(outcome.error.code)) return;
+  // Reactions have no ephemeral answer on Discord: a short note in the thread, to the requester only.
+  await deps.notify(event.channel_id, `<@${event.user_id}> ${renderRefusal(outcome.error.message)}`, event.user_id);
+}

@@ -1,0 +1,129 @@
+import type { App, MessageShortcut } from '@slack/bolt';
+import { type Refusal, refusal } from '../../core/refusal.js';
+import { sleep } from '../../shared/abort.js';
+import { err } from '../../shared/result.js';
+import { type SlackHandlerDeps, slackUser } from './deps.js';
+import { parseMentionText } from './mention-text.js';
+import { blockFor, buildAnimateModal, MODAL_CALLBACK_ID } from './modal.js';
+import { helpText, refusalText, statusText } from './render.js';
+import { startAnnouncedRequest, tellPrivately, validateRequest } from './request-flow.js';
+import { imageFilesOf, readModalEntries, SlackFileSchema } from './submission.js';
+
+/** Message shortcut callback id, as in `commands/slack-manifest.json`. */
+export const SHORTCUT_CALLBACK_ID = 'animate_message';
+
+/**
+ * `/animate [prompt]` (modal), `/animate status`, `/animate help`, the modal's submission and the
+ * "Animate this image" message shortcut.
+ * @see reference/platforms.md §2.2–2.4
+ */
+export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
+  app.command('/animate', async ({ command, ack, client, respond }) => {
+    // The 200 goes out at ack(); views.open needs the trigger_id within ~3 s, so nothing slow before it.
+    await ack();
+    const text = command.text.trim();
+    const word = text.toLowerCase();
+    if (word === 'status') {
+      const text = await deps.intake
+        .status(slackUser(command.user_id, command.user_name))
+        .then(statusText)
+        .catch((error: unknown) => {
+          deps.logger.error({ err: error }, 'slack: reading the status failed');
+          return refusalText(refusal('service_unavailable'));
+        });
+      await respond({ response_type: 'ephemeral', text });
+      return;
+    }
+    if (word === 'help') {
+      await respond({ response_type: 'ephemeral', text: helpText() });
+      return;
+    }
+    try {
+      await client.views.open({
+        trigger_id: command.trigger_id,
+        view: buildAnimateModal({ prompt: text, metadata: { channel: command.channel_id } }),
+      });
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'slack: views.open failed');
+      await respond({ response_type: 'ephemeral', text: '⚠️ Slack did not let me open the form. Please try again.' });
+    }
+  });
+
+  app.shortcut<MessageShortcut>({ callback_id: SHORTCUT_CALLBACK_ID, type: 'message_action' }, async (args) => {
+    const { shortcut, ack, client, respond } = args;
+    await ack();
+    const files = SlackFileSchema.array().safeParse(shortcut.message.files ?? []);
+    const images = imageFilesOf(files.success ? files.data : []).slice(0, 2);
+    if (images.length === 0) {
+      await respond({
+        response_type: 'ephemeral',
+        text: '⚠️ That message has no image. Use it on a message with a PNG, JPEG, GIF or WebP attached.',
+      });
+      return;
+    }
+    const messageTs = shortcut.message.ts ?? shortcut.message_ts;
+    const threadTs = typeof shortcut.message.thread_ts === 'string' ? shortcut.message.thread_ts : messageTs;
+    const prompt = parseMentionText(typeof shortcut.message.text === 'string' ? shortcut.message.text : '').prompt;
+    await client.views.open({
+      trigger_id: shortcut.trigger_id,
+      view: buildAnimateModal({ prompt, metadata: { channel: shortcut.channel.id, threadTs, images } }),
+    });
+  });
+
+  app.view(MODAL_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    const entries = readModalEntries(view);
+    if (!entries.ok) {
+      deps.logger.warn({ reason: entries.error }, 'slack: unreadable modal submission');
+      await ack({ response_action: 'errors', errors: { prompt: 'Something went wrong reading the form. Try again.' } });
+      return;
+    }
+    const e = entries.value;
+    const requester = slackUser(body.user.id, body.user.name);
+    const raw = {
+      channel: e.metadata.channel,
+      ...(e.metadata.threadTs ? { threadTs: e.metadata.threadTs } : {}),
+      prompt: e.prompt,
+      duration: e.duration,
+      startImage: e.startImage,
+      endImage: e.endImage,
+    };
+    const work = validateRequest(raw, requester, deps).catch((error: unknown) => {
+      // Redis or the fetcher broke: say so on the form rather than leaving Slack to time out.
+      deps.logger.error({ err: error }, 'slack: checking a modal submission failed');
+      return err([refusal('service_unavailable')]);
+    });
+    // Checking inside the ack lets the errors sit on the modal's fields (a 10 MB download usually takes
+    // well under a second). If it runs long, ack first so Slack does not show its own timeout error, and
+    // report any problem in private instead.
+    const early = await Promise.race([work, sleep(deps.ackBudgetMs).then(() => null)]);
+    const eventId = `slack-${e.viewId}`;
+    if (early === null) {
+      await ack();
+      const late = await work;
+      if (late.ok) {
+        await startAnnouncedRequest(late.value, requester, eventId, client, deps);
+      } else {
+        countRefusals(deps, late.error);
+        const text = late.error.map(refusalText).join('\n');
+        await tellPrivately(client, requester.userId, raw.channel, text);
+      }
+      return;
+    }
+    if (!early.ok) {
+      countRefusals(deps, early.error);
+      const errors: Record<string, string> = {};
+      for (const r of early.error) {
+        const block = blockFor(r.field, e.withImages);
+        errors[block] = errors[block] ? `${errors[block]} ${r.message}` : r.message;
+      }
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    await startAnnouncedRequest(early.value, requester, eventId, client, deps);
+  });
+}
+
+function countRefusals(deps: SlackHandlerDeps, refusals: Refusal[]): void {
+  for (const r of refusals) deps.metrics.refused('slack', r.code);
+}

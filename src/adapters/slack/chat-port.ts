@@ -1,0 +1,167 @@
+import { readFile } from 'node:fs/promises';
+import { webApi } from '@slack/bolt';
+import type { ChatLocation, MessageRef } from '../../core/model.js';
+import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../core/ports/chat-port.js';
+import type { MessageView } from '../../core/views.js';
+import { type Logger, silentLogger } from '../../shared/logger.js';
+import { kindOf, slackErrorCode, toChatError } from './chat-errors.js';
+import { REACTION_NAMES } from './reactions.js';
+import { renderSlackText } from './render.js';
+import { toSlackLogger } from './slack-logger.js';
+
+/** Settings of the Slack outbox. */
+export interface SlackChatPortConfig {
+  /** Bot token (`xoxb-…`). */
+  token: string;
+  /** Web API base, `SLACK_API_URL`. @defaultValue 'https://slack.com/api/' */
+  apiUrl: string;
+  logger?: Logger;
+  /** WebClient retries of failed calls (tests: 0). @defaultValue 2 */
+  retries?: number;
+}
+
+/** `metadata.event_type` of the bot's thread messages; `event_payload.key` holds the idempotency key. */
+export const POST_EVENT_TYPE = 'animate_post';
+
+interface ThreadMessage {
+  ts?: string;
+  files?: Array<{ name?: string }>;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
+}
+
+/**
+ * The worker's Slack outbox, with the bot token only. Threads need no creation on Slack: a thread is
+ * the parent message's `ts`. Posts with an idempotency key carry it in message metadata, and a rerun
+ * finds the earlier message with `conversations.replies` instead of posting twice.
+ * @see reference/platforms.md §2.6, §2.7
+ */
+export function createSlackChatPort(cfg: SlackChatPortConfig): ChatPort {
+  const logger = cfg.logger ?? silentLogger();
+  const client = new webApi.WebClient(cfg.token, {
+    slackApiUrl: cfg.apiUrl,
+    logger: toSlackLogger(logger),
+    // A modest retry budget: BullMQ retries the whole step with backoff, so the SDK need not wait long.
+    retryConfig: { retries: cfg.retries ?? 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+  });
+
+  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toChatError(error, what);
+    }
+  }
+
+  /** The thread's messages, or null when they cannot be read (then posting goes ahead unchecked). */
+  async function threadMessages(where: ChatLocation): Promise<ThreadMessage[] | null> {
+    if (!where.threadId) return null;
+    const out: ThreadMessage[] = [];
+    let cursor: string | undefined;
+    try {
+      for (let page = 0; page < 10; page += 1) {
+        const res = await client.conversations.replies({
+          channel: where.channelId,
+          ts: where.threadId,
+          include_all_metadata: true,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
+        out.push(...((res.messages ?? []) as ThreadMessage[]));
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (!cursor) break;
+      }
+      return out;
+    } catch (error) {
+      const code = slackErrorCode(error);
+      // Without channels:history / groups:history the check is impossible; a duplicate beats no message.
+      if (code && kindOf(code) === 'forbidden') {
+        logger.warn({ code }, 'slack: cannot read the thread to check for an earlier post');
+        return null;
+      }
+      throw toChatError(error, 'conversations.replies');
+    }
+  }
+
+  const findKeyed = (messages: ThreadMessage[] | null, key: string | undefined): string | undefined =>
+    key
+      ? messages?.find((m) => m.metadata?.event_type === POST_EVENT_TYPE && m.metadata.event_payload?.key === key)?.ts
+      : undefined;
+
+  function textOf(view: MessageView, options?: PostOptions): string {
+    const text = renderSlackText(view);
+    const mention = options?.mention ? `<@${options.mention}>` : '';
+    return mention && !text.includes(mention) ? `${mention} ${text}` : text;
+  }
+
+  async function postMessage(where: ChatLocation, view: MessageView, options?: PostOptions): Promise<MessageRef> {
+    const res = await call('chat.postMessage', () =>
+      client.chat.postMessage({
+        channel: where.channelId,
+        text: textOf(view, options),
+        ...(where.threadId ? { thread_ts: where.threadId } : {}),
+        ...(options?.idempotencyKey
+          ? { metadata: { event_type: POST_EVENT_TYPE, event_payload: { key: options.idempotencyKey } } }
+          : {}),
+        unfurl_links: false,
+      }),
+    );
+    if (!res.ts) throw toChatError(new Error('no ts in the answer'), 'chat.postMessage');
+    return { platform: 'slack', channelId: res.channel ?? where.channelId, messageId: res.ts };
+  }
+
+  return {
+    platform: 'slack',
+
+    async openThread(anchor) {
+      return { platform: 'slack', channelId: anchor.channelId, threadId: anchor.messageId };
+    },
+
+    async post(where, view, options) {
+      const key = options?.idempotencyKey;
+      const existing = key ? findKeyed(await threadMessages(where), key) : undefined;
+      if (existing) return { platform: 'slack', channelId: where.channelId, messageId: existing };
+      return postMessage(where, view, options);
+    },
+
+    async edit(ref, view) {
+      await call('chat.update', () =>
+        client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: renderSlackText(view) }),
+      );
+    },
+
+    async uploadVideo(where, video: VideoFile, view, options) {
+      const key = options?.idempotencyKey;
+      const messages = key ? await threadMessages(where) : null;
+      const existing = findKeyed(messages, key);
+      if (existing) return { platform: 'slack', channelId: where.channelId, messageId: existing };
+      // A rerun after the upload but before the result message must not upload the video twice.
+      const uploaded = messages?.some((m) => m.files?.some((f) => f.name === video.filename)) ?? false;
+      if (!uploaded) {
+        // Read asynchronously: the WebClient would readFileSync a path and stall the event loop.
+        const bytes = await readFile(video.path);
+        const file = { file: bytes, filename: video.filename, title: video.filename };
+        const threadTs = where.threadId;
+        await call('files.uploadV2', () =>
+          threadTs
+            ? client.filesUploadV2({ channel_id: where.channelId, thread_ts: threadTs, ...file })
+            : client.filesUploadV2({ channel_id: where.channelId, ...file }),
+        );
+      }
+      // files.uploadV2 returns no message ts; this message is what 🔁 reactions anchor on.
+      return postMessage(where, view, options);
+    },
+
+    async react(ref, reaction: Reaction) {
+      try {
+        await client.reactions.add({
+          channel: ref.channelId,
+          timestamp: ref.messageId,
+          name: REACTION_NAMES[reaction],
+        });
+      } catch (error) {
+        if (slackErrorCode(error) === 'already_reacted') return;
+        throw toChatError(error, 'reactions.add');
+      }
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type { types } from '@slack/bolt';
+import { z } from 'zod';
+import { INPUT_RULES } from '../../core/input-rules.js';
+import type { RefusalField } from '../../core/refusal.js';
+
+/** `callback_id` of the animate modal. */
+export const MODAL_CALLBACK_ID = 'animate_modal';
+
+/** Block ids of the modal's inputs; field errors (`response_action: errors`) are keyed by them. */
+export const BLOCK = {
+  image: 'image',
+  endImage: 'end_image',
+  prompt: 'prompt',
+  duration: 'duration',
+} as const;
+
+/** A Slack file to animate, as the shortcut path carries it in `private_metadata`. */
+const FileRefSchema = z.object({ url: z.string().min(1), name: z.string() });
+export type SlackFileRef = z.infer<typeof FileRefSchema>;
+
+/**
+ * What the modal remembers between opening and submission (a modal has no channel of its own). Slack
+ * signs the submission, so this comes back as we wrote it; it is still parsed (rule 5).
+ * @see reference/platforms.md §2.3
+ */
+export const ModalMetadataSchema = z.object({
+  /** Conversation the command or shortcut was used in. */
+  channel: z.string().min(1),
+  /** Shortcut path: the thread to answer in (the message's thread, or the message itself). */
+  threadTs: z.string().min(1).optional(),
+  /** Shortcut path: the message's images (start, then optional end). */
+  images: z.array(FileRefSchema).min(1).max(2).optional(),
+});
+export type ModalMetadata = z.infer<typeof ModalMetadataSchema>;
+
+const IMAGE_TYPES = ['png', 'jpg', 'jpeg', 'gif', 'webp'];
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text });
+const durationOption = (d: number) => ({ text: plain(`${d} s`), value: String(d) });
+
+/**
+ * The animate modal: start image (`file_input`, one image), optional end image, prompt (prefilled),
+ * duration 5/10. Without image fields when the images come from a message (shortcut).
+ * @see {@link https://docs.slack.dev/reference/block-kit/block-elements/file-input-element}
+ */
+export function buildAnimateModal(input: { prompt: string; metadata: ModalMetadata }): types.ModalView {
+  const withImages = input.metadata.images === undefined;
+  const blocks: types.KnownBlock[] = [];
+  if (withImages) {
+    blocks.push(
+      {
+        type: 'input',
+        block_id: BLOCK.image,
+        label: plain('Image'),
+        hint: plain('PNG, JPEG, GIF or WebP, up to 10 MB, each side at least 300 px.'),
+        element: { type: 'file_input', action_id: 'file', filetypes: IMAGE_TYPES, max_files: 1 },
+      },
+      {
+        type: 'input',
+        block_id: BLOCK.endImage,
+        optional: true,
+        label: plain('End image (optional)'),
+        hint: plain('The last frame to move towards.'),
+        element: { type: 'file_input', action_id: 'file', filetypes: IMAGE_TYPES, max_files: 1 },
+      },
+    );
+  } else {
+    const names = (input.metadata.images ?? []).map((f) => f.name).join(' → ');
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Animating the image from the message: ${names}` }],
+    });
+  }
+  const prefill = input.prompt.trim().slice(0, INPUT_RULES.promptMaxChars);
+  blocks.push(
+    {
+      type: 'input',
+      block_id: BLOCK.prompt,
+      label: plain('Prompt'),
+      hint: plain('Describe the motion, e.g. "slow push-in, hair moving in the wind".'),
+      element: {
+        type: 'plain_text_input',
+        action_id: 'value',
+        multiline: true,
+        max_length: INPUT_RULES.promptMaxChars,
+        ...(prefill ? { initial_value: prefill } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: BLOCK.duration,
+      label: plain('Duration'),
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        options: INPUT_RULES.durations.map(durationOption),
+        initial_option: durationOption(INPUT_RULES.defaultDuration),
+      },
+    },
+  );
+  return {
+    type: 'modal',
+    callback_id: MODAL_CALLBACK_ID,
+    private_metadata: JSON.stringify(input.metadata),
+    title: plain('Animate'),
+    submit: plain('Animate'),
+    close: plain('Cancel'),
+    blocks,
+  };
+}
+
+/**
+ * Which block shows a refusal. Refusals without a field (limits, channel) and image refusals in the
+ * shortcut modal (which has no image fields) go on a block that exists.
+ */
+export function blockFor(field: RefusalField | undefined, withImages: boolean): string {
+  if (field === 'image' || field === 'end_image') {
+    if (withImages) return field === 'image' ? BLOCK.image : BLOCK.endImage;
+    return BLOCK.prompt;
+  }
+  if (field === 'prompt') return BLOCK.prompt;
+  return BLOCK.duration;
+}

@@ -1,0 +1,99 @@
+import { AnimateError, ChatError } from './errors.js';
+import type { FailureInfo } from './views.js';
+
+const RETRY_HINT = 'React 🔁 to try again.';
+
+/** Oxen's own failure text, tidied for a chat message. */
+function oxenText(reason: string | null | undefined): string {
+  const text = (reason ?? '').trim();
+  return text.length > 300 ? `${text.slice(0, 297)}…` : text;
+}
+
+/** Failure words for a generation Oxen reported as `failed` with its `error_message`. */
+export function describeOxenFailure(reason: string | null | undefined): FailureInfo {
+  const text = oxenText(reason);
+  if (/insufficient credits/i.test(text)) return creditsFailure();
+  if (/\b(403|forbidden|could not (download|fetch)|unreachable)\b/i.test(text)) {
+    return {
+      reason: `Oxen could not download the image${text ? `: ${text}` : ''}`,
+      hint: `Upload the image again with /animate, or ${RETRY_HINT.toLowerCase()}`,
+      retryable: true,
+    };
+  }
+  return {
+    reason: text ? `Oxen could not make the video: ${text}` : 'Oxen could not make the video (no reason given).',
+    hint: `Check the image and the prompt, then react 🔁 to try again.`,
+    retryable: true,
+  };
+}
+
+function creditsFailure(): FailureInfo {
+  return {
+    reason: 'The Oxen account that pays for the videos is out of credits.',
+    hint: 'Ask the bot operator to add credits at oxen.ai, then react 🔁 to try again.',
+    retryable: true,
+  };
+}
+
+/**
+ * Failure words for an error thrown while working on an attempt. Codes come from `AnimateError`
+ * subclasses (Oxen, chat, media) so core needs none of their classes.
+ */
+export function describeError(error: unknown): FailureInfo {
+  if (error instanceof ChatError) {
+    switch (error.kind) {
+      case 'forbidden':
+        return {
+          reason: 'The bot is not allowed to post here (missing permission).',
+          hint: 'Ask an admin to let the bot send messages, attach files and use threads here, then react 🔁.',
+          retryable: true,
+        };
+      case 'too_large':
+        return { reason: 'The video is too large for this channel.', hint: RETRY_HINT, retryable: true };
+      case 'archived':
+        return { reason: 'The thread is archived.', hint: 'Unarchive the thread, then react 🔁.', retryable: true };
+      default:
+        return { reason: `The chat platform refused the message (${error.message}).`, hint: RETRY_HINT, retryable: true };
+    }
+  }
+  const code = error instanceof AnimateError ? error.code : '';
+  const message = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case 'oxen_auth':
+      return {
+        reason: 'Oxen refused the bot\'s API key.',
+        hint: 'Ask the bot operator to check OXEN_API_KEY, then react 🔁 to try again.',
+        retryable: true,
+      };
+    case 'oxen_insufficient_credits':
+      return creditsFailure();
+    case 'oxen_invalid_request':
+    case 'oxen_not_found':
+      return { reason: `Oxen refused the request: ${oxenText(message)}`, hint: 'Check the image and prompt, then react 🔁.', retryable: true };
+    case 'oxen_result_too_large':
+      return { reason: 'The finished video is larger than the bot can handle.', hint: RETRY_HINT, retryable: true };
+    default:
+      if (code.startsWith('oxen_')) {
+        return { reason: `Oxen did not answer properly (${code.slice(5).replace(/_/g, ' ')}).`, hint: `Wait a minute, then react 🔁.`, retryable: true };
+      }
+      return { reason: 'Something went wrong on the bot\'s side.', hint: RETRY_HINT, retryable: true };
+  }
+}
+
+/** Failure words when the staged image of a retry is gone. */
+export function missingImageFailure(): FailureInfo {
+  return {
+    reason: 'The bot no longer has a copy of the image.',
+    hint: 'Run /animate again with the image.',
+    retryable: false,
+  };
+}
+
+/** Failure words when a crash left it unknown whether Oxen took the job, and nothing could confirm it. */
+export function uncertainSubmitFailure(): FailureInfo {
+  return {
+    reason: 'The bot restarted while sending this to Oxen and could not confirm it was received.',
+    hint: 'React 🔁 to try again (no video was delivered for this attempt).',
+    retryable: true,
+  };
+}

@@ -1,0 +1,66 @@
+import type { RequestHandler } from 'express';
+
+/** One thing `/readyz` checks: Redis, a platform connection, the Oxen event stream. */
+export interface ReadinessCheck {
+  /** Shown in the answer, e.g. `redis`, `discord`, `oxen-events`. */
+  name: string;
+  /** True when ready. A thrown error or a timeout counts as not ready, with its message as the reason. */
+  check: () => boolean | Promise<boolean>;
+}
+
+/** What `/readyz` answers. */
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, 'ok' | string>;
+  /** One line per failing check, `name: reason`. */
+  reasons: string[];
+}
+
+/** A check that hangs must not hang the probe: orchestrators time out at a few seconds. */
+const CHECK_TIMEOUT_MS = 2000;
+
+/** Runs every check at once and reports each. */
+export async function runReadiness(
+  checks: readonly ReadinessCheck[],
+  timeoutMs = CHECK_TIMEOUT_MS,
+): Promise<ReadinessReport> {
+  const results = await Promise.all(checks.map(async (c) => [c.name, await runOne(c, timeoutMs)] as const));
+  const report: ReadinessReport = { ready: true, checks: {}, reasons: [] };
+  for (const [name, outcome] of results) {
+    report.checks[name] = outcome;
+    if (outcome !== 'ok') {
+      report.ready = false;
+      report.reasons.push(`${name}: ${outcome}`);
+    }
+  }
+  return report;
+}
+
+/** `GET /readyz`: 200 when every check passes, else 503 with the reasons. */
+export function readinessHandler(checks: readonly ReadinessCheck[]): RequestHandler {
+  return async (_req, res) => {
+    const report = await runReadiness(checks);
+    res
+      .status(report.ready ? 200 : 503)
+      .json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks, reasons: report.reasons });
+  };
+}
+
+async function runOne(check: ReadinessCheck, timeoutMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+  });
+  const attempt = (async () => {
+    try {
+      return (await check.check()) ? 'ok' : 'not connected';
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  })();
+  try {
+    return await Promise.race([attempt, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,57 @@
+import { pathToFileURL } from 'node:url';
+import { type Config, ConfigError, enabledPlatforms, secretValues } from './config/env.js';
+import { loadConfigFromEnvironment } from './config/load.js';
+import { startRole } from './roles/start-role.js';
+import { createShutdown, exitOnSignals } from './roles/shutdown.js';
+import { createLogger } from './shared/logger.js';
+
+/** The processes this program can be. @see DESIGN.md §1 */
+export type ProcessRole = 'bot' | 'worker' | 'all';
+
+const ROLES: readonly ProcessRole[] = ['bot', 'worker', 'all'];
+
+/**
+ * Longest a shutdown may take before the process exits anyway: the worker's own bound (10 s) plus time
+ * for the event stream, queues, Redis and HTTP. Docker's default stop grace period is 10 s; the compose
+ * file raises it to 30 s.
+ */
+const FORCE_EXIT_MS = 25_000;
+
+/**
+ * Composition root: `.env` → config → logger → role (`bot`, `worker` or `all`, from argv) → signals.
+ * @example `node dist/main.js worker`
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const role = (argv[0] ?? 'all') as ProcessRole;
+  if (!ROLES.includes(role)) {
+    process.stderr.write(`Unknown role "${argv[0]}". Use one of: ${ROLES.join(', ')}.\n`);
+    process.exit(2);
+  }
+
+  let config: Config;
+  try {
+    config = loadConfigFromEnvironment(role);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // The message lists variable names and reasons only, never values.
+    process.stderr.write(`${error.message}\nSee .env.example and README.md.\n`);
+    process.exit(1);
+  }
+
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
+  const shutdown = createShutdown(logger);
+  exitOnSignals(shutdown, logger, FORCE_EXIT_MS);
+  logger.info({ role, platforms: enabledPlatforms(config), pid: process.pid }, 'starting');
+
+  try {
+    await startRole(role, { config, logger, shutdown });
+  } catch (error) {
+    logger.fatal({ err: error }, 'startup failed');
+    await shutdown.run('startup failed');
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await main();
+}

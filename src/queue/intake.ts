@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import { type Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Accepted, ActiveGeneration, Actor, Intake, SubmitInput, UserStatus } from '../core/intake.js';
+import { cancelEligibility, mayActOn, retryEligibility } from '../core/lifecycle.js';
+import { DEFAULT_LIMITS, isAdminUser, isChannelAllowed, type LimitSettings, nextUtcMidnight, utcDay } from '../core/limits.js';
+import { type ChatLocation, type Duration, type MessageRef, type UserRef, userKey } from '../core/model.js';
+import { type Clock, systemClock } from '../core/ports/clock.js';
+import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
+import type { OxenPort } from '../core/ports/oxen.js';
+import { type Refusal, refusal } from '../core/refusal.js';
+import type { AttemptRecord, RequestRecord } from '../core/request.js';
+import { err, ok, type Result } from '../shared/result.js';
+import type { Logger } from '../shared/logger.js';
+import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
+import type { AnimateJobData } from './job-data.js';
+import { ANIMATE_QUEUE, storeKeys } from './keys.js';
+import { createQuotaStore, type ReserveOutcome } from './quota-store.js';
+import { createRequestStore } from './request-store.js';
+import { createSlotStore } from './slot-store.js';
+
+/** What {@link createIntake} needs. */
+export interface IntakeDeps {
+  /** A non-blocking connection (the process's shared one). */
+  connection: Redis;
+  /** BullMQ prefix (QUEUE_PREFIX). */
+  prefix: string;
+  /** Limits, admins and the channel allow-list. @defaultValue {@link DEFAULT_LIMITS} */
+  limits?: Partial<LimitSettings>;
+  /** When given, a cancel also stops the generation at Oxen at once (the worker does it too). */
+  oxen?: OxenPort;
+  metrics?: Metrics;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** The intake plus its queue handle. */
+export interface QueueIntake extends Intake {
+  /** Closes the intake's BullMQ queue (not the shared connection). */
+  close(): Promise<void>;
+}
+
+/**
+ * The Intake the platform adapters call: limits reserved atomically in Redis, request recorded, one
+ * job per attempt whose id comes from the platform event, so a duplicated event adds nothing.
+ */
+export function createIntake(deps: IntakeDeps): QueueIntake {
+  const redis = deps.connection;
+  const limits: LimitSettings = { ...DEFAULT_LIMITS, ...deps.limits };
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? noopMetrics;
+  const keys = storeKeys(deps.prefix);
+  const requests = createRequestStore(redis, keys);
+  const quota = createQuotaStore(redis, keys);
+  const slots = createSlotStore(redis, keys);
+  const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
+  const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
+
+  const refuse = (platform: UserRef['platform'], r: Refusal) => {
+    metrics.refused(platform, r.code);
+    return err(r);
+  };
+
+  function limitRefusal(outcome: ReserveOutcome, duration: Duration, now: number): Refusal | null {
+    if (outcome.kind === 'active_limit') {
+      return refusal('user_active_limit', undefined, { active: outcome.active, limit: limits.maxActivePerUser });
+    }
+    if (outcome.kind === 'daily_limit') {
+      return refusal('user_daily_limit', undefined, {
+        usedSeconds: outcome.usedSeconds,
+        limit: limits.dailySecondsPerUser,
+        requestedSeconds: duration,
+        resetsAt: nextUtcMidnight(now),
+      });
+    }
+    return null;
+  }
+
+  async function duplicateOf(value: string): Promise<Accepted> {
+    const [requestId = '', attempt = '1'] = value.split('#');
+    const record = await requests.getAttempt(requestId, Number(attempt));
+    return { requestId, attempt: Number(attempt), jobId: record?.jobId ?? '', duplicate: true };
+  }
+
+  async function reserveFor(
+    requester: UserRef,
+    member: string,
+    duration: Duration,
+    eventId: string,
+    now: number,
+    retryOf?: { requestId: string; attempt: number },
+  ): Promise<{ outcome: ReserveOutcome; reserved: boolean }> {
+    const admin = isAdmin(requester);
+    const outcome = await quota.reserve({
+      userKey: userKey(requester),
+      day: utcDay(now),
+      member,
+      seconds: duration,
+      maxActive: admin ? -1 : limits.maxActivePerUser,
+      dailySeconds: admin ? -1 : limits.dailySecondsPerUser,
+      eventId,
+      ...(retryOf ? { retryOf } : {}),
+    });
+    return { outcome, reserved: true };
+  }
+
+  async function startAttempt(attempt: AttemptRecord, requester: UserRef, seconds: number): Promise<void> {
+    try {
+      await requests.saveAttempt(attempt);
+      await queue.add(
+        'attempt',
+        { requestId: attempt.requestId, attempt: attempt.attempt, step: 'stage' },
+        { ...ATTEMPT_JOB_OPTIONS, jobId: attempt.jobId },
+      );
+    } catch (error) {
+      // Nothing was enqueued: give the reservation back before reporting the failure.
+      await quota.release(userKey(requester), attempt.quotaDay, `${attempt.requestId}#${attempt.attempt}`, seconds);
+      throw error;
+    }
+    metrics.requestAccepted(requester.platform);
+  }
+
+  async function findTarget(message: MessageRef) {
+    const target = await requests.findMessage(message);
+    const request = target ? await requests.getRequest(target.requestId) : null;
+    if (!target || !request) return null;
+    const attemptNo = target.attempt > 0 ? target.attempt : request.latestAttempt;
+    const attempt = await requests.getAttempt(request.requestId, attemptNo);
+    return attempt ? { request, attempt } : null;
+  }
+
+  return {
+    isAdmin,
+
+    async precheck(requester: UserRef, where: ChatLocation, duration: Duration): Promise<Result<void, Refusal>> {
+      if (!isChannelAllowed(limits, where)) return refuse(requester.platform, refusal('channel_not_allowed'));
+      if (isAdmin(requester)) return ok(undefined);
+      const now = clock.now();
+      const key = userKey(requester);
+      const active = (await quota.activeMembers(key)).length;
+      if (active >= limits.maxActivePerUser) {
+        return refuse(requester.platform, limitRefusal({ kind: 'active_limit', active }, duration, now) as Refusal);
+      }
+      const used = await quota.usedSeconds(key, utcDay(now));
+      if (used + duration > limits.dailySecondsPerUser) {
+        return refuse(requester.platform, limitRefusal({ kind: 'daily_limit', usedSeconds: used }, duration, now) as Refusal);
+      }
+      return ok(undefined);
+    },
+
+    async submit(input: SubmitInput): Promise<Result<Accepted, Refusal>> {
+      const platform = input.requester.platform;
+      if (!isChannelAllowed(limits, input.where)) return refuse(platform, refusal('channel_not_allowed'));
+      const now = clock.now();
+      const requestId = randomUUID();
+      const member = `${requestId}#1`;
+      const { outcome } = await reserveFor(input.requester, member, input.duration, input.eventId, now);
+      if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
+      const limited = limitRefusal(outcome, input.duration, now);
+      if (limited) return refuse(platform, limited);
+
+      const record: RequestRecord = {
+        requestId,
+        requester: input.requester,
+        where: input.where,
+        anchor: input.anchor,
+        prompt: input.prompt,
+        duration: input.duration,
+        uploadLimitBytes: input.uploadLimitBytes,
+        createdAt: now,
+        latestAttempt: 1,
+        hasEndImage: input.endImage !== undefined,
+      };
+      const jobId = `a-${input.eventId}`;
+      try {
+        await requests.putPendingImage(requestId, 'start', input.startImage);
+        if (input.endImage) await requests.putPendingImage(requestId, 'end', input.endImage);
+        await requests.saveRequest(record);
+        if (input.anchor) await requests.indexMessage(input.anchor, { requestId, attempt: 0 });
+      } catch (error) {
+        await quota.release(userKey(input.requester), utcDay(now), member, input.duration);
+        throw error;
+      }
+      const attempt: AttemptRecord = {
+        requestId,
+        attempt: 1,
+        jobId,
+        state: 'queued',
+        createdAt: now,
+        quotaDay: utcDay(now),
+        reserved: true,
+      };
+      await startAttempt(attempt, input.requester, input.duration);
+      deps.logger?.info({ requestId, jobId, platform }, 'request accepted');
+      return ok({ requestId, jobId, attempt: 1, duplicate: false });
+    },
+
+    async retry(message: MessageRef, actor: Actor, eventId: string): Promise<Result<Accepted, Refusal>> {
+      const found = await findTarget(message);
+      if (!found) return refuse(actor.platform, refusal('request_not_found'));
+      const { request } = found;
+      const latest =
+        found.attempt.attempt === request.latestAttempt
+          ? found.attempt
+          : await requests.getAttempt(request.requestId, request.latestAttempt);
+      if (!latest) return refuse(actor.platform, refusal('request_not_found'));
+      const allowed = mayActOn(actor, request.requester, isAdmin(actor));
+      const eligible = retryEligibility(latest.state, allowed);
+      if (!eligible.ok) return refuse(actor.platform, eligible.error);
+
+      const now = clock.now();
+      const attemptNo = latest.attempt + 1;
+      const member = `${request.requestId}#${attemptNo}`;
+      const { outcome } = await reserveFor(request.requester, member, request.duration, eventId, now, {
+        requestId: request.requestId,
+        attempt: latest.attempt,
+      });
+      if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
+      const limited = limitRefusal(outcome, request.duration, now);
+      if (limited) return refuse(actor.platform, limited);
+
+      await requests.saveRequest({ ...request, latestAttempt: attemptNo });
+      const attempt: AttemptRecord = {
+        requestId: request.requestId,
+        attempt: attemptNo,
+        jobId: `r-${request.requestId}-${attemptNo}`,
+        state: 'queued',
+        createdAt: now,
+        quotaDay: utcDay(now),
+        reserved: true,
+      };
+      await startAttempt(attempt, request.requester, request.duration);
+      return ok({ requestId: request.requestId, jobId: attempt.jobId, attempt: attemptNo, duplicate: false });
+    },
+
+    async cancel(message: MessageRef, actor: Actor) {
+      const found = await findTarget(message);
+      if (!found) return refuse(actor.platform, refusal('request_not_found'));
+      const { request, attempt } = found;
+      const eligible = cancelEligibility(attempt.state, mayActOn(actor, request.requester, isAdmin(actor)));
+      if (!eligible.ok) return refuse(actor.platform, eligible.error);
+      // The worker owns the attempt's end (message, refund, slot); intake records the wish and wakes it.
+      await requests.patchAttempt(request.requestId, attempt.attempt, { cancelRequestedBy: actor });
+      const job: Job<AnimateJobData> | undefined = await queue.getJob(attempt.jobId);
+      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+      if (deps.oxen && attempt.generationId) {
+        await deps.oxen.cancel(attempt.generationId).catch((error: unknown) => {
+          deps.logger?.warn({ err: error, requestId: request.requestId }, 'cancel at Oxen failed; the worker retries');
+        });
+      }
+      return ok({ requestId: request.requestId, attempt: attempt.attempt });
+    },
+
+    async status(user: UserRef): Promise<UserStatus> {
+      const now = clock.now();
+      const key = userKey(user);
+      const active: ActiveGeneration[] = [];
+      for (const member of await quota.activeMembers(key)) {
+        const [requestId = '', n = '1'] = member.split('#');
+        const [request, attempt] = await Promise.all([
+          requests.getRequest(requestId),
+          requests.getAttempt(requestId, Number(n)),
+        ]);
+        if (!request || !attempt) continue;
+        const position = attempt.state === 'queued' ? await slots.position(attempt.jobId) : null;
+        active.push({
+          requestId,
+          attempt: attempt.attempt,
+          prompt: request.prompt,
+          duration: request.duration,
+          state: attempt.state,
+          ...(position !== null ? { queuePosition: position } : {}),
+          elapsedMs: now - attempt.createdAt,
+          where: request.where,
+        });
+      }
+      return {
+        active,
+        maxActive: limits.maxActivePerUser,
+        usedSecondsToday: await quota.usedSeconds(key, utcDay(now)),
+        dailyLimitSeconds: limits.dailySecondsPerUser,
+        resetsAt: nextUtcMidnight(now),
+      };
+    },
+
+    async close() {
+      await queue.close();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** The steps of one attempt's job. @see DESIGN.md §4 */
+export type Step = 'stage' | 'submit' | 'wait' | 'deliver';
+
+/**
+ * A job's data. Parsed at the top of the processor: jobs outlive deploys, so old or foreign data must
+ * fail clearly rather than half-work.
+ */
+export const AnimateJobDataSchema = z.object({
+  requestId: z.string().min(1),
+  attempt: z.number().int().min(1),
+  step: z.enum(['stage', 'submit', 'wait', 'deliver']),
+  /** Set the moment Oxen accepted the enqueue: a job that has it never enqueues again. */
+  generationId: z.string().optional(),
+  /** When the submit step was about to call Oxen (ms); lets a re-run find a generation it lost. */
+  submittingAt: z.number().optional(),
+  /** Where to download the result (the row's `result_url`, or the event's presigned `url`). */
+  resultUrl: z.string().optional(),
+  /** When Oxen was last polled for this generation (ms). */
+  lastPollAt: z.number().optional(),
+  /** When Oxen finished (ms), for the durations history. */
+  completedAt: z.number().optional(),
+});
+
+/** A job's data. */
+export type AnimateJobData = z.infer<typeof AnimateJobDataSchema>;

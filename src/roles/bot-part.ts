@@ -1,0 +1,61 @@
+import type { Express } from 'express';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/env.js';
+import type { Metrics } from '../core/ports/metrics.js';
+import { createImageFetcher } from '../media/image-fetcher.js';
+import { createIntake } from '../queue/intake.js';
+import type { Logger } from '../shared/logger.js';
+import { createAdapters, type RunningAdapter } from './platforms.js';
+
+/** The bot side of a process: the platform intakes. */
+export interface BotPart {
+  /** The platforms with credentials (created, started by `start`). */
+  adapters: RunningAdapter[];
+  /** Connects every platform; rejects when one cannot (bad token, unreachable). */
+  start(): Promise<void>;
+  /** Stops taking commands: disconnects every platform. */
+  stop(): Promise<void>;
+  /** Closes the intake's queue. */
+  closeQueues(): Promise<void>;
+}
+
+/** What the bot side needs from the composition root. */
+export interface BotPartDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  redis: Redis;
+  expressApp: Express;
+}
+
+/** Creates the intake and the platform adapters; nothing connects until `start`. */
+export function startBotPart(deps: BotPartDeps): BotPart {
+  const { config, logger, metrics } = deps;
+  const intake = createIntake({
+    connection: deps.redis,
+    prefix: config.QUEUE_PREFIX,
+    metrics,
+    logger,
+  });
+  const imageFetcher = createImageFetcher({ allowedHosts: config.DOWNLOAD_HOSTS, oxenBaseUrl: config.OXEN_BASE_URL });
+  const adapters = createAdapters(config, { intake, imageFetcher, logger, metrics, expressApp: deps.expressApp });
+  if (adapters.length === 0) {
+    logger.warn('no platform has credentials: set DISCORD_TOKEN or SLACK_BOT_TOKEN to take commands');
+  }
+
+  return {
+    adapters,
+    async start() {
+      for (const adapter of adapters) {
+        await adapter.start();
+        logger.info({ platform: adapter.platform }, 'platform intake running');
+      }
+    },
+    async stop() {
+      await Promise.all(adapters.map((a) => a.stop()));
+    },
+    async closeQueues() {
+      await intake.close();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../shared/logger.js';
+
+/**
+ * Warns when Redis may evict keys: with any `maxmemory-policy` but `noeviction`, memory pressure deletes
+ * queue keys and jobs are lost silently. Managed Redis often forbids `CONFIG`; then say we could not tell.
+ * @see reference/platforms.md §3.1
+ * @returns the policy, or null when it could not be read.
+ */
+export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise<string | null> {
+  let policy: string | null = null;
+  try {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as unknown;
+    if (Array.isArray(reply) && typeof reply[1] === 'string') policy = reply[1];
+  } catch (error) {
+    logger.info(
+      { err: error },
+      'could not read Redis maxmemory-policy (CONFIG not allowed?); make sure it is noeviction',
+    );
+    return null;
+  }
+  if (policy !== null && policy !== 'noeviction') {
+    logger.warn(
+      { policy },
+      `Redis maxmemory-policy is ${policy}, not noeviction: under memory pressure Redis will delete queue keys and jobs will be lost. Set it with: redis-cli CONFIG SET maxmemory-policy noeviction (and in redis.conf)`,
+    );
+  }
+  return policy;
+}

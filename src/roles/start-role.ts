@@ -1,0 +1,104 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/env.js';
+import { createPromMetrics } from '../http/metrics.js';
+import type { ReadinessCheck } from '../http/readiness.js';
+import { createHttpServer, type HttpServer } from '../http/server.js';
+import { QUEUE_NAME } from '../queue/keys.js';
+import { createRedisConnection } from '../queue/redis.js';
+import type { Logger } from '../shared/logger.js';
+import { type BotPart, startBotPart } from './bot-part.js';
+import { checkEvictionPolicy } from './redis-policy.js';
+import type { Shutdown } from './shutdown.js';
+import { startWorkerPart, type WorkerPart } from './worker-part.js';
+
+/** What every role gets from `main`. */
+export interface RoleContext {
+  config: Config;
+  logger: Logger;
+  shutdown: Shutdown;
+}
+
+/** Bound for running job activations on shutdown before they are cut off (they come back as stalled). */
+const WORKER_CLOSE_MS = 10_000;
+
+/**
+ * Starts `bot`, `worker` or both in this process, with one HTTP server and one Redis connection for
+ * the stores, and registers the close steps in shutdown order: stop taking commands → let running
+ * activations finish (bounded) → event stream → queues → HTTP → Redis.
+ */
+export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext): Promise<void> {
+  const { config, logger, shutdown } = ctx;
+  const parts: { bot?: BotPart; worker?: WorkerPart; queue?: Queue; http?: HttpServer; redis?: Redis } = {};
+
+  shutdown.add({ name: 'platform intakes', close: async () => parts.bot?.stop() });
+  shutdown.add({ name: 'worker', close: async () => parts.worker?.closeWorker(WORKER_CLOSE_MS) });
+  shutdown.add({ name: 'oxen event stream', close: async () => parts.worker?.closeEvents() });
+  shutdown.add({ name: 'queues', close: async () => parts.bot?.closeQueues() });
+  shutdown.add({ name: 'dashboard queue', close: async () => parts.queue?.close() });
+  shutdown.add({ name: 'http', close: async () => parts.http?.close(2_000) });
+  shutdown.add({ name: 'redis', close: async () => void (await parts.redis?.quit()) });
+
+  const redis = createRedisConnection(config.REDIS_URL, { forWorker: false });
+  parts.redis = redis;
+  await checkEvictionPolicy(redis, logger);
+
+  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: config.QUEUE_PREFIX });
+  parts.queue = queue;
+  const metrics = createPromMetrics({
+    queueCounts: () => queue.getJobCounts(),
+    onCollectError: (error) => logger.warn({ err: error }, 'metrics: could not read the queue'),
+  });
+
+  const readiness: ReadinessCheck[] = [
+    {
+      name: 'shutdown',
+      check: () => {
+        if (shutdown.started) throw new Error('shutting down');
+        return true;
+      },
+    },
+    { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
+  ];
+
+  let readStagedInput: ((id: string) => Promise<{ bytes: Uint8Array; mime: string } | null>) | undefined;
+  if (role !== 'worker' && config.IMAGE_STORE === 'http') {
+    const { createStagedInputReader } = await import('./staged-inputs.js');
+    readStagedInput = createStagedInputReader(redis, config);
+  }
+
+  const http = createHttpServer({
+    logger,
+    registry: metrics.registry,
+    readiness,
+    ...(config.ADMIN_TOKEN ? { adminToken: config.ADMIN_TOKEN } : {}),
+    queues: [queue],
+    ...(readStagedInput ? { readStagedInput } : {}),
+  });
+
+  if (role !== 'bot') {
+    parts.worker = await startWorkerPart({ config, logger, metrics, redis });
+    readiness.push({ name: 'oxen-events', check: () => parts.worker?.eventsConnected() ?? false });
+  }
+  if (role !== 'worker') {
+    parts.bot = startBotPart({ config, logger, metrics, redis, expressApp: http.app });
+    for (const adapter of parts.bot.adapters) {
+      readiness.push({ name: adapter.platform, check: () => adapter.isConnected() });
+    }
+  }
+
+  const port = await http.listen(config.PORT);
+  parts.http = http;
+  if (parts.bot) await parts.bot.start();
+  logger.info(
+    {
+      role,
+      port,
+      intakes: parts.bot?.adapters.map((a) => a.platform) ?? [],
+      outboxes: parts.worker?.platforms ?? [],
+      imageStore: config.IMAGE_STORE,
+      dashboard: config.ADMIN_TOKEN ? '/admin/queues' : 'disabled (set ADMIN_TOKEN)',
+    },
+    'ready',
+  );
+}

@@ -1,0 +1,76 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/env.js';
+import type { Metrics } from '../core/ports/metrics.js';
+import { createOxenClient } from '../oxen/client.js';
+import { createEventHub } from '../oxen/event-hub.js';
+import { createAnimateWorker } from '../queue/animate-worker.js';
+import { createHttpImageStore, createOxenImageStore } from '../queue/image-store.js';
+import { createRedisConnection } from '../queue/redis.js';
+import type { Logger } from '../shared/logger.js';
+import { createChatPorts } from './platforms.js';
+
+/** The worker side of a process: BullMQ worker, Oxen event stream, outbox. */
+export interface WorkerPart {
+  /** Platforms the outbox can post to. */
+  platforms: string[];
+  eventsConnected(): boolean;
+  /** Lets running activations finish for up to `timeoutMs`, then cuts them off (they come back as stalled). */
+  closeWorker(timeoutMs: number): Promise<void>;
+  closeEvents(): Promise<void>;
+}
+
+/** What the worker side needs from the composition root. */
+export interface WorkerPartDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** The process's shared (non-blocking) connection, for the HTTP image store. */
+  redis: Redis;
+}
+
+/**
+ * Starts the event stream first (it has no replay, so it must be open before anything is enqueued),
+ * then the worker.
+ */
+export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart> {
+  const { config, logger, metrics } = deps;
+  const apiKey = config.OXEN_API_KEY;
+  if (!apiKey) throw new Error('OXEN_API_KEY is required to run the worker');
+  const oxenSettings = { baseUrl: config.OXEN_BASE_URL, apiKey, logger, metrics };
+  const oxen = createOxenClient(oxenSettings);
+  const events = createEventHub(oxenSettings);
+  const chat = createChatPorts(config, logger);
+  const imageStore =
+    config.IMAGE_STORE === 'http' && config.PUBLIC_BASE_URL
+      ? createHttpImageStore(deps.redis, config.PUBLIC_BASE_URL, config.QUEUE_PREFIX)
+      : createOxenImageStore(oxen, config.OXEN_INPUT_REPO ?? '');
+
+  await events.start();
+  // Workers block on Redis, so they get their own connection with maxRetriesPerRequest: null.
+  const connection = createRedisConnection(config.REDIS_URL, { forWorker: true });
+  const worker = createAnimateWorker({
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    oxen,
+    events,
+    imageStore,
+    chat,
+    metrics,
+    logger,
+    model: config.OXEN_MODEL,
+    reconcileMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
+    timeoutMs: config.GENERATION_TIMEOUT_MINUTES * 60_000,
+  });
+  const platforms = Object.keys(chat);
+  logger.info({ outboxes: platforms, model: config.OXEN_MODEL }, 'worker running');
+
+  return {
+    platforms,
+    eventsConnected: () => events.isConnected(),
+    async closeWorker(timeoutMs) {
+      await worker.close(timeoutMs);
+      await connection.quit();
+    },
+    closeEvents: () => events.close(),
+  };
+}

@@ -1,0 +1,140 @@
+import {
+  type APIAttachment,
+  type APIMessage,
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ChannelType,
+  ComponentType,
+  InteractionType,
+} from 'discord-api-types/v10';
+import { userObject } from './rest.js';
+import { type DiscordState, FAKE_IDS } from './state.js';
+
+/** Every permission (what the fake grants the app unless a test takes some away). */
+export const ALL_PERMISSIONS = '2248473465835073';
+/** Bits tests remove: Attach Files (1<<15), Create Public Threads (1<<35), Send in Threads (1<<38). */
+export const PERMISSION_BITS = { attachFiles: 1n << 15n, createPublicThreads: 1n << 35n, sendInThreads: 1n << 38n };
+
+/** Where and by whom an interaction happens. */
+export interface InteractionContext {
+  userId?: string;
+  channelId?: string;
+  /** Bitfield string of the app's permissions in the channel. @defaultValue {@link ALL_PERMISSIONS} */
+  appPermissions?: string;
+  attachmentSizeLimit?: number;
+}
+
+function channelPayload(state: DiscordState, channelId: string) {
+  const channel = state.channels.get(channelId);
+  if (!channel) throw new Error(`fake: unknown channel ${channelId}`);
+  return { ...channel, permissions: ALL_PERMISSIONS };
+}
+
+/** The common part of an interaction dispatch. */
+export function interactionBase(state: DiscordState, ctx: InteractionContext, id: string, token: string) {
+  const userId = ctx.userId ?? FAKE_IDS.alice;
+  const channelId = ctx.channelId ?? FAKE_IDS.textChannel;
+  const channel = channelPayload(state, channelId);
+  const inGuild = channel.type !== ChannelType.DM;
+  const user = userObject(userId);
+  return {
+    id,
+    application_id: FAKE_IDS.application,
+    token,
+    version: 1,
+    channel_id: channelId,
+    channel,
+    ...(inGuild
+      ? {
+          guild_id: FAKE_IDS.guild,
+          member: {
+            user,
+            roles: [],
+            joined_at: '2026-01-01T00:00:00.000Z',
+            deaf: false,
+            mute: false,
+            flags: 0,
+            permissions: ALL_PERMISSIONS,
+          },
+          guild_locale: 'en-US',
+          context: 0,
+        }
+      : { user, context: 1 }),
+    app_permissions: ctx.appPermissions ?? ALL_PERMISSIONS,
+    locale: 'en-US',
+    entitlements: [],
+    authorizing_integration_owners: { '0': FAKE_IDS.guild },
+    attachment_size_limit: ctx.attachmentSizeLimit ?? 10 * 1024 * 1024,
+  };
+}
+
+/** Options of one `/animate` as a person fills them in. */
+export interface AnimateOptions {
+  image: APIAttachment;
+  prompt: string;
+  duration?: number;
+  endImage?: APIAttachment;
+}
+
+/** `data` of a `/animate` chat-input command. */
+export function animateData(o: AnimateOptions) {
+  const options: Array<{ name: string; type: number; value: string | number }> = [
+    { name: 'image', type: ApplicationCommandOptionType.Attachment, value: o.image.id },
+    { name: 'prompt', type: ApplicationCommandOptionType.String, value: o.prompt },
+  ];
+  if (o.duration !== undefined)
+    options.push({ name: 'duration', type: ApplicationCommandOptionType.Integer, value: o.duration });
+  const attachments: Record<string, APIAttachment> = { [o.image.id]: o.image };
+  if (o.endImage) {
+    options.push({ name: 'end_image', type: ApplicationCommandOptionType.Attachment, value: o.endImage.id });
+    attachments[o.endImage.id] = o.endImage;
+  }
+  return {
+    type: InteractionType.ApplicationCommand,
+    data: {
+      id: '500000000000000001',
+      name: 'animate',
+      type: ApplicationCommandType.ChatInput,
+      guild_id: FAKE_IDS.guild,
+      options,
+      resolved: { attachments },
+    },
+  };
+}
+
+/** `data` of a chat-input command without options (`/animations`). */
+export function plainCommandData(name: string) {
+  return {
+    type: InteractionType.ApplicationCommand,
+    data: { id: '500000000000000002', name, type: ApplicationCommandType.ChatInput, guild_id: FAKE_IDS.guild },
+  };
+}
+
+/** `data` of the "Animate image" message context-menu command on `message`. */
+export function messageCommandData(message: APIMessage) {
+  return {
+    type: InteractionType.ApplicationCommand,
+    data: {
+      id: '500000000000000003',
+      name: 'Animate image',
+      type: ApplicationCommandType.Message,
+      guild_id: FAKE_IDS.guild,
+      target_id: message.id,
+      resolved: { messages: { [message.id]: message } },
+    },
+  };
+}
+
+/** `data` of a modal submission with text inputs by custom id. */
+export function modalSubmitData(customId: string, fields: Record<string, string>) {
+  return {
+    type: InteractionType.ModalSubmit,
+    data: {
+      custom_id: customId,
+      components: Object.entries(fields).map(([id, value]) => ({
+        type: ComponentType.ActionRow,
+        components: [{ type: ComponentType.TextInput, custom_id: id, value }],
+      })),
+    },
+  };
+}

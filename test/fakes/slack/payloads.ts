@@ -1,0 +1,187 @@
+import type { FakeFile } from './state.js';
+
+/**
+ * Builders for what Slack sends to the app, in the shapes of reference/platforms.md §2.2–2.4 (the
+ * verified captures). Each returns the wire object; the signed-request helpers send it.
+ */
+
+const TEAM = { id: 'T0001', domain: 'fake' };
+
+/** Form fields of `/animate <text>`. */
+export function slashCommand(input: {
+  text: string;
+  user?: string;
+  userName?: string;
+  channel?: string;
+  responseUrl: string;
+  triggerId?: string;
+}): Record<string, string> {
+  return {
+    token: 'verification-token',
+    team_id: TEAM.id,
+    team_domain: TEAM.domain,
+    channel_id: input.channel ?? 'C0001',
+    channel_name: 'general',
+    user_id: input.user ?? 'U0001',
+    user_name: input.userName ?? 'alice',
+    command: '/animate',
+    text: input.text,
+    api_app_id: 'A0001',
+    is_enterprise_install: 'false',
+    response_url: input.responseUrl,
+    trigger_id: input.triggerId ?? `trig-${Math.random().toString(36).slice(2)}`,
+  };
+}
+
+/** The file object as a `file_input` or a message carries it. */
+export function fileObject(f: FakeFile): Record<string, unknown> {
+  return {
+    id: f.id,
+    name: f.name,
+    title: f.title,
+    mimetype: f.mimetype,
+    filetype: f.filetype,
+    size: f.size,
+    user: f.user,
+    url_private: f.url_private,
+    url_private_download: f.url_private_download,
+  };
+}
+
+/** A `view_submission` of the modal the bot opened, with the person's entries filled in. */
+export function viewSubmission(input: {
+  view: { id: string; view: Record<string, unknown> };
+  user?: string;
+  userName?: string;
+  values: { image?: FakeFile[]; endImage?: FakeFile[]; prompt?: string | null; duration?: string | null };
+}): Record<string, unknown> {
+  const values: Record<string, Record<string, unknown>> = {};
+  const blocks = (input.view.view.blocks as Array<{ block_id?: string }> | undefined) ?? [];
+  const has = (id: string) => blocks.some((b) => b.block_id === id);
+  if (has('image')) values.image = { file: { type: 'file_input', files: (input.values.image ?? []).map(fileObject) } };
+  if (has('end_image')) {
+    values.end_image = { file: { type: 'file_input', files: (input.values.endImage ?? []).map(fileObject) } };
+  }
+  values.prompt = { value: { type: 'plain_text_input', value: input.values.prompt ?? null } };
+  const d = input.values.duration;
+  values.duration = {
+    value: {
+      type: 'static_select',
+      selected_option: d ? { text: { type: 'plain_text', text: `${d} s` }, value: d } : null,
+    },
+  };
+  return {
+    type: 'view_submission',
+    team: TEAM,
+    user: {
+      id: input.user ?? 'U0001',
+      username: input.userName ?? 'alice',
+      name: input.userName ?? 'alice',
+      team_id: TEAM.id,
+    },
+    api_app_id: 'A0001',
+    token: 'verification-token',
+    trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
+    view: {
+      ...input.view.view,
+      id: input.view.id,
+      team_id: TEAM.id,
+      app_id: 'A0001',
+      bot_id: 'B0BOT',
+      hash: `h-${input.view.id}`,
+      state: { values },
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
+
+/** A message shortcut (`message_action`) on a message. */
+export function messageShortcut(input: {
+  channel: string;
+  messageTs: string;
+  threadTs?: string;
+  user?: string;
+  text?: string;
+  files?: FakeFile[];
+  responseUrl: string;
+}): Record<string, unknown> {
+  return {
+    type: 'message_action',
+    token: 'verification-token',
+    action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+    team: TEAM,
+    user: { id: input.user ?? 'U0001', name: 'alice', username: 'alice', team_id: TEAM.id },
+    channel: { id: input.channel, name: 'general' },
+    is_enterprise_install: false,
+    enterprise: null,
+    callback_id: 'animate_message',
+    trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
+    response_url: input.responseUrl,
+    message_ts: input.messageTs,
+    message: {
+      type: 'message',
+      user: input.user ?? 'U0001',
+      ts: input.messageTs,
+      text: input.text ?? '',
+      ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+      ...(input.files ? { files: input.files.map(fileObject) } : {}),
+    },
+  };
+}
+
+/** An Events API envelope around `event`. */
+export function eventCallback(event: Record<string, unknown>, eventId: string): Record<string, unknown> {
+  return {
+    token: 'verification-token',
+    team_id: TEAM.id,
+    api_app_id: 'A0001',
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [
+      { enterprise_id: null, team_id: TEAM.id, user_id: 'U0BOT', is_bot: true, is_enterprise_install: false },
+    ],
+    event,
+  };
+}
+
+/** `app_mention` for a message a person posted (with files, as Bolt delivers them). */
+export function appMention(input: {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  user?: string;
+  text: string;
+  files?: FakeFile[];
+}): Record<string, unknown> {
+  return {
+    type: 'app_mention',
+    user: input.user ?? 'U0001',
+    text: input.text,
+    ts: input.ts,
+    channel: input.channel,
+    event_ts: input.ts,
+    ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+    ...(input.files ? { files: input.files.map(fileObject) } : {}),
+  };
+}
+
+/** `reaction_added` on a message. */
+export function reactionAdded(input: {
+  channel: string;
+  ts: string;
+  user: string;
+  reaction: string;
+  itemUser?: string;
+}): Record<string, unknown> {
+  return {
+    type: 'reaction_added',
+    user: input.user,
+    reaction: input.reaction,
+    item_user: input.itemUser ?? 'U0BOT',
+    item: { type: 'message', channel: input.channel, ts: input.ts },
+    event_ts: `${Math.floor(Date.now() / 1000)}.000200`,
+  };
+}

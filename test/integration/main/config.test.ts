@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MainProcess, startMain } from './child.js';
+
+let proc: MainProcess | undefined;
+
+afterEach(async () => {
+  await proc?.dispose();
+  proc = undefined;
+});
+
+describe('main: configuration errors', () => {
+  it('GIVEN a worker without an Oxen key and a malformed token THEN it lists every problem by name, hides values and exits 1', async () => {
+    proc = startMain('worker', {
+      SLACK_BOT_TOKEN: 'not-a-bot-token-SECRETVALUE',
+      SLACK_SIGNING_SECRET: 'signing-secret-value',
+      PORT: 'eighty',
+    });
+
+    expect(await proc.exited()).toBe(1);
+    const out = proc.output();
+    expect(out).toContain('OXEN_API_KEY');
+    expect(out).toContain('SLACK_BOT_TOKEN');
+    expect(out).toContain('PORT');
+    expect(out).not.toContain('SECRETVALUE');
+    expect(out).not.toContain('signing-secret-value');
+  });
+
+  it('GIVEN an unknown role THEN it says which roles exist and exits 2', async () => {
+    proc = startMain('janitor', {});
+
+    expect(await proc.exited()).toBe(2);
+    expect(proc.output()).toContain('bot, worker, all');
+  });
+});

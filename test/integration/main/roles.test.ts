@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MainProcess } from './child.js';
+import { type Stack, startStack } from './stack.js';
+
+describe('main: separate bot and worker processes', () => {
+  let stack: Stack;
+  let bot: { proc: MainProcess; base: string };
+  let worker: { proc: MainProcess; base: string };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    worker = await stack.start('worker');
+    bot = await stack.start('bot');
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('should log which platforms each role runs', async () => {
+    const botReady = await bot.proc.waitForLine((l) => l.msg === 'ready', 'bot ready');
+    const workerReady = await worker.proc.waitForLine((l) => l.msg === 'ready', 'worker ready');
+
+    expect(botReady).toMatchObject({ role: 'bot', intakes: ['slack'], outboxes: [] });
+    expect(workerReady).toMatchObject({ role: 'worker', intakes: [], outboxes: ['slack'] });
+  });
+
+  it('GIVEN both are up THEN /healthz and /readyz answer 200 with what each checks', async () => {
+    expect((await fetch(`${bot.base}/healthz`)).status).toBe(200);
+    const botReady = await fetch(`${bot.base}/readyz`);
+    const workerReady = await fetch(`${worker.base}/readyz`);
+
+    expect(botReady.status).toBe(200);
+    expect(await botReady.json()).toMatchObject({ checks: { redis: 'ok', slack: 'ok' } });
+    expect(workerReady.status).toBe(200);
+    expect(await workerReady.json()).toMatchObject({ checks: { redis: 'ok', 'oxen-events': 'ok' } });
+  });
+
+  it('GIVEN a Slack mention with an image THEN the bot takes it, the worker delivers one video in the thread, paid once', async () => {
+    const threadTs = await stack.mention(bot.base, '<@U0BOT> the cat slowly blinks', 'EvRoles1');
+
+    await expect.poll(() => stack.videos(threadTs).length, { timeout: 30_000, interval: 200 }).toBe(1);
+    expect(stack.sim.counters.enqueue).toBe(1);
+
+    const botMetrics = await (await fetch(`${bot.base}/metrics`)).text();
+    const workerMetrics = await (await fetch(`${worker.base}/metrics`)).text();
+    expect(botMetrics).toContain('animate_requests_accepted_total{platform="slack"} 1');
+    expect(workerMetrics).toMatch(/animate_deliveries_total\{platform="slack",method="(upload|transcode)"\} 1/);
+    expect(workerMetrics).toContain('animate_requests_finished_total{platform="slack",outcome="done"} 1');
+  });
+
+  it('GIVEN the admin token THEN either process shows the animate queue on its dashboard', async () => {
+    const res = await fetch(`${bot.base}/admin/queues/api/queues`, {
+      headers: { authorization: `Bearer ${stack.env.ADMIN_TOKEN}` },
+    });
+
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name)).toEqual([
+      'animate',
+    ]);
+  });
+
+  it('should never write a configured secret to the log', () => {
+    const out = bot.proc.output() + worker.proc.output();
+
+    expect(out.length).toBeGreaterThan(0);
+    expect(out).not.toContain(stack.env.SLACK_SIGNING_SECRET);
+    expect(out).not.toContain(stack.env.SLACK_BOT_TOKEN);
+    expect(out).not.toContain(stack.env.ADMIN_TOKEN);
+    expect(out).not.toContain(stack.env.OXEN_API_KEY);
+  });
+});

@@ -1,0 +1,30 @@
+import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord-api-types/v10';
+import { describe, expect, test } from 'vitest';
+import { animateCommand, discordCommands } from '../../../../commands/discord.js';
+
+describe('discord commands', () => {
+  test('GIVEN /animate THEN image and prompt are required, prompt ≤ 2500, duration a 5/10 choice, end_image optional', () => {
+    const byName = Object.fromEntries(animateCommand.options.map((o) => [o.name, o]));
+    expect(byName.image).toMatchObject({ type: ApplicationCommandOptionType.Attachment, required: true });
+    expect(byName.prompt).toMatchObject({
+      type: ApplicationCommandOptionType.String,
+      required: true,
+      max_length: 2500,
+    });
+    expect(byName.duration).toMatchObject({ type: ApplicationCommandOptionType.Integer, required: false });
+    expect((byName.duration as { choices: Array<{ value: number }> }).choices.map((c) => c.value)).toEqual([5, 10]);
+    expect(byName.end_image).toMatchObject({ type: ApplicationCommandOptionType.Attachment, required: false });
+  });
+
+  test('GIVEN the command list THEN it has /animate, the message menu and /animations within Discord’s limits', () => {
+    expect(discordCommands.map((c) => [c.name, c.type])).toEqual([
+      ['animate', ApplicationCommandType.ChatInput],
+      ['Animate image', ApplicationCommandType.Message],
+      ['animations', ApplicationCommandType.ChatInput],
+    ]);
+    for (const c of discordCommands) {
+      if ('description' in c && c.description) expect(c.description.length).toBeLessThanOrEqual(100);
+    }
+    for (const o of animateCommand.options) expect(o.description.length).toBeLessThanOrEqual(100);
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, test } from 'vitest';
+import type { DiscordHandlerDeps } from '../../../../src/adapters/discord/deps.js';
+import { handleReaction } from '../../../../src/adapters/discord/reactions.js';
+import { noopMetrics } from '../../../../src/core/ports/metrics.js';
+import { refusal } from '../../../../src/core/refusal.js';
+import { silentLogger } from '../../../../src/shared/logger.js';
+import { err } from '../../../../src/shared/result.js';
+import { createFakeIntake } from '../../../fakes/discord/fake-intake.js';
+
+const BOT = '100';
+const event = (userId: string, emoji: string, messageId = '2') => ({
+  user_id: userId,
+  channel_id: '1',
+  message_id: messageId,
+  guild_id: '9',
+  emoji: { id: null, name: emoji },
+  member: { user: { username: `u${userId}`, global_name: null } },
+});
+
+function setup() {
+  const fake = createFakeIntake();
+  const notes: string[] = [];
+  const deps: DiscordHandlerDeps = {
+    intake: fake.intake,
+    imageFetcher: { fetch: async () => err(refusal('image_missing')) },
+    logger: silentLogger(),
+    metrics: noopMetrics,
+    startThread: async () => ({ ok: false, reason: 'no_threads_here' }),
+    notify: async (_channel, text) => {
+      notes.push(text);
+    },
+  };
+  fake.anchorOn({ platform: 'discord', channelId: '1', messageId: '2' }, 'alice');
+  return { fake, deps, notes };
+}
+
+describe('discord reactions', () => {
+  test('GIVEN 🔁 by the requester THEN one retry keyed on message and user', async () => {
+    const { fake, deps } = setup();
+    await handleReaction(event('alice', '🔁'), BOT, deps);
+    expect(fake.log.retries).toEqual([
+      {
+        message: { platform: 'discord', channelId: '1', messageId: '2' },
+        actor: { platform: 'discord', userId: 'alice', displayName: 'ualice' },
+        eventId: 'discord-retry-2-alice',
+      },
+    ]);
+  });
+
+  test('GIVEN the bot’s own 🔁, a custom emoji or 👍 THEN nothing happens', async () => {
+    const { fake, deps, notes } = setup();
+    await handleReaction(event(BOT, '🔁'), BOT, deps);
+    await handleReaction({ ...event('alice', '🔁'), emoji: { id: '55', name: 'retry' } }, BOT, deps);
+    await handleReaction(event('alice', '👍'), BOT, deps);
+    await handleReaction({ nonsense: true }, BOT, deps);
+    expect(fake.log.retries).toEqual([]);
+    expect(notes).toEqual([]);
+  });
+
+  test('GIVEN a stranger’s 🔁 or ❌ THEN silence', async () => {
+    const { fake, deps, notes } = setup();
+    await handleReaction(event('bob', '🔁'), BOT, deps);
+    await handleReaction(event('bob', '❌'), BOT, deps);
+    expect(fake.log.retries.length + fake.log.cancels.length).toBe(0);
+    expect(notes).toEqual([]);
+  });
+
+  test('GIVEN ❌ by the requester THEN cancel', async () => {
+    const { fake, deps } = setup();
+    await handleReaction(event('alice', '❌'), BOT, deps);
+    expect(fake.log.cancels).toHaveLength(1);
+  });
+
+  test('GIVEN a retry refused for a reason the requester can act on THEN a short note in the thread', async () => {
+    const { deps, notes } = setup();
+    deps.intake.retry = async () => err(refusal('user_daily_limit', undefined, { usedSeconds: 60, limit: 60 }));
+    await handleReaction(event('alice', '🔁'), BOT, deps);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain('<@alice> ⚠️ Daily limit reached');
+  });
+});
