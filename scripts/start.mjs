@@ -116,7 +116,9 @@ function explainNoRedis() {
 }
 
 async function main() {
-  if (!readSetting('OXEN_API_KEY')) {
+  // A bot-only process needs no Oxen key (the workers hold it); everything else does.
+  const needsKey = role !== 'bot' || !['DISCORD_TOKEN', 'SLACK_BOT_TOKEN'].some((name) => readSetting(name));
+  if (needsKey && !readSetting('OXEN_API_KEY')) {
     console.log(
       [
         'No OXEN_API_KEY in the environment or .env, so running the offline demo: a local Oxen simulator and one',

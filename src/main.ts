@@ -1,8 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, enabledPlatforms, secretValues } from './config/env.js';
 import { loadConfigFromEnvironment } from './config/load.js';
-import { startRole } from './roles/start-role.js';
 import { createShutdown, exitOnSignals } from './roles/shutdown.js';
+import { startRole } from './roles/start-role.js';
 import { createLogger } from './shared/logger.js';
 
 /** The processes this program can be. @see DESIGN.md §1 */
@@ -38,10 +38,19 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.exit(1);
   }
 
-  const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), pretty: prettyLogs() });
   const shutdown = createShutdown(logger);
   exitOnSignals(shutdown, logger, FORCE_EXIT_MS);
-  logger.info({ role, platforms: enabledPlatforms(config), pid: process.pid }, 'starting');
+  // Through the logger, not Node's default printer, so secrets in an error message are scrubbed.
+  const crash = (error: unknown, what: string) => {
+    logger.fatal({ err: error }, what);
+    const force = setTimeout(() => process.exit(1), FORCE_EXIT_MS);
+    force.unref();
+    void shutdown.run(what).finally(() => process.exit(1));
+  };
+  process.on('uncaughtException', (error) => crash(error, 'uncaught exception'));
+  process.on('unhandledRejection', (reason) => crash(reason, 'unhandled promise rejection'));
+  logger.info({ role, platforms: enabledPlatforms(config) }, 'starting');
 
   try {
     await startRole(role, { config, logger, shutdown });
@@ -49,6 +58,20 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     logger.fatal({ err: error }, 'startup failed');
     await shutdown.run('startup failed');
     process.exit(1);
+  }
+}
+
+/**
+ * Human-readable logs in a terminal, JSON lines everywhere else. pino-pretty is a dev dependency: a
+ * production install (`npm ci --omit=dev`, the Docker image) run in a terminal falls back to JSON.
+ */
+function prettyLogs(): boolean {
+  if (process.stdout.isTTY !== true) return false;
+  try {
+    import.meta.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -14,10 +14,12 @@ export type ReadStagedInput = (id: string) => Promise<StagedInput | null>;
 // is refused before Redis is asked.
 const InputId = z.string().regex(/^[A-Za-z0-9_-]{8,128}(\.[a-z0-9]{2,5})?$/);
 
-const IMAGE_MIME = /^image\/(jpeg|png|gif|webp)$/;
+// Images, and the MP4s of the link fallback, which the HTTP store keeps the same way.
+const SERVED_MIME = /^(image\/(jpeg|png|gif|webp)|video\/mp4)$/;
 
 /**
- * `GET /inputs/:id` for `IMAGE_STORE=http`: serves a staged input image so Oxen can download it.
+ * `GET /inputs/:id` for `IMAGE_STORE=http`: serves a staged input image so Oxen can download it (and a
+ * finished video when it fit no upload and is posted as a link).
  * @see DESIGN.md §3
  */
 export function inputsHandler(read: ReadStagedInput): RequestHandler {
@@ -32,8 +34,8 @@ export function inputsHandler(read: ReadStagedInput): RequestHandler {
       res.status(404).type('text/plain').send('Not found (expired or never staged)\n');
       return;
     }
-    // Only image types go out, so a stored value can never be served as HTML from our origin.
-    const mime = IMAGE_MIME.test(input.mime) ? input.mime : 'application/octet-stream';
+    // Only media types go out, so a stored value can never be served as HTML from our origin.
+    const mime = SERVED_MIME.test(input.mime) ? input.mime : 'application/octet-stream';
     res
       .status(200)
       .setHeader('Content-Type', mime)

@@ -3,8 +3,10 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
+import { createOxenClient } from '../oxen/client.js';
 import { createIntake } from '../queue/intake.js';
 import type { Logger } from '../shared/logger.js';
+import { limitsFrom } from './limits.js';
 import { createAdapters, type RunningAdapter } from './platforms.js';
 
 /** The bot side of a process: the platform intakes. */
@@ -34,6 +36,11 @@ export function startBotPart(deps: BotPartDeps): BotPart {
   const intake = createIntake({
     connection: deps.redis,
     prefix: config.QUEUE_PREFIX,
+    limits: limitsFrom(config),
+    // With a key, ❌ stops the generation at Oxen at once instead of at the worker's next wake.
+    ...(config.OXEN_API_KEY
+      ? { oxen: createOxenClient({ baseUrl: config.OXEN_BASE_URL, apiKey: config.OXEN_API_KEY, logger, metrics }) }
+      : {}),
     metrics,
     logger,
   });

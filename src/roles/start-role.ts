@@ -4,8 +4,10 @@ import type { Config } from '../config/env.js';
 import { createPromMetrics } from '../http/metrics.js';
 import type { ReadinessCheck } from '../http/readiness.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
-import { QUEUE_NAME } from '../queue/keys.js';
+import { createStagedInputReader } from '../queue/image-store.js';
+import { ANIMATE_QUEUE, storeKeys } from '../queue/keys.js';
 import { createRedisConnection } from '../queue/redis.js';
+import { createSlotStore } from '../queue/slot-store.js';
 import type { Logger } from '../shared/logger.js';
 import { type BotPart, startBotPart } from './bot-part.js';
 import { checkEvictionPolicy } from './redis-policy.js';
@@ -43,10 +45,13 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
   parts.redis = redis;
   await checkEvictionPolicy(redis, logger);
 
-  const queue = new Queue(QUEUE_NAME, { connection: redis, prefix: config.QUEUE_PREFIX });
+  const queue = new Queue(ANIMATE_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX });
   parts.queue = queue;
+  const slots = createSlotStore(redis, storeKeys(config.QUEUE_PREFIX));
   const metrics = createPromMetrics({
     queueCounts: () => queue.getJobCounts(),
+    // Generation slots held across all workers: exactly the generations running at Oxen.
+    inFlight: () => slots.heldCount(),
     onCollectError: (error) => logger.warn({ err: error }, 'metrics: could not read the queue'),
   });
 
@@ -61,11 +66,10 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
     { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
   ];
 
-  let readStagedInput: ((id: string) => Promise<{ bytes: Uint8Array; mime: string } | null>) | undefined;
-  if (role !== 'worker' && config.IMAGE_STORE === 'http') {
-    const { createStagedInputReader } = await import('./staged-inputs.js');
-    readStagedInput = createStagedInputReader(redis, config);
-  }
+  // Oxen downloads staged inputs (and link-fallback videos) from whichever process PUBLIC_BASE_URL
+  // points at, so every role serves them when IMAGE_STORE=http.
+  const readStagedInput =
+    config.IMAGE_STORE === 'http' ? createStagedInputReader(redis, config.QUEUE_PREFIX) : undefined;
 
   const http = createHttpServer({
     logger,

@@ -7,6 +7,7 @@ import { createAnimateWorker } from '../queue/animate-worker.js';
 import { createHttpImageStore, createOxenImageStore } from '../queue/image-store.js';
 import { createRedisConnection } from '../queue/redis.js';
 import type { Logger } from '../shared/logger.js';
+import { limitsFrom } from './limits.js';
 import { createChatPorts } from './platforms.js';
 
 /** The worker side of a process: BullMQ worker, Oxen event stream, outbox. */
@@ -57,6 +58,7 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
     chat,
     metrics,
     logger,
+    limits: limitsFrom(config),
     model: config.OXEN_MODEL,
     reconcileMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
     timeoutMs: config.GENERATION_TIMEOUT_MINUTES * 60_000,

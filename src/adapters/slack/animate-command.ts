@@ -1,12 +1,13 @@
 import type { App, MessageShortcut } from '@slack/bolt';
+import { INPUT_RULES } from '../../core/input-rules.js';
+import type { UserRef } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
-import { sleep } from '../../shared/abort.js';
 import { err } from '../../shared/result.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
 import { parseMentionText } from './mention-text.js';
 import { blockFor, buildAnimateModal, MODAL_CALLBACK_ID } from './modal.js';
 import { helpText, refusalText, statusText } from './render.js';
-import { startAnnouncedRequest, tellPrivately, validateRequest } from './request-flow.js';
+import { countRefusals, startAnnouncedRequest, tellPrivately, validateRequest } from './request-flow.js';
 import { imageFilesOf, readModalEntries, SlackFileSchema } from './submission.js';
 
 /** Message shortcut callback id, as in `commands/slack-manifest.json`. */
@@ -19,23 +20,28 @@ export const SHORTCUT_CALLBACK_ID = 'animate_message';
  */
 export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
   app.command('/animate', async ({ command, ack, client, respond }) => {
-    // The 200 goes out at ack(); views.open needs the trigger_id within ~3 s, so nothing slow before it.
+    // The 200 goes out at ack(); views.open needs the trigger_id within ~3 s, so only one Redis read before it.
     await ack();
     const text = command.text.trim();
     const word = text.toLowerCase();
     if (word === 'status') {
-      const text = await deps.intake
+      const reply = await deps.intake
         .status(slackUser(command.user_id, command.user_name))
         .then(statusText)
         .catch((error: unknown) => {
           deps.logger.error({ err: error }, 'slack: reading the status failed');
           return refusalText(refusal('service_unavailable'));
         });
-      await respond({ response_type: 'ephemeral', text });
+      await respond({ response_type: 'ephemeral', text: reply });
       return;
     }
     if (word === 'help') {
       await respond({ response_type: 'ephemeral', text: helpText() });
+      return;
+    }
+    const early = await earlyRefusal(deps, slackUser(command.user_id, command.user_name), command.channel_id);
+    if (early) {
+      await respond({ response_type: 'ephemeral', text: refusalText(early) });
       return;
     }
     try {
@@ -59,6 +65,11 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
         response_type: 'ephemeral',
         text: '⚠️ That message has no image. Use it on a message with a PNG, JPEG, GIF or WebP attached.',
       });
+      return;
+    }
+    const early = await earlyRefusal(deps, slackUser(shortcut.user.id, shortcut.user.name), shortcut.channel.id);
+    if (early) {
+      await respond({ response_type: 'ephemeral', text: refusalText(early) });
       return;
     }
     const messageTs = shortcut.message.ts ?? shortcut.message_ts;
@@ -95,7 +106,7 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     // Checking inside the ack lets the errors sit on the modal's fields (a 10 MB download usually takes
     // well under a second). If it runs long, ack first so Slack does not show its own timeout error, and
     // report any problem in private instead.
-    const early = await Promise.race([work, sleep(deps.ackBudgetMs).then(() => null)]);
+    const early = await withinBudget(work, deps.ackBudgetMs);
     const eventId = `slack-${e.viewId}`;
     if (early === null) {
       await ack();
@@ -124,6 +135,25 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
   });
 }
 
-function countRefusals(deps: SlackHandlerDeps, refusals: Refusal[]): void {
-  for (const r of refusals) deps.metrics.refused('slack', r.code);
+/**
+ * Refuses before the form is filled in when the limits already say no (too many running, channel not
+ * allowed, daily quota spent even for 5 s). One Redis read, well inside the trigger's ~3 s; if Redis does
+ * not answer, the form opens anyway and the submission checks again.
+ */
+async function earlyRefusal(deps: SlackHandlerDeps, requester: UserRef, channel: string): Promise<Refusal | null> {
+  const where = { platform: 'slack' as const, channelId: channel, threadId: null };
+  const result = await deps.intake.precheck(requester, where, INPUT_RULES.defaultDuration).catch((error: unknown) => {
+    deps.logger.warn({ err: error }, 'slack: precheck before the modal failed');
+    return null;
+  });
+  return result && !result.ok ? result.error : null;
+}
+
+/** `work`'s value, or null once `ms` passed first (the timer is cleared either way). */
+function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([work, budget]).finally(() => clearTimeout(timer));
 }

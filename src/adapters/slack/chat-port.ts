@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { webApi } from '@slack/bolt';
 import type { ChatLocation, MessageRef } from '../../core/model.js';
@@ -134,12 +135,14 @@ export function createSlackChatPort(cfg: SlackChatPortConfig): ChatPort {
       const messages = key ? await threadMessages(where) : null;
       const existing = findKeyed(messages, key);
       if (existing) return { platform: 'slack', channelId: where.channelId, messageId: existing };
-      // A rerun after the upload but before the result message must not upload the video twice.
-      const uploaded = messages?.some((m) => m.files?.some((f) => f.name === video.filename)) ?? false;
+      // A rerun after the upload but before the result message must not upload the video twice: the
+      // file name carries a digest of the key (the title people see stays the plain name).
+      const filename = key ? keyedName(video.filename, key) : video.filename;
+      const uploaded = messages?.some((m) => m.files?.some((f) => f.name === filename)) ?? false;
       if (!uploaded) {
         // Read asynchronously: the WebClient would readFileSync a path and stall the event loop.
         const bytes = await readFile(video.path);
-        const file = { file: bytes, filename: video.filename, title: video.filename };
+        const file = { file: bytes, filename, title: video.filename };
         const threadTs = where.threadId;
         await call('files.uploadV2', () =>
           threadTs
@@ -164,4 +167,11 @@ export function createSlackChatPort(cfg: SlackChatPortConfig): ChatPort {
       }
     },
   };
+}
+
+/** `animation-1a2b.mp4` + key → `animation-1a2b-<8 hex of the key's digest>.mp4`. */
+export function keyedName(filename: string, key: string): string {
+  const digest = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  const dot = filename.lastIndexOf('.');
+  return dot > 0 ? `${filename.slice(0, dot)}-${digest}${filename.slice(dot)}` : `${filename}-${digest}`;
 }

@@ -6,6 +6,7 @@ import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
 import type { Logger } from '../../shared/logger.js';
 import { registerAnimateCommand } from './animate-command.js';
+import { slackErrorCode } from './chat-errors.js';
 import { RecentIds, type SlackHandlerDeps } from './deps.js';
 import { createSlackImageDownloader } from './files.js';
 import { registerMention } from './mention.js';
@@ -130,7 +131,17 @@ export function createSlackAdapter(cfg: SlackAdapterConfig, deps: SlackAdapterDe
 
   return {
     async start() {
-      await app.init();
+      try {
+        await app.init();
+      } catch (error) {
+        const why = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
+        throw new Error(
+          `Slack did not accept SLACK_BOT_TOKEN (auth.test: ${why}); check the token and SLACK_API_URL.`,
+          {
+            cause: error,
+          },
+        );
+      }
       if (socket) {
         await app.start();
         connected = true;

@@ -5,7 +5,7 @@ import { type SlackHandlerDeps, slackUser } from './deps.js';
 import { parseMentionText } from './mention-text.js';
 import type { SlackFileRef } from './modal.js';
 import { helpText, refusalText } from './render.js';
-import { validateRequest } from './request-flow.js';
+import { countRefusals, validateRequest } from './request-flow.js';
 import { imageFilesOf, SlackFileSchema } from './submission.js';
 
 const MentionSchema = z.object({
@@ -77,7 +77,7 @@ async function animateMention(r: MentionRequest, deps: SlackHandlerDeps): Promis
     deps,
   );
   if (!checked.ok) {
-    for (const x of checked.error) deps.metrics.refused('slack', x.code);
+    countRefusals(deps, checked.error);
     return checked.error.map(refusalText).join('\n');
   }
   const v = checked.value;

@@ -28,7 +28,6 @@ export function registerReactions(app: App, deps: SlackHandlerDeps): void {
     const outcome: Result<unknown, Refusal> =
       action === 'retry' ? await deps.intake.retry(ref, actor, eventId) : await deps.intake.cancel(ref, actor);
     if (outcome.ok) return;
-    deps.metrics.refused('slack', outcome.error.code);
     if (outcome.error.code === 'request_not_found') return;
     await client.chat.postEphemeral({
       channel: event.item.channel,

@@ -128,3 +128,11 @@ export async function tellPrivately(client: SlackClient, userId: string, channel
     await client.chat.postMessage({ channel: userId, text });
   }
 }
+
+/**
+ * Counts the refusals this adapter made (input rules: they name a field). Limit refusals come from the
+ * intake, which counts its own.
+ */
+export function countRefusals(deps: Pick<SlackHandlerDeps, 'metrics'>, refusals: readonly Refusal[]): void {
+  for (const r of refusals) if (r.field) deps.metrics.refused('slack', r.code);
+}

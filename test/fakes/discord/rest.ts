@@ -113,7 +113,10 @@ export function createRestRouter(state: DiscordState, knobs: DiscordFakeKnobs, b
 
   function editMessage(stored: StoredMessage | undefined, req: FakeRequest): FakeResponse {
     if (!stored) return apiError(404, 10008, 'Unknown Message');
-    if (typeof req.json.content === 'string') stored.message.content = req.json.content;
+    if (typeof req.json.content === 'string') {
+      stored.message.content = req.json.content;
+      stored.history.push(req.json.content);
+    }
     if (req.json.allowed_mentions) stored.message.mentions = extractMentions(req.json.allowed_mentions);
     stored.message.flags = (stored.message.flags ?? 0) & ~MessageFlags.Loading;
     stored.message.edited_timestamp = new Date().toISOString();

@@ -22,6 +22,8 @@ export interface SeenMessage {
   id: string;
   content: string;
   edits: number;
+  /** Every content the message had, oldest first. */
+  history: string[];
   /** Uploaded files with their bytes. */
   files: Array<{ filename: string; bytes: Buffer }>;
   /** Emoji the bot added. */
@@ -81,6 +83,7 @@ function seen(stored: StoredMessage): SeenMessage {
     id: stored.message.id,
     content: stored.message.content,
     edits: stored.edits,
+    history: [...stored.history],
     files: stored.message.attachments.map((a) => ({
       filename: a.filename,
       bytes: stored.files.get(a.id) ?? Buffer.alloc(0),

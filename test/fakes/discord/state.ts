@@ -29,6 +29,8 @@ export interface StoredMessage {
   files: Map<string, Buffer>;
   /** How many times the content was edited. */
   edits: number;
+  /** Every content the message had, oldest first (the current one last). */
+  history: string[];
   /** `emoji|userId` of every reaction on it. */
   reactions: Set<string>;
   /** Ephemeral messages are only shown to the interaction's user and not listed in the channel. */
@@ -111,6 +113,7 @@ export class DiscordState {
       message,
       files: opts.files ?? new Map(),
       edits: 0,
+      history: [message.content],
       reactions: new Set(),
       ephemeral: opts.ephemeral ?? false,
     };

@@ -76,6 +76,8 @@ const METHODS: Record<string, (p: Params, ctx: ApiContext) => Answer> = {
     const problem = channelProblem(p.channel, ctx);
     if (problem) return fail(problem);
     if (!p.text && !p.blocks) return fail('no_text');
+    // Stricter than Slack (which may start a new message for an unknown thread_ts): a reply to a parent
+    // that does not exist is always a bug in the bot, so the fake refuses it loudly.
     if (p.thread_ts && !ctx.state.find(p.channel ?? '', p.thread_ts)) return fail('thread_not_found');
     const metadata = json<FakeMessage['metadata']>(p.metadata);
     const m = ctx.state.add({

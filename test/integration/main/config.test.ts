@@ -9,7 +9,7 @@ afterEach(async () => {
 });
 
 describe('main: configuration errors', () => {
-  it('GIVEN a worker without an Oxen key and a malformed token THEN it lists every problem by name, hides values and exits 1', async () => {
+  it('GIVEN malformed values THEN it lists every problem by name, hides the values and exits 1', async () => {
     proc = startMain('worker', {
       SLACK_BOT_TOKEN: 'not-a-bot-token-SECRETVALUE',
       SLACK_SIGNING_SECRET: 'signing-secret-value',
@@ -18,11 +18,18 @@ describe('main: configuration errors', () => {
 
     expect(await proc.exited()).toBe(1);
     const out = proc.output();
-    expect(out).toContain('OXEN_API_KEY');
     expect(out).toContain('SLACK_BOT_TOKEN');
     expect(out).toContain('PORT');
     expect(out).not.toContain('SECRETVALUE');
     expect(out).not.toContain('signing-secret-value');
+  });
+
+  it('GIVEN a worker without an Oxen key or input repo THEN it names both and exits 1', async () => {
+    proc = startMain('worker', {});
+
+    expect(await proc.exited()).toBe(1);
+    expect(proc.output()).toContain('OXEN_API_KEY');
+    expect(proc.output()).toContain('OXEN_INPUT_REPO');
   });
 
   it('GIVEN an unknown role THEN it says which roles exist and exits 2', async () => {

@@ -42,11 +42,15 @@ describe('main: separate bot and worker processes', () => {
     await expect.poll(() => stack.videos(threadTs).length, { timeout: 30_000, interval: 200 }).toBe(1);
     expect(stack.sim.counters.enqueue).toBe(1);
 
-    const botMetrics = await (await fetch(`${bot.base}/metrics`)).text();
-    const workerMetrics = await (await fetch(`${worker.base}/metrics`)).text();
-    expect(botMetrics).toContain('animate_requests_accepted_total{platform="slack"} 1');
-    expect(workerMetrics).toMatch(/animate_deliveries_total\{platform="slack",method="(upload|transcode)"\} 1/);
-    expect(workerMetrics).toContain('animate_requests_finished_total{platform="slack",outcome="done"} 1');
+    // The worker counts the attempt as done just after the upload: scrape until it has.
+    const scrape = async (base: string) => (await fetch(`${base}/metrics`)).text();
+    await expect
+      .poll(() => scrape(worker.base), { timeout: 10_000 })
+      .toContain('animate_requests_finished_total{platform="slack",outcome="done"} 1');
+    expect(await scrape(worker.base)).toMatch(
+      /animate_deliveries_total\{platform="slack",method="(upload|transcode)"\} 1/,
+    );
+    expect(await scrape(bot.base)).toContain('animate_requests_accepted_total{platform="slack"} 1');
   });
 
   it('GIVEN the admin token THEN either process shows the animate queue on its dashboard', async () => {
@@ -55,9 +59,7 @@ describe('main: separate bot and worker processes', () => {
     });
 
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name)).toEqual([
-      'animate',
-    ]);
+    expect(((await res.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name)).toEqual(['animate']);
   });
 
   it('should never write a configured secret to the log', () => {
@@ -68,5 +70,30 @@ describe('main: separate bot and worker processes', () => {
     expect(out).not.toContain(stack.env.SLACK_BOT_TOKEN);
     expect(out).not.toContain(stack.env.ADMIN_TOKEN);
     expect(out).not.toContain(stack.env.OXEN_API_KEY);
+  });
+});
+
+describe('main: role all (what npm start runs)', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('GIVEN one process THEN it takes the mention and delivers the video itself', async () => {
+    const all = await stack.start('all');
+    const ready = await all.proc.waitForLine((l) => l.msg === 'ready', 'all ready');
+    expect(ready).toMatchObject({ role: 'all', intakes: ['slack'], outboxes: ['slack'] });
+
+    const threadTs = await stack.mention(all.base, '<@U0BOT> leaves drift down', 'EvAll1');
+
+    await expect.poll(() => stack.videos(threadTs).length, { timeout: 30_000, interval: 200 }).toBe(1);
+    expect(stack.sim.counters.enqueue).toBe(1);
+    const readyz = await fetch(`${all.base}/readyz`);
+    expect(await readyz.json()).toMatchObject({ checks: { redis: 'ok', slack: 'ok', 'oxen-events': 'ok' } });
   });
 });

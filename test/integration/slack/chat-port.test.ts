@@ -63,7 +63,7 @@ describe('Slack ChatPort', () => {
     const thread = fake.state.thread('C0001', where.threadId ?? '');
     const withFile = thread.filter((m) => m.files.length > 0);
     expect(withFile).toHaveLength(1);
-    expect(withFile[0]?.files[0]).toMatchObject({ name: 'animate-r1-1.mp4', size: 2048 });
+    expect(withFile[0]?.files[0]).toMatchObject({ title: 'animate-r1-1.mp4', size: 2048 });
     const result = fake.state.find('C0001', ref.messageId);
     expect(result?.text).toBe('here it is');
     expect([...(result?.reactions.get('repeat') ?? [])]).toEqual([fake.botUserId]);
@@ -80,6 +80,16 @@ describe('Slack ChatPort', () => {
     await port.uploadVideo(where, video, notice('done'), { idempotencyKey: 'r2' });
     expect(fake.state.count('files.completeUploadExternal')).toBe(1);
     expect(fake.state.thread('C0001', where.threadId ?? '').map((m) => m.text)).toEqual(['🎬 animating', '', 'done']);
+  });
+
+  it('GIVEN a second attempt with the same file name but a new key THEN its video is uploaded too', async () => {
+    const path = join(dir, 'out.mp4');
+    await writeFile(path, Buffer.alloc(512, 3));
+    const video = { path, filename: 'animation-r3.mp4', bytes: 512 };
+    await port.uploadVideo(where, video, notice('take 1'), { idempotencyKey: 'job-a-result' });
+    await port.uploadVideo(where, video, notice('take 2'), { idempotencyKey: 'job-b-result' });
+    const files = fake.state.thread('C0001', where.threadId ?? '').flatMap((m) => m.files);
+    expect(files.map((f) => f.title)).toEqual(['animation-r3.mp4', 'animation-r3.mp4']);
   });
 
   it.each([

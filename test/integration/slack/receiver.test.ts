@@ -8,6 +8,7 @@ import { refusal } from '../../../src/core/refusal.js';
 import { sleep } from '../../../src/shared/abort.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { err, ok } from '../../../src/shared/result.js';
+import { createFakeIntake } from '../../fakes/slack/fake-intake.js';
 import {
   appMention,
   eventCallback,
@@ -18,7 +19,6 @@ import {
 } from '../../fakes/slack/payloads.js';
 import { postEvent, postInteraction, postSlashCommand } from '../../fakes/slack/signed-request.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';
-import { createFakeIntake } from '../../unit/adapters/slack/fake-intake.js';
 
 /**
  * The real Bolt receiver on a shared express app, with an in-memory Intake: what the receiver accepts
@@ -266,5 +266,13 @@ describe('Slack receiver (Bolt on the shared express app)', () => {
     expect(fake.state.ephemerals[0]).toMatchObject({ channel: 'C0001', user: 'U0001' });
     expect(fake.state.ephemerals[0]?.text).toContain('files:read');
     expect(intake.submitted.size).toBe(0);
+  });
+
+  it('GIVEN the person already has too many animations running THEN /animate answers privately instead of opening the form', async () => {
+    intake.precheckRefusal = refusal('user_active_limit', undefined, { active: 2, limit: 2 });
+    await postSlashCommand(url, SECRET, slashCommand({ text: 'waves', responseUrl: fake.responseUrl() }));
+    await expect.poll(() => fake.state.responses.length).toBe(1);
+    expect(String(fake.state.responses[0]?.body.text)).toContain('You have 2 animations running');
+    expect(fake.state.views).toHaveLength(0);
   });
 });

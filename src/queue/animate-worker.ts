@@ -1,0 +1,199 @@
+import { type ConnectionOptions, DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { ChatError, isRetryable } from '../core/errors.js';
+import { describeError } from '../core/failure.js';
+import { DEFAULT_LIMITS, type LimitSettings } from '../core/limits.js';
+import { TERMINAL_STATES, type Platform } from '../core/model.js';
+import type { ChatPort } from '../core/ports/chat-port.js';
+import { type Clock, systemClock } from '../core/ports/clock.js';
+import type { ImageStore } from '../core/ports/image-store.js';
+import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
+import type { CompletionEventHub, OxenPort } from '../core/ports/oxen.js';
+import { DEFAULT_EDIT_INTERVAL_MS } from '../core/progress.js';
+// The one media import of the queue: the default re-encoder (composition roots may inject another).
+import { findFfmpeg, transcodeToFit } from '../media/transcode.js';
+import type { Logger } from '../shared/logger.js';
+import { endAttempt, releaseAll } from './finish.js';
+import { createInboxStore } from './inbox-store.js';
+import { type AnimateJobData, AnimateJobDataSchema } from './job-data.js';
+import { ANIMATE_QUEUE, storeKeys } from './keys.js';
+import { createQuotaStore } from './quota-store.js';
+import { createRequestStore } from './request-store.js';
+import { createSlotStore } from './slot-store.js';
+import { deliverStep, type VideoFitter } from './steps/deliver.js';
+import { stageStep } from './steps/stage.js';
+import { submitStep } from './steps/submit.js';
+import { waitStep } from './steps/wait.js';
+import type { Activation, WorkerContext } from './worker-context.js';
+
+/** What {@link createAnimateWorker} needs. */
+export interface AnimateWorkerDeps {
+  /** A blocking connection (`createRedisConnection(url, { forWorker: true })`). */
+  connection: ConnectionOptions & import('ioredis').Redis;
+  prefix: string;
+  oxen: OxenPort;
+  events: CompletionEventHub;
+  imageStore: ImageStore;
+  /** The outbox of each platform this worker posts to. */
+  chat: Partial<Record<Platform, ChatPort>>;
+  metrics?: Metrics;
+  logger?: Logger;
+  /** Only `maxActiveGenerations` is used here. @defaultValue {@link DEFAULT_LIMITS} */
+  limits?: Partial<LimitSettings>;
+  model: string;
+  /** Reconcile poll interval while waiting without an event (RECONCILE_INTERVAL_SECONDS). */
+  reconcileMs: number;
+  /** Cancel at Oxen after this long (GENERATION_TIMEOUT_MINUTES). */
+  timeoutMs: number;
+  /** Job activations processed at once (waiting jobs hold none). @defaultValue 20 */
+  concurrency?: number;
+  /** Progress edits per message at most once per this. @defaultValue 10 000 */
+  editIntervalMs?: number;
+  /** Wake interval between polls for progress edits. @defaultValue 30 000 */
+  progressEveryMs?: number;
+  /** Wake interval while waiting for a slot. @defaultValue 5 000 */
+  slotPollMs?: number;
+  /** BullMQ lock duration; a crashed worker's job is picked up again after it. @defaultValue 30 000 */
+  lockDurationMs?: number;
+  /** How often stalled jobs (of crashed workers) are looked for. @defaultValue 30 000 */
+  stalledIntervalMs?: number;
+  /** @defaultValue ffmpeg via src/media/transcode.ts */
+  fitter?: VideoFitter;
+  clock?: Clock;
+}
+
+const defaultFitter: VideoFitter = {
+  async fit(path, maxBytes, durationSeconds) {
+    if (!(await findFfmpeg())) return null;
+    return transcodeToFit(path, maxBytes, { durationSeconds });
+  },
+};
+
+/**
+ * The worker of the `animate` queue: one step job per attempt (stage → submit → wait → deliver),
+ * parked with moveToDelayed while Oxen works and woken by completion events, reconcile polls, a free
+ * slot or a cancel. Talks to chats only through the ChatPorts it is given.
+ * @see DESIGN.md §4
+ */
+export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?: number): Promise<void> } {
+  const redis = deps.connection;
+  const keys = storeKeys(deps.prefix);
+  const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
+  const ctx: WorkerContext & { fitter: VideoFitter } = {
+    queue,
+    oxen: deps.oxen,
+    imageStore: deps.imageStore,
+    chat: deps.chat,
+    metrics: deps.metrics ?? noopMetrics,
+    logger: deps.logger,
+    clock: deps.clock ?? systemClock,
+    limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    model: deps.model,
+    reconcileMs: deps.reconcileMs,
+    timeoutMs: deps.timeoutMs,
+    progressEveryMs: deps.progressEveryMs ?? 30_000,
+    slotPollMs: deps.slotPollMs ?? 5_000,
+    editIntervalMs: deps.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS,
+    requests: createRequestStore(redis, keys),
+    quota: createQuotaStore(redis, keys),
+    slots: createSlotStore(redis, keys),
+    inbox: createInboxStore(redis, keys),
+    lastEdits: new Map(),
+    fitter: deps.fitter ?? defaultFitter,
+  };
+
+  const wake = async (jobId: string, forcePoll: boolean) => {
+    const job = await queue.getJob(jobId);
+    if (!job || !(await job.isDelayed())) return;
+    if (forcePoll) await job.updateData({ ...job.data, lastPollAt: 0 });
+    await job.promote().catch(() => undefined);
+  };
+  const offEvent = deps.events.onEvent((event) => {
+    void (async () => {
+      await ctx.inbox.put(event);
+      const jobId = await ctx.inbox.jobOf(event.generationId);
+      if (jobId) await wake(jobId, false);
+    })().catch((error: unknown) => ctx.logger?.warn({ err: error }, 'could not file a completion event'));
+  });
+  // The stream has no replay: after a reconnect every waiting generation is polled once.
+  const offReconnect = deps.events.onReconnect(() => {
+    void (async () => {
+      const delayed = await queue.getDelayed(0, -1);
+      for (const job of delayed) if (job.data?.step === 'wait' && job.id) await wake(job.id, true);
+    })().catch((error: unknown) => ctx.logger?.warn({ err: error }, 'could not reconcile after a reconnect'));
+  });
+
+  const worker = new Worker<AnimateJobData>(ANIMATE_QUEUE, (job, token) => processJob(ctx, job, token ?? ''), {
+    connection: redis,
+    prefix: deps.prefix,
+    concurrency: deps.concurrency ?? 20,
+    lockDuration: deps.lockDurationMs ?? 30_000,
+    stalledInterval: deps.stalledIntervalMs ?? 30_000,
+    maxStalledCount: 5,
+  });
+  worker.on('error', (error) => ctx.logger?.error({ err: error }, 'worker error'));
+
+  return {
+    async close(timeoutMs?: number) {
+      offEvent();
+      offReconnect();
+      const closing = worker.close();
+      if (timeoutMs !== undefined) {
+        const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+        await Promise.race([closing, timer]);
+        if (!worker.closing) await worker.close(true);
+        else await Promise.race([closing, new Promise((r) => setTimeout(r, 100))]).catch(() => undefined);
+      } else {
+        await closing;
+      }
+      await queue.close();
+    },
+  };
+}
+
+async function processJob(
+  ctx: WorkerContext & { fitter: VideoFitter },
+  job: Job<AnimateJobData>,
+  token: string,
+): Promise<string> {
+  const parsed = AnimateJobDataSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`job data does not match this version: ${parsed.error.message}`);
+  const data = parsed.data;
+  const request = await ctx.requests.getRequest(data.requestId);
+  const attempt = await ctx.requests.getAttempt(data.requestId, data.attempt);
+  if (!request || !attempt) throw new UnrecoverableError(`request ${data.requestId} is gone`);
+  if (TERMINAL_STATES.has(attempt.state)) {
+    // Ended before (a re-run after a crash): only make sure nothing stays reserved.
+    await releaseAll(ctx, { request, attempt }, attempt.state !== 'done');
+    return attempt.state;
+  }
+  const chat = ctx.chat[request.where.platform];
+  if (!chat) throw new Error(`this worker has no ${request.where.platform} outbox; another worker may`);
+  const act: Activation = { job, token, data, request, attempt, chat };
+  try {
+    if (attempt.cancelRequestedBy && data.step !== 'wait' && data.step !== 'deliver') {
+      await endAttempt(ctx, act, { outcome: 'cancelled', by: attempt.cancelRequestedBy });
+      return 'cancelled';
+    }
+    if (act.data.step === 'stage') await stageStep(ctx, act);
+    if (act.data.step === 'submit') await submitStep(ctx, act);
+    if (act.data.step === 'wait') await waitStep(ctx, act);
+    if (act.data.step === 'deliver') await deliverStep(ctx, act);
+    const final = await ctx.requests.getAttempt(data.requestId, data.attempt);
+    return final?.state ?? 'unknown';
+  } catch (error) {
+    if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
+    if (error instanceof ChatError && error.kind === 'gone') {
+      if (act.attempt.generationId && act.data.step !== 'deliver') await ctx.oxen.cancel(act.attempt.generationId).catch(() => undefined);
+      await endAttempt(ctx, act, { outcome: 'cancelled', by: 'thread_deleted' });
+      return 'cancelled';
+    }
+    const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (!isRetryable(error) || lastTry) {
+      ctx.logger?.warn({ err: error, requestId: data.requestId, step: act.data.step }, 'attempt failed');
+      await endAttempt(ctx, act, { outcome: 'failed', failure: describeError(error) });
+      throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
+    }
+    ctx.logger?.info({ err: error, requestId: data.requestId, step: act.data.step }, 'transient failure, retrying');
+    throw error;
+  }
+}

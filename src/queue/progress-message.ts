@@ -1,0 +1,76 @@
+import { ChatError } from '../core/errors.js';
+import { estimateGenerationMs, shouldEdit } from '../core/progress.js';
+import type { AttemptState } from '../core/model.js';
+import type { FailureInfo, MessageView, ProgressView } from '../core/views.js';
+import type { Activation, WorkerContext } from './worker-context.js';
+
+/** What a progress update adds to the attempt's records. */
+export interface ProgressExtras {
+  queuePosition?: number | undefined;
+  failure?: FailureInfo | undefined;
+  cancelledBy?: ProgressView['cancelledBy'];
+  /** When the attempt ended, for the final elapsed time. */
+  endedAt?: number | undefined;
+}
+
+/** Builds the progress view of an attempt in `state`. */
+export async function progressView(
+  ctx: WorkerContext,
+  act: Activation,
+  state: AttemptState,
+  extras: ProgressExtras = {},
+): Promise<MessageView> {
+  const { request, attempt } = act;
+  const now = extras.endedAt ?? ctx.clock.now();
+  const history = await ctx.inbox.recentDurations(ctx.model, request.duration);
+  const generationMs = estimateGenerationMs(history, request.duration);
+  const before = (attempt.submittedAt ?? now) - attempt.createdAt;
+  const view: ProgressView = {
+    requestId: request.requestId,
+    attempt: attempt.attempt,
+    requester: request.requester,
+    prompt: request.prompt,
+    duration: request.duration,
+    state,
+    elapsedMs: Math.max(0, now - attempt.createdAt),
+    estimatedTotalMs: Math.max(0, before) + generationMs,
+  };
+  if (extras.queuePosition !== undefined) view.queuePosition = extras.queuePosition;
+  if (extras.failure) view.failure = extras.failure;
+  if (extras.cancelledBy) view.cancelledBy = extras.cancelledBy;
+  return { kind: 'progress', progress: view };
+}
+
+/**
+ * Edits the attempt's progress message if the throttle allows (state changes at once, otherwise at
+ * most once per interval). `force` is for final states. A deleted thread surfaces as ChatError `gone`.
+ */
+export async function updateProgress(
+  ctx: WorkerContext,
+  act: Activation,
+  state: AttemptState,
+  extras: ProgressExtras = {},
+  force = false,
+): Promise<void> {
+  const ref = act.attempt.progressRef;
+  if (!ref) return;
+  const now = ctx.clock.now();
+  const last = ctx.lastEdits.get(act.job.id ?? '') ?? null;
+  const next = { state, queuePosition: extras.queuePosition };
+  if (!force && !shouldEdit(last, next, now, ctx.editIntervalMs)) return;
+  await act.chat.edit(ref, await progressView(ctx, act, state, extras));
+  ctx.lastEdits.set(act.job.id ?? '', { atMs: now, ...next });
+}
+
+/** Like {@link updateProgress}, for final states where a chat failure must not undo the outcome. */
+export async function finalProgress(ctx: WorkerContext, act: Activation, state: AttemptState, extras: ProgressExtras) {
+  try {
+    await updateProgress(ctx, act, state, extras, true);
+  } catch (error) {
+    if (!(error instanceof ChatError && error.kind === 'gone')) {
+      ctx.logger?.warn({ err: error, requestId: act.request.requestId }, 'could not edit the final progress message');
+    }
+  } finally {
+    ctx.lastEdits.delete(act.job.id ?? '');
+  }
+}

@@ -1,0 +1,147 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { CheckedImage } from '../core/images.js';
+import { type MessageRef, messageKey } from '../core/model.js';
+import type { AttemptRecord, RequestRecord } from '../core/request.js';
+import { RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
+
+const PlatformSchema = z.enum(['discord', 'slack']);
+const MimeSchema = z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+const UserSchema = z.object({ platform: PlatformSchema, userId: z.string(), displayName: z.string() });
+const MessageRefSchema = z.object({ platform: PlatformSchema, channelId: z.string(), messageId: z.string() });
+const StagedSchema = z.object({ url: z.string(), mime: MimeSchema, width: z.number(), height: z.number(), bytes: z.number() });
+const RequestSchema = z.object({
+  requestId: z.string(),
+  requester: UserSchema,
+  where: z.object({
+    platform: PlatformSchema,
+    channelId: z.string(),
+    threadId: z.string().nullable(),
+    guildId: z.string().optional(),
+  }),
+  anchor: MessageRefSchema.optional(),
+  prompt: z.string(),
+  duration: z.union([z.literal(5), z.literal(10)]),
+  uploadLimitBytes: z.number(),
+  createdAt: z.number(),
+  latestAttempt: z.number().int(),
+  staged: z.object({ start: StagedSchema, end: StagedSchema.optional() }).optional(),
+  hasEndImage: z.boolean(),
+});
+const AttemptSchema = z.object({
+  requestId: z.string(),
+  attempt: z.number().int(),
+  jobId: z.string(),
+  state: z.enum(['queued', 'staging', 'submitted', 'processing', 'delivering', 'done', 'failed', 'cancelled']),
+  createdAt: z.number(),
+  quotaDay: z.string(),
+  reserved: z.boolean(),
+  generationId: z.string().optional(),
+  submittedAt: z.number().optional(),
+  progressRef: MessageRefSchema.optional(),
+  resultRef: MessageRefSchema.optional(),
+  cancelRequestedBy: z.union([UserSchema, z.literal('timeout'), z.literal('thread_deleted')]).optional(),
+  endedAt: z.number().optional(),
+});
+const PendingMetaSchema = z.object({ mime: MimeSchema, ext: z.string(), width: z.number(), height: z.number() });
+
+/** Where a message points: a request and the attempt it was posted for (0: the request's anchor). */
+export interface MessageTarget {
+  requestId: string;
+  attempt: number;
+}
+
+/** Attempt fields stored as JSON / as numbers in the attempt hash. */
+const JSON_FIELDS = new Set(['progressRef', 'resultRef', 'cancelRequestedBy']);
+const NUMBER_FIELDS = new Set(['attempt', 'createdAt', 'submittedAt', 'endedAt']);
+
+// Terminal states are final: a late write must not resurrect an ended attempt.
+const SET_STATE_LUA = `
+local s = redis.call('HGET', KEYS[1], 'state')
+if s == 'done' or s == 'failed' or s == 'cancelled' then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[1])
+return 1`;
+
+/**
+ * Request records, attempt records (a hash, so worker and intake update fields independently), the
+ * message → request index and the pending image bytes (kept until the stage step put them in the
+ * ImageStore). Everything is validated when read back: Redis outlives deploys.
+ */
+export function createRequestStore(redis: Redis, keys: StoreKeys) {
+  return {
+    async saveRequest(record: RequestRecord): Promise<void> {
+      await redis.set(keys.request(record.requestId), JSON.stringify(record), 'EX', RECORD_TTL_SECONDS);
+    },
+    async getRequest(requestId: string): Promise<RequestRecord | null> {
+      const raw = await redis.get(keys.request(requestId));
+      return raw === null ? null : RequestSchema.parse(JSON.parse(raw));
+    },
+    async saveAttempt(record: AttemptRecord): Promise<void> {
+      const key = keys.attempt(record.requestId, record.attempt);
+      await redis.multi().hset(key, encode(record)).expire(key, RECORD_TTL_SECONDS).exec();
+    },
+    async patchAttempt(requestId: string, attempt: number, patch: Partial<AttemptRecord>): Promise<void> {
+      const fields = encode(patch);
+      if (Object.keys(fields).length > 0) await redis.hset(keys.attempt(requestId, attempt), fields);
+    },
+    async getAttempt(requestId: string, attempt: number): Promise<AttemptRecord | null> {
+      const raw = await redis.hgetall(keys.attempt(requestId, attempt));
+      return raw.requestId ? decode(raw) : null;
+    },
+    /** Sets the attempt's state unless it already ended; returns false when it had. */
+    async setStateUnlessEnded(requestId: string, attempt: number, state: AttemptRecord['state']): Promise<boolean> {
+      return (await redis.eval(SET_STATE_LUA, 1, keys.attempt(requestId, attempt), state)) === 1;
+    },
+    async indexMessage(ref: MessageRef, target: MessageTarget): Promise<void> {
+      const value = `${target.requestId}#${target.attempt}`;
+      await redis.set(keys.message(messageKey(ref)), value, 'EX', RECORD_TTL_SECONDS);
+    },
+    async findMessage(ref: MessageRef): Promise<MessageTarget | null> {
+      const raw = await redis.get(keys.message(messageKey(ref)));
+      if (!raw) return null;
+      const [requestId, attempt] = raw.split('#');
+      return requestId ? { requestId, attempt: Number(attempt ?? 0) } : null;
+    },
+    async putPendingImage(requestId: string, which: 'start' | 'end', image: CheckedImage): Promise<void> {
+      const meta = JSON.stringify({ mime: image.mime, ext: image.ext, width: image.width, height: image.height });
+      const key = keys.pending(requestId, which);
+      await redis
+        .multi()
+        .hset(key, { meta, bytes: Buffer.from(image.bytes) })
+        .expire(key, RECORD_TTL_SECONDS)
+        .exec();
+    },
+    async getPendingImage(requestId: string, which: 'start' | 'end'): Promise<CheckedImage | null> {
+      const key = keys.pending(requestId, which);
+      const [meta, bytes] = await Promise.all([redis.hget(key, 'meta'), redis.hgetBuffer(key, 'bytes')]);
+      if (!meta || !bytes) return null;
+      return { ...PendingMetaSchema.parse(JSON.parse(meta)), bytes: new Uint8Array(bytes) };
+    },
+    async dropPendingImages(requestId: string): Promise<void> {
+      await redis.del(keys.pending(requestId, 'start'), keys.pending(requestId, 'end'));
+    },
+  };
+}
+
+/** The store's type. */
+export type RequestStore = ReturnType<typeof createRequestStore>;
+
+function encode(patch: Partial<AttemptRecord>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    out[k] = JSON_FIELDS.has(k) ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}
+
+function decode(raw: Record<string, string>): AttemptRecord {
+  const obj: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (JSON_FIELDS.has(k)) obj[k] = JSON.parse(v);
+    else if (NUMBER_FIELDS.has(k)) obj[k] = Number(v);
+    else if (k === 'reserved') obj[k] = v === 'true';
+    else obj[k] = v;
+  }
+  return AttemptSchema.parse(obj);
+}

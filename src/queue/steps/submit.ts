@@ -1,0 +1,84 @@
+import { UnrecoverableError } from 'bullmq';
+import { uncertainSubmitFailure } from '../../core/failure.js';
+import type { GenerationRow } from '../../core/ports/oxen.js';
+import { endAttempt } from '../finish.js';
+import { updateProgress } from '../progress-message.js';
+import type { Activation, WorkerContext } from '../worker-context.js';
+import { parkUntil, saveData } from './delay.js';
+
+/** How far around the enqueue time a lost generation is looked for. */
+const ADOPT_WINDOW_MS = 120_000;
+
+/**
+ * Takes a global slot (showing the queue position while there is none), then enqueues at Oxen exactly
+ * once: the generation id is stored in the job data and the index the moment Oxen answers, and a job
+ * that crashed between the call and the write finds its generation again instead of paying twice.
+ */
+export async function submitStep(ctx: WorkerContext, act: Activation): Promise<void> {
+  const { request, attempt } = act;
+  if (act.data.generationId) return;
+
+  const position = await ctx.slots.acquire(attempt.jobId, ctx.limits.maxActiveGenerations, attempt.createdAt);
+  if (position > 0) {
+    await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'queued');
+    await updateProgress(ctx, act, 'queued', { queuePosition: position });
+    await parkUntil(act, ctx.clock.now() + ctx.slotPollMs);
+  }
+
+  let generationId: string | null = null;
+  if (act.data.submittingAt !== undefined) {
+    const found = await findLostGeneration(ctx, act.data.submittingAt);
+    if (found === 'ambiguous') {
+      await endAttempt(ctx, act, { outcome: 'failed', failure: uncertainSubmitFailure() });
+      throw new UnrecoverableError('could not tell which Oxen generation belongs to this attempt');
+    }
+    generationId = found;
+    if (found) ctx.logger?.warn({ requestId: request.requestId, generationId }, 'adopted a generation lost in a crash');
+  }
+  if (!generationId) {
+    const staged = act.request.staged;
+    if (!staged) throw new Error('submit step without staged images');
+    await saveData(act, { submittingAt: ctx.clock.now() });
+    const res = await ctx.oxen.enqueue({
+      model: ctx.model,
+      prompt: request.prompt,
+      inputImage: staged.start.url,
+      ...(staged.end ? { tailImageUrl: staged.end.url } : {}),
+      duration: request.duration,
+    });
+    generationId = res.generationId;
+  }
+  // First the job data (what a re-run looks at), then the index the event hub uses.
+  const submittedAt = ctx.clock.now();
+  await saveData(act, { generationId, step: 'wait', lastPollAt: submittedAt });
+  await ctx.inbox.indexGeneration(generationId, attempt.jobId);
+  await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { generationId, submittedAt });
+  act.attempt = { ...act.attempt, generationId, submittedAt };
+  await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'submitted');
+  await updateProgress(ctx, act, 'submitted');
+}
+
+/**
+ * After a crash between `POST /api/ai/queue` and recording its answer: the generation of this model
+ * enqueued around `submittingAt` that no job claims. None means Oxen never got it; more than one means
+ * it cannot be told apart, and the attempt fails rather than risk paying twice.
+ */
+async function findLostGeneration(ctx: WorkerContext, submittingAt: number): Promise<string | null | 'ambiguous'> {
+  const lists = await Promise.all([
+    ctx.oxen.list({ model: ctx.model }),
+    ctx.oxen.list({ status: 'succeeded', model: ctx.model }),
+    ctx.oxen.list({ status: 'failed', model: ctx.model }),
+  ]);
+  const seen = new Map<string, GenerationRow>();
+  for (const row of lists.flat()) seen.set(row.generationId, row);
+  const candidates: string[] = [];
+  for (const row of seen.values()) {
+    const at = row.enqueuedAt * 1000;
+    if (at < submittingAt - 5_000 || at > submittingAt + ADOPT_WINDOW_MS) continue;
+    if (row.model && row.model !== ctx.model) continue;
+    if (await ctx.inbox.jobOf(row.generationId)) continue;
+    candidates.push(row.generationId);
+  }
+  if (candidates.length > 1) return 'ambiguous';
+  return candidates[0] ?? null;
+}

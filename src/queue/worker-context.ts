@@ -1,0 +1,51 @@
+import type { Job, Queue } from 'bullmq';
+import type { LimitSettings } from '../core/limits.js';
+import type { AttemptState, Platform } from '../core/model.js';
+import type { ChatPort } from '../core/ports/chat-port.js';
+import type { Clock } from '../core/ports/clock.js';
+import type { ImageStore } from '../core/ports/image-store.js';
+import type { Metrics } from '../core/ports/metrics.js';
+import type { OxenPort } from '../core/ports/oxen.js';
+import type { AttemptRecord, RequestRecord } from '../core/request.js';
+import type { Logger } from '../shared/logger.js';
+import type { InboxStore } from './inbox-store.js';
+import type { AnimateJobData } from './job-data.js';
+import type { QuotaStore } from './quota-store.js';
+import type { RequestStore } from './request-store.js';
+import type { SlotStore } from './slot-store.js';
+
+/** Everything the steps share inside one worker. */
+export interface WorkerContext {
+  queue: Queue<AnimateJobData>;
+  oxen: OxenPort;
+  imageStore: ImageStore;
+  chat: Partial<Record<Platform, ChatPort>>;
+  metrics: Metrics;
+  logger: Logger | undefined;
+  clock: Clock;
+  limits: LimitSettings;
+  model: string;
+  reconcileMs: number;
+  timeoutMs: number;
+  /** Wake interval while waiting, for progress edits between polls. */
+  progressEveryMs: number;
+  /** Wake interval while waiting for a generation slot. */
+  slotPollMs: number;
+  editIntervalMs: number;
+  requests: RequestStore;
+  quota: QuotaStore;
+  slots: SlotStore;
+  inbox: InboxStore;
+  /** Last progress edit per job, for the throttle (in memory: a lost entry costs one extra edit). */
+  lastEdits: Map<string, { atMs: number; state: AttemptState; queuePosition?: number | undefined }>;
+}
+
+/** One activation of a job: its records and BullMQ handles. */
+export interface Activation {
+  job: Job<AnimateJobData>;
+  token: string;
+  data: AnimateJobData;
+  request: RequestRecord;
+  attempt: AttemptRecord;
+  chat: ChatPort;
+}

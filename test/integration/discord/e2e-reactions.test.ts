@@ -1,0 +1,101 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { FAKE_IDS } from '../../fakes/discord/state.js';
+import { waitFor } from '../../fakes/discord/wait.js';
+import { makePng } from '../../support/images.js';
+import { type DiscordStack, startDiscordStack } from './harness.js';
+
+let stack: DiscordStack;
+
+beforeAll(async () => {
+  stack = await startDiscordStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+afterEach(() => {
+  stack.sim.knobs.processingMs = 300;
+  stack.sim.knobs.failNext = 0;
+});
+
+const image = () =>
+  stack.discord.attachment('cat.png', makePng(640, 480), { contentType: 'image/png', width: 640, height: 480 });
+
+async function animate(prompt: string): Promise<string> {
+  const id = stack.discord.animate({ image: image(), prompt });
+  const reply = await waitFor(
+    () => stack.discord.responses(id).find((m) => m.content.includes('is animating')),
+    'the public reply',
+  );
+  return reply.id;
+}
+
+/** The n-th bot message in the thread (0: attempt 1's progress message), once it exists. */
+const nth = (thread: string, n: number) =>
+  waitFor(() => stack.discord.messages(thread)[n], `message ${n} in the thread`, 30_000);
+const contentOf = (thread: string, id: string) =>
+  stack.discord.messages(thread).find((m) => m.id === id)?.content ?? '';
+const videos = (thread: string) => stack.discord.messages(thread).filter((m) => m.files.length > 0);
+
+describe('discord reactions end to end', () => {
+  test('GIVEN a failed generation THEN the reason shows; a stranger’s 🔁 does nothing; the requester’s 🔁 delivers', async () => {
+    stack.sim.knobs.failNext = 1;
+    stack.sim.knobs.failMessage = 'Generation failed: upstream model error';
+    const enqueued = stack.sim.counters.enqueue;
+    const thread = await animate('this one fails first');
+    const progress = await nth(thread, 0);
+    await waitFor(() => contentOf(thread, progress.id).includes('Failed'), 'the failure message', 30_000);
+    expect(contentOf(thread, progress.id)).toContain('upstream model error');
+    await waitFor(() => stack.discord.messages(thread)[0]?.botReactions.includes('🔁'), 'the bot’s 🔁 on the failure');
+
+    stack.discord.react(thread, progress.id, FAKE_IDS.bob, '🔁');
+    stack.discord.react(thread, progress.id, FAKE_IDS.alice, '🔁');
+    stack.discord.react(thread, progress.id, FAKE_IDS.alice, '🔁');
+    await waitFor(() => videos(thread).length === 1, 'the second attempt’s video', 30_000);
+    const result = videos(thread)[0];
+    expect(result?.content).toContain('attempt 2');
+    expect(stack.sim.counters.enqueue - enqueued).toBe(2);
+    // Had bob's 🔁 counted, alice's would have met a running attempt (a ⚠️ note) or made an attempt 3.
+    expect(stack.discord.messages(thread).filter((m) => m.content.includes('attempt 3'))).toEqual([]);
+    expect(stack.discord.messages(thread).filter((m) => m.content.includes('⚠️'))).toEqual([]);
+  });
+
+  test('GIVEN ❌ by a stranger THEN nothing; ❌ by the requester on the progress message THEN cancelled at Oxen', async () => {
+    stack.sim.knobs.processingMs = 20_000;
+    const cancels = stack.sim.counters.cancel;
+    const thread = await animate('cancel me');
+    const progress = await nth(thread, 0);
+    await waitFor(() => [...stack.sim.rows.values()].some((r) => r.status === 'processing'), 'the generation to run');
+    stack.discord.react(thread, progress.id, FAKE_IDS.bob, '❌');
+    stack.discord.react(thread, progress.id, FAKE_IDS.alice, '❌');
+    await waitFor(() => contentOf(thread, progress.id).includes('Cancelled'), 'the cancelled state');
+    expect(contentOf(thread, progress.id)).toContain(`by <@${FAKE_IDS.alice}>`);
+    expect(stack.sim.counters.cancel).toBeGreaterThan(cancels);
+    expect([...stack.sim.rows.values()].filter((r) => r.prompt === 'cancel me').map((r) => r.status)).toEqual([
+      'cancelled',
+    ]);
+    expect(videos(thread)).toEqual([]);
+  });
+
+  test('GIVEN the bot restarts during a generation THEN the video still arrives and 🔁 on it still works', async () => {
+    stack.sim.knobs.processingMs = 1_500;
+    const enqueued = stack.sim.counters.enqueue;
+    const thread = await animate('survive a restart');
+    await waitFor(() => stack.sim.counters.enqueue > enqueued, 'the Oxen enqueue');
+    await stack.restartBot();
+    stack.sim.knobs.processingMs = 300;
+    await waitFor(() => videos(thread).length === 1, 'the video after the restart', 30_000);
+    const result = videos(thread)[0];
+    await waitFor(
+      () =>
+        stack.discord
+          .messages(thread)
+          .find((m) => m.id === result?.id)
+          ?.botReactions.includes('🔁'),
+      '🔁',
+    );
+    stack.discord.react(thread, result?.id ?? '', FAKE_IDS.alice, '🔁');
+    await waitFor(() => videos(thread).length === 2, 'the retry’s video', 30_000);
+    expect(videos(thread)[1]?.content).toContain('attempt 2');
+    expect(stack.sim.counters.enqueue - enqueued).toBe(2);
+  });
+});

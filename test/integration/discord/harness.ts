@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  createDiscordAdapter,
+  createDiscordChatPort,
+  type DiscordAdapter,
+} from '../../../src/adapters/discord/index.js';
+import type { LimitSettings } from '../../../src/core/limits.js';
+import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
+import { createImageFetcher } from '../../../src/media/image-fetcher.js';
+import { createOxenClient } from '../../../src/oxen/client.js';
+import { createEventHub } from '../../../src/oxen/event-hub.js';
+import { type AnimateWorkerDeps, createAnimateWorker } from '../../../src/queue/animate-worker.js';
+import { createOxenImageStore } from '../../../src/queue/image-store.js';
+import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
+import { createRedisConnection } from '../../../src/queue/redis.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
+import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+
+export const MODEL = 'kling-video-o1-image-to-video';
+
+/** Bot and worker over loopback: Discord fake, Oxen simulator, a real Redis with a prefix of its own. */
+export interface DiscordStack {
+  discord: DiscordFake;
+  sim: OxenSimulator;
+  redis: Redis;
+  prefix: string;
+  /** The bot side (as `src/roles/bot-part.ts` builds it): intake + discord.js gateway client. */
+  bot: { intake: QueueIntake; adapter: DiscordAdapter };
+  /** Stops the bot side and starts a fresh one (new gateway session, empty caches, new queue handle). */
+  restartBot(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Options of {@link startDiscordStack}. */
+export interface DiscordStackOptions {
+  limits?: Partial<LimitSettings>;
+  worker?: Partial<AnimateWorkerDeps>;
+}
+
+/**
+ * Composes the bot and the worker the way `src/roles/{bot,worker}-part.ts` do (same factories, same
+ * order: event stream before the worker), with test-sized intervals. The worker reaches Discord only
+ * through the REST chat port (bot token), as a separate worker process would.
+ */
+export async function startDiscordStack(options: DiscordStackOptions = {}): Promise<DiscordStack> {
+  const discord = await startDiscordFake();
+  const sim = await startOxenSimulator({ knobs: { queuedMs: 50, processingMs: 300 } });
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = `{t-${randomUUID()}}`;
+  const limits: Partial<LimitSettings> = { maxActivePerUser: 5, dailySecondsPerUser: 600, ...options.limits };
+
+  // Worker side.
+  const workerRedis = createRedisConnection(redisUrl, { forWorker: true });
+  const oxen: OxenPort = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20 });
+  const events: CompletionEventHub = createEventHub({
+    baseUrl: sim.url,
+    apiKey: sim.apiKey,
+    backoff: { baseMs: 20, maxMs: 200 },
+  });
+  await events.start();
+  const chat = createDiscordChatPort({ token: discord.token, apiUrl: discord.apiUrl, retries: 0, timeoutMs: 10_000 });
+  const worker = createAnimateWorker({
+    connection: workerRedis,
+    prefix,
+    oxen,
+    events,
+    imageStore: createOxenImageStore(oxen, 'bot/inputs'),
+    chat: { discord: chat },
+    model: MODEL,
+    limits,
+    reconcileMs: 1_000,
+    timeoutMs: 60_000,
+    editIntervalMs: 0,
+    progressEveryMs: 100,
+    slotPollMs: 100,
+    ...options.worker,
+  });
+
+  // Bot side.
+  const redis = createRedisConnection(redisUrl, { forWorker: false });
+  const imageFetcher = createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: sim.url });
+  const startBot = async () => {
+    const intake = createIntake({ connection: redis, prefix, limits, oxen });
+    const adapter = createDiscordAdapter(
+      { token: discord.token, apiUrl: discord.apiUrl, retries: 0, waitGuildTimeoutMs: 1_000 },
+      { intake, imageFetcher, logger: silentLogger() },
+    );
+    await adapter.start();
+    return { intake, adapter };
+  };
+
+  const stack: DiscordStack = {
+    discord,
+    sim,
+    redis,
+    prefix,
+    bot: await startBot(),
+    async restartBot() {
+      await stack.bot.adapter.stop();
+      await stack.bot.intake.close();
+      stack.bot = await startBot();
+    },
+    async close() {
+      await stack.bot.adapter.stop();
+      await stack.bot.intake.close();
+      await worker.close();
+      await events.close();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+      await workerRedis.quit();
+      await sim.close();
+      await discord.close();
+    },
+  };
+  return stack;
+}

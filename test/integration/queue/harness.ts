@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { CheckedImage } from '../../../src/core/images.js';
+import type { SubmitInput } from '../../../src/core/intake.js';
+import type { LimitSettings } from '../../../src/core/limits.js';
+import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
+import { createOxenClient } from '../../../src/oxen/client.js';
+import { createEventHub } from '../../../src/oxen/event-hub.js';
+import { createAnimateWorker, type AnimateWorkerDeps } from '../../../src/queue/animate-worker.js';
+import { createOxenImageStore } from '../../../src/queue/image-store.js';
+import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
+import { createRedisConnection } from '../../../src/queue/redis.js';
+import { createMemoryChat, type MemoryChat } from '../../fakes/chat/memory-chat.js';
+import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { makePng } from '../../support/images.js';
+
+export const MODEL = 'kling-video-o1-image-to-video';
+export const INPUT_REPO = 'bot/inputs';
+
+/** A checked 640×480 PNG. */
+export function pngImage(): CheckedImage {
+  return { bytes: new Uint8Array(makePng(640, 480)), mime: 'image/png', ext: 'png', width: 640, height: 480 };
+}
+
+let seq = 0;
+/** A SubmitInput from `userId` in channel C1, with a fresh event id unless given. */
+export function submitInput(overrides: Partial<SubmitInput> = {}, userId = 'U1'): SubmitInput {
+  seq++;
+  return {
+    eventId: `discord-${randomUUID()}`,
+    requester: { platform: 'discord', userId, displayName: `user ${userId}` },
+    where: { platform: 'discord', channelId: 'C1', threadId: `T${seq}` },
+    prompt: 'a cat surfing a wave at sunset',
+    duration: 5,
+    startImage: pngImage(),
+    uploadLimitBytes: 10 * 1024 * 1024,
+    ...overrides,
+  };
+}
+
+/** Resolves once `check` returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Everything one test needs: simulator, real Oxen client and hub, Redis, intake, worker, fake chat. */
+export interface Stack {
+  sim: OxenSimulator;
+  oxen: OxenPort;
+  events: CompletionEventHub;
+  redis: Redis;
+  prefix: string;
+  chat: MemoryChat;
+  intake: QueueIntake;
+  startWorker(overrides?: Partial<AnimateWorkerDeps>): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds a {@link Stack}; `limits` go to the intake and the worker. */
+export async function createStack(options: { limits?: Partial<LimitSettings>; sim?: OxenSimulator } = {}): Promise<Stack> {
+  const sim = options.sim ?? (await startOxenSimulator({ knobs: { queuedMs: 50, processingMs: 200 } }));
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = createRedisConnection(redisUrl, { forWorker: false });
+  const workerRedis = createRedisConnection(redisUrl, { forWorker: true });
+  const prefix = `{t-${randomUUID()}}`;
+  const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20 });
+  const events = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey, backoff: { baseMs: 20, maxMs: 200 } });
+  await events.start();
+  const chat = createMemoryChat('discord');
+  const intake = createIntake({ connection: redis, prefix, ...(options.limits ? { limits: options.limits } : {}) });
+  let worker: ReturnType<typeof createAnimateWorker> | undefined;
+  const stack: Stack = {
+    sim,
+    oxen,
+    events,
+    redis,
+    prefix,
+    chat,
+    intake,
+    async startWorker(overrides = {}) {
+      worker = createAnimateWorker({
+        connection: workerRedis,
+        prefix,
+        oxen,
+        events,
+        imageStore: createOxenImageStore(oxen, INPUT_REPO),
+        chat: { discord: chat.port },
+        model: MODEL,
+        reconcileMs: 1_000,
+        timeoutMs: 60_000,
+        editIntervalMs: 0,
+        progressEveryMs: 1_000,
+        slotPollMs: 100,
+        ...(options.limits ? { limits: options.limits } : {}),
+        ...overrides,
+      });
+    },
+    async stopWorker() {
+      await worker?.close();
+      worker = undefined;
+    },
+    async close() {
+      await stack.stopWorker();
+      await intake.close();
+      await events.close();
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+      await workerRedis.quit();
+      if (!options.sim) await sim.close();
+    },
+  };
+  return stack;
+}
+
+/** Reads an attempt's state as stored. */
+export async function attemptState(stack: Stack, requestId: string, attempt = 1): Promise<string | undefined> {
+  return (await stack.redis.hget(`${stack.prefix}:animate:att:${requestId}:${attempt}`, 'state')) ?? undefined;
+}
