@@ -53,7 +53,11 @@ export function describeError(error: unknown): FailureInfo {
       case 'archived':
         return { reason: 'The thread is archived.', hint: 'Unarchive the thread, then react 🔁.', retryable: true };
       default:
-        return { reason: `The chat platform refused the message (${error.message}).`, hint: RETRY_HINT, retryable: true };
+        return {
+          reason: `The chat platform refused the message (${error.message}).`,
+          hint: RETRY_HINT,
+          retryable: true,
+        };
     }
   }
   const code = error instanceof AnimateError ? error.code : '';
@@ -61,7 +65,7 @@ export function describeError(error: unknown): FailureInfo {
   switch (code) {
     case 'oxen_auth':
       return {
-        reason: 'Oxen refused the bot\'s API key.',
+        reason: "Oxen refused the bot's API key.",
         hint: 'Ask the bot operator to check OXEN_API_KEY, then react 🔁 to try again.',
         retryable: true,
       };
@@ -69,14 +73,22 @@ export function describeError(error: unknown): FailureInfo {
       return creditsFailure();
     case 'oxen_invalid_request':
     case 'oxen_not_found':
-      return { reason: `Oxen refused the request: ${oxenText(message)}`, hint: 'Check the image and prompt, then react 🔁.', retryable: true };
+      return {
+        reason: `Oxen refused the request: ${oxenText(message)}`,
+        hint: 'Check the image and prompt, then react 🔁.',
+        retryable: true,
+      };
     case 'oxen_result_too_large':
       return { reason: 'The finished video is larger than the bot can handle.', hint: RETRY_HINT, retryable: true };
     default:
       if (code.startsWith('oxen_')) {
-        return { reason: `Oxen did not answer properly (${code.slice(5).replace(/_/g, ' ')}).`, hint: `Wait a minute, then react 🔁.`, retryable: true };
+        return {
+          reason: `Oxen did not answer properly (${code.slice(5).replace(/_/g, ' ')}).`,
+          hint: `Wait a minute, then react 🔁.`,
+          retryable: true,
+        };
       }
-      return { reason: 'Something went wrong on the bot\'s side.', hint: RETRY_HINT, retryable: true };
+      return { reason: "Something went wrong on the bot's side.", hint: RETRY_HINT, retryable: true };
   }
 }
 

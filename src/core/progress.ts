@@ -17,7 +17,8 @@ export function estimateGenerationMs(recentSeconds: readonly number[], duration:
   const values = recentSeconds.filter((s) => Number.isFinite(s) && s > 0).sort((a, b) => a - b);
   if (values.length === 0) return DEFAULT_ESTIMATE_MS[duration];
   const mid = Math.floor(values.length / 2);
-  const median = values.length % 2 ? (values[mid] as number) : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
+  const median =
+    values.length % 2 ? (values[mid] as number) : ((values[mid - 1] as number) + (values[mid] as number)) / 2;
   return Math.round(median * 1000);
 }
 

@@ -63,8 +63,26 @@ export function renderBar(fraction: number): string {
   return `${'▰'.repeat(filled)}${'▱'.repeat(BAR_CELLS - filled)} ${Math.floor(fraction * 100)} %`;
 }
 
+/** Longest prompt quoted in a message: a 2500-character prompt would crowd out the state (and Discord's 2000-character limit). */
+const PROMPT_QUOTE_CHARS = 300;
+const PROMPT_QUOTE_LINES = 4;
+
+/** The prompt, shortened at a word boundary with an ellipsis when long. */
+export function truncatePrompt(prompt: string): string {
+  const lines = prompt.trim().split('\n');
+  let text = lines.slice(0, PROMPT_QUOTE_LINES).join('\n');
+  let cut = lines.length > PROMPT_QUOTE_LINES;
+  if (text.length > PROMPT_QUOTE_CHARS) {
+    const head = text.slice(0, PROMPT_QUOTE_CHARS);
+    const space = head.lastIndexOf(' ');
+    text = space > PROMPT_QUOTE_CHARS * 0.7 ? head.slice(0, space) : head;
+    cut = true;
+  }
+  return cut ? `${text.trimEnd()}…` : text;
+}
+
 function quotePrompt(prompt: string): string {
-  return prompt
+  return truncatePrompt(prompt)
     .split('\n')
     .map((line) => `> ${line}`)
     .join('\n');

@@ -46,6 +46,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { logger } = options;
   const app = express();
   app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    const started = performance.now();
+    // The path only: a query string may carry the dashboard's ?token=.
+    res.on('finish', () => {
+      logger.debug(
+        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'http request',
+      );
+    });
+    next();
+  });
 
   app.get('/healthz', (_req, res) => {
     res.status(200).json({ status: 'ok' });

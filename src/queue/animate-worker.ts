@@ -2,7 +2,7 @@ import { type ConnectionOptions, DelayedError, type Job, Queue, UnrecoverableErr
 import { ChatError, isRetryable } from '../core/errors.js';
 import { describeError } from '../core/failure.js';
 import { DEFAULT_LIMITS, type LimitSettings } from '../core/limits.js';
-import { TERMINAL_STATES, type Platform } from '../core/model.js';
+import { type Platform, TERMINAL_STATES } from '../core/model.js';
 import type { ChatPort } from '../core/ports/chat-port.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import type { ImageStore } from '../core/ports/image-store.js';
@@ -114,13 +114,16 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
       if (jobId) await wake(jobId, false);
     })().catch((error: unknown) => ctx.logger?.warn({ err: error }, 'could not file a completion event'));
   });
-  // The stream has no replay: after a reconnect every waiting generation is polled once.
-  const offReconnect = deps.events.onReconnect(() => {
+  // The stream has no replay: after a reconnect every waiting generation is polled once. The same at
+  // start: events that fired while no worker listened are lost too.
+  const reconcileAll = () => {
     void (async () => {
       const delayed = await queue.getDelayed(0, -1);
       for (const job of delayed) if (job.data?.step === 'wait' && job.id) await wake(job.id, true);
-    })().catch((error: unknown) => ctx.logger?.warn({ err: error }, 'could not reconcile after a reconnect'));
-  });
+    })().catch((error: unknown) => ctx.logger?.warn({ err: error }, 'could not reconcile the waiting jobs'));
+  };
+  const offReconnect = deps.events.onReconnect(reconcileAll);
+  reconcileAll();
 
   const worker = new Worker<AnimateJobData>(ANIMATE_QUEUE, (job, token) => processJob(ctx, job, token ?? ''), {
     connection: redis,
@@ -183,7 +186,8 @@ async function processJob(
   } catch (error) {
     if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
     if (error instanceof ChatError && error.kind === 'gone') {
-      if (act.attempt.generationId && act.data.step !== 'deliver') await ctx.oxen.cancel(act.attempt.generationId).catch(() => undefined);
+      if (act.attempt.generationId && act.data.step !== 'deliver')
+        await ctx.oxen.cancel(act.attempt.generationId).catch(() => undefined);
       await endAttempt(ctx, act, { outcome: 'cancelled', by: 'thread_deleted' });
       return 'cancelled';
     }

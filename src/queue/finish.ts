@@ -1,5 +1,5 @@
-import type { AttemptRecord } from '../core/request.js';
 import { userKey } from '../core/model.js';
+import type { AttemptRecord } from '../core/request.js';
 import type { FailureInfo, ProgressView } from '../core/views.js';
 import { finalProgress } from './progress-message.js';
 import type { Activation, WorkerContext } from './worker-context.js';
@@ -49,7 +49,10 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   if (ending.outcome === 'cancelled' && ending.by) patch.cancelRequestedBy = ending.by;
   await ctx.requests.patchAttempt(request.requestId, attempt.attempt, patch);
   ctx.metrics.requestFinished(request.where.platform, ending.outcome);
-  ctx.logger?.info({ requestId: request.requestId, attempt: attempt.attempt, outcome: ending.outcome }, 'attempt ended');
+  ctx.logger?.info(
+    { requestId: request.requestId, attempt: attempt.attempt, outcome: ending.outcome },
+    'attempt ended',
+  );
   await finalProgress(ctx, act, ending.outcome, {
     endedAt,
     failure: ending.outcome === 'failed' ? ending.failure : undefined,

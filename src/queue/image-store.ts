@@ -62,7 +62,11 @@ export function createHttpImageStore(redis: Redis, publicBaseUrl: string, prefix
   const base = publicBaseUrl.replace(/\/+$/, '');
   const save = async (id: string, bytes: Uint8Array, mime: string, ttl: number) => {
     const key = keys.stagedInput(id);
-    await redis.multi().hset(key, { mime, bytes: Buffer.from(bytes) }).expire(key, ttl).exec();
+    await redis
+      .multi()
+      .hset(key, { mime, bytes: Buffer.from(bytes) })
+      .expire(key, ttl)
+      .exec();
     return `${base}/inputs/${id}`;
   };
   return {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { ESTIMATE_HISTORY } from '../core/progress.js';
 import type { CompletionEvent } from '../core/ports/oxen.js';
+import { ESTIMATE_HISTORY } from '../core/progress.js';
 import { INBOX_TTL_SECONDS, RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
 
 const EventSchema = z.object({
@@ -35,7 +35,11 @@ export function createInboxStore(redis: Redis, keys: StoreKeys) {
     },
     async recordDuration(model: string, duration: number, seconds: number): Promise<void> {
       const key = keys.durations(model, duration);
-      await redis.multi().lpush(key, String(seconds)).ltrim(key, 0, ESTIMATE_HISTORY - 1).exec();
+      await redis
+        .multi()
+        .lpush(key, String(seconds))
+        .ltrim(key, 0, ESTIMATE_HISTORY - 1)
+        .exec();
     },
     async recentDurations(model: string, duration: number): Promise<number[]> {
       return (await redis.lrange(keys.durations(model, duration), 0, -1)).map(Number);

@@ -3,15 +3,22 @@ import { type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Accepted, ActiveGeneration, Actor, Intake, SubmitInput, UserStatus } from '../core/intake.js';
 import { cancelEligibility, mayActOn, retryEligibility } from '../core/lifecycle.js';
-import { DEFAULT_LIMITS, isAdminUser, isChannelAllowed, type LimitSettings, nextUtcMidnight, utcDay } from '../core/limits.js';
+import {
+  DEFAULT_LIMITS,
+  isAdminUser,
+  isChannelAllowed,
+  type LimitSettings,
+  nextUtcMidnight,
+  utcDay,
+} from '../core/limits.js';
 import { type ChatLocation, type Duration, type MessageRef, type UserRef, userKey } from '../core/model.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import type { AttemptRecord, RequestRecord } from '../core/request.js';
-import { err, ok, type Result } from '../shared/result.js';
 import type { Logger } from '../shared/logger.js';
+import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import type { AnimateJobData } from './job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from './keys.js';
@@ -143,7 +150,10 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       }
       const used = await quota.usedSeconds(key, utcDay(now));
       if (used + duration > limits.dailySecondsPerUser) {
-        return refuse(requester.platform, limitRefusal({ kind: 'daily_limit', usedSeconds: used }, duration, now) as Refusal);
+        return refuse(
+          requester.platform,
+          limitRefusal({ kind: 'daily_limit', usedSeconds: used }, duration, now) as Refusal,
+        );
       }
       return ok(undefined);
     },

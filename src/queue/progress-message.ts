@@ -1,6 +1,6 @@
 import { ChatError } from '../core/errors.js';
-import { estimateGenerationMs, shouldEdit } from '../core/progress.js';
 import type { AttemptState } from '../core/model.js';
+import { estimateGenerationMs, shouldEdit } from '../core/progress.js';
 import type { FailureInfo, MessageView, ProgressView } from '../core/views.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 

@@ -9,7 +9,13 @@ const PlatformSchema = z.enum(['discord', 'slack']);
 const MimeSchema = z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 const UserSchema = z.object({ platform: PlatformSchema, userId: z.string(), displayName: z.string() });
 const MessageRefSchema = z.object({ platform: PlatformSchema, channelId: z.string(), messageId: z.string() });
-const StagedSchema = z.object({ url: z.string(), mime: MimeSchema, width: z.number(), height: z.number(), bytes: z.number() });
+const StagedSchema = z.object({
+  url: z.string(),
+  mime: MimeSchema,
+  width: z.number(),
+  height: z.number(),
+  bytes: z.number(),
+});
 const RequestSchema = z.object({
   requestId: z.string(),
   requester: UserSchema,

@@ -24,7 +24,15 @@ export function createSlotStore(redis: Redis, keys: StoreKeys) {
   return {
     /** Takes a slot for `jobId` (idempotent); returns 0 when held, else the 1-based position in line. */
     async acquire(jobId: string, maxActive: number, nowMs: number): Promise<number> {
-      const res = await redis.eval(ACQUIRE_LUA, 2, keys.slotsHeld(), keys.slotsWaiting(), jobId, String(maxActive), String(nowMs));
+      const res = await redis.eval(
+        ACQUIRE_LUA,
+        2,
+        keys.slotsHeld(),
+        keys.slotsWaiting(),
+        jobId,
+        String(maxActive),
+        String(nowMs),
+      );
       return Number(res);
     },
     /** Gives the slot back (or leaves the line); returns the job ids now first in line. */

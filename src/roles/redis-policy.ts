@@ -27,3 +27,22 @@ export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise
   }
   return policy;
 }
+
+/**
+ * Closes a connection politely (QUIT waits for pending replies) but never for longer than `graceMs`,
+ * since a blocked command would hold QUIT back.
+ */
+export async function quitRedis(redis: Redis, graceMs = 1_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  try {
+    await Promise.race([redis.quit().then(() => undefined), late]);
+  } catch {
+    // Already closed or broken: disconnect below is all that is left to do.
+  } finally {
+    clearTimeout(timer);
+    redis.disconnect();
+  }
+}

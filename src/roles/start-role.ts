@@ -10,7 +10,7 @@ import { createRedisConnection } from '../queue/redis.js';
 import { createSlotStore } from '../queue/slot-store.js';
 import type { Logger } from '../shared/logger.js';
 import { type BotPart, startBotPart } from './bot-part.js';
-import { checkEvictionPolicy } from './redis-policy.js';
+import { checkEvictionPolicy, quitRedis } from './redis-policy.js';
 import type { Shutdown } from './shutdown.js';
 import { startWorkerPart, type WorkerPart } from './worker-part.js';
 
@@ -26,20 +26,22 @@ const WORKER_CLOSE_MS = 10_000;
 
 /**
  * Starts `bot`, `worker` or both in this process, with one HTTP server and one Redis connection for
- * the stores, and registers the close steps in shutdown order: stop taking commands → let running
- * activations finish (bounded) → event stream → queues → HTTP → Redis.
+ * the stores, and registers the close steps in shutdown order: stop taking commands (platforms, HTTP) →
+ * let running activations finish (bounded) → event stream → queues → Redis.
  */
 export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext): Promise<void> {
   const { config, logger, shutdown } = ctx;
   const parts: { bot?: BotPart; worker?: WorkerPart; queue?: Queue; http?: HttpServer; redis?: Redis } = {};
 
+  // Inbound first (platform clients, then HTTP with Slack's endpoint), so nothing new arrives while the
+  // worker finishes what it is doing.
   shutdown.add({ name: 'platform intakes', close: async () => parts.bot?.stop() });
+  shutdown.add({ name: 'http', close: async () => parts.http?.close(2_000) });
   shutdown.add({ name: 'worker', close: async () => parts.worker?.closeWorker(WORKER_CLOSE_MS) });
   shutdown.add({ name: 'oxen event stream', close: async () => parts.worker?.closeEvents() });
   shutdown.add({ name: 'queues', close: async () => parts.bot?.closeQueues() });
   shutdown.add({ name: 'dashboard queue', close: async () => parts.queue?.close() });
-  shutdown.add({ name: 'http', close: async () => parts.http?.close(2_000) });
-  shutdown.add({ name: 'redis', close: async () => void (await parts.redis?.quit()) });
+  shutdown.add({ name: 'redis', close: async () => (parts.redis ? quitRedis(parts.redis) : undefined) });
 
   const redis = createRedisConnection(config.REDIS_URL, { forWorker: false });
   parts.redis = redis;

@@ -9,6 +9,7 @@ import { createRedisConnection } from '../queue/redis.js';
 import type { Logger } from '../shared/logger.js';
 import { limitsFrom } from './limits.js';
 import { createChatPorts } from './platforms.js';
+import { quitRedis } from './redis-policy.js';
 
 /** The worker side of a process: BullMQ worker, Oxen event stream, outbox. */
 export interface WorkerPart {
@@ -71,7 +72,7 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
     eventsConnected: () => events.isConnected(),
     async closeWorker(timeoutMs) {
       await worker.close(timeoutMs);
-      await connection.quit();
+      await quitRedis(connection);
     },
     closeEvents: () => events.close(),
   };

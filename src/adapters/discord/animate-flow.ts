@@ -126,6 +126,7 @@ async function refuseDeferred(
  */
 export async function runAnimate(interaction: RepliableInteraction, raw: RawAnimate, deps: DiscordHandlerDeps) {
   const requester: UserRef = discordUser(interaction.user);
+  // Only the adapter's own refusals are counted here; the intake counts the ones it makes.
   const refused = (r: Refusal) => deps.metrics.refused('discord', r.code);
   const early = checkEarly(raw);
   if ('code' in early) {
@@ -138,15 +139,14 @@ export async function runAnimate(interaction: RepliableInteraction, raw: RawAnim
   const guild = interaction.guildId ? { guildId: interaction.guildId } : {};
   const inPlace: ChatLocation = { platform: 'discord', channelId, threadId: null, ...guild };
   const limits = await deps.intake.precheck(requester, inPlace, early.duration);
-  if (!limits.ok) {
-    refused(limits.error);
-    return refuseEarly(interaction, limits.error.message);
-  }
+  if (!limits.ok) return refuseEarly(interaction, limits.error.message);
 
   // Everything after this may take longer than Discord's 3 s: acknowledge first.
   await interaction.deferReply();
-  const start = await deps.imageFetcher.fetch(raw.image?.url ?? '', { field: 'image' });
-  const end = raw.endImage ? await deps.imageFetcher.fetch(raw.endImage.url, { field: 'end_image' }) : null;
+  const [start, end] = await Promise.all([
+    deps.imageFetcher.fetch(raw.image?.url ?? '', { field: 'image' }),
+    raw.endImage ? deps.imageFetcher.fetch(raw.endImage.url, { field: 'end_image' }) : Promise.resolve(null),
+  ]);
   if (!start.ok || (end && !end.ok)) {
     const problem = !start.ok ? start.error : end && !end.ok ? end.error : refusal('image_unreadable');
     refused(problem);
@@ -175,10 +175,11 @@ export async function runAnimate(interaction: RepliableInteraction, raw: RawAnim
     })
     .catch((error: unknown) => {
       deps.logger.error({ err: error }, 'discord: submit failed');
-      return { ok: false as const, error: refusal('service_unavailable') };
+      const unavailable = refusal('service_unavailable');
+      refused(unavailable);
+      return { ok: false as const, error: unavailable };
     });
   if (!submitted.ok) {
-    refused(submitted.error);
     await interaction.editReply({
       content: renderRefusal(`Could not start: ${submitted.error.message}`),
       allowedMentions: { parse: [] },

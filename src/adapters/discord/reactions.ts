@@ -54,7 +54,6 @@ export async function handleReaction(
     );
     return;
   }
-  deps.metrics.refused('discord', outcome.error.code);
   if (SILENT.has(outcome.error.code)) return;
   // Reactions have no ephemeral answer on Discord: a short note in the thread, to the requester only.
   await deps.notify(event.channel_id, `<@${event.user_id}> ${renderRefusal(outcome.error.message)}`, event.user_id);

@@ -56,7 +56,11 @@ async function download(ctx: WorkerContext, act: Activation, dest: string): Prom
   }
 }
 
-async function postResult(ctx: WorkerContext & { fitter: VideoFitter }, act: Activation, files: string[]): Promise<MessageRef> {
+async function postResult(
+  ctx: WorkerContext & { fitter: VideoFitter },
+  act: Activation,
+  files: string[],
+): Promise<MessageRef> {
   const { request, attempt } = act;
   const path = join(tmpdir(), `animate-${attempt.jobId}-${process.pid}.mp4`);
   files.push(path);
@@ -93,7 +97,11 @@ async function postResult(ctx: WorkerContext & { fitter: VideoFitter }, act: Act
   }
   // Too big for this channel: a durable copy, never Oxen's presigned URL (it expires).
   const stored = await ctx.imageStore.putVideo(`${request.requestId}-${attempt.attempt}`, path);
-  const ref = await act.chat.post(request.where, view({ url: stored.url, bytes: file.bytes, limitBytes: limit }), options);
+  const ref = await act.chat.post(
+    request.where,
+    view({ url: stored.url, bytes: file.bytes, limitBytes: limit }),
+    options,
+  );
   ctx.metrics.delivered(request.where.platform, 'link');
   return ref;
 }

@@ -35,6 +35,8 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
     generationId = found;
     if (found) ctx.logger?.warn({ requestId: request.requestId, generationId }, 'adopted a generation lost in a crash');
   }
+  // An adopted generation may have finished while no worker listened: poll it at once.
+  const adopted = generationId !== null;
   if (!generationId) {
     const staged = act.request.staged;
     if (!staged) throw new Error('submit step without staged images');
@@ -50,7 +52,7 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
   }
   // First the job data (what a re-run looks at), then the index the event hub uses.
   const submittedAt = ctx.clock.now();
-  await saveData(act, { generationId, step: 'wait', lastPollAt: submittedAt });
+  await saveData(act, { generationId, step: 'wait', lastPollAt: adopted ? 0 : submittedAt });
   await ctx.inbox.indexGeneration(generationId, attempt.jobId);
   await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { generationId, submittedAt });
   act.attempt = { ...act.attempt, generationId, submittedAt };

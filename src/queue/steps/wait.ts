@@ -64,7 +64,11 @@ export async function waitStep(ctx: WorkerContext, act: Activation): Promise<voi
       await ctx.inbox.recordDuration(ctx.model, request.duration, Math.round(seconds));
       ctx.metrics.generationSeconds(request.duration, seconds);
     }
-    await saveData(act, { step: 'deliver', completedAt: outcome.completedAt, ...(outcome.url ? { resultUrl: outcome.url } : {}) });
+    await saveData(act, {
+      step: 'deliver',
+      completedAt: outcome.completedAt,
+      ...(outcome.url ? { resultUrl: outcome.url } : {}),
+    });
     return;
   }
   if (outcome.kind === 'failed') {

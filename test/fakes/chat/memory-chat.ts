@@ -57,9 +57,12 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
     const [f] = faults.splice(i, 1);
     throw new ChatError((f as ChatFault).kind, `injected ${f?.kind} on ${method}`);
   };
-  const find = (ref: MessageRef) => messages.find((m) => m.ref.messageId === ref.messageId && m.ref.channelId === ref.channelId);
+  const find = (ref: MessageRef) =>
+    messages.find((m) => m.ref.messageId === ref.messageId && m.ref.channelId === ref.channelId);
   const create = (where: ChatLocation, view: MessageView, options?: PostOptions, video?: FakeMessage['video']) => {
-    const existing = options?.idempotencyKey ? messages.find((m) => m.idempotencyKey === options.idempotencyKey) : undefined;
+    const existing = options?.idempotencyKey
+      ? messages.find((m) => m.idempotencyKey === options.idempotencyKey)
+      : undefined;
     if (existing) return existing.ref;
     const ref: MessageRef = { platform, channelId: channelOf(where), messageId: `m${++seq}` };
     const text = renderMessageText(view, plainFormat);

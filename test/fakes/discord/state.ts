@@ -16,6 +16,8 @@ export const FAKE_IDS = {
   /** A thread in the forum (a post); commands there cannot start another thread. */
   forumPost: '100000000000000005',
   dmChannel: '100000000000000006',
+  /** A second text channel (e.g. one left out of ALLOWED_CHANNELS). */
+  otherChannel: '100000000000000007',
   application: '100000000000000003',
   alice: '400000000000000001',
   bob: '400000000000000002',

@@ -9,7 +9,7 @@ let stack: DiscordStack;
 const MiB = 1024 * 1024;
 
 beforeAll(async () => {
-  stack = await startDiscordStack();
+  stack = await startDiscordStack({ limits: { allowedChannels: [`discord:${FAKE_IDS.textChannel}`] } });
 });
 afterAll(async () => {
   await stack?.close();
@@ -106,9 +106,15 @@ describe('discord /animate end to end (discord.js, Redis, Oxen simulator, bot + 
       }),
       'image',
     ],
+    [
+      'a channel left out of ALLOWED_CHANNELS',
+      () => ({ image: image(), prompt: 'a cat', channelId: FAKE_IDS.otherChannel }),
+      'not enabled in this channel',
+    ],
   ] as const)('GIVEN %s THEN an ephemeral refusal and zero Oxen requests', async (_what, options, words) => {
     const spent = oxenSpend();
-    const id = stack.discord.animate(options());
+    const { channelId, ...animate } = { channelId: FAKE_IDS.textChannel, ...options() };
+    const id = stack.discord.animate(animate, { channelId });
     const answer = await waitFor(
       () => stack.discord.responses(id).find((m) => m.content.startsWith('⚠️')),
       'the refusal',

@@ -65,6 +65,11 @@ describe('discord reactions end to end', () => {
     const thread = await animate('cancel me');
     const progress = await nth(thread, 0);
     await waitFor(() => [...stack.sim.rows.values()].some((r) => r.status === 'processing'), 'the generation to run');
+    const statusId = stack.discord.command('animations');
+    const status = await waitFor(() => stack.discord.responses(statusId)[0], 'the /animations answer');
+    expect(stack.discord.state.messages.get(status.id)?.ephemeral).toBe(true);
+    expect(status.content).toMatch(/• (submitted|processing), \d+ s: \*cancel me\* \(5 s\) in <#\d+>/);
+    expect(status.content).toMatch(/Quota: \d+ s of 600 s of video left today/);
     stack.discord.react(thread, progress.id, FAKE_IDS.bob, '❌');
     stack.discord.react(thread, progress.id, FAKE_IDS.alice, '❌');
     await waitFor(() => contentOf(thread, progress.id).includes('Cancelled'), 'the cancelled state');

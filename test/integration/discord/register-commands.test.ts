@@ -1,9 +1,25 @@
+import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { registerDiscordCommands } from '../../../commands/register-discord.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
 
 let fake: DiscordFake;
+
+/** Runs the deploy script as npm does, from an empty directory so no developer `.env` is read. */
+const deploy = (env: Record<string, string>) =>
+  promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      fileURLToPath(new URL('../../../commands/register-discord.ts', import.meta.url)),
+    ],
+    { env: { PATH: process.env.PATH ?? '', ...env }, cwd: tmpdir() },
+  );
 beforeAll(async () => {
   fake = await startDiscordFake();
 });
@@ -35,5 +51,33 @@ describe('npm run commands:deploy', () => {
     await expect(
       registerDiscordCommands({ token: 'wrong', applicationId: fake.applicationId, apiUrl: fake.apiUrl }),
     ).rejects.toThrow();
+  });
+
+  test('GIVEN the script run as `npm run commands:deploy` with DISCORD_* set THEN it registers and says where', async () => {
+    const env = {
+      DISCORD_TOKEN: fake.token,
+      DISCORD_APPLICATION_ID: fake.applicationId,
+      DISCORD_API_URL: fake.apiUrl,
+      DISCORD_DEV_GUILD_ID: FAKE_IDS.guild,
+    };
+    fake.state.commands.clear();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'commands/register-discord.ts'],
+      {
+        env,
+        cwd: process.cwd(),
+      },
+    );
+    expect(stdout).toBe(`Registered animate, Animate image, animations guild ${FAKE_IDS.guild}.\n`);
+    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(3);
+  });
+
+  test('GIVEN no DISCORD_TOKEN THEN the script exits 1 naming what to set', async () => {
+    const run = deploy({});
+    await expect(run).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('Set DISCORD_TOKEN and DISCORD_APPLICATION_ID'),
+    });
   });
 });

@@ -20,7 +20,10 @@ export interface Stack {
   /** The environment every child gets. */
   env: Record<string, string>;
   /** Starts `src/main.ts <role>` and resolves once it logged `ready`, with its HTTP base URL. */
-  start(role: 'bot' | 'worker' | 'all'): Promise<{ proc: MainProcess; base: string }>;
+  start(
+    role: 'bot' | 'worker' | 'all',
+    extraEnv?: Record<string, string>,
+  ): Promise<{ proc: MainProcess; base: string }>;
   /** A person posts an image mentioning the bot; the mention is delivered to `botBase`. Returns the thread ts. */
   mention(botBase: string, text: string, eventId: string): Promise<string>;
   /** The bot's messages in the thread that carry a file (the delivered video). */
@@ -54,8 +57,8 @@ export async function startStack(): Promise<Stack> {
     slack,
     prefix,
     env,
-    async start(role) {
-      const proc = startMain(role, env);
+    async start(role, extraEnv = {}) {
+      const proc = startMain(role, { ...env, ...extraEnv });
       procs.push(proc);
       const ready = await proc.waitForLine((l) => l.msg === 'ready', `${role} ready`);
       return { proc, base: `http://127.0.0.1:${String(ready.port)}` };

@@ -16,7 +16,8 @@ describe('crash safety: a worker process killed with SIGKILL at each step', () =
     chatServer = await startChatFakeServer(stack.chat);
   });
   afterEach(async () => {
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await chatServer.close();
     await stack.close();
   });
@@ -83,5 +84,6 @@ describe('crash safety: a worker process killed with SIGKILL at each step', () =
       expect(status.active).toHaveLength(0);
       expect(status.usedSecondsToday).toBe(5);
     },
+    50_000,
   );
 });

@@ -6,7 +6,7 @@ import type { LimitSettings } from '../../../src/core/limits.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import { createAnimateWorker, type AnimateWorkerDeps } from '../../../src/queue/animate-worker.js';
+import { type AnimateWorkerDeps, createAnimateWorker } from '../../../src/queue/animate-worker.js';
 import { createOxenImageStore } from '../../../src/queue/image-store.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
 import { createRedisConnection } from '../../../src/queue/redis.js';
@@ -39,7 +39,11 @@ export function submitInput(overrides: Partial<SubmitInput> = {}, userId = 'U1')
 }
 
 /** Resolves once `check` returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -64,7 +68,9 @@ export interface Stack {
 }
 
 /** Builds a {@link Stack}; `limits` go to the intake and the worker. */
-export async function createStack(options: { limits?: Partial<LimitSettings>; sim?: OxenSimulator } = {}): Promise<Stack> {
+export async function createStack(
+  options: { limits?: Partial<LimitSettings>; sim?: OxenSimulator } = {},
+): Promise<Stack> {
   const sim = options.sim ?? (await startOxenSimulator({ knobs: { queuedMs: 50, processingMs: 200 } }));
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redis = createRedisConnection(redisUrl, { forWorker: false });

@@ -37,7 +37,9 @@ describe('intake limits', () => {
   });
 
   it('GIVEN an admin THEN the limits do not apply', async () => {
-    stack = await createStack({ limits: { maxActivePerUser: 1, dailySecondsPerUser: 5, adminUserIds: ['discord:ADMIN'] } });
+    stack = await createStack({
+      limits: { maxActivePerUser: 1, dailySecondsPerUser: 5, adminUserIds: ['discord:ADMIN'] },
+    });
     const results = await Promise.all(Array.from({ length: 4 }, () => stack.intake.submit(submitInput({}, 'ADMIN'))));
     expect(results.every((r) => r.ok)).toBe(true);
   });
@@ -46,11 +48,13 @@ describe('intake limits', () => {
     stack = await createStack({ limits: { allowedChannels: ['discord:OK'] } });
     const elsewhere = await stack.intake.submit(submitInput());
     expect(!elsewhere.ok && elsewhere.error.code).toBe('channel_not_allowed');
-    const allowed = await stack.intake.submit(submitInput({ where: { platform: 'discord', channelId: 'OK', threadId: null } }));
+    const allowed = await stack.intake.submit(
+      submitInput({ where: { platform: 'discord', channelId: 'OK', threadId: null } }),
+    );
     expect(allowed.ok).toBe(true);
   });
 
-  it('GIVEN a generation Oxen fails THEN the failure is shown with Oxen\'s reason and the quota is refunded', async () => {
+  it("GIVEN a generation Oxen fails THEN the failure is shown with Oxen's reason and the quota is refunded", async () => {
     stack = await createStack({ limits: { maxActivePerUser: 2, dailySecondsPerUser: 60 } });
     stack.sim.knobs.failNext = 1;
     stack.sim.knobs.failMessage = 'Image too small: 200x200';

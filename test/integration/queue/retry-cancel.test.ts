@@ -7,7 +7,9 @@ const admin = { platform: 'discord' as const, userId: 'ADMIN', displayName: 'Ada
 describe('retry and cancel by reaction', () => {
   let stack: Stack;
   beforeEach(async () => {
-    stack = await createStack({ limits: { maxActivePerUser: 2, dailySecondsPerUser: 60, adminUserIds: ['discord:ADMIN'] } });
+    stack = await createStack({
+      limits: { maxActivePerUser: 2, dailySecondsPerUser: 60, adminUserIds: ['discord:ADMIN'] },
+    });
   });
   afterEach(async () => stack.close());
 

@@ -107,3 +107,19 @@ describe('formatDuration and renderBar', () => {
     expect(renderBar(0.3)).toBe('▰▰▰▱▱▱▱▱▱▱ 30 %');
   });
 });
+
+describe('truncatePrompt', () => {
+  it('GIVEN a 2500-character prompt THEN the message quotes a short start of it with an ellipsis', async () => {
+    const { truncatePrompt } = await import('../../../src/core/render-text.js');
+    const long = 'word '.repeat(500);
+    const short = truncatePrompt(long);
+    expect(short.length).toBeLessThanOrEqual(301);
+    expect(short.endsWith('…')).toBe(true);
+    expect(short).not.toMatch(/wor…$/);
+  });
+
+  it('GIVEN a short prompt THEN it is quoted whole', async () => {
+    const { truncatePrompt } = await import('../../../src/core/render-text.js');
+    expect(truncatePrompt('a cat surfing')).toBe('a cat surfing');
+  });
+});
