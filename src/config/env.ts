@@ -106,23 +106,28 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  if (parsed.success) problems.push(...crossChecks(parsed.data, role));
+  // Presence rules only need the raw values, so they are reported together with malformed ones.
+  problems.push(...crossChecks(present as RawConfig, role));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return parsed.data;
 }
 
-function crossChecks(config: Config, role: Role): string[] {
+/** Raw values, before parsing: only presence and the IMAGE_STORE choice matter to the cross-checks. */
+type RawConfig = Partial<Record<keyof Config, string>>;
+
+function crossChecks(config: RawConfig, role: Role): string[] {
   const problems: string[] = [];
   const runsWorker = role === 'worker' || role === 'all' || role === 'cli';
   if (runsWorker && !config.OXEN_API_KEY) {
     problems.push('OXEN_API_KEY: required to run generations (get one at https://www.oxen.ai → Settings → API keys)');
   }
-  if (runsWorker && role !== 'cli' && config.IMAGE_STORE === 'oxen' && !config.OXEN_INPUT_REPO) {
+  const imageStore = config.IMAGE_STORE ?? 'oxen';
+  if (runsWorker && role !== 'cli' && imageStore === 'oxen' && !config.OXEN_INPUT_REPO) {
     problems.push(
       'OXEN_INPUT_REPO: required when IMAGE_STORE=oxen (a public repo for staged images, e.g. my-team/animate-inputs)',
     );
   }
-  if (config.IMAGE_STORE === 'http' && !config.PUBLIC_BASE_URL) {
+  if (imageStore === 'http' && !config.PUBLIC_BASE_URL) {
     problems.push("PUBLIC_BASE_URL: required when IMAGE_STORE=http (the public address of this bot's HTTP server)");
   }
   if (config.DISCORD_TOKEN && !config.DISCORD_APPLICATION_ID) {

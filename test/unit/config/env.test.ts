@@ -55,6 +55,18 @@ describe('loadConfig', () => {
     expect(text).not.toContain('secret-host');
   });
 
+  it('GIVEN a malformed value and a missing key THEN both are reported at once', () => {
+    let message = '';
+    try {
+      loadConfig({ PORT: 'eighty' }, 'worker');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('PORT');
+    expect(message).toContain('OXEN_API_KEY');
+    expect(message).toContain('OXEN_INPUT_REPO');
+  });
+
   it('GIVEN a worker without an Oxen key THEN it says which variable to set', () => {
     expect(() => loadConfig({}, 'worker')).toThrow(/OXEN_API_KEY/);
   });
