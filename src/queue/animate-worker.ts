@@ -140,14 +140,10 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
       offEvent();
       offReconnect();
       const closing = worker.close();
-      if (timeoutMs !== undefined) {
-        const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-        await Promise.race([closing, timer]);
-        if (!worker.closing) await worker.close(true);
-        else await Promise.race([closing, new Promise((r) => setTimeout(r, 100))]).catch(() => undefined);
-      } else {
-        await closing;
-      }
+      // Past the bound, running activations are left behind: their locks expire and another worker
+      // picks them up as stalled, which every step is written to survive.
+      const bound = timeoutMs === undefined ? null : new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
+      await (bound ? Promise.race([closing, bound]) : closing);
       await queue.close();
     },
   };

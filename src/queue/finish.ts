@@ -27,7 +27,8 @@ export async function releaseAll(ctx: WorkerContext, act: Pick<Activation, 'requ
 
 /** Gives back a generation slot and wakes the jobs now first in line. */
 export async function releaseSlot(ctx: WorkerContext, jobId: string): Promise<void> {
-  const head = await ctx.slots.release(jobId, ctx.limits.maxActiveGenerations);
+  // A few, not the whole line: one slot came free, and the rest poll for theirs anyway.
+  const head = await ctx.slots.release(jobId, Math.min(ctx.limits.maxActiveGenerations, 3));
   for (const id of head) {
     const job = await ctx.queue.getJob(id);
     if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);

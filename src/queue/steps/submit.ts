@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { uncertainSubmitFailure } from '../../core/failure.js';
 import type { GenerationRow } from '../../core/ports/oxen.js';
+import { sleep } from '../../shared/abort.js';
 import { endAttempt } from '../finish.js';
 import { updateProgress } from '../progress-message.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
@@ -8,6 +9,8 @@ import { parkUntil, saveData } from './delay.js';
 
 /** How far around the enqueue time a lost generation is looked for. */
 const ADOPT_WINDOW_MS = 120_000;
+/** Time other workers get to index a generation they just enqueued before this one adopts it. */
+const CLAIM_GRACE_MS = 2_000;
 
 /**
  * Takes a global slot (showing the queue position while there is none), then enqueues at Oxen exactly
@@ -41,14 +44,25 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
     const staged = act.request.staged;
     if (!staged) throw new Error('submit step without staged images');
     await saveData(act, { submittingAt: ctx.clock.now() });
-    const res = await ctx.oxen.enqueue({
-      model: ctx.model,
-      prompt: request.prompt,
-      inputImage: staged.start.url,
-      ...(staged.end ? { tailImageUrl: staged.end.url } : {}),
-      duration: request.duration,
-    });
-    generationId = res.generationId;
+    try {
+      const res = await ctx.oxen.enqueue({
+        model: ctx.model,
+        prompt: request.prompt,
+        inputImage: staged.start.url,
+        ...(staged.end ? { tailImageUrl: staged.end.url } : {}),
+        duration: request.duration,
+      });
+      generationId = res.generationId;
+    } catch (error) {
+      // An HTTP answer (4xx/5xx) means Oxen did not take it: the next try enqueues without searching.
+      // Network errors and timeouts stay ambiguous and keep the marker.
+      if (typeof (error as { status?: unknown }).status === 'number') {
+        const { submittingAt: _dropped, ...rest } = act.data;
+        act.data = rest;
+        await act.job.updateData(rest);
+      }
+      throw error;
+    }
   }
   // First the job data (what a re-run looks at), then the index the event hub uses.
   const submittedAt = ctx.clock.now();
@@ -81,6 +95,11 @@ async function findLostGeneration(ctx: WorkerContext, submittingAt: number): Pro
     if (await ctx.inbox.jobOf(row.generationId)) continue;
     candidates.push(row.generationId);
   }
-  if (candidates.length > 1) return 'ambiguous';
-  return candidates[0] ?? null;
+  if (candidates.length === 0) return null;
+  // Another worker may be between its own enqueue and its index write: give it time to claim its own.
+  await sleep(CLAIM_GRACE_MS);
+  const unclaimed: string[] = [];
+  for (const id of candidates) if (!(await ctx.inbox.jobOf(id))) unclaimed.push(id);
+  if (unclaimed.length > 1) return 'ambiguous';
+  return unclaimed[0] ?? null;
 }
