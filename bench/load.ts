@@ -86,6 +86,10 @@ const inFlight = {
   generations: N,
   rssMb: mb(process.memoryUsage().rss),
   heapUsedMb: mb(process.memoryUsage().heapUsed),
+  // The simulator runs in this process and keeps every uploaded input image in Buffers: RSS minus
+  // array buffers is closer to what the worker itself holds.
+  arrayBuffersMb: mb(process.memoryUsage().arrayBuffers),
+  rssWithoutBuffersMb: mb(process.memoryUsage().rss - process.memoryUsage().arrayBuffers),
   eventLoopDelayP99Ms: loop.p99Ms,
   eventLoopDelayMaxMs: loop.maxMs,
   redisUsedMb: mb(await redisUsedMemory(redis)),
