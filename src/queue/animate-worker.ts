@@ -19,6 +19,7 @@ import { ANIMATE_QUEUE, storeKeys } from './keys.js';
 import { createQuotaStore } from './quota-store.js';
 import { createRequestStore } from './request-store.js';
 import { createSlotStore } from './slot-store.js';
+import { saveData } from './steps/delay.js';
 import { deliverStep, type VideoFitter } from './steps/deliver.js';
 import { stageStep } from './steps/stage.js';
 import { submitStep } from './steps/submit.js';
@@ -168,6 +169,10 @@ async function processJob(
   const chat = ctx.chat[request.where.platform];
   if (!chat) throw new Error(`this worker has no ${request.where.platform} outbox; another worker may`);
   const act: Activation = { job, token, data, request, attempt, chat };
+  if ((job.stalledCounter ?? 0) > (data.stallsSeen ?? 0)) {
+    // The worker that ran this died: a completion event may have come and gone meanwhile.
+    await saveData(act, { stallsSeen: job.stalledCounter, lastPollAt: 0 });
+  }
   try {
     if (attempt.cancelRequestedBy && data.step !== 'wait' && data.step !== 'deliver') {
       await endAttempt(ctx, act, { outcome: 'cancelled', by: attempt.cancelRequestedBy });

@@ -19,6 +19,8 @@ export const AnimateJobDataSchema = z.object({
   resultUrl: z.string().optional(),
   /** When Oxen was last polled for this generation (ms). */
   lastPollAt: z.number().optional(),
+  /** BullMQ's stall count already accounted for (a stalled job may have missed its event). */
+  stallsSeen: z.number().int().optional(),
   /** When Oxen finished (ms), for the durations history. */
   completedAt: z.number().optional(),
 });

@@ -79,7 +79,8 @@ describe('crash safety: a worker process killed with SIGKILL at each step', () =
       expect(stack.chat.videos()).toHaveLength(1);
       const thread = stack.chat.thread(input.where);
       expect(thread.filter((m) => m.views[0]?.kind === 'progress')).toHaveLength(1);
-      expect(thread[0]?.text).toContain('Done');
+      // The final edit follows the state change.
+      await eventually(() => thread[0]?.text.includes('Done'), 'the final progress edit');
       const status = await stack.intake.status(input.requester);
       expect(status.active).toHaveLength(0);
       expect(status.usedSecondsToday).toBe(5);

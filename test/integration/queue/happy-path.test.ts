@@ -17,6 +17,7 @@ describe('animate worker: happy path', () => {
     const requestId = accepted.value.requestId;
 
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the attempt to finish');
+    await eventually(() => stack.chat.thread(input.where)[0]?.text.includes('Done'), 'the final progress edit');
     const thread = stack.chat.thread(input.where);
     const videos = stack.chat.videos();
     expect(videos).toHaveLength(1);
