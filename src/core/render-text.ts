@@ -160,3 +160,36 @@ export function renderMessageText(view: MessageView, fmt: TextFormat): string {
       return view.text;
   }
 }
+
+/**
+ * Applies a platform's escaping to every piece of person-provided text in a view (prompt, names, Oxen's
+ * failure reason), so the renderer can insert them as they are and a prompt such as `@everyone` or
+ * `<!channel>` is shown, not acted on. Notices are the bot's own words and stay as they are.
+ */
+export function escapePersonText(view: MessageView, escape: (text: string) => string): MessageView {
+  const user = <T extends { displayName: string }>(u: T): T => ({ ...u, displayName: escape(u.displayName) });
+  switch (view.kind) {
+    case 'notice':
+      return view;
+    case 'progress': {
+      const p = view.progress;
+      return {
+        kind: 'progress',
+        progress: {
+          ...p,
+          prompt: escape(p.prompt),
+          requester: user(p.requester),
+          ...(p.failure
+            ? { failure: { ...p.failure, reason: escape(p.failure.reason), hint: escape(p.failure.hint) } }
+            : {}),
+          ...(p.cancelledBy && typeof p.cancelledBy === 'object' ? { cancelledBy: user(p.cancelledBy) } : {}),
+        },
+      };
+    }
+    case 'result':
+      return {
+        kind: 'result',
+        result: { ...view.result, prompt: escape(view.result.prompt), requester: user(view.result.requester) },
+      };
+  }
+}

@@ -1,5 +1,5 @@
 import type { UserStatus } from '../../core/intake.js';
-import { renderMessageText, type TextFormat } from '../../core/render-text.js';
+import { escapePersonText, renderMessageText, type TextFormat } from '../../core/render-text.js';
 import type { MessageView } from '../../core/views.js';
 
 /** Discord's limit on message content. */
@@ -39,36 +39,9 @@ function quote(prompt: string): string {
   return escapeDiscord(truncate(prompt, PROMPT_QUOTE_MAX));
 }
 
-function escapeView(view: MessageView): MessageView {
-  switch (view.kind) {
-    case 'notice':
-      return view;
-    case 'progress': {
-      const p = view.progress;
-      return {
-        kind: 'progress',
-        progress: {
-          ...p,
-          prompt: quote(p.prompt),
-          requester: { ...p.requester, displayName: escapeDiscord(p.requester.displayName) },
-        },
-      };
-    }
-    case 'result':
-      return {
-        kind: 'result',
-        result: {
-          ...view.result,
-          prompt: quote(view.result.prompt),
-          requester: { ...view.result.requester, displayName: escapeDiscord(view.result.requester.displayName) },
-        },
-      };
-  }
-}
-
 /** The content of a bot message for a view, within Discord's 2000 characters. */
 export function renderDiscordMessage(view: MessageView): string {
-  return truncate(renderMessageText(escapeView(view), discordFormat), DISCORD_CONTENT_MAX);
+  return truncate(renderMessageText(escapePersonText(view, quote), discordFormat), DISCORD_CONTENT_MAX);
 }
 
 /** The public reply the thread hangs on: "🎬 @user is animating: …". */

@@ -1,7 +1,7 @@
 import type { UserStatus } from '../../core/intake.js';
 import type { Duration } from '../../core/model.js';
 import type { Refusal } from '../../core/refusal.js';
-import { renderMessageText, type TextFormat } from '../../core/render-text.js';
+import { escapePersonText, renderMessageText, type TextFormat } from '../../core/render-text.js';
 import type { MessageView } from '../../core/views.js';
 
 /**
@@ -21,48 +21,11 @@ export const slackFormat: TextFormat = {
   code: (s) => `\`${s}\``,
 };
 
-/**
- * Escapes every piece of person-provided text in a view (prompt, names, failure reasons) so core's
- * renderer can insert it as it is.
- */
-function escapeView(view: MessageView): MessageView {
-  switch (view.kind) {
-    case 'notice':
-      return { kind: 'notice', text: escapeMrkdwn(view.text) };
-    case 'progress': {
-      const p = view.progress;
-      return {
-        kind: 'progress',
-        progress: {
-          ...p,
-          prompt: escapeMrkdwn(p.prompt),
-          requester: { ...p.requester, displayName: escapeMrkdwn(p.requester.displayName) },
-          ...(p.failure
-            ? { failure: { ...p.failure, reason: escapeMrkdwn(p.failure.reason), hint: escapeMrkdwn(p.failure.hint) } }
-            : {}),
-          ...(p.cancelledBy && typeof p.cancelledBy === 'object'
-            ? { cancelledBy: { ...p.cancelledBy, displayName: escapeMrkdwn(p.cancelledBy.displayName) } }
-            : {}),
-        },
-      };
-    }
-    case 'result': {
-      const r = view.result;
-      return {
-        kind: 'result',
-        result: {
-          ...r,
-          prompt: escapeMrkdwn(r.prompt),
-          requester: { ...r.requester, displayName: escapeMrkdwn(r.requester.displayName) },
-        },
-      };
-    }
-  }
-}
-
 /** The text of a bot message in a request's thread (progress, result, notice). */
 export function renderSlackText(view: MessageView): string {
-  return renderMessageText(escapeView(view), slackFormat);
+  // Notices are escaped too: a stray `<` or `&` in one must not turn into a Slack control sequence.
+  const escaped = view.kind === 'notice' ? { kind: 'notice' as const, text: escapeMrkdwn(view.text) } : view;
+  return renderMessageText(escapePersonText(escaped, escapeMrkdwn), slackFormat);
 }
 
 /** Shortens a prompt for one-line mentions of it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  escapePersonText,
   formatDuration,
   progressFraction,
   renderBar,
@@ -121,5 +122,29 @@ describe('truncatePrompt', () => {
   it('GIVEN a short prompt THEN it is quoted whole', async () => {
     const { truncatePrompt } = await import('../../../src/core/render-text.js');
     expect(truncatePrompt('a cat surfing')).toBe('a cat surfing');
+  });
+});
+
+describe('escapePersonText', () => {
+  it('should escape the prompt, names and failure reason, and leave the bot notices alone', () => {
+    const shout = (s: string) => s.replace(/@/g, '(at)');
+    const view = escapePersonText(
+      {
+        kind: 'progress',
+        progress: {
+          ...base,
+          prompt: '@everyone look',
+          requester: { ...base.requester, displayName: '@al' },
+          state: 'failed',
+          failure: { reason: 'bad @input', hint: 'fix it', retryable: true },
+        },
+      },
+      shout,
+    );
+    const text = renderMessageText(view, fmt);
+    expect(text).toContain('(at)everyone look');
+    expect(text).toContain('bad (at)input');
+    expect(text).not.toContain('@everyone');
+    expect(escapePersonText({ kind: 'notice', text: '@here' }, shout)).toEqual({ kind: 'notice', text: '@here' });
   });
 });
