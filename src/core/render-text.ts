@@ -166,8 +166,8 @@ export function renderMessageText(view: MessageView, fmt: TextFormat): string {
  * failure reason), so the renderer can insert them as they are and a prompt such as `@everyone` or
  * `<!channel>` is shown, not acted on. Notices are the bot's own words and stay as they are.
  */
-export function escapePersonText(view: MessageView, escape: (text: string) => string): MessageView {
-  const user = <T extends { displayName: string }>(u: T): T => ({ ...u, displayName: escape(u.displayName) });
+export function escapePersonText(view: MessageView, escapeText: (text: string) => string): MessageView {
+  const user = <T extends { displayName: string }>(u: T): T => ({ ...u, displayName: escapeText(u.displayName) });
   switch (view.kind) {
     case 'notice':
       return view;
@@ -177,10 +177,10 @@ export function escapePersonText(view: MessageView, escape: (text: string) => st
         kind: 'progress',
         progress: {
           ...p,
-          prompt: escape(p.prompt),
+          prompt: escapeText(p.prompt),
           requester: user(p.requester),
           ...(p.failure
-            ? { failure: { ...p.failure, reason: escape(p.failure.reason), hint: escape(p.failure.hint) } }
+            ? { failure: { ...p.failure, reason: escapeText(p.failure.reason), hint: escapeText(p.failure.hint) } }
             : {}),
           ...(p.cancelledBy && typeof p.cancelledBy === 'object' ? { cancelledBy: user(p.cancelledBy) } : {}),
         },
@@ -189,7 +189,7 @@ export function escapePersonText(view: MessageView, escape: (text: string) => st
     case 'result':
       return {
         kind: 'result',
-        result: { ...view.result, prompt: escape(view.result.prompt), requester: user(view.result.requester) },
+        result: { ...view.result, prompt: escapeText(view.result.prompt), requester: user(view.result.requester) },
       };
   }
 }

@@ -151,13 +151,18 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
 }
 
 async function processJob(
-  ctx: WorkerContext & { fitter: VideoFitter },
+  baseCtx: WorkerContext & { fitter: VideoFitter },
   job: Job<AnimateJobData>,
   token: string,
 ): Promise<string> {
   const parsed = AnimateJobDataSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`job data does not match this version: ${parsed.error.message}`);
   const data = parsed.data;
+  // One child logger per request: every line of every step, in whichever worker, carries the request id
+  // that the bot's intake logged when it accepted the request.
+  const logger = baseCtx.logger?.child({ requestId: data.requestId, attempt: data.attempt, jobId: job.id });
+  const ctx = { ...baseCtx, logger };
+  logger?.debug({ step: data.step }, 'activation');
   const request = await ctx.requests.getRequest(data.requestId);
   const attempt = await ctx.requests.getAttempt(data.requestId, data.attempt);
   if (!request || !attempt) throw new UnrecoverableError(`request ${data.requestId} is gone`);
@@ -194,11 +199,11 @@ async function processJob(
     }
     const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (!isRetryable(error) || lastTry) {
-      ctx.logger?.warn({ err: error, requestId: data.requestId, step: act.data.step }, 'attempt failed');
+      ctx.logger?.warn({ err: error, step: act.data.step }, 'attempt failed');
       await endAttempt(ctx, act, { outcome: 'failed', failure: describeError(error) });
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
-    ctx.logger?.info({ err: error, requestId: data.requestId, step: act.data.step }, 'transient failure, retrying');
+    ctx.logger?.info({ err: error, step: act.data.step }, 'transient failure, retrying');
     throw error;
   }
 }

@@ -201,7 +201,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         reserved: true,
       };
       await startAttempt(attempt, input.requester, input.duration);
-      deps.logger?.info({ requestId, jobId, platform }, 'request accepted');
+      deps.logger
+        ?.child({ requestId })
+        .info({ jobId, platform, eventId: input.eventId, duration: input.duration }, 'request accepted');
       return ok({ requestId, jobId, attempt: 1, duplicate: false });
     },
 

@@ -90,6 +90,7 @@ async function postResult(
         options,
       );
       ctx.metrics.delivered(request.where.platform, method);
+      ctx.logger?.info({ method, bytes: upload.bytes, limitBytes: limit }, 'video delivered');
       return ref;
     } catch (error) {
       if (!(error instanceof ChatError && error.kind === 'too_large')) throw error;
@@ -103,6 +104,7 @@ async function postResult(
     options,
   );
   ctx.metrics.delivered(request.where.platform, 'link');
+  ctx.logger?.info({ method: 'link', bytes: file.bytes, limitBytes: limit }, 'video delivered');
   return ref;
 }
 

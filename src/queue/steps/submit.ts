@@ -69,6 +69,7 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
   await saveData(act, { generationId, step: 'wait', lastPollAt: adopted ? 0 : submittedAt });
   await ctx.inbox.indexGeneration(generationId, attempt.jobId);
   await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { generationId, submittedAt });
+  ctx.logger?.info({ generationId, adopted }, 'generation enqueued at Oxen');
   act.attempt = { ...act.attempt, generationId, submittedAt };
   await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'submitted');
   await updateProgress(ctx, act, 'submitted');

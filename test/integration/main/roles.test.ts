@@ -53,6 +53,18 @@ describe('main: separate bot and worker processes', () => {
     expect(await scrape(bot.base)).toContain('animate_requests_accepted_total{platform="slack"} 1');
   });
 
+  it('should carry the request id from the bot log line to the worker log lines of the same request', async () => {
+    const accepted = await bot.proc.waitForLine((l) => l.msg === 'request accepted', 'bot accepted');
+    const requestId = accepted.requestId;
+    expect(typeof requestId).toBe('string');
+
+    const enqueued = await worker.proc.waitForLine((l) => l.msg === 'generation enqueued at Oxen', 'worker enqueued');
+    const delivered = await worker.proc.waitForLine((l) => l.msg === 'video delivered', 'worker delivered');
+    expect(enqueued.requestId).toBe(requestId);
+    expect(delivered.requestId).toBe(requestId);
+    expect(delivered).toMatchObject({ attempt: 1 });
+  });
+
   it('GIVEN the admin token THEN either process shows the animate queue on its dashboard', async () => {
     const res = await fetch(`${bot.base}/admin/queues/api/queues`, {
       headers: { authorization: `Bearer ${stack.env.ADMIN_TOKEN}` },
