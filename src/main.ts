@@ -62,8 +62,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 }
 
 /**
- * Human-readable logs in a terminal, JSON lines everywhere else. pino-pretty is a dev dependency: a
- * production install (`npm ci --omit=dev`, the Docker image) run in a terminal falls back to JSON.
+ * Human-readable logs in a terminal, JSON lines everywhere else. Should pino-pretty be missing from a
+ * trimmed install, a terminal gets JSON too rather than a crash at startup.
  */
 function prettyLogs(): boolean {
   if (process.stdout.isTTY !== true) return false;
