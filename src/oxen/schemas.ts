@@ -28,6 +28,8 @@ export const RowSchema = z.object({
   completed_at: seconds,
   result_url: z.string().nullish(),
   error_message: z.string().nullish(),
+  // Echoed from the enqueue request (a URL here; a data: URI would also be a string).
+  input_image: z.string().nullish(),
 });
 
 /** Normalises a parsed row. */
@@ -41,6 +43,7 @@ export function toGenerationRow(row: z.infer<typeof RowSchema>): GenerationRow {
     completedAt: row.completed_at ?? null,
     resultUrl: row.result_url ?? null,
     reason: row.error_message ?? null,
+    inputImage: row.input_image ?? null,
   };
 }
 

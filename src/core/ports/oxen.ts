@@ -25,6 +25,8 @@ export interface GenerationRow {
   completedAt: number | null;
   resultUrl: string | null;
   reason: string | null;
+  /** The `input_image` Oxen echoes from the enqueue request, when it does; identifies whose generation it is. */
+  inputImage?: string | null;
 }
 
 /** A `media_generation_completed` SSE event, normalised (`error` → `reason`). @see reference/oxen-api.md §4 */

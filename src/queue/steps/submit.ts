@@ -30,7 +30,7 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
 
   let generationId: string | null = null;
   if (act.data.submittingAt !== undefined) {
-    const found = await findLostGeneration(ctx, act.data.submittingAt);
+    const found = await findLostGeneration(ctx, act.data.submittingAt, act.request.staged?.start.url ?? null);
     if (found === 'ambiguous') {
       await endAttempt(ctx, act, { outcome: 'failed', failure: uncertainSubmitFailure() });
       throw new UnrecoverableError('could not tell which Oxen generation belongs to this attempt');
@@ -77,10 +77,16 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
 
 /**
  * After a crash between `POST /api/ai/queue` and recording its answer: the generation of this model
- * enqueued around `submittingAt` that no job claims. None means Oxen never got it; more than one means
- * it cannot be told apart, and the attempt fails rather than risk paying twice.
+ * enqueued around `submittingAt` that no job claims. Where Oxen echoes `input_image`, only a row with
+ * this request's staged URL (unique per request) counts, so a generation the same account started
+ * elsewhere (the web UI, another app) is never taken for ours. None means Oxen never got it; more than
+ * one means it cannot be told apart, and the attempt fails rather than risk paying twice.
  */
-async function findLostGeneration(ctx: WorkerContext, submittingAt: number): Promise<string | null | 'ambiguous'> {
+async function findLostGeneration(
+  ctx: WorkerContext,
+  submittingAt: number,
+  stagedUrl: string | null,
+): Promise<string | null | 'ambiguous'> {
   const lists = await Promise.all([
     ctx.oxen.list({ model: ctx.model }),
     ctx.oxen.list({ status: 'succeeded', model: ctx.model }),
@@ -93,6 +99,7 @@ async function findLostGeneration(ctx: WorkerContext, submittingAt: number): Pro
     const at = row.enqueuedAt * 1000;
     if (at < submittingAt - 5_000 || at > submittingAt + ADOPT_WINDOW_MS) continue;
     if (row.model && row.model !== ctx.model) continue;
+    if (typeof row.inputImage === 'string' && stagedUrl !== null && row.inputImage !== stagedUrl) continue;
     if (await ctx.inbox.jobOf(row.generationId)) continue;
     candidates.push(row.generationId);
   }

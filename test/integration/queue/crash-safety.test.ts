@@ -87,4 +87,36 @@ describe('crash safety: a worker process killed with SIGKILL at each step', () =
     },
     50_000,
   );
+
+  it('GIVEN the same Oxen account enqueued something else meanwhile THEN the new worker adopts only its own generation', async () => {
+    const first = await startChild('after-enqueue');
+    const input = submitInput();
+    const accepted = await stack.intake.submit(input);
+    if (!accepted.ok) throw new Error('refused');
+    expect(await exited(first)).toBe('SIGKILL');
+    const ours = [...stack.sim.rows.keys()];
+    expect(ours).toHaveLength(1);
+    // Someone using the same key from the web UI, same model, moments later.
+    const foreign = await stack.oxen.enqueue({
+      model: 'kling-video-o1-image-to-video',
+      prompt: 'a different picture',
+      inputImage: `${stack.sim.url}/api/repos/someone/else/file/main/other.png`,
+      duration: 5,
+    });
+
+    await startChild('');
+    await eventually(
+      async () => (await attemptState(stack, accepted.value.requestId)) === 'done',
+      'the request to end',
+      30_000,
+    );
+    const generationId = await stack.redis.hget(
+      `${stack.prefix}:animate:att:${accepted.value.requestId}:1`,
+      'generationId',
+    );
+    expect(generationId).toBe(ours[0]);
+    expect(generationId).not.toBe(foreign.generationId);
+    expect(stack.sim.counters.enqueue).toBe(2);
+    expect(stack.chat.videos()).toHaveLength(1);
+  }, 50_000);
 });
