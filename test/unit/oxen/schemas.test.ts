@@ -35,6 +35,7 @@ describe('Oxen schemas (tolerant parsing)', () => {
       completedAt: 1775091590,
       resultUrl: 'https://hub.oxen.ai/api/repos/x.mp4',
       reason: null,
+      inputImage: 'https://…/start.png',
     });
   });
 
