@@ -4,6 +4,7 @@
  * `npm run bench:latency` — needs Redis (REDIS_URL or 127.0.0.1:6379).
  */
 
+import { ffmpegFitter } from '../src/media/video-fitter.js';
 import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';
 import { createAnimateWorker } from '../src/queue/animate-worker.js';
@@ -47,6 +48,7 @@ async function runMode(mode: 'event-driven' | 'polling-10s'): Promise<ModeResult
   const limits = { maxActiveGenerations: 10_000, maxActivePerUser: 10, dailySecondsPerUser: 10_000 };
   const intake = createIntake({ connection: redis, prefix, limits });
   const worker = createAnimateWorker({
+    fitter: ffmpegFitter,
     connection: workerRedis,
     prefix,
     oxen,

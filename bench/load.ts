@@ -4,6 +4,7 @@
  * `npm run bench:load` — needs Redis (REDIS_URL or 127.0.0.1:6379).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ffmpegFitter } from '../src/media/video-fitter.js';
 import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';
 import { createAnimateWorker } from '../src/queue/animate-worker.js';
@@ -51,6 +52,7 @@ const idle = {
 };
 
 const worker = createAnimateWorker({
+  fitter: ffmpegFitter,
   connection: workerRedis,
   prefix,
   oxen,

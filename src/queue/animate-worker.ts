@@ -8,9 +8,8 @@ import { type Clock, systemClock } from '../core/ports/clock.js';
 import type { ImageStore } from '../core/ports/image-store.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { CompletionEventHub, OxenPort } from '../core/ports/oxen.js';
+import type { VideoFitter } from '../core/ports/video-fitter.js';
 import { DEFAULT_EDIT_INTERVAL_MS } from '../core/progress.js';
-// The one media import of the queue: the default re-encoder (composition roots may inject another).
-import { findFfmpeg, transcodeToFit } from '../media/transcode.js';
 import type { Logger } from '../shared/logger.js';
 import { endAttempt, releaseAll } from './finish.js';
 import { createInboxStore } from './inbox-store.js';
@@ -20,7 +19,7 @@ import { createQuotaStore } from './quota-store.js';
 import { createRequestStore } from './request-store.js';
 import { createSlotStore } from './slot-store.js';
 import { saveData } from './steps/delay.js';
-import { deliverStep, type VideoFitter } from './steps/deliver.js';
+import { deliverStep } from './steps/deliver.js';
 import { stageStep } from './steps/stage.js';
 import { submitStep } from './steps/submit.js';
 import { waitStep } from './steps/wait.js';
@@ -57,17 +56,10 @@ export interface AnimateWorkerDeps {
   lockDurationMs?: number;
   /** How often stalled jobs (of crashed workers) are looked for. @defaultValue 30 000 */
   stalledIntervalMs?: number;
-  /** @defaultValue ffmpeg via src/media/transcode.ts */
-  fitter?: VideoFitter;
+  /** Re-encodes videos over the upload limit (`ffmpegFitter` from src/media, or `noVideoFitter`). */
+  fitter: VideoFitter;
   clock?: Clock;
 }
-
-const defaultFitter: VideoFitter = {
-  async fit(path, maxBytes, durationSeconds) {
-    if (!(await findFfmpeg())) return null;
-    return transcodeToFit(path, maxBytes, { durationSeconds });
-  },
-};
 
 /**
  * The worker of the `animate` queue: one step job per attempt (stage → submit → wait → deliver),
@@ -99,7 +91,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     slots: createSlotStore(redis, keys),
     inbox: createInboxStore(redis, keys),
     lastEdits: new Map(),
-    fitter: deps.fitter ?? defaultFitter,
+    fitter: deps.fitter,
   };
 
   const wake = async (jobId: string, forcePoll: boolean) => {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { Metrics } from '../core/ports/metrics.js';
+import { ffmpegFitter } from '../media/video-fitter.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createEventHub } from '../oxen/event-hub.js';
 import { createAnimateWorker } from '../queue/animate-worker.js';
@@ -51,6 +52,7 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
   // Workers block on Redis, so they get their own connection with maxRetriesPerRequest: null.
   const connection = createRedisConnection(config.REDIS_URL, { forWorker: true });
   const worker = createAnimateWorker({
+    fitter: ffmpegFitter,
     connection,
     prefix: config.QUEUE_PREFIX,
     oxen,

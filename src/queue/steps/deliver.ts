@@ -5,6 +5,7 @@ import { AnimateError, ChatError } from '../../core/errors.js';
 import type { MessageRef } from '../../core/model.js';
 import type { DeliveryMethod } from '../../core/ports/metrics.js';
 import type { DownloadedFile } from '../../core/ports/oxen.js';
+import type { VideoFitter } from '../../core/ports/video-fitter.js';
 import type { MessageView, ResultView } from '../../core/views.js';
 import { endAttempt } from '../finish.js';
 import { updateProgress } from '../progress-message.js';
@@ -12,12 +13,6 @@ import type { Activation, WorkerContext } from '../worker-context.js';
 
 /** Largest result the worker downloads. */
 const MAX_RESULT_BYTES = 500 * 1024 * 1024;
-
-/** Re-encodes a video to fit a size (ffmpeg); injected so the queue does not import media. */
-export interface VideoFitter {
-  /** Returns the new file, or null when no encoder is available. Throws when it cannot make it fit. */
-  fit(path: string, maxBytes: number, durationSeconds: number): Promise<{ path: string; bytes: number } | null>;
-}
 
 /**
  * Downloads the result, makes it fit the channel (re-encode, else a durable link), posts it once (the

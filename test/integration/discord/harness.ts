@@ -8,6 +8,7 @@ import {
 import type { LimitSettings } from '../../../src/core/limits.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
+import { ffmpegFitter } from '../../../src/media/video-fitter.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
 import { type AnimateWorkerDeps, createAnimateWorker } from '../../../src/queue/animate-worker.js';
@@ -62,6 +63,7 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
   await events.start();
   const chat = createDiscordChatPort({ token: discord.token, apiUrl: discord.apiUrl, retries: 0, timeoutMs: 10_000 });
   const worker = createAnimateWorker({
+    fitter: ffmpegFitter,
     connection: workerRedis,
     prefix,
     oxen,

@@ -4,6 +4,7 @@ import type { CheckedImage } from '../../../src/core/images.js';
 import type { SubmitInput } from '../../../src/core/intake.js';
 import type { LimitSettings } from '../../../src/core/limits.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
+import { ffmpegFitter } from '../../../src/media/video-fitter.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
 import { type AnimateWorkerDeps, createAnimateWorker } from '../../../src/queue/animate-worker.js';
@@ -92,6 +93,7 @@ export async function createStack(
     intake,
     async startWorker(overrides = {}) {
       worker = createAnimateWorker({
+        fitter: ffmpegFitter,
         connection: workerRedis,
         prefix,
         oxen,

@@ -6,6 +6,7 @@
 import type { ChatPort } from '../../../src/core/ports/chat-port.js';
 import type { ImageStore } from '../../../src/core/ports/image-store.js';
 import type { OxenPort } from '../../../src/core/ports/oxen.js';
+import { ffmpegFitter } from '../../../src/media/video-fitter.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
 import { createAnimateWorker } from '../../../src/queue/animate-worker.js';
@@ -52,6 +53,7 @@ const chat: ChatPort = {
 const events = createEventHub({ baseUrl: env('SIM_URL'), apiKey: env('SIM_KEY'), backoff: { baseMs: 20, maxMs: 200 } });
 await events.start();
 createAnimateWorker({
+  fitter: ffmpegFitter,
   connection: createRedisConnection(env('REDIS_URL'), { forWorker: true }),
   prefix: env('PREFIX'),
   oxen,

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { createSlackAdapter, createSlackChatPort, type SlackAdapter } from '../../../src/adapters/slack/index.js';
 import type { LimitSettings } from '../../../src/core/limits.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
+import { ffmpegFitter } from '../../../src/media/video-fitter.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
 import { createAnimateWorker } from '../../../src/queue/animate-worker.js';
@@ -61,6 +62,7 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
   await events.start();
   const workerConnection = createRedisConnection(redisUrl, { forWorker: true });
   const worker = createAnimateWorker({
+    fitter: ffmpegFitter,
     connection: workerConnection,
     prefix,
     oxen,
