@@ -4,8 +4,12 @@ import type { Redis } from 'ioredis';
 import type { CheckedImage } from '../src/core/images.js';
 import type { SubmitInput } from '../src/core/intake.js';
 import type { ChatPort } from '../src/core/ports/chat-port.js';
-import type { CompletionEventHub } from '../src/core/ports/oxen.js';
+import type { CompletionEventHub, OxenPort } from '../src/core/ports/oxen.js';
+import { ffmpegFitter } from '../src/media/video-fitter.js';
+import { type AnimateWorkerDeps, createAnimateWorker } from '../src/queue/animate-worker.js';
+import { createOxenImageStore } from '../src/queue/image-store.js';
 import { createRedisConnection } from '../src/queue/redis.js';
+import { silentLogger } from '../src/shared/logger.js';
 import { makePng } from '../test/support/images.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -109,4 +113,26 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The model every benchmark asks for. */
+export const BENCH_MODEL = 'kling-video-o1-image-to-video';
+
+/** The worker as every benchmark runs it: 50 concurrent activations, Discord outbox, silent logs. */
+export function startBenchWorker(
+  deps: Pick<AnimateWorkerDeps, 'connection' | 'prefix' | 'events' | 'limits' | 'reconcileMs' | 'timeoutMs'> & {
+    oxen: OxenPort;
+    chat: ChatPort;
+  },
+): ReturnType<typeof createAnimateWorker> {
+  const { chat, ...rest } = deps;
+  return createAnimateWorker({
+    ...rest,
+    fitter: ffmpegFitter,
+    imageStore: createOxenImageStore(deps.oxen, 'bench/inputs'),
+    chat: { discord: chat },
+    model: BENCH_MODEL,
+    concurrency: 50,
+    logger: silentLogger(),
+  });
 }

@@ -4,19 +4,24 @@
  * `npm run bench:latency` — needs Redis (REDIS_URL or 127.0.0.1:6379).
  */
 
-import { ffmpegFitter } from '../src/media/video-fitter.js';
 import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';
-import { createAnimateWorker } from '../src/queue/animate-worker.js';
-import { createOxenImageStore } from '../src/queue/image-store.js';
 import { createIntake } from '../src/queue/intake.js';
 import { createRedisConnection } from '../src/queue/redis.js';
-import { silentLogger } from '../src/shared/logger.js';
 import { startOxenSimulator } from '../test/fakes/oxen/simulator.js';
-import { benchInput, percentile, REDIS_URL, redisFor, silentHub, timingChat, until, writeResult } from './common.js';
+import {
+  benchInput,
+  percentile,
+  REDIS_URL,
+  redisFor,
+  silentHub,
+  startBenchWorker,
+  timingChat,
+  until,
+  writeResult,
+} from './common.js';
 
 const N = Number(process.env.BENCH_N ?? 200);
-const MODEL = 'kling-video-o1-image-to-video';
 
 interface ModeResult {
   mode: string;
@@ -47,20 +52,15 @@ async function runMode(mode: 'event-driven' | 'polling-10s'): Promise<ModeResult
   const chat = timingChat();
   const limits = { maxActiveGenerations: 10_000, maxActivePerUser: 10, dailySecondsPerUser: 10_000 };
   const intake = createIntake({ connection: redis, prefix, limits });
-  const worker = createAnimateWorker({
-    fitter: ffmpegFitter,
+  const worker = startBenchWorker({
     connection: workerRedis,
     prefix,
     oxen,
     events,
-    imageStore: createOxenImageStore(oxen, 'bench/inputs'),
-    chat: { discord: chat.port },
-    model: MODEL,
+    chat: chat.port,
     reconcileMs: mode === 'event-driven' ? 60_000 : 10_000,
     timeoutMs: 30 * 60_000,
-    concurrency: 50,
     limits,
-    logger: silentLogger(),
   });
   const started = performance.now();
   for (let i = 0; i < N; i++) {

@@ -4,16 +4,12 @@
  * `npm run bench:load` — needs Redis (REDIS_URL or 127.0.0.1:6379).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { ffmpegFitter } from '../src/media/video-fitter.js';
 import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';
-import { createAnimateWorker } from '../src/queue/animate-worker.js';
-import { createOxenImageStore } from '../src/queue/image-store.js';
 import { createIntake } from '../src/queue/intake.js';
 import { createRedisConnection } from '../src/queue/redis.js';
-import { silentLogger } from '../src/shared/logger.js';
 import { startOxenSimulator } from '../test/fakes/oxen/simulator.js';
-import { benchInput, REDIS_URL, redisFor, timingChat, until, writeResult } from './common.js';
+import { benchInput, REDIS_URL, redisFor, startBenchWorker, timingChat, until, writeResult } from './common.js';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 60_000);
@@ -51,20 +47,15 @@ const idle = {
   loop: await measureWindow(3_000),
 };
 
-const worker = createAnimateWorker({
-  fitter: ffmpegFitter,
+const worker = startBenchWorker({
   connection: workerRedis,
   prefix,
   oxen,
   events,
-  imageStore: createOxenImageStore(oxen, 'bench/inputs'),
-  chat: { discord: chat.port },
-  model: 'kling-video-o1-image-to-video',
+  chat: chat.port,
   reconcileMs: RECONCILE_MS,
   timeoutMs: 60 * 60_000,
-  concurrency: 50,
   limits,
-  logger: silentLogger(),
 });
 const t0 = performance.now();
 for (let i = 0; i < N; i += 50) {
