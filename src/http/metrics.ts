@@ -1,6 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Duration, Platform } from '../core/model.js';
-import type { DeliveryMethod, Metrics, RequestOutcome } from '../core/ports/metrics.js';
+import type { DeliveryMethod, HealKind, Metrics, RequestOutcome } from '../core/ports/metrics.js';
 import type { RefusalCode } from '../core/refusal.js';
 
 /** Job counts by state, as BullMQ's `queue.getJobCounts()` returns them. */
@@ -85,6 +85,12 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     help: 'Reconnections of the Oxen completion event stream.',
     registers,
   });
+  const healed = new Counter({
+    name: 'animate_sweeper_healed_total',
+    help: 'Leaks the sweeper repaired, by kind (slot, reservation, revived, abandoned, requeued).',
+    labelNames: ['kind'] as const,
+    registers,
+  });
 
   // One read of the queue per scrape feeds both gauges.
   let pendingCounts: Promise<QueueCounts | null> | null = null;
@@ -144,6 +150,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     delivered: (platform: Platform, method: DeliveryMethod) => deliveries.inc({ platform, method }),
     oxenError: (kind: string) => oxenErrors.inc({ kind }),
     sseReconnected: () => sseReconnects.inc(),
+    healed: (kind: HealKind) => healed.inc({ kind }),
   };
 }
 

@@ -118,6 +118,19 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
       return parseOk(ListResponseSchema, res, 'list').generations.map(toGenerationRow);
     },
 
+    async history(filter, signal) {
+      const res = await oxenRequest(http, {
+        method: 'GET',
+        path: '/api/ai/generations',
+        query: { model: filter.model, page: String(filter.page), page_size: String(filter.pageSize) },
+        retry: true,
+        signal,
+      });
+      const rows = parseOk(ListResponseSchema, res, 'history').generations.map(toGenerationRow);
+      // The page size is the only documented paging signal: a short page is the last one.
+      return { rows, hasMore: rows.length >= filter.pageSize };
+    },
+
     async modelInfo(model, signal) {
       const path = `/api/ai/models/${encodeURIComponent(model)}`;
       const res = await oxenRequest(http, { method: 'GET', path, retry: true, signal });

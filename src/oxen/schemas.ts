@@ -30,6 +30,8 @@ export const RowSchema = z.object({
   error_message: z.string().nullish(),
   // Echoed from the enqueue request (a URL here; a data: URI would also be a string).
   input_image: z.string().nullish(),
+  prompt: z.string().nullish(),
+  cost: z.union([z.string(), z.number()]).nullish(),
 });
 
 /** Normalises a parsed row. */
@@ -44,6 +46,8 @@ export function toGenerationRow(row: z.infer<typeof RowSchema>): GenerationRow {
     resultUrl: row.result_url ?? null,
     reason: row.error_message ?? null,
     inputImage: row.input_image ?? null,
+    prompt: row.prompt ?? null,
+    cost: row.cost === null || row.cost === undefined ? null : String(row.cost),
   };
 }
 

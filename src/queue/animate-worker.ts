@@ -1,5 +1,5 @@
 import { type ConnectionOptions, DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { ChatError, isRetryable } from '../core/errors.js';
+import { AnimateError, ChatError, isRetryable } from '../core/errors.js';
 import { describeError } from '../core/failure.js';
 import { DEFAULT_LIMITS, type LimitSettings } from '../core/limits.js';
 import { type Platform, TERMINAL_STATES } from '../core/model.js';
@@ -12,13 +12,15 @@ import type { VideoFitter } from '../core/ports/video-fitter.js';
 import { DEFAULT_EDIT_INTERVAL_MS } from '../core/progress.js';
 import type { Logger } from '../shared/logger.js';
 import { endAttempt, releaseAll } from './finish.js';
+import { cancelAndRead, type GenerationOutcome } from './generation-outcome.js';
 import { createInboxStore } from './inbox-store.js';
 import { type AnimateJobData, AnimateJobDataSchema } from './job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from './keys.js';
 import { createQuotaStore } from './quota-store.js';
+import { createReconciler } from './reconciler.js';
 import { createRequestStore } from './request-store.js';
 import { createSlotStore } from './slot-store.js';
-import { saveData } from './steps/delay.js';
+import { parkUntil, saveData } from './steps/delay.js';
 import { deliverStep } from './steps/deliver.js';
 import { stageStep } from './steps/stage.js';
 import { submitStep } from './steps/submit.js';
@@ -107,16 +109,11 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
       if (jobId) await wake(jobId, false);
     })().catch((error: unknown) => ctx.logger?.warn({ err: error }, 'could not file a completion event'));
   });
-  // The stream has no replay: after a reconnect every waiting generation is polled once. The same at
-  // start: events that fired while no worker listened are lost too.
-  const reconcileAll = () => {
-    void (async () => {
-      const delayed = await queue.getDelayed(0, -1);
-      for (const job of delayed) if (job.data?.step === 'wait' && job.id) await wake(job.id, true);
-    })().catch((error: unknown) => ctx.logger?.warn({ err: error }, 'could not reconcile the waiting jobs'));
-  };
-  const offReconnect = deps.events.onReconnect(reconcileAll);
-  reconcileAll();
+  // The stream has no replay: after a reconnect, and at start (events fired while no worker listened),
+  // the reconciler compares the waiting generations with Oxen's active list.
+  const reconciler = createReconciler(ctx, { redis, lockKey: keys.reconcileLock(), wake });
+  const offReconnect = deps.events.onReconnect(() => reconciler.afterReconnect());
+  reconciler.start();
 
   const worker = new Worker<AnimateJobData>(ANIMATE_QUEUE, (job, token) => processJob(ctx, job, token ?? ''), {
     connection: redis,
@@ -132,6 +129,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     async close(timeoutMs?: number) {
       offEvent();
       offReconnect();
+      await reconciler.stop();
       const closing = worker.close();
       // Past the bound, running activations are left behind: their locks expire and another worker
       // picks them up as stalled, which every step is written to survive.
@@ -183,11 +181,11 @@ async function processJob(
     return final?.state ?? 'unknown';
   } catch (error) {
     if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
-    if (error instanceof ChatError && error.kind === 'gone') {
-      if (act.attempt.generationId && act.data.step !== 'deliver')
-        await ctx.oxen.cancel(act.attempt.generationId).catch(() => undefined);
-      await endAttempt(ctx, act, { outcome: 'cancelled', by: 'thread_deleted' });
-      return 'cancelled';
+    if (error instanceof ChatError && error.kind === 'gone') return threadGone(ctx, act);
+    // Once Oxen may have a generation, a passing error never ends the attempt: that would release the
+    // slot and refund while Oxen keeps running and bills. The job parks and tries again instead.
+    if (isRetryable(error) && (act.data.generationId || act.data.submittingAt !== undefined)) {
+      return parkAfterTransient(ctx, act, error);
     }
     const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (!isRetryable(error) || lastTry) {
@@ -198,4 +196,56 @@ async function processJob(
     ctx.logger?.info({ err: error, step: act.data.step }, 'transient failure, retrying');
     throw error;
   }
+}
+
+/** The longest pause between tries while Oxen or the chat keeps failing. */
+const MAX_TRANSIENT_BACKOFF_MS = 60_000;
+/** How long past the timeout an attempt may keep failing to reach Oxen before it is given up. */
+const GIVE_UP_GRACE_MS = 15 * 60_000;
+
+/**
+ * Parks the job with exponential backoff (or the server's Retry-After) after a transient error. Past
+ * the generation timeout plus a grace the attempt is given up, so nothing stays open for ever while
+ * Oxen is unreachable; that is logged as an error because the generation may still be billed.
+ */
+async function parkAfterTransient(ctx: WorkerContext, act: Activation, error: unknown): Promise<never> {
+  const now = ctx.clock.now();
+  const since = act.attempt.submittedAt ?? act.data.submittingAt ?? now;
+  if (now - since > ctx.timeoutMs + GIVE_UP_GRACE_MS) {
+    ctx.logger?.error(
+      { err: error, generationId: act.data.generationId },
+      'Oxen unreachable past the timeout; giving up',
+    );
+    await endAttempt(ctx, act, { outcome: 'failed', failure: describeError(error) });
+    throw new UnrecoverableError('gave up after the generation timeout');
+  }
+  const n = (act.data.transientErrors ?? 0) + 1;
+  const exponential = Math.min(MAX_TRANSIENT_BACKOFF_MS, 1_000 * 2 ** Math.min(n - 1, 10));
+  const hinted = error instanceof AnimateError ? error.retryAfterMs : undefined;
+  const delay = Math.min(MAX_TRANSIENT_BACKOFF_MS, hinted ?? Math.round(exponential * (0.5 + Math.random() / 2)));
+  ctx.logger?.info({ err: error, step: act.data.step, tries: n, delayMs: delay }, 'transient failure; parked');
+  await saveData(act, { transientErrors: n });
+  return parkUntil(act, now + delay);
+}
+
+/**
+ * The thread or channel was deleted: stop the generation (cancel, then read the row) and end the
+ * attempt. A video that finished anyway cannot be posted anywhere; it is logged as billed.
+ */
+async function threadGone(ctx: WorkerContext, act: Activation): Promise<string> {
+  const generationId = act.data.generationId;
+  if (generationId && act.data.step !== 'deliver') {
+    let outcome: GenerationOutcome;
+    try {
+      outcome = await cancelAndRead(ctx, generationId);
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      return parkAfterTransient(ctx, act, error);
+    }
+    if (outcome.kind === 'running') return parkUntil(act, ctx.clock.now() + 5_000);
+    if (outcome.kind === 'succeeded')
+      ctx.logger?.warn({ generationId }, 'thread deleted; a billed video was not posted');
+  }
+  await endAttempt(ctx, act, { outcome: 'cancelled', by: 'thread_deleted' });
+  return 'cancelled';
 }

@@ -16,6 +16,7 @@ export type Ending =
  */
 export async function releaseAll(ctx: WorkerContext, act: Pick<Activation, 'request' | 'attempt'>, refund: boolean) {
   const { request, attempt } = act;
+  if (attempt.generationId) await ctx.inbox.untrackWaiting(attempt.generationId);
   await releaseSlot(ctx, attempt.jobId);
   await ctx.quota.release(
     userKey(request.requester),

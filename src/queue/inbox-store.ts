@@ -33,6 +33,34 @@ export function createInboxStore(redis: Redis, keys: StoreKeys) {
     async jobOf(generationId: string): Promise<string | null> {
       return redis.get(keys.generation(generationId));
     },
+    /** Marks a generation as waited for, so the reconciler checks it against Oxen's active list. */
+    async trackWaiting(generationId: string, jobId: string, submittedAt: number): Promise<void> {
+      await redis.hset(keys.waiting(), generationId, `${jobId} ${submittedAt}`);
+    },
+    async untrackWaiting(generationId: string): Promise<void> {
+      await redis.hdel(keys.waiting(), generationId);
+    },
+    /** Every generation some job is waiting for (bounded by the generations in flight). */
+    async waitingGenerations(): Promise<Array<{ generationId: string; jobId: string; submittedAt: number }>> {
+      const all = await redis.hgetall(keys.waiting());
+      return Object.entries(all).map(([generationId, value]) => {
+        const [jobId = '', at = '0'] = value.split(' ');
+        return { generationId, jobId, submittedAt: Number(at) };
+      });
+    },
+    /**
+     * Stores Oxen's list of active generations (id → queued/processing), replacing the last one; it
+     * expires on its own when no reconciler refreshes it.
+     */
+    async saveSnapshot(rows: Array<{ generationId: string; status: string }>, ttlSeconds: number): Promise<void> {
+      const tx = redis.multi().del(keys.snapshot());
+      if (rows.length > 0) tx.hset(keys.snapshot(), Object.fromEntries(rows.map((r) => [r.generationId, r.status])));
+      await tx.expire(keys.snapshot(), ttlSeconds).exec();
+    },
+    /** The generation's status in the latest snapshot, or null when it is not in it. */
+    async snapshotStatus(generationId: string): Promise<string | null> {
+      return redis.hget(keys.snapshot(), generationId);
+    },
     async recordDuration(model: string, duration: number, seconds: number): Promise<void> {
       const key = keys.durations(model, duration);
       await redis

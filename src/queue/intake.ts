@@ -94,11 +94,12 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     member: string,
     duration: Duration,
     eventId: string,
+    jobId: string,
     now: number,
     retryOf?: { requestId: string; attempt: number },
-  ): Promise<{ outcome: ReserveOutcome; reserved: boolean }> {
+  ): Promise<ReserveOutcome> {
     const admin = isAdmin(requester);
-    const outcome = await quota.reserve({
+    return quota.reserve({
       userKey: userKey(requester),
       day: utcDay(now),
       member,
@@ -106,9 +107,10 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       maxActive: admin ? -1 : limits.maxActivePerUser,
       dailySeconds: admin ? -1 : limits.dailySecondsPerUser,
       eventId,
+      jobId,
+      nowMs: now,
       ...(retryOf ? { retryOf } : {}),
     });
-    return { outcome, reserved: true };
   }
 
   async function startAttempt(attempt: AttemptRecord, requester: UserRef, seconds: number): Promise<void> {
@@ -164,7 +166,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const now = clock.now();
       const requestId = randomUUID();
       const member = `${requestId}#1`;
-      const { outcome } = await reserveFor(input.requester, member, input.duration, input.eventId, now);
+      const jobId = `a-${input.eventId}`;
+      const outcome = await reserveFor(input.requester, member, input.duration, input.eventId, jobId, now);
       if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
       const limited = limitRefusal(outcome, input.duration, now);
       if (limited) return refuse(platform, limited);
@@ -181,7 +184,6 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         latestAttempt: 1,
         hasEndImage: input.endImage !== undefined,
       };
-      const jobId = `a-${input.eventId}`;
       try {
         await requests.putPendingImage(requestId, 'start', input.startImage);
         if (input.endImage) await requests.putPendingImage(requestId, 'end', input.endImage);
@@ -223,7 +225,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const now = clock.now();
       const attemptNo = latest.attempt + 1;
       const member = `${request.requestId}#${attemptNo}`;
-      const { outcome } = await reserveFor(request.requester, member, request.duration, eventId, now, {
+      const jobId = `r-${request.requestId}-${attemptNo}`;
+      const outcome = await reserveFor(request.requester, member, request.duration, eventId, jobId, now, {
         requestId: request.requestId,
         attempt: latest.attempt,
       });
@@ -235,7 +238,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const attempt: AttemptRecord = {
         requestId: request.requestId,
         attempt: attemptNo,
-        jobId: `r-${request.requestId}-${attemptNo}`,
+        jobId,
         state: 'queued',
         createdAt: now,
         quotaDay: utcDay(now),

@@ -23,6 +23,10 @@ export const AnimateJobDataSchema = z.object({
   stallsSeen: z.number().int().optional(),
   /** When Oxen finished (ms), for the durations history. */
   completedAt: z.number().optional(),
+  /** Transient errors in a row since a generation may exist; sets the backoff of the next try. */
+  transientErrors: z.number().int().optional(),
+  /** How often the sweeper put this job back in line after it ended with its attempt open. */
+  revivals: z.number().int().optional(),
 });
 
 /** A job's data. */

@@ -43,7 +43,9 @@ export async function progressView(
 
 /**
  * Edits the attempt's progress message if the throttle allows (state changes at once, otherwise at
- * most once per interval). `force` is for final states. A deleted thread surfaces as ChatError `gone`.
+ * most once per interval). `force` is for final states. Best-effort: a rate limit or an outage of the
+ * chat skips this edit (the next wake tries again), because a progress line is never worth failing a
+ * generation for. Only a deleted thread surfaces, as ChatError `gone`.
  */
 export async function updateProgress(
   ctx: WorkerContext,
@@ -58,7 +60,13 @@ export async function updateProgress(
   const last = ctx.lastEdits.get(act.job.id ?? '') ?? null;
   const next = { state, queuePosition: extras.queuePosition };
   if (!force && !shouldEdit(last, next, now, ctx.editIntervalMs)) return;
-  await act.chat.edit(ref, await progressView(ctx, act, state, extras));
+  try {
+    await act.chat.edit(ref, await progressView(ctx, act, state, extras));
+  } catch (error) {
+    if (error instanceof ChatError && error.kind === 'gone') throw error;
+    ctx.logger?.info({ err: error, state }, 'progress edit skipped');
+    return;
+  }
   ctx.lastEdits.set(act.job.id ?? '', { atMs: now, ...next });
 }
 

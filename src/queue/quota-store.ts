@@ -1,5 +1,22 @@
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
+
+const ReservationSchema = z.object({
+  userKey: z.string(),
+  day: z.string(),
+  seconds: z.number(),
+  jobId: z.string(),
+  reservedAt: z.number(),
+});
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
+  }
+}
 
 /** What a reservation came to. */
 export type ReserveOutcome =
@@ -24,6 +41,20 @@ export interface ReserveInput {
   eventId: string;
   /** For retries: the attempt being retried, so two reactions at once start one new attempt. */
   retryOf?: { requestId: string; attempt: number };
+  /** The BullMQ job the reservation is for (the sweeper checks it is still alive). */
+  jobId: string;
+  /** When (ms), for the sweeper's grace period. */
+  nowMs: number;
+}
+
+/** A live reservation as the registry keeps it, for the sweeper. */
+export interface Reservation {
+  member: string;
+  userKey: string;
+  day: string;
+  seconds: number;
+  jobId: string;
+  reservedAt: number;
 }
 
 // One script checks the dedupe keys and both limits and reserves, so a burst of parallel submits can
@@ -47,11 +78,13 @@ redis.call('INCRBY', KEYS[3], seconds)
 redis.call('EXPIRE', KEYS[3], 172800)
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
 if KEYS[4] ~= KEYS[1] then redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[5]) end
+redis.call('HSET', KEYS[5], ARGV[1], ARGV[6])
 return {'reserved', ''}`;
 
 // Removing the member is what makes a release count once: a second release (a re-run after a crash)
 // finds nothing to remove and refunds nothing.
 const RELEASE_LUA = `
+redis.call('HDEL', KEYS[3], ARGV[1])
 local removed = redis.call('SREM', KEYS[1], ARGV[1])
 if removed == 1 and tonumber(ARGV[2]) > 0 then
   local left = redis.call('DECRBY', KEYS[2], ARGV[2])
@@ -67,16 +100,24 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
       const guard = input.retryOf ? keys.retryOf(input.retryOf.requestId, input.retryOf.attempt) : eventKey;
       const res = (await redis.eval(
         RESERVE_LUA,
-        4,
+        5,
         eventKey,
         keys.userActive(input.userKey),
         keys.userDay(input.userKey, input.day),
         guard,
+        keys.reservations(),
         input.member,
         String(input.maxActive),
         String(input.dailySeconds),
         String(input.seconds),
         String(RECORD_TTL_SECONDS),
+        JSON.stringify({
+          userKey: input.userKey,
+          day: input.day,
+          seconds: input.seconds,
+          jobId: input.jobId,
+          reservedAt: input.nowMs,
+        }),
       )) as [string, string];
       const [kind, value] = res;
       if (kind === 'duplicate') return { kind, value };
@@ -91,13 +132,24 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
     async release(userKey: string, day: string, member: string, refundSeconds: number): Promise<boolean> {
       const res = await redis.eval(
         RELEASE_LUA,
-        2,
+        3,
         keys.userActive(userKey),
         keys.userDay(userKey, day),
+        keys.reservations(),
         member,
         String(refundSeconds),
       );
       return res === 1;
+    },
+    /** Every reservation not yet released (bounded by the people with animations in flight). */
+    async reservations(): Promise<Reservation[]> {
+      const all = await redis.hgetall(keys.reservations());
+      const out: Reservation[] = [];
+      for (const [member, raw] of Object.entries(all)) {
+        const parsed = ReservationSchema.safeParse(safeJson(raw));
+        if (parsed.success) out.push({ member, ...parsed.data });
+      }
+      return out;
     },
     async activeMembers(userKey: string): Promise<string[]> {
       return redis.smembers(keys.userActive(userKey));

@@ -49,6 +49,14 @@ export function createSlotStore(redis: Redis, keys: StoreKeys) {
       const rank = await redis.zrank(keys.slotsWaiting(), jobId);
       return rank === null ? null : rank + 1;
     },
+    /** Every job holding a slot or in line for one, for the sweeper. */
+    async members(): Promise<{ held: string[]; waiting: string[] }> {
+      const [held, waiting] = await Promise.all([
+        redis.smembers(keys.slotsHeld()),
+        redis.zrange(keys.slotsWaiting(), 0, -1),
+      ]);
+      return { held, waiting };
+    },
     async heldCount(): Promise<number> {
       return redis.scard(keys.slotsHeld());
     },

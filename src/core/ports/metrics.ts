@@ -26,7 +26,12 @@ export interface Metrics {
   oxenError(kind: string): void;
   /** The SSE stream reconnected. */
   sseReconnected(): void;
+  /** The sweeper repaired a leak: a slot, a quota reservation, or a stuck attempt it revived or ended. */
+  healed(kind: HealKind): void;
 }
+
+/** What the sweeper repaired. */
+export type HealKind = 'slot' | 'reservation' | 'revived' | 'abandoned' | 'requeued';
 
 /** Metrics that go nowhere (tests, the CLI). */
 export const noopMetrics: Metrics = {
@@ -37,4 +42,5 @@ export const noopMetrics: Metrics = {
   delivered: () => undefined,
   oxenError: () => undefined,
   sseReconnected: () => undefined,
+  healed: () => undefined,
 };

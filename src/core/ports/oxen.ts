@@ -27,6 +27,17 @@ export interface GenerationRow {
   reason: string | null;
   /** The `input_image` Oxen echoes from the enqueue request, when it does; identifies whose generation it is. */
   inputImage?: string | null;
+  /** The prompt Oxen copies from the request, when it does. */
+  prompt?: string | null;
+  /** What Oxen billed, a decimal string in USD (history rows only). */
+  cost?: string | null;
+}
+
+/** One page of the generation history. */
+export interface HistoryPage {
+  rows: GenerationRow[];
+  /** False on the last page. */
+  hasMore: boolean;
 }
 
 /** A `media_generation_completed` SSE event, normalised (`error` → `reason`). @see reference/oxen-api.md §4 */
@@ -68,6 +79,11 @@ export interface OxenPort {
   cancel(generationId: string, signal?: AbortSignal): Promise<void>;
   /** Lists generations (active ones unless a status is given). */
   list(filter?: { status?: GenerationStatus; model?: string }, signal?: AbortSignal): Promise<GenerationRow[]>;
+  /**
+   * One page of the account's generations in every status (`GET /api/ai/generations`), each with its
+   * cost. Pages are 1-based; `pageSize` at most 1000.
+   */
+  history(filter: { model?: string; page: number; pageSize: number }, signal?: AbortSignal): Promise<HistoryPage>;
   /** Reads model information and pricing. */
   modelInfo(model: string, signal?: AbortSignal): Promise<ModelInfo>;
   /**

@@ -27,13 +27,22 @@ export async function deliverStep(ctx: WorkerContext & { fitter: VideoFitter }, 
     try {
       const ref = await postResult(ctx, act, files);
       await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { resultRef: ref });
-      await ctx.requests.indexMessage(ref, { requestId: request.requestId, attempt: attempt.attempt });
       act.attempt = { ...act.attempt, resultRef: ref };
     } finally {
       await Promise.all(files.map((f) => rm(f, { force: true })));
     }
   }
-  if (act.attempt.resultRef) await act.chat.react(act.attempt.resultRef, 'retry');
+  // Repeated on a re-run: a crash right after recording the post must still leave 🔁 on it working.
+  await ctx.requests.indexMessage(act.attempt.resultRef as MessageRef, {
+    requestId: request.requestId,
+    attempt: attempt.attempt,
+  });
+  // The video is in the thread: a missing 🔁 (no permission, message gone) must not undo that.
+  if (act.attempt.resultRef) {
+    await act.chat.react(act.attempt.resultRef, 'retry').catch((error: unknown) => {
+      ctx.logger?.warn({ err: error }, 'could not add the 🔁 reaction to the video');
+    });
+  }
   await endAttempt(ctx, act, { outcome: 'done' });
 }
 

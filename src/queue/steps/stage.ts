@@ -1,5 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
+import { ChatError } from '../../core/errors.js';
 import { missingImageFailure } from '../../core/failure.js';
+import type { MessageRef } from '../../core/model.js';
 import { endAttempt } from '../finish.js';
 import { progressView } from '../progress-message.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
@@ -17,11 +19,19 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
       mention: request.requester.userId,
     });
     await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { progressRef: ref });
-    await ctx.requests.indexMessage(ref, { requestId: request.requestId, attempt: attempt.attempt });
     act.attempt = { ...act.attempt, progressRef: ref };
     ctx.lastEdits.set(act.job.id ?? '', { atMs: ctx.clock.now(), state: 'staging' });
-    await act.chat.react(ref, 'cancel');
+    await act.chat.react(ref, 'cancel').catch((error: unknown) => {
+      if (error instanceof ChatError && error.kind === 'gone') throw error;
+      // ❌ still works when people add it themselves; a missing permission must not stop the video.
+      ctx.logger?.warn({ err: error }, 'could not add the ❌ reaction to the progress message');
+    });
   }
+  // Repeated on a re-run: a crash right after recording the post must still leave ❌ on it working.
+  await ctx.requests.indexMessage(act.attempt.progressRef as MessageRef, {
+    requestId: request.requestId,
+    attempt: attempt.attempt,
+  });
   await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'staging');
 
   if (!request.staged) {

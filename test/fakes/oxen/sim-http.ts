@@ -26,6 +26,7 @@ export const RESULTS_PREFIX = '/api/repos/sim/results/file/main/';
 export function endpointOf(method: string, path: string): SimEndpoint {
   if (path === '/api/ai/queue') return method === 'POST' ? 'enqueue' : 'list';
   if (path.startsWith('/api/ai/queue/')) return method === 'DELETE' ? 'cancel' : 'status';
+  if (path === '/api/ai/generations' || path.startsWith('/api/ai/generations/')) return 'history';
   if (path === '/api/events') return 'events';
   if (path.startsWith('/api/ai/models/')) return 'modelInfo';
   if (path === '/api/repos') return 'repoCreate';

@@ -3,6 +3,7 @@ export type SimEndpoint =
   | 'enqueue'
   | 'status'
   | 'list'
+  | 'history'
   | 'cancel'
   | 'events'
   | 'modelInfo'
@@ -69,6 +70,65 @@ export interface SimKnobs {
   resultBytes: number | null;
   /** The result URL answers 302 to a "storage" path that needs no key (like a presigned URL). */
   resultRedirect: boolean;
+  /** Random faults drawn from a seeded generator (null: none). Setting a new object restarts its sequence. */
+  chaos: SimChaos | null;
+}
+
+/** Probability (0–1) per request, by endpoint; `all` covers endpoints not named. */
+export type EndpointOdds = Partial<Record<SimEndpoint | 'all', number>>;
+
+/**
+ * Probabilistic faults for chaos tests. Every draw comes from one generator seeded with `seed`, so a
+ * run can be repeated (as far as its timing repeats). What fired is counted in `OxenSimulator.injected`.
+ */
+export interface SimChaos {
+  seed: number;
+  /** 429 `Rate limit exceeded` with `Retry-After: retryAfter`, before the request does anything. */
+  rateLimit: EndpointOdds;
+  /** Seconds; empty sends no header. */
+  retryAfter: string;
+  /** 500, 502, 503 or 504 (picked at random), before the request does anything. */
+  serverError: EndpointOdds;
+  /** Headers at once, then the body in a slow trickle over `slowBodyMs` (may outlast a client's time limit). */
+  slowBody: EndpointOdds;
+  slowBodyMs: readonly [number, number];
+  /** The answer is lost after the work is done: the socket is destroyed (enqueue: half the time a 502 instead). */
+  lostAnswer: EndpointOdds;
+  /** Enqueue only: the generation is created, then 200 with a body that is not the contract. */
+  enqueueGarbage: number;
+  /** A generation fails at run time (row `failed`, SSE `failed` event). */
+  runFailure: number;
+  /** A generation runs for `slowGenerationMs` instead of `processingMs` (to reach GENERATION_TIMEOUT). */
+  slowGeneration: number;
+  slowGenerationMs: readonly [number, number];
+  /** Per open SSE stream, every 250 ms: the stream is cut. */
+  sseDrop: number;
+  /** Per open SSE stream, every 250 ms: the stream goes silent (no events, no keep-alives) but stays open. */
+  sseMute: number;
+  /** Per new SSE connection: a storm starts, `sseStormMs` in which every connection gets 200 and is closed at once. */
+  sseStorm: number;
+  sseStormMs: number;
+}
+
+/** A {@link SimChaos} with every fault off, to spread overrides onto. */
+export function calmChaos(seed: number): SimChaos {
+  return {
+    seed,
+    rateLimit: {},
+    retryAfter: '1',
+    serverError: {},
+    slowBody: {},
+    slowBodyMs: [200, 1_000],
+    lostAnswer: {},
+    enqueueGarbage: 0,
+    runFailure: 0,
+    slowGeneration: 0,
+    slowGenerationMs: [5_000, 10_000],
+    sseDrop: 0,
+    sseMute: 0,
+    sseStorm: 0,
+    sseStormMs: 1_000,
+  };
 }
 
 /** Knob values at start and after `reset()`. */
@@ -91,6 +151,7 @@ export function defaultKnobs(): SimKnobs {
     deploymentEvents: false,
     resultBytes: null,
     resultRedirect: false,
+    chaos: null,
   };
 }
 
@@ -100,6 +161,7 @@ export function zeroCounters(): SimCounters {
     enqueue: 0,
     status: 0,
     list: 0,
+    history: 0,
     cancel: 0,
     events: 0,
     modelInfo: 0,

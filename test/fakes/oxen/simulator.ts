@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SimChaosDice } from './sim-chaos.js';
 import { SimEngine } from './sim-engine.js';
 import {
   endpointOf,
@@ -25,7 +26,8 @@ import {
   zeroCounters,
 } from './sim-types.js';
 
-export type { SimCounters, SimEndpoint, SimKnobs, SimRow } from './sim-types.js';
+export type { EndpointOdds, SimChaos, SimCounters, SimEndpoint, SimKnobs, SimRow } from './sim-types.js';
+export { calmChaos } from './sim-types.js';
 
 /** Options of {@link startOxenSimulator}. */
 export interface OxenSimulatorOptions {
@@ -48,6 +50,10 @@ export interface OxenSimulator {
   readonly knobs: SimKnobs;
   /** Every generation's row (wire shape), by id. */
   readonly rows: ReadonlyMap<string, SimRow>;
+  /** When each generation was created, in ms (rows carry whole seconds only). */
+  readonly createdAtMs: ReadonlyMap<string, number>;
+  /** Faults `knobs.chaos` injected, by name (`enqueue:lost`, `status:5xx`, `sse:drop`, …). */
+  readonly injected: Readonly<Record<string, number>>;
   /** Stored repo files by `ns/repo/path`. */
   readonly files: ReadonlyMap<string, { bytes: Buffer; contentType: string }>;
   /** Whether any request to the storage (redirect target) path carried an Authorization header. */
@@ -81,11 +87,19 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
   const storageToken = randomBytes(8).toString('hex');
   let storageAuth = false;
   let base = '';
-  const engine = new SimEngine(knobs, counters, (id) => ({
-    resultUrl: `${base}/api/repos/sim/results/file/main/${id}.mp4`,
-    presignedUrl: `${base}/storage/${id}.mp4?sig=${storageToken}`,
-  }));
+  const dice = new SimChaosDice(knobs);
+  const engine = new SimEngine(
+    knobs,
+    counters,
+    (id) => ({
+      resultUrl: `${base}/api/repos/sim/results/file/main/${id}.mp4`,
+      presignedUrl: `${base}/storage/${id}.mp4?sig=${storageToken}`,
+    }),
+    dice,
+  );
   let dropTimer: NodeJS.Timeout | undefined;
+  const chaosTimer = setInterval(() => engine.chaosTick(), 250);
+  chaosTimer.unref();
 
   const result = () => (knobs.resultBytes ? paddedMp4(knobs.resultBytes) : sampleMp4());
   const sendMp4 = (res: ServerResponse) => {
@@ -111,7 +125,68 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       });
       return true;
     }
+    return chaosFault(endpoint, res);
+  }
+
+  /** `knobs.chaos` faults that answer before the request does anything. */
+  function chaosFault(endpoint: SimEndpoint, res: ServerResponse): boolean {
+    if (!dice.chaos) return false;
+    if (dice.roll((c) => c.rateLimit, endpoint)) {
+      dice.count(`${endpoint}:429`);
+      const retryAfter = dice.chaos.retryAfter;
+      const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
+      json(res, 429, { error: { type: 'rate_limited', title: 'Rate limit exceeded' }, status: 'error' }, headers);
+      return true;
+    }
+    if (dice.roll((c) => c.serverError, endpoint)) {
+      dice.count(`${endpoint}:5xx`);
+      const status = dice.pick([500, 502, 503, 504]);
+      if (status === 502 || status === 504) {
+        // What a proxy in front of Oxen sends: not the JSON envelope.
+        res.writeHead(status, { 'content-type': 'text/html' });
+        res.end(`<html><body><h1>${status} ${status === 502 ? 'Bad Gateway' : 'Gateway Timeout'}</h1></body></html>`);
+      } else {
+        json(res, status, envelope('unknown_error', 'Internal error, reference id 7f3a'));
+      }
+      return true;
+    }
+    if (dice.roll((c) => c.slowBody, endpoint)) {
+      dice.count(`${endpoint}:slow`);
+      trickle(res, dice.between(dice.chaos.slowBodyMs));
+    }
     return false;
+  }
+
+  /** The request is carried out, then its answer never arrives: the socket is destroyed instead. */
+  function loseAnswer(res: ServerResponse): void {
+    res.end = (() => {
+      res.socket?.destroy();
+      return res;
+    }) as ServerResponse['end'];
+  }
+
+  /** Headers at once, then the body in eight pieces spread over `totalMs`. */
+  function trickle(res: ServerResponse, totalMs: number): void {
+    const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+    res.end = ((chunk?: unknown) => {
+      const bytes =
+        chunk === undefined || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.from(chunk as string | Buffer);
+      res.flushHeaders();
+      const step = Math.max(1, Math.ceil(bytes.length / 8));
+      let at = 0;
+      const next = () => {
+        if (res.destroyed) return;
+        if (at >= bytes.length) {
+          end();
+          return;
+        }
+        res.write(bytes.subarray(at, at + step));
+        at += step;
+        setTimeout(next, totalMs / 8);
+      };
+      setTimeout(next, totalMs / 8);
+      return res;
+    }) as ServerResponse['end'];
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -122,6 +197,14 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     if (endpoint !== 'events') counters[endpoint]++;
     if (knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, knobs.latencyMs));
     if (injectedFault(endpoint, res)) return;
+    // Enqueue loses its answer as a 502 half the time (a gateway giving up after Oxen took the work).
+    let lostAs502 = false;
+    const lost = dice.roll((c) => c.lostAnswer, endpoint);
+    if (lost) {
+      lostAs502 = endpoint === 'enqueue' && dice.chance(0.5);
+      dice.count(`${endpoint}:${lostAs502 ? 'lost-502' : 'lost'}`);
+      if (!lostAs502) loseAnswer(res);
+    }
 
     // Public reads: staged input files (Oxen's worker fetches them without a key) and presigned storage.
     const file = FILE_ROUTE.exec(path);
@@ -149,6 +232,17 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         return json(res, knobs.insufficientCredits, envelope('insufficient_credits', 'Insufficient credits'));
       }
       const row = engine.enqueue(body, model);
+      if (lostAs502) {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+        return;
+      }
+      if (!lost && dice.chance(dice.chaos?.enqueueGarbage)) {
+        dice.count('enqueue:garbage');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(dice.pick(['{"generations":[{"generation_id":"', '<html>OK</html>', '{"status":"ok"}']));
+        return;
+      }
       return json(res, 200, { generations: [{ generation_id: row.generation_id, status: 'queued' }] });
     }
     if (method === 'GET' && endpoint === 'list') {
@@ -158,6 +252,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       );
       return json(res, 200, { count: rows.length, generations: rows });
     }
+    if (method === 'GET' && endpoint === 'history') return serveHistory(url, res);
     if (endpoint === 'status' || endpoint === 'cancel') {
       const id = decodeURIComponent(path.slice('/api/ai/queue/'.length));
       const row = method === 'DELETE' ? engine.cancel(id) : engine.rows.get(id);
@@ -184,6 +279,30 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     json(res, 404, NOT_FOUND);
   }
 
+  /**
+   * `GET /api/ai/generations` (paged, newest first, each row with its `cost`) and
+   * `GET /api/ai/generations/{id}`: what a generation was billed (reference/oxen-api.md §3.3).
+   */
+  function serveHistory(url: URL, res: ServerResponse): void {
+    // Billed per second of output when it succeeded; failures and cancellations cost nothing here.
+    const withCost = (row: SimRow) => ({
+      ...row,
+      cost: row.status === 'succeeded' ? (0.112 * Number(row.duration ?? 5)).toFixed(2) : '0.00',
+    });
+    const one = url.pathname.slice('/api/ai/generations/'.length);
+    if (one) {
+      const row = engine.rows.get(decodeURIComponent(one));
+      if (!row) return json(res, 404, NOT_FOUND);
+      return json(res, 200, { status: 'success', status_message: 'resource_found', generation: withCost(row) });
+    }
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+    const size = Math.min(1000, Math.max(1, Number(url.searchParams.get('page_size') ?? 100) || 100));
+    const wanted = url.searchParams.get('model');
+    const rows = [...engine.rows.values()].filter((r) => !wanted || r.model_name === wanted).reverse();
+    const slice = rows.slice((page - 1) * size, page * size).map(withCost);
+    return json(res, 200, { generations: slice, total_cost: '0', page, page_size: size, total: rows.length });
+  }
+
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) json(res, 500, { error: { type: 'unknown_error', title: String(error) } });
@@ -199,6 +318,8 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     counters,
     knobs,
     rows: engine.rows,
+    createdAtMs: engine.createdAtMs,
+    injected: dice.injected,
     files: repos.files,
     storageSawAuthorization: () => storageAuth,
     releaseQueue: () => engine.release(),
@@ -214,11 +335,13 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       const open = counters.sseConnectionsOpen;
       Object.assign(counters, zeroCounters(), { sseConnectionsOpen: open });
       engine.clear();
+      dice.clear();
       repos.files.clear();
       storageAuth = false;
     },
     async close() {
       clearInterval(dropTimer);
+      clearInterval(chaosTimer);
       engine.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

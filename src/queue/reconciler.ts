@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { sweep } from './sweeper.js';
+import type { WorkerContext } from './worker-context.js';
+
+/** A generation enqueued this shortly before the list call may be missing from it without having ended. */
+const LIST_RACE_MS = 5_000;
+
+/** What {@link createReconciler} needs besides the worker context. */
+export interface ReconcilerDeps {
+  redis: Redis;
+  lockKey: string;
+  /** Wakes a parked job; `forcePoll` makes its next wake read the generation's row. */
+  wake(jobId: string, forcePoll: boolean): Promise<void>;
+}
+
+/**
+ * The one reconcile of the whole deployment (docs/architecture.md, "Waiting"). Each interval one
+ * worker, holding a Redis lock, lists Oxen's active generations in a single call and stores the
+ * snapshot: a waiting job whose generation is in it needs no request of its own; one whose generation
+ * left the list (finished while its event was lost) is woken to read its row once. The same cycle runs
+ * the sweeper. Oxen requests while waiting are therefore one per interval, whatever the number in flight.
+ */
+export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
+  const owner = randomUUID();
+  let running: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+
+  /** Takes the interval's lock; `force` takes it even when another cycle ran within the interval. */
+  async function lock(force: boolean): Promise<boolean> {
+    const px = String(ctx.reconcileMs);
+    const res = force
+      ? await deps.redis.set(deps.lockKey, owner, 'PX', px)
+      : await deps.redis.set(deps.lockKey, owner, 'PX', px, 'NX');
+    return res === 'OK';
+  }
+
+  async function cycle(force: boolean): Promise<void> {
+    if (!(await lock(force))) return;
+    const startedAt = ctx.clock.now();
+    const rows = await ctx.oxen.list({ model: ctx.model });
+    const ttl = Math.max(1, Math.ceil((ctx.reconcileMs * 3) / 1000));
+    await ctx.inbox.saveSnapshot(rows, ttl);
+    const active = new Set(rows.map((r) => r.generationId));
+    let woken = 0;
+    for (const waiting of await ctx.inbox.waitingGenerations()) {
+      if (active.has(waiting.generationId) || waiting.submittedAt > startedAt - LIST_RACE_MS) continue;
+      await deps.wake(waiting.jobId, true);
+      woken += 1;
+    }
+    ctx.logger?.debug({ active: active.size, woken }, 'reconciled with Oxen');
+    await sweep(ctx, Math.min(ctx.reconcileMs, 30_000));
+  }
+
+  /** Runs a cycle unless one is running here; errors are logged, the next interval tries again. */
+  function run(force: boolean): Promise<void> {
+    running ??= cycle(force)
+      .catch((error: unknown) => ctx.logger?.warn({ err: error }, 'reconcile failed; next interval tries again'))
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  }
+
+  return {
+    /**
+     * Starts the interval and runs one cycle now, taking the lock even if another worker ran one
+     * recently: events that fired while this process was not listening are otherwise lost to it.
+     */
+    start(): void {
+      void run(true);
+      timer = setInterval(() => void run(false), ctx.reconcileMs);
+      timer.unref();
+    },
+    /** After an event stream reconnect: at most one cycle per interval across the deployment. */
+    afterReconnect(): void {
+      void run(false);
+    },
+    /** One cycle now (tests and benchmarks). */
+    runOnce: (force = true) => run(force),
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
