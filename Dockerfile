@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
 # /animate: one image for every role (CMD all; override with `node dist/main.js bot` or `worker`).
+# Registering the Discord commands needs no checkout: `node dist/commands/register-discord.js` (README.md).
 
-# --- build: dev dependencies and the TypeScript compiler, thrown away afterwards ---
-FROM node:20-bookworm-slim AS build
+# --- build: dev dependencies and the TypeScript compiler, thrown away afterwards. src/ holds the command
+# definitions and their registration too, so dist/ has dist/main.js and dist/commands/register-discord.js ---
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +13,7 @@ COPY src ./src
 RUN npm run build
 
 # --- runtime: production dependencies only, ffmpeg for re-encoding videos over the upload limit ---
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg \
  && rm -rf /var/lib/apt/lists/*

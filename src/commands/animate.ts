@@ -1,4 +1,4 @@
-import { INPUT_RULES } from '../src/core/input-rules.js';
+import { INPUT_RULES } from '../core/input-rules.js';
 
 /**
  * The platform-neutral shape of the bot's commands: names, options and their limits, taken from core's

@@ -6,7 +6,7 @@ import {
   type RESTPostAPIApplicationCommandsJSONBody,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
-} from 'discord-api-types/v10';
+} from 'discord.js';
 import { ANIMATE_COMMAND, ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND } from './animate.js';
 
 const o = ANIMATE_COMMAND.options;

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
-import { REST, Routes } from 'discord.js';
-import type { RESTPutAPIApplicationCommandsResult } from 'discord-api-types/v10';
-import { loadConfigFromEnvironment } from '../src/config/load.js';
+import { REST, type RESTPutAPIApplicationCommandsResult, Routes } from 'discord.js';
+import type { Config } from '../config/env.js';
+import { loadConfigFromEnvironment } from '../config/load.js';
 import { discordCommands } from './discord.js';
 
 /** What registering needs (a slice of the config). */
@@ -30,24 +30,36 @@ export async function registerDiscordCommands(
   return (await rest.put(route, { body: discordCommands })) as RESTPutAPIApplicationCommandsResult;
 }
 
-async function main(): Promise<void> {
-  const config = loadConfigFromEnvironment('bot');
-  if (!config.DISCORD_TOKEN || !config.DISCORD_APPLICATION_ID) {
-    throw new Error('Set DISCORD_TOKEN and DISCORD_APPLICATION_ID to register the Discord commands.');
-  }
-  const registered = await registerDiscordCommands({
+/** The registration options in `config`, or undefined without Discord credentials. */
+export function registrationFromConfig(config: Config): RegisterDiscordOptions | undefined {
+  if (!config.DISCORD_TOKEN || !config.DISCORD_APPLICATION_ID) return undefined;
+  return {
     token: config.DISCORD_TOKEN,
     applicationId: config.DISCORD_APPLICATION_ID,
     apiUrl: config.DISCORD_API_URL,
     ...(config.DISCORD_DEV_GUILD_ID ? { guildId: config.DISCORD_DEV_GUILD_ID } : {}),
-  });
-  const where = config.DISCORD_DEV_GUILD_ID
-    ? `guild ${config.DISCORD_DEV_GUILD_ID}`
-    : 'globally (may take up to an hour)';
-  process.stdout.write(`Registered ${registered.map((c) => c.name).join(', ')} ${where}.\n`);
+  };
 }
 
-// Run only as a script (`npm run commands:deploy`), not when a test imports the function.
+/** Where the commands went, for people: `guild <id>` or `globally (may take up to an hour)`. */
+export function registrationTarget(opts: RegisterDiscordOptions): string {
+  return opts.guildId ? `guild ${opts.guildId}` : 'globally (may take up to an hour)';
+}
+
+/**
+ * `npm run commands:deploy` from a checkout, `node dist/commands/register-discord.js` from the build (and
+ * so from the Docker image): reads `.env` and the environment like the bot does.
+ */
+async function main(): Promise<void> {
+  const opts = registrationFromConfig(loadConfigFromEnvironment('bot'));
+  if (!opts) {
+    throw new Error('Set DISCORD_TOKEN and DISCORD_APPLICATION_ID to register the Discord commands.');
+  }
+  const registered = await registerDiscordCommands(opts);
+  process.stdout.write(`Registered ${registered.map((c) => c.name).join(', ')} ${registrationTarget(opts)}.\n`);
+}
+
+// Run only as a script, not when a test or the bot imports the function.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -21,6 +21,10 @@ const platformId = z
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
+const ON = ['on', 'true', '1', 'yes'];
+/** `on` or `off` (also true/false, 1/0, yes/no; any case), parsed to a boolean. */
+const onOff = z.stringbool({ truthy: ON, falsy: ['off', 'false', '0', 'no'], error: 'must be on or off' });
+
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /**
@@ -46,6 +50,8 @@ export const ConfigSchema = z.object({
   DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'must be the numeric application id').optional(),
   DISCORD_API_URL: url.default('https://discord.com/api'),
   DISCORD_DEV_GUILD_ID: z.string().regex(/^\d+$/, 'must be a numeric guild id').optional(),
+  /** `on`: the bot registers its Discord commands at startup, as `npm run commands:deploy` does. */
+  DISCORD_REGISTER_COMMANDS: onOff.default(false),
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional(),
@@ -133,6 +139,9 @@ function crossChecks(config: RawConfig, role: Role): string[] {
   if (config.DISCORD_TOKEN && !config.DISCORD_APPLICATION_ID) {
     problems.push('DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set');
   }
+  if (isOn(config.DISCORD_REGISTER_COMMANDS) && !config.DISCORD_TOKEN) {
+    problems.push('DISCORD_TOKEN: required when DISCORD_REGISTER_COMMANDS=on (and DISCORD_APPLICATION_ID)');
+  }
   if (config.SLACK_BOT_TOKEN && !config.SLACK_SIGNING_SECRET && !config.SLACK_APP_TOKEN) {
     problems.push(
       'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: one is required when SLACK_BOT_TOKEN is set (HTTP or Socket Mode)',
@@ -142,6 +151,11 @@ function crossChecks(config: RawConfig, role: Role): string[] {
     problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');
   }
   return problems;
+}
+
+/** A raw on/off value as the schema reads it (any case); unset or malformed counts as off here. */
+function isOn(value: string | undefined): boolean {
+  return ON.includes(value?.trim().toLowerCase() ?? '');
 }
 
 /** Which platforms have credentials, and so are started. */

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
+import { registerDiscordCommands, registrationFromConfig, registrationTarget } from '../commands/register-discord.js';
 import type { Config } from '../config/env.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
@@ -53,6 +54,7 @@ export function startBotPart(deps: BotPartDeps): BotPart {
   return {
     adapters,
     async start() {
+      if (config.DISCORD_REGISTER_COMMANDS) await registerCommands(config, logger);
       for (const adapter of adapters) {
         await adapter.start();
         logger.info({ platform: adapter.platform }, 'platform intake running');
@@ -65,4 +67,22 @@ export function startBotPart(deps: BotPartDeps): BotPart {
       await intake.close();
     },
   };
+}
+
+/**
+ * `DISCORD_REGISTER_COMMANDS=on`: what `npm run commands:deploy` does, at startup. A failure is logged
+ * and the bot starts anyway: commands registered earlier keep working, and the gateway login reports a
+ * bad token on its own.
+ */
+async function registerCommands(config: Config, logger: Logger): Promise<void> {
+  const opts = registrationFromConfig(config);
+  if (!opts) return;
+  // Fixed messages, for log searches; which commands and where (guild or globally) are fields.
+  const target = registrationTarget(opts);
+  try {
+    const registered = await registerDiscordCommands(opts);
+    logger.info({ commands: registered.map((c) => c.name), target }, 'discord commands registered');
+  } catch (error) {
+    logger.error({ err: error, target }, 'discord commands: registration failed; the ones registered before stay');
+  }
 }

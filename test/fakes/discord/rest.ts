@@ -17,6 +17,8 @@ export interface DiscordFakeKnobs {
   denied: Map<string, Set<'thread' | 'send' | 'attach'>>;
   /** The next N bot-token requests get 429 with a 50 ms `Retry-After` (discord.js waits and retries). */
   rateLimitNext: number;
+  /** Command registration (bulk overwrite) answers 503, as during a Discord outage. */
+  commandsDown: boolean;
 }
 
 /** A request as the router sees it. */
@@ -248,6 +250,7 @@ export function createRestRouter(state: DiscordState, knobs: DiscordFakeKnobs, b
     }
     if (p[0] === 'users' && p[1] === '@me') return { status: 200, body: state.botUser };
     if (p[0] === 'applications' && m === 'PUT') {
+      if (knobs.commandsDown) return apiError(503, 0, 'Service Unavailable');
       const scope = p[2] === 'guilds' ? p[3]! : 'global';
       const body = (req.json as unknown as { _array?: unknown[] })._array ?? [];
       const registered = body.map((c) => ({

@@ -129,7 +129,12 @@ async function readRequest(req: IncomingMessage, url: URL): Promise<FakeRequest>
  */
 export async function startDiscordFake(): Promise<DiscordFake> {
   const state = new DiscordState();
-  const knobs: DiscordFakeKnobs = { uploadLimitBytes: 10 * 1024 * 1024, denied: new Map(), rateLimitNext: 0 };
+  const knobs: DiscordFakeKnobs = {
+    uploadLimitBytes: 10 * 1024 * 1024,
+    denied: new Map(),
+    rateLimitNext: 0,
+    commandsDown: false,
+  };
   const requests: string[] = [];
   let base = '';
   const server: Server = createServer((req, res) => {

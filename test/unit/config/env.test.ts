@@ -96,6 +96,23 @@ describe('loadConfig', () => {
     expect(enabledPlatforms(both)).toEqual(['discord', 'slack']);
   });
 
+  it('GIVEN DISCORD_REGISTER_COMMANDS THEN it is off by default, on/off in any case, and nothing else', () => {
+    const discord = { ...base, DISCORD_TOKEN: 't', DISCORD_APPLICATION_ID: '1' };
+    expect(loadConfig(discord, 'all').DISCORD_REGISTER_COMMANDS).toBe(false);
+    expect(loadConfig({ ...discord, DISCORD_REGISTER_COMMANDS: 'on' }, 'all').DISCORD_REGISTER_COMMANDS).toBe(true);
+    expect(loadConfig({ ...discord, DISCORD_REGISTER_COMMANDS: 'OFF' }, 'all').DISCORD_REGISTER_COMMANDS).toBe(false);
+    expect(() => loadConfig({ ...discord, DISCORD_REGISTER_COMMANDS: 'sometimes' }, 'all')).toThrow(
+      /DISCORD_REGISTER_COMMANDS: must be on or off/,
+    );
+  });
+
+  it('GIVEN DISCORD_REGISTER_COMMANDS=on without Discord credentials THEN it is refused', () => {
+    expect(() => loadConfig({ ...base, DISCORD_REGISTER_COMMANDS: 'on' }, 'all')).toThrow(
+      /DISCORD_TOKEN: required when DISCORD_REGISTER_COMMANDS=on/,
+    );
+    expect(loadConfig({ ...base, DISCORD_REGISTER_COMMANDS: 'off' }, 'all').DISCORD_REGISTER_COMMANDS).toBe(false);
+  });
+
   it('should parse admin and channel lists', () => {
     const config = loadConfig(
       { ...base, ADMIN_USER_IDS: 'discord:123, slack:U1', ALLOWED_CHANNELS: 'slack:C9' },
