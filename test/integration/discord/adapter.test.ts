@@ -7,7 +7,7 @@ import { createFakeIntake } from '../../fakes/discord/fake-intake.js';
 import { ALL_PERMISSIONS, PERMISSION_BITS } from '../../fakes/discord/payloads.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
-import { waitFor } from '../../fakes/discord/wait.js';
+import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 
 let fake: DiscordFake;
@@ -32,7 +32,7 @@ const png = (w: number, h: number, name = 'cat.png') =>
 
 /** The single ephemeral answer of an interaction, once it arrives. */
 const ephemeral = (id: string) =>
-  waitFor(() => fake.responses(id).find((m) => m.content.startsWith('⚠️'))?.content, 'an ephemeral answer');
+  eventually(() => fake.responses(id).find((m) => m.content.startsWith('⚠️'))?.content, 'an ephemeral answer');
 
 beforeAll(async () => {
   fake = await startDiscordFake();
@@ -52,7 +52,7 @@ describe('discord intake with the real discord.js', () => {
       { image: png(512, 512), prompt: 'a cat surfing', duration: 10 },
       { attachmentSizeLimit: 26_214_400 },
     );
-    const input = await waitFor(() => fakeIntake.log.submitted.get(`discord-${id}`), 'the submit');
+    const input = await eventually(() => fakeIntake.log.submitted.get(`discord-${id}`), 'the submit');
     const reply = fake.responses(id)[0];
     expect(reply?.content).toContain(`🎬 <@${FAKE_IDS.alice}> is animating (10 s): *a cat surfing*`);
     expect(fake.messages(FAKE_IDS.textChannel).map((m) => m.id)).toContain(reply?.id);
@@ -133,7 +133,7 @@ describe('discord intake with the real discord.js', () => {
   test('GIVEN the submit is refused (race on the quota) THEN the public reply says why', async () => {
     await startBot({ submit: refusal('user_daily_limit', undefined, { usedSeconds: 60, limit: 60 }) });
     const id = fake.animate({ image: png(512, 512), prompt: 'a cat' });
-    const content = await waitFor(
+    const content = await eventually(
       () => fake.responses(id)[0]?.content.includes('Could not start') && fake.responses(id)[0]?.content,
       'refusal',
     );
@@ -152,9 +152,9 @@ describe('discord intake with the real discord.js', () => {
     await startBot();
     const perms = (BigInt(ALL_PERMISSIONS) & ~PERMISSION_BITS.createPublicThreads).toString();
     const id = fake.animate({ image: png(512, 512), prompt: 'a cat' }, { appPermissions: perms });
-    const input = await waitFor(() => fakeIntake.log.submitted.get(`discord-${id}`), 'the submit');
+    const input = await eventually(() => fakeIntake.log.submitted.get(`discord-${id}`), 'the submit');
     expect(input.where.threadId).toBeNull();
-    const reply = await waitFor(
+    const reply = await eventually(
       () => fake.responses(id)[0]?.content.includes('Create Public Threads') && fake.responses(id)[0],
       'note',
     );
@@ -165,7 +165,7 @@ describe('discord intake with the real discord.js', () => {
     await startBot();
     const before = fake.requests.length;
     const id = fake.animate({ image: png(512, 512), prompt: 'a cat' }, { channelId: FAKE_IDS.forumPost });
-    const input = await waitFor(() => fakeIntake.log.submitted.get(`discord-${id}`), 'the submit');
+    const input = await eventually(() => fakeIntake.log.submitted.get(`discord-${id}`), 'the submit');
     expect(input.where).toMatchObject({ channelId: FAKE_IDS.forumPost, threadId: null });
     expect(fake.requests.slice(before).some((r) => r.includes('/threads'))).toBe(false);
   });
@@ -174,23 +174,24 @@ describe('discord intake with the real discord.js', () => {
     await startBot();
     const before = fake.requests.length;
     const id = fake.animate({ image: png(512, 512), prompt: 'a cat' }, { channelId: FAKE_IDS.dmChannel });
-    const input = await waitFor(() => fakeIntake.log.submitted.get(`discord-${id}`), 'the submit');
+    const input = await eventually(() => fakeIntake.log.submitted.get(`discord-${id}`), 'the submit');
     expect(input.where).toEqual({ platform: 'discord', channelId: FAKE_IDS.dmChannel, threadId: null });
     expect(fake.requests.slice(before).some((r) => r.includes('/threads'))).toBe(false);
-    expect(fake.responses(id)[0]?.content).toContain('threads cannot be started here');
+    // The note is edited into the reply after the submit: look the reply up inside the poll.
+    await eventually(() => fake.responses(id)[0]?.content.includes('threads cannot be started here'), 'the note');
   });
 
   test('GIVEN "Animate image" on a message with an image THEN a modal opens and its submission starts a request', async () => {
     await startBot();
     const message = fake.userMessage(FAKE_IDS.textChannel, FAKE_IDS.alice, 'look', [png(640, 480, 'dog.png')]);
     const menuId = fake.messageCommand(message);
-    const modal = await waitFor(
+    const modal = await eventually(
       () => fake.interaction(menuId)?.modal as { custom_id: string } | undefined,
       'the modal',
     );
     expect(fake.interaction(menuId)?.callbackType).toBe(9);
     const submitId = fake.submitModal(modal.custom_id, { prompt: 'the dog wags its tail', duration: '10' });
-    const input = await waitFor(() => fakeIntake.log.submitted.get(`discord-${submitId}`), 'the submit');
+    const input = await eventually(() => fakeIntake.log.submitted.get(`discord-${submitId}`), 'the submit');
     expect(input).toMatchObject({
       prompt: 'the dog wags its tail',
       duration: 10,
@@ -227,7 +228,7 @@ describe('discord intake with the real discord.js', () => {
       },
     });
     const id = fake.command('animations');
-    const seen = await waitFor(() => fake.responses(id)[0], 'the status');
+    const seen = await eventually(() => fake.responses(id)[0], 'the status');
     expect(fake.state.messages.get(seen.id)?.ephemeral).toBe(true);
     expect(seen.content).toContain('queued (#3 in queue), 1 min 5 s: *a cat* (5 s) in <#77>');
     expect(seen.content).toContain('45 s of 60 s of video left today');
@@ -245,9 +246,9 @@ describe('discord reactions from the raw gateway event', () => {
     fake.react(thread, msg, FAKE_IDS.alice, '👍');
     fake.react(thread, msg, FAKE_IDS.alice, '🔁');
     fake.react(thread, msg, FAKE_IDS.alice, '🔁');
-    await waitFor(() => fakeIntake.log.retries.length === 1, 'the retry');
+    await eventually(() => fakeIntake.log.retries.length === 1, 'the retry');
     fake.react(thread, msg, FAKE_IDS.alice, '❌');
-    await waitFor(() => fakeIntake.log.cancels.length === 1, 'the cancel');
+    await eventually(() => fakeIntake.log.cancels.length === 1, 'the cancel');
     expect(fakeIntake.log.retries.map((r) => r.actor.userId)).toEqual([FAKE_IDS.alice]);
     expect(fake.requests.filter((r) => r.startsWith('POST /api/v10/channels/9'))).toEqual([]);
   });
@@ -270,7 +271,7 @@ describe('discord reactions from the raw gateway event', () => {
     );
     await adapter.start();
     fake.react(thread, msg, FAKE_IDS.alice, '🔁');
-    await waitFor(() => log.retries.length === 1, 'the retry after the restart');
+    await eventually(() => log.retries.length === 1, 'the retry after the restart');
     expect(log.retries[0]?.message).toEqual({ platform: 'discord', channelId: thread, messageId: msg });
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SeenMessage } from '../../fakes/discord/server.js';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
-import { waitFor } from '../../fakes/discord/wait.js';
+import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 import { type DiscordStack, startDiscordStack } from './harness.js';
 
@@ -29,7 +29,7 @@ const oxenSpend = () => {
 
 /** The public reply and its thread of an /animate, once the reply shows. */
 async function threadOf(interactionId: string): Promise<string> {
-  const reply = await waitFor(
+  const reply = await eventually(
     () => stack.discord.responses(interactionId).find((m) => m.content.includes('is animating')),
     'the public reply',
   );
@@ -37,7 +37,7 @@ async function threadOf(interactionId: string): Promise<string> {
 }
 
 const video = (thread: string) =>
-  waitFor(
+  eventually(
     () => stack.discord.messages(thread).find((m) => m.files.length > 0 || m.content.includes('as a link')),
     'the video',
     30_000,
@@ -50,11 +50,11 @@ describe('discord /animate end to end (discord.js, Redis, Oxen simulator, bot + 
     const enqueued = stack.sim.counters.enqueue;
     const id = stack.discord.animate({ image: image(), prompt: 'a cat surfing a wave', duration: 5 });
     const thread = await threadOf(id);
-    const channel = await waitFor(() => stack.discord.state.channels.get(thread), 'the thread');
+    const channel = await eventually(() => stack.discord.state.channels.get(thread), 'the thread');
     expect(channel.name).toBe('🎬 a cat surfing a wave');
     const result = await video(thread);
     const [progress] = stack.discord.messages(thread) as [SeenMessage];
-    await waitFor(
+    await eventually(
       () => stack.discord.messages(thread)[0]?.content.includes('Done'),
       'the progress message to say done',
     );
@@ -64,7 +64,7 @@ describe('discord /animate end to end (discord.js, Redis, Oxen simulator, bot + 
     expect(result.content).toContain(`<@${FAKE_IDS.alice}>, your video is ready`);
     expect(result.content).toContain('a cat surfing a wave');
     expect(result.mentions).toEqual([FAKE_IDS.alice]);
-    await waitFor(
+    await eventually(
       () =>
         stack.discord
           .messages(thread)
@@ -115,7 +115,7 @@ describe('discord /animate end to end (discord.js, Redis, Oxen simulator, bot + 
     const spent = oxenSpend();
     const { channelId, ...animate } = { channelId: FAKE_IDS.textChannel, ...options() };
     const id = stack.discord.animate(animate, { channelId });
-    const answer = await waitFor(
+    const answer = await eventually(
       () => stack.discord.responses(id).find((m) => m.content.startsWith('⚠️')),
       'the refusal',
     );
@@ -156,7 +156,7 @@ describe('discord /animate end to end (discord.js, Redis, Oxen simulator, bot + 
       const res = await fetch(url);
       expect(res.status).toBe(200);
       expect(isMp4(Buffer.from(await res.arrayBuffer()))).toBe(true);
-      await waitFor(() => stack.discord.messages(thread)[0]?.content.includes('Done'), 'done');
+      await eventually(() => stack.discord.messages(thread)[0]?.content.includes('Done'), 'done');
     } finally {
       stack.sim.knobs.resultBytes = null;
       stack.discord.knobs.uploadLimitBytes = 10 * MiB;
@@ -168,7 +168,7 @@ describe('discord /animate end to end (discord.js, Redis, Oxen simulator, bot + 
     try {
       const id = stack.discord.animate({ image: image(), prompt: 'patience' });
       const thread = await threadOf(id);
-      await waitFor(() => stack.discord.messages(thread).length > 0, 'the progress message');
+      await eventually(() => stack.discord.messages(thread).length > 0, 'the progress message');
       stack.discord.expireInteraction(id);
       const from = stack.discord.requests.length;
       const result = await video(thread);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
-import { waitFor } from '../../fakes/discord/wait.js';
+import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 import { type DiscordStack, startDiscordStack } from './harness.js';
 
@@ -22,7 +22,7 @@ const image = () =>
 
 async function animate(prompt: string): Promise<string> {
   const id = stack.discord.animate({ image: image(), prompt });
-  const reply = await waitFor(
+  const reply = await eventually(
     () => stack.discord.responses(id).find((m) => m.content.includes('is animating')),
     'the public reply',
   );
@@ -31,7 +31,7 @@ async function animate(prompt: string): Promise<string> {
 
 /** The n-th bot message in the thread (0: attempt 1's progress message), once it exists. */
 const nth = (thread: string, n: number) =>
-  waitFor(() => stack.discord.messages(thread)[n], `message ${n} in the thread`, 30_000);
+  eventually(() => stack.discord.messages(thread)[n], `message ${n} in the thread`, 30_000);
 const contentOf = (thread: string, id: string) =>
   stack.discord.messages(thread).find((m) => m.id === id)?.content ?? '';
 const videos = (thread: string) => stack.discord.messages(thread).filter((m) => m.files.length > 0);
@@ -43,14 +43,17 @@ describe('discord reactions end to end', () => {
     const enqueued = stack.sim.counters.enqueue;
     const thread = await animate('this one fails first');
     const progress = await nth(thread, 0);
-    await waitFor(() => contentOf(thread, progress.id).includes('Failed'), 'the failure message', 30_000);
+    await eventually(() => contentOf(thread, progress.id).includes('Failed'), 'the failure message', 30_000);
     expect(contentOf(thread, progress.id)).toContain('upstream model error');
-    await waitFor(() => stack.discord.messages(thread)[0]?.botReactions.includes('🔁'), 'the bot’s 🔁 on the failure');
+    await eventually(
+      () => stack.discord.messages(thread)[0]?.botReactions.includes('🔁'),
+      'the bot’s 🔁 on the failure',
+    );
 
     stack.discord.react(thread, progress.id, FAKE_IDS.bob, '🔁');
     stack.discord.react(thread, progress.id, FAKE_IDS.alice, '🔁');
     stack.discord.react(thread, progress.id, FAKE_IDS.alice, '🔁');
-    await waitFor(() => videos(thread).length === 1, 'the second attempt’s video', 30_000);
+    await eventually(() => videos(thread).length === 1, 'the second attempt’s video', 30_000);
     const result = videos(thread)[0];
     expect(result?.content).toContain('attempt 2');
     expect(stack.sim.counters.enqueue - enqueued).toBe(2);
@@ -64,15 +67,18 @@ describe('discord reactions end to end', () => {
     const cancels = stack.sim.counters.cancel;
     const thread = await animate('cancel me');
     const progress = await nth(thread, 0);
-    await waitFor(() => [...stack.sim.rows.values()].some((r) => r.status === 'processing'), 'the generation to run');
+    await eventually(
+      () => [...stack.sim.rows.values()].some((r) => r.status === 'processing'),
+      'the generation to run',
+    );
     const statusId = stack.discord.command('animations');
-    const status = await waitFor(() => stack.discord.responses(statusId)[0], 'the /animations answer');
+    const status = await eventually(() => stack.discord.responses(statusId)[0], 'the /animations answer');
     expect(stack.discord.state.messages.get(status.id)?.ephemeral).toBe(true);
     expect(status.content).toMatch(/• (submitted|processing), \d+ s: \*cancel me\* \(5 s\) in <#\d+>/);
     expect(status.content).toMatch(/Quota: \d+ s of 600 s of video left today/);
     stack.discord.react(thread, progress.id, FAKE_IDS.bob, '❌');
     stack.discord.react(thread, progress.id, FAKE_IDS.alice, '❌');
-    await waitFor(() => contentOf(thread, progress.id).includes('Cancelled'), 'the cancelled state');
+    await eventually(() => contentOf(thread, progress.id).includes('Cancelled'), 'the cancelled state');
     expect(contentOf(thread, progress.id)).toContain(`by <@${FAKE_IDS.alice}>`);
     expect(stack.sim.counters.cancel).toBeGreaterThan(cancels);
     expect([...stack.sim.rows.values()].filter((r) => r.prompt === 'cancel me').map((r) => r.status)).toEqual([
@@ -85,12 +91,12 @@ describe('discord reactions end to end', () => {
     stack.sim.knobs.processingMs = 1_500;
     const enqueued = stack.sim.counters.enqueue;
     const thread = await animate('survive a restart');
-    await waitFor(() => stack.sim.counters.enqueue > enqueued, 'the Oxen enqueue');
+    await eventually(() => stack.sim.counters.enqueue > enqueued, 'the Oxen enqueue');
     await stack.restartBot();
     stack.sim.knobs.processingMs = 300;
-    await waitFor(() => videos(thread).length === 1, 'the video after the restart', 30_000);
+    await eventually(() => videos(thread).length === 1, 'the video after the restart', 30_000);
     const result = videos(thread)[0];
-    await waitFor(
+    await eventually(
       () =>
         stack.discord
           .messages(thread)
@@ -99,7 +105,7 @@ describe('discord reactions end to end', () => {
       '🔁',
     );
     stack.discord.react(thread, result?.id ?? '', FAKE_IDS.alice, '🔁');
-    await waitFor(() => videos(thread).length === 2, 'the retry’s video', 30_000);
+    await eventually(() => videos(thread).length === 2, 'the retry’s video', 30_000);
     expect(videos(thread)[1]?.content).toContain('attempt 2');
     expect(stack.sim.counters.enqueue - enqueued).toBe(2);
   });

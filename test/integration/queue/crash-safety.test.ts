@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatFakeServer, startChatFakeServer } from '../../fakes/chat/http-chat.js';
-import { attemptState, createStack, eventually, type Stack, submitInput } from './harness.js';
+import { eventually } from '../../support/eventually.js';
+import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 
 const CHILD = fileURLToPath(new URL('./worker-child.ts', import.meta.url));
 
@@ -77,10 +78,9 @@ describe('crash safety: a worker process killed with SIGKILL at each step', () =
       await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the request to end', 30_000);
       expect(stack.sim.counters.enqueue).toBe(1);
       expect(stack.chat.videos()).toHaveLength(1);
-      const thread = stack.chat.thread(input.where);
-      expect(thread.filter((m) => m.views[0]?.kind === 'progress')).toHaveLength(1);
       // The final edit follows the state change.
-      await eventually(() => thread[0]?.text.includes('Done'), 'the final progress edit');
+      await eventually(() => stack.chat.thread(input.where)[0]?.text.includes('Done'), 'the final progress edit');
+      expect(stack.chat.thread(input.where).filter((m) => m.views[0]?.kind === 'progress')).toHaveLength(1);
       const status = await stack.intake.status(input.requester);
       expect(status.active).toHaveLength(0);
       expect(status.usedSecondsToday).toBe(5);

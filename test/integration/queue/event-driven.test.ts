@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OxenPort } from '../../../src/core/ports/oxen.js';
-import { attemptState, createStack, eventually, type Stack, submitInput } from './harness.js';
+import { eventually } from '../../support/eventually.js';
+import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 
 /** Long enough that no test here ever reaches a reconcile poll or a progress wake on its own. */
 const LONG = 10 * 60_000;
@@ -63,13 +64,13 @@ describe('event-driven waiting', () => {
       ids.push(r.value.requestId);
       await eventually(() => stack.chat.thread(input.where)[0], 'the progress message');
     }
-    const third = stack.chat.thread(inputs[2]?.where ?? inputs[0]!.where)[0];
-    await eventually(() => third?.text.includes('in line'), 'a queue position');
+    const third = () => stack.chat.thread(inputs[2]!.where)[0];
+    await eventually(() => third()?.text.includes('in line'), 'a queue position');
     expect(stack.sim.counters.enqueue).toBe(1);
     stack.sim.knobs.holdQueue = false;
     stack.sim.releaseQueue();
     for (const id of ids) await eventually(async () => (await attemptState(stack, id)) === 'done', 'all deliveries');
     expect(stack.sim.counters.enqueue).toBe(3);
-    expect(third?.history.some((t) => t.includes('#2 in line'))).toBe(true);
+    expect(third()?.history.some((t) => t.includes('#2 in line'))).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attemptState, createStack, eventually, type Stack, submitInput } from './harness.js';
+import { eventually } from '../../support/eventually.js';
+import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 
 describe('worker failures, timeouts and fallbacks', () => {
   let stack: Stack;
@@ -15,8 +16,7 @@ describe('worker failures, timeouts and fallbacks', () => {
     const accepted = await stack.intake.submit(input);
     if (!accepted.ok) throw new Error('refused');
     await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'cancelled', 'the timeout');
-    const progress = stack.chat.thread(input.where)[0];
-    await eventually(() => progress?.text.includes('it took too long'), 'the timeout message');
+    await eventually(() => stack.chat.thread(input.where)[0]?.text.includes('it took too long'), 'the timeout message');
     expect([...stack.sim.rows.values()][0]?.status).toBe('cancelled');
     expect(stack.sim.counters.cancel).toBeGreaterThan(0);
     expect((await stack.intake.status(input.requester)).usedSecondsToday).toBe(0);
@@ -53,9 +53,8 @@ describe('worker failures, timeouts and fallbacks', () => {
     const accepted = await stack.intake.submit(input);
     if (!accepted.ok) throw new Error('refused');
     await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'failed', 'the failure');
-    const progress = stack.chat.thread(input.where)[0];
-    await eventually(() => progress?.text.includes('out of credits'), 'the credits message');
-    expect(progress?.text).toContain('operator');
+    await eventually(() => stack.chat.thread(input.where)[0]?.text.includes('out of credits'), 'the credits message');
+    expect(stack.chat.thread(input.where)[0]?.text).toContain('operator');
     expect(stack.sim.counters.enqueue).toBe(1);
     expect((await stack.intake.status(input.requester)).usedSecondsToday).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attemptState, createStack, eventually, type Stack, submitInput } from './harness.js';
+import { eventually } from '../../support/eventually.js';
+import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 
 describe('animate worker: happy path', () => {
   let stack: Stack;

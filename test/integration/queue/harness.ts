@@ -39,21 +39,6 @@ export function submitInput(overrides: Partial<SubmitInput> = {}, userId = 'U1')
   };
 }
 
-/** Resolves once `check` returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => T | Promise<T>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Everything one test needs: simulator, real Oxen client and hub, Redis, intake, worker, fake chat. */
 export interface Stack {
   sim: OxenSimulator;

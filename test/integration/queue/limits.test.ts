@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { attemptState, createStack, eventually, type Stack, submitInput } from './harness.js';
+import { eventually } from '../../support/eventually.js';
+import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 
 describe('intake limits', () => {
   let stack: Stack;
@@ -63,8 +64,8 @@ describe('intake limits', () => {
     const accepted = await stack.intake.submit(input);
     if (!accepted.ok) throw new Error('refused');
     await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'failed', 'the failure');
+    await eventually(() => stack.chat.thread(input.where)[0]?.reactions.includes('retry'), 'the 🔁 reaction');
     const progress = stack.chat.thread(input.where)[0];
-    await eventually(() => progress?.reactions.includes('retry'), 'the 🔁 reaction');
     expect(progress?.text).toContain('Failed');
     expect(progress?.text).toContain('Image too small: 200x200');
     expect(progress?.text).toContain('React 🔁');

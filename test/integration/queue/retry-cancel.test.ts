@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attemptState, createStack, eventually, type Stack, submitInput } from './harness.js';
+import { eventually } from '../../support/eventually.js';
+import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 
 const stranger = { platform: 'discord' as const, userId: 'U2', displayName: 'Bob' };
 const admin = { platform: 'discord' as const, userId: 'ADMIN', displayName: 'Ada' };
@@ -21,8 +22,7 @@ describe('retry and cancel by reaction', () => {
     if (!accepted.ok) throw new Error('refused');
     const { requestId } = accepted.value;
     await eventually(async () => (await attemptState(stack, requestId)) === 'submitted', 'the submission');
-    const progress = stack.chat.thread(input.where)[0];
-    if (!progress) throw new Error('no progress message');
+    const progress = await eventually(() => stack.chat.thread(input.where)[0], 'the progress message');
 
     const byStranger = await stack.intake.cancel(progress.ref, stranger);
     expect(!byStranger.ok && byStranger.error.code).toBe('not_requester');
@@ -30,8 +30,8 @@ describe('retry and cancel by reaction', () => {
     const byRequester = await stack.intake.cancel(progress.ref, input.requester);
     expect(byRequester.ok).toBe(true);
     await eventually(async () => (await attemptState(stack, requestId)) === 'cancelled', 'the cancellation');
-    await eventually(() => progress.text.includes('Cancelled'), 'the cancelled message');
-    expect(progress.text).toContain(`by <@${input.requester.userId}>`);
+    await eventually(() => stack.chat.find(progress.ref)?.text.includes('Cancelled'), 'the cancelled message');
+    expect(stack.chat.find(progress.ref)?.text).toContain(`by <@${input.requester.userId}>`);
     const row = [...stack.sim.rows.values()][0];
     expect(row?.status).toBe('cancelled');
     const status = await stack.intake.status(input.requester);
@@ -48,8 +48,7 @@ describe('retry and cancel by reaction', () => {
     if (!accepted.ok) throw new Error('refused');
     const { requestId } = accepted.value;
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the first video');
-    const result = stack.chat.videos()[0];
-    if (!result) throw new Error('no video');
+    const result = await eventually(() => stack.chat.videos()[0], 'the first video message');
 
     const byStranger = await stack.intake.retry(result.ref, stranger, 'react-1');
     expect(!byStranger.ok && byStranger.error.code).toBe('not_requester');
@@ -81,8 +80,7 @@ describe('retry and cancel by reaction', () => {
     const accepted = await stack.intake.submit(input);
     if (!accepted.ok) throw new Error('refused');
     await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'submitted', 'submission');
-    const progress = stack.chat.thread(input.where)[0];
-    if (!progress) throw new Error('no progress');
+    const progress = await eventually(() => stack.chat.thread(input.where)[0], 'the progress message');
     const retry = await stack.intake.retry(progress.ref, input.requester, 'react-x');
     expect(!retry.ok && retry.error.code).toBe('still_running');
     const unknown = await stack.intake.retry({ ...progress.ref, messageId: 'nope' }, input.requester, 'react-y');

@@ -9,6 +9,7 @@ import {
 } from '../../fakes/slack/payloads.js';
 import { postEvent, postInteraction, postSlashCommand, type SignOptions } from '../../fakes/slack/signed-request.js';
 import type { FakeFile, FakeMessage } from '../../fakes/slack/state.js';
+import { eventually } from '../../support/eventually.js';
 import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from './harness.js';
 
 /**
@@ -20,6 +21,7 @@ import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from './harness.
 let h: SlackHarness;
 const CHANNEL = 'C0001';
 const WAIT = { timeout: 15_000, interval: 50 };
+const UNTIL = { timeoutMs: WAIT.timeout, intervalMs: WAIT.interval };
 
 beforeEach(async () => {
   h = await startSlackHarness();
@@ -70,14 +72,18 @@ describe('Slack end to end', () => {
     const view = await openModal('a cat surfing');
     const res = await submit(view, { image: [h.image()], prompt: 'a cat surfing', duration: '5' });
     expect(await res.text()).toBe(''); // modal closes
-    await expect.poll(() => h.slack.state.messages.find((m) => m.text.startsWith('🎬')), WAIT).toBeDefined();
-    const announcement = h.slack.state.messages.find((m) => m.text.startsWith('🎬'));
-    expect(announcement?.threadTs).toBeUndefined();
-    expect(announcement?.text).toContain('<@U0001> is animating: _a cat surfing_ (5 s)');
-    const thread = announcement?.ts ?? '';
+    const announcement = await eventually(
+      () => h.slack.state.messages.find((m) => m.text.startsWith('🎬')),
+      'the announcement',
+      UNTIL,
+    );
+    expect(announcement.threadTs).toBeUndefined();
+    expect(announcement.text).toContain('<@U0001> is animating: _a cat surfing_ (5 s)');
+    const thread = announcement.ts;
     await expect.poll(() => h.videos(CHANNEL, thread).length, WAIT).toBe(1);
-    const result = botMessages(thread).find((m) => m.text.includes('your video is ready'));
-    await expect.poll(() => result?.reactions.get('repeat')?.has(h.slack.botUserId), WAIT).toBe(true);
+    // The upload can land before the "ready" message is posted: look the message up inside the poll.
+    const ready = () => botMessages(thread).find((m) => m.text.includes('your video is ready'));
+    await expect.poll(() => ready()?.reactions.get('repeat')?.has(h.slack.botUserId), WAIT).toBe(true);
     expect(h.sim.counters.enqueue).toBe(1);
   });
 
@@ -161,16 +167,19 @@ describe('Slack end to end', () => {
   it('GIVEN a failed generation THEN 🔁 by a stranger is refused privately and 🔁 by the requester delivers', async () => {
     h.sim.knobs.failNext = 1;
     const { ts } = await mention('<@U0BOT> a dragon takes off', [h.image()], 'EvFail');
-    await expect.poll(() => botMessages(ts).find((m) => m.text.includes('Failed')), WAIT).toBeDefined();
-    const failure = botMessages(ts).find((m) => m.text.includes('Failed'));
-    expect(failure?.text).toContain('upstream model error');
-    await react(failure?.ts ?? '', 'U0BAD', 'repeat', 'EvStranger');
+    const failure = await eventually(
+      () => botMessages(ts).find((m) => m.text.includes('Failed')),
+      'the failure',
+      UNTIL,
+    );
+    expect(failure.text).toContain('upstream model error');
+    await react(failure.ts, 'U0BAD', 'repeat', 'EvStranger');
     await expect.poll(() => h.slack.state.ephemerals.length, WAIT).toBe(1);
     expect(h.slack.state.ephemerals[0]).toMatchObject({ user: 'U0BAD', channel: CHANNEL });
     expect(h.slack.state.ephemerals[0]?.text).toContain('Only the person who asked');
     expect(await h.jobCount()).toBe(1);
-    await react(failure?.ts ?? '', 'U0001', 'repeat', 'EvOwner');
-    await react(failure?.ts ?? '', 'U0001', 'repeat', 'EvOwner'); // redelivered: still one retry
+    await react(failure.ts, 'U0001', 'repeat', 'EvOwner');
+    await react(failure.ts, 'U0001', 'repeat', 'EvOwner'); // redelivered: still one retry
     await expect.poll(() => h.videos(CHANNEL, ts).length, WAIT).toBe(1);
     expect(await h.jobCount()).toBe(2);
     expect(h.sim.counters.enqueue).toBe(2);
@@ -179,15 +188,18 @@ describe('Slack end to end', () => {
   it('GIVEN a generation in flight THEN ❌ by a stranger is refused privately and ❌ by the requester cancels it at Oxen', async () => {
     h.sim.knobs.processingMs = 60_000;
     const { ts } = await mention('<@U0BOT> slow clouds', [h.image()], 'EvCancel');
-    await expect.poll(() => botMessages(ts).find((m) => m.text.includes('React ❌ to cancel')), WAIT).toBeDefined();
+    const progress = await eventually(
+      () => botMessages(ts).find((m) => m.text.includes('React ❌ to cancel')),
+      'the progress message',
+      UNTIL,
+    );
     await expect.poll(() => h.sim.counters.enqueue, WAIT).toBe(1);
-    const progress = botMessages(ts).find((m) => m.text.includes('React ❌ to cancel'));
-    await react(progress?.ts ?? '', 'U0BAD', 'x', 'EvStrangerX');
+    await react(progress.ts, 'U0BAD', 'x', 'EvStrangerX');
     await expect.poll(() => h.slack.state.ephemerals.length, WAIT).toBe(1);
     expect(h.slack.state.ephemerals[0]).toMatchObject({ user: 'U0BAD' });
     expect(h.sim.counters.cancel).toBe(0);
-    await react(progress?.ts ?? '', 'U0001', 'x', 'EvX');
-    await expect.poll(() => h.slack.state.find(CHANNEL, progress?.ts ?? '')?.text, WAIT).toContain('Cancelled');
+    await react(progress.ts, 'U0001', 'x', 'EvX');
+    await expect.poll(() => h.slack.state.find(CHANNEL, progress.ts)?.text, WAIT).toContain('Cancelled');
     await expect.poll(() => [...h.sim.rows.values()][0]?.status, WAIT).toBe('cancelled');
     expect(h.videos(CHANNEL, ts)).toHaveLength(0);
   });
