@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
 import { makePng } from '../../support/images.js';
 
@@ -113,7 +113,7 @@ describe('animate CLI against the simulator', () => {
   it('GIVEN Ctrl-C while generating THEN the generation is cancelled at Oxen', async () => {
     sim.knobs.queuedMs = 60_000;
     const run = animate(['--image', 'photo.png', '--prompt', 'x', '--out', join(dir, 'never.mp4')]);
-    await vi.waitFor(() => expect(sim.rows.size).toBe(1), { timeout: 15_000 });
+    await expect.poll(() => sim.rows.size).toBe(1);
     run.child.kill('SIGINT');
     const { code, stdout } = await run.done;
     const [row] = [...sim.rows.values()];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs helper shared with scripts/start.mjs and .ci/run
 import { freePort, redisAnswers } from '../../../scripts/redis-probe.mjs';
+import { eventually } from '../../support/eventually.js';
 import { type MainProcess, startMain } from './child.js';
 
 describe('main: Redis eviction policy', () => {
@@ -23,7 +24,7 @@ describe('main: Redis eviction policy', () => {
       { stdio: 'ignore' },
     );
     url = `redis://127.0.0.1:${port}`;
-    for (let i = 0; i < 50 && !(await redisAnswers(url)); i += 1) await new Promise((r) => setTimeout(r, 100));
+    await eventually(() => redisAnswers(url), 'the LRU redis-server to answer', { intervalMs: 100 });
   });
 
   afterAll(async () => {

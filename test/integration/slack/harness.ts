@@ -90,7 +90,9 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
   const imageFetcher = createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: sim.url });
   const app = express();
   const adapter = createSlackAdapter(
-    { botToken: slack.botToken, signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl, retries: 0 },
+    // A budget no busy machine outlasts, so modal checks always answer inline (receiver.test.ts covers
+    // what happens past the budget).
+    { botToken: slack.botToken, signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl, retries: 0, ackBudgetMs: 10_000 },
     { intake, imageFetcher, logger, expressApp: app },
   );
   await adapter.start();
