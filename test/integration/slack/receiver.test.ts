@@ -5,7 +5,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/slack/index.js';
 import type { ImageFetcher } from '../../../src/core/ports/image-fetcher.js';
 import { refusal } from '../../../src/core/refusal.js';
-import { sleep } from '../../../src/shared/abort.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { err, ok } from '../../../src/shared/result.js';
 import { createFakeIntake } from '../../fakes/slack/fake-intake.js';
@@ -26,12 +25,17 @@ import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.j
  */
 
 const SECRET = 'receiver-test-secret';
+/** Checks end long before this on any machine, so refusals are answered inline on the modal. */
+const ACK_BUDGET_MS = 10_000;
+
+/** A `slow` download is held until the test lets it go: it outlasts any ack budget, with no clock. */
+let releaseSlow: () => void = () => undefined;
+let slowGate: Promise<void> = Promise.resolve();
 
 /** Downloads like the real fetcher would see Slack: redirect → unreachable, HTML → wrong type. */
 const stubFetcher: ImageFetcher = {
   async fetch(url, options) {
-    // A download slower than the ack budget below, to see the modal close before the checks end.
-    if (url.includes('slow')) await sleep(1_500);
+    if (url.includes('slow')) await slowGate;
     const res = await fetch(url, { redirect: 'manual', ...(options?.headers ? { headers: options.headers } : {}) });
     const field = options?.field ?? 'image';
     if (res.status >= 300 && res.status < 400)
@@ -49,12 +53,11 @@ let adapter: SlackAdapter;
 let url: string;
 let intake: ReturnType<typeof createFakeIntake>;
 
-beforeEach(async () => {
-  fake = await startSlackFake();
-  intake = createFakeIntake();
+/** Starts the adapter on a fresh express app and points `url` at it. */
+async function startReceiver(ackBudgetMs: number) {
   const app = express();
   adapter = createSlackAdapter(
-    { botToken: fake.botToken, signingSecret: SECRET, apiUrl: fake.apiUrl, retries: 0, ackBudgetMs: 1_000 },
+    { botToken: fake.botToken, signingSecret: SECRET, apiUrl: fake.apiUrl, retries: 0, ackBudgetMs },
     { intake: intake.intake, imageFetcher: stubFetcher, logger: silentLogger(), expressApp: app },
   );
   await adapter.start();
@@ -62,11 +65,25 @@ beforeEach(async () => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+}
+
+async function stopReceiver() {
+  await adapter.stop();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+beforeEach(async () => {
+  slowGate = new Promise<void>((resolve) => {
+    releaseSlow = resolve;
+  });
+  fake = await startSlackFake();
+  intake = createFakeIntake();
+  await startReceiver(ACK_BUDGET_MS);
 });
 
 afterEach(async () => {
-  await adapter.stop();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  releaseSlow();
+  await stopReceiver();
   await fake.close();
 });
 
@@ -249,6 +266,9 @@ describe('Slack receiver (Bolt on the shared express app)', () => {
   });
 
   it('GIVEN checks that outlast the ack budget THEN the modal closes and a problem is told privately', async () => {
+    // A short budget; the download below is held until the modal has closed, so it surely outlasts it.
+    await stopReceiver();
+    await startReceiver(200);
     const view = await openModal('');
     const slow = fake.addFile({
       name: 'slow.png',
@@ -262,6 +282,8 @@ describe('Slack receiver (Bolt on the shared express app)', () => {
       viewSubmission({ view, values: { image: [slow], prompt: 'go', duration: '5' } }),
     );
     expect(await res.text()).toBe('');
+    expect(fake.state.ephemerals).toHaveLength(0);
+    releaseSlow();
     await expect.poll(() => fake.state.ephemerals.length).toBe(1);
     expect(fake.state.ephemerals[0]).toMatchObject({ channel: 'C0001', user: 'U0001' });
     expect(fake.state.ephemerals[0]?.text).toContain('files:read');
