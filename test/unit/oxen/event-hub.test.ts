@@ -34,6 +34,7 @@ const completed = (id: string, status = 'succeeded', extra = '') =>
 
 let hub: CompletionEventHub | undefined;
 afterEach(async () => {
+  vi.useRealTimers();
   await hub?.close();
   hub = undefined;
 });
@@ -54,12 +55,15 @@ describe('event hub', () => {
     await hub.start();
     const got: CompletionEvent[] = [];
     hub.waitFor('g1', (e) => got.push(e));
+    const after: string[] = [];
+    hub.waitFor('g-after', (e) => after.push(e.generationId));
     f.write(completed('g1', 'failed', ',"error":"Insufficient credits"'));
     f.write(completed('g1'));
-    await vi.waitFor(() => expect(got).toHaveLength(1));
-    expect(got[0]).toMatchObject({ generationId: 'g1', status: 'failed', reason: 'Insufficient credits' });
-    await new Promise((r) => setTimeout(r, 20));
+    // One stream, read in order: once the event written after the second g1 is in, that g1 was handled.
+    f.write(completed('g-after'));
+    await expect.poll(() => after).toEqual(['g-after']);
     expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ generationId: 'g1', status: 'failed', reason: 'Insufficient credits' });
   });
 
   it('should ignore unrelated events and skip malformed data without losing the stream', async () => {
@@ -72,7 +76,7 @@ describe('event hub', () => {
     f.write('event: media_generation_completed\ndata: {oops\n\n');
     f.write('event: media_generation_completed\ndata: {"generation_id":"g","status":"cancelled"}\n\n');
     f.write(completed('g2'));
-    await vi.waitFor(() => expect(all.map((e) => e.generationId)).toEqual(['g2']));
+    await expect.poll(() => all.map((e) => e.generationId)).toEqual(['g2']);
     expect(hub.reconnectCount()).toBe(0);
   });
 
@@ -85,7 +89,7 @@ describe('event hub', () => {
     hub.waitFor('g4', (e) => got.push(e.generationId));
     stop();
     f.write(completed('g3') + completed('g4'));
-    await vi.waitFor(() => expect(got).toEqual(['g4']));
+    await expect.poll(() => got).toEqual(['g4']);
   });
 
   it('GIVEN the stream ends THEN it reconnects and tells reconnect listeners (not on the first open)', async () => {
@@ -97,20 +101,27 @@ describe('event hub', () => {
     expect(hub.isConnected()).toBe(true);
     expect(reconnects).not.toHaveBeenCalled();
     f.end();
-    await vi.waitFor(() => expect(reconnects).toHaveBeenCalledTimes(1));
+    await expect.poll(() => reconnects.mock.calls.length).toBe(1);
     expect(f.calls()).toBe(2);
     expect(hub.reconnectCount()).toBe(1);
   });
 
   it('GIVEN silence past the watchdog THEN it reconnects; keep-alive comments count as life', async () => {
+    // A fake clock for the hub's timers (watchdog, backoff): the 300 ms pass exactly as written, however
+    // busy the machine is. Streams and promises keep running for real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const f = fakeEventsFetch();
     hub = makeHub(f, 300);
     await hub.start();
-    const keepAlive = setInterval(() => f.write(': keep-alive\n\n'), 30);
-    await new Promise((r) => setTimeout(r, 700));
-    clearInterval(keepAlive);
+    for (let ms = 0; ms < 1_000; ms += 100) {
+      f.write(': keep-alive\n\n');
+      await vi.advanceTimersByTimeAsync(100);
+    }
     expect(hub.reconnectCount()).toBe(0);
-    await vi.waitFor(() => expect(hub?.reconnectCount()).toBe(1));
+    expect(f.calls()).toBe(1);
+    await vi.advanceTimersByTimeAsync(300 + 20); // silence past the watchdog, then the backoff (at most 20 ms)
+    await expect.poll(() => hub?.reconnectCount()).toBe(1);
+    expect(f.calls()).toBe(2);
   });
 
   it('GIVEN the server refuses the stream THEN start still resolves and it keeps trying', async () => {
@@ -127,6 +138,6 @@ describe('event hub', () => {
     });
     await hub.start();
     expect(hub.isConnected()).toBe(false);
-    await vi.waitFor(() => expect(calls).toBeGreaterThan(2));
+    await expect.poll(() => calls).toBeGreaterThan(2);
   });
 });
