@@ -104,7 +104,7 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'still_running':
       return 'That animation is still running; wait for it to finish (or cancel it with ❌) before retrying.';
     case 'service_unavailable':
-      return `The bot cannot take new animations right now${d.reason ? ` (${d.reason})` : ''}. Try again in a few minutes.`;
+      return `The bot cannot take new animations right now${d.reason ? ` (${d.reason})` : ''}. Nothing was charged; try again in a few minutes.`;
   }
 }
 

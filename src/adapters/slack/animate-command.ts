@@ -56,7 +56,7 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
   });
 
   app.shortcut<MessageShortcut>({ callback_id: SHORTCUT_CALLBACK_ID, type: 'message_action' }, async (args) => {
-    const { shortcut, ack, client, respond } = args;
+    const { shortcut, ack, client, respond, context } = args;
     await ack();
     const files = SlackFileSchema.array().safeParse(shortcut.message.files ?? []);
     const images = imageFilesOf(files.success ? files.data : []).slice(0, 2);
@@ -74,7 +74,8 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     }
     const messageTs = shortcut.message.ts ?? shortcut.message_ts;
     const threadTs = typeof shortcut.message.thread_ts === 'string' ? shortcut.message.thread_ts : messageTs;
-    const prompt = parseMentionText(typeof shortcut.message.text === 'string' ? shortcut.message.text : '').prompt;
+    const text = typeof shortcut.message.text === 'string' ? shortcut.message.text : '';
+    const prompt = parseMentionText(text, context.botUserId).prompt;
     await client.views.open({
       trigger_id: shortcut.trigger_id,
       view: buildAnimateModal({ prompt, metadata: { channel: shortcut.channel.id, threadTs, images } }),

@@ -26,6 +26,8 @@ interface MentionRequest {
   eventId: string;
   text: string;
   images: SlackFileRef[];
+  /** The bot's user id, whose mention is dropped from the prompt. */
+  botUserId?: string;
 }
 
 /**
@@ -51,7 +53,15 @@ export function registerMention(app: App, deps: SlackHandlerDeps): void {
       await reply(helpText(context.botUserId));
       return;
     }
-    const request = { user: m.user, channel: m.channel, threadTs, eventId, text: m.text, images };
+    const request: MentionRequest = {
+      user: m.user,
+      channel: m.channel,
+      threadTs,
+      eventId,
+      text: m.text,
+      images,
+      ...(context.botUserId ? { botUserId: context.botUserId } : {}),
+    };
     const problem = await animateMention(request, deps).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'slack: handling a mention failed');
       return refusalText(refusal('service_unavailable'));
@@ -62,7 +72,8 @@ export function registerMention(app: App, deps: SlackHandlerDeps): void {
 
 /** Checks and submits; returns the text to post in the thread when something was refused. */
 async function animateMention(r: MentionRequest, deps: SlackHandlerDeps): Promise<string | null> {
-  const { prompt, duration } = parseMentionText(r.text);
+  // Slack markup (entities, links, mentions) becomes plain text before the prompt is checked.
+  const { prompt, duration } = parseMentionText(r.text, r.botUserId);
   const requester = slackUser(r.user);
   const checked = await validateRequest(
     {

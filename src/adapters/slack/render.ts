@@ -44,6 +44,14 @@ export function refusalText(refusal: Refusal): string {
   return `⚠️ ${escapeMrkdwn(refusal.message)}`;
 }
 
+/**
+ * What the announcement becomes when its request never started (a refusal only the reservation could
+ * find, or the queue failing): the channel should not keep saying "is animating".
+ */
+export function notStartedText(userId: string, refusal: Refusal): string {
+  return `⚠️ Could not start <@${userId}>'s animation: ${escapeMrkdwn(refusal.message)}`;
+}
+
 /** Reply to a mention that has no image, or `/animate help`. */
 export function helpText(botUserId?: string): string {
   const bot = botUserId ? `<@${botUserId}>` : '@animate';

@@ -5,7 +5,7 @@ import { checkDuration, checkPrompt } from '../../core/rules.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { SlackClient, SlackHandlerDeps } from './deps.js';
 import type { SlackFileRef } from './modal.js';
-import { announcementText, refusalText } from './render.js';
+import { announcementText, notStartedText, refusalText } from './render.js';
 
 /** What a person asked for, before any check. */
 export interface RawRequest {
@@ -70,8 +70,9 @@ export async function validateRequest(
 
 /**
  * Posts the public "🎬 … is animating" message (in the channel for the slash command, in the message's
- * thread for the shortcut) and submits the request with the thread as its place. Refusals that only the
- * atomic reservation can find (a race with another request) are posted in the thread.
+ * thread for the shortcut) and submits the request with the thread as its place. When it does not start
+ * (a refusal only the atomic reservation can find, or the submit failing), the announcement says so and
+ * the person is told privately.
  */
 export async function startAnnouncedRequest(
   valid: ValidRequest,
@@ -101,20 +102,44 @@ export async function startAnnouncedRequest(
     return;
   }
   const threadId = valid.threadTs ?? anchorTs;
-  const submitted = await deps.intake.submit({
-    eventId,
-    requester,
-    where: { platform: 'slack', channelId: valid.channel, threadId },
-    anchor: { platform: 'slack', channelId: valid.channel, messageId: anchorTs },
-    prompt: valid.prompt,
-    duration: valid.duration,
-    startImage: valid.startImage,
-    ...(valid.endImage ? { endImage: valid.endImage } : {}),
-    uploadLimitBytes: deps.uploadLimitBytes,
-  });
-  if (!submitted.ok) {
-    await client.chat.postMessage({ channel: valid.channel, thread_ts: threadId, text: refusalText(submitted.error) });
+  const submitted = await deps.intake
+    .submit({
+      eventId,
+      requester,
+      where: { platform: 'slack', channelId: valid.channel, threadId },
+      anchor: { platform: 'slack', channelId: valid.channel, messageId: anchorTs },
+      prompt: valid.prompt,
+      duration: valid.duration,
+      startImage: valid.startImage,
+      ...(valid.endImage ? { endImage: valid.endImage } : {}),
+      uploadLimitBytes: deps.uploadLimitBytes,
+    })
+    .catch((error: unknown): Result<never, Refusal> => {
+      // Redis or the queue broke after the announcement went out: nothing was reserved or enqueued.
+      deps.logger.error({ err: error, channel: valid.channel }, 'slack: submit failed');
+      return err(refusal('service_unavailable'));
+    });
+  if (!submitted.ok) await reportNotStarted(client, requester.userId, valid.channel, anchorTs, submitted.error, deps);
+}
+
+/**
+ * The announcement is already public, so a request that did not start corrects it in place (as the
+ * Discord reply is edited) and tells the person privately what went wrong and what to do.
+ */
+async function reportNotStarted(
+  client: SlackClient,
+  userId: string,
+  channel: string,
+  announcementTs: string,
+  problem: Refusal,
+  deps: Pick<SlackHandlerDeps, 'logger'>,
+): Promise<void> {
+  try {
+    await client.chat.update({ channel, ts: announcementTs, text: notStartedText(userId, problem) });
+  } catch (error) {
+    deps.logger.warn({ err: error, channel }, 'slack: could not correct the announcement');
   }
+  await tellPrivately(client, userId, channel, refusalText(problem));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMentionText } from '../../../../src/adapters/slack/mention-text.js';
+import { parseMentionText, slackToPlainText } from '../../../../src/adapters/slack/mention-text.js';
 
 describe('parseMentionText', () => {
   it('GIVEN "<@U0BOT> a slow push-in, 10s" THEN prompt "a slow push-in" and duration 10', () => {
@@ -29,5 +29,49 @@ describe('parseMentionText', () => {
 
   it('GIVEN a number that is part of a word THEN it is not a duration', () => {
     expect(parseMentionText('<@U0BOT> a 1990s street').duration).toBeUndefined();
+  });
+});
+
+describe('slackToPlainText (Slack markup → what the person typed)', () => {
+  const BOT = 'U0BOT';
+
+  it('GIVEN escaped &, < and > THEN they come back as typed, unescaped once', () => {
+    expect(slackToPlainText('rain &amp; thunder, a &lt;glowing&gt; sign, literally &amp;lt;', BOT)).toBe(
+      'rain & thunder, a <glowing> sign, literally &lt;',
+    );
+  });
+
+  it('GIVEN links THEN their label, or the URL when there is none', () => {
+    expect(slackToPlainText('style of <https://example.com/ref|this reference> and <https://example.com/x>', BOT)).toBe(
+      'style of this reference and https://example.com/x',
+    );
+    expect(slackToPlainText('<mailto:a@example.com|a@example.com>', BOT)).toBe('a@example.com');
+    expect(slackToPlainText('<https://example.com/?a=1&amp;b=2|a &amp; b>', BOT)).toBe('a & b');
+  });
+
+  it('GIVEN special mentions THEN they are dropped (a date keeps its fallback text)', () => {
+    expect(slackToPlainText('<!here> <!channel> <!everyone> <!here|here> <!subteam^S0123|@design> go', BOT)).toBe(
+      '     go',
+    );
+    expect(slackToPlainText('on <!date^1700000000^{date}|Nov 14>', BOT)).toBe('on Nov 14');
+  });
+
+  it("GIVEN the bot's mention and someone else's THEN the bot's goes, the other becomes neutral", () => {
+    expect(slackToPlainText('<@U0BOT> make <@U0002> wave, and <@W0003|carol> too', BOT)).toBe(
+      ' make @user wave, and @user too',
+    );
+  });
+
+  it('GIVEN a channel reference THEN #name', () => {
+    expect(slackToPlainText('as in <#C0123|general> and <#C0456>', BOT)).toBe('as in #general and #channel');
+  });
+
+  it('GIVEN a whole mention THEN the prompt that reaches the checks is plain text', () => {
+    const text =
+      '<@U0BOT> <!here> neon &lt;OPEN&gt; sign &amp; rain like <https://example.com/clip|this clip>, ask <@U0002> <#C0123|art>, 10s';
+    expect(parseMentionText(text, BOT)).toEqual({
+      prompt: 'neon <OPEN> sign & rain like this clip, ask @user #art',
+      duration: '10',
+    });
   });
 });
