@@ -73,7 +73,9 @@ export interface Intake {
   submit(input: SubmitInput): Promise<Result<Accepted, Refusal>>;
   /**
    * Starts a new attempt of the request that `message` belongs to (progress, result or failure
-   * message), reusing its staged images, in the same thread. `eventId` de-duplicates repeated reactions.
+   * message), reusing its staged images, in the same thread. `eventId` de-duplicates redeliveries of one
+   * platform event (Slack's `event_id`); beyond it, two retries of the same attempt (a reaction delivered
+   * twice) start one new attempt, whatever their event ids.
    */
   retry(message: MessageRef, actor: Actor, eventId: string): Promise<Result<Accepted, Refusal>>;
   /** Cancels the in-flight attempt that `message` belongs to (at Oxen too); refunds the quota. */

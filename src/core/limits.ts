@@ -31,11 +31,13 @@ export function isAdminUser(limits: Pick<LimitSettings, 'adminUserIds'>, user: P
 
 /**
  * Whether requests may be made in `where`. A thread counts as its parent channel, so the allow-list
- * names channels, not every thread.
+ * names channels, not every thread: a Slack thread lives in `channelId`; a Discord thread is a channel
+ * of its own whose parent is `parentChannelId`.
  */
 export function isChannelAllowed(limits: Pick<LimitSettings, 'allowedChannels'>, where: ChatLocation): boolean {
   if (limits.allowedChannels.length === 0) return true;
-  return limits.allowedChannels.includes(`${where.platform}:${where.channelId}`);
+  const listed = (channelId: string) => limits.allowedChannels.includes(`${where.platform}:${channelId}`);
+  return listed(where.channelId) || (where.parentChannelId !== undefined && listed(where.parentChannelId));
 }
 
 /** The UTC day a quota counts against, `yyyy-mm-dd`. */

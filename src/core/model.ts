@@ -23,6 +23,12 @@ export interface ChatLocation {
   threadId: string | null;
   /** Discord guild, when in one; lets the outbox name the server in logs and links. */
   guildId?: string;
+  /**
+   * Discord: the channel a thread belongs to, when the request was made inside a thread (or forum post);
+   * `channelId` is then the thread itself. The channel allow-list checks it. Slack threads are messages
+   * of `channelId` and need none.
+   */
+  parentChannelId?: string;
 }
 
 /**

@@ -89,6 +89,15 @@ async function openThreadFor(
   }
 }
 
+/**
+ * Inside a thread or forum post the interaction's channel is the thread; its parent is the channel the
+ * allow-list names (the interaction's `channel` carries `parent_id`).
+ */
+function parentOf(interaction: RepliableInteraction): Pick<ChatLocation, 'parentChannelId'> {
+  const channel = interaction.channel;
+  return channel?.isThread() && channel.parentId ? { parentChannelId: channel.parentId } : {};
+}
+
 /** Ephemeral answer before anything is deferred or spent. */
 async function refuseEarly(interaction: RepliableInteraction, text: string): Promise<void> {
   await interaction.reply({
@@ -137,7 +146,7 @@ export async function runAnimate(interaction: RepliableInteraction, raw: RawAnim
   if (blocked) return refuseEarly(interaction, blocked);
   const channelId = interaction.channelId ?? '';
   const guild = interaction.guildId ? { guildId: interaction.guildId } : {};
-  const inPlace: ChatLocation = { platform: 'discord', channelId, threadId: null, ...guild };
+  const inPlace: ChatLocation = { platform: 'discord', channelId, threadId: null, ...guild, ...parentOf(interaction) };
   const limits = await deps.intake.precheck(requester, inPlace, early.duration);
   if (!limits.ok) return refuseEarly(interaction, limits.error.message);
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { GatewayMessageReactionAddDispatchData } from 'discord.js';
 import { z } from 'zod';
 import type { Actor } from '../../core/intake.js';
@@ -19,6 +20,18 @@ const ReactionEvent = z.object({
     .object({ user: z.object({ username: z.string(), global_name: z.string().nullable().optional() }).optional() })
     .optional(),
 });
+
+/**
+ * The event id of one 🔁. Discord gives reactions no id of their own, and the same person removing and
+ * adding 🔁 again (after the new attempt failed too) sends an identical payload, so an id built from
+ * message and user alone would turn every later 🔁 into a "duplicate" for as long as dedupe keys live
+ * (30 days). Each delivery therefore gets its own id; what keeps a doubly delivered reaction to one
+ * attempt is the intake's guard on the attempt being retried (`retryOf`, src/queue/quota-store.ts):
+ * two retries of the same attempt start one new attempt.
+ */
+export function retryEventId(messageId: string, userId: string): string {
+  return `discord-retry-${messageId}-${userId}-${randomUUID()}`;
+}
 
 /**
  * Handles one raw `MESSAGE_REACTION_ADD` (works for uncached threads and after a restart, unlike
@@ -45,7 +58,7 @@ export async function handleReaction(
   };
   const outcome =
     action === 'retry'
-      ? await deps.intake.retry(message, actor, `discord-retry-${event.message_id}-${event.user_id}`)
+      ? await deps.intake.retry(message, actor, retryEventId(event.message_id, event.user_id))
       : await deps.intake.cancel(message, actor);
   if (outcome.ok) {
     deps.logger.info(

@@ -1,5 +1,6 @@
 import type { Accepted, Actor, Intake, SubmitInput, UserStatus } from '../../../src/core/intake.js';
-import { type MessageRef, messageKey, type UserRef } from '../../../src/core/model.js';
+import { isChannelAllowed } from '../../../src/core/limits.js';
+import { type ChatLocation, type MessageRef, messageKey, type UserRef } from '../../../src/core/model.js';
 import { type Refusal, refusal } from '../../../src/core/refusal.js';
 import { err, ok, type Result } from '../../../src/shared/result.js';
 
@@ -15,16 +16,22 @@ export interface FakeIntakeLog {
  * An in-memory {@link Intake} for adapter tests: submits are de-duplicated by event id, a message is
  * "known" once `anchorOn` registers it, and only the requester may retry or cancel it.
  */
-export function createFakeIntake(options: { precheck?: Refusal; submit?: Refusal; status?: UserStatus } = {}) {
+export function createFakeIntake(
+  options: { precheck?: Refusal; submit?: Refusal; status?: UserStatus; allowedChannels?: string[] } = {},
+) {
   const log: FakeIntakeLog = { submitted: new Map(), prechecks: [], retries: [], cancels: [] };
   const owners = new Map<string, string>();
-  const retryEvents = new Set<string>();
+  // The real intake's allow-list check (src/core/limits.ts), when a test sets one.
+  const allowed = (where: ChatLocation) => isChannelAllowed({ allowedChannels: options.allowedChannels ?? [] }, where);
+  const retried = new Set<string>();
   const intake: Intake = {
-    async precheck(requester, _where, duration) {
+    async precheck(requester, where, duration) {
       log.prechecks.push({ requester, duration });
+      if (!allowed(where)) return err(refusal('channel_not_allowed'));
       return options.precheck ? err(options.precheck) : ok(undefined);
     },
     async submit(input): Promise<Result<Accepted, Refusal>> {
+      if (!allowed(input.where)) return err(refusal('channel_not_allowed'));
       if (options.submit) return err(options.submit);
       const duplicate = log.submitted.has(input.eventId);
       if (!duplicate) log.submitted.set(input.eventId, input);
@@ -34,9 +41,11 @@ export function createFakeIntake(options: { precheck?: Refusal; submit?: Refusal
       const owner = owners.get(messageKey(message));
       if (!owner) return err(refusal('request_not_found'));
       if (owner !== actor.userId) return err(refusal('not_requester'));
-      const duplicate = retryEvents.has(eventId);
+      // Like the real intake's guard on the attempt being retried: a message's request is retried once
+      // (the fake's attempts never fail again), however many event ids the reactions carry.
+      const duplicate = retried.has(messageKey(message));
       if (!duplicate) {
-        retryEvents.add(eventId);
+        retried.add(messageKey(message));
         log.retries.push({ message, actor, eventId });
       }
       return ok({ requestId: `r-${message.messageId}`, jobId: eventId, attempt: 2, duplicate });

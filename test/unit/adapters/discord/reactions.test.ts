@@ -35,16 +35,31 @@ function setup() {
 }
 
 describe('discord reactions', () => {
-  test('GIVEN 🔁 by the requester THEN one retry keyed on message and user', async () => {
+  test('GIVEN 🔁 by the requester THEN one retry, its event id naming message and user', async () => {
     const { fake, deps } = setup();
     await handleReaction(event('alice', '🔁'), BOT, deps);
     expect(fake.log.retries).toEqual([
       {
         message: { platform: 'discord', channelId: '1', messageId: '2' },
         actor: { platform: 'discord', userId: 'alice', displayName: 'ualice' },
-        eventId: 'discord-retry-2-alice',
+        eventId: expect.stringMatching(/^discord-retry-2-alice-[0-9a-f-]{36}$/),
       },
     ]);
+  });
+
+  test('GIVEN the same 🔁 removed and added again THEN each delivery carries its own event id', async () => {
+    const ids: string[] = [];
+    const { deps } = setup();
+    deps.intake.retry = async (_message, _actor, eventId) => {
+      ids.push(eventId);
+      return err(refusal('request_not_found'));
+    };
+    await handleReaction(event('alice', '🔁'), BOT, deps);
+    await handleReaction(event('alice', '🔁'), BOT, deps);
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+    // No ':' (ids end up in BullMQ job ids and Redis keys).
+    expect(ids.every((id) => !id.includes(':'))).toBe(true);
   });
 
   test('GIVEN the bot’s own 🔁, a custom emoji or 👍 THEN nothing happens', async () => {
