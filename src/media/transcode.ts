@@ -34,7 +34,15 @@ export interface TranscodeOptions {
   ffmpegPath?: string;
   /** Where to write. @defaultValue `<input>.fit.mp4` */
   outputPath?: string;
+  /**
+   * Longest one ffmpeg run may take; past it ffmpeg is killed and a {@link TranscodeError} says so (the
+   * worker then posts a link). A 10 s clip takes seconds at `-preset veryfast`. @defaultValue 120_000
+   */
+  timeoutMs?: number;
 }
+
+/** See {@link TranscodeOptions.timeoutMs}. */
+export const FFMPEG_TIMEOUT_MS = 120_000;
 
 const AUDIO_BPS = 64_000;
 /** Container overhead and rate-control slack: aim below the limit so one pass usually fits. */
@@ -48,23 +56,48 @@ function longSideFor(videoBps: number): number {
   return 640;
 }
 
-function run(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<void> {
+/**
+ * Runs ffmpeg once. Killed (SIGKILL) when `signal` aborts or `timeoutMs` passes; then settles on the
+ * process's exit rather than on its pipes closing, so nothing holding stderr open can keep it waiting.
+ */
+function run(ffmpeg: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
+    let timedOut = false;
+    let settled = false;
     child.stderr.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-2000);
     });
-    const onAbort = () => child.kill('SIGKILL');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (error) =>
-      reject(new TranscodeError(`ffmpeg could not start: ${error.message}`, { cause: error })),
-    );
-    child.on('close', (code) => {
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) reject(signal.reason);
-      else if (code === 0) resolve();
-      else reject(new TranscodeError(`ffmpeg exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const stopped = () =>
+      timedOut
+        ? new TranscodeError(`ffmpeg took longer than ${Math.round(timeoutMs / 1000)} s and was stopped`)
+        : (signal?.reason ?? new TranscodeError('ffmpeg was stopped'));
+    const onAbort = () => child.kill('SIGKILL');
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    child.on('error', (error) =>
+      settle(new TranscodeError(`ffmpeg could not start: ${error.message}`, { cause: error })),
+    );
+    child.on('exit', () => {
+      if (timedOut || signal?.aborted) settle(stopped());
+    });
+    child.on('close', (code) => {
+      if (timedOut || signal?.aborted) settle(stopped());
+      else if (code === 0) settle();
+      else settle(new TranscodeError(`ffmpeg exited with ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
     });
   });
 }
@@ -76,7 +109,8 @@ function run(ffmpeg: string, args: string[], signal?: AbortSignal): Promise<void
  *
  * @param inputPath - the downloaded MP4.
  * @param maxBytes - the platform's upload limit.
- * @throws TranscodeError when ffmpeg is missing, fails, or cannot make it fit.
+ * @throws TranscodeError when ffmpeg is missing, fails, runs past `timeoutMs`, or cannot make it fit; the
+ *   output file is removed then.
  */
 export async function transcodeToFit(
   inputPath: string,
@@ -87,6 +121,26 @@ export async function transcodeToFit(
   if (!ffmpeg) throw new TranscodeError('ffmpeg is not installed');
   const duration = options.durationSeconds ?? (await readMp4Duration(inputPath)) ?? 10;
   const output = options.outputPath ?? `${inputPath.replace(/\.mp4$/i, '')}.fit.mp4`;
+  const timeoutMs = options.timeoutMs ?? FFMPEG_TIMEOUT_MS;
+  try {
+    return await fitPasses(ffmpeg, inputPath, output, maxBytes, duration, timeoutMs, options.signal);
+  } catch (error) {
+    // A killed or failed run can leave a partial file behind; it is ours to remove.
+    await rm(output, { force: true });
+    throw error;
+  }
+}
+
+/** One pass, then a smaller one if that was still too big. */
+async function fitPasses(
+  ffmpeg: string,
+  inputPath: string,
+  output: string,
+  maxBytes: number,
+  duration: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<{ path: string; bytes: number }> {
   for (const factor of [1, 0.7]) {
     const totalBps = (maxBytes * 8 * HEADROOM * factor) / Math.max(1, duration);
     const videoBps = Math.max(100_000, Math.floor(totalBps - AUDIO_BPS));
@@ -103,10 +157,9 @@ export async function transcodeToFit(
       ...['-c:a', 'aac', '-b:a', String(AUDIO_BPS)],
       ...['-movflags', '+faststart', output],
     ];
-    await run(ffmpeg, args, options.signal);
+    await run(ffmpeg, args, timeoutMs, signal);
     const { size } = await stat(output);
     if (size <= maxBytes) return { path: output, bytes: size };
   }
-  await rm(output, { force: true });
   throw new TranscodeError(`Could not re-encode the video under ${maxBytes} bytes`);
 }
