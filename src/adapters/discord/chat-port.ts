@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { REST, Routes } from 'discord.js';
+import { DefaultRestOptions, REST, Routes } from 'discord.js';
 import { ChatError } from '../../core/errors.js';
 import type { ChatLocation, MessageRef } from '../../core/model.js';
 import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../core/ports/chat-port.js';
@@ -17,8 +17,69 @@ export interface DiscordChatPortConfig {
   logger?: Logger;
   /** Retries of failed requests inside @discordjs/rest (tests: 0). @defaultValue 3 */
   retries?: number;
-  /** Per-request timeout. @defaultValue 15_000 (uploads of large files need it) */
+  /** Timeout of one ordinary request (JSON: posts, edits, reactions, threads). @defaultValue 15_000 */
   timeoutMs?: number;
+  /**
+   * Uploads get {@link timeoutMs} plus the time their files take at this rate: the slowest upload still
+   * waited for. @defaultValue {@link UPLOAD_MIN_BYTES_PER_SECOND} (a 100 MiB video: 15 s + 400 s)
+   */
+  uploadMinBytesPerSecond?: number;
+}
+
+/** See {@link DiscordChatPortConfig.uploadMinBytesPerSecond}: 256 KiB/s. */
+export const UPLOAD_MIN_BYTES_PER_SECOND = 256 * 1024;
+/** The largest upload Discord takes from anyone (500 MiB); bounds the REST client's own timer. */
+const LARGEST_UPLOAD_BYTES = 500 * 1024 * 1024;
+
+/** Timeouts of the outbox's requests. */
+export interface RequestTimeouts {
+  timeoutMs: number;
+  uploadMinBytesPerSecond: number;
+}
+
+/**
+ * How long one request may take: the ordinary timeout, plus, for an upload, its bytes at the slowest
+ * rate still waited for. @discordjs/rest's single `timeout` (15 s by default) would cut a 100 MiB upload
+ * off on any link slower than about 7 MB/s.
+ */
+export function requestTimeoutMs(uploadBytes: number, t: RequestTimeouts): number {
+  return t.timeoutMs + Math.ceil((Math.max(0, uploadBytes) / t.uploadMinBytesPerSecond) * 1000);
+}
+
+/** Bytes of the files in a multipart body as @discordjs/rest builds it (FormData of Blobs); 0 otherwise. */
+function uploadBytesOf(body: unknown): number {
+  if (!(body instanceof FormData)) return 0;
+  let bytes = 0;
+  for (const [, value] of body.entries()) if (typeof value !== 'string') bytes += value.size;
+  return bytes;
+}
+
+/**
+ * A REST client whose every attempt gets {@link requestTimeoutMs} for its own body: short for JSON,
+ * scaled for uploads, while both share one client and so one set of rate-limit buckets. The client's
+ * own per-attempt timer is set above any upload's and only backs this up.
+ */
+function createRest(cfg: DiscordChatPortConfig, t: RequestTimeouts): REST {
+  return new REST({
+    api: cfg.apiUrl,
+    retries: cfg.retries ?? 3,
+    timeout: requestTimeoutMs(LARGEST_UPLOAD_BYTES, t),
+    async makeRequest(url, init) {
+      const controller = new AbortController();
+      // Aborted without a reason, as @discordjs/rest's own timer does: an AbortError it retries.
+      const timer = setTimeout(() => controller.abort(), requestTimeoutMs(uploadBytesOf(init.body), t));
+      const outer = init.signal;
+      const onAbort = () => controller.abort();
+      if (outer?.aborted) controller.abort();
+      else outer?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await DefaultRestOptions.makeRequest(url, { ...init, signal: controller.signal });
+      } finally {
+        clearTimeout(timer);
+        outer?.removeEventListener('abort', onAbort);
+      }
+    },
+  }).setToken(cfg.token);
 }
 
 /** The emoji the bot adds and listens for. */
@@ -51,9 +112,10 @@ export function createDiscordChatPort(cfg: DiscordChatPortConfig): ChatPort & {
   readonly rest: REST;
 } {
   const logger = (cfg.logger ?? silentLogger()).child({ component: 'discord-chat' });
-  const rest = new REST({ api: cfg.apiUrl, retries: cfg.retries ?? 3, timeout: cfg.timeoutMs ?? 15_000 }).setToken(
-    cfg.token,
-  );
+  const rest = createRest(cfg, {
+    timeoutMs: cfg.timeoutMs ?? 15_000,
+    uploadMinBytesPerSecond: cfg.uploadMinBytesPerSecond ?? UPLOAD_MIN_BYTES_PER_SECOND,
+  });
   const target = (where: ChatLocation) => where.threadId ?? where.channelId;
 
   /** Runs `call`; on 50083 (archived thread) unarchives `channelId` and runs it once more. */
