@@ -10,6 +10,7 @@ import { type AnimateWorkerDeps, createAnimateWorker } from '../src/queue/animat
 import { createOxenImageStore } from '../src/queue/image-store.js';
 import { createRedisConnection } from '../src/queue/redis.js';
 import { silentLogger } from '../src/shared/logger.js';
+import { eventually } from '../test/support/eventually.js';
 import { makePng } from '../test/support/images.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -106,13 +107,9 @@ export function writeResult(name: string, data: unknown): string {
   return file.pathname;
 }
 
-/** Resolves when `check` is true, polling every 100 ms; rejects after `timeoutMs`. */
+/** Resolves when `check` is true, polling every 100 ms (test/support/eventually.ts); rejects after `timeoutMs`. */
 export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(check, what, { timeoutMs, intervalMs: 100 });
 }
 
 /** The model every benchmark asks for. */
