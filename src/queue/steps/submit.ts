@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { AnimateError, isRetryable } from '../../core/errors.js';
 import { uncertainSubmitFailure } from '../../core/failure.js';
 import type { GenerationRow } from '../../core/ports/oxen.js';
 import { sleep } from '../../shared/abort.js';
@@ -23,6 +24,19 @@ const HISTORY_MAX_PAGES = 20;
  * try must search before it enqueues again, or the team pays twice.
  */
 const DEFINITIVE_REFUSALS = new Set([400, 401, 402, 403, 404, 409, 422, 429]);
+
+/** An enqueue whose answer does not say whether Oxen created the generation; the next try searches. */
+class UncertainEnqueueError extends AnimateError {
+  public override readonly name = 'UncertainEnqueueError';
+  public readonly code = 'oxen_enqueue_uncertain';
+  public readonly retryable = true;
+
+  public constructor(cause: unknown) {
+    super(`Oxen's answer to the enqueue was unclear: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
+}
 
 /**
  * Takes a global slot (showing the queue position while there is none), then enqueues at Oxen exactly
@@ -75,8 +89,10 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
         const { submittingAt: _dropped, ...rest } = act.data;
         act.data = rest;
         await act.job.updateData(rest);
+        throw error;
       }
-      throw error;
+      // Even an answer that cannot be read may follow a created generation: try again, searching first.
+      throw isRetryable(error) ? error : new UncertainEnqueueError(error);
     }
   }
   // First the job data (what a re-run looks at), then the index the event hub uses.
