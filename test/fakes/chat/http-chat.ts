@@ -30,7 +30,15 @@ export async function startChatFakeServer(chat: MemoryChat): Promise<ChatFakeSer
       fn.apply(chat.port, args).then(
         (value) => send(200, { value }),
         (error: unknown) =>
-          send(500, { error: { kind: error instanceof ChatError ? error.kind : 'transient', message: String(error) } }),
+          send(500, {
+            error: {
+              kind: error instanceof ChatError ? error.kind : 'transient',
+              message: String(error),
+              ...(error instanceof ChatError && error.retryAfterMs !== undefined
+                ? { retryAfterMs: error.retryAfterMs }
+                : {}),
+            },
+          }),
       );
     });
   });
@@ -49,8 +57,14 @@ export async function startChatFakeServer(chat: MemoryChat): Promise<ChatFakeSer
 export function createHttpChatPort(url: string, platform: Platform): ChatPort {
   const call = async (method: string, args: unknown[]) => {
     const res = await fetch(`${url}/${method}`, { method: 'POST', body: JSON.stringify(args) });
-    const body = (await res.json()) as { value?: unknown; error?: { kind: ChatErrorKind; message: string } };
-    if (body.error) throw new ChatError(body.error.kind, body.error.message);
+    const body = (await res.json()) as {
+      value?: unknown;
+      error?: { kind: ChatErrorKind; message: string; retryAfterMs?: number };
+    };
+    if (body.error) {
+      const { kind, message, retryAfterMs } = body.error;
+      throw new ChatError(kind, message, retryAfterMs === undefined ? undefined : { retryAfterMs });
+    }
     return body.value as never;
   };
   return {

@@ -4,6 +4,7 @@ import type { ChatLocation, MessageRef, Platform } from '../../../src/core/model
 import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../../src/core/ports/chat-port.js';
 import { renderMessageText, type TextFormat } from '../../../src/core/render-text.js';
 import type { MessageView } from '../../../src/core/views.js';
+import { createDice, type Dice } from '../../support/prng.js';
 
 /** Plain markup, so tests read the text a person would see. */
 export const plainFormat: TextFormat = {
@@ -33,11 +34,45 @@ export interface ChatFault {
   kind: ChatErrorKind;
 }
 
+/** Methods that can fail at random. */
+export type ChatMethod = ChatFault['method'];
+/** Probability (0–1) per call, by method. */
+export type MethodOdds = Partial<Record<ChatMethod, number>>;
+
+/**
+ * Random chat failures for chaos tests, drawn from a generator seeded with `seed` (a new object starts
+ * the sequence again). What fired is counted in `MemoryChat.injected`.
+ */
+export interface ChatChaos {
+  seed: number;
+  /** ChatError `rate_limited` (with `retryAfterMs`), before the call does anything. */
+  rateLimited: MethodOdds;
+  retryAfterMs: number;
+  /** ChatError `transient` (a 5xx), before the call does anything. */
+  transient: MethodOdds;
+  /** ChatError `forbidden` (a missing permission, e.g. Add Reactions), before the call does anything. */
+  forbidden: MethodOdds;
+  /**
+   * post/uploadVideo: the message IS created, then the call fails `transient` (the answer was lost).
+   * A retry with the same idempotency key gets the same message back, as the adapters promise.
+   */
+  lostAnswer: Partial<Record<'post' | 'uploadVideo', number>>;
+}
+
+/** A {@link ChatChaos} with every fault off, to spread overrides onto. */
+export function calmChatChaos(seed: number): ChatChaos {
+  return { seed, rateLimited: {}, retryAfterMs: 200, transient: {}, forbidden: {}, lostAnswer: {} };
+}
+
 /** A stateful in-memory chat: what the worker posted, edited, uploaded and reacted. */
 export interface MemoryChat {
   readonly port: ChatPort;
   readonly messages: FakeMessage[];
   readonly faults: ChatFault[];
+  /** Random failures (null: none); assign at any time. */
+  chaos: ChatChaos | null;
+  /** Failures `chaos` injected, by `method:kind`. */
+  readonly injected: Record<string, number>;
   /** Messages in one channel/thread, in posting order. */
   thread(where: Pick<ChatLocation, 'channelId' | 'threadId'>): FakeMessage[];
   /** Messages that carry a video. */
@@ -49,13 +84,42 @@ export interface MemoryChat {
 export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
   const messages: FakeMessage[] = [];
   const faults: ChatFault[] = [];
+  const injected: Record<string, number> = {};
   let seq = 0;
+  let dice: Dice | null = null;
+  let seededFor: ChatChaos | null = null;
   const channelOf = (where: ChatLocation) => where.threadId ?? where.channelId;
-  const fault = (method: ChatFault['method']) => {
+  /** The dice of the chaos in force (reseeded when a new chaos object is assigned). */
+  const chaosDice = (): [ChatChaos, Dice] | null => {
+    const chaos = chat.chaos;
+    if (!chaos) return null;
+    if (chaos !== seededFor || !dice) {
+      seededFor = chaos;
+      dice = createDice(chaos.seed);
+    }
+    return [chaos, dice];
+  };
+  const inject = (method: ChatMethod, kind: ChatErrorKind, retryAfterMs?: number): never => {
+    injected[`${method}:${kind}`] = (injected[`${method}:${kind}`] ?? 0) + 1;
+    throw new ChatError(kind, `injected ${kind} on ${method}`, retryAfterMs ? { retryAfterMs } : undefined);
+  };
+  const fault = (method: ChatMethod) => {
     const i = faults.findIndex((f) => f.method === method);
-    if (i < 0) return;
-    const [f] = faults.splice(i, 1);
-    throw new ChatError((f as ChatFault).kind, `injected ${f?.kind} on ${method}`);
+    if (i >= 0) {
+      const [f] = faults.splice(i, 1);
+      throw new ChatError((f as ChatFault).kind, `injected ${f?.kind} on ${method}`);
+    }
+    const drawn = chaosDice();
+    if (!drawn) return;
+    const [chaos, d] = drawn;
+    if (d.chance(chaos.rateLimited[method])) inject(method, 'rate_limited', chaos.retryAfterMs);
+    if (d.chance(chaos.transient[method])) inject(method, 'transient');
+    if (d.chance(chaos.forbidden[method])) inject(method, 'forbidden');
+  };
+  /** After the message was created: maybe lose the answer. */
+  const loseAnswer = (method: 'post' | 'uploadVideo') => {
+    const [chaos, d] = chaosDice() ?? [];
+    if (chaos && d?.chance(chaos.lostAnswer[method])) inject(method, 'transient');
   };
   const find = (ref: MessageRef) =>
     messages.find((m) => m.ref.messageId === ref.messageId && m.ref.channelId === ref.channelId);
@@ -80,7 +144,9 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
     },
     async post(where, view, options) {
       fault('post');
-      return create(where, view, options);
+      const ref = create(where, view, options);
+      loseAnswer('post');
+      return ref;
     },
     async edit(ref, view) {
       fault('edit');
@@ -94,7 +160,9 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
       fault('uploadVideo');
       const bytes = readFileSync(video.path);
       const isMp4 = bytes.subarray(4, 8).toString('latin1') === 'ftyp';
-      return create(where, view, options, { filename: video.filename, bytes: bytes.byteLength, isMp4 });
+      const ref = create(where, view, options, { filename: video.filename, bytes: bytes.byteLength, isMp4 });
+      loseAnswer('uploadVideo');
+      return ref;
     },
     async react(ref, reaction) {
       fault('react');
@@ -104,12 +172,15 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
     },
   };
 
-  return {
+  const chat: MemoryChat = {
     port,
     messages,
     faults,
+    chaos: null,
+    injected,
     thread: (where) => messages.filter((m) => m.ref.channelId === (where.threadId ?? where.channelId)),
     videos: () => messages.filter((m) => m.video),
     find,
   };
+  return chat;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import type { SimChaosDice } from './sim-chaos.js';
 import { inputProblem } from './sim-media.js';
 import type { SimCounters, SimKnobs, SimRow } from './sim-types.js';
 
@@ -12,15 +13,20 @@ const now = () => Math.floor(Date.now() / 1000);
  */
 export class SimEngine {
   public readonly rows = new Map<string, SimRow>();
+  /** When each generation was created, in ms (rows only carry whole seconds). */
+  public readonly createdAtMs = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private held: SimRow[] = [];
   private readonly streams = new Set<ServerResponse>();
   private readonly keepAlive = new Map<ServerResponse, NodeJS.Timeout>();
+  /** Streams left open but silent (chaos `sseMute`): a half-dead connection. */
+  private readonly muted = new Set<ServerResponse>();
 
   public constructor(
     private readonly knobs: SimKnobs,
     private readonly counters: SimCounters,
     private readonly resultUrls: (id: string) => { resultUrl: string; presignedUrl: string },
+    private readonly dice?: SimChaosDice,
   ) {}
 
   /** Creates a queued row and schedules its run. */
@@ -44,6 +50,7 @@ export class SimEngine {
       target_directory: null,
     };
     this.rows.set(id, row);
+    this.createdAtMs.set(id, Date.now());
     this.schedule(id, this.knobs.queuedMs, () => (this.knobs.holdQueue ? void this.held.push(row) : this.start(row)));
     return row;
   }
@@ -84,13 +91,22 @@ export class SimEngine {
     row.started_at = now();
     const failure = await this.runTimeFailure(row);
     if ((row.status as string) === 'cancelled') return;
-    this.schedule(row.generation_id, this.knobs.processingMs, () => this.finish(row, failure));
+    let ms = this.knobs.processingMs;
+    if (this.dice?.chance(this.dice.chaos?.slowGeneration)) {
+      ms = Math.round(this.dice.between(this.dice.chaos?.slowGenerationMs ?? [ms, ms]));
+      this.dice.count('run:slow');
+    }
+    this.schedule(row.generation_id, ms, () => this.finish(row, failure));
   }
 
   private async runTimeFailure(row: SimRow): Promise<string | null> {
     if (this.knobs.failNext > 0) {
       this.knobs.failNext--;
       return this.knobs.failMessage;
+    }
+    if (this.dice?.chance(this.dice.chaos?.runFailure)) {
+      this.dice.count('run:failed');
+      return this.dice.failureText();
     }
     if (this.knobs.insufficientCredits === 'async') return 'Insufficient credits';
     const duration = row.duration ?? 5;
@@ -136,6 +152,13 @@ export class SimEngine {
       connection: 'keep-alive',
     });
     res.flushHeaders();
+    if (this.dice?.stormCloses()) {
+      // 200, then the stream ends at once: the client saw a successful open and must reconnect.
+      this.counters.events++;
+      this.dice.count('sse:storm-close');
+      res.end();
+      return;
+    }
     this.streams.add(res);
     this.counters.events++;
     this.counters.sseConnectionsOpen = this.streams.size;
@@ -144,7 +167,9 @@ export class SimEngine {
     }
     this.keepAlive.set(
       res,
-      setInterval(() => res.write(': keep-alive\n\n'), this.knobs.keepAliveMs),
+      setInterval(() => {
+        if (!this.muted.has(res)) res.write(': keep-alive\n\n');
+      }, this.knobs.keepAliveMs),
     );
     res.on('close', () => this.unsubscribe(res));
   }
@@ -153,6 +178,7 @@ export class SimEngine {
     clearInterval(this.keepAlive.get(res));
     this.keepAlive.delete(res);
     this.streams.delete(res);
+    this.muted.delete(res);
     this.counters.sseConnectionsOpen = this.streams.size;
   }
 
@@ -163,16 +189,33 @@ export class SimEngine {
 
   /** Writes raw bytes to every open stream (malformed-event tests). */
   public writeRaw(text: string): void {
-    for (const res of this.streams) res.write(text);
+    for (const res of this.streams) if (!this.muted.has(res)) res.write(text);
+  }
+
+  /** One chaos tick: each open stream may be cut or go silent (`sseDrop`, `sseMute`). */
+  public chaosTick(): void {
+    const chaos = this.dice?.chaos;
+    if (!this.dice || !chaos) return;
+    for (const res of [...this.streams]) {
+      if (this.dice.chance(chaos.sseDrop)) {
+        this.dice.count('sse:drop');
+        this.cut(res);
+      } else if (!this.muted.has(res) && this.dice.chance(chaos.sseMute)) {
+        this.dice.count('sse:mute');
+        this.muted.add(res);
+      }
+    }
+  }
+
+  private cut(res: ServerResponse): void {
+    this.unsubscribe(res);
+    res.socket?.destroy();
+    res.destroy();
   }
 
   /** Cuts every open SSE stream (the client sees the body end abruptly). */
   public dropStreams(): void {
-    for (const res of [...this.streams]) {
-      this.unsubscribe(res);
-      res.socket?.destroy();
-      res.destroy();
-    }
+    for (const res of [...this.streams]) this.cut(res);
   }
 
   /** Stops all timers and streams. */
@@ -187,6 +230,7 @@ export class SimEngine {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.rows.clear();
+    this.createdAtMs.clear();
     this.held = [];
   }
 }
