@@ -14,6 +14,7 @@ import {
 } from '../../../src/oxen/errors.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
 import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 
 const MODEL = 'kling-video-o1-image-to-video';
@@ -40,11 +41,10 @@ const stageImage = async (w = 640, h = 480) =>
 
 /** Polls (gently) until the row is terminal, like the worker's reconcile step. */
 async function settled(id: string) {
-  for (;;) {
+  return eventually(async () => {
     const row = await oxen.getStatus(id);
-    if (row.status !== 'queued' && row.status !== 'processing') return row;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+    return row.status !== 'queued' && row.status !== 'processing' && row;
+  }, `generation ${id} to settle`);
 }
 
 const completion = (hub: ReturnType<typeof createEventHub>, id: string) =>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { eventually } from '../../support/eventually.js';
 import { makeLargePng, makePng } from '../../support/images.js';
 
 const MODEL = 'kling-video-o1-image-to-video';
@@ -31,11 +32,10 @@ const enqueue = async (body: Record<string, unknown>) => {
 async function finalRow(body: Record<string, unknown>) {
   const { body: created } = await enqueue(body);
   const id = (created.generations as Array<{ generation_id: string }>)[0]!.generation_id;
-  for (;;) {
+  return eventually(async () => {
     const row = (await (await call(`/api/ai/queue/${id}`)).json()) as { status: string; error_message: string | null };
-    if (row.status !== 'queued' && row.status !== 'processing') return row;
-    await new Promise((r) => setTimeout(r, 10));
-  }
+    return row.status !== 'queued' && row.status !== 'processing' && row;
+  }, `generation ${id} to end`);
 }
 
 describe('Oxen simulator contract', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isRetryable } from '../../../src/core/errors.js';
 import {
   extractErrorText,
@@ -92,10 +92,15 @@ describe('oxenErrorFrom', () => {
   });
 
   it('GIVEN 429 with Retry-After as an HTTP date THEN retryAfterMs is the time until then', () => {
-    const at = new Date(Date.now() + 60_000).toUTCString();
-    const error = oxenErrorFrom(429, {}, { 'Retry-After': at });
-    expect(error.retryAfterMs).toBeGreaterThan(50_000);
-    expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
+    // A fixed clock (on a whole second, as HTTP dates are): the answer is exact, not a range.
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12, 0, 0), toFake: ['Date'] });
+    try {
+      const at = new Date(Date.now() + 60_000).toUTCString();
+      const error = oxenErrorFrom(429, {}, { 'Retry-After': at });
+      expect(error.retryAfterMs).toBe(60_000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('should carry the error type and request id', () => {
