@@ -5,9 +5,18 @@ import type { Logger } from '../shared/logger.js';
 import { CompletionEventSchema, toCompletionEvent } from './schemas.js';
 import { createSseDecoder, type SseEvent } from './sse.js';
 
-/** Reconnect backoff. */
+/**
+ * Reconnect backoff. An attempt fails when it is refused, errors, or ends before the stream proved healthy
+ * (no keep-alive and no event): a server that answers 200 and hangs up at once is backed off like one that
+ * refuses. A stream that proved healthy resets the backoff, so its drop is followed by a quick reconnect.
+ */
 export interface HubBackoff {
-  /** First delay; doubles per failed attempt, jittered. @defaultValue 500 */
+  /**
+   * Delay after a healthy stream ended; its ceiling doubles per consecutive failed attempt. Every delay is
+   * drawn from the upper half of its ceiling (`[ceiling / 2, ceiling]`), so no delay is shorter than the
+   * one before while the ceiling is still doubling below `maxMs`.
+   * @defaultValue 500
+   */
   baseMs?: number;
   /** Ceiling. @defaultValue 30_000 */
   maxMs?: number;
@@ -26,15 +35,43 @@ export interface EventHubConfig {
   backoff?: HubBackoff;
   /** @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Waits `ms` between connection attempts, rejecting when `signal` aborts (tests count the attempts and
+   * their delays through it). @defaultValue a timer
+   */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Counts every re-open of the stream (`animate_sse_reconnects_total`), healthy or not. */
   metrics?: Metrics;
+}
+
+/** How one connection attempt ended. */
+type AttemptOutcome = 'refused' | 'opened' | 'healthy';
+
+/**
+ * The wait before the next attempt after `failures` consecutive failed ones (0 right after a healthy
+ * stream): jittered within `[ceiling / 2, ceiling]`, `ceiling = min(maxMs, baseMs * 2 ** failures)`.
+ */
+function reconnectDelay(failures: number, baseMs: number, maxMs: number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** failures);
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
 const COMPLETED = 'media_generation_completed';
 
 /**
  * The process's one `GET /api/events` stream, shared by every waiting generation. Reconnects with
- * jittered exponential backoff when the stream ends, errors or goes silent past the watchdog, and tells
- * `onReconnect` listeners after each re-open: the stream has no replay, so they must poll.
+ * jittered exponential backoff (see {@link HubBackoff}) when the stream ends, errors or goes silent past
+ * the watchdog.
+ *
+ * A stream proves healthy with its first keep-alive comment or event. The stream has no replay, so
+ * `onReconnect` listeners must poll after a gap, once the new stream is subscribed; they are told at most
+ * twice per lost healthy stream, however long the outage:
+ * - when the next stream opens (a short drop: one poll, right away);
+ * - and, if streams then kept ending before they proved healthy (a server answering 200 and hanging up,
+ *   whose gaps that first poll cannot cover), once more when a stream finally proves healthy, which with
+ *   Oxen's 15 s keep-alive is at most that long after its open.
+ * The hub's first stream notifies nobody (there was no gap); if it ends before proving healthy, the
+ * listeners are told once a later stream does.
  * @see reference/oxen-api.md §4
  */
 export function createEventHub(config: EventHubConfig): CompletionEventHub {
@@ -43,6 +80,7 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
   const watchdogMs = config.watchdogMs ?? 45_000;
   const baseMs = config.backoff?.baseMs ?? 500;
   const maxMs = config.backoff?.maxMs ?? 30_000;
+  const wait = config.sleep ?? sleep;
   const log = config.logger;
   const waiters = new Map<string, Set<(event: CompletionEvent) => void>>();
   const eventListeners = new Set<(event: CompletionEvent) => void>();
@@ -50,6 +88,10 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
   const life = new AbortController();
   let connected = false;
   let opens = 0;
+  // What listeners are owed: a poll at the next open (a healthy stream was lost), or at the next stream
+  // that proves healthy (streams kept ending before they did, so the poll at the open came too early).
+  let pollOnOpen = false;
+  let pollWhenHealthy = false;
   let loop: Promise<void> | undefined;
   let firstSettled: () => void = () => undefined;
   const firstAttempt = new Promise<void>((resolve) => {
@@ -93,20 +135,42 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
     }
   }
 
+  function notifyReconnect(why: string): void {
+    log?.info({ reconnects: opens - 1 }, `${why}; listeners will reconcile by polling`);
+    for (const listener of [...reconnectListeners]) safeCall(listener);
+  }
+
   function opened(): void {
     connected = true;
     opens++;
-    if (opens > 1) {
-      config.metrics?.sseReconnected();
-      log?.info({ reconnects: opens - 1 }, 'SSE stream reconnected; listeners will reconcile by polling');
-      for (const listener of [...reconnectListeners]) safeCall(listener);
-    } else {
+    if (opens === 1) {
       log?.info('SSE stream open');
+      return;
+    }
+    config.metrics?.sseReconnected();
+    if (pollOnOpen) {
+      pollOnOpen = false;
+      notifyReconnect('SSE stream reconnected');
+    } else {
+      log?.info({ reconnects: opens - 1 }, 'SSE stream reconnected');
     }
   }
 
-  /** One connection, until it ends, fails or goes silent. Returns whether it opened. */
-  async function connectOnce(): Promise<boolean> {
+  /** The open stream delivered its first keep-alive or event. */
+  function provedHealthy(): void {
+    if (!pollWhenHealthy) return;
+    pollWhenHealthy = false;
+    notifyReconnect('SSE stream healthy again');
+  }
+
+  /** A stream that had opened ended. */
+  function ended(outcome: 'opened' | 'healthy'): void {
+    if (outcome === 'healthy') pollOnOpen = true;
+    else pollWhenHealthy = true;
+  }
+
+  /** One connection, until it ends, fails or goes silent. */
+  async function connectOnce(): Promise<AttemptOutcome> {
     const attempt = new AbortController();
     const stop = () => attempt.abort();
     life.signal.addEventListener('abort', stop, { once: true });
@@ -118,7 +182,14 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
         attempt.abort();
       }, watchdogMs);
     };
-    let didOpen = false;
+    let outcome: AttemptOutcome = 'refused';
+    // Keep-alive comments (Oxen sends one every 15 s when idle) and events, unrelated ones included, are
+    // what proves a stream healthy; a 200 alone does not.
+    const alive = () => {
+      if (outcome !== 'opened') return;
+      outcome = 'healthy';
+      provedHealthy();
+    };
     try {
       arm();
       const res = await doFetch(url, {
@@ -128,12 +199,18 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
       if (!res.ok || !res.body) {
         await res.body?.cancel();
         log?.warn({ status: res.status }, 'SSE stream refused');
-        return false;
+        return outcome;
       }
-      didOpen = true;
+      outcome = 'opened';
       firstSettled();
       opened();
-      const decoder = createSseDecoder({ onEvent: dispatch });
+      const decoder = createSseDecoder({
+        onEvent: (message) => {
+          alive();
+          dispatch(message);
+        },
+        onComment: alive,
+      });
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         arm(); // any bytes, keep-alive comments included, prove the stream alive
         decoder.push(chunk);
@@ -148,20 +225,20 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
       clearTimeout(watchdog);
       life.signal.removeEventListener('abort', stop);
       connected = false;
+      if (outcome !== 'refused') ended(outcome);
     }
-    return didOpen;
+    return outcome;
   }
 
   async function run(): Promise<void> {
     let failures = 0;
     while (!life.signal.aborted) {
-      const didOpen = await connectOnce();
+      const outcome = await connectOnce();
       firstSettled();
       if (life.signal.aborted) break;
-      failures = didOpen ? 1 : failures + 1;
-      const ceiling = Math.min(maxMs, baseMs * 2 ** (failures - 1));
-      const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-      await sleep(delay, life.signal).catch(() => undefined);
+      failures = outcome === 'healthy' ? 0 : failures + 1;
+      if (outcome === 'opened') log?.warn({ failures }, 'SSE stream ended before it proved healthy; backing off');
+      await wait(reconnectDelay(failures, baseMs, maxMs), life.signal).catch(() => undefined);
     }
   }
 

@@ -92,18 +92,40 @@ describe('event hub', () => {
     await expect.poll(() => got).toEqual(['g4']);
   });
 
-  it('GIVEN the stream ends THEN it reconnects and tells reconnect listeners (not on the first open)', async () => {
+  it('GIVEN a healthy stream ends THEN it reconnects and tells reconnect listeners (not on the first open)', async () => {
     const f = fakeEventsFetch();
     hub = makeHub(f);
     const reconnects = vi.fn();
     hub.onReconnect(reconnects);
     await hub.start();
     expect(hub.isConnected()).toBe(true);
+    f.write(': keep-alive\n\n');
     expect(reconnects).not.toHaveBeenCalled();
     f.end();
     await expect.poll(() => reconnects.mock.calls.length).toBe(1);
     expect(f.calls()).toBe(2);
     expect(hub.reconnectCount()).toBe(1);
+  });
+
+  it('GIVEN re-opened streams keep ending before a keep-alive THEN listeners are told once more, when one proves healthy', async () => {
+    const f = fakeEventsFetch();
+    hub = makeHub(f);
+    const notifiedAt: number[] = [];
+    hub.onReconnect(() => notifiedAt.push(f.calls()));
+    await hub.start();
+    f.write(': keep-alive\n\n');
+    f.end();
+    // The open after a healthy stream: one reconcile right away.
+    await expect.poll(() => notifiedAt).toEqual([2]);
+    f.end();
+    await expect.poll(() => f.calls()).toBe(3);
+    f.end();
+    await expect.poll(() => f.calls()).toBe(4);
+    // Streams 2 and 3 ended before a keep-alive: opening 3 and 4 told nobody.
+    expect(notifiedAt).toEqual([2]);
+    f.write(': keep-alive\n\n');
+    await expect.poll(() => notifiedAt).toEqual([2, 4]);
+    expect(hub.reconnectCount()).toBe(3);
   });
 
   it('GIVEN silence past the watchdog THEN it reconnects; keep-alive comments count as life', async () => {
