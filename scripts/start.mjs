@@ -58,7 +58,11 @@ function buildIfStale() {
   }
 }
 
-/** Starts a private redis-server with persistence and noeviction; resolves with its URL and process. */
+/**
+ * Starts a private redis-server with persistence and noeviction, through scripts/redis-keeper.mjs;
+ * resolves with its URL, the keeper process and the lifeline: the keeper's stdin, whose write end this
+ * launcher and then the bot hold, so that Redis stops once both are gone, even when this launcher is killed.
+ */
 async function startPrivateRedis() {
   const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
   if (found.error) return null;
@@ -67,8 +71,9 @@ async function startPrivateRedis() {
   const port = await freePort();
   // Own process group: Ctrl-C in the terminal must not stop Redis before the bot finished shutting down.
   const child = spawn(
-    'redis-server',
+    process.execPath,
     [
+      join(root, 'scripts', 'redis-keeper.mjs'),
       '--port',
       String(port),
       '--bind',
@@ -80,25 +85,27 @@ async function startPrivateRedis() {
       '--dir',
       dir,
     ],
-    { cwd: root, stdio: 'ignore', detached: true },
+    { cwd: root, stdio: ['pipe', 'ignore', 'inherit'], detached: true },
   );
+  const lifeline = child.stdin;
+  lifeline.on('error', () => undefined);
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i += 1) {
     if (child.exitCode !== null) break;
-    if (await redisAnswers(url, 200)) return { url, child, dir };
+    if (await redisAnswers(url, 200)) return { url, child, lifeline, dir };
     await new Promise((r) => setTimeout(r, 100));
   }
-  child.kill('SIGKILL');
+  lifeline.destroy();
   console.error(`redis-server did not answer on port ${port}; see ${dir}.`);
   process.exit(1);
 }
 
-function stopRedis(child) {
-  if (!child || child.exitCode !== null) return Promise.resolve();
+/** Once the bot has exited: lets go of the lifeline, so the keeper stops Redis, and waits for that. */
+function stopRedis(redis) {
+  if (!redis || redis.child.exitCode !== null) return Promise.resolve();
   return new Promise((done) => {
-    child.once('exit', () => done());
-    // SIGTERM makes redis-server flush the append-only file before it exits.
-    child.kill('SIGTERM');
+    redis.child.once('exit', () => done());
+    redis.lifeline.destroy();
   });
 }
 
@@ -147,11 +154,16 @@ async function main() {
     }
   }
 
-  // Own process group too, so the one signal that reaches the bot is the one forwarded below.
+  // Own process group too, so the one signal that reaches the bot is the one forwarded below: Ctrl-C
+  // sends SIGINT to the whole foreground group, and a second SIGINT would make the bot exit at once.
+  // Detached, the bot outlives anything that ends this launcher alone, so an IPC channel ties the two:
+  // it closes however the launcher ends (kill -9 included), and the bot then shuts down as on SIGTERM
+  // (ANIMATE_PARENT_WATCH, src/roles/parent-watch.ts). The bot also holds the private Redis's lifeline
+  // (fd 4), which keeps that Redis up until the bot's shutdown is over.
   const bot = spawn(process.execPath, ['dist/main.js', role], {
     cwd: root,
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...env, ANIMATE_PARENT_WATCH: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...(redis ? [redis.lifeline] : [])],
     detached: true,
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -162,7 +174,7 @@ async function main() {
   const code = await new Promise((done) => {
     bot.once('exit', (status, signal) => done(status ?? (signal ? 1 : 0)));
   });
-  await stopRedis(redis?.child);
+  await stopRedis(redis);
   process.exit(code);
 }
 

@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, enabledPlatforms, secretValues } from './config/env.js';
-import { loadConfigFromEnvironment } from './config/load.js';
-import { createShutdown, exitOnSignals } from './roles/shutdown.js';
+import { loadConfigFromEnvironment, parentWatchRequested } from './config/load.js';
+import { watchParent } from './roles/parent-watch.js';
+import { createShutdown, exitGracefully, exitOnSignals } from './roles/shutdown.js';
 import { startRole } from './roles/start-role.js';
 import { createLogger } from './shared/logger.js';
 
@@ -41,6 +42,13 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), pretty: prettyLogs() });
   const shutdown = createShutdown(logger);
   exitOnSignals(shutdown, logger, FORCE_EXIT_MS);
+  if (parentWatchRequested()) {
+    const watching = watchParent(() => {
+      logger.warn('the launcher is gone: shutting down');
+      exitGracefully(shutdown, logger, FORCE_EXIT_MS, 'launcher gone');
+    });
+    if (!watching) logger.warn('ANIMATE_PARENT_WATCH=1 but no channel to the launcher: not watching it');
+  }
   // Through the logger, not Node's default printer, so secrets in an error message are scrubbed.
   const crash = (error: unknown, what: string) => {
     logger.fatal({ err: error }, what);

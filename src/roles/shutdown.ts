@@ -50,24 +50,30 @@ export function createShutdown(logger: Logger): Shutdown {
 }
 
 /**
- * SIGTERM/SIGINT run the shutdown and exit 0; a second signal, or a shutdown longer than
- * `forceAfterMs`, exits 1 at once (a stuck close must not keep a deploy waiting forever).
+ * Runs the shutdown for `reason` and exits 0; a shutdown longer than `forceAfterMs` exits 1 at once (a
+ * stuck close must not keep a deploy waiting forever). Does nothing when a shutdown already started.
  */
+export function exitGracefully(shutdown: Shutdown, logger: Logger, forceAfterMs: number, reason: string): void {
+  if (shutdown.started) return;
+  const force = setTimeout(() => {
+    logger.error({ forceAfterMs }, 'shutdown took too long: exiting now');
+    process.exit(1);
+  }, forceAfterMs);
+  force.unref();
+  shutdown.run(reason).then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+}
+
+/** SIGTERM/SIGINT exit through {@link exitGracefully}; a second signal exits 1 at once. */
 export function exitOnSignals(shutdown: Shutdown, logger: Logger, forceAfterMs: number): void {
   const onSignal = (signal: NodeJS.Signals) => {
     if (shutdown.started) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    const force = setTimeout(() => {
-      logger.error({ forceAfterMs }, 'shutdown took too long: exiting now');
-      process.exit(1);
-    }, forceAfterMs);
-    force.unref();
-    shutdown.run(signal).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    exitGracefully(shutdown, logger, forceAfterMs, signal);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
