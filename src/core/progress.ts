@@ -26,13 +26,14 @@ export function estimateGenerationMs(recentSeconds: readonly number[], duration:
 export interface LastEdit {
   atMs: number;
   state: AttemptState;
-  /** Queue position shown, if any: a change is worth showing at once too. */
+  /** Queue position shown, if any. */
   queuePosition?: number | undefined;
 }
 
 /**
- * Whether a progress edit may go out now: always on a state (or queue position) change, otherwise at
- * most once per `intervalMs`, to stay inside platform rate limits.
+ * Whether a progress edit may go out now: at once on a state change, otherwise (a new queue position
+ * included) at most once per `intervalMs`. Positions are throttled too: every freed slot moves every
+ * waiter, and editing them all at once would spend a channel's whole edit budget in one go.
  */
 export function shouldEdit(
   last: LastEdit | null,
@@ -42,6 +43,5 @@ export function shouldEdit(
 ): boolean {
   if (!last) return true;
   if (last.state !== next.state) return true;
-  if (next.state === 'queued' && last.queuePosition !== next.queuePosition) return true;
   return nowMs - last.atMs >= intervalMs;
 }

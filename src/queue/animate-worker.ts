@@ -5,12 +5,14 @@ import { DEFAULT_LIMITS, type LimitSettings } from '../core/limits.js';
 import { type Platform, TERMINAL_STATES } from '../core/model.js';
 import type { ChatPort } from '../core/ports/chat-port.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
+import type { EditBudgetPort } from '../core/ports/edit-budget.js';
 import type { ImageStore } from '../core/ports/image-store.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { CompletionEventHub, OxenPort } from '../core/ports/oxen.js';
 import type { VideoFitter } from '../core/ports/video-fitter.js';
 import { DEFAULT_EDIT_INTERVAL_MS } from '../core/progress.js';
 import type { Logger } from '../shared/logger.js';
+import { createRedisEditBudget } from './edit-budget.js';
 import { endAttempt, releaseAll } from './finish.js';
 import { cancelAndRead, type GenerationOutcome } from './generation-outcome.js';
 import { createInboxStore } from './inbox-store.js';
@@ -52,6 +54,8 @@ export interface AnimateWorkerDeps {
   editIntervalMs?: number;
   /** Wake interval between polls for progress edits. @defaultValue 30 000 */
   progressEveryMs?: number;
+  /** The shared progress-edit budget. @defaultValue one kept in Redis ({@link createRedisEditBudget}) */
+  editBudget?: EditBudgetPort;
   /** Wake interval while waiting for a slot. @defaultValue 5 000 */
   slotPollMs?: number;
   /** BullMQ lock duration; a crashed worker's job is picked up again after it. @defaultValue 30 000 */
@@ -88,6 +92,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     progressEveryMs: deps.progressEveryMs ?? 30_000,
     slotPollMs: deps.slotPollMs ?? 5_000,
     editIntervalMs: deps.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS,
+    editBudget: deps.editBudget ?? createRedisEditBudget(redis, deps.prefix),
     requests: createRequestStore(redis, keys),
     quota: createQuotaStore(redis, keys),
     slots: createSlotStore(redis, keys),

@@ -1,8 +1,12 @@
+import { editScope } from '../core/edit-budget.js';
 import { ChatError } from '../core/errors.js';
 import type { AttemptState } from '../core/model.js';
 import { estimateGenerationMs, shouldEdit } from '../core/progress.js';
 import type { FailureInfo, MessageView, ProgressView } from '../core/views.js';
 import type { Activation, WorkerContext } from './worker-context.js';
+
+/** How long edits in a scope pause after a 429 that named no Retry-After. */
+const RATE_LIMIT_PAUSE_MS = 5_000;
 
 /** What a progress update adds to the attempt's records. */
 export interface ProgressExtras {
@@ -60,10 +64,17 @@ export async function updateProgress(
   const last = ctx.lastEdits.get(act.job.id ?? '') ?? null;
   const next = { state, queuePosition: extras.queuePosition };
   if (!force && !shouldEdit(last, next, now, ctx.editIntervalMs)) return;
+  const { platform } = act.request.where;
+  const scope = editScope(act.request.where);
+  // Beyond the shared budget the edit is dropped, not queued: the next wake renders the latest state.
+  if (!(await ctx.editBudget.take(platform, scope, force))) return;
   try {
     await act.chat.edit(ref, await progressView(ctx, act, state, extras));
   } catch (error) {
     if (error instanceof ChatError && error.kind === 'gone') throw error;
+    if (error instanceof ChatError && error.kind === 'rate_limited') {
+      await ctx.editBudget.pause(platform, scope, error.retryAfterMs ?? RATE_LIMIT_PAUSE_MS);
+    }
     ctx.logger?.info({ err: error, state }, 'progress edit skipped');
     return;
   }

@@ -3,6 +3,7 @@ import type { LimitSettings } from '../core/limits.js';
 import type { AttemptState, Platform } from '../core/model.js';
 import type { ChatPort } from '../core/ports/chat-port.js';
 import type { Clock } from '../core/ports/clock.js';
+import type { EditBudgetPort } from '../core/ports/edit-budget.js';
 import type { ImageStore } from '../core/ports/image-store.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { OxenPort } from '../core/ports/oxen.js';
@@ -32,6 +33,8 @@ export interface WorkerContext {
   /** Wake interval while waiting for a generation slot. */
   slotPollMs: number;
   editIntervalMs: number;
+  /** The progress-edit budget per channel or workspace, shared by every worker. */
+  editBudget: EditBudgetPort;
   requests: RequestStore;
   quota: QuotaStore;
   slots: SlotStore;

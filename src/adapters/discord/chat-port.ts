@@ -64,6 +64,9 @@ function createRest(cfg: DiscordChatPortConfig, t: RequestTimeouts): REST {
     api: cfg.apiUrl,
     retries: cfg.retries ?? 3,
     timeout: requestTimeoutMs(LARGEST_UPLOAD_BYTES, t),
+    // A rate-limited progress edit fails at once (the worker skips it and pauses the channel's edit
+    // budget) instead of waiting in the client's queue ahead of posts and videos that must go out.
+    rejectOnRateLimit: (limit) => limit.method.toUpperCase() === 'PATCH' && limit.route.includes('/messages/'),
     async makeRequest(url, init) {
       const controller = new AbortController();
       // Aborted without a reason, as @discordjs/rest's own timer does: an AbortError it retries.

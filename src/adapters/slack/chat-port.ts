@@ -44,6 +44,15 @@ export function createSlackChatPort(cfg: SlackChatPortConfig): ChatPort {
     // A modest retry budget: BullMQ retries the whole step with backoff, so the SDK need not wait long.
     retryConfig: { retries: cfg.retries ?? 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
   });
+  // Progress edits go through their own client that gives up on a 429 at once: waiting out Retry-After
+  // there would hold the shared client's queue while posts and videos wait behind it. The worker skips
+  // the edit and pauses the workspace's edit budget instead.
+  const editClient = new webApi.WebClient(cfg.token, {
+    slackApiUrl: cfg.apiUrl,
+    logger: toSlackLogger(logger),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+  });
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -126,7 +135,7 @@ export function createSlackChatPort(cfg: SlackChatPortConfig): ChatPort {
 
     async edit(ref, view) {
       await call('chat.update', () =>
-        client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: renderSlackText(view) }),
+        editClient.chat.update({ channel: ref.channelId, ts: ref.messageId, text: renderSlackText(view) }),
       );
     },
 

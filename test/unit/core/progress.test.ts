@@ -33,10 +33,10 @@ describe('shouldEdit', () => {
     expect(shouldEdit(last, { state: 'delivering' }, 1_001)).toBe(true);
   });
 
-  it('GIVEN a new queue position THEN it edits at once', () => {
+  it('GIVEN a new queue position THEN it waits for the interval like any other refresh', () => {
     const queued = { atMs: 0, state: 'queued' as const, queuePosition: 3 };
-    expect(shouldEdit(queued, { state: 'queued', queuePosition: 2 }, 1)).toBe(true);
-    expect(shouldEdit(queued, { state: 'queued', queuePosition: 3 }, 1)).toBe(false);
+    expect(shouldEdit(queued, { state: 'queued', queuePosition: 2 }, 1)).toBe(false);
+    expect(shouldEdit(queued, { state: 'queued', queuePosition: 2 }, 10_000)).toBe(true);
   });
 
   it('GIVEN an injected interval THEN it is used', () => {

@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { EDIT_BUDGETS } from '../core/edit-budget.js';
+import type { Platform } from '../core/model.js';
+import type { EditBudgetPort } from '../core/ports/edit-budget.js';
+
+/**
+ * {@link EditBudgetPort} on rate-limiter-flexible's Redis limiter (atomic, shared by all workers),
+ * one limiter per platform with that platform's window.
+ */
+export function createRedisEditBudget(redis: Redis, prefix: string): EditBudgetPort {
+  const limiters = new Map<Platform, RateLimiterRedis>();
+  const limiter = (platform: Platform) => {
+    let found = limiters.get(platform);
+    if (!found) {
+      const budget = EDIT_BUDGETS[platform];
+      found = new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${prefix}:animate:edits:${platform}`,
+        points: budget.points,
+        duration: budget.windowSeconds,
+      });
+      limiters.set(platform, found);
+    }
+    return found;
+  };
+  return {
+    async take(platform, scope, force = false) {
+      const l = limiter(platform);
+      if (force) {
+        await l.penalty(scope, 1);
+        return true;
+      }
+      try {
+        await l.consume(scope, 1);
+        return true;
+      } catch (error) {
+        // The library rejects with its result object when the budget is spent; anything else is Redis.
+        if (error instanceof RateLimiterRes) return false;
+        throw error;
+      }
+    },
+    async pause(platform, scope, ms) {
+      await limiter(platform).block(scope, Math.max(1, Math.ceil(ms / 1000)));
+    },
+  };
+}
