@@ -94,6 +94,16 @@ describe('Oxen simulator chaos knobs', () => {
     expect(sim.injected['sse:storm-close']).toBe(1);
   });
 
+  it('GIVEN a cancel that loses the race THEN the row ends succeeded and the DELETE changes nothing', async () => {
+    sim.knobs.holdQueue = true;
+    sim.knobs.chaos = { ...calmChaos(1), cancelLoses: 1 };
+    const { generations } = (await (await enqueue()).json()) as { generations: { generation_id: string }[] };
+    const id = generations[0]?.generation_id ?? '';
+    expect((await call('DELETE', `/api/ai/queue/${id}`)).status).toBe(200);
+    expect(sim.rows.get(id)?.status).toBe('succeeded');
+    expect(sim.rows.get(id)?.result_url).toBeTruthy();
+  });
+
   it('GIVEN run-time failure chaos THEN generations end failed with a reason', async () => {
     sim.knobs.chaos = { ...calmChaos(1), runFailure: 1 };
     const res = await enqueue();
@@ -190,7 +200,7 @@ describe('chaos invariant checker', () => {
     if (attempt) attempt.state = 'failed';
     snap.ledger.used.set('discord:U1 2026-01-01', 0);
     const counts = broken(snap);
-    expect(counts['outcome-matches-chat']).toBe(2);
+    expect(counts['outcome-matches-chat']).toBe(1);
     expect(counts['quota-released']).toBe(1);
   });
 });

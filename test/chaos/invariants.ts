@@ -315,16 +315,11 @@ function outcomeMatchesChat(
     const gen = a.generationId ? rows.get(a.generationId) : undefined;
     if (a.generationId && !gen) violations.push(`${id} records generation ${a.generationId}, which Oxen never made`);
     if (a.state === 'done' && videos !== 1) violations.push(`${id} done with ${videos} videos posted`);
-    if ((a.state === 'failed' || a.state === 'cancelled') && videos > 0) {
+    const ended = a.state === 'failed' || a.state === 'cancelled';
+    if (ended && videos > 0)
       violations.push(`${id} ${a.state} although its video was posted (delivered, yet refunded)`);
-    }
-    if (
-      (a.state === 'failed' || a.state === 'cancelled') &&
-      gen &&
-      gen.status !== 'failed' &&
-      gen.status !== 'cancelled'
-    ) {
-      violations.push(`${id} ${a.state} but its generation ${gen.id} is ${gen.status} at Oxen`);
+    if (ended && videos === 0 && gen && gen.status !== 'failed' && gen.status !== 'cancelled') {
+      violations.push(`${id} ${a.state} but its generation ${gen.id} is ${gen.status} at Oxen, undelivered`);
     }
   }
   return { name: 'outcome-matches-chat', of: attempts.length, unit: 'attempts', violations };

@@ -58,8 +58,8 @@ export function chaosConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ChaosC
     generationTimeoutMs: 20_000,
     graceMs: 30_000,
     loadMs: Math.max(30_000, requests * 300),
-    killEveryMs: [2_000, 6_000],
-    cancelShare: 0.1,
+    killEveryMs: [1_500, 4_500],
+    cancelShare: 0.15,
     retryShare: 0.1,
     duplicateShare: 0.05,
     ...(env.CHAOS_LOG_DIR ? { logDir: env.CHAOS_LOG_DIR } : {}),
@@ -85,9 +85,10 @@ export function oxenChaos(seed: number, generationTimeoutMs: number): SimChaos {
     lostAnswer: { enqueue: 0.06, cancel: 0.05, status: 0.02, upload: 0.03 },
     enqueueGarbage: 0.03,
     runFailure: 0.05,
-    slowGeneration: 0.04,
+    slowGeneration: 0.06,
     // Around GENERATION_TIMEOUT: some finish just before it, some are cancelled by it, some race the cancel.
     slowGenerationMs: [generationTimeoutMs * 0.8, generationTimeoutMs * 1.25],
+    cancelLoses: 0.5,
     sseDrop: 0.01,
     sseMute: 0.004,
     sseStorm: 0.03,
@@ -120,12 +121,15 @@ interface Submitted {
   requestId: string;
   requester: UserRef;
   duration: Duration;
-  fate: 'cancel' | 'retry' | null;
+  fate: 'cancel' | 'cancel-generating' | 'retry' | null;
   actAt: number;
   acted: boolean;
   /** Times the intake did not find the request from its progress message. */
   notFound: number;
 }
+
+/** Attempt states in which Oxen has the generation. */
+const GENERATING = new Set(['submitted', 'processing']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PNG: CheckedImage = {
@@ -215,7 +219,14 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
           const { n, state, ref } = await latest(s);
           if (!state || !ref) continue; // no progress message yet: nothing to react on
           let outcome: string | null = null;
-          if (s.fate === 'cancel') {
+          if (s.fate === 'cancel-generating' && !GENERATING.has(state)) {
+            if (TERMINAL_STATES.has(state as never)) {
+              s.acted = true;
+              refusals.push('cancel missed (ended first)');
+            }
+            continue;
+          }
+          if (s.fate === 'cancel' || s.fate === 'cancel-generating') {
             const res = await intake.cancel(ref, s.requester);
             outcome = res.ok ? 'ok' : `cancel ${res.error.code}`;
           } else if (TERMINAL_STATES.has(state as never)) {
@@ -230,8 +241,8 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
           }
           s.acted = true;
           if (outcome !== 'ok') refusals.push(outcome);
-          else if (s.fate === 'cancel') stats.cancels++;
-          else stats.retries++;
+          else if (s.fate === 'retry') stats.retries++;
+          else stats.cancels++;
         }
       }
     })();
@@ -257,8 +268,15 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
         continue;
       }
       const roll = dice.next();
-      const fate =
-        roll < config.cancelShare ? 'cancel' : roll < config.cancelShare + config.retryShare ? 'retry' : null;
+      // Half the cancels wait until Oxen works on the generation, so the DELETE has something to stop.
+      const fate: Submitted['fate'] =
+        roll < config.cancelShare / 2
+          ? 'cancel'
+          : roll < config.cancelShare
+            ? 'cancel-generating'
+            : roll < config.cancelShare + config.retryShare
+              ? 'retry'
+              : null;
       submitted.push({
         index: i,
         requestId: res.value.requestId,

@@ -8,7 +8,10 @@ const CHILD = fileURLToPath(new URL('./chaos-worker.ts', import.meta.url));
 export interface WorkerPool {
   /** Starts `size` workers and waits until each says it is ready. */
   start(): Promise<void>;
-  /** SIGKILLs a live worker every `everyMs` (drawn at random) and starts a replacement, until `stopKilling`. */
+  /**
+   * SIGKILLs a ready worker every `everyMs` (drawn at random; skipped while fewer than two are ready) and
+   * starts a replacement, until `stopKilling`.
+   */
   startKilling(dice: Dice, everyMs: readonly [number, number]): void;
   /** Stops the killer and waits until the pool is back to full strength. */
   stopKilling(): Promise<void>;
@@ -90,8 +93,8 @@ export function createWorkerPool(size: number, env: Record<string, string>): Wor
           const at = Date.now() + dice.between(everyMs);
           while (!stopKiller && Date.now() < at) await sleep(50);
           if (stopKiller) break;
-          // One down at a time: while a replacement is still starting, nobody else is killed.
-          if (ready.size < size) continue;
+          // At least one worker always survives a kill, however slowly the replacements start.
+          if (ready.size < 2) continue;
           const victims = [...ready];
           const victim = dice.pick(victims);
           victim.kill('SIGKILL');

@@ -67,6 +67,16 @@ export class SimEngine {
   public cancel(id: string): SimRow | undefined {
     const row = this.rows.get(id);
     if (!row) return undefined;
+    if ((row.status === 'queued' || row.status === 'processing') && this.dice?.chance(this.dice.chaos?.cancelLoses)) {
+      // Too late: the generation finished a moment before the DELETE reached it.
+      this.dice.count('cancel:too-late');
+      clearTimeout(this.timers.get(id));
+      this.timers.delete(id);
+      row.status = 'processing';
+      row.started_at ??= now();
+      this.finish(row, null);
+      return row;
+    }
     if (row.status === 'queued' || row.status === 'processing') {
       clearTimeout(this.timers.get(id));
       this.timers.delete(id);

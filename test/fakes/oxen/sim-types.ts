@@ -101,6 +101,11 @@ export interface SimChaos {
   /** A generation runs for `slowGenerationMs` instead of `processingMs` (to reach GENERATION_TIMEOUT). */
   slowGeneration: number;
   slowGenerationMs: readonly [number, number];
+  /**
+   * A cancel arrives just as the generation finishes: the row ends `succeeded` (with its event) and the
+   * DELETE has no effect, the race a canceller must settle by reading the row again.
+   */
+  cancelLoses: number;
   /** Per open SSE stream, every 250 ms: the stream is cut. */
   sseDrop: number;
   /** Per open SSE stream, every 250 ms: the stream goes silent (no events, no keep-alives) but stays open. */
@@ -124,6 +129,7 @@ export function calmChaos(seed: number): SimChaos {
     runFailure: 0,
     slowGeneration: 0,
     slowGenerationMs: [5_000, 10_000],
+    cancelLoses: 0,
     sseDrop: 0,
     sseMute: 0,
     sseStorm: 0,
