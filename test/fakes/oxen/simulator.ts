@@ -283,7 +283,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
    * `GET /api/ai/generations` (paged, newest first, each row with its `cost`) and
    * `GET /api/ai/generations/{id}`: what a generation was billed (reference/oxen-api.md §3.3).
    */
-  function serveHistory(url: URL, res: ServerResponse): void {
+  function serveHistory(url: URL, res: ServerResponse) {
     // Billed per second of output when it succeeded; failures and cancellations cost nothing here.
     const withCost = (row: SimRow) => ({
       ...row,
