@@ -32,5 +32,8 @@ export const ANIMATE_MESSAGE_COMMAND = { name: 'Animate image' } as const;
 /** The command that lists the caller's generations in flight and their quota. */
 export const ANIMATIONS_COMMAND = {
   name: 'animations',
-  description: 'Show your animations in progress and how much of your daily quota is left',
+  description: 'Show your animations in progress, your quota and what you spent today',
+  options: {
+    spend: { description: "Admins: the team's spend by person over the last 7 and 30 days" },
+  },
 } as const;

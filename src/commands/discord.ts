@@ -60,6 +60,14 @@ export const animationsCommand = {
   description: ANIMATIONS_COMMAND.description,
   contexts: [InteractionContextType.Guild],
   integration_types: [ApplicationIntegrationType.GuildInstall],
+  options: [
+    {
+      type: ApplicationCommandOptionType.Boolean,
+      name: 'spend',
+      description: ANIMATIONS_COMMAND.options.spend.description,
+      required: false,
+    },
+  ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 /** Every Discord command, as the bulk-overwrite endpoint takes them. */

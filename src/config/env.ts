@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseUsd } from '../core/money.js';
 
 /** Which parts of the program a process runs; decides which variables are required. */
 export type Role = 'bot' | 'worker' | 'all' | 'cli';
@@ -25,6 +26,13 @@ const ON = ['on', 'true', '1', 'yes'];
 /** `on` or `off` (also true/false, 1/0, yes/no; any case), parsed to a boolean. */
 const onOff = z.stringbool({ truthy: ON, falsy: ['off', 'false', '0', 'no'], error: 'must be on or off' });
 
+/** A non-negative decimal amount of USD ("0.112", "25"), read exactly into micro-dollars. */
+const usd = z.string().transform((text, ctx) => {
+  const micros = parseUsd(text);
+  if (micros === null) ctx.addIssue({ code: 'custom', message: 'must be an amount in USD such as 0.112 or 25' });
+  return micros ?? 0;
+});
+
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /**
@@ -39,8 +47,27 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be namespace/repo')
     .optional(),
-  IMAGE_STORE: z.enum(['oxen', 'http']).default('oxen'),
+  IMAGE_STORE: z.enum(['oxen', 'http', 's3']).default('oxen'),
   PUBLIC_BASE_URL: url.optional(),
+  /** Hours a staged input is kept after the last attempt that used it ended (0: deleted right away). */
+  STAGED_INPUT_RETENTION_HOURS: int(0, 720, 24),
+  /** Where IMAGE_STORE=http keeps its files (`<DATA_DIR>/inputs`, `<DATA_DIR>/videos`). */
+  DATA_DIR: z.string().min(1).default('./data'),
+  S3_BUCKET: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be a bucket name (3-63 lower-case letters, digits, dots, dashes)',
+    )
+    .optional(),
+  S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'must be a region name such as us-east-1 or auto')
+    .default('us-east-1'),
+  S3_ENDPOINT: url.optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: onOff.default(false),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -63,6 +90,13 @@ export const ConfigSchema = z.object({
   DAILY_VIDEO_SECONDS_PER_USER: int(0, 86_400, 60),
   MAX_ACTIVE_GENERATIONS: int(1, 10_000, 20),
   ALLOWED_CHANNELS: csv(platformId).default([]),
+  /** USD per second of video; wins over the price Oxen publishes for the model. */
+  PRICE_PER_SECOND_USD: usd.optional(),
+  /** The team's spend per UTC day / calendar month, estimates of running videos included; empty: none. */
+  DAILY_BUDGET_USD: usd.optional(),
+  MONTHLY_BUDGET_USD: usd.optional(),
+  /** `discord:<channel id>` or `slack:<channel id>`: where the 80 % budget warning is posted. */
+  BUDGET_ALERT_CHANNEL: platformId.optional(),
   DOWNLOAD_HOSTS: csv(z.string().regex(/^[A-Za-z0-9.-]+$/, 'each entry must be a host name')).default([
     'cdn.discordapp.com',
     'media.discordapp.net',
@@ -84,6 +118,7 @@ export const SECRET_KEYS = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'ADMIN_TOKEN',
+  'S3_SECRET_ACCESS_KEY',
 ] as const satisfies ReadonlyArray<keyof Config>;
 
 /** Every problem with the environment, by variable name, values left out. */
@@ -135,6 +170,18 @@ function crossChecks(config: RawConfig, role: Role): string[] {
   }
   if (imageStore === 'http' && !config.PUBLIC_BASE_URL) {
     problems.push("PUBLIC_BASE_URL: required when IMAGE_STORE=http (the public address of this bot's HTTP server)");
+  }
+  if (runsWorker && role !== 'cli' && imageStore === 's3') {
+    if (!config.S3_BUCKET) {
+      problems.push(
+        'S3_BUCKET: required when IMAGE_STORE=s3 (a private bucket for staged images, e.g. animate-inputs)',
+      );
+    }
+    if (Boolean(config.S3_ACCESS_KEY_ID) !== Boolean(config.S3_SECRET_ACCESS_KEY)) {
+      problems.push(
+        'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both, or neither to use the default AWS credentials (role, profile)',
+      );
+    }
   }
   if (config.DISCORD_TOKEN && !config.DISCORD_APPLICATION_ID) {
     problems.push('DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set');

@@ -1,6 +1,7 @@
 import type { Result } from '../shared/result.js';
-import type { CheckedImage } from './images.js';
+import type { CheckedImage, ImageSource } from './images.js';
 import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from './model.js';
+import type { Micros } from './money.js';
 import type { Refusal } from './refusal.js';
 
 /** A new request, as an adapter hands it over after checking the inputs. */
@@ -19,6 +20,8 @@ export interface SubmitInput {
   duration: Duration;
   startImage: CheckedImage;
   endImage?: CheckedImage;
+  /** Where the images came from, when the platform can give them again (recorded for a later re-fetch). */
+  sources?: { start?: ImageSource | undefined; end?: ImageSource | undefined };
   /** Largest file the platform accepts in this place (Discord `attachment_size_limit`). */
   uploadLimitBytes: number;
 }
@@ -56,6 +59,33 @@ export interface UserStatus {
   dailyLimitSeconds: number;
   /** When the daily quota resets (next 00:00 UTC). */
   resetsAt: Date;
+  /** What Oxen charged for this person's videos today (UTC), in micro-dollars. */
+  spentTodayMicros: Micros;
+  /** The price of a second of video in force; null when unknown (then seconds are shown, not money). */
+  pricePerSecondMicros: Micros | null;
+  /** The team budgets that are set, with what is spent or running against them. */
+  teamBudgets: TeamBudgetStatus[];
+}
+
+/** What the team spent over some days, by person (`platform:userId`), most first. */
+export interface SpendPeriod {
+  days: number;
+  totalMicros: Micros;
+  byPerson: Array<{ userKey: string; micros: Micros }>;
+}
+
+/** The admin spend report: the last 7 and the last 30 days. */
+export interface SpendReport {
+  periods: SpendPeriod[];
+}
+
+/** One team budget (DAILY_BUDGET_USD or MONTHLY_BUDGET_USD) and its use. */
+export interface TeamBudgetStatus {
+  period: 'day' | 'month';
+  limitMicros: Micros;
+  /** Charged plus the estimates of what is running. */
+  spentMicros: Micros;
+  resetsAt: Date;
 }
 
 /**
@@ -82,6 +112,8 @@ export interface Intake {
   cancel(message: MessageRef, actor: Actor): Promise<Result<{ requestId: string; attempt: number }, Refusal>>;
   /** The person's generations in flight and quota left. */
   status(user: UserRef): Promise<UserStatus>;
+  /** The team's spend by person over the last 7 and 30 days (UTC); bot admins only. */
+  spend(actor: Actor): Promise<Result<SpendReport, Refusal>>;
   /** Whether `user` is a bot admin. */
   isAdmin(user: Pick<UserRef, 'platform' | 'userId'>): boolean;
 }

@@ -1,5 +1,6 @@
 import type { ChatLocation, UserRef } from './model.js';
 import { userKey } from './model.js';
+import type { Micros } from './money.js';
 
 /** The operator's limits (MAX_ACTIVE_PER_USER, DAILY_VIDEO_SECONDS_PER_USER, MAX_ACTIVE_GENERATIONS). */
 export interface LimitSettings {
@@ -13,6 +14,10 @@ export interface LimitSettings {
   allowedChannels: readonly string[];
   /** `platform:userId` entries of bot admins (exempt from limits, may retry/cancel anyone's request). */
   adminUserIds: readonly string[];
+  /** DAILY_BUDGET_USD in micro-dollars (UTC day, the whole team); null: none. */
+  dailyBudget: Micros | null;
+  /** MONTHLY_BUDGET_USD in micro-dollars (UTC calendar month); null: none. */
+  monthlyBudget: Micros | null;
 }
 
 /** The defaults of DESIGN.md §6. */
@@ -22,6 +27,8 @@ export const DEFAULT_LIMITS: LimitSettings = {
   maxActiveGenerations: 20,
   allowedChannels: [],
   adminUserIds: [],
+  dailyBudget: null,
+  monthlyBudget: null,
 };
 
 /** Whether `user` is listed in ADMIN_USER_IDS. */
@@ -43,6 +50,17 @@ export function isChannelAllowed(limits: Pick<LimitSettings, 'allowedChannels'>,
 /** The UTC day a quota counts against, `yyyy-mm-dd`. */
 export function utcDay(nowMs: number): string {
   return new Date(nowMs).toISOString().slice(0, 10);
+}
+
+/** The UTC month a budget counts against, `yyyy-mm`. */
+export function utcMonth(nowMs: number): string {
+  return new Date(nowMs).toISOString().slice(0, 7);
+}
+
+/** 00:00 UTC on the first of next month, when the monthly budget resets. */
+export function nextUtcMonth(nowMs: number): Date {
+  const d = new Date(nowMs);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
 }
 
 /** The next 00:00 UTC, when the daily quota resets. */

@@ -1,4 +1,5 @@
 import { INPUT_RULES } from './input-rules.js';
+import { formatUsd } from './money.js';
 
 /** Why a request, retry or cancel was refused. Adapters choose words and placement by this. */
 export type RefusalCode =
@@ -17,11 +18,15 @@ export type RefusalCode =
   | 'image_login_page'
   | 'user_active_limit'
   | 'user_daily_limit'
+  | 'team_daily_budget'
+  | 'team_monthly_budget'
   | 'channel_not_allowed'
   | 'not_requester'
+  | 'admin_only'
   | 'request_not_found'
   | 'not_in_flight'
   | 'still_running'
+  | 'image_no_longer_kept'
   | 'service_unavailable';
 
 /** Which input a refusal is about (Slack shows it on that modal field). */
@@ -48,7 +53,15 @@ export interface RefusalDetails {
   requestedSeconds?: number;
   resetsAt?: Date;
   reason?: string;
+  /** Budgets: spent (reserved included) and the limit, in micro-dollars, and this request's estimate. */
+  spentMicros?: number;
+  budgetMicros?: number;
+  estimateMicros?: number;
 }
+
+const hhmm = (d: Date) =>
+  `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`;
+const money = (micros: number | undefined) => (micros === undefined ? '?' : formatUsd(micros));
 
 const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
@@ -88,21 +101,27 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'user_active_limit':
       return `You have ${d.active} animation${d.active === 1 ? '' : 's'} running; the limit is ${d.limit}. Wait for one to finish.`;
     case 'user_daily_limit': {
-      const resets = d.resetsAt
-        ? `${String(d.resetsAt.getUTCHours()).padStart(2, '0')}:${String(d.resetsAt.getUTCMinutes()).padStart(2, '0')} UTC`
-        : '00:00 UTC';
+      const resets = d.resetsAt ? hhmm(d.resetsAt) : '00:00 UTC';
       return `Daily limit reached: ${d.usedSeconds} s of ${d.limit} s of video used${d.requestedSeconds ? ` (this one needs ${d.requestedSeconds} s)` : ''}, resets at ${resets}.`;
     }
+    case 'team_daily_budget':
+      return `The team's daily budget is used up: ${money(d.spentMicros)} of ${money(d.budgetMicros)} spent or running, and this video would cost about ${money(d.estimateMicros)}. It resets at ${d.resetsAt ? hhmm(d.resetsAt) : '00:00 UTC'}; nothing was charged.`;
+    case 'team_monthly_budget':
+      return `The team's monthly budget is used up: ${money(d.spentMicros)} of ${money(d.budgetMicros)} spent or running, and this video would cost about ${money(d.estimateMicros)}. It resets on ${d.resetsAt ? d.resetsAt.toISOString().slice(0, 10) : 'the 1st'} (UTC); nothing was charged.`;
     case 'channel_not_allowed':
       return 'Animations are not enabled in this channel. Ask an admin to add it to ALLOWED_CHANNELS, or use a channel where the bot is enabled.';
     case 'not_requester':
       return 'Only the person who asked for this animation (or a bot admin) can retry or cancel it.';
+    case 'admin_only':
+      return "Only the bot's admins (ADMIN_USER_IDS) can see the team's spend. Your own spend is in your status.";
     case 'request_not_found':
       return 'That message does not belong to an animation this bot knows about.';
     case 'not_in_flight':
       return 'That animation has already finished, so there is nothing to cancel.';
     case 'still_running':
       return 'That animation is still running; wait for it to finish (or cancel it with ❌) before retrying.';
+    case 'image_no_longer_kept':
+      return 'The bot no longer keeps a copy of this image: copies are deleted a while after the last attempt, so they do not sit on a server. Nothing was charged. Run /animate again with the image.';
     case 'service_unavailable':
       return `The bot cannot take new animations right now${d.reason ? ` (${d.reason})` : ''}. Nothing was charged; try again in a few minutes.`;
   }

@@ -1,4 +1,6 @@
+import type { SpendReport, UserStatus } from './intake.js';
 import type { AttemptState } from './model.js';
+import { formatUsd } from './money.js';
 import type { MessageView, ProgressView, ResultView } from './views.js';
 
 /**
@@ -125,12 +127,20 @@ export function renderProgressText(view: ProgressView, fmt: TextFormat): string 
   }
   lines.push(quotePrompt(view.prompt));
   const attempt = view.attempt > 1 ? ` · attempt ${view.attempt}` : '';
-  lines.push(`${view.duration} s video for ${fmt.mention(view.requester.userId)}${attempt}`);
+  lines.push(`${view.duration} s video for ${fmt.mention(view.requester.userId)}${attempt}${costNote(view, inFlight)}`);
   if (inFlight) lines.push(fmt.italic('React ❌ to cancel.'));
   else if (view.state === 'failed' ? view.failure?.retryable !== false : true) {
     lines.push(fmt.italic('React 🔁 to run it again.'));
   }
   return lines.join('\n');
+}
+
+/** " · ≈ $0.56" while running; on an ended attempt what Oxen charged, when known. */
+function costNote(view: ProgressView, inFlight: boolean): string {
+  if (!inFlight && view.chargedMicros !== undefined) {
+    return view.chargedMicros === 0 ? ' · nothing was charged' : ` · Oxen charged ${formatUsd(view.chargedMicros)}`;
+  }
+  return view.estimateMicros !== undefined ? ` · ≈ ${formatUsd(view.estimateMicros)}` : '';
 }
 
 const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
@@ -139,7 +149,9 @@ const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 export function renderResultText(view: ResultView, fmt: TextFormat): string {
   const lines = [`🎬 ${fmt.mention(view.requester.userId)}, your video is ready.`, quotePrompt(view.prompt)];
   const attempt = view.attempt > 1 ? ` · attempt ${view.attempt}` : '';
-  lines.push(`${view.duration} s · made in ${formatDuration(view.tookMs)}${attempt}`);
+  const cost =
+    view.costMicros === undefined ? '' : ` · ${view.costIsEstimate ? '≈ ' : ''}${formatUsd(view.costMicros)}`;
+  lines.push(`${view.duration} s · made in ${formatDuration(view.tookMs)}${cost}${attempt}`);
   if (view.link) {
     lines.push(
       `The video is ${mb(view.link.bytes)}, over this channel's ${mb(view.link.limitBytes)} upload limit, so here it is as a link: ${view.link.url}`,
@@ -192,4 +204,44 @@ export function escapePersonText(view: MessageView, escapeText: (text: string) =
         result: { ...view.result, prompt: escapeText(view.result.prompt), requester: user(view.result.requester) },
       };
   }
+}
+
+/**
+ * The money lines of a person's status: their spend today and what each team budget has left. Empty
+ * when no price is known and nothing was charged (then seconds are the only currency shown).
+ */
+export function spendLines(status: UserStatus): string[] {
+  const lines: string[] = [];
+  if (status.pricePerSecondMicros !== null || status.spentTodayMicros > 0) {
+    const price =
+      status.pricePerSecondMicros === null ? '' : ` (${formatUsd(status.pricePerSecondMicros)} per second of video)`;
+    lines.push(`Your spend today: ${formatUsd(status.spentTodayMicros)}${price}.`);
+  }
+  for (const b of status.teamBudgets) {
+    const left = Math.max(0, b.limitMicros - b.spentMicros);
+    const resets =
+      b.period === 'day'
+        ? `${String(b.resetsAt.getUTCHours()).padStart(2, '0')}:00 UTC`
+        : b.resetsAt.toISOString().slice(0, 10);
+    lines.push(
+      `Team ${b.period === 'day' ? 'daily' : 'monthly'} budget: ${formatUsd(left)} of ${formatUsd(b.limitMicros)} left (resets ${resets}).`,
+    );
+  }
+  return lines;
+}
+
+/** The admin spend report: per period, the total and each person's share, most first. */
+export function renderSpendReport(report: SpendReport, fmt: TextFormat, platform: string): string {
+  const lines: string[] = [];
+  for (const period of report.periods) {
+    lines.push(`${fmt.bold(`Last ${period.days} days`)}: ${formatUsd(period.totalMicros)}`);
+    if (period.byPerson.length === 0) lines.push('Nothing charged.');
+    for (const row of period.byPerson.slice(0, 20)) {
+      const [rowPlatform = '', userId = ''] = row.userKey.split(':');
+      const who = rowPlatform === platform ? fmt.mention(userId) : row.userKey;
+      lines.push(`• ${who}: ${formatUsd(row.micros)}`);
+    }
+    if (period.byPerson.length > 20) lines.push(`…and ${period.byPerson.length - 20} more.`);
+  }
+  return lines.join('\n');
 }

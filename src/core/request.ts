@@ -1,4 +1,4 @@
-import type { StagedImage } from './images.js';
+import type { ImageSource, StagedImage } from './images.js';
 import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from './model.js';
 
 /** A request as stored: everything needed to run (and re-run) its attempts. */
@@ -17,6 +17,13 @@ export interface RequestRecord {
   staged?: { start: StagedImage; end?: StagedImage | undefined } | undefined;
   /** Whether an end image was given (its bytes wait in the pending store until staged). */
   hasEndImage: boolean;
+  /**
+   * When the retention ended and the staged copies were deleted (ms): a 🔁 after it cannot reuse them.
+   * @see README.md ("Where input images are kept")
+   */
+  stagedDeletedAt?: number | undefined;
+  /** Where the images came from on the platform, when known (for fetching them again after the retention). */
+  sources?: { start?: ImageSource | undefined; end?: ImageSource | undefined } | undefined;
 }
 
 /** One attempt as stored, field by field, so the worker and intake can update it independently. */
@@ -36,4 +43,6 @@ export interface AttemptRecord {
   resultRef?: MessageRef | undefined;
   cancelRequestedBy?: UserRef | 'timeout' | 'thread_deleted' | undefined;
   endedAt?: number | undefined;
+  /** What Oxen charged for this attempt's generation (micro-dollars), once known. */
+  costMicros?: number | undefined;
 }

@@ -18,6 +18,10 @@ export interface ProgressView {
   failure?: FailureInfo;
   /** For cancelled attempts: who cancelled it, or that it timed out. */
   cancelledBy?: UserRef | 'timeout' | 'thread_deleted';
+  /** What the video should cost at the price in force (absent when no price is known). */
+  estimateMicros?: number;
+  /** For ended attempts: what Oxen charged, when known. */
+  chargedMicros?: number;
 }
 
 /** Why an attempt failed, in words for the people in the channel. */
@@ -41,6 +45,9 @@ export interface ResultView {
   tookMs: number;
   /** Set when the video is posted as a link (too big to upload). */
   link?: { url: string; bytes: number; limitBytes: number };
+  /** What it cost: Oxen's charge, or the estimate while Oxen has not reported it (`costIsEstimate`). */
+  costMicros?: number;
+  costIsEstimate?: boolean;
 }
 
 /** Messages the bot posts into a request's thread. */

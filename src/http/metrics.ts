@@ -85,6 +85,23 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     help: 'Reconnections of the Oxen completion event stream.',
     registers,
   });
+  const spendEstimated = new Counter({
+    name: 'animate_spend_estimated_usd_total',
+    help: 'Estimated cost of the requests accepted, in USD, by platform.',
+    labelNames: ['platform'] as const,
+    registers,
+  });
+  const spendActual = new Counter({
+    name: 'animate_spend_actual_usd_total',
+    help: 'What Oxen charged for the attempts that ended, in USD, by platform and outcome.',
+    labelNames: ['platform', 'outcome'] as const,
+    registers,
+  });
+  const price = new Gauge({
+    name: 'animate_price_per_second_usd',
+    help: 'The price of a second of video in force, in USD (absent while unknown).',
+    registers,
+  });
   const healed = new Counter({
     name: 'animate_sweeper_healed_total',
     help: 'Leaks the sweeper repaired, by kind (slot, reservation, revived, abandoned, requeued).',
@@ -151,6 +168,13 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     oxenError: (kind: string) => oxenErrors.inc({ kind }),
     sseReconnected: () => sseReconnects.inc(),
     healed: (kind: HealKind) => healed.inc({ kind }),
+    spendEstimated: (platform: Platform, micros: number) => spendEstimated.inc({ platform }, micros / 1_000_000),
+    spendActual: (platform: Platform, outcome: RequestOutcome, micros: number) =>
+      spendActual.inc({ platform, outcome }, micros / 1_000_000),
+    priceInForce: (micros: number | null) => {
+      if (micros === null) price.reset();
+      else price.set(micros / 1_000_000);
+    },
   };
 }
 

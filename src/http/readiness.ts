@@ -36,13 +36,22 @@ export async function runReadiness(
   return report;
 }
 
-/** `GET /readyz`: 200 when every check passes, else 503 with the reasons. */
-export function readinessHandler(checks: readonly ReadinessCheck[]): RequestHandler {
+/**
+ * `GET /readyz`: 200 when every check passes, else 503 with the reasons; `info` adds facts an operator
+ * wants at a glance (the price in force).
+ */
+export function readinessHandler(
+  checks: readonly ReadinessCheck[],
+  info: () => Record<string, unknown> = () => ({}),
+): RequestHandler {
   return async (_req, res) => {
     const report = await runReadiness(checks);
-    res
-      .status(report.ready ? 200 : 503)
-      .json({ status: report.ready ? 'ready' : 'not ready', checks: report.checks, reasons: report.reasons });
+    res.status(report.ready ? 200 : 503).json({
+      status: report.ready ? 'ready' : 'not ready',
+      checks: report.checks,
+      reasons: report.reasons,
+      ...info(),
+    });
   };
 }
 

@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   registry?: Registry;
   /** What `/readyz` checks. */
   readiness?: readonly ReadinessCheck[];
+  /** Extra facts in the `/readyz` answer (the price in force). */
+  readinessInfo?: () => Record<string, unknown>;
   /** `ADMIN_TOKEN`; the dashboard is disabled (404) when unset. */
   adminToken?: string;
   /** Queues shown on the dashboard (the `animate` queue). */
@@ -61,7 +63,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.get('/healthz', (_req, res) => {
     res.status(200).json({ status: 'ok' });
   });
-  app.get('/readyz', readinessHandler(options.readiness ?? []));
+  app.get('/readyz', readinessHandler(options.readiness ?? [], options.readinessInfo));
 
   const registry = options.registry;
   if (registry) {
@@ -81,7 +83,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     app.use(DASHBOARD_PATH, dashboardDisabled());
   }
 
-  if (options.readStagedInput) app.get('/inputs/:id', inputsHandler(options.readStagedInput));
+  if (options.readStagedInput) app.get('/inputs/:id', inputsHandler(options.readStagedInput, logger));
 
   let server: Server | undefined;
 

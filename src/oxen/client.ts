@@ -5,9 +5,10 @@ import type { Logger } from '../shared/logger.js';
 import { DEFAULT_RESULT_MAX_BYTES, downloadOnce } from './download.js';
 import { extractErrorText, OxenCreditsError, OxenInvalidRequestError, OxenNotFoundError } from './errors.js';
 import { backoffMs, type OxenHttp, oxenRequest, parseOk } from './http.js';
-import { ensureRepo, putFile } from './repo-upload.js';
+import { deleteFile, ensureRepo, putFile } from './repo-upload.js';
 import {
   EnqueueResponseSchema,
+  GenerationResponseSchema,
   ListResponseSchema,
   ModelInfoSchema,
   normaliseStatus,
@@ -39,7 +40,7 @@ export interface OxenClientConfig {
 }
 
 /**
- * The Oxen API client. Idempotent calls (status, list, cancel, model info, upload, download) retry
+ * The Oxen API client. Idempotent calls (status, list, cancel, model info, upload, delete, download) retry
  * transient failures on their own; `enqueue` never does, because every accepted call is a billed
  * generation and Oxen has no idempotency keys: its errors surface typed and the caller decides.
  * @see reference/oxen-api.md
@@ -131,6 +132,12 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
       return { rows, hasMore: rows.length >= filter.pageSize };
     },
 
+    async generation(generationId, signal) {
+      const path = `/api/ai/generations/${encodeURIComponent(generationId)}`;
+      const res = await oxenRequest(http, { method: 'GET', path, retry: true, signal });
+      return toGenerationRow(parseOk(GenerationResponseSchema, res, 'generation').generation);
+    },
+
     async modelInfo(model, signal) {
       const path = `/api/ai/models/${encodeURIComponent(model)}`;
       const res = await oxenRequest(http, { method: 'GET', path, retry: true, signal });
@@ -150,6 +157,10 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
         await ensureRepo(http, repo, signal);
         return { url: await putFile(http, repo, path, bytes, contentType, signal) };
       }
+    },
+
+    deleteFile(repo, path, signal) {
+      return deleteFile(http, repo, path, signal);
     },
 
     /**

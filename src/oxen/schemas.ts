@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseUsd } from '../core/money.js';
 import type { CompletionEvent, GenerationRow, GenerationStatus, ModelInfo } from '../core/ports/oxen.js';
 
 /*
@@ -74,10 +75,14 @@ export const ModelInfoSchema = z.object({
   pricing: z
     .object({
       method: z.string().nullish(),
-      cost_per_second: z.coerce.number().nullish(),
+      // A number in the docs' examples, a decimal string elsewhere: both are read exactly.
+      cost_per_second: z.union([z.string(), z.number()]).nullish(),
     })
     .nullish(),
 });
+
+/** `GET /api/ai/generations/{id}` 200 body. */
+export const GenerationResponseSchema = z.object({ generation: RowSchema });
 
 /** Normalises model info (`request_schema ?? json_request_schema`). */
 export function toModelInfo(info: z.infer<typeof ModelInfoSchema>): ModelInfo {
@@ -86,7 +91,13 @@ export function toModelInfo(info: z.infer<typeof ModelInfoSchema>): ModelInfo {
     displayName: info.display_name ?? null,
     requestSchema: info.request_schema ?? info.json_request_schema ?? null,
     pricing: info.pricing
-      ? { method: info.pricing.method ?? null, costPerSecond: info.pricing.cost_per_second ?? null }
+      ? {
+          method: info.pricing.method ?? null,
+          costPerSecondMicros:
+            info.pricing.cost_per_second === null || info.pricing.cost_per_second === undefined
+              ? null
+              : parseUsd(info.pricing.cost_per_second),
+        }
       : null,
   };
 }

@@ -9,6 +9,7 @@ import type { EditBudgetPort } from '../core/ports/edit-budget.js';
 import type { ImageStore } from '../core/ports/image-store.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { CompletionEventHub, OxenPort } from '../core/ports/oxen.js';
+import { type PricePort, unknownPrice } from '../core/ports/price.js';
 import type { VideoFitter } from '../core/ports/video-fitter.js';
 import { DEFAULT_EDIT_INTERVAL_MS } from '../core/progress.js';
 import type { Logger } from '../shared/logger.js';
@@ -54,6 +55,10 @@ export interface AnimateWorkerDeps {
   editIntervalMs?: number;
   /** Wake interval between polls for progress edits. @defaultValue 30 000 */
   progressEveryMs?: number;
+  /** The price in force. @defaultValue unknown (messages show seconds, not money) */
+  price?: PricePort;
+  /** BUDGET_ALERT_CHANNEL: `discord:<channel id>` or `slack:<channel id>`. */
+  budgetAlertChannel?: string;
   /** The shared progress-edit budget. @defaultValue one kept in Redis ({@link createRedisEditBudget}) */
   editBudget?: EditBudgetPort;
   /** Wake interval while waiting for a slot. @defaultValue 5 000 */
@@ -93,6 +98,8 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     slotPollMs: deps.slotPollMs ?? 5_000,
     editIntervalMs: deps.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS,
     editBudget: deps.editBudget ?? createRedisEditBudget(redis, deps.prefix),
+    price: deps.price ?? unknownPrice,
+    budgetAlertChannel: deps.budgetAlertChannel,
     requests: createRequestStore(redis, keys),
     quota: createQuotaStore(redis, keys),
     slots: createSlotStore(redis, keys),

@@ -1,6 +1,7 @@
 import { userKey } from '../core/model.js';
 import type { AttemptRecord } from '../core/request.js';
 import type { FailureInfo, ProgressView } from '../core/views.js';
+import { actualCost, estimateFor } from './cost.js';
 import { finalProgress } from './progress-message.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
@@ -14,7 +15,12 @@ export type Ending =
  * Gives back the attempt's generation slot and its quota reservation (seconds refunded unless the video
  * was delivered). Idempotent: the quota release counts once, so a re-run after a crash is harmless.
  */
-export async function releaseAll(ctx: WorkerContext, act: Pick<Activation, 'request' | 'attempt'>, refund: boolean) {
+export async function releaseAll(
+  ctx: WorkerContext,
+  act: Pick<Activation, 'request' | 'attempt'>,
+  refund: boolean,
+  chargedMicros: number | null = act.attempt.costMicros ?? null,
+) {
   const { request, attempt } = act;
   if (attempt.generationId) await ctx.inbox.untrackWaiting(attempt.generationId);
   await releaseSlot(ctx, attempt.jobId);
@@ -23,7 +29,21 @@ export async function releaseAll(ctx: WorkerContext, act: Pick<Activation, 'requ
     attempt.quotaDay,
     `${attempt.requestId}#${attempt.attempt}`,
     refund ? request.duration : 0,
+    chargedMicros,
   );
+}
+
+/**
+ * What the attempt cost, to settle the team budgets with: Oxen's figure when it reports one; else the
+ * estimate for a delivered video (null keeps the reserved estimate) and nothing for one that never
+ * produced a video, which Oxen usually does not bill.
+ */
+async function chargeOf(ctx: WorkerContext, act: Activation, outcome: Ending['outcome']): Promise<number | null> {
+  const { attempt } = act;
+  if (attempt.costMicros !== undefined) return attempt.costMicros;
+  const actual = attempt.generationId ? await actualCost(ctx, attempt.generationId) : 0;
+  if (actual !== null) return actual;
+  return outcome === 'done' ? null : 0;
 }
 
 /** Gives back a generation slot and wakes the jobs now first in line. */
@@ -43,11 +63,14 @@ export async function releaseSlot(ctx: WorkerContext, jobId: string): Promise<vo
  */
 export async function endAttempt(ctx: WorkerContext, act: Activation, ending: Ending): Promise<void> {
   const { request, attempt } = act;
-  await releaseAll(ctx, act, ending.outcome !== 'done');
+  const charged = await chargeOf(ctx, act, ending.outcome);
+  await releaseAll(ctx, act, ending.outcome !== 'done', charged);
   const first = await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, ending.outcome);
   if (!first) return;
   const endedAt = ctx.clock.now();
-  const patch: Partial<AttemptRecord> = { endedAt };
+  const settled = charged ?? estimateFor(ctx, request.duration);
+  const patch: Partial<AttemptRecord> = { endedAt, ...(settled !== undefined ? { costMicros: settled } : {}) };
+  if (settled !== undefined) ctx.metrics.spendActual(request.where.platform, ending.outcome, settled);
   if (ending.outcome === 'cancelled' && ending.by) patch.cancelRequestedBy = ending.by;
   await ctx.requests.patchAttempt(request.requestId, attempt.attempt, patch);
   ctx.metrics.requestFinished(request.where.platform, ending.outcome);
@@ -59,6 +82,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
     endedAt,
     failure: ending.outcome === 'failed' ? ending.failure : undefined,
     cancelledBy: ending.outcome === 'cancelled' ? ending.by : undefined,
+    chargedMicros: ending.outcome === 'done' ? undefined : (charged ?? undefined),
   });
   const offerRetry = ending.outcome === 'cancelled' || (ending.outcome === 'failed' && ending.failure.retryable);
   if (offerRetry && attempt.progressRef) {

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Accepted, ActiveGeneration, Actor, Intake, SubmitInput, UserStatus } from '../core/intake.js';
+import type {
+  Accepted,
+  ActiveGeneration,
+  Actor,
+  Intake,
+  SpendPeriod,
+  SpendReport,
+  SubmitInput,
+  TeamBudgetStatus,
+  UserStatus,
+} from '../core/intake.js';
 import { cancelEligibility, mayActOn, retryEligibility } from '../core/lifecycle.js';
 import {
   DEFAULT_LIMITS,
@@ -9,12 +19,15 @@ import {
   isChannelAllowed,
   type LimitSettings,
   nextUtcMidnight,
+  nextUtcMonth,
   utcDay,
 } from '../core/limits.js';
 import { type ChatLocation, type Duration, type MessageRef, type UserRef, userKey } from '../core/model.js';
+import { costOf } from '../core/money.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { OxenPort } from '../core/ports/oxen.js';
+import type { PricePort } from '../core/ports/price.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import type { AttemptRecord, RequestRecord } from '../core/request.js';
 import type { Logger } from '../shared/logger.js';
@@ -36,10 +49,20 @@ export interface IntakeDeps {
   limits?: Partial<LimitSettings>;
   /** When given, a cancel also stops the generation at Oxen at once (the worker does it too). */
   oxen?: OxenPort;
+  /** The price in force, for the cost estimate reserved against the team budgets. */
+  price?: PricePort;
   metrics?: Metrics;
   logger?: Logger;
   clock?: Clock;
+  /**
+   * How long a 🔁 holds off the retention sweep before its attempt shows as running (the sweep then
+   * keeps the copies while it runs). Longer than any sweep takes. @defaultValue 5 minutes
+   */
+  stagedHoldMs?: number;
 }
+
+/** See {@link IntakeDeps.stagedHoldMs}. */
+const STAGED_HOLD_MS = 5 * 60_000;
 
 /** The intake plus its queue handle. */
 export interface QueueIntake extends Intake {
@@ -62,6 +85,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const slots = createSlotStore(redis, keys);
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
+  const stagedHoldMs = deps.stagedHoldMs ?? STAGED_HOLD_MS;
 
   const refuse = (platform: UserRef['platform'], r: Refusal) => {
     metrics.refused(platform, r.code);
@@ -80,7 +104,22 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         resetsAt: nextUtcMidnight(now),
       });
     }
+    if (outcome.kind === 'budget_daily' || outcome.kind === 'budget_monthly') {
+      const daily = outcome.kind === 'budget_daily';
+      return refusal(daily ? 'team_daily_budget' : 'team_monthly_budget', undefined, {
+        spentMicros: outcome.spentMicros,
+        budgetMicros: (daily ? limits.dailyBudget : limits.monthlyBudget) ?? 0,
+        estimateMicros: estimate(duration),
+        resetsAt: daily ? nextUtcMidnight(now) : nextUtcMonth(now),
+      });
+    }
     return null;
+  }
+
+  /** The estimated cost of a clip at the price in force; 0 when unknown (the budgets then settle on actuals). */
+  function estimate(duration: Duration): number {
+    const quote = deps.price?.current();
+    return quote ? costOf(quote.perSecond, duration) : 0;
   }
 
   async function duplicateOf(value: string): Promise<Accepted> {
@@ -109,6 +148,10 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       eventId,
       jobId,
       nowMs: now,
+      costMicros: estimate(duration),
+      // Admins are never refused by the team budgets, but what they spend still counts against them.
+      dailyBudget: admin ? -1 : (limits.dailyBudget ?? -1),
+      monthlyBudget: admin ? -1 : (limits.monthlyBudget ?? -1),
       ...(retryOf ? { retryOf } : {}),
     });
   }
@@ -127,6 +170,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       throw error;
     }
     metrics.requestAccepted(requester.platform);
+    const cost = estimate(seconds as Duration);
+    if (cost > 0) metrics.spendEstimated(requester.platform, cost);
   }
 
   async function findTarget(message: MessageRef) {
@@ -157,6 +202,15 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           limitRefusal({ kind: 'daily_limit', usedSeconds: used }, duration, now) as Refusal,
         );
       }
+      const cost = estimate(duration);
+      const spent = await quota.teamSpent(utcDay(now));
+      const over =
+        limits.dailyBudget !== null && spent.day + cost > limits.dailyBudget
+          ? ({ kind: 'budget_daily', spentMicros: spent.day } as const)
+          : limits.monthlyBudget !== null && spent.month + cost > limits.monthlyBudget
+            ? ({ kind: 'budget_monthly', spentMicros: spent.month } as const)
+            : null;
+      if (over) return refuse(requester.platform, limitRefusal(over, duration, now) as Refusal);
       return ok(undefined);
     },
 
@@ -183,10 +237,13 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         createdAt: now,
         latestAttempt: 1,
         hasEndImage: input.endImage !== undefined,
+        ...(input.sources ? { sources: input.sources } : {}),
       };
       try {
         await requests.putPendingImage(requestId, 'start', input.startImage);
         if (input.endImage) await requests.putPendingImage(requestId, 'end', input.endImage);
+        // From here the retention sweep accounts for the images (README.md, "Where input images are kept").
+        await requests.ledger.track(requestId, now + stagedHoldMs);
         await requests.saveRequest(record);
         if (input.anchor) await requests.indexMessage(input.anchor, { requestId, attempt: 0 });
       } catch (error) {
@@ -223,6 +280,10 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       if (!eligible.ok) return refuse(actor.platform, eligible.error);
 
       const now = clock.now();
+      // Before anything is reserved: the copies are either held for this attempt or already deleted.
+      if ((await requests.ledger.keep(request.requestId, now + stagedHoldMs)) === 'gone') {
+        return refuse(actor.platform, refusal('image_no_longer_kept'));
+      }
       const attemptNo = latest.attempt + 1;
       const member = `${request.requestId}#${attemptNo}`;
       const jobId = `r-${request.requestId}-${attemptNo}`;
@@ -289,13 +350,53 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           where: request.where,
         });
       }
+      const day = utcDay(now);
+      const [spentByPerson, team] = await Promise.all([quota.spendByPerson(day), quota.teamSpent(day)]);
+      const teamBudgets: TeamBudgetStatus[] = [];
+      if (limits.dailyBudget !== null) {
+        teamBudgets.push({
+          period: 'day',
+          limitMicros: limits.dailyBudget,
+          spentMicros: team.day,
+          resetsAt: nextUtcMidnight(now),
+        });
+      }
+      if (limits.monthlyBudget !== null) {
+        teamBudgets.push({
+          period: 'month',
+          limitMicros: limits.monthlyBudget,
+          spentMicros: team.month,
+          resetsAt: nextUtcMonth(now),
+        });
+      }
       return {
         active,
         maxActive: limits.maxActivePerUser,
-        usedSecondsToday: await quota.usedSeconds(key, utcDay(now)),
+        usedSecondsToday: await quota.usedSeconds(key, day),
         dailyLimitSeconds: limits.dailySecondsPerUser,
         resetsAt: nextUtcMidnight(now),
+        spentTodayMicros: spentByPerson[key] ?? 0,
+        pricePerSecondMicros: deps.price?.current()?.perSecond ?? null,
+        teamBudgets,
       };
+    },
+
+    async spend(actor: Actor): Promise<Result<SpendReport, Refusal>> {
+      if (!isAdmin(actor)) return refuse(actor.platform, refusal('admin_only'));
+      const now = clock.now();
+      const days = Array.from({ length: 30 }, (_, i) => utcDay(now - i * 86_400_000));
+      const perDay = await Promise.all(days.map((day) => quota.spendByPerson(day)));
+      const period = (n: number): SpendPeriod => {
+        const byPerson = new Map<string, number>();
+        for (const day of perDay.slice(0, n)) {
+          for (const [key, micros] of Object.entries(day)) byPerson.set(key, (byPerson.get(key) ?? 0) + micros);
+        }
+        const rows = [...byPerson]
+          .map(([key, micros]) => ({ userKey: key, micros }))
+          .sort((a, b) => b.micros - a.micros);
+        return { days: n, totalMicros: rows.reduce((sum, r) => sum + r.micros, 0), byPerson: rows };
+      };
+      return ok({ periods: [period(7), period(30)] });
     },
 
     async close() {

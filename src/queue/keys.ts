@@ -16,6 +16,11 @@ export function storeKeys(prefix: string) {
     userActive: (userKey: string) => `${p}:user:${userKey}:active`,
     userDay: (userKey: string, day: string) => `${p}:user:${userKey}:day:${day}`,
     reservations: () => `${p}:reservations`,
+    budgetDay: (day: string) => `${p}:budget:day:${day}`,
+    budgetMonth: (month: string) => `${p}:budget:month:${month}`,
+    spendDay: (day: string) => `${p}:spend:${day}`,
+    budgetAlert: (period: string) => `${p}:budget-alert:${period}`,
+    priceLastKnown: (model: string) => `${p}:price:${model}`,
     waiting: () => `${p}:waiting`,
     snapshot: () => `${p}:oxen-active`,
     reconcileLock: () => `${p}:reconcile-lock`,
@@ -24,7 +29,16 @@ export function storeKeys(prefix: string) {
     inbox: (generationId: string) => `${p}:inbox:${generationId}`,
     generation: (generationId: string) => `${p}:gen:${generationId}`,
     durations: (model: string, duration: number) => `${p}:durations:${model}:${duration}`,
-    stagedInput: (id: string) => `${p}:input:${id}`,
+    /** Requests whose images the bot keeps, scored by when the retention sweep looks at them next. */
+    stagedDue: () => `${p}:staged:due`,
+    /** Request id → JSON list of the store refs of its staged copies. */
+    stagedRefs: () => `${p}:staged:refs`,
+    /** Set once a request's copies were let go: a later 🔁 must not reuse them. */
+    stagedGone: (requestId: string) => `${p}:staged:gone:${requestId}`,
+    /** Store refs waiting to be deleted, scored by when to (try again). */
+    stagedTrash: () => `${p}:staged:trash`,
+    /** Held while one process lists the store for leftovers (at most one listing per interval). */
+    stagedListing: () => `${p}:staged:listing`,
     video: (id: string) => `${p}:video:${id}`,
   };
 }

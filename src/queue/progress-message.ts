@@ -3,6 +3,7 @@ import { ChatError } from '../core/errors.js';
 import type { AttemptState } from '../core/model.js';
 import { estimateGenerationMs, shouldEdit } from '../core/progress.js';
 import type { FailureInfo, MessageView, ProgressView } from '../core/views.js';
+import { estimateFor } from './cost.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
 /** How long edits in a scope pause after a 429 that named no Retry-After. */
@@ -15,6 +16,8 @@ export interface ProgressExtras {
   cancelledBy?: ProgressView['cancelledBy'];
   /** When the attempt ended, for the final elapsed time. */
   endedAt?: number | undefined;
+  /** What Oxen charged, for an ended attempt. */
+  chargedMicros?: number | undefined;
 }
 
 /** Builds the progress view of an attempt in `state`. */
@@ -40,6 +43,9 @@ export async function progressView(
     estimatedTotalMs: Math.max(0, before) + generationMs,
   };
   if (extras.queuePosition !== undefined) view.queuePosition = extras.queuePosition;
+  const estimate = estimateFor(ctx, request.duration);
+  if (estimate !== undefined) view.estimateMicros = estimate;
+  if (extras.chargedMicros !== undefined) view.chargedMicros = extras.chargedMicros;
   if (extras.failure) view.failure = extras.failure;
   if (extras.cancelledBy) view.cancelledBy = extras.cancelledBy;
   return { kind: 'progress', progress: view };

@@ -8,6 +8,7 @@ const ReservationSchema = z.object({
   seconds: z.number(),
   jobId: z.string(),
   reservedAt: z.number(),
+  costMicros: z.number().default(0),
 });
 
 function safeJson(raw: string): unknown {
@@ -24,7 +25,9 @@ export type ReserveOutcome =
   /** The event (or the retry of this attempt) was seen before; `value` is what it reserved then. */
   | { kind: 'duplicate'; value: string }
   | { kind: 'active_limit'; active: number }
-  | { kind: 'daily_limit'; usedSeconds: number };
+  | { kind: 'daily_limit'; usedSeconds: number }
+  /** The team budget of the day or month would be exceeded; `spent` counts running estimates too. */
+  | { kind: 'budget_daily' | 'budget_monthly'; spentMicros: number };
 
 /** One reservation. */
 export interface ReserveInput {
@@ -45,6 +48,11 @@ export interface ReserveInput {
   jobId: string;
   /** When (ms), for the sweeper's grace period. */
   nowMs: number;
+  /** The estimated cost reserved against the team budgets (0 when no price is known). */
+  costMicros: number;
+  /** Team budgets in micro-dollars; -1: none, or not enforced (admins, whose spend still counts). */
+  dailyBudget: number;
+  monthlyBudget: number;
 }
 
 /** A live reservation as the registry keeps it, for the sweeper. */
@@ -55,6 +63,7 @@ export interface Reservation {
   seconds: number;
   jobId: string;
   reservedAt: number;
+  costMicros: number;
 }
 
 // One script checks the dedupe keys and both limits and reserves, so a burst of parallel submits can
@@ -73,6 +82,17 @@ local active = redis.call('SCARD', KEYS[2])
 if maxActive >= 0 and active >= maxActive then return {'active_limit', tostring(active)} end
 local used = tonumber(redis.call('GET', KEYS[3]) or '0')
 if daily >= 0 and used + seconds > daily then return {'daily_limit', tostring(used)} end
+local cost = tonumber(ARGV[7])
+local dayBudget = tonumber(ARGV[8])
+local monthBudget = tonumber(ARGV[9])
+local daySpent = tonumber(redis.call('GET', KEYS[6]) or '0')
+if dayBudget >= 0 and daySpent + cost > dayBudget then return {'budget_daily', tostring(daySpent)} end
+local monthSpent = tonumber(redis.call('GET', KEYS[7]) or '0')
+if monthBudget >= 0 and monthSpent + cost > monthBudget then return {'budget_monthly', tostring(monthSpent)} end
+redis.call('INCRBY', KEYS[6], cost)
+redis.call('EXPIRE', KEYS[6], 3456000)
+redis.call('INCRBY', KEYS[7], cost)
+redis.call('EXPIRE', KEYS[7], 34560000)
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('INCRBY', KEYS[3], seconds)
 redis.call('EXPIRE', KEYS[3], 172800)
@@ -82,15 +102,34 @@ redis.call('HSET', KEYS[5], ARGV[1], ARGV[6])
 return {'reserved', ''}`;
 
 // Removing the member is what makes a release count once: a second release (a re-run after a crash)
-// finds nothing to remove and refunds nothing.
+// finds nothing to remove, refunds nothing and settles nothing. The budgets move from the estimate
+// reserved at intake to what Oxen actually charged (ARGV[3]; -1 keeps the estimate), and the person's
+// spend of the day records the actual amount.
 const RELEASE_LUA = `
+local raw = redis.call('HGET', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 local removed = redis.call('SREM', KEYS[1], ARGV[1])
-if removed == 1 and tonumber(ARGV[2]) > 0 then
+if removed == 0 then return 0 end
+if tonumber(ARGV[2]) > 0 then
   local left = redis.call('DECRBY', KEYS[2], ARGV[2])
   if left < 0 then redis.call('SET', KEYS[2], '0', 'KEEPTTL') end
 end
-return removed`;
+local estimate = 0
+if raw then
+  local ok, entry = pcall(cjson.decode, raw)
+  if ok and type(entry) == 'table' and tonumber(entry.costMicros) then estimate = tonumber(entry.costMicros) end
+end
+local actual = tonumber(ARGV[3])
+if actual < 0 then actual = estimate end
+if actual ~= estimate then
+  redis.call('INCRBY', KEYS[4], actual - estimate)
+  redis.call('INCRBY', KEYS[5], actual - estimate)
+end
+if actual > 0 then
+  redis.call('HINCRBY', KEYS[6], ARGV[4], actual)
+  redis.call('EXPIRE', KEYS[6], 3456000)
+end
+return 1`;
 
 /** Per-user active generations and daily seconds of video, reserved and released atomically. */
 export function createQuotaStore(redis: Redis, keys: StoreKeys) {
@@ -100,12 +139,14 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
       const guard = input.retryOf ? keys.retryOf(input.retryOf.requestId, input.retryOf.attempt) : eventKey;
       const res = (await redis.eval(
         RESERVE_LUA,
-        5,
+        7,
         eventKey,
         keys.userActive(input.userKey),
         keys.userDay(input.userKey, input.day),
         guard,
         keys.reservations(),
+        keys.budgetDay(input.day),
+        keys.budgetMonth(input.day.slice(0, 7)),
         input.member,
         String(input.maxActive),
         String(input.dailySeconds),
@@ -117,29 +158,60 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
           seconds: input.seconds,
           jobId: input.jobId,
           reservedAt: input.nowMs,
+          costMicros: input.costMicros,
         }),
+        String(input.costMicros),
+        String(input.dailyBudget),
+        String(input.monthlyBudget),
       )) as [string, string];
       const [kind, value] = res;
       if (kind === 'duplicate') return { kind, value };
       if (kind === 'active_limit') return { kind, active: Number(value) };
       if (kind === 'daily_limit') return { kind, usedSeconds: Number(value) };
+      if (kind === 'budget_daily' || kind === 'budget_monthly') return { kind, spentMicros: Number(value) };
       return { kind: 'reserved' };
     },
     /**
-     * Ends the member's reservation; with `refundSeconds` > 0 gives the seconds back (failure, cancel).
-     * Returns false when it was already released.
+     * Ends the member's reservation, once: with `refundSeconds` > 0 gives the seconds back (failure,
+     * cancel), and settles the team budgets at `actualMicros` (what Oxen charged; null keeps the
+     * estimate). Returns false when it was already released.
      */
-    async release(userKey: string, day: string, member: string, refundSeconds: number): Promise<boolean> {
+    async release(
+      userKey: string,
+      day: string,
+      member: string,
+      refundSeconds: number,
+      actualMicros: number | null = null,
+    ): Promise<boolean> {
       const res = await redis.eval(
         RELEASE_LUA,
-        3,
+        6,
         keys.userActive(userKey),
         keys.userDay(userKey, day),
         keys.reservations(),
+        keys.budgetDay(day),
+        keys.budgetMonth(day.slice(0, 7)),
+        keys.spendDay(day),
         member,
         String(refundSeconds),
+        String(actualMicros ?? -1),
+        userKey,
       );
       return res === 1;
+    },
+    /** Team spend (running estimates included) of a UTC day and of its month. */
+    async teamSpent(day: string): Promise<{ day: number; month: number }> {
+      const [d, m] = await redis.mget(keys.budgetDay(day), keys.budgetMonth(day.slice(0, 7)));
+      return { day: Number(d ?? 0), month: Number(m ?? 0) };
+    },
+    /** True for the first caller only (per period, until it expires): one budget warning per period. */
+    async claimAlert(period: string, ttlSeconds: number): Promise<boolean> {
+      return (await redis.set(keys.budgetAlert(period), '1', 'EX', ttlSeconds, 'NX')) === 'OK';
+    },
+    /** What each person was charged on a UTC day (settled attempts only), by user key. */
+    async spendByPerson(day: string): Promise<Record<string, number>> {
+      const all = await redis.hgetall(keys.spendDay(day));
+      return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, Number(v)]));
     },
     /** Every reservation not yet released (bounded by the people with animations in flight). */
     async reservations(): Promise<Reservation[]> {

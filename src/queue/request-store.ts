@@ -4,6 +4,7 @@ import type { CheckedImage } from '../core/images.js';
 import { type MessageRef, messageKey } from '../core/model.js';
 import type { AttemptRecord, RequestRecord } from '../core/request.js';
 import { RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
+import { createStagedLedger } from './staged-ledger.js';
 
 const PlatformSchema = z.enum(['discord', 'slack']);
 const MimeSchema = z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
@@ -15,7 +16,12 @@ const StagedSchema = z.object({
   width: z.number(),
   height: z.number(),
   bytes: z.number(),
+  ref: z.string().optional(),
 });
+const SourceSchema = z.union([
+  z.object({ platform: z.literal('slack'), fileId: z.string() }),
+  z.object({ platform: z.literal('discord'), channelId: z.string(), messageId: z.string(), attachmentId: z.string() }),
+]);
 const RequestSchema = z.object({
   requestId: z.string(),
   requester: UserSchema,
@@ -33,6 +39,8 @@ const RequestSchema = z.object({
   latestAttempt: z.number().int(),
   staged: z.object({ start: StagedSchema, end: StagedSchema.optional() }).optional(),
   hasEndImage: z.boolean(),
+  stagedDeletedAt: z.number().optional(),
+  sources: z.object({ start: SourceSchema.optional(), end: SourceSchema.optional() }).optional(),
 });
 const AttemptSchema = z.object({
   requestId: z.string(),
@@ -48,6 +56,7 @@ const AttemptSchema = z.object({
   resultRef: MessageRefSchema.optional(),
   cancelRequestedBy: z.union([UserSchema, z.literal('timeout'), z.literal('thread_deleted')]).optional(),
   endedAt: z.number().optional(),
+  costMicros: z.number().int().optional(),
 });
 const PendingMetaSchema = z.object({ mime: MimeSchema, ext: z.string(), width: z.number(), height: z.number() });
 
@@ -59,7 +68,7 @@ export interface MessageTarget {
 
 /** Attempt fields stored as JSON / as numbers in the attempt hash. */
 const JSON_FIELDS = new Set(['progressRef', 'resultRef', 'cancelRequestedBy']);
-const NUMBER_FIELDS = new Set(['attempt', 'createdAt', 'submittedAt', 'endedAt']);
+const NUMBER_FIELDS = new Set(['costMicros', 'attempt', 'createdAt', 'submittedAt', 'endedAt']);
 
 // Terminal states are final: a late write must not resurrect an ended attempt.
 const SET_STATE_LUA = `
@@ -70,11 +79,13 @@ return 1`;
 
 /**
  * Request records, attempt records (a hash, so worker and intake update fields independently), the
- * message → request index and the pending image bytes (kept until the stage step put them in the
- * ImageStore). Everything is validated when read back: Redis outlives deploys.
+ * message → request index, the pending image bytes (kept until the stage step put them in the
+ * ImageStore) and the ledger of kept images. Everything is validated when read back: Redis outlives deploys.
  */
 export function createRequestStore(redis: Redis, keys: StoreKeys) {
   return {
+    /** Which requests' images are kept, and which copies wait to be deleted. */
+    ledger: createStagedLedger(redis, keys),
     async saveRequest(record: RequestRecord): Promise<void> {
       await redis.set(keys.request(record.requestId), JSON.stringify(record), 'EX', RECORD_TTL_SECONDS);
     },

@@ -78,7 +78,7 @@ async function healReservation(
     // Reserved, then the intake died before recording the attempt (nothing ran, nothing was spent), or
     // the records expired under a job that can no longer run.
     if (job && ALIVE.has(await job.getState())) return null;
-    await ctx.quota.release(reservation.userKey, reservation.day, reservation.member, reservation.seconds);
+    await ctx.quota.release(reservation.userKey, reservation.day, reservation.member, reservation.seconds, 0);
     return 'reservations';
   }
   if (TERMINAL_STATES.has(attempt.state)) {

@@ -7,6 +7,7 @@ import type { EditBudgetPort } from '../core/ports/edit-budget.js';
 import type { ImageStore } from '../core/ports/image-store.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { OxenPort } from '../core/ports/oxen.js';
+import type { PricePort } from '../core/ports/price.js';
 import type { AttemptRecord, RequestRecord } from '../core/request.js';
 import type { Logger } from '../shared/logger.js';
 import type { InboxStore } from './inbox-store.js';
@@ -33,6 +34,10 @@ export interface WorkerContext {
   /** Wake interval while waiting for a generation slot. */
   slotPollMs: number;
   editIntervalMs: number;
+  /** The price of a second of video in force (estimates in messages). */
+  price: PricePort;
+  /** Where the 80 % budget warning goes (`platform:channelId`), if anywhere. */
+  budgetAlertChannel: string | undefined;
   /** The progress-edit budget per channel or workspace, shared by every worker. */
   editBudget: EditBudgetPort;
   requests: RequestStore;

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { registerDiscordCommands, registrationFromConfig, registrationTarget } from '../commands/register-discord.js';
 import type { Config } from '../config/env.js';
 import type { Metrics } from '../core/ports/metrics.js';
+import type { PricePort } from '../core/ports/price.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createIntake } from '../queue/intake.js';
@@ -29,6 +30,8 @@ export interface BotPartDeps {
   metrics: Metrics;
   redis: Redis;
   expressApp: Express;
+  /** The price in force (the estimate reserved against the team budgets). */
+  price: PricePort;
 }
 
 /** Creates the intake and the platform adapters; nothing connects until `start`. */
@@ -38,6 +41,7 @@ export function startBotPart(deps: BotPartDeps): BotPart {
     connection: deps.redis,
     prefix: config.QUEUE_PREFIX,
     limits: limitsFrom(config),
+    price: deps.price,
     // With a key, ❌ stops the generation at Oxen at once instead of at the worker's next wake.
     ...(config.OXEN_API_KEY
       ? { oxen: createOxenClient({ baseUrl: config.OXEN_BASE_URL, apiKey: config.OXEN_API_KEY, logger, metrics }) }

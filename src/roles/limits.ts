@@ -9,5 +9,7 @@ export function limitsFrom(config: Config): LimitSettings {
     maxActiveGenerations: config.MAX_ACTIVE_GENERATIONS,
     allowedChannels: config.ALLOWED_CHANNELS,
     adminUserIds: config.ADMIN_USER_IDS,
+    dailyBudget: config.DAILY_BUDGET_USD ?? null,
+    monthlyBudget: config.MONTHLY_BUDGET_USD ?? null,
   };
 }

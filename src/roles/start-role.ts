@@ -10,6 +10,7 @@ import { createRedisConnection } from '../queue/redis.js';
 import { createSlotStore } from '../queue/slot-store.js';
 import type { Logger } from '../shared/logger.js';
 import { type BotPart, startBotPart } from './bot-part.js';
+import { createProcessPriceBook, describePrice } from './price.js';
 import { checkEvictionPolicy, quitRedis } from './redis-policy.js';
 import type { Shutdown } from './shutdown.js';
 import { startWorkerPart, type WorkerPart } from './worker-part.js';
@@ -69,25 +70,30 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
   ];
 
   // Oxen downloads staged inputs (and link-fallback videos) from whichever process PUBLIC_BASE_URL
-  // points at, so every role serves them when IMAGE_STORE=http.
-  const readStagedInput =
-    config.IMAGE_STORE === 'http' ? createStagedInputReader(redis, config.QUEUE_PREFIX) : undefined;
+  // points at, so every role serves them from DATA_DIR when IMAGE_STORE=http (a shared folder when the
+  // roles run apart).
+  const readStagedInput = config.IMAGE_STORE === 'http' ? createStagedInputReader(config.DATA_DIR) : undefined;
+
+  const prices = createProcessPriceBook(config, redis, logger, metrics);
+  await prices.start();
+  shutdown.add({ name: 'price refresh', close: async () => prices.stop() });
 
   const http = createHttpServer({
     logger,
     registry: metrics.registry,
     readiness,
+    readinessInfo: () => ({ price: describePrice(prices.current()) }),
     ...(config.ADMIN_TOKEN ? { adminToken: config.ADMIN_TOKEN } : {}),
     queues: [queue],
     ...(readStagedInput ? { readStagedInput } : {}),
   });
 
   if (role !== 'bot') {
-    parts.worker = await startWorkerPart({ config, logger, metrics, redis });
+    parts.worker = await startWorkerPart({ config, logger, metrics, redis, price: prices });
     readiness.push({ name: 'oxen-events', check: () => parts.worker?.eventsConnected() ?? false });
   }
   if (role !== 'worker') {
-    parts.bot = startBotPart({ config, logger, metrics, redis, expressApp: http.app });
+    parts.bot = startBotPart({ config, logger, metrics, redis, expressApp: http.app, price: prices });
     for (const adapter of parts.bot.adapters) {
       readiness.push({ name: adapter.platform, check: () => adapter.isConnected() });
     }

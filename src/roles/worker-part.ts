@@ -1,13 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { Metrics } from '../core/ports/metrics.js';
+import type { PricePort } from '../core/ports/price.js';
 import { ffmpegFitter } from '../media/video-fitter.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createEventHub } from '../oxen/event-hub.js';
 import { createAnimateWorker } from '../queue/animate-worker.js';
-import { createHttpImageStore, createOxenImageStore } from '../queue/image-store.js';
 import { createRedisConnection } from '../queue/redis.js';
 import type { Logger } from '../shared/logger.js';
+import { openImageStore } from './image-store.js';
 import { limitsFrom } from './limits.js';
 import { createChatPorts } from './platforms.js';
 import { quitRedis } from './redis-policy.js';
@@ -27,8 +28,10 @@ export interface WorkerPartDeps {
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  /** The process's shared (non-blocking) connection, for the HTTP image store. */
+  /** The process's shared (non-blocking) connection. */
   redis: Redis;
+  /** The price in force (estimates in messages). */
+  price: PricePort;
 }
 
 /**
@@ -43,10 +46,7 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
   const oxen = createOxenClient(oxenSettings);
   const events = createEventHub(oxenSettings);
   const chat = createChatPorts(config, logger);
-  const imageStore =
-    config.IMAGE_STORE === 'http' && config.PUBLIC_BASE_URL
-      ? createHttpImageStore(deps.redis, config.PUBLIC_BASE_URL, config.QUEUE_PREFIX)
-      : createOxenImageStore(oxen, config.OXEN_INPUT_REPO ?? '');
+  const { store: imageStore, close: closeImageStore } = await openImageStore(config, oxen, logger);
 
   await events.start();
   // Workers block on Redis, so they get their own connection with maxRetriesPerRequest: null.
@@ -65,6 +65,8 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
     model: config.OXEN_MODEL,
     reconcileMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
     timeoutMs: config.GENERATION_TIMEOUT_MINUTES * 60_000,
+    price: deps.price,
+    ...(config.BUDGET_ALERT_CHANNEL ? { budgetAlertChannel: config.BUDGET_ALERT_CHANNEL } : {}),
   });
   const platforms = Object.keys(chat);
   logger.info({ outboxes: platforms, model: config.OXEN_MODEL }, 'worker running');
@@ -75,6 +77,7 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
     async closeWorker(timeoutMs) {
       await worker.close(timeoutMs);
       await quitRedis(connection);
+      closeImageStore();
     },
     closeEvents: () => events.close(),
   };

@@ -1,7 +1,8 @@
 import { type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
+import { renderSpendReport } from '../../core/render-text.js';
 import { runAnimate } from './animate-flow.js';
 import { type DiscordHandlerDeps, discordUser } from './deps.js';
-import { renderStatus } from './render.js';
+import { DISCORD_CONTENT_MAX, discordFormat, renderStatus, truncate } from './render.js';
 
 /** `/animate image prompt [duration] [end_image]`: reads the options and runs the intake flow. */
 export async function handleAnimateCommand(interaction: ChatInputCommandInteraction, deps: DiscordHandlerDeps) {
@@ -18,11 +19,21 @@ export async function handleAnimateCommand(interaction: ChatInputCommandInteract
   );
 }
 
-/** `/animations`: the caller's generations in flight and quota left, only to them. */
+/**
+ * `/animations`: the caller's generations in flight, quota and spend, only to them; with `spend:true`
+ * (admins) the team's spend by person over the last 7 and 30 days.
+ */
 export async function handleAnimationsCommand(interaction: ChatInputCommandInteraction, deps: DiscordHandlerDeps) {
-  const status = await deps.intake.status(discordUser(interaction.user));
+  const actor = discordUser(interaction.user);
+  let content: string;
+  if (interaction.options.getBoolean('spend')) {
+    const report = await deps.intake.spend(actor);
+    content = report.ok ? renderSpendReport(report.value, discordFormat, 'discord') : report.error.message;
+  } else {
+    content = renderStatus(await deps.intake.status(actor));
+  }
   await interaction.reply({
-    content: renderStatus(status),
+    content: truncate(content, DISCORD_CONTENT_MAX),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });

@@ -1,5 +1,5 @@
 import type { UserStatus } from '../../core/intake.js';
-import { escapePersonText, renderMessageText, type TextFormat } from '../../core/render-text.js';
+import { escapePersonText, renderMessageText, spendLines, type TextFormat } from '../../core/render-text.js';
 import type { MessageView } from '../../core/views.js';
 
 /** Discord's limit on message content. */
@@ -76,5 +76,6 @@ export function renderStatus(status: UserStatus): string {
   }
   const resets = `${String(status.resetsAt.getUTCHours()).padStart(2, '0')}:${String(status.resetsAt.getUTCMinutes()).padStart(2, '0')} UTC`;
   lines.push(`Quota: ${left} s of ${status.dailyLimitSeconds} s of video left today (resets at ${resets}).`);
+  lines.push(...spendLines(status));
   return truncate(lines.join('\n'), DISCORD_CONTENT_MAX);
 }

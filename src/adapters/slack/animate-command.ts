@@ -2,11 +2,12 @@ import type { App, MessageShortcut } from '@slack/bolt';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import type { UserRef } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
+import { renderSpendReport } from '../../core/render-text.js';
 import { err } from '../../shared/result.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
 import { parseMentionText } from './mention-text.js';
 import { blockFor, buildAnimateModal, MODAL_CALLBACK_ID } from './modal.js';
-import { helpText, refusalText, statusText } from './render.js';
+import { helpText, refusalText, slackFormat, statusText } from './render.js';
 import { countRefusals, startAnnouncedRequest, tellPrivately, validateRequest } from './request-flow.js';
 import { imageFilesOf, readModalEntries, SlackFileSchema } from './submission.js';
 
@@ -14,7 +15,7 @@ import { imageFilesOf, readModalEntries, SlackFileSchema } from './submission.js
 export const SHORTCUT_CALLBACK_ID = 'animate_message';
 
 /**
- * `/animate [prompt]` (modal), `/animate status`, `/animate help`, the modal's submission and the
+ * `/animate [prompt]` (modal), `/animate status`, `/animate spend` (admins), `/animate help`, the modal's submission and the
  * "Animate this image" message shortcut.
  * @see reference/platforms.md §2.2–2.4
  */
@@ -30,6 +31,17 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
         .then(statusText)
         .catch((error: unknown) => {
           deps.logger.error({ err: error }, 'slack: reading the status failed');
+          return refusalText(refusal('service_unavailable'));
+        });
+      await respond({ response_type: 'ephemeral', text: reply });
+      return;
+    }
+    if (word === 'spend') {
+      const reply = await deps.intake
+        .spend(slackUser(command.user_id, command.user_name))
+        .then((res) => (res.ok ? renderSpendReport(res.value, slackFormat, 'slack') : refusalText(res.error)))
+        .catch((error: unknown) => {
+          deps.logger.error({ err: error }, 'slack: reading the spend failed');
           return refusalText(refusal('service_unavailable'));
         });
       await respond({ response_type: 'ephemeral', text: reply });

@@ -1,7 +1,7 @@
 import type { UserStatus } from '../../core/intake.js';
 import type { Duration } from '../../core/model.js';
 import type { Refusal } from '../../core/refusal.js';
-import { escapePersonText, renderMessageText, type TextFormat } from '../../core/render-text.js';
+import { escapePersonText, renderMessageText, spendLines, type TextFormat } from '../../core/render-text.js';
 import type { MessageView } from '../../core/views.js';
 
 /**
@@ -82,5 +82,6 @@ export function statusText(status: UserStatus): string {
     );
   }
   if (status.active.length === 0) lines.push('Nothing running right now. Start one with `/animate`.');
+  lines.push(...spendLines(status));
   return lines.join('\n');
 }

@@ -26,6 +26,12 @@ export interface Metrics {
   oxenError(kind: string): void;
   /** The SSE stream reconnected. */
   sseReconnected(): void;
+  /** A request was accepted with this estimated cost (micro-dollars). */
+  spendEstimated(platform: Platform, micros: number): void;
+  /** An attempt ended and Oxen charged this much for it (micro-dollars; 0 for most failures). */
+  spendActual(platform: Platform, outcome: RequestOutcome, micros: number): void;
+  /** The price per second in force changed (micro-dollars; null: unknown). */
+  priceInForce(micros: number | null): void;
   /** The sweeper repaired a leak: a slot, a quota reservation, or a stuck attempt it revived or ended. */
   healed(kind: HealKind): void;
 }
@@ -42,5 +48,8 @@ export const noopMetrics: Metrics = {
   delivered: () => undefined,
   oxenError: () => undefined,
   sseReconnected: () => undefined,
+  spendEstimated: () => undefined,
+  spendActual: () => undefined,
+  priceInForce: () => undefined,
   healed: () => undefined,
 };

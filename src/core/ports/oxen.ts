@@ -56,7 +56,8 @@ export interface ModelInfo {
   displayName: string | null;
   /** `request_schema ?? json_request_schema`. */
   requestSchema: unknown;
-  pricing: { method: string | null; costPerSecond: number | null } | null;
+  /** `costPerSecondMicros`: USD per second of output in micro-dollars; null when absent or unreadable. */
+  pricing: { method: string | null; costPerSecondMicros: number | null } | null;
 }
 
 /** A downloaded result streamed to disk. */
@@ -84,6 +85,8 @@ export interface OxenPort {
    * cost. Pages are 1-based; `pageSize` at most 1000.
    */
   history(filter: { model?: string; page: number; pageSize: number }, signal?: AbortSignal): Promise<HistoryPage>;
+  /** One generation with what Oxen billed for it (`cost`, a decimal string; null while unknown). */
+  generation(generationId: string, signal?: AbortSignal): Promise<GenerationRow>;
   /** Reads model information and pricing. */
   modelInfo(model: string, signal?: AbortSignal): Promise<ModelInfo>;
   /**
@@ -97,6 +100,11 @@ export interface OxenPort {
     contentType: string,
     signal?: AbortSignal,
   ): Promise<{ url: string }>;
+  /**
+   * Deletes the file at `path` on `main` of `repo` (a commit of its removal); a file already gone is no
+   * error. Earlier commits keep it.
+   */
+  deleteFile(repo: string, path: string, signal?: AbortSignal): Promise<void>;
   /**
    * Streams a result to `destPath` with a size cap; the Authorization header goes only to the Oxen host,
    * never to a redirect target.

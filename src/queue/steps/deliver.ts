@@ -7,6 +7,7 @@ import type { DeliveryMethod } from '../../core/ports/metrics.js';
 import type { DownloadedFile } from '../../core/ports/oxen.js';
 import type { VideoFitter } from '../../core/ports/video-fitter.js';
 import type { MessageView, ResultView } from '../../core/views.js';
+import { actualCost, estimateFor } from '../cost.js';
 import { endAttempt } from '../finish.js';
 import { updateProgress } from '../progress-message.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
@@ -23,6 +24,13 @@ export async function deliverStep(ctx: WorkerContext & { fitter: VideoFitter }, 
   if (!attempt.resultRef) {
     await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'delivering');
     await updateProgress(ctx, act, 'delivering');
+    if (act.attempt.costMicros === undefined && act.data.generationId) {
+      const charged = await actualCost(ctx, act.data.generationId);
+      if (charged !== null) {
+        await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { costMicros: charged });
+        act.attempt = { ...act.attempt, costMicros: charged };
+      }
+    }
     const files: string[] = [];
     try {
       const ref = await postResult(ctx, act, files);
@@ -122,5 +130,8 @@ function resultView(ctx: WorkerContext, act: Activation, link?: ResultView['link
     tookMs: ctx.clock.now() - act.attempt.createdAt,
   };
   if (link) view.link = link;
+  const estimate = estimateFor(ctx, act.request.duration);
+  if (act.attempt.costMicros !== undefined) view.costMicros = act.attempt.costMicros;
+  else if (estimate !== undefined) Object.assign(view, { costMicros: estimate, costIsEstimate: true });
   return view;
 }

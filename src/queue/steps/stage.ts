@@ -2,6 +2,8 @@ import { UnrecoverableError } from 'bullmq';
 import { ChatError } from '../../core/errors.js';
 import { missingImageFailure } from '../../core/failure.js';
 import type { MessageRef } from '../../core/model.js';
+import type { RequestRecord } from '../../core/request.js';
+import { checkBudgetAlert } from '../budget-alert.js';
 import { endAttempt } from '../finish.js';
 import { progressView } from '../progress-message.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
@@ -9,7 +11,8 @@ import { saveData } from './delay.js';
 
 /**
  * Posts the progress message (once: its id is recorded and the post carries an idempotency key) and
- * stages the images in the ImageStore unless an earlier attempt already did. Idempotent.
+ * stages the images in the ImageStore unless an earlier attempt already did and the copies are still
+ * kept (a 🔁 within STAGED_INPUT_RETENTION_HOURS uploads nothing). Idempotent.
  */
 export async function stageStep(ctx: WorkerContext, act: Activation): Promise<void> {
   const { request, attempt } = act;
@@ -34,7 +37,7 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
   });
   await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'staging');
 
-  if (!request.staged) {
+  if (!(await reusableCopies(ctx, request))) {
     const start = await ctx.requests.getPendingImage(request.requestId, 'start');
     const end = request.hasEndImage ? await ctx.requests.getPendingImage(request.requestId, 'end') : null;
     if (!start || (request.hasEndImage && !end)) {
@@ -43,6 +46,9 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
     }
     const stagedStart = await ctx.imageStore.put(`${request.requestId}-start`, start);
     const stagedEnd = end ? await ctx.imageStore.put(`${request.requestId}-end`, end) : undefined;
+    // Recorded before anything else, so the retention sweep deletes these copies whatever happens next.
+    const refs = [stagedStart.ref, stagedEnd?.ref].filter((r): r is string => r !== undefined);
+    await ctx.requests.ledger.recordRefs(request.requestId, refs, ctx.clock.now() + ctx.imageStore.inputRetentionMs);
     act.request = { ...request, staged: { start: stagedStart, end: stagedEnd } };
     // Re-read before writing: intake may have bumped latestAttempt meanwhile (it cannot for a running
     // attempt, but the record is the source of truth).
@@ -50,5 +56,28 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
     await ctx.requests.saveRequest({ ...current, staged: act.request.staged });
     await ctx.requests.dropPendingImages(request.requestId);
   }
+  await checkBudgetAlert(ctx).catch((error: unknown) => {
+    ctx.logger?.warn({ err: error }, 'could not check the team budget for a warning');
+  });
   await saveData(act, { step: 'submit' });
+}
+
+/**
+ * Whether the request's staged copies can serve this attempt: staged, not released by the retention
+ * sweep, made by this kind of store (an s3 address is no link; an http copy from before the http store
+ * kept files on disk is gone), and still there (a bucket lifecycle rule may have been quicker). Copies
+ * staged before the stores had refs are public Oxen URLs.
+ * @see README.md ("Where input images are kept")
+ */
+async function reusableCopies(ctx: WorkerContext, request: RequestRecord): Promise<boolean> {
+  const staged = request.staged;
+  if (!staged || request.stagedDeletedAt !== undefined) return false;
+  const kind = ctx.imageStore.kind;
+  const fits = (ref: string | undefined) => (ref === undefined ? kind === 'oxen' : ref.startsWith(`${kind}:`));
+  if (!fits(staged.start.ref) || (staged.end && !fits(staged.end.ref))) return false;
+  if (await ctx.requests.ledger.isGone(request.requestId)) return false;
+  const store = ctx.imageStore;
+  if (!store.has) return true;
+  for (const ref of [staged.start.ref, staged.end?.ref]) if (ref && !(await store.has(ref))) return false;
+  return true;
 }

@@ -59,10 +59,21 @@ export function createFakeIntake(
     },
     async status(): Promise<UserStatus> {
       return (
-        options.status ?? { active: [], maxActive: 2, usedSecondsToday: 0, dailyLimitSeconds: 60, resetsAt: new Date() }
+        options.status ?? {
+          active: [],
+          maxActive: 2,
+          usedSecondsToday: 0,
+          dailyLimitSeconds: 60,
+          spentTodayMicros: 0,
+          pricePerSecondMicros: null,
+          teamBudgets: [],
+          resetsAt: new Date(),
+        }
       );
     },
     isAdmin: () => false,
+    // Nobody is an admin here: the spend report is always refused, as for a non-admin.
+    spend: async () => err(refusal('admin_only')),
   };
   /** Registers `message` as belonging to a request of `userId`. */
   const anchorOn = (message: MessageRef, userId: string) => owners.set(messageKey(message), userId);

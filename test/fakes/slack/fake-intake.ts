@@ -41,9 +41,20 @@ export function createFakeIntake(options: { precheck?: Refusal } = {}): FakeInta
         return ok({ requestId: `r-${message.messageId}`, attempt: 1 });
       },
       async status(): Promise<UserStatus> {
-        return { active: [], maxActive: 2, usedSecondsToday: 0, dailyLimitSeconds: 60, resetsAt: new Date() };
+        return {
+          active: [],
+          maxActive: 2,
+          usedSecondsToday: 0,
+          dailyLimitSeconds: 60,
+          spentTodayMicros: 0,
+          pricePerSecondMicros: null,
+          teamBudgets: [],
+          resetsAt: new Date(),
+        };
       },
       isAdmin: () => false,
+      // Nobody is an admin here: the spend report is always refused, as for a non-admin.
+      spend: async () => err(refusal('admin_only')),
     },
   };
   return fake;

@@ -224,6 +224,9 @@ describe('discord intake with the real discord.js', () => {
         maxActive: 2,
         usedSecondsToday: 15,
         dailyLimitSeconds: 60,
+        spentTodayMicros: 0,
+        pricePerSecondMicros: null,
+        teamBudgets: [],
         resetsAt: new Date('2026-11-24T00:00:00Z'),
       },
     });

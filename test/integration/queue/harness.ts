@@ -4,6 +4,7 @@ import type { CheckedImage } from '../../../src/core/images.js';
 import type { SubmitInput } from '../../../src/core/intake.js';
 import type { LimitSettings } from '../../../src/core/limits.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
+import type { PricePort } from '../../../src/core/ports/price.js';
 import { ffmpegFitter } from '../../../src/media/video-fitter.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
@@ -55,7 +56,7 @@ export interface Stack {
 
 /** Builds a {@link Stack}; `limits` go to the intake and the worker. */
 export async function createStack(
-  options: { limits?: Partial<LimitSettings>; sim?: OxenSimulator } = {},
+  options: { limits?: Partial<LimitSettings>; sim?: OxenSimulator; price?: PricePort } = {},
 ): Promise<Stack> {
   const sim = options.sim ?? (await startOxenSimulator({ knobs: { queuedMs: 50, processingMs: 200 } }));
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -66,7 +67,12 @@ export async function createStack(
   const events = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey, backoff: { baseMs: 20, maxMs: 200 } });
   await events.start();
   const chat = createMemoryChat('discord');
-  const intake = createIntake({ connection: redis, prefix, ...(options.limits ? { limits: options.limits } : {}) });
+  const intake = createIntake({
+    connection: redis,
+    prefix,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.price ? { price: options.price } : {}),
+  });
   let worker: ReturnType<typeof createAnimateWorker> | undefined;
   const stack: Stack = {
     sim,
@@ -92,6 +98,7 @@ export async function createStack(
         progressEveryMs: 1_000,
         slotPollMs: 100,
         ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.price ? { price: options.price } : {}),
         ...overrides,
       });
     },

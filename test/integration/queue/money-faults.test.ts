@@ -184,6 +184,9 @@ describe('money and capacity under faults', () => {
       eventId: 'lost-event',
       jobId: 'a-lost-event',
       nowMs: Date.now() - 60_000,
+      costMicros: 0,
+      dailyBudget: -1,
+      monthlyBudget: -1,
     });
     await stack.redis.sadd(keys.slotsHeld(), 'a-job-that-is-gone');
     expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });

@@ -36,7 +36,16 @@ describe('Oxen schemas (tolerant parsing)', () => {
       resultUrl: 'https://hub.oxen.ai/api/repos/x.mp4',
       reason: null,
       inputImage: 'https://…/start.png',
+      prompt: '…',
+      cost: null,
     });
+  });
+
+  it('GIVEN a history row with its cost THEN the cost is kept as the decimal string Oxen sent', () => {
+    const row = toGenerationRow(
+      RowSchema.parse({ generation_id: 'b', model_name: 'm', status: 'succeeded', enqueued_at: 1, cost: '0.5600' }),
+    );
+    expect(row.cost).toBe('0.5600');
   });
 
   it('GIVEN only the required fields and a status Oxen added later THEN it parses as unknown', () => {

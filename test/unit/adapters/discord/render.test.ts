@@ -45,6 +45,9 @@ describe('discord render', () => {
       maxActive: 2,
       usedSecondsToday: 50,
       dailyLimitSeconds: 60,
+      spentTodayMicros: 0,
+      pricePerSecondMicros: null,
+      teamBudgets: [],
       resetsAt: new Date('2026-11-24T00:00:00Z'),
     });
     expect(text).toBe(

@@ -48,6 +48,9 @@ describe('Slack render', () => {
       maxActive: 2,
       usedSecondsToday: 25,
       dailyLimitSeconds: 60,
+      spentTodayMicros: 0,
+      pricePerSecondMicros: null,
+      teamBudgets: [],
       resetsAt: new Date('2026-11-24T00:00:00Z'),
     });
     expect(text).toContain('1 of 2 running');

@@ -1,0 +1,176 @@
+/**
+ * Cost visible and budgets enforced: the estimate before, Oxen's charge after, team budgets reserved
+ * atomically with the per-user quota and settled exactly once.
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { afterEach, describe, expect, it } from 'vitest';
+import { utcDay } from '../../../src/core/limits.js';
+import type { OxenPort } from '../../../src/core/ports/oxen.js';
+import type { PricePort } from '../../../src/core/ports/price.js';
+import type { AnimateJobData } from '../../../src/queue/job-data.js';
+import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/keys.js';
+import { createPriceBook } from '../../../src/queue/price-book.js';
+import { eventually } from '../../support/eventually.js';
+import { attemptState, createStack, MODEL, type Stack, submitInput } from './harness.js';
+
+/** $0.112 a second: $0.56 for a 5 s clip, the simulator's own price. */
+const price: PricePort = { current: () => ({ perSecond: 112_000, source: 'override' }) };
+
+describe('cost and budgets', () => {
+  let stack: Stack | undefined;
+  afterEach(async () => {
+    await stack?.close();
+    stack = undefined;
+  });
+
+  async function spentToday(s: Stack) {
+    const keys = storeKeys(s.prefix);
+    const day = utcDay(Date.now());
+    const [d, m] = await s.redis.mget(keys.budgetDay(day), keys.budgetMonth(day.slice(0, 7)));
+    return { day: Number(d ?? 0), month: Number(m ?? 0) };
+  }
+
+  it('GIVEN a $1.00 daily budget and $0.56 clips THEN the first runs and the second is refused before any Oxen call', async () => {
+    stack = await createStack({ limits: { dailyBudget: 1_000_000, maxActivePerUser: 5 }, price });
+    await stack.startWorker();
+    const first = await stack.intake.submit(submitInput({}, 'U1'));
+    expect(first.ok).toBe(true);
+    const second = await stack.intake.submit(submitInput({}, 'U2'));
+    expect(second.ok).toBe(false);
+    if (second.ok) return;
+    expect(second.error.code).toBe('team_daily_budget');
+    expect(second.error.message).toContain("team's daily budget");
+    expect(second.error.message).toContain('$0.56 of $1.00');
+    const precheck = await stack.intake.precheck(submitInput().requester, submitInput().where, 5);
+    expect(precheck.ok).toBe(false);
+    if (first.ok) {
+      const id = first.value.requestId;
+      await eventually(async () => (await attemptState(stack as Stack, id)) === 'done', 'the first video');
+    }
+    expect(stack.sim.counters.enqueue).toBe(1);
+  });
+
+  it('GIVEN an admin and a spent budget THEN the admin still runs, and the spend counts', async () => {
+    stack = await createStack({
+      limits: { dailyBudget: 600_000, adminUserIds: ['discord:ADMIN'] },
+      price,
+    });
+    expect((await stack.intake.submit(submitInput({}, 'U1'))).ok).toBe(true);
+    expect((await stack.intake.submit(submitInput({}, 'U2'))).ok).toBe(false);
+    expect((await stack.intake.submit(submitInput({}, 'ADMIN'))).ok).toBe(true);
+    expect((await spentToday(stack)).day).toBe(1_120_000);
+  });
+
+  it('GIVEN 100 parallel submissions against a $5.60 budget THEN exactly 10 are accepted, never more', async () => {
+    stack = await createStack({ limits: { dailyBudget: 5_600_000, monthlyBudget: 100_000_000 }, price });
+    const s = stack;
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => s.intake.submit(submitInput({}, `P${i}`))));
+    expect(results.filter((r) => r.ok)).toHaveLength(10);
+    expect(results.filter((r) => !r.ok && r.error.code === 'team_daily_budget')).toHaveLength(90);
+    expect(await spentToday(s)).toEqual({ day: 5_600_000, month: 5_600_000 });
+  });
+
+  it('GIVEN a video delivered THEN the messages show the estimate then what Oxen charged, and the budget settles on it', async () => {
+    // Estimated at $0.20/s ($1.00), charged $0.56 by Oxen: the budget must end at the charge.
+    const dear: PricePort = { current: () => ({ perSecond: 200_000, source: 'override' }) };
+    stack = await createStack({ limits: { dailyBudget: 10_000_000 }, price: dear });
+    await stack.startWorker();
+    const input = submitInput();
+    const accepted = await stack.intake.submit(input);
+    if (!accepted.ok) throw new Error('refused');
+    expect((await spentToday(stack)).day).toBe(1_000_000);
+    const s = stack;
+    await eventually(async () => (await attemptState(s, accepted.value.requestId)) === 'done', 'the delivery');
+    const progress = stack.chat.thread(input.where)[0];
+    expect(progress?.history.some((text) => text.includes('≈ $1.00'))).toBe(true);
+    const video = stack.chat.videos()[0];
+    expect(video?.text).toContain('$0.56');
+    expect(video?.text).not.toContain('≈');
+    expect(await spentToday(stack)).toEqual({ day: 560_000, month: 560_000 });
+    const status = await stack.intake.status(input.requester);
+    expect(status.spentTodayMicros).toBe(560_000);
+    expect(status.teamBudgets[0]).toMatchObject({ period: 'day', limitMicros: 10_000_000, spentMicros: 560_000 });
+  });
+
+  it('GIVEN a failed generation THEN the estimate is released and the message says nothing was charged', async () => {
+    stack = await createStack({ limits: { dailyBudget: 10_000_000 }, price });
+    stack.sim.knobs.failNext = 1;
+    await stack.startWorker();
+    const input = submitInput();
+    const accepted = await stack.intake.submit(input);
+    if (!accepted.ok) throw new Error('refused');
+    const s = stack;
+    await eventually(async () => (await attemptState(s, accepted.value.requestId)) === 'failed', 'the failure');
+    await eventually(() => s.chat.thread(input.where)[0]?.text.includes('nothing was charged'), 'the final message');
+    expect(await spentToday(stack)).toEqual({ day: 0, month: 0 });
+  });
+
+  it('GIVEN the last activation runs again after a crash THEN the budget is settled once, not twice', async () => {
+    const dear: PricePort = { current: () => ({ perSecond: 200_000, source: 'override' }) };
+    stack = await createStack({ limits: { dailyBudget: 10_000_000 }, price: dear });
+    await stack.startWorker();
+    const accepted = await stack.intake.submit(submitInput());
+    if (!accepted.ok) throw new Error('refused');
+    const s = stack;
+    await eventually(async () => (await attemptState(s, accepted.value.requestId)) === 'done', 'the delivery');
+    const settled = await spentToday(stack);
+    const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: stack.redis, prefix: stack.prefix });
+    try {
+      const job = await queue.getJob(accepted.value.jobId);
+      await job?.retry('completed');
+      await eventually(async () => (await job?.getState()) === 'completed', 'the re-run');
+    } finally {
+      await queue.close();
+    }
+    expect(await spentToday(stack)).toEqual(settled);
+    expect(settled.day).toBe(560_000);
+  });
+});
+
+describe('the price book', () => {
+  it('GIVEN the models endpoint goes down or answers garbage THEN the last known price stays in force, across restarts', async () => {
+    const s = await createStack();
+    try {
+      const key = `${s.prefix}:price-test-${randomUUID()}`;
+      let mode: 'ok' | 'down' | 'garbage' = 'ok';
+      const oxen: OxenPort = {
+        ...s.oxen,
+        async modelInfo(model, signal) {
+          if (mode === 'down') throw new Error('503 from Oxen');
+          const info = await s.oxen.modelInfo(model, signal);
+          return mode === 'garbage' ? { ...info, pricing: { method: null, costPerSecondMicros: null } } : info;
+        },
+      };
+      const book = createPriceBook({ oxen, model: MODEL, redis: s.redis, lastKnownKey: key });
+      await book.start();
+      expect(book.current()).toEqual({ perSecond: 112_000, source: 'oxen' });
+      mode = 'down';
+      await book.refresh();
+      expect(book.current()?.perSecond).toBe(112_000);
+      mode = 'garbage';
+      await book.refresh();
+      expect(book.current()?.perSecond).toBe(112_000);
+      book.stop();
+
+      // A restart while Oxen is down: the price saved in Redis.
+      mode = 'down';
+      const restarted = createPriceBook({ oxen, model: MODEL, redis: s.redis, lastKnownKey: key });
+      await restarted.start();
+      expect(restarted.current()).toEqual({ perSecond: 112_000, source: 'last_known' });
+      restarted.stop();
+
+      // PRICE_PER_SECOND_USD wins; with neither a price nor a key, nothing is claimed.
+      const override = createPriceBook({ oxen, model: MODEL, redis: s.redis, lastKnownKey: key, override: 84_000 });
+      await override.start();
+      expect(override.current()).toEqual({ perSecond: 84_000, source: 'override' });
+      override.stop();
+      const none = createPriceBook({ model: MODEL, redis: s.redis, lastKnownKey: `${key}-none` });
+      await none.start();
+      expect(none.current()).toBeNull();
+      none.stop();
+    } finally {
+      await s.close();
+    }
+  });
+});
