@@ -60,7 +60,8 @@ export function helpText(botUserId?: string): string {
     '• `/animate a slow push-in` opens a form: pick an image, a prompt and 5 or 10 seconds.',
     `• Mention ${bot} in a message with an image attached: \`${bot} hair moving in the wind, 10s\`.`,
     '• On any message with an image: ⋯ → *Animate this image*.',
-    '• `/animate status` shows your animations in flight and what is left of your daily quota.',
+    '• `/animate status` shows your animations in flight, what is left of your daily quota and what you spent today.',
+    "• `/animate spend` (bot admins) shows the team's spend by person over the last 7 and 30 days.",
     'React 🔁 on a result or failure to run it again, ❌ on the progress message to cancel.',
   ].join('\n');
 }

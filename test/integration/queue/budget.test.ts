@@ -93,6 +93,22 @@ describe('cost and budgets', () => {
     expect(status.teamBudgets[0]).toMatchObject({ period: 'day', limitMicros: 10_000_000, spentMicros: 560_000 });
   });
 
+  it('GIVEN spend passes 80 % of the daily budget THEN one warning goes to the alert channel, not one per video', async () => {
+    stack = await createStack({ limits: { dailyBudget: 1_300_000, maxActivePerUser: 5 }, price });
+    await stack.startWorker({ budgetAlertChannel: 'discord:ALERTS' });
+    const s = stack;
+    const ids: string[] = [];
+    for (const user of ['U1', 'U2']) {
+      const accepted = await s.intake.submit(submitInput({}, user));
+      if (!accepted.ok) throw new Error('refused');
+      ids.push(accepted.value.requestId);
+    }
+    for (const id of ids) await eventually(async () => (await attemptState(s, id)) === 'done', 'the videos');
+    const alerts = s.chat.thread({ channelId: 'ALERTS', threadId: null });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.text).toContain('$1.12 of its $1.30 daily budget');
+  });
+
   it('GIVEN a failed generation THEN the estimate is released and the message says nothing was charged', async () => {
     stack = await createStack({ limits: { dailyBudget: 10_000_000 }, price });
     stack.sim.knobs.failNext = 1;
