@@ -55,10 +55,23 @@ async function loadImage(deps: CliDeps, source: string, field: RefusalField, sig
   return checkImageBytes(bytes, field);
 }
 
-async function stage(deps: CliDeps, image: CheckedImage, signal: AbortSignal): Promise<string> {
+async function stage(deps: CliDeps, image: CheckedImage, signal: AbortSignal, staged: string[]): Promise<string> {
   const day = new Date().toISOString().slice(0, 10);
   const path = `inputs/${day}/${randomUUID()}.${image.ext}`;
+  staged.push(path);
   return (await deps.oxen.uploadFile(deps.inputRepo, path, image.bytes, image.mime, signal)).url;
+}
+
+/**
+ * Deletes the staged inputs once Oxen no longer needs them (the generation ended, or never started): the
+ * repository is public. Its history keeps them (README.md, "Where input images are kept").
+ */
+async function unstage(deps: CliDeps, staged: readonly string[]): Promise<void> {
+  for (const path of staged) {
+    await deps.oxen.deleteFile(deps.inputRepo, path, AbortSignal.timeout(10_000)).catch((error: unknown) => {
+      deps.ui.warn(`Could not delete ${path} from ${deps.inputRepo}: ${(error as Error).message}`);
+    });
+  }
 }
 
 interface Finished {
@@ -111,8 +124,8 @@ function waitForEnd(deps: CliDeps, generationId: string, signal: AbortSignal): P
 
 /**
  * One generation, start to finish, through the real client: check inputs like the bot, stage them,
- * enqueue (with the event stream already open, since it has no replay), wait, download. Aborting
- * `signal` (Ctrl-C) cancels the generation at Oxen.
+ * enqueue (with the event stream already open, since it has no replay), wait, download, and delete the
+ * staged inputs from the repository. Aborting `signal` (Ctrl-C) cancels the generation at Oxen.
  */
 export async function runAnimation(deps: CliDeps, args: AnimateArgs, signal: AbortSignal): Promise<AnimationOutcome> {
   const start = await loadImage(deps, args.image, 'image', signal);
@@ -124,8 +137,24 @@ export async function runAnimation(deps: CliDeps, args: AnimateArgs, signal: Abo
   }
   deps.ui.step(`Image OK: ${start.value.width}×${start.value.height} ${start.value.ext.toUpperCase()}`);
 
-  const inputImage = await stage(deps, start.value, signal);
-  const tailImageUrl = end?.ok ? await stage(deps, end.value, signal) : undefined;
+  const staged: string[] = [];
+  try {
+    return await generate(deps, args, signal, start.value, end?.ok ? end.value : undefined, staged);
+  } finally {
+    await unstage(deps, staged);
+  }
+}
+
+async function generate(
+  deps: CliDeps,
+  args: AnimateArgs,
+  signal: AbortSignal,
+  start: CheckedImage,
+  end: CheckedImage | undefined,
+  staged: string[],
+): Promise<AnimationOutcome> {
+  const inputImage = await stage(deps, start, signal, staged);
+  const tailImageUrl = end ? await stage(deps, end, signal, staged) : undefined;
   deps.ui.step(`Staged in ${deps.inputRepo}`);
 
   await deps.events.start();

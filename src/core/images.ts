@@ -22,13 +22,32 @@ export interface CheckedImage {
   height: number;
 }
 
-/** A copy of a checked image in the ImageStore, reachable by Oxen at a stable public URL. */
+/**
+ * Where an input image came from on its platform, kept with the request so that a 🔁 after the
+ * retention could fetch it again instead of refusing (README.md, "Where input images are kept"). Slack
+ * files are read again with `files.info`; a Discord message attachment through its message (attachment
+ * URLs expire). A Discord slash-command upload belongs to no message and cannot be fetched again.
+ */
+export type ImageSource =
+  | { platform: 'slack'; fileId: string }
+  | { platform: 'discord'; channelId: string; messageId: string; attachmentId: string };
+
+/** The bot's copy of a checked image in the ImageStore, kept while Oxen or a 🔁 may need it. */
 export interface StagedImage {
+  /**
+   * Where the copy is. Oxen and http stores: the public URL Oxen downloads. s3: the object's address
+   * without a signature (not readable as such; Oxen gets a presigned link, `ImageStore.linkFor`).
+   */
   url: string;
   mime: ImageMime;
   width: number;
   height: number;
   bytes: number;
+  /**
+   * The store's own name for the copy (`oxen:…`, `http:…`, `s3:…`), which `ImageStore.remove` deletes.
+   * Absent on copies staged before the stores tracked them.
+   */
+  ref?: string | undefined;
 }
 
 /**

@@ -78,3 +78,22 @@ export async function putFile(
   });
   return `${http.baseUrl.replace(/\/+$/, '')}${base}/${clean}`;
 }
+
+/**
+ * Deletes a file from `main` (Oxen stages the removal and commits it). A file or repository already gone
+ * (404) is success, so a sweep that crashed half way can run again. Older commits still hold the file:
+ * deleting limits who can find it, it does not erase it.
+ * @see README.md ("Where input images are kept")
+ */
+export async function deleteFile(http: OxenHttp, repo: string, path: string, signal?: AbortSignal): Promise<void> {
+  const { namespace, name } = parseRepo(repo);
+  const clean = encodePath(path);
+  if (!clean) throw new OxenInvalidRequestError('Delete path is empty');
+  await oxenRequest(http, {
+    method: 'DELETE',
+    path: `/api/repos/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/file/main/${clean}`,
+    okStatuses: [404],
+    retry: true,
+    signal,
+  });
+}

@@ -1,93 +1,265 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import type { Redis } from 'ioredis';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, type ReadStream } from 'node:fs';
+import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { AnimateError } from '../core/errors.js';
 import type { CheckedImage, StagedImage } from '../core/images.js';
 import { utcDay } from '../core/limits.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
-import type { ImageStore } from '../core/ports/image-store.js';
+import type { ImageStore, StoredObject } from '../core/ports/image-store.js';
 import type { OxenPort } from '../core/ports/oxen.js';
-import { RECORD_TTL_SECONDS, storeKeys } from './keys.js';
 
-function staged(url: string, image: CheckedImage): StagedImage {
-  return { url, mime: image.mime, width: image.width, height: image.height, bytes: image.bytes.byteLength };
+/** STAGED_INPUT_RETENTION_HOURS' default. */
+export const DEFAULT_INPUT_RETENTION_MS = 24 * 3600_000;
+/**
+ * How long a link-fallback video stays downloadable with the http and s3 stores: 7 days, the longest
+ * an S3 presigned link can live. README.md documents it.
+ */
+export const VIDEO_LIFETIME_MS = 7 * 24 * 3600_000;
+/** Largest link-fallback video the http store keeps on disk. */
+export const DEFAULT_MAX_VIDEO_BYTES = 200 * 1024 * 1024;
+
+/** Builds the record of a staged copy. */
+export function stagedImage(url: string, ref: string, image: CheckedImage): StagedImage {
+  return { url, ref, mime: image.mime, width: image.width, height: image.height, bytes: image.bytes.byteLength };
 }
 
 /** Keys are `<request id>-start` etc.: request ids are random, so paths and ids stay unguessable. */
-function safeKey(key: string): string {
+export function safeKey(key: string): string {
   return key.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** A store was handed a ref that another store (or a garbled record) made. */
+export class ForeignRefError extends Error {
+  public override readonly name = 'ForeignRefError';
+}
+
+/** A link-fallback video larger than the store keeps. Permanent: the attempt fails with this message. */
+export class VideoTooLargeError extends AnimateError {
+  public override readonly name = 'VideoTooLargeError';
+  public readonly code = 'video_too_large_to_keep';
+  public readonly retryable = false;
+}
+
+/** What every store's options share. */
+export interface StoreRetention {
+  /** STAGED_INPUT_RETENTION_HOURS in ms. @defaultValue {@link DEFAULT_INPUT_RETENTION_MS} */
+  inputRetentionMs?: number;
+  clock?: Clock;
 }
 
 /**
  * Stages images in a public Oxen repository (`namespace/name`, created public on first use) at
- * `inputs/<yyyy-mm-dd>/<key>.<ext>`; link-fallback videos go to `outputs/<yyyy-mm-dd>/<key>.mp4`.
- * @see DESIGN.md §3
+ * `inputs/<yyyy-mm-dd>/<key>.<ext>` and deletes them (a commit of the removal) when the retention ends.
+ * The repository is listable and its history keeps deleted files. Link-fallback videos go to
+ * `outputs/<yyyy-mm-dd>/<key>.mp4` and stay. @see README.md ("Where input images are kept")
  */
-export function createOxenImageStore(oxen: OxenPort, repo: string, clock: Clock = systemClock): ImageStore {
+export function createOxenImageStore(oxen: OxenPort, repo: string, options: StoreRetention = {}): ImageStore {
+  const clock = options.clock ?? systemClock;
+  const inputRetentionMs = options.inputRetentionMs ?? DEFAULT_INPUT_RETENTION_MS;
+  const common = { kind: 'oxen' as const, inputRetentionMs, videoLifetimeMs: null };
   if (!/^[^/\s]+\/[^/\s]+$/.test(repo)) {
     // Fails at first use with a message naming the variable, so a bot-only process can still start.
-    return {
-      kind: 'oxen',
-      put: () => Promise.reject(new Error('Set OXEN_INPUT_REPO to namespace/repo (or IMAGE_STORE=http)')),
-      putVideo: () => Promise.reject(new Error('Set OXEN_INPUT_REPO to namespace/repo (or IMAGE_STORE=http)')),
-    };
+    const unset = () => Promise.reject(new Error('Set OXEN_INPUT_REPO to namespace/repo (or IMAGE_STORE=s3 or http)'));
+    return { ...common, put: unset, putVideo: unset, remove: unset, linkFor: async (image) => image.url };
   }
+  const prefix = `oxen:${repo}/`;
   return {
-    kind: 'oxen',
+    ...common,
     async put(key, image, signal) {
       const path = `inputs/${utcDay(clock.now())}/${safeKey(key)}.${image.ext}`;
       const { url } = await oxen.uploadFile(repo, path, image.bytes, image.mime, signal);
-      return staged(url, image);
+      return stagedImage(url, `${prefix}${path}`, image);
+    },
+    async linkFor(image) {
+      return image.url;
     },
     async putVideo(key, filePath, signal) {
       const bytes = await readFile(filePath);
       const path = `outputs/${utcDay(clock.now())}/${safeKey(key)}.mp4`;
-      return oxen.uploadFile(repo, path, bytes, 'video/mp4', signal);
+      const { url } = await oxen.uploadFile(repo, path, bytes, 'video/mp4', signal);
+      return { url, ref: `${prefix}${path}`, expiresAt: null };
+    },
+    async remove(ref, signal) {
+      if (!ref.startsWith(prefix) || ref.includes('..')) throw new ForeignRefError(`not a file of ${repo}: ${ref}`);
+      await oxen.deleteFile(repo, ref.slice(prefix.length), signal);
     },
   };
 }
 
-/** How long link-fallback videos stay downloadable in `http` mode. */
-const VIDEO_TTL_SECONDS = 7 * 24 * 3600;
+/** Settings of {@link createHttpImageStore}. */
+export interface HttpStoreOptions extends StoreRetention {
+  /** DATA_DIR: files go to `<dataDir>/inputs` and `<dataDir>/videos`. */
+  dataDir: string;
+  /** PUBLIC_BASE_URL: where Oxen (and people, for videos) reach `GET /inputs/<id>`. */
+  publicBaseUrl: string;
+  /** @defaultValue {@link DEFAULT_MAX_VIDEO_BYTES} */
+  maxVideoBytes?: number;
+}
 
-function inputId(key: string): string {
+const MIME_BY_EXT: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+};
+/** A file name the http store writes: a 40-hex id and a known extension. */
+const FILE_NAME = /^([a-f0-9]{40})\.(png|jpg|gif|webp|mp4)$/;
+/** Where a write is in progress; renamed into place once complete, so a reader never sees half a file. */
+const PARTIAL = '.partial-';
+
+function fileId(key: string): string {
   return createHash('sha256').update(`animate-input:${key}`).digest('hex').slice(0, 40);
 }
 
+/** The two folders of a data directory. */
+export function dataDirs(dataDir: string): { inputs: string; videos: string } {
+  const root = resolve(dataDir);
+  return { inputs: join(root, 'inputs'), videos: join(root, 'videos') };
+}
+
+/** Writes `bytes` (or copies `from`) to `dest` through a partial file in the same folder. */
+async function writeWhole(dest: string, dir: string, content: { bytes: Uint8Array } | { from: string }) {
+  const partial = join(dir, `${PARTIAL}${randomBytes(6).toString('hex')}`);
+  try {
+    if ('bytes' in content) await writeFile(partial, content.bytes);
+    else await copyFile(content.from, partial);
+    await rename(partial, dest);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
 /**
- * Keeps staged images (and link-fallback videos) in Redis with a TTL, served by the bot's HTTP server
- * at `<publicBaseUrl>/inputs/<id>`. The id is a hash of a key that holds the random request id.
+ * Keeps staged images (and link-fallback videos) as files under DATA_DIR, served by the bot's HTTP
+ * server at `<publicBaseUrl>/inputs/<id>.<ext>` and deleted when their time is up. The id is a hash of
+ * a key that holds the random request id. With several bot processes the directory must be shared.
+ * @see README.md ("Where input images are kept")
  */
-export function createHttpImageStore(redis: Redis, publicBaseUrl: string, prefix: string): ImageStore {
-  const keys = storeKeys(prefix);
-  const base = publicBaseUrl.replace(/\/+$/, '');
-  const save = async (id: string, bytes: Uint8Array, mime: string, ttl: number) => {
-    const key = keys.stagedInput(id);
-    await redis
-      .multi()
-      .hset(key, { mime, bytes: Buffer.from(bytes) })
-      .expire(key, ttl)
-      .exec();
-    return `${base}/inputs/${id}`;
-  };
+export function createHttpImageStore(options: HttpStoreOptions): ImageStore {
+  const dirs = dataDirs(options.dataDir);
+  const base = options.publicBaseUrl.replace(/\/+$/, '');
+  const clock = options.clock ?? systemClock;
+  const maxVideoBytes = options.maxVideoBytes ?? DEFAULT_MAX_VIDEO_BYTES;
+  const ready = Promise.all([mkdir(dirs.inputs, { recursive: true }), mkdir(dirs.videos, { recursive: true })]);
+  // Awaited by every use; a failure here surfaces there (checkDataDir reports it at startup).
+  ready.catch(() => undefined);
+
+  function pathOf(ref: string): string {
+    const match = /^http:(inputs|videos)\/([^/]+)$/.exec(ref);
+    const name = match?.[2] ?? '';
+    if (!match || !(FILE_NAME.test(name) || name.startsWith(PARTIAL)) || name.includes('..')) {
+      throw new ForeignRefError(`not a file of the http image store: ${ref}`);
+    }
+    return join(match[1] === 'videos' ? dirs.videos : dirs.inputs, name);
+  }
+
   return {
     kind: 'http',
+    inputRetentionMs: options.inputRetentionMs ?? DEFAULT_INPUT_RETENTION_MS,
+    videoLifetimeMs: VIDEO_LIFETIME_MS,
     async put(key, image) {
-      return staged(await save(inputId(key), image.bytes, image.mime, RECORD_TTL_SECONDS), image);
+      await ready;
+      const name = `${fileId(key)}.${image.ext}`;
+      await writeWhole(join(dirs.inputs, name), dirs.inputs, { bytes: image.bytes });
+      return stagedImage(`${base}/inputs/${name}`, `http:inputs/${name}`, image);
+    },
+    async linkFor(image) {
+      return image.url;
     },
     async putVideo(key, filePath) {
-      return { url: await save(inputId(`video:${key}`), await readFile(filePath), 'video/mp4', VIDEO_TTL_SECONDS) };
+      await ready;
+      const { size } = await stat(filePath);
+      if (size > maxVideoBytes) {
+        throw new VideoTooLargeError(
+          `The video is ${(size / 1048576).toFixed(1)} MB, more than the ${(maxVideoBytes / 1048576).toFixed(0)} MB this bot keeps for links`,
+        );
+      }
+      const name = `${fileId(`video:${key}`)}.mp4`;
+      await writeWhole(join(dirs.videos, name), dirs.videos, { from: filePath });
+      return { url: `${base}/inputs/${name}`, ref: `http:videos/${name}`, expiresAt: clock.now() + VIDEO_LIFETIME_MS };
+    },
+    async has(ref) {
+      return (await stat(pathOf(ref)).catch(() => null))?.isFile() === true;
+    },
+    async remove(ref) {
+      await rm(pathOf(ref), { force: true });
+    },
+    async *list() {
+      await ready;
+      for (const folder of ['inputs', 'videos'] as const) {
+        for (const name of await readdir(dirs[folder]).catch(() => [] as string[])) {
+          const partial = name.startsWith(PARTIAL);
+          if (!partial && !FILE_NAME.test(name)) continue;
+          const info = await stat(join(dirs[folder], name)).catch(() => null);
+          if (!info?.isFile()) continue;
+          const kind: StoredObject['kind'] = partial ? 'partial' : folder === 'videos' ? 'video' : 'input';
+          yield { ref: `http:${folder}/${name}`, kind, storedAt: info.mtimeMs };
+        }
+      }
     },
   };
 }
 
-/** Reads what {@link createHttpImageStore} stored, for `GET /inputs/:id`; null when unknown or expired. */
-export function createStagedInputReader(redis: Redis, prefix: string) {
-  const keys = storeKeys(prefix);
-  return async function readStagedInput(id: string): Promise<{ bytes: Uint8Array; mime: string } | null> {
-    const bare = id.replace(/\.[a-z0-9]{2,5}$/, '');
-    if (!/^[a-f0-9]{40}$/.test(bare)) return null;
-    const key = keys.stagedInput(bare);
-    const [mime, bytes] = await Promise.all([redis.hget(key, 'mime'), redis.hgetBuffer(key, 'bytes')]);
-    return mime && bytes ? { bytes: new Uint8Array(bytes), mime } : null;
+/**
+ * Makes sure DATA_DIR can hold files (creates its folders, writes and deletes a probe), so a missing
+ * volume or permission is a startup error naming the variable rather than a failed generation later.
+ */
+export async function checkDataDir(dataDir: string): Promise<void> {
+  const dirs = dataDirs(dataDir);
+  try {
+    await mkdir(dirs.inputs, { recursive: true });
+    await mkdir(dirs.videos, { recursive: true });
+    const probe = join(dirs.inputs, `${PARTIAL}probe-${process.pid}`);
+    await writeFile(probe, 'ok');
+    await rm(probe, { force: true });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new Error(
+      `DATA_DIR: cannot write to ${resolve(dataDir)} (${typeof code === 'string' ? code : String(error)}); IMAGE_STORE=http keeps input images there. Point DATA_DIR at a writable folder (a volume in Docker).`,
+      { cause: error },
+    );
+  }
+}
+
+/** A staged file opened for `GET /inputs/:id`. */
+export interface OpenedInput {
+  mime: string;
+  size: number;
+  /** Streams the file and closes it at the end (or when the stream is destroyed). */
+  stream: ReadStream;
+}
+
+/**
+ * Opens what {@link createHttpImageStore} stored, for `GET /inputs/:id`: null when the id is malformed,
+ * unknown or deleted. The file is opened before its size is read, so a delete in between cannot give a
+ * short answer.
+ */
+export function createStagedInputReader(dataDir: string) {
+  const dirs = dataDirs(dataDir);
+  return async function openStagedInput(id: string): Promise<OpenedInput | null> {
+    const match = FILE_NAME.exec(id);
+    if (!match) return null;
+    const ext = match[2] as string;
+    const path = join(ext === 'mp4' ? dirs.videos : dirs.inputs, id);
+    const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch(() => null);
+    if (!handle) return null;
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) {
+        await handle.close();
+        return null;
+      }
+      return {
+        mime: MIME_BY_EXT[ext] ?? 'application/octet-stream',
+        size: info.size,
+        stream: handle.createReadStream(),
+      };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   };
 }

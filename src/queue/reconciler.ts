@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { sweepStagedInputs } from './staged-sweep.js';
 import { sweep } from './sweeper.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -50,6 +51,7 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
     }
     ctx.logger?.debug({ active: active.size, woken }, 'reconciled with Oxen');
     await sweep(ctx, Math.min(ctx.reconcileMs, 30_000));
+    await sweepStagedInputs(ctx);
   }
 
   /** Runs a cycle unless one is running here; errors are logged, the next interval tries again. */

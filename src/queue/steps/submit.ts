@@ -73,13 +73,16 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
   if (!generationId) {
     const staged = act.request.staged;
     if (!staged) throw new Error('submit step without staged images');
+    // Asked now, not at staging: an s3 link is valid for the generation timeout from here on.
+    const inputImage = await ctx.imageStore.linkFor(staged.start);
+    const tailImageUrl = staged.end ? await ctx.imageStore.linkFor(staged.end) : undefined;
     await saveData(act, { submittingAt: ctx.clock.now() });
     try {
       const res = await ctx.oxen.enqueue({
         model: ctx.model,
         prompt: request.prompt,
-        inputImage: staged.start.url,
-        ...(staged.end ? { tailImageUrl: staged.end.url } : {}),
+        inputImage,
+        ...(tailImageUrl ? { tailImageUrl } : {}),
         duration: request.duration,
       });
       generationId = res.generationId;
@@ -143,7 +146,7 @@ async function findLostGeneration(
     const at = row.enqueuedAt * 1000;
     if (at < from || at > to) continue;
     if (row.model && row.model !== ctx.model) continue;
-    if (typeof row.inputImage === 'string' && stagedUrl !== null && row.inputImage !== stagedUrl) continue;
+    if (typeof row.inputImage === 'string' && stagedUrl !== null && !sameObject(row.inputImage, stagedUrl)) continue;
     if (typeof row.prompt === 'string' && row.prompt !== act.request.prompt) continue;
     if (await ctx.inbox.jobOf(row.generationId)) continue;
     candidates.push(row.generationId);
@@ -155,6 +158,11 @@ async function findLostGeneration(
   for (const id of candidates) if (!(await ctx.inbox.jobOf(id))) unclaimed.push(id);
   if (unclaimed.length > 1) return 'ambiguous';
   return unclaimed[0] ?? null;
+}
+
+/** Whether two links name the same staged copy: a presigned link differs from the address only in its query. */
+function sameObject(a: string, b: string): boolean {
+  return a.split('?')[0] === b.split('?')[0];
 }
 
 /**

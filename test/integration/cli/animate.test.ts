@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { makePng } from '../../support/images.js';
 
 const CLI = fileURLToPath(new URL('../../../src/cli/animate.ts', import.meta.url));
@@ -54,7 +54,7 @@ function animate(args: string[], apiKey = sim.apiKey): Run {
 }
 
 describe('animate CLI against the simulator', () => {
-  it('should stage the image, follow progress and save a playable MP4', async () => {
+  it('should stage the image, follow progress, save a playable MP4 and delete the staged inputs', async () => {
     const out = join(dir, 'out', 'video.mp4');
     const { code, stdout } = await animate([
       '--image',
@@ -79,6 +79,9 @@ describe('animate CLI against the simulator', () => {
     expect(String(row?.input_image)).toContain('/api/repos/local/animate-inputs/file/main/inputs/');
     expect(String(row?.tail_image_url)).toContain('/api/repos/local/animate-inputs/file/main/inputs/');
     expect(sim.counters.events).toBe(1);
+    // Oxen no longer needs them: both staged inputs were deleted from the public repository.
+    expect(sim.counters.fileDelete).toBe(2);
+    expect([...sim.files.keys()].filter((k) => k.startsWith('local/animate-inputs/inputs/'))).toEqual([]);
   });
 
   it('GIVEN an image under 300 px THEN it refuses with the bot’s words and enqueues nothing', async () => {

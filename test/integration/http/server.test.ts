@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +35,10 @@ describe('HTTP server', () => {
       ],
       adminToken: ADMIN_TOKEN,
       queues: [queue],
-      readStagedInput: async (id) => (id === 'abcdefgh1234.png' ? { bytes: PNG, mime: 'image/png' } : null),
+      readStagedInput: async (id) =>
+        id === 'abcdefgh1234.png'
+          ? { mime: 'image/png', size: PNG.byteLength, stream: Readable.from([Buffer.from(PNG)]) }
+          : null,
     });
     const port = await http.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${port}`;
@@ -88,6 +92,8 @@ describe('HTTP server', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('content-length')).toBe(String(PNG.byteLength));
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(PNG);
   });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs helper shared with scripts/start.mjs and .ci/run
 import { freePort } from '../../../scripts/redis-probe.mjs';
@@ -15,10 +18,16 @@ describe('main: IMAGE_STORE=http', () => {
     await stack?.close();
   });
 
-  it('GIVEN inputs kept by the bot THEN Oxen is sent a URL on this server that serves the exact image', async () => {
+  it('GIVEN inputs kept by the bot THEN they are files under DATA_DIR, and Oxen is sent a URL on this server that serves the exact image', async () => {
     const port: number = await freePort();
     const publicBase = `http://127.0.0.1:${port}`;
-    const all = await stack.start('all', { IMAGE_STORE: 'http', PUBLIC_BASE_URL: publicBase, PORT: String(port) });
+    const dataDir = mkdtempSync(join(tmpdir(), 'animate-data-'));
+    const all = await stack.start('all', {
+      IMAGE_STORE: 'http',
+      PUBLIC_BASE_URL: publicBase,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+    });
 
     const threadTs = await stack.mention(all.base, '<@U0BOT> the cat yawns', 'EvHttpStore1');
     await expect.poll(() => stack.videos(threadTs).length, { timeout: 30_000, interval: 200 }).toBe(1);
@@ -31,5 +40,8 @@ describe('main: IMAGE_STORE=http', () => {
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await res.arrayBuffer()).equals(makePng(640, 480))).toBe(true);
     expect(stack.sim.counters.upload).toBe(0);
+    // A file under DATA_DIR, not a value in Redis.
+    expect(readdirSync(join(dataDir, 'inputs'))).toEqual([inputUrl.split('/').pop()]);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ConfigSchema, enabledPlatforms, loadConfig } from '../../../src/config/env.js';
+import { ConfigError, ConfigSchema, enabledPlatforms, loadConfig, SECRET_KEYS } from '../../../src/config/env.js';
 
 const base = { OXEN_API_KEY: 'ox-secret-key-123', OXEN_INPUT_REPO: 'team/inputs' };
 
@@ -9,7 +9,7 @@ describe('loadConfig', () => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     const names = example
       .split('\n')
-      .filter((line) => /^[A-Z_]+=/.test(line))
+      .filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line))
       .map((line) => line.slice(0, line.indexOf('=')))
       .sort();
     expect(names).toEqual(Object.keys(ConfigSchema.shape).sort());
@@ -121,5 +121,78 @@ describe('loadConfig', () => {
     expect(config.ADMIN_USER_IDS).toEqual(['discord:123', 'slack:U1']);
     expect(config.ALLOWED_CHANNELS).toEqual(['slack:C9']);
     expect(() => loadConfig({ ...base, ADMIN_USER_IDS: 'bob' }, 'worker')).toThrow(/ADMIN_USER_IDS/);
+  });
+});
+
+describe('loadConfig: where input images are kept', () => {
+  const s3 = {
+    OXEN_API_KEY: 'ox-secret-key-123',
+    IMAGE_STORE: 's3',
+    S3_BUCKET: 'animate-inputs',
+    S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+    S3_SECRET_ACCESS_KEY: 's3-secret-value-456',
+  };
+
+  it('should default to the oxen store, a 24-hour retention, ./data and AWS-style S3 settings', () => {
+    const config = loadConfig(base, 'worker');
+    expect(config.IMAGE_STORE).toBe('oxen');
+    expect(config.STAGED_INPUT_RETENTION_HOURS).toBe(24);
+    expect(config.DATA_DIR).toBe('./data');
+    expect(config.S3_REGION).toBe('us-east-1');
+    expect(config.S3_FORCE_PATH_STYLE).toBe(false);
+  });
+
+  it('GIVEN IMAGE_STORE=s3 with its variables THEN they are parsed, and the secret key is one of the secrets', () => {
+    const config = loadConfig(
+      { ...s3, S3_ENDPOINT: 'http://127.0.0.1:9000', S3_FORCE_PATH_STYLE: 'on', S3_REGION: 'auto' },
+      'worker',
+    );
+    expect(config.IMAGE_STORE).toBe('s3');
+    expect(config.S3_FORCE_PATH_STYLE).toBe(true);
+    expect(config.S3_REGION).toBe('auto');
+    expect(SECRET_KEYS).toContain('S3_SECRET_ACCESS_KEY');
+    // Neither key: the SDK's default credentials (an instance role).
+    expect(() =>
+      loadConfig({ ...s3, S3_ACCESS_KEY_ID: undefined, S3_SECRET_ACCESS_KEY: undefined }, 'worker'),
+    ).not.toThrow();
+  });
+
+  it('GIVEN IMAGE_STORE=s3 with every S3 problem at once THEN all are reported together, without values', () => {
+    let message = '';
+    try {
+      loadConfig(
+        {
+          OXEN_API_KEY: 'ox-secret-key-123',
+          IMAGE_STORE: 's3',
+          S3_SECRET_ACCESS_KEY: 's3-secret-value-456',
+          S3_ENDPOINT: 'minio:9000',
+          S3_FORCE_PATH_STYLE: 'maybe',
+          STAGED_INPUT_RETENTION_HOURS: '-3',
+        },
+        'worker',
+      );
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    for (const name of [
+      'S3_BUCKET: required when IMAGE_STORE=s3',
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both',
+      'S3_ENDPOINT',
+      'S3_FORCE_PATH_STYLE',
+      'STAGED_INPUT_RETENTION_HOURS',
+    ]) {
+      expect(message).toContain(name);
+    }
+    expect(message).toMatch(/Invalid configuration \(5 problems\)/);
+    expect(message).not.toContain('s3-secret-value-456');
+    expect(() => loadConfig({ ...s3, S3_BUCKET: 'Not_A_Bucket' }, 'worker')).toThrow(
+      /S3_BUCKET: must be a bucket name/,
+    );
+  });
+
+  it('GIVEN IMAGE_STORE=s3 for a bot-only process THEN no S3 variable is needed (the worker stages)', () => {
+    const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'shh', IMAGE_STORE: 's3' };
+    expect(loadConfig(slack, 'bot').IMAGE_STORE).toBe('s3');
+    expect(() => loadConfig({ ...slack, OXEN_API_KEY: 'k' }, 'all')).toThrow(/S3_BUCKET: required/);
   });
 });

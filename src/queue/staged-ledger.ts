@@ -1,0 +1,138 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
+
+/** What {@link StagedLedger.keep} found. */
+export type KeepOutcome =
+  /** The copies are kept, and the sweep leaves them alone until at least the given time. */
+  | 'kept'
+  /** The retention ended and the copies were let go: a 🔁 cannot reuse them. */
+  | 'gone'
+  /** A request from before the ledger existed: nothing is known, so nothing is promised or refused. */
+  | 'untracked';
+
+// Pushes the next look forward, never back, unless the copies were already let go.
+const KEEP_LUA = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'gone' end
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return 'untracked' end
+if tonumber(score) < tonumber(ARGV[2]) then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
+return 'kept'`;
+
+// Only a look that is due is moved: a 🔁 that pushed it forward meanwhile wins.
+const RESCHEDULE_LUA = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) > tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+return 1`;
+
+// Lets a request's copies go, atomically with the check that no 🔁 claimed them since the sweep looked:
+// the refs move to the trash (deleted by the sweep, retried until they are), the pending bytes go, and a
+// marker tells later 🔁s that the image is no longer kept.
+const CLAIM_LUA = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) > tonumber(ARGV[2]) then return false end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
+local raw = redis.call('HGET', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[5], KEYS[6])
+if raw then
+  for _, ref in ipairs(cjson.decode(raw)) do redis.call('ZADD', KEYS[4], ARGV[2], ref) end
+end
+return raw or '[]'`;
+
+const RefsSchema = z.array(z.string());
+
+/**
+ * Which requests' images the bot keeps, and which store copies wait to be deleted (README.md, "Where
+ * input images are kept"). A request is tracked from its submit; the retention sweep looks at it when
+ * its score is due and either lets its copies go or looks again later. Every change that could race a
+ * 🔁 is one Lua script, so a copy a new attempt relies on is never deleted under it.
+ */
+export function createStagedLedger(redis: Redis, keys: StoreKeys) {
+  const due = keys.stagedDue();
+  const refs = keys.stagedRefs();
+  const trash = keys.stagedTrash();
+  return {
+    /** Starts tracking a request's images (its pending bytes now, its staged copies later). */
+    async track(requestId: string, lookAt: number): Promise<void> {
+      await redis.zadd(due, 'NX', lookAt, requestId);
+    },
+    /** Records the store refs of a request's staged copies (and tracks it, should it not be yet). */
+    async recordRefs(requestId: string, stored: readonly string[], lookAt: number): Promise<void> {
+      await redis.multi().hset(refs, requestId, JSON.stringify(stored)).zadd(due, 'NX', lookAt, requestId).exec();
+    },
+    /**
+     * For a 🔁: keeps the copies at least until `until` unless they are already gone. Called before
+     * anything is reserved, so a refused 🔁 costs nothing.
+     */
+    async keep(requestId: string, until: number): Promise<KeepOutcome> {
+      const out = await redis.eval(KEEP_LUA, 2, due, keys.stagedGone(requestId), requestId, String(until));
+      return out === 'gone' || out === 'untracked' ? out : 'kept';
+    },
+    /** Whether the request's copies were let go. */
+    async isGone(requestId: string): Promise<boolean> {
+      return (await redis.exists(keys.stagedGone(requestId))) === 1;
+    },
+    /** Requests whose look is due at `now`, oldest first. */
+    dueRequests(now: number, limit: number): Promise<string[]> {
+      return redis.zrangebyscore(due, '-inf', now, 'LIMIT', 0, limit);
+    },
+    /** Moves a due look to `at`; false when a 🔁 moved it meanwhile (or it is no longer tracked). */
+    async reschedule(requestId: string, at: number, now: number): Promise<boolean> {
+      return (await redis.eval(RESCHEDULE_LUA, 1, due, requestId, String(at), String(now))) === 1;
+    },
+    /**
+     * Lets the request's copies go if its look is still due: returns their refs (now in the trash), or
+     * null when a 🔁 claimed them first.
+     */
+    async letGo(requestId: string, now: number): Promise<string[] | null> {
+      const raw = await redis.eval(
+        CLAIM_LUA,
+        6,
+        due,
+        refs,
+        keys.stagedGone(requestId),
+        trash,
+        keys.pending(requestId, 'start'),
+        keys.pending(requestId, 'end'),
+        requestId,
+        String(now),
+        String(RECORD_TTL_SECONDS),
+      );
+      if (typeof raw !== 'string') return null;
+      const parsed = RefsSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : [];
+    },
+    /** Puts a store ref in the trash, to be deleted at `at`. */
+    async trashAt(ref: string, at: number): Promise<void> {
+      await redis.zadd(trash, at, ref);
+    },
+    /** Trash due for deletion at `now`. */
+    dueTrash(now: number, limit: number): Promise<string[]> {
+      return redis.zrangebyscore(trash, '-inf', now, 'LIMIT', 0, limit);
+    },
+    /** A ref was deleted (or is beyond this process): out of the trash. */
+    async trashDone(ref: string): Promise<void> {
+      await redis.zrem(trash, ref);
+    },
+    /** Every ref the ledger still accounts for: kept copies and copies waiting to be deleted. */
+    async knownRefs(): Promise<Set<string>> {
+      const [kept, trashed] = await Promise.all([redis.hvals(refs), redis.zrange(trash, 0, -1)]);
+      const out = new Set<string>(trashed);
+      for (const raw of kept) {
+        const parsed = RefsSchema.safeParse(JSON.parse(raw));
+        if (parsed.success) for (const ref of parsed.data) out.add(ref);
+      }
+      return out;
+    },
+    /** Takes the turn to list the store for leftovers; false when another process listed it within `ms`. */
+    async takeListingTurn(ms: number): Promise<boolean> {
+      return (await redis.set(keys.stagedListing(), String(Date.now()), 'PX', ms, 'NX')) === 'OK';
+    },
+  };
+}
+
+/** The ledger's type. */
+export type StagedLedger = ReturnType<typeof createStagedLedger>;

@@ -1,0 +1,82 @@
+import type { Config } from '../config/env.js';
+import type { ImageStore } from '../core/ports/image-store.js';
+import type { OxenPort } from '../core/ports/oxen.js';
+import { checkDataDir, createHttpImageStore, createOxenImageStore } from '../queue/image-store.js';
+import type { Logger } from '../shared/logger.js';
+import {
+  checkS3Bucket,
+  createS3Client,
+  createS3ImageStore,
+  INPUT_LINK_MARGIN_SECONDS,
+  type S3Settings,
+} from '../storage/s3-image-store.js';
+
+/** The store a worker stages into, and how to let go of its connections. */
+export interface OpenedImageStore {
+  store: ImageStore;
+  close(): void;
+}
+
+/** The S3_* variables as the store reads them. */
+export function s3SettingsFrom(config: Config): S3Settings {
+  return {
+    bucket: config.S3_BUCKET ?? '',
+    region: config.S3_REGION,
+    endpoint: config.S3_ENDPOINT,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  };
+}
+
+/**
+ * Builds the IMAGE_STORE the worker stages into, with one retention rule for all three
+ * (STAGED_INPUT_RETENTION_HOURS), and checks it first: a DATA_DIR that cannot be written, or a bucket
+ * that does not exist or refuses the credentials, stops the start with a message naming the variable.
+ * With the default `oxen` store it says plainly where the images go.
+ * @see README.md ("Where input images are kept")
+ */
+export async function openImageStore(config: Config, oxen: OxenPort, logger: Logger): Promise<OpenedImageStore> {
+  const inputRetentionMs = config.STAGED_INPUT_RETENTION_HOURS * 3600_000;
+  const retention = { retentionHours: config.STAGED_INPUT_RETENTION_HOURS };
+  if (config.IMAGE_STORE === 's3') {
+    const settings = s3SettingsFrom(config);
+    const client = createS3Client(settings);
+    try {
+      await checkS3Bucket(client, settings);
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
+    const inputLinkSeconds = config.GENERATION_TIMEOUT_MINUTES * 60 + INPUT_LINK_MARGIN_SECONDS;
+    logger.info(
+      { imageStore: 's3', bucket: settings.bucket, inputLinkSeconds, ...retention },
+      'input images are staged in a private bucket; Oxen gets presigned links',
+    );
+    return {
+      store: createS3ImageStore(client, { bucket: settings.bucket, inputLinkSeconds, inputRetentionMs }),
+      close: () => client.destroy(),
+    };
+  }
+  if (config.IMAGE_STORE === 'http' && config.PUBLIC_BASE_URL) {
+    await checkDataDir(config.DATA_DIR);
+    logger.info(
+      { imageStore: 'http', dataDir: config.DATA_DIR, publicBaseUrl: config.PUBLIC_BASE_URL, ...retention },
+      'input images are kept on this disk and served at /inputs/<random id>',
+    );
+    return {
+      store: createHttpImageStore({
+        dataDir: config.DATA_DIR,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+        inputRetentionMs,
+      }),
+      close: () => undefined,
+    };
+  }
+  const repo = config.OXEN_INPUT_REPO ?? '';
+  logger.warn(
+    { imageStore: 'oxen', repo, ...retention },
+    `input images are staged in the PUBLIC Oxen repository ${repo || '(OXEN_INPUT_REPO unset)'}: anyone can list and download them while they are kept, and the repository's history keeps them after they are deleted. For private channels, DMs or servers use IMAGE_STORE=s3 (README.md, "Where input images are kept").`,
+  );
+  return { store: createOxenImageStore(oxen, repo, { inputRetentionMs }), close: () => undefined };
+}
