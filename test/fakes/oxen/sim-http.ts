@@ -1,0 +1,83 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimEndpoint } from './sim-types.js';
+
+/** Sends a JSON body. */
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** Oxen's first error envelope. @see reference/oxen-api.md §7 */
+export function envelope(type: string, title: string, detail?: string) {
+  return { error: detail ? { type, title, detail } : { type, title }, status: 'error', status_message: type };
+}
+
+export const NOT_FOUND = envelope('resource_not_found', 'The requested resource could not be found');
+export const UNAUTHENTICATED = { status: 'error', status_message: 'unauthenticated' };
+export const invalidParams = (detail: string) =>
+  envelope('invalid_params', 'Invalid parameters supplied, please check your request and try again.', detail);
+
+/** `/api/repos/{ns}/{repo}/file/main[/{path}]`. */
+export const FILE_ROUTE = /^\/api\/repos\/([^/]+)\/([^/]+)\/file\/main(?:\/(.*))?$/;
+/** Where the simulator keeps results (a repo like any other, read with the key). */
+export const RESULTS_PREFIX = '/api/repos/sim/results/file/main/';
+
+/** Which counter a request belongs to. */
+export function endpointOf(method: string, path: string): SimEndpoint {
+  if (path === '/api/ai/queue') return method === 'POST' ? 'enqueue' : 'list';
+  if (path.startsWith('/api/ai/queue/')) return method === 'DELETE' ? 'cancel' : 'status';
+  if (path === '/api/ai/generations' || path.startsWith('/api/ai/generations/')) return 'history';
+  if (path === '/api/events') return 'events';
+  if (path.startsWith('/api/ai/models/')) return 'modelInfo';
+  if (path === '/api/repos') return 'repoCreate';
+  if (path.startsWith(RESULTS_PREFIX)) return 'download';
+  if (FILE_ROUTE.test(path)) return method === 'PUT' ? 'upload' : method === 'DELETE' ? 'fileDelete' : 'fileGet';
+  if (path.startsWith('/storage/')) return 'storage';
+  return 'other';
+}
+
+/** Reads a whole request body. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Parses a JSON object body; null when it is not one (the caller answers 400). */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+  try {
+    const value = JSON.parse((await readBody(req)).toString('utf8')) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `GET /api/ai/models/{model}` body. @see reference/oxen-api.md §2, §6 */
+export function modelInfo(model: string) {
+  return {
+    id: model,
+    object: 'model',
+    created: 1_775_000_000,
+    owned_by: 'oxen',
+    display_name: 'Kling O1 Image to Video (simulated)',
+    description: 'Simulated image-to-video model',
+    model_type: 'video',
+    endpoint: '/videos/generate',
+    capabilities: { input: ['text', 'image'], output: ['video'] },
+    pricing: { method: 'per_video_output_second', cost_per_second: 0.112 },
+    request_schema: {
+      type: 'object',
+      required: ['prompt', 'input_image'],
+      basic: ['tail_image_url'],
+      properties: {
+        prompt: { type: 'string', 'x-order': 0 },
+        input_image: { type: 'string', format: 'uri', renderType: 'image-url', 'x-order': 1 },
+        tail_image_url: { type: 'string', format: 'uri', renderType: 'image-url', 'x-order': 2 },
+        duration: { type: 'integer', enum: [5, 10], default: 5, 'x-order': 3 },
+      },
+    },
+  };
+}

@@ -1,0 +1,184 @@
+/** Endpoints the simulator counts and can inject faults into. */
+export type SimEndpoint =
+  | 'enqueue'
+  | 'status'
+  | 'list'
+  | 'history'
+  | 'cancel'
+  | 'events'
+  | 'modelInfo'
+  | 'repoCreate'
+  | 'upload'
+  | 'fileGet'
+  | 'fileDelete'
+  | 'download'
+  | 'storage'
+  | 'other';
+
+/** Requests seen, by endpoint (`events` = SSE connections opened), plus streams open right now. */
+export type SimCounters = Record<SimEndpoint, number> & { sseConnectionsOpen: number };
+
+/** A row as Oxen stores it (snake_case, the wire shape). */
+export interface SimRow {
+  generation_id: string;
+  model_name: string;
+  media_type: 'video';
+  status: 'queued' | 'processing' | 'succeeded' | 'failed' | 'cancelled';
+  enqueued_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  result_url: string | null;
+  error_message: string | null;
+  prompt: string | null;
+  target_namespace: string | null;
+  target_repo: string | null;
+  target_directory: string | null;
+  [echoed: string]: unknown;
+}
+
+/**
+ * Behaviour switches, mutable at any time (tests assign fields directly).
+ * Fault counters (`rateLimitNext`, `serverErrorNext`, `failNext`) count down as they fire.
+ */
+export interface SimKnobs {
+  /** Time a generation stays `queued`. */
+  queuedMs: number;
+  /** Keep every generation `queued` until `releaseQueue()` (deterministic "all in flight at once"). */
+  holdQueue: boolean;
+  /** Time a generation stays `processing` before its terminal state. */
+  processingMs: number;
+  /** Interval of `: keep-alive` comments on idle SSE streams (Oxen: 15 s). */
+  keepAliveMs: number;
+  /** Delay added before answering any request. */
+  latencyMs: number;
+  /** The next N generations fail at run time with `failMessage`. */
+  failNext: number;
+  failMessage: string;
+  /** `async`: rows fail with "Insufficient credits"; 400/402: enqueue is refused synchronously. */
+  insufficientCredits: false | 'async' | 400 | 402;
+  /** The next N requests (to `rateLimitEndpoint`, or any) get 429 with `Retry-After: retryAfter`. */
+  rateLimitNext: number;
+  rateLimitEndpoint: SimEndpoint | 'all';
+  /** Seconds or an HTTP date; empty string sends no header. */
+  retryAfter: string;
+  /** The next N requests (to `serverErrorEndpoint`, or any) get `serverErrorStatus`. */
+  serverErrorNext: number;
+  serverErrorEndpoint: SimEndpoint | 'all';
+  serverErrorStatus: number;
+  /** Send an unrelated `deployment_status` event to each new SSE stream. */
+  deploymentEvents: boolean;
+  /** Serve results padded to this many bytes (still a valid MP4: a trailing `free` box). */
+  resultBytes: number | null;
+  /** The result URL answers 302 to a "storage" path that needs no key (like a presigned URL). */
+  resultRedirect: boolean;
+  /** Random faults drawn from a seeded generator (null: none). Setting a new object restarts its sequence. */
+  chaos: SimChaos | null;
+}
+
+/** Probability (0–1) per request, by endpoint; `all` covers endpoints not named. */
+export type EndpointOdds = Partial<Record<SimEndpoint | 'all', number>>;
+
+/**
+ * Probabilistic faults for chaos tests. Every draw comes from one generator seeded with `seed`, so a
+ * run can be repeated (as far as its timing repeats). What fired is counted in `OxenSimulator.injected`.
+ */
+export interface SimChaos {
+  seed: number;
+  /** 429 `Rate limit exceeded` with `Retry-After: retryAfter`, before the request does anything. */
+  rateLimit: EndpointOdds;
+  /** Seconds; empty sends no header. */
+  retryAfter: string;
+  /** 500, 502, 503 or 504 (picked at random), before the request does anything. */
+  serverError: EndpointOdds;
+  /** Headers at once, then the body in a slow trickle over `slowBodyMs` (may outlast a client's time limit). */
+  slowBody: EndpointOdds;
+  slowBodyMs: readonly [number, number];
+  /** The answer is lost after the work is done: the socket is destroyed (enqueue: half the time a 502 instead). */
+  lostAnswer: EndpointOdds;
+  /** Enqueue only: the generation is created, then 200 with a body that is not the contract. */
+  enqueueGarbage: number;
+  /** A generation fails at run time (row `failed`, SSE `failed` event). */
+  runFailure: number;
+  /** A generation runs for `slowGenerationMs` instead of `processingMs` (to reach GENERATION_TIMEOUT). */
+  slowGeneration: number;
+  slowGenerationMs: readonly [number, number];
+  /**
+   * A cancel arrives just as the generation finishes: the row ends `succeeded` (with its event) and the
+   * DELETE has no effect, the race a canceller must settle by reading the row again.
+   */
+  cancelLoses: number;
+  /** Per open SSE stream, every 250 ms: the stream is cut. */
+  sseDrop: number;
+  /** Per open SSE stream, every 250 ms: the stream goes silent (no events, no keep-alives) but stays open. */
+  sseMute: number;
+  /** Per new SSE connection: a storm starts, `sseStormMs` in which every connection gets 200 and is closed at once. */
+  sseStorm: number;
+  sseStormMs: number;
+}
+
+/** A {@link SimChaos} with every fault off, to spread overrides onto. */
+export function calmChaos(seed: number): SimChaos {
+  return {
+    seed,
+    rateLimit: {},
+    retryAfter: '1',
+    serverError: {},
+    slowBody: {},
+    slowBodyMs: [200, 1_000],
+    lostAnswer: {},
+    enqueueGarbage: 0,
+    runFailure: 0,
+    slowGeneration: 0,
+    slowGenerationMs: [5_000, 10_000],
+    cancelLoses: 0,
+    sseDrop: 0,
+    sseMute: 0,
+    sseStorm: 0,
+    sseStormMs: 1_000,
+  };
+}
+
+/** Knob values at start and after `reset()`. */
+export function defaultKnobs(): SimKnobs {
+  return {
+    queuedMs: 100,
+    holdQueue: false,
+    processingMs: 400,
+    keepAliveMs: 15_000,
+    latencyMs: 0,
+    failNext: 0,
+    failMessage: 'Generation failed: upstream model error',
+    insufficientCredits: false,
+    rateLimitNext: 0,
+    rateLimitEndpoint: 'all',
+    retryAfter: '1',
+    serverErrorNext: 0,
+    serverErrorEndpoint: 'all',
+    serverErrorStatus: 503,
+    deploymentEvents: false,
+    resultBytes: null,
+    resultRedirect: false,
+    chaos: null,
+  };
+}
+
+/** Zeroed counters. */
+export function zeroCounters(): SimCounters {
+  return {
+    enqueue: 0,
+    status: 0,
+    list: 0,
+    history: 0,
+    cancel: 0,
+    events: 0,
+    modelInfo: 0,
+    repoCreate: 0,
+    upload: 0,
+    fileGet: 0,
+    fileDelete: 0,
+    download: 0,
+    storage: 0,
+    other: 0,
+    sseConnectionsOpen: 0,
+  };
+}

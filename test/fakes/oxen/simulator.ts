@@ -1,0 +1,351 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SimChaosDice } from './sim-chaos.js';
+import { SimEngine } from './sim-engine.js';
+import {
+  endpointOf,
+  envelope,
+  FILE_ROUTE,
+  invalidParams,
+  json,
+  modelInfo,
+  NOT_FOUND,
+  RESULTS_PREFIX,
+  readJsonObject,
+  UNAUTHENTICATED,
+} from './sim-http.js';
+import { paddedMp4, sampleMp4 } from './sim-media.js';
+import { SimRepos } from './sim-repos.js';
+import {
+  defaultKnobs,
+  type SimCounters,
+  type SimEndpoint,
+  type SimKnobs,
+  type SimRow,
+  zeroCounters,
+} from './sim-types.js';
+
+export type { EndpointOdds, SimChaos, SimCounters, SimEndpoint, SimKnobs, SimRow } from './sim-types.js';
+export { calmChaos } from './sim-types.js';
+
+/** Options of {@link startOxenSimulator}. */
+export interface OxenSimulatorOptions {
+  /** The bearer key the simulator accepts. @defaultValue 'sim-test-key' */
+  apiKey?: string;
+  /** @defaultValue 0 (any free port) */
+  port?: number;
+  /** The one model it knows. @defaultValue 'kling-video-o1-image-to-video' */
+  model?: string;
+  /** Initial knob values. */
+  knobs?: Partial<SimKnobs>;
+}
+
+/** A running simulator. */
+export interface OxenSimulator {
+  /** Base URL (`http://127.0.0.1:<port>`), for `OXEN_BASE_URL`. */
+  readonly url: string;
+  readonly apiKey: string;
+  readonly counters: SimCounters;
+  readonly knobs: SimKnobs;
+  /** Every generation's row (wire shape), by id. */
+  readonly rows: ReadonlyMap<string, SimRow>;
+  /** When each generation was created, in ms (rows carry whole seconds only). */
+  readonly createdAtMs: ReadonlyMap<string, number>;
+  /** Faults `knobs.chaos` injected, by name (`enqueue:lost`, `status:5xx`, `sse:drop`, …). */
+  readonly injected: Readonly<Record<string, number>>;
+  /** Stored repo files by `ns/repo/path`. */
+  readonly files: ReadonlyMap<string, { bytes: Buffer; contentType: string }>;
+  /** Whether any request to the storage (redirect target) path carried an Authorization header. */
+  storageSawAuthorization(): boolean;
+  /** Lets generations held by `knobs.holdQueue` proceed. */
+  releaseQueue(): void;
+  /** Cuts every open SSE stream now. */
+  dropSseStreams(): void;
+  /** Cuts every open SSE stream every `ms` (null stops). */
+  dropSseEvery(ms: number | null): void;
+  /** Sends raw text to every open SSE stream (malformed or unknown events). */
+  sendRawSse(text: string): void;
+  /** Puts a file in a (created if needed) public repo and returns its URL, as an upload would. */
+  putFile(repo: string, path: string, bytes: Uint8Array, contentType: string): string;
+  /** Counters and knobs back to their defaults, generations and files cleared. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the Oxen simulator on loopback: the contract of reference/oxen-api.md §13 (queue, status, list,
+ * cancel, SSE with keep-alives, repo create/upload/serve/delete, model info, result download of a real MP4),
+ * with knobs for timing, failures, 429, 5xx and dropped streams, and counters per endpoint.
+ */
+export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Promise<OxenSimulator> {
+  const apiKey = options.apiKey ?? 'sim-test-key';
+  const model = options.model ?? 'kling-video-o1-image-to-video';
+  const knobs: SimKnobs = { ...defaultKnobs(), ...options.knobs };
+  const counters = zeroCounters();
+  const repos = new SimRepos(() => base);
+  const storageToken = randomBytes(8).toString('hex');
+  let storageAuth = false;
+  let base = '';
+  const dice = new SimChaosDice(knobs);
+  const engine = new SimEngine(
+    knobs,
+    counters,
+    (id) => ({
+      resultUrl: `${base}/api/repos/sim/results/file/main/${id}.mp4`,
+      presignedUrl: `${base}/storage/${id}.mp4?sig=${storageToken}`,
+    }),
+    dice,
+  );
+  let dropTimer: NodeJS.Timeout | undefined;
+  const chaosTimer = setInterval(() => engine.chaosTick(), 250);
+  chaosTimer.unref();
+
+  const result = () => (knobs.resultBytes ? paddedMp4(knobs.resultBytes) : sampleMp4());
+  const sendMp4 = (res: ServerResponse) => {
+    const bytes = result();
+    res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(bytes.length) });
+    res.end(bytes);
+  };
+
+  function injectedFault(endpoint: SimEndpoint, res: ServerResponse): boolean {
+    const matches = (target: SimEndpoint | 'all') => target === 'all' || target === endpoint;
+    if (knobs.rateLimitNext > 0 && matches(knobs.rateLimitEndpoint)) {
+      knobs.rateLimitNext--;
+      const headers: Record<string, string> = knobs.retryAfter ? { 'retry-after': knobs.retryAfter } : {};
+      json(res, 429, { error: { type: 'rate_limited', title: 'Rate limit exceeded' }, status: 'error' }, headers);
+      return true;
+    }
+    if (knobs.serverErrorNext > 0 && matches(knobs.serverErrorEndpoint)) {
+      knobs.serverErrorNext--;
+      json(res, knobs.serverErrorStatus, {
+        error: { type: 'unknown_error', title: 'Internal error, reference id 7f3a' },
+        status: 'error',
+        status_message: 'unknown_error',
+      });
+      return true;
+    }
+    return chaosFault(endpoint, res);
+  }
+
+  /** `knobs.chaos` faults that answer before the request does anything. */
+  function chaosFault(endpoint: SimEndpoint, res: ServerResponse): boolean {
+    if (!dice.chaos) return false;
+    if (dice.roll((c) => c.rateLimit, endpoint)) {
+      dice.count(`${endpoint}:429`);
+      const retryAfter = dice.chaos.retryAfter;
+      const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
+      json(res, 429, { error: { type: 'rate_limited', title: 'Rate limit exceeded' }, status: 'error' }, headers);
+      return true;
+    }
+    if (dice.roll((c) => c.serverError, endpoint)) {
+      dice.count(`${endpoint}:5xx`);
+      const status = dice.pick([500, 502, 503, 504]);
+      if (status === 502 || status === 504) {
+        // What a proxy in front of Oxen sends: not the JSON envelope.
+        res.writeHead(status, { 'content-type': 'text/html' });
+        res.end(`<html><body><h1>${status} ${status === 502 ? 'Bad Gateway' : 'Gateway Timeout'}</h1></body></html>`);
+      } else {
+        json(res, status, envelope('unknown_error', 'Internal error, reference id 7f3a'));
+      }
+      return true;
+    }
+    if (dice.roll((c) => c.slowBody, endpoint)) {
+      dice.count(`${endpoint}:slow`);
+      trickle(res, dice.between(dice.chaos.slowBodyMs));
+    }
+    return false;
+  }
+
+  /** The request is carried out, then its answer never arrives: the socket is destroyed instead. */
+  function loseAnswer(res: ServerResponse): void {
+    res.end = (() => {
+      res.socket?.destroy();
+      return res;
+    }) as ServerResponse['end'];
+  }
+
+  /** Headers at once, then the body in eight pieces spread over `totalMs`. */
+  function trickle(res: ServerResponse, totalMs: number): void {
+    const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+    res.end = ((chunk?: unknown) => {
+      const bytes =
+        chunk === undefined || typeof chunk === 'function' ? Buffer.alloc(0) : Buffer.from(chunk as string | Buffer);
+      res.flushHeaders();
+      const step = Math.max(1, Math.ceil(bytes.length / 8));
+      let at = 0;
+      const next = () => {
+        if (res.destroyed) return;
+        if (at >= bytes.length) {
+          end();
+          return;
+        }
+        res.write(bytes.subarray(at, at + step));
+        at += step;
+        setTimeout(next, totalMs / 8);
+      };
+      setTimeout(next, totalMs / 8);
+      return res;
+    }) as ServerResponse['end'];
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', base);
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    const endpoint = endpointOf(method, path);
+    if (endpoint !== 'events') counters[endpoint]++;
+    if (knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, knobs.latencyMs));
+    if (injectedFault(endpoint, res)) return;
+    // Enqueue loses its answer as a 502 half the time (a gateway giving up after Oxen took the work).
+    let lostAs502 = false;
+    const lost = dice.roll((c) => c.lostAnswer, endpoint);
+    if (lost) {
+      lostAs502 = endpoint === 'enqueue' && dice.chance(0.5);
+      dice.count(`${endpoint}:${lostAs502 ? 'lost-502' : 'lost'}`);
+      if (!lostAs502) loseAnswer(res);
+    }
+
+    // Public reads: staged input files (Oxen's worker fetches them without a key) and presigned storage.
+    const file = FILE_ROUTE.exec(path);
+    const repo = file ? `${file[1]}/${file[2]}` : '';
+    const filePath = decodeURIComponent(file?.[3] ?? '');
+    if (method === 'GET' && file && endpoint === 'fileGet') return repos.serve(repo, filePath, res);
+    if (method === 'GET' && endpoint === 'storage') {
+      if (req.headers.authorization) storageAuth = true;
+      if (url.searchParams.get('sig') !== storageToken) return json(res, 403, { error: 'Request has expired' });
+      return sendMp4(res);
+    }
+
+    if (req.headers.authorization !== `Bearer ${apiKey}`) return json(res, 401, UNAUTHENTICATED);
+
+    if (method === 'GET' && endpoint === 'events') return engine.subscribe(res);
+    if (method === 'POST' && endpoint === 'enqueue') {
+      const body = await readJsonObject(req);
+      if (!body) return json(res, 400, invalidParams('the body must be a JSON object'));
+      if (body.model !== model) return json(res, 404, { error: { message: `Model not found: ${String(body.model)}` } });
+      const n = body.num_generations ?? 1;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4) {
+        return json(res, 400, invalidParams('num_generations must be an integer between 1 and 4'));
+      }
+      if (knobs.insufficientCredits === 400 || knobs.insufficientCredits === 402) {
+        return json(res, knobs.insufficientCredits, envelope('insufficient_credits', 'Insufficient credits'));
+      }
+      const row = engine.enqueue(body, model);
+      if (lostAs502) {
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+        return;
+      }
+      if (!lost && dice.chance(dice.chaos?.enqueueGarbage)) {
+        dice.count('enqueue:garbage');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(dice.pick(['{"generations":[{"generation_id":"', '<html>OK</html>', '{"status":"ok"}']));
+        return;
+      }
+      return json(res, 200, { generations: [{ generation_id: row.generation_id, status: 'queued' }] });
+    }
+    if (method === 'GET' && endpoint === 'list') {
+      const status = url.searchParams.get('status');
+      const rows = [...engine.rows.values()].filter((r) =>
+        status ? r.status === status : r.status === 'queued' || r.status === 'processing',
+      );
+      return json(res, 200, { count: rows.length, generations: rows });
+    }
+    if (method === 'GET' && endpoint === 'history') return serveHistory(url, res);
+    if (endpoint === 'status' || endpoint === 'cancel') {
+      const id = decodeURIComponent(path.slice('/api/ai/queue/'.length));
+      const row = method === 'DELETE' ? engine.cancel(id) : engine.rows.get(id);
+      if (!row) return json(res, 404, NOT_FOUND);
+      return json(res, 200, method === 'DELETE' ? { status: 'success', generation_id: id } : row);
+    }
+    if (method === 'GET' && endpoint === 'modelInfo') {
+      const wanted = decodeURIComponent(path.slice('/api/ai/models/'.length));
+      if (wanted !== model) return json(res, 404, { error: { message: `Model not found: ${wanted}` } });
+      return json(res, 200, modelInfo(model));
+    }
+    if (method === 'POST' && endpoint === 'repoCreate') return repos.create(req, res);
+    if (method === 'PUT' && file && endpoint === 'upload') return repos.upload(repo, filePath, req, res);
+    if (method === 'DELETE' && file && endpoint === 'fileDelete') return repos.remove(repo, filePath, res);
+    if (method === 'GET' && endpoint === 'download') {
+      const id = path.slice(RESULTS_PREFIX.length).replace(/\.mp4$/, '');
+      if (engine.rows.get(id)?.status !== 'succeeded') return json(res, 404, NOT_FOUND);
+      if (knobs.resultRedirect) {
+        res.writeHead(302, { location: `/storage/${id}.mp4?sig=${storageToken}` });
+        res.end();
+        return;
+      }
+      return sendMp4(res);
+    }
+    json(res, 404, NOT_FOUND);
+  }
+
+  /**
+   * `GET /api/ai/generations` (paged, newest first, each row with its `cost`) and
+   * `GET /api/ai/generations/{id}`: what a generation was billed (reference/oxen-api.md §3.3).
+   */
+  function serveHistory(url: URL, res: ServerResponse) {
+    // Billed per second of output when it succeeded; failures and cancellations cost nothing here.
+    const withCost = (row: SimRow) => ({
+      ...row,
+      cost: row.status === 'succeeded' ? (0.112 * Number(row.duration ?? 5)).toFixed(2) : '0.00',
+    });
+    const one = url.pathname.slice('/api/ai/generations/'.length);
+    if (one) {
+      const row = engine.rows.get(decodeURIComponent(one));
+      if (!row) return json(res, 404, NOT_FOUND);
+      return json(res, 200, { status: 'success', status_message: 'resource_found', generation: withCost(row) });
+    }
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+    const size = Math.min(1000, Math.max(1, Number(url.searchParams.get('page_size') ?? 100) || 100));
+    const wanted = url.searchParams.get('model');
+    const rows = [...engine.rows.values()].filter((r) => !wanted || r.model_name === wanted).reverse();
+    const slice = rows.slice((page - 1) * size, page * size).map(withCost);
+    return json(res, 200, { generations: slice, total_cost: '0', page, page_size: size, total: rows.length });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) json(res, 500, { error: { type: 'unknown_error', title: String(error) } });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: base,
+    apiKey,
+    counters,
+    knobs,
+    rows: engine.rows,
+    createdAtMs: engine.createdAtMs,
+    injected: dice.injected,
+    files: repos.files,
+    storageSawAuthorization: () => storageAuth,
+    releaseQueue: () => engine.release(),
+    dropSseStreams: () => engine.dropStreams(),
+    dropSseEvery(ms) {
+      clearInterval(dropTimer);
+      dropTimer = ms === null ? undefined : setInterval(() => engine.dropStreams(), ms);
+    },
+    sendRawSse: (text) => engine.writeRaw(text),
+    putFile: (repo, path, bytes, contentType) => repos.store(repo, path, Buffer.from(bytes), contentType),
+    reset() {
+      Object.assign(knobs, defaultKnobs());
+      const open = counters.sseConnectionsOpen;
+      Object.assign(counters, zeroCounters(), { sseConnectionsOpen: open });
+      engine.clear();
+      dice.clear();
+      repos.files.clear();
+      storageAuth = false;
+    },
+    async close() {
+      clearInterval(dropTimer);
+      clearInterval(chaosTimer);
+      engine.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
