@@ -60,7 +60,7 @@ function longSideFor(videoBps: number): number {
  * Runs ffmpeg once. Killed (SIGKILL) when `signal` aborts or `timeoutMs` passes; then settles on the
  * process's exit rather than on its pipes closing, so nothing holding stderr open can keep it waiting.
  */
-function run(ffmpeg: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export function runFfmpeg(ffmpeg: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -157,7 +157,7 @@ async function fitPasses(
       ...['-c:a', 'aac', '-b:a', String(AUDIO_BPS)],
       ...['-movflags', '+faststart', output],
     ];
-    await run(ffmpeg, args, timeoutMs, signal);
+    await runFfmpeg(ffmpeg, args, timeoutMs, signal);
     const { size } = await stat(output);
     if (size <= maxBytes) return { path: output, bytes: size };
   }
