@@ -8,11 +8,11 @@ import { createOxenClient } from '../../src/oxen/client.js';
 import { createIntake } from '../../src/queue/intake.js';
 import { storeKeys } from '../../src/queue/keys.js';
 import { createRedisConnection } from '../../src/queue/redis.js';
+import { createDice, createPrng } from '../../src/simulator/prng.js';
+import { calmChaos, type SimChaos, startOxenSimulator } from '../../src/simulator/simulator.js';
 import { type ChatFakeServer, startChatFakeServer } from '../fakes/chat/http-chat.js';
 import { type ChatChaos, calmChatChaos, createMemoryChat } from '../fakes/chat/memory-chat.js';
-import { calmChaos, type SimChaos, startOxenSimulator } from '../fakes/oxen/simulator.js';
 import { makePng } from '../support/images.js';
-import { createDice, createPrng } from '../support/prng.js';
 import { checkInvariants, formatResults, type InvariantResult, takeSnapshot } from './invariants.js';
 import { createWorkerPool } from './workers.js';
 
