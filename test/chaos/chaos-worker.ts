@@ -64,7 +64,9 @@ createAnimateWorker({
   timeoutMs: num('GENERATION_TIMEOUT_MS', 20_000),
   editIntervalMs: 0,
   progressEveryMs: 5_000,
-  slotPollMs: 200,
+  // Releasing a slot promotes the head of the line; the poll only covers promotions lost in a crash.
+  // (At 200 ms, hundreds of waiting jobs polling starve the workers of CPU and their locks expire.)
+  slotPollMs: num('SLOT_POLL_MS', 2_000),
   lockDurationMs: num('LOCK_MS', 1_000),
   stalledIntervalMs: num('STALLED_MS', 500),
   ...(logger ? { logger } : {}),

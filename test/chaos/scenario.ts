@@ -68,7 +68,7 @@ export function chaosConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ChaosC
 
 /** Upper bound of one run's wall time, for the test timeout. */
 export function chaosBudgetMs(config: ChaosConfig): number {
-  return config.loadMs + DRAIN_CAP * (config.generationTimeoutMs + config.graceMs) + 60_000;
+  return config.loadMs + drainCapMs(config) + 60_000;
 }
 
 /** The Oxen faults of a run: every kind the issue lists, at rates that leave most requests able to finish. */
@@ -128,8 +128,10 @@ interface Submitted {
   notFound: number;
 }
 
-/** The drain ends at the latest after this many GENERATION_TIMEOUT-plus-grace windows. */
-const DRAIN_CAP = 2;
+/** Longest drain: two GENERATION_TIMEOUT-plus-grace windows, plus 100 ms per request for the backlog. */
+function drainCapMs(config: ChaosConfig): number {
+  return 2 * (config.generationTimeoutMs + config.graceMs) + config.requests * 100;
+}
 
 /** Attempt states in which Oxen has the generation. */
 const GENERATING = new Set(['submitted', 'processing']);
@@ -191,6 +193,7 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
       STALLED_MS: '500',
       OXEN_TIMEOUT_MS: '3000',
       WATCHDOG_MS: '3000',
+      SLOT_POLL_MS: '2000',
       ...(config.logDir ? { CHAOS_LOG_DIR: config.logDir } : {}),
     });
     await pool.start();
@@ -313,7 +316,8 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
     let deadline = drainStart + window;
     let open = Number.POSITIVE_INFINITY;
     let drained = false;
-    while (Date.now() < Math.min(deadline, drainStart + DRAIN_CAP * window)) {
+    const cap = drainStart + drainCapMs(config);
+    while (Date.now() < Math.min(deadline, cap)) {
       const states = await Promise.all(
         (await redis.keys(`${prefix}:animate:att:*`)).map((k) => redis.hget(k, 'state')),
       );
