@@ -1,5 +1,7 @@
 // `npm start`: the one command a newcomer runs. Without an Oxen key it runs the offline demo; with one it
 // makes sure there is a Redis (starting a private one when it can), builds if needed, and runs the bot.
+// `npm run demo` (`start.mjs demo [--out file.mp4]`) runs the demo whatever the settings. The demo runs
+// from dist/ (src/simulator/run-demo.ts, compiled), so it needs neither tsx nor a checkout's tests.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +14,7 @@ const ROLES = ['all', 'bot', 'worker'];
 const role = process.argv[2] ?? 'all';
 const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 
-if (!ROLES.includes(role)) {
+if (role !== 'demo' && !ROLES.includes(role)) {
   console.error(`Unknown role "${role}". Use one of: ${ROLES.join(', ')} (e.g. npm start -- worker).`);
   process.exit(2);
 }
@@ -41,9 +43,12 @@ function newestMtime(dir) {
   return newest;
 }
 
-/** Builds `dist/` when it is missing or older than any source file or the build config. */
-function buildIfStale() {
-  const entry = join(root, 'dist', 'main.js');
+/**
+ * Builds `dist/` when `entry` is missing or older than any source file or the build config. Without
+ * `src/` (an image that ships `dist/` alone) there is nothing to build from, and `dist/` is what there is.
+ */
+function buildIfStale(entry = join(root, 'dist', 'main.js')) {
+  if (!existsSync(join(root, 'src'))) return;
   const sources = Math.max(
     newestMtime(join(root, 'src')),
     statSync(join(root, 'tsconfig.json')).mtimeMs,
@@ -122,7 +127,15 @@ function explainNoRedis() {
   process.exit(1);
 }
 
+/** The offline demo: the Oxen simulator and one generation through the CLI's code, from dist/. */
+function runDemo(args) {
+  const entry = join(root, 'dist', 'simulator', 'run-demo.js');
+  buildIfStale(entry);
+  process.exit(run(process.execPath, [entry, ...args]));
+}
+
 async function main() {
+  if (role === 'demo') runDemo(process.argv.slice(3));
   // A bot-only process needs no Oxen key (the workers hold it); everything else does.
   const needsKey = role !== 'bot' || !['DISCORD_TOKEN', 'SLACK_BOT_TOKEN'].some((name) => readSetting(name));
   if (needsKey && !readSetting('OXEN_API_KEY')) {
@@ -134,7 +147,7 @@ async function main() {
         '',
       ].join('\n'),
     );
-    process.exit(run('npm', ['run', '--silent', 'demo']));
+    runDemo([]);
   }
 
   buildIfStale();

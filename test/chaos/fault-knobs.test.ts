@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChatError } from '../../src/core/errors.js';
 import type { MessageView } from '../../src/core/views.js';
+import { calmChaos, type OxenSimulator, startOxenSimulator } from '../../src/simulator/simulator.js';
 import { calmChatChaos, createMemoryChat } from '../fakes/chat/memory-chat.js';
-import { calmChaos, type OxenSimulator, startOxenSimulator } from '../fakes/oxen/simulator.js';
 import { checkInvariants, type Snapshot } from './invariants.js';
 
 const MODEL = 'kling-video-o1-image-to-video';

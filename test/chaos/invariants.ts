@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { TERMINAL_STATES } from '../../src/core/model.js';
 import { storeKeys } from '../../src/queue/keys.js';
+import type { OxenSimulator } from '../../src/simulator/simulator.js';
 import type { MemoryChat } from '../fakes/chat/memory-chat.js';
-import type { OxenSimulator } from '../fakes/oxen/simulator.js';
 
 /** One attempt as its Redis hash holds it (read leniently: a half-written record is evidence too). */
 export interface AttemptSnap {

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Dice } from '../support/prng.js';
+import type { Dice } from '../../src/simulator/prng.js';
 
 const CHILD = fileURLToPath(new URL('./chaos-worker.ts', import.meta.url));
 

@@ -4,7 +4,7 @@ import type { ChatLocation, MessageRef, Platform } from '../../../src/core/model
 import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../../src/core/ports/chat-port.js';
 import { renderMessageText, type TextFormat } from '../../../src/core/render-text.js';
 import type { MessageView } from '../../../src/core/views.js';
-import { createDice, type Dice } from '../../support/prng.js';
+import { createDice, type Dice } from '../../../src/simulator/prng.js';
 
 /** Plain markup, so tests read the text a person would see. */
 export const plainFormat: TextFormat = {

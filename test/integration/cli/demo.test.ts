@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const DEMO = fileURLToPath(new URL('../../fakes/oxen/run-demo.ts', import.meta.url));
+const DEMO = fileURLToPath(new URL('../../../src/simulator/run-demo.ts', import.meta.url));
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'animate-demo-test-'));

@@ -16,8 +16,8 @@ import { createOxenImageStore } from '../../../src/queue/image-store.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
 import { createRedisConnection } from '../../../src/queue/redis.js';
 import { silentLogger } from '../../../src/shared/logger.js';
+import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
-import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
 
 export const MODEL = 'kling-video-o1-image-to-video';
 

@@ -19,7 +19,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 // @ts-expect-error plain .mjs helper shared with scripts/start.mjs and .ci/run
 import { freePort, redisAnswers } from '../../../scripts/redis-probe.mjs';
-import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SCRIPTS = ['start.mjs', 'redis-probe.mjs', 'redis-keeper.mjs'];

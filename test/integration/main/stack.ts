@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { appMention, eventCallback } from '../../fakes/slack/payloads.js';
 import { postEvent } from '../../fakes/slack/signed-request.js';
 import type { FakeMessage } from '../../fakes/slack/state.js';

@@ -13,7 +13,7 @@ import {
   OxenServerError,
 } from '../../../src/oxen/errors.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { CompletionEvent, CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { makePng } from '../../support/images.js';
 
 const MODEL = 'kling-video-o1-image-to-video';

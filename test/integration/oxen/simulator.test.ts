@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { eventually } from '../../support/eventually.js';
 import { makeLargePng, makePng } from '../../support/images.js';
 

@@ -12,8 +12,8 @@ import { type AnimateWorkerDeps, createAnimateWorker } from '../../../src/queue/
 import { createOxenImageStore } from '../../../src/queue/image-store.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
 import { createRedisConnection } from '../../../src/queue/redis.js';
+import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { createMemoryChat, type MemoryChat } from '../../fakes/chat/memory-chat.js';
-import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
 import { makePng } from '../../support/images.js';
 
 export const MODEL = 'kling-video-o1-image-to-video';

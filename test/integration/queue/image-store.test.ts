@@ -14,7 +14,7 @@ import {
   VideoTooLargeError,
 } from '../../../src/queue/image-store.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { type OxenSimulator, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { pngImage } from './harness.js';
 
 describe('image stores: oxen', () => {

@@ -16,7 +16,7 @@ import { createIntake } from '../../../src/queue/intake.js';
 import { ANIMATE_QUEUE } from '../../../src/queue/keys.js';
 import { createRedisConnection } from '../../../src/queue/redis.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { type OxenSimulator, type SimKnobs, startOxenSimulator } from '../../fakes/oxen/simulator.js';
+import { type OxenSimulator, type SimKnobs, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import type { FakeFile, FakeMessage } from '../../fakes/slack/state.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';
 import { makePng } from '../../support/images.js';

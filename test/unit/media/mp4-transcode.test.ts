@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMp4, isMp4File, readMp4Duration } from '../../../src/media/mp4.js';
 import { findFfmpeg, TranscodeError, transcodeToFit } from '../../../src/media/transcode.js';
-import { paddedMp4, SAMPLE_MP4_PATH } from '../../fakes/oxen/sim-media.js';
+import { paddedMp4, SAMPLE_MP4_PATH } from '../../../src/simulator/sim-media.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
 
 /** Path of the small real H.264 MP4 the project ships (5 s, 480×272, ~75 KB). */
-export const SAMPLE_MP4_PATH = fileURLToPath(new URL('../../fixtures/sample.mp4', import.meta.url));
+export const SAMPLE_MP4_PATH = fileURLToPath(new URL('./sample.mp4', import.meta.url));
 
 let sample: Buffer | undefined;
 

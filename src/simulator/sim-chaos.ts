@@ -1,4 +1,4 @@
-import { createDice, type Dice } from '../../support/prng.js';
+import { createDice, type Dice } from './prng.js';
 import type { EndpointOdds, SimChaos, SimEndpoint, SimKnobs } from './sim-types.js';
 
 /** Run-time failure texts a chaos generation picks from (the shapes Oxen sends in `error_message`). */

@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { composeCli, SIMULATOR_INPUT_REPO } from '../../../src/cli/compose.js';
-import { describeError, reportOutcome } from '../../../src/cli/report.js';
-import { runAnimation } from '../../../src/cli/run-animation.js';
-import { createTerminalUi } from '../../../src/cli/terminal-ui.js';
-import { makePng } from '../../support/images.js';
+import { composeCli, SIMULATOR_INPUT_REPO } from '../cli/compose.js';
+import { describeError, reportOutcome } from '../cli/report.js';
+import { runAnimation } from '../cli/run-animation.js';
+import { createTerminalUi } from '../cli/terminal-ui.js';
+import { makePng } from './sample-png.js';
 import { startOxenSimulator } from './simulator.js';
 
 /**
