@@ -8,7 +8,7 @@ import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';
 import { createIntake } from '../src/queue/intake.js';
 import { createRedisConnection } from '../src/queue/redis.js';
-import { startOxenSimulator } from '../test/fakes/oxen/simulator.js';
+import { startOxenSimulator } from '../src/simulator/simulator.js';
 import { benchInput, REDIS_URL, redisFor, startBenchWorker, timingChat, until, writeResult } from './common.js';
 
 const N = Number(process.env.BENCH_N ?? 1000);
