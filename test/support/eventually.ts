@@ -3,7 +3,7 @@ export type Found<T> = Exclude<T, false | null | undefined | 0 | ''>;
 
 /** How long {@link eventually} keeps asking, and how often. */
 export interface EventuallyOptions {
-  /** @defaultValue 20_000: generous, so a machine busy with other work still gets there. */
+  /** @defaultValue 60_000: a hang detector, generous so a machine busy with other work still gets there. */
   timeoutMs?: number;
   /** @defaultValue 25 */
   intervalMs?: number;
@@ -22,7 +22,7 @@ export async function eventually<T>(
   what: string,
   options: number | EventuallyOptions = {},
 ): Promise<Found<T>> {
-  const { timeoutMs = 20_000, intervalMs = 25 } = typeof options === 'number' ? { timeoutMs: options } : options;
+  const { timeoutMs = 60_000, intervalMs = 25 } = typeof options === 'number' ? { timeoutMs: options } : options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -40,7 +40,6 @@ const video = (thread: string) =>
   eventually(
     () => stack.discord.messages(thread).find((m) => m.files.length > 0 || m.content.includes('as a link')),
     'the video',
-    30_000,
   );
 
 const isMp4 = (bytes: Buffer) => bytes.subarray(4, 8).toString('latin1') === 'ftyp';

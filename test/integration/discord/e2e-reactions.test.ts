@@ -31,7 +31,7 @@ async function animate(prompt: string): Promise<string> {
 
 /** The n-th bot message in the thread (0: attempt 1's progress message), once it exists. */
 const nth = (thread: string, n: number) =>
-  eventually(() => stack.discord.messages(thread)[n], `message ${n} in the thread`, 30_000);
+  eventually(() => stack.discord.messages(thread)[n], `message ${n} in the thread`);
 const contentOf = (thread: string, id: string) =>
   stack.discord.messages(thread).find((m) => m.id === id)?.content ?? '';
 const videos = (thread: string) => stack.discord.messages(thread).filter((m) => m.files.length > 0);
@@ -43,7 +43,7 @@ describe('discord reactions end to end', () => {
     const enqueued = stack.sim.counters.enqueue;
     const thread = await animate('this one fails first');
     const progress = await nth(thread, 0);
-    await eventually(() => contentOf(thread, progress.id).includes('Failed'), 'the failure message', 30_000);
+    await eventually(() => contentOf(thread, progress.id).includes('Failed'), 'the failure message');
     expect(contentOf(thread, progress.id)).toContain('upstream model error');
     await eventually(
       () => stack.discord.messages(thread)[0]?.botReactions.includes('🔁'),
@@ -53,7 +53,7 @@ describe('discord reactions end to end', () => {
     stack.discord.react(thread, progress.id, FAKE_IDS.bob, '🔁');
     stack.discord.react(thread, progress.id, FAKE_IDS.alice, '🔁');
     stack.discord.react(thread, progress.id, FAKE_IDS.alice, '🔁');
-    await eventually(() => videos(thread).length === 1, 'the second attempt’s video', 30_000);
+    await eventually(() => videos(thread).length === 1, 'the second attempt’s video');
     const result = videos(thread)[0];
     expect(result?.content).toContain('attempt 2');
     expect(stack.sim.counters.enqueue - enqueued).toBe(2);
@@ -94,7 +94,7 @@ describe('discord reactions end to end', () => {
     await eventually(() => stack.sim.counters.enqueue > enqueued, 'the Oxen enqueue');
     await stack.restartBot();
     stack.sim.knobs.processingMs = 300;
-    await eventually(() => videos(thread).length === 1, 'the video after the restart', 30_000);
+    await eventually(() => videos(thread).length === 1, 'the video after the restart');
     const result = videos(thread)[0];
     await eventually(
       () =>
@@ -105,7 +105,7 @@ describe('discord reactions end to end', () => {
       '🔁',
     );
     stack.discord.react(thread, result?.id ?? '', FAKE_IDS.alice, '🔁');
-    await eventually(() => videos(thread).length === 2, 'the retry’s video', 30_000);
+    await eventually(() => videos(thread).length === 2, 'the retry’s video');
     expect(videos(thread)[1]?.content).toContain('attempt 2');
     expect(stack.sim.counters.enqueue - enqueued).toBe(2);
   });

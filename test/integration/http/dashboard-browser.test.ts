@@ -39,7 +39,7 @@ describe('queue dashboard in a real browser', () => {
         '--disable-sync',
       ],
     });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -68,13 +68,13 @@ describe('queue dashboard in a real browser', () => {
 
       expect(response?.status()).toBe(200);
       expect(page.url()).toBe(`${base}/admin/queues`);
-      await page.getByText('animate', { exact: true }).first().waitFor({ state: 'visible', timeout: 20_000 });
-      await page.getByText('1 Job').first().waitFor({ state: 'visible', timeout: 20_000 });
+      await page.getByText('animate', { exact: true }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.getByText('1 Job').first().waitFor({ state: 'visible', timeout: 60_000 });
       expect(await page.title()).toContain('/animate queues');
 
       // The cookie keeps the session: a reload without the token still shows the queue.
       await page.reload();
-      await page.getByText('animate', { exact: true }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await page.getByText('animate', { exact: true }).first().waitFor({ state: 'visible', timeout: 60_000 });
     } finally {
       await context.close();
     }

@@ -76,7 +76,8 @@ export function startMain(role: string, env: Record<string, string>): MainProces
     child,
     lines,
     output: () => raw,
-    waitForLine(predicate, what, timeoutMs = 20_000) {
+    // Generous: `node --import tsx` on a busy machine can take a minute before its first line.
+    waitForLine(predicate, what, timeoutMs = 90_000) {
       return new Promise<LogLine>((resolveLine, reject) => {
         const check = () => {
           const found = lines.find(predicate);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
+import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 import type { MainProcess } from './child.js';
 import { type Stack, startStack } from './stack.js';
@@ -18,7 +19,7 @@ describe('main: role all with Discord and Slack', () => {
       DISCORD_APPLICATION_ID: discord.applicationId,
       DISCORD_API_URL: discord.apiUrl,
     });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await stack?.close();
@@ -42,11 +43,9 @@ describe('main: role all with Discord and Slack', () => {
     });
     const id = discord.animate({ image, prompt: 'the cat waves', duration: 5 });
 
-    await expect.poll(() => discord.responses(id)[0]?.id, { timeout: 15_000 }).toBeTruthy();
-    const threadId = discord.responses(id)[0]?.id ?? '';
+    const threadId = await eventually(() => discord.responses(id)[0]?.id, 'the public reply');
     await expect
       .poll(() => discord.messages(threadId).some((m) => m.files.some((f) => f.filename.endsWith('.mp4'))), {
-        timeout: 30_000,
         interval: 200,
       })
       .toBe(true);

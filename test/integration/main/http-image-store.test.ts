@@ -30,7 +30,7 @@ describe('main: IMAGE_STORE=http', () => {
     });
 
     const threadTs = await stack.mention(all.base, '<@U0BOT> the cat yawns', 'EvHttpStore1');
-    await expect.poll(() => stack.videos(threadTs).length, { timeout: 30_000, interval: 200 }).toBe(1);
+    await expect.poll(() => stack.videos(threadTs).length, { interval: 200 }).toBe(1);
 
     const row = [...stack.sim.rows.values()][0];
     const inputUrl = String(row?.input_image);

@@ -11,7 +11,7 @@ describe('main: separate bot and worker processes', () => {
     stack = await startStack();
     worker = await stack.start('worker');
     bot = await stack.start('bot');
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await stack?.close();
@@ -39,13 +39,13 @@ describe('main: separate bot and worker processes', () => {
   it('GIVEN a Slack mention with an image THEN the bot takes it, the worker delivers one video in the thread, paid once', async () => {
     const threadTs = await stack.mention(bot.base, '<@U0BOT> the cat slowly blinks', 'EvRoles1');
 
-    await expect.poll(() => stack.videos(threadTs).length, { timeout: 30_000, interval: 200 }).toBe(1);
+    await expect.poll(() => stack.videos(threadTs).length, { interval: 200 }).toBe(1);
     expect(stack.sim.counters.enqueue).toBe(1);
 
     // The worker counts the attempt as done just after the upload: scrape until it has.
     const scrape = async (base: string) => (await fetch(`${base}/metrics`)).text();
     await expect
-      .poll(() => scrape(worker.base), { timeout: 10_000 })
+      .poll(() => scrape(worker.base))
       .toContain('animate_requests_finished_total{platform="slack",outcome="done"} 1');
     expect(await scrape(worker.base)).toMatch(
       /animate_deliveries_total\{platform="slack",method="(upload|transcode)"\} 1/,
@@ -103,7 +103,7 @@ describe('main: role all (what npm start runs)', () => {
 
     const threadTs = await stack.mention(all.base, '<@U0BOT> leaves drift down', 'EvAll1');
 
-    await expect.poll(() => stack.videos(threadTs).length, { timeout: 30_000, interval: 200 }).toBe(1);
+    await expect.poll(() => stack.videos(threadTs).length, { interval: 200 }).toBe(1);
     expect(stack.sim.counters.enqueue).toBe(1);
     const readyz = await fetch(`${all.base}/readyz`);
     expect(await readyz.json()).toMatchObject({ checks: { redis: 'ok', slack: 'ok', 'oxen-events': 'ok' } });

@@ -15,7 +15,7 @@ describe('main: graceful shutdown', () => {
     // Oxen holds the generation until the test releases it: SIGTERM surely lands while it is generating.
     stack.sim.knobs.holdQueue = true;
     bot = await stack.start('bot');
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await stack?.close();
@@ -44,7 +44,7 @@ describe('main: graceful shutdown', () => {
   it('GIVEN SIGTERM mid-generation THEN the worker exits cleanly and the next one finishes it without paying twice', async () => {
     const first = await stack.start('worker');
     const threadTs = await stack.mention(bot.base, '<@U0BOT> waves roll in', 'EvShutdown1');
-    await expect.poll(() => stack.sim.counters.enqueue, { timeout: 20_000, interval: 100 }).toBe(1);
+    await expect.poll(() => stack.sim.counters.enqueue, { interval: 100 }).toBe(1);
 
     first.proc.signal('SIGTERM');
 
@@ -55,7 +55,7 @@ describe('main: graceful shutdown', () => {
     await stack.start('worker');
     stack.sim.releaseQueue();
 
-    await expect.poll(() => stack.videos(threadTs).length, { timeout: 30_000, interval: 200 }).toBe(1);
+    await expect.poll(() => stack.videos(threadTs).length, { interval: 200 }).toBe(1);
     expect(stack.sim.counters.enqueue).toBe(1);
     // Nothing more arrives later: once the job completed and none waits or runs, no worker has anything
     // left that could post a second video or pay a second time.

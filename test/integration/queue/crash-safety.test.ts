@@ -75,7 +75,7 @@ describe('crash safety: a worker process killed with SIGKILL at each step', () =
       }
 
       await startChild('');
-      await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the request to end', 30_000);
+      await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the request to end');
       expect(stack.sim.counters.enqueue).toBe(1);
       expect(stack.chat.videos()).toHaveLength(1);
       // The final edit follows the state change.
@@ -85,7 +85,6 @@ describe('crash safety: a worker process killed with SIGKILL at each step', () =
       expect(status.active).toHaveLength(0);
       expect(status.usedSecondsToday).toBe(5);
     },
-    50_000,
   );
 
   it('GIVEN the same Oxen account enqueued something else meanwhile THEN the new worker adopts only its own generation', async () => {
@@ -108,7 +107,6 @@ describe('crash safety: a worker process killed with SIGKILL at each step', () =
     await eventually(
       async () => (await attemptState(stack, accepted.value.requestId)) === 'done',
       'the request to end',
-      30_000,
     );
     const generationId = await stack.redis.hget(
       `${stack.prefix}:animate:att:${accepted.value.requestId}:1`,
@@ -118,5 +116,5 @@ describe('crash safety: a worker process killed with SIGKILL at each step', () =
     expect(generationId).not.toBe(foreign.generationId);
     expect(stack.sim.counters.enqueue).toBe(2);
     expect(stack.chat.videos()).toHaveLength(1);
-  }, 50_000);
+  });
 });

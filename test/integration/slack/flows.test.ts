@@ -20,8 +20,6 @@ import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from './harness.
 
 let h: SlackHarness;
 const CHANNEL = 'C0001';
-const WAIT = { timeout: 15_000, interval: 50 };
-const UNTIL = { timeoutMs: WAIT.timeout, intervalMs: WAIT.interval };
 
 beforeEach(async () => {
   h = await startSlackHarness();
@@ -39,7 +37,7 @@ async function openModal(text: string): Promise<{ id: string; view: Record<strin
     slashCommand({ text, responseUrl: h.slack.responseUrl() }),
   );
   expect(res.status).toBe(200);
-  await expect.poll(() => h.slack.state.views.length, WAIT).toBe(before + 1);
+  await expect.poll(() => h.slack.state.views.length).toBe(before + 1);
   const view = h.slack.state.views.at(-1);
   if (!view) throw new Error('no modal opened');
   return view;
@@ -75,22 +73,21 @@ describe('Slack end to end', () => {
     const announcement = await eventually(
       () => h.slack.state.messages.find((m) => m.text.startsWith('🎬')),
       'the announcement',
-      UNTIL,
     );
     expect(announcement.threadTs).toBeUndefined();
     expect(announcement.text).toContain('<@U0001> is animating: _a cat surfing_ (5 s)');
     const thread = announcement.ts;
-    await expect.poll(() => h.videos(CHANNEL, thread).length, WAIT).toBe(1);
+    await expect.poll(() => h.videos(CHANNEL, thread).length).toBe(1);
     // The upload can land before the "ready" message is posted: look the message up inside the poll.
     const ready = () => botMessages(thread).find((m) => m.text.includes('your video is ready'));
-    await expect.poll(() => ready()?.reactions.get('repeat')?.has(h.slack.botUserId), WAIT).toBe(true);
+    await expect.poll(() => ready()?.reactions.get('repeat')?.has(h.slack.botUserId)).toBe(true);
     expect(h.sim.counters.enqueue).toBe(1);
   });
 
   it('GIVEN a mention with an image and "10s" THEN a 10 s video arrives in that message thread', async () => {
     const { ts, res } = await mention('<@U0BOT> a slow push-in, 10s', [h.image()], 'EvMention1');
     expect(res.status).toBe(200);
-    await expect.poll(() => h.videos(CHANNEL, ts).length, WAIT).toBe(1);
+    await expect.poll(() => h.videos(CHANNEL, ts).length).toBe(1);
     const row = [...h.sim.rows.values()][0];
     expect(row).toMatchObject({ prompt: 'a slow push-in' });
     expect(String(row?.duration ?? '')).toBe('10');
@@ -110,13 +107,13 @@ describe('Slack end to end', () => {
         responseUrl: h.slack.responseUrl(),
       }),
     );
-    await expect.poll(() => h.slack.state.views.length, WAIT).toBe(1);
+    await expect.poll(() => h.slack.state.views.length).toBe(1);
     const view = h.slack.state.views[0];
     if (!view) throw new Error('no modal');
     const blockIds = (view.view.blocks as Array<{ block_id?: string }>).map((b) => b.block_id);
     expect(blockIds).not.toContain('image');
     await submit(view, { prompt: 'waves rolling in', duration: '5' });
-    await expect.poll(() => h.videos(CHANNEL, ts).length, WAIT).toBe(1);
+    await expect.poll(() => h.videos(CHANNEL, ts).length).toBe(1);
     expect(h.slack.state.thread(CHANNEL, ts)[1]?.text).toContain('🎬 <@U0001> is animating: _waves rolling in_');
   });
 
@@ -159,7 +156,7 @@ describe('Slack end to end', () => {
       headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
     });
     expect(again.status).toBe(200);
-    await expect.poll(() => h.videos(CHANNEL, ts).length, WAIT).toBe(1);
+    await expect.poll(() => h.videos(CHANNEL, ts).length).toBe(1);
     expect(await h.jobCount()).toBe(1);
     expect(h.sim.counters.enqueue).toBe(1);
   });
@@ -167,20 +164,16 @@ describe('Slack end to end', () => {
   it('GIVEN a failed generation THEN 🔁 by a stranger is refused privately and 🔁 by the requester delivers', async () => {
     h.sim.knobs.failNext = 1;
     const { ts } = await mention('<@U0BOT> a dragon takes off', [h.image()], 'EvFail');
-    const failure = await eventually(
-      () => botMessages(ts).find((m) => m.text.includes('Failed')),
-      'the failure',
-      UNTIL,
-    );
+    const failure = await eventually(() => botMessages(ts).find((m) => m.text.includes('Failed')), 'the failure');
     expect(failure.text).toContain('upstream model error');
     await react(failure.ts, 'U0BAD', 'repeat', 'EvStranger');
-    await expect.poll(() => h.slack.state.ephemerals.length, WAIT).toBe(1);
+    await expect.poll(() => h.slack.state.ephemerals.length).toBe(1);
     expect(h.slack.state.ephemerals[0]).toMatchObject({ user: 'U0BAD', channel: CHANNEL });
     expect(h.slack.state.ephemerals[0]?.text).toContain('Only the person who asked');
     expect(await h.jobCount()).toBe(1);
     await react(failure.ts, 'U0001', 'repeat', 'EvOwner');
     await react(failure.ts, 'U0001', 'repeat', 'EvOwner'); // redelivered: still one retry
-    await expect.poll(() => h.videos(CHANNEL, ts).length, WAIT).toBe(1);
+    await expect.poll(() => h.videos(CHANNEL, ts).length).toBe(1);
     expect(await h.jobCount()).toBe(2);
     expect(h.sim.counters.enqueue).toBe(2);
   });
@@ -191,22 +184,21 @@ describe('Slack end to end', () => {
     const progress = await eventually(
       () => botMessages(ts).find((m) => m.text.includes('React ❌ to cancel')),
       'the progress message',
-      UNTIL,
     );
-    await expect.poll(() => h.sim.counters.enqueue, WAIT).toBe(1);
+    await expect.poll(() => h.sim.counters.enqueue).toBe(1);
     await react(progress.ts, 'U0BAD', 'x', 'EvStrangerX');
-    await expect.poll(() => h.slack.state.ephemerals.length, WAIT).toBe(1);
+    await expect.poll(() => h.slack.state.ephemerals.length).toBe(1);
     expect(h.slack.state.ephemerals[0]).toMatchObject({ user: 'U0BAD' });
     expect(h.sim.counters.cancel).toBe(0);
     await react(progress.ts, 'U0001', 'x', 'EvX');
-    await expect.poll(() => h.slack.state.find(CHANNEL, progress.ts)?.text, WAIT).toContain('Cancelled');
-    await expect.poll(() => [...h.sim.rows.values()][0]?.status, WAIT).toBe('cancelled');
+    await expect.poll(() => h.slack.state.find(CHANNEL, progress.ts)?.text).toContain('Cancelled');
+    await expect.poll(() => [...h.sim.rows.values()][0]?.status).toBe('cancelled');
     expect(h.videos(CHANNEL, ts)).toHaveLength(0);
   });
 
   it('GIVEN a mention whose file URL answers with the login page THEN the thread explains the missing files:read scope', async () => {
     const { ts } = await mention('<@U0BOT> zoom in', [h.image({ access: 'login_page' })], 'EvLogin');
-    await expect.poll(() => botMessages(ts).length, WAIT).toBe(1);
+    await expect.poll(() => botMessages(ts).length).toBe(1);
     expect(botMessages(ts)[0]?.text).toContain('missing the files:read scope');
     expect(await h.jobCount()).toBe(0);
   });
