@@ -5,10 +5,10 @@ import type { CheckedImage } from '../src/core/images.js';
 import type { SubmitInput } from '../src/core/intake.js';
 import type { ChatPort } from '../src/core/ports/chat-port.js';
 import type { CompletionEventHub, OxenPort } from '../src/core/ports/oxen.js';
-import { ffmpegFitter } from '../src/media/video-fitter.js';
-import { type AnimateWorkerDeps, createAnimateWorker } from '../src/queue/animate-worker.js';
+import type { AnimateWorkerDeps } from '../src/queue/animate-worker.js';
 import { createOxenImageStore } from '../src/queue/image-store.js';
 import { createRedisConnection } from '../src/queue/redis.js';
+import { buildWorker } from '../src/roles/worker-part.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { eventually } from '../test/support/eventually.js';
 import { makePng } from '../test/support/images.js';
@@ -121,15 +121,16 @@ export function startBenchWorker(
     oxen: OxenPort;
     chat: ChatPort;
   },
-): ReturnType<typeof createAnimateWorker> {
+): ReturnType<typeof buildWorker> {
   const { chat, ...rest } = deps;
-  return createAnimateWorker({
-    ...rest,
-    fitter: ffmpegFitter,
-    imageStore: createOxenImageStore(deps.oxen, 'bench/inputs'),
-    chat: { discord: chat },
-    model: BENCH_MODEL,
-    concurrency: 50,
-    logger: silentLogger(),
-  });
+  // The production builder (src/roles/worker-part.ts), with production defaults for what is not given.
+  return buildWorker(
+    {
+      ...rest,
+      imageStore: createOxenImageStore(deps.oxen, 'bench/inputs'),
+      chat: { discord: chat },
+      logger: silentLogger(),
+    },
+    { ...rest, model: BENCH_MODEL, concurrency: 50 },
+  );
 }

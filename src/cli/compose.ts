@@ -2,6 +2,7 @@ import type { CompletionEventHub, OxenPort } from '../core/ports/oxen.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createEventHub } from '../oxen/event-hub.js';
+import { createOxenImageStore } from '../queue/image-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { CliDeps, CliUi } from './run-animation.js';
 
@@ -32,8 +33,9 @@ export function isLoopback(baseUrl: string): boolean {
 export function composeCli(settings: CliSettings, ui: CliUi): CliDeps & { oxen: OxenPort; events: CompletionEventHub } {
   const logger = settings.logger;
   const common = { baseUrl: settings.baseUrl, apiKey: settings.apiKey, ...(logger ? { logger } : {}) };
+  const oxen = createOxenClient(common);
   return {
-    oxen: createOxenClient(common),
+    oxen,
     events: createEventHub(common),
     imageFetcher: createImageFetcher({
       allowedHosts: [...settings.downloadHosts, ...(settings.extraHosts ?? [])],
@@ -41,6 +43,7 @@ export function composeCli(settings: CliSettings, ui: CliUi): CliDeps & { oxen: 
     }),
     model: settings.model,
     inputRepo: settings.inputRepo,
+    imageStore: createOxenImageStore(oxen, settings.inputRepo),
     ui,
     ...(settings.pollMs ? { pollMs: settings.pollMs } : {}),
   };

@@ -3,9 +3,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CheckedImage } from '../core/images.js';
 import type { ImageFetcher } from '../core/ports/image-fetcher.js';
+import type { ImageStore } from '../core/ports/image-store.js';
 import type { CompletionEventHub, GenerationStatus, OxenPort } from '../core/ports/oxen.js';
 import { type Refusal, type RefusalField, refusal } from '../core/refusal.js';
 import { checkImageBytes } from '../media/check-image.js';
+import { downloadWithFreshLink } from '../queue/result-download.js';
 import { isAbortError } from '../shared/abort.js';
 import { err, type Result } from '../shared/result.js';
 import type { AnimateArgs } from './args.js';
@@ -27,8 +29,10 @@ export interface CliDeps {
   /** For images given as URLs. */
   imageFetcher: ImageFetcher;
   model: string;
-  /** `namespace/name` of the public repo inputs are staged in. */
+  /** `namespace/name` of the public repo inputs are staged in (named in messages). */
   inputRepo: string;
+  /** Stages the inputs: the worker's Oxen image store on {@link inputRepo} (`src/queue/image-store.ts`). */
+  imageStore: ImageStore;
   ui: CliUi;
   /** Fallback status poll interval (the SSE event normally comes first). @defaultValue 10_000 */
   pollMs?: number;
@@ -55,11 +59,11 @@ async function loadImage(deps: CliDeps, source: string, field: RefusalField, sig
   return checkImageBytes(bytes, field);
 }
 
+/** Stages `image` the way the worker's stage step does, and returns the URL Oxen is given. */
 async function stage(deps: CliDeps, image: CheckedImage, signal: AbortSignal, staged: string[]): Promise<string> {
-  const day = new Date().toISOString().slice(0, 10);
-  const path = `inputs/${day}/${randomUUID()}.${image.ext}`;
-  staged.push(path);
-  return (await deps.oxen.uploadFile(deps.inputRepo, path, image.bytes, image.mime, signal)).url;
+  const copy = await deps.imageStore.put(randomUUID(), image, signal);
+  if (copy.ref) staged.push(copy.ref);
+  return deps.imageStore.linkFor(copy, signal);
 }
 
 /**
@@ -67,9 +71,9 @@ async function stage(deps: CliDeps, image: CheckedImage, signal: AbortSignal, st
  * repository is public. Its history keeps them (README.md, "Where input images are kept").
  */
 async function unstage(deps: CliDeps, staged: readonly string[]): Promise<void> {
-  for (const path of staged) {
-    await deps.oxen.deleteFile(deps.inputRepo, path, AbortSignal.timeout(10_000)).catch((error: unknown) => {
-      deps.ui.warn(`Could not delete ${path} from ${deps.inputRepo}: ${(error as Error).message}`);
+  for (const ref of staged) {
+    await deps.imageStore.remove(ref, AbortSignal.timeout(10_000)).catch((error: unknown) => {
+      deps.ui.warn(`Could not delete ${ref}: ${(error as Error).message}`);
     });
   }
 }
@@ -178,21 +182,9 @@ async function generate(
   if (result.status === 'failed') return { kind: 'failed', generationId, reason: result.reason ?? 'no reason given' };
 
   await mkdir(dirname(args.out), { recursive: true });
-  const file = await download(deps, generationId, result.url, args.out, signal);
+  const file = await downloadWithFreshLink(deps.oxen, generationId, result.url, args.out, {
+    signal,
+    onStaleLink: (error) => deps.ui.warn(`Download failed (${(error as Error).message}); asking Oxen for a fresh link`),
+  });
   return { kind: 'done', path: file.path, bytes: file.bytes, generationId, elapsedMs: Date.now() - started };
-}
-
-/** Downloads the result; an expired presigned link is replaced by the row's `result_url` once. */
-async function download(deps: CliDeps, generationId: string, url: string | null, out: string, signal: AbortSignal) {
-  if (url) {
-    try {
-      return await deps.oxen.downloadResult(url, out, { signal });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      deps.ui.warn(`Download failed (${(error as Error).message}); asking Oxen for a fresh link`);
-    }
-  }
-  const row = await deps.oxen.getStatus(generationId, signal);
-  if (!row.resultUrl) throw new Error(`Oxen reports ${row.status} but gave no result URL`);
-  return deps.oxen.downloadResult(row.resultUrl, out, { signal });
 }

@@ -5,7 +5,7 @@ import type { PricePort } from '../core/ports/price.js';
 import { ffmpegFitter } from '../media/video-fitter.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createEventHub } from '../oxen/event-hub.js';
-import { createAnimateWorker } from '../queue/animate-worker.js';
+import { type AnimateWorkerDeps, createAnimateWorker } from '../queue/animate-worker.js';
 import { createRedisConnection } from '../queue/redis.js';
 import type { Logger } from '../shared/logger.js';
 import { openImageStore } from './image-store.js';
@@ -34,6 +34,48 @@ export interface WorkerPartDeps {
   price: PricePort;
 }
 
+/** The worker's settings: from the environment here ({@link workerSettingsFrom}), test-sized in tests and benches. */
+export type WorkerSettings = Pick<
+  AnimateWorkerDeps,
+  | 'prefix'
+  | 'model'
+  | 'limits'
+  | 'reconcileMs'
+  | 'timeoutMs'
+  | 'budgetAlertChannel'
+  | 'concurrency'
+  | 'editIntervalMs'
+  | 'progressEveryMs'
+  | 'slotPollMs'
+  | 'lockDurationMs'
+  | 'stalledIntervalMs'
+>;
+
+/** What a worker runs on: its blocking connection, Oxen, the event hub, the image store and the outboxes. */
+export type WorkerParts = Pick<AnimateWorkerDeps, 'connection' | 'oxen' | 'events' | 'imageStore' | 'chat'> &
+  Partial<Pick<AnimateWorkerDeps, 'logger' | 'metrics' | 'price' | 'fitter' | 'editBudget' | 'clock'>>;
+
+/** The settings the environment gives (src/config/env.ts). */
+export function workerSettingsFrom(config: Config): WorkerSettings {
+  return {
+    prefix: config.QUEUE_PREFIX,
+    model: config.OXEN_MODEL,
+    limits: limitsFrom(config),
+    reconcileMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
+    timeoutMs: config.GENERATION_TIMEOUT_MINUTES * 60_000,
+    ...(config.BUDGET_ALERT_CHANNEL ? { budgetAlertChannel: config.BUDGET_ALERT_CHANNEL } : {}),
+  };
+}
+
+/**
+ * The one place a worker is assembled: production ({@link startWorkerPart}) and the tests' and benches'
+ * builder (test/support/worker.ts) both call it. Videos over the upload limit are re-encoded with ffmpeg
+ * unless `parts` bring another fitter.
+ */
+export function buildWorker(parts: WorkerParts, settings: WorkerSettings): ReturnType<typeof createAnimateWorker> {
+  return createAnimateWorker({ fitter: ffmpegFitter, ...parts, ...settings });
+}
+
 /**
  * Starts the event stream first (it has no replay, so it must be open before anything is enqueued),
  * then the worker.
@@ -51,23 +93,10 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
   await events.start();
   // Workers block on Redis, so they get their own connection with maxRetriesPerRequest: null.
   const connection = createRedisConnection(config.REDIS_URL, { forWorker: true });
-  const worker = createAnimateWorker({
-    fitter: ffmpegFitter,
-    connection,
-    prefix: config.QUEUE_PREFIX,
-    oxen,
-    events,
-    imageStore,
-    chat,
-    metrics,
-    logger,
-    limits: limitsFrom(config),
-    model: config.OXEN_MODEL,
-    reconcileMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
-    timeoutMs: config.GENERATION_TIMEOUT_MINUTES * 60_000,
-    price: deps.price,
-    ...(config.BUDGET_ALERT_CHANNEL ? { budgetAlertChannel: config.BUDGET_ALERT_CHANNEL } : {}),
-  });
+  const worker = buildWorker(
+    { connection, oxen, events, imageStore, chat, metrics, logger, price: deps.price },
+    workerSettingsFrom(config),
+  );
   const platforms = Object.keys(chat);
   logger.info({ outboxes: platforms, model: config.OXEN_MODEL }, 'worker running');
 

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AnimateError, ChatError } from '../../core/errors.js';
+import { ChatError } from '../../core/errors.js';
 import type { MessageRef } from '../../core/model.js';
 import type { DeliveryMethod } from '../../core/ports/metrics.js';
 import type { DownloadedFile } from '../../core/ports/oxen.js';
@@ -10,6 +10,7 @@ import type { MessageView, ResultView } from '../../core/views.js';
 import { actualCost, estimateFor } from '../cost.js';
 import { endAttempt } from '../finish.js';
 import { updateProgress } from '../progress-message.js';
+import { downloadWithFreshLink } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 
 /** Largest result the worker downloads. */
@@ -54,18 +55,11 @@ export async function deliverStep(ctx: WorkerContext & { fitter: VideoFitter }, 
   await endAttempt(ctx, act, { outcome: 'done' });
 }
 
-async function download(ctx: WorkerContext, act: Activation, dest: string): Promise<DownloadedFile> {
-  const url = act.data.resultUrl;
-  try {
-    if (!url) throw new Error('no result url yet');
-    return await ctx.oxen.downloadResult(url, dest, { maxBytes: MAX_RESULT_BYTES });
-  } catch (error) {
-    // Presigned event URLs expire: read the row for its result_url and try once more.
-    if (error instanceof AnimateError && error.retryable) throw error;
-    const row = await ctx.oxen.getStatus(act.data.generationId as string);
-    if (!row.resultUrl || row.resultUrl === url) throw error;
-    return ctx.oxen.downloadResult(row.resultUrl, dest, { maxBytes: MAX_RESULT_BYTES });
-  }
+function download(ctx: WorkerContext, act: Activation, dest: string): Promise<DownloadedFile> {
+  // Presigned event URLs expire: an expired one is replaced by the row's result_url once.
+  return downloadWithFreshLink(ctx.oxen, act.data.generationId as string, act.data.resultUrl, dest, {
+    maxBytes: MAX_RESULT_BYTES,
+  });
 }
 
 async function postResult(

@@ -8,18 +8,15 @@ import {
 import type { LimitSettings } from '../../../src/core/limits.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
-import { ffmpegFitter } from '../../../src/media/video-fitter.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import { type AnimateWorkerDeps, createAnimateWorker } from '../../../src/queue/animate-worker.js';
-import { createOxenImageStore } from '../../../src/queue/image-store.js';
+import type { AnimateWorkerDeps } from '../../../src/queue/animate-worker.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
 import { createRedisConnection } from '../../../src/queue/redis.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
-
-export const MODEL = 'kling-video-o1-image-to-video';
+import { buildTestWorker } from '../../support/worker.js';
 
 /** Bot and worker over loopback: Discord fake, Oxen simulator, a real Redis with a prefix of its own. */
 export interface DiscordStack {
@@ -62,23 +59,10 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
   });
   await events.start();
   const chat = createDiscordChatPort({ token: discord.token, apiUrl: discord.apiUrl, retries: 0, timeoutMs: 10_000 });
-  const worker = createAnimateWorker({
-    fitter: ffmpegFitter,
-    connection: workerRedis,
-    prefix,
-    oxen,
-    events,
-    imageStore: createOxenImageStore(oxen, 'bot/inputs'),
-    chat: { discord: chat },
-    model: MODEL,
-    limits,
-    reconcileMs: 1_000,
-    timeoutMs: 60_000,
-    editIntervalMs: 0,
-    progressEveryMs: 100,
-    slotPollMs: 100,
-    ...options.worker,
-  });
+  const worker = buildTestWorker(
+    { connection: workerRedis, prefix, oxen, events, chat: { discord: chat } },
+    { limits, progressEveryMs: 100, ...options.worker },
+  );
 
   // Bot side.
   const redis = createRedisConnection(redisUrl, { forWorker: false });

@@ -5,19 +5,17 @@ import type { SubmitInput } from '../../../src/core/intake.js';
 import type { LimitSettings } from '../../../src/core/limits.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
 import type { PricePort } from '../../../src/core/ports/price.js';
-import { ffmpegFitter } from '../../../src/media/video-fitter.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import { type AnimateWorkerDeps, createAnimateWorker } from '../../../src/queue/animate-worker.js';
-import { createOxenImageStore } from '../../../src/queue/image-store.js';
+import type { AnimateWorkerDeps } from '../../../src/queue/animate-worker.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
 import { createRedisConnection } from '../../../src/queue/redis.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { createMemoryChat, type MemoryChat } from '../../fakes/chat/memory-chat.js';
 import { makePng } from '../../support/images.js';
+import { buildTestWorker, TEST_INPUT_REPO, TEST_MODEL } from '../../support/worker.js';
 
-export const MODEL = 'kling-video-o1-image-to-video';
-export const INPUT_REPO = 'bot/inputs';
+export { TEST_INPUT_REPO as INPUT_REPO, TEST_MODEL as MODEL };
 
 /** A checked 640×480 PNG. */
 export function pngImage(): CheckedImage {
@@ -73,7 +71,7 @@ export async function createStack(
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.price ? { price: options.price } : {}),
   });
-  let worker: ReturnType<typeof createAnimateWorker> | undefined;
+  let worker: ReturnType<typeof buildTestWorker> | undefined;
   const stack: Stack = {
     sim,
     oxen,
@@ -83,24 +81,14 @@ export async function createStack(
     chat,
     intake,
     async startWorker(overrides = {}) {
-      worker = createAnimateWorker({
-        fitter: ffmpegFitter,
-        connection: workerRedis,
-        prefix,
-        oxen,
-        events,
-        imageStore: createOxenImageStore(oxen, INPUT_REPO),
-        chat: { discord: chat.port },
-        model: MODEL,
-        reconcileMs: 1_000,
-        timeoutMs: 60_000,
-        editIntervalMs: 0,
-        progressEveryMs: 1_000,
-        slotPollMs: 100,
-        ...(options.limits ? { limits: options.limits } : {}),
-        ...(options.price ? { price: options.price } : {}),
-        ...overrides,
-      });
+      worker = buildTestWorker(
+        { connection: workerRedis, prefix, oxen, events, chat: { discord: chat.port } },
+        {
+          ...(options.limits ? { limits: options.limits } : {}),
+          ...(options.price ? { price: options.price } : {}),
+          ...overrides,
+        },
+      );
     },
     async stopWorker() {
       await worker?.close();

@@ -6,13 +6,12 @@
 import type { ChatPort } from '../../../src/core/ports/chat-port.js';
 import type { ImageStore } from '../../../src/core/ports/image-store.js';
 import type { OxenPort } from '../../../src/core/ports/oxen.js';
-import { ffmpegFitter } from '../../../src/media/video-fitter.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import { createAnimateWorker } from '../../../src/queue/animate-worker.js';
 import { createOxenImageStore } from '../../../src/queue/image-store.js';
 import { createRedisConnection } from '../../../src/queue/redis.js';
 import { createHttpChatPort } from '../../fakes/chat/http-chat.js';
+import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -31,7 +30,7 @@ const oxen: OxenPort = {
     return res;
   },
 };
-const baseStore = createOxenImageStore(oxen, 'bot/inputs');
+const baseStore = createOxenImageStore(oxen, TEST_INPUT_REPO);
 const imageStore: ImageStore = {
   ...baseStore,
   async put(key, image, signal) {
@@ -52,21 +51,21 @@ const chat: ChatPort = {
 
 const events = createEventHub({ baseUrl: env('SIM_URL'), apiKey: env('SIM_KEY'), backoff: { baseMs: 20, maxMs: 200 } });
 await events.start();
-createAnimateWorker({
-  fitter: ffmpegFitter,
-  connection: createRedisConnection(env('REDIS_URL'), { forWorker: true }),
-  prefix: env('PREFIX'),
-  oxen,
-  events,
-  imageStore,
-  chat: { discord: chat },
-  model: 'kling-video-o1-image-to-video',
-  reconcileMs: Number(process.env.RECONCILE_MS ?? 60_000),
-  timeoutMs: 60_000,
-  editIntervalMs: 0,
-  progressEveryMs: 60_000,
-  slotPollMs: 100,
-  lockDurationMs: 1_000,
-  stalledIntervalMs: 500,
-});
+buildTestWorker(
+  {
+    connection: createRedisConnection(env('REDIS_URL'), { forWorker: true }),
+    prefix: env('PREFIX'),
+    oxen,
+    events,
+    imageStore,
+    chat: { discord: chat },
+  },
+  {
+    reconcileMs: Number(process.env.RECONCILE_MS ?? 60_000),
+    progressEveryMs: 60_000,
+    // Short locks, so a crashed worker's job is taken up again within about a second.
+    lockDurationMs: 1_000,
+    stalledIntervalMs: 500,
+  },
+);
 process.stdout.write('ready\n');

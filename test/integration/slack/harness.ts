@@ -7,10 +7,8 @@ import type { Redis } from 'ioredis';
 import { createSlackAdapter, createSlackChatPort, type SlackAdapter } from '../../../src/adapters/slack/index.js';
 import type { LimitSettings } from '../../../src/core/limits.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
-import { ffmpegFitter } from '../../../src/media/video-fitter.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import { createAnimateWorker } from '../../../src/queue/animate-worker.js';
 import { createOxenImageStore } from '../../../src/queue/image-store.js';
 import { createIntake } from '../../../src/queue/intake.js';
 import { ANIMATE_QUEUE } from '../../../src/queue/keys.js';
@@ -20,6 +18,7 @@ import { type OxenSimulator, type SimKnobs, startOxenSimulator } from '../../../
 import type { FakeFile, FakeMessage } from '../../fakes/slack/state.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';
 import { makePng } from '../../support/images.js';
+import { buildTestWorker } from '../../support/worker.js';
 
 export const SIGNING_SECRET = 'slack-e2e-signing-secret';
 
@@ -61,23 +60,23 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
   const events = createEventHub({ ...oxenSettings, backoff: { baseMs: 20, maxMs: 200 } });
   await events.start();
   const workerConnection = createRedisConnection(redisUrl, { forWorker: true });
-  const worker = createAnimateWorker({
-    fitter: ffmpegFitter,
-    connection: workerConnection,
-    prefix,
-    oxen,
-    events,
-    imageStore: createOxenImageStore(oxen, 'local/animate-inputs'),
-    chat: { slack: createSlackChatPort({ token: slack.botToken, apiUrl: slack.apiUrl, logger, retries: 0 }) },
-    logger,
-    model: 'kling-video-o1-image-to-video',
-    reconcileMs: 250,
-    timeoutMs: 60_000,
-    editIntervalMs: 50,
-    progressEveryMs: 250,
-    slotPollMs: 100,
-    ...(options.limits ? { limits: options.limits } : {}),
-  });
+  const worker = buildTestWorker(
+    {
+      connection: workerConnection,
+      prefix,
+      oxen,
+      events,
+      imageStore: createOxenImageStore(oxen, 'local/animate-inputs'),
+      chat: { slack: createSlackChatPort({ token: slack.botToken, apiUrl: slack.apiUrl, logger, retries: 0 }) },
+      logger,
+    },
+    {
+      reconcileMs: 250,
+      editIntervalMs: 50,
+      progressEveryMs: 250,
+      ...(options.limits ? { limits: options.limits } : {}),
+    },
+  );
 
   // Bot side (src/roles/bot-part.ts).
   const redis: Redis = createRedisConnection(redisUrl, { forWorker: false });

@@ -1,0 +1,42 @@
+import type { AnimateWorkerDeps } from '../../src/queue/animate-worker.js';
+import { createOxenImageStore } from '../../src/queue/image-store.js';
+import { buildWorker, type WorkerParts, type WorkerSettings } from '../../src/roles/worker-part.js';
+
+/** The model every test and benchmark asks the simulator for. */
+export const TEST_MODEL = 'kling-video-o1-image-to-video';
+
+/** The repo test workers stage input images in, unless a test brings its own image store. */
+export const TEST_INPUT_REPO = 'bot/inputs';
+
+/**
+ * Test-sized settings: a reconcile each second, a minute's timeout, no edit throttle, a progress wake
+ * each second and a slot poll each 100 ms. Everything else is the production default.
+ */
+const TEST_SETTINGS: Omit<WorkerSettings, 'prefix'> = {
+  model: TEST_MODEL,
+  reconcileMs: 1_000,
+  timeoutMs: 60_000,
+  editIntervalMs: 0,
+  progressEveryMs: 1_000,
+  slotPollMs: 100,
+};
+
+/** What {@link buildTestWorker} needs: the parts (the image store defaults to the Oxen store) and the prefix. */
+export type TestWorkerParts = Omit<WorkerParts, 'imageStore'> &
+  Partial<Pick<WorkerParts, 'imageStore'>> & { prefix: string };
+
+/**
+ * The worker of every test, the chaos test's worker processes and the benchmarks: the production
+ * builder (`buildWorker` in src/roles/worker-part.ts) with {@link TEST_SETTINGS}; `overrides` win over
+ * both (timings, limits, a fitter, a clock, …).
+ */
+export function buildTestWorker(
+  parts: TestWorkerParts,
+  overrides: Partial<AnimateWorkerDeps> = {},
+): ReturnType<typeof buildWorker> {
+  const { prefix, imageStore, ...rest } = parts;
+  return buildWorker(
+    { ...rest, imageStore: imageStore ?? createOxenImageStore(parts.oxen, TEST_INPUT_REPO), ...overrides },
+    { ...TEST_SETTINGS, prefix, ...overrides },
+  );
+}
