@@ -9,11 +9,10 @@ import { pino } from 'pino';
 import { noVideoFitter } from '../../src/core/ports/video-fitter.js';
 import { createOxenClient } from '../../src/oxen/client.js';
 import { createEventHub } from '../../src/oxen/event-hub.js';
-import { createAnimateWorker } from '../../src/queue/animate-worker.js';
-import { createOxenImageStore } from '../../src/queue/image-store.js';
 import { createRedisConnection } from '../../src/queue/redis.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createHttpChatPort } from '../fakes/chat/http-chat.js';
+import { buildTestWorker } from '../support/worker.js';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -49,26 +48,27 @@ const events = createEventHub({
   ...(logger ? { logger } : {}),
 });
 await events.start();
-createAnimateWorker({
-  // The simulator's result is a 75 KB MP4 under every upload limit: nothing to re-encode.
-  fitter: noVideoFitter,
-  connection: createRedisConnection(env('REDIS_URL'), { forWorker: true }),
-  prefix: env('PREFIX'),
-  oxen,
-  events,
-  imageStore: createOxenImageStore(oxen, 'bot/inputs'),
-  chat: { discord: createHttpChatPort(env('CHAT_URL'), 'discord') },
-  limits: { maxActiveGenerations: num('MAX_ACTIVE_GENERATIONS', 4) },
-  model: 'kling-video-o1-image-to-video',
-  reconcileMs: num('RECONCILE_MS', 1_000),
-  timeoutMs: num('GENERATION_TIMEOUT_MS', 20_000),
-  editIntervalMs: 0,
-  progressEveryMs: 5_000,
-  // Releasing a slot promotes the head of the line; the poll only covers promotions lost in a crash.
-  // (At 200 ms, hundreds of waiting jobs polling starve the workers of CPU and their locks expire.)
-  slotPollMs: num('SLOT_POLL_MS', 2_000),
-  lockDurationMs: num('LOCK_MS', 1_000),
-  stalledIntervalMs: num('STALLED_MS', 500),
-  ...(logger ? { logger } : {}),
-});
+buildTestWorker(
+  {
+    connection: createRedisConnection(env('REDIS_URL'), { forWorker: true }),
+    prefix: env('PREFIX'),
+    oxen,
+    events,
+    chat: { discord: createHttpChatPort(env('CHAT_URL'), 'discord') },
+    // The simulator's result is a 75 KB MP4 under every upload limit: nothing to re-encode.
+    fitter: noVideoFitter,
+    ...(logger ? { logger } : {}),
+  },
+  {
+    limits: { maxActiveGenerations: num('MAX_ACTIVE_GENERATIONS', 4) },
+    reconcileMs: num('RECONCILE_MS', 1_000),
+    timeoutMs: num('GENERATION_TIMEOUT_MS', 20_000),
+    progressEveryMs: 5_000,
+    // Releasing a slot promotes the head of the line; the poll only covers promotions lost in a crash.
+    // (At 200 ms, hundreds of waiting jobs polling starve the workers of CPU and their locks expire.)
+    slotPollMs: num('SLOT_POLL_MS', 2_000),
+    lockDurationMs: num('LOCK_MS', 1_000),
+    stalledIntervalMs: num('STALLED_MS', 500),
+  },
+);
 process.stdout.write('ready\n');
