@@ -1,4 +1,5 @@
 import type { ChatLocation, Platform } from './model.js';
+import { PLATFORM_TRAITS, PLATFORMS } from './platforms.js';
 
 /** How many progress edits one scope takes per window. */
 export interface EditBudget {
@@ -6,19 +7,17 @@ export interface EditBudget {
   windowSeconds: number;
 }
 
-/**
- * The platforms' edit limits, with some room left for the bot's other writes: Slack's `chat.update` is
- * Tier 3 (about 50 a minute per workspace), Discord allows about 5 message edits per 5 s per channel.
- */
-export const EDIT_BUDGETS: Record<Platform, EditBudget> = {
-  discord: { points: 5, windowSeconds: 5 },
-  slack: { points: 45, windowSeconds: 60 },
-};
+/** Each platform's edit budget, from its traits (src/core/platforms.ts). */
+export const EDIT_BUDGETS = Object.fromEntries(
+  PLATFORMS.map((platform) => [platform, PLATFORM_TRAITS[platform].editBudget]),
+) as Record<Platform, EditBudget>;
 
 /**
- * What one budget covers: a Discord channel (a thread counts as its own channel there), a Slack
- * workspace (one bot token serves one workspace, so the whole deployment shares it).
+ * What one budget covers: a channel (a Discord thread counts as its own channel there), or the whole
+ * deployment (a Slack bot token serves one workspace, so every request shares it).
  */
 export function editScope(where: ChatLocation): string {
-  return where.platform === 'slack' ? 'slack' : `${where.platform}:${where.threadId ?? where.channelId}`;
+  return PLATFORM_TRAITS[where.platform].editScope === 'deployment'
+    ? where.platform
+    : `${where.platform}:${where.threadId ?? where.channelId}`;
 }

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import { err, ok, type Result } from '../shared/result.js';
-import { type ImageMime, INPUT_RULES } from './input-rules.js';
+import { type ImageMime, ImageMimeSchema, INPUT_RULES } from './input-rules.js';
 import { type Refusal, type RefusalField, refusal } from './refusal.js';
 
 /** What is known about an image before its bytes are read (a Discord attachment's metadata). */
@@ -12,15 +13,17 @@ export interface ImageMeta {
   height?: number;
 }
 
-/** An image whose bytes were downloaded, sniffed and measured, and that passed every rule. */
-export interface CheckedImage {
-  bytes: Uint8Array;
-  mime: ImageMime;
+/** What is stored next to a checked image's bytes while it waits to be staged. */
+export const CheckedImageMetaSchema = z.object({
+  mime: ImageMimeSchema,
   /** File extension matching `mime` (`png`, `jpg`, `gif`, `webp`). */
-  ext: string;
-  width: number;
-  height: number;
-}
+  ext: z.string(),
+  width: z.number(),
+  height: z.number(),
+});
+
+/** An image whose bytes were downloaded, sniffed and measured, and that passed every rule. */
+export type CheckedImage = z.infer<typeof CheckedImageMetaSchema> & { bytes: Uint8Array };
 
 /**
  * Where an input image came from on its platform, kept with the request so that a 🔁 after the
@@ -28,27 +31,30 @@ export interface CheckedImage {
  * files are read again with `files.info`; a Discord message attachment through its message (attachment
  * URLs expire). A Discord slash-command upload belongs to no message and cannot be fetched again.
  */
-export type ImageSource =
-  | { platform: 'slack'; fileId: string }
-  | { platform: 'discord'; channelId: string; messageId: string; attachmentId: string };
+export const ImageSourceSchema = z.discriminatedUnion('platform', [
+  z.object({ platform: z.literal('slack'), fileId: z.string() }),
+  z.object({ platform: z.literal('discord'), channelId: z.string(), messageId: z.string(), attachmentId: z.string() }),
+]);
+export type ImageSource = z.infer<typeof ImageSourceSchema>;
 
 /** The bot's copy of a checked image in the ImageStore, kept while Oxen or a 🔁 may need it. */
-export interface StagedImage {
+export const StagedImageSchema = z.object({
   /**
    * Where the copy is. Oxen and http stores: the public URL Oxen downloads. s3: the object's address
    * without a signature (not readable as such; Oxen gets a presigned link, `ImageStore.linkFor`).
    */
-  url: string;
-  mime: ImageMime;
-  width: number;
-  height: number;
-  bytes: number;
+  url: z.string(),
+  mime: ImageMimeSchema,
+  width: z.number(),
+  height: z.number(),
+  bytes: z.number(),
   /**
    * The store's own name for the copy (`oxen:…`, `http:…`, `s3:…`), which `ImageStore.remove` deletes.
    * Absent on copies staged before the stores tracked them.
    */
-  ref?: string | undefined;
-}
+  ref: z.string().optional(),
+});
+export type StagedImage = z.infer<typeof StagedImageSchema>;
 
 /**
  * Applies the rules of DESIGN.md §2 to whatever is known. Unknown values pass, so the same function

@@ -1,13 +1,14 @@
-import type { Duration } from './model.js';
+import { z } from 'zod';
+import { DURATIONS, type Duration } from './model.js';
 
 /**
  * What Kling O1 image-to-video accepts, checked before anything is enqueued or charged.
- * @see reference/oxen-api.md §10
+ * @see docs/architecture.md ("Life of a request", intake)
  */
 export const INPUT_RULES = {
   promptMinChars: 1,
   promptMaxChars: 2500,
-  durations: [5, 10] as const satisfies readonly Duration[],
+  durations: DURATIONS,
   defaultDuration: 5 as Duration,
   imageMaxBytes: 10 * 1024 * 1024,
   imageMinSide: 300,
@@ -18,4 +19,5 @@ export const INPUT_RULES = {
 } as const;
 
 /** An image type Oxen takes. */
-export type ImageMime = (typeof INPUT_RULES.imageTypes)[number];
+export const ImageMimeSchema = z.enum(INPUT_RULES.imageTypes);
+export type ImageMime = z.infer<typeof ImageMimeSchema>;

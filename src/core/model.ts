@@ -1,57 +1,68 @@
-/** The chat platforms the bot serves. */
-export type Platform = 'discord' | 'slack';
+import { z } from 'zod';
+import { PlatformSchema } from './platforms.js';
 
-/** Video lengths Kling O1 accepts, in seconds. @see reference/oxen-api.md §2 */
-export type Duration = 5 | 10;
+export { PLATFORMS, type Platform, PlatformSchema } from './platforms.js';
+
+/*
+ * The request model as zod schemas, with the types inferred from them: the stores validate what they
+ * read back from Redis with these very schemas, so the model is declared once.
+ */
+
+/** Video lengths Kling O1 accepts, in seconds. */
+export const DURATIONS = [5, 10] as const;
+export const DurationSchema = z.literal(DURATIONS);
+export type Duration = z.infer<typeof DurationSchema>;
 
 /** A person on a platform. `userId` is the platform's id (Discord snowflake, Slack `U…`). */
-export interface UserRef {
-  platform: Platform;
-  userId: string;
+export const UserRefSchema = z.object({
+  platform: PlatformSchema,
+  userId: z.string(),
   /** What to call them in text (not used for permission checks). */
-  displayName: string;
-}
+  displayName: z.string(),
+});
+export type UserRef = z.infer<typeof UserRefSchema>;
 
 /**
  * Where a request's messages go. On Discord `channelId` is the text channel and `threadId` the thread
  * channel started on the bot's reply (null when no thread could be started: answer in place). On Slack
  * `channelId` is the conversation and `threadId` the parent message `ts`.
  */
-export interface ChatLocation {
-  platform: Platform;
-  channelId: string;
-  threadId: string | null;
+export const ChatLocationSchema = z.object({
+  platform: PlatformSchema,
+  channelId: z.string(),
+  threadId: z.string().nullable(),
   /** Discord guild, when in one; lets the outbox name the server in logs and links. */
-  guildId?: string;
+  guildId: z.string().optional(),
   /**
    * Discord: the channel a thread belongs to, when the request was made inside a thread (or forum post);
    * `channelId` is then the thread itself. The channel allow-list checks it. Slack threads are messages
    * of `channelId` and need none.
    */
-  parentChannelId?: string;
-}
+  parentChannelId: z.string().optional(),
+});
+export type ChatLocation = z.infer<typeof ChatLocationSchema>;
 
 /**
  * One message the bot posted or that a request is anchored on. `channelId` is the channel that
  * actually holds the message (a Discord thread id when posted in a thread); `messageId` is the Discord
  * message id or Slack `ts`.
  */
-export interface MessageRef {
-  platform: Platform;
-  channelId: string;
-  messageId: string;
-}
+export const MessageRefSchema = z.object({ platform: PlatformSchema, channelId: z.string(), messageId: z.string() });
+export type MessageRef = z.infer<typeof MessageRefSchema>;
 
-/** One attempt's place in the lifecycle. @see DESIGN.md §5 */
-export type AttemptState =
-  | 'queued' // waiting for a global generation slot
-  | 'staging'
-  | 'submitted'
-  | 'processing'
-  | 'delivering'
-  | 'done'
-  | 'failed'
-  | 'cancelled';
+/** One attempt's place in the lifecycle (docs/architecture.md, "Life of a request"). */
+export const ATTEMPT_STATES = [
+  'queued', // waiting for a global generation slot
+  'staging',
+  'submitted',
+  'processing',
+  'delivering',
+  'done',
+  'failed',
+  'cancelled',
+] as const;
+export const AttemptStateSchema = z.enum(ATTEMPT_STATES);
+export type AttemptState = z.infer<typeof AttemptStateSchema>;
 
 /** States after which nothing more happens to an attempt. */
 export const TERMINAL_STATES: ReadonlySet<AttemptState> = new Set(['done', 'failed', 'cancelled']);

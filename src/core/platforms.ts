@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { EditBudget } from './edit-budget.js';
+
+/** What core and the worker need to know of a platform, beyond its adapter. */
+export interface PlatformTraits {
+  /** How many progress edits one scope takes per window (the platform's rate limit, with room to spare). */
+  editBudget: EditBudget;
+  /**
+   * What one edit budget covers: `channel` (a thread counts as its own channel) or `deployment` (one bot
+   * token serves one workspace, so every request shares it).
+   */
+  editScope: 'channel' | 'deployment';
+}
+
+/**
+ * The chat platforms the bot serves, with the facts core needs about each. This is the one list: the
+ * model's schemas, the config (platform-qualified ids, enabled platforms), the request store and the
+ * platform registry (src/roles/platforms.ts) all read it, and every table keyed by platform is a
+ * `Record<Platform, …>`, so a name added here makes tsc list whatever else the platform must fill in.
+ * Discord allows about 5 message edits per 5 s per channel; Slack's `chat.update` is Tier 3 (about 50 a
+ * minute per workspace). See docs/architecture.md, "How to add a platform".
+ */
+export const PLATFORM_TRAITS = {
+  discord: { editBudget: { points: 5, windowSeconds: 5 }, editScope: 'channel' },
+  slack: { editBudget: { points: 45, windowSeconds: 60 }, editScope: 'deployment' },
+} as const satisfies Record<string, PlatformTraits>;
+
+/** The platforms' names, in the order of {@link PLATFORM_TRAITS}. */
+export const PLATFORMS = Object.keys(PLATFORM_TRAITS) as [
+  keyof typeof PLATFORM_TRAITS,
+  ...(keyof typeof PLATFORM_TRAITS)[],
+];
+
+/** A platform name, as stored and configured. */
+export const PlatformSchema = z.enum(PLATFORMS);
+
+/** The chat platforms the bot serves. */
+export type Platform = z.infer<typeof PlatformSchema>;
+
+/** Whether `value` names a platform. */
+export function isPlatform(value: string): value is Platform {
+  return (PLATFORMS as readonly string[]).includes(value);
+}
