@@ -6,7 +6,7 @@ import { createShutdown, exitGracefully, exitOnSignals } from './roles/shutdown.
 import { startRole } from './roles/start-role.js';
 import { createLogger } from './shared/logger.js';
 
-/** The processes this program can be. @see DESIGN.md §1 */
+/** The processes this program can be. @see docs/architecture.md#processes */
 export type ProcessRole = 'bot' | 'worker' | 'all';
 
 const ROLES: readonly ProcessRole[] = ['bot', 'worker', 'all'];

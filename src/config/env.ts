@@ -36,7 +36,7 @@ const usd = z.string().transform((text, ctx) => {
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /**
- * The environment, as DESIGN.md section 6 names it. Every variable is listed in `.env.example`, and a
+ * The environment (docs/architecture.md#configuration). Every variable is listed in `.env.example`, and a
  * test keeps the two in step.
  */
 export const ConfigSchema = z.object({

@@ -57,7 +57,7 @@ export const StagedImageSchema = z.object({
 export type StagedImage = z.infer<typeof StagedImageSchema>;
 
 /**
- * Applies the rules of DESIGN.md §2 to whatever is known. Unknown values pass, so the same function
+ * Applies the input rules (docs/architecture.md#input-rules) to whatever is known. Unknown values pass, so the same function
  * serves the early check (attachment metadata) and the final one (sniffed bytes).
  */
 export function checkImageMeta(meta: ImageMeta, field: RefusalField = 'image'): Result<ImageMeta, Refusal> {

@@ -91,7 +91,7 @@ export interface TeamBudgetStatus {
 /**
  * What the platform adapters call. Every refusal is a value with a message a person can act on; nothing
  * is enqueued, reserved or charged when a call is refused.
- * @see DESIGN.md §2, §4
+ * @see docs/architecture.md#life-of-a-request
  */
 export interface Intake {
   /**

@@ -20,7 +20,7 @@ export interface LimitSettings {
   monthlyBudget: Micros | null;
 }
 
-/** The defaults of DESIGN.md §6. */
+/** The defaults (docs/architecture.md#configuration). */
 export const DEFAULT_LIMITS: LimitSettings = {
   maxActivePerUser: 2,
   dailySecondsPerUser: 60,

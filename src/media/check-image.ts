@@ -9,7 +9,7 @@ import { isSupportedImageMime, looksLikeHtml, sniffType } from './sniff.js';
  * Checks image bytes the way the bot does before anything is spent: HTML refused as a login page, type
  * sniffed from the bytes, size, dimensions and aspect by the input rules. Used by the image fetcher and
  * by the CLI for local files, so both refuse the same things with the same words.
- * @see DESIGN.md §2
+ * @see docs/architecture.md#input-rules
  */
 export async function checkImageBytes(
   bytes: Uint8Array,

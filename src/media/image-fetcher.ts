@@ -38,7 +38,7 @@ class Refused extends Error {
  * server-side request forgery), redirects followed by hand with extra headers (Slack's bot token) sent
  * only to the original host, a streaming size cap and a timeout; then the bytes are checked like any
  * input. Every expected failure is a refusal value; only a caller's abort throws.
- * @see DESIGN.md §2
+ * @see docs/architecture.md#input-rules
  */
 export function createImageFetcher(config: ImageFetcherConfig): ImageFetcher {
   const allowed = new Set(config.allowedHosts.map((h) => h.toLowerCase()));

@@ -43,7 +43,7 @@ export interface OxenClientConfig {
  * The Oxen API client. Idempotent calls (status, list, cancel, model info, upload, delete, download) retry
  * transient failures on their own; `enqueue` never does, because every accepted call is a billed
  * generation and Oxen has no idempotency keys: its errors surface typed and the caller decides.
- * @see reference/oxen-api.md
+ * @see docs/oxen-api.md
  */
 export function createOxenClient(config: OxenClientConfig): OxenPort {
   const http: OxenHttp = {
@@ -64,7 +64,7 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
 
   return {
     async enqueue(input: GenerationInput, signal?: AbortSignal) {
-      // Only documented fields (reference/oxen-api.md §2); `num_generations` omitted (defaults to 1).
+      // Only documented fields (docs/oxen-api.md#enqueue); `num_generations` omitted (defaults to 1).
       const json: Record<string, unknown> = {
         model: input.model,
         prompt: input.prompt,
@@ -76,7 +76,7 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
       const body = parseOk(EnqueueResponseSchema, res, 'enqueue');
       const first = body.generations[0];
       if (!first) {
-        // 200 with no generation and an `error`: a refusal, not a crash (reference/oxen-api.md §12).
+        // 200 with no generation and an `error`: a refusal, not a crash (docs/oxen-api.md#enqueue).
         const text = extractErrorText(body) || 'Oxen accepted the request but created no generation';
         const error = /insufficient credits/i.test(text)
           ? new OxenCreditsError(text, { status: res.status })

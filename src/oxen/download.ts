@@ -22,7 +22,7 @@ const MAX_REDIRECTS = 5;
  * Streams `url` to `destPath` with a size cap. The Authorization header goes only to the Oxen origin;
  * redirects are followed by hand (`redirect: 'manual'`) and never carry it, since a presigned storage URL
  * must not see the key. The file must be an MP4 (`ftyp` box at byte 4).
- * @see reference/oxen-api.md §9
+ * @see docs/oxen-api.md#downloading-the-result
  */
 export async function downloadOnce(
   http: OxenHttp,
@@ -72,7 +72,7 @@ async function fetchFollowing(http: OxenHttp, url: string, signal: AbortSignal):
     if (!res.ok) {
       const text = await res.text().catch(() => '');
       // A presigned link answers 403 once it expires: not a key problem. One code for "this link is dead,
-      // re-read the row for a fresh result_url" (reference/oxen-api.md §9).
+      // re-read the row for a fresh result_url" (docs/oxen-api.md#downloading-the-result).
       if (res.status === 403 || res.status === 404 || res.status === 410) {
         throw new OxenNotFoundError(`The result link is expired or gone (HTTP ${res.status})`, { status: res.status });
       }

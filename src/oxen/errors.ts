@@ -28,7 +28,7 @@ export interface OxenErrorContext {
 /**
  * Base of every Oxen failure. `message` is Oxen's own text where there is one (safe to show a person:
  * it never holds the key).
- * @see reference/oxen-api.md §7
+ * @see docs/oxen-api.md#errors
  */
 export abstract class OxenError extends AnimateError {
   public abstract override readonly code: OxenErrorCode;
@@ -117,7 +117,7 @@ export class OxenResultTooLargeError extends OxenError {
 const CREDITS = /insufficient credits/i;
 
 /**
- * The human text of an Oxen error body, in the order of reference/oxen-api.md §7: `error` if a string →
+ * The human text of an Oxen error body, in the order of docs/oxen-api.md#errors: `error` if a string →
  * `error.detail` → `error.message` → `error.title` → `error_message` → `status_message`. A plain-text
  * body is used as it is (trimmed to a sensible length).
  */
@@ -190,7 +190,7 @@ function header(headers: HeaderSource, name: string): string | undefined {
  * @param status - HTTP status of the response.
  * @param body - parsed JSON or raw text of the body.
  * @param headers - response headers (Retry-After, request id).
- * @see reference/oxen-api.md §7
+ * @see docs/oxen-api.md#errors
  */
 export function oxenErrorFrom(status: number, body: unknown, headers?: HeaderSource): OxenError {
   const text = extractErrorText(body);

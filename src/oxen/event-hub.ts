@@ -72,7 +72,7 @@ const COMPLETED = 'media_generation_completed';
  *   Oxen's 15 s keep-alive is at most that long after its open.
  * The hub's first stream notifies nobody (there was no gap); if it ends before proving healthy, the
  * listeners are told once a later stream does.
- * @see reference/oxen-api.md §4
+ * @see docs/oxen-api.md#completion-events
  */
 export function createEventHub(config: EventHubConfig): CompletionEventHub {
   const doFetch = config.fetch ?? globalThis.fetch;

@@ -23,7 +23,7 @@ export function encodePath(path: string): string {
 /**
  * Creates the repo public (409 "exists" is success). Always sends `is_public: true`: the Hub's default
  * visibility is unknown and Oxen can only fetch inputs from a public repo.
- * @see reference/oxen-api.md §8.2
+ * @see docs/oxen-api.md#input-images
  */
 export async function ensureRepo(http: OxenHttp, repo: string, signal?: AbortSignal): Promise<void> {
   const { namespace, name } = parseRepo(repo);

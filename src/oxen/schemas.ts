@@ -3,7 +3,7 @@ import { parseUsd } from '../core/money.js';
 import type { CompletionEvent, GenerationRow, GenerationStatus, ModelInfo } from '../core/ports/oxen.js';
 
 /*
- * Oxen responses, parsed tolerantly (reference/oxen-api.md §12): objects strip unknown keys, fields the
+ * Oxen responses, parsed tolerantly (docs/oxen-api.md#tolerance): objects strip unknown keys, fields the
  * docs call "always present" but the spec does not require are nullish, and the two spellings of the
  * same thing (model_name/model, error_message/error) end up in one internal field.
  */
@@ -102,7 +102,7 @@ export function toModelInfo(info: z.infer<typeof ModelInfoSchema>): ModelInfo {
   };
 }
 
-/** The `data` of a `media_generation_completed` SSE event. @see reference/oxen-api.md §4 */
+/** The `data` of a `media_generation_completed` SSE event. @see docs/oxen-api.md#completion-events */
 export const CompletionEventSchema = z.object({
   generation_id: z.string().min(1),
   status: z.enum(['succeeded', 'failed']),

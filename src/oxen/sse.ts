@@ -25,7 +25,7 @@ export interface SseDecoder {
  * Creates an SSE decoder over eventsource-parser 3. Kept apart from the HTTP stream so it can be tested
  * on recorded byte fixtures split at every boundary. `id:` and `retry:` fields are parsed and ignored
  * (Oxen documents neither).
- * @see reference/oxen-api.md §4
+ * @see docs/oxen-api.md#completion-events
  */
 export function createSseDecoder(handlers: SseHandlers): SseDecoder {
   const text = new TextDecoder('utf-8');

@@ -76,7 +76,7 @@ export interface AnimateWorkerDeps {
  * The worker of the `animate` queue: one step job per attempt (stage → submit → wait → deliver),
  * parked with moveToDelayed while Oxen works and woken by completion events, reconcile polls, a free
  * slot or a cancel. Talks to chats only through the ChatPorts it is given.
- * @see DESIGN.md §4
+ * @see docs/architecture.md#life-of-a-request
  */
 export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?: number): Promise<void> } {
   const redis = deps.connection;

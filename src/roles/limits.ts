@@ -1,7 +1,7 @@
 import type { Config } from '../config/env.js';
 import type { LimitSettings } from '../core/limits.js';
 
-/** The limit variables of DESIGN.md §6 as the intake and worker take them. */
+/** The limit variables (docs/architecture.md#configuration) as the intake and worker take them. */
 export function limitsFrom(config: Config): LimitSettings {
   return {
     maxActivePerUser: config.MAX_ACTIVE_PER_USER,

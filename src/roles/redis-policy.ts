@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 /**
  * Warns when Redis may evict keys: with any `maxmemory-policy` but `noeviction`, memory pressure deletes
  * queue keys and jobs are lost silently. Managed Redis often forbids `CONFIG`; then say we could not tell.
- * @see reference/platforms.md §3.1
+ * @see docs/platforms.md#redis-and-bullmq
  * @returns the policy, or null when it could not be read.
  */
 export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise<string | null> {

@@ -7,7 +7,7 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.end(JSON.stringify(body));
 }
 
-/** Oxen's first error envelope. @see reference/oxen-api.md §7 */
+/** Oxen's first error envelope. @see docs/oxen-api.md#errors */
 export function envelope(type: string, title: string, detail?: string) {
   return { error: detail ? { type, title, detail } : { type, title }, status: 'error', status_message: type };
 }
@@ -55,7 +55,7 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
   }
 }
 
-/** `GET /api/ai/models/{model}` body. @see reference/oxen-api.md §2, §6 */
+/** `GET /api/ai/models/{model}` body. @see docs/oxen-api.md#model-info-and-price */
 export function modelInfo(model: string) {
   return {
     id: model,

@@ -11,7 +11,7 @@ export interface SimFile {
 /**
  * Oxen repositories as far as staging needs them: create (409 on repeat), multipart upload with the
  * deprecated `file` (full path) or the current `files[]` (into a directory), deletes, and public reads.
- * @see reference/oxen-api.md §8.2
+ * @see docs/oxen-api.md#input-images
  */
 export class SimRepos {
   public readonly repos = new Set<string>(['sim/results']);

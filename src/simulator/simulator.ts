@@ -74,7 +74,7 @@ export interface OxenSimulator {
 }
 
 /**
- * Starts the Oxen simulator on loopback: the contract of reference/oxen-api.md §13 (queue, status, list,
+ * Starts the Oxen simulator on loopback: the contract of docs/oxen-api.md#the-simulator (queue, status, list,
  * cancel, SSE with keep-alives, repo create/upload/serve/delete, model info, result download of a real MP4),
  * with knobs for timing, failures, 429, 5xx and dropped streams, and counters per endpoint.
  */
@@ -282,7 +282,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
 
   /**
    * `GET /api/ai/generations` (paged, newest first, each row with its `cost`) and
-   * `GET /api/ai/generations/{id}`: what a generation was billed (reference/oxen-api.md §3.3).
+   * `GET /api/ai/generations/{id}`: what a generation was billed (docs/oxen-api.md#list-and-history).
    */
   function serveHistory(url: URL, res: ServerResponse) {
     // Billed per second of output when it succeeded; failures and cancellations cost nothing here.

@@ -10,7 +10,7 @@ let child: ChildProcess | undefined;
 let dir: string | undefined;
 
 /**
- * DESIGN.md §7: use REDIS_URL if set, else 127.0.0.1:6379 if it answers, else start redis-server from
+ * docs/architecture.md#tests-and-checks: use REDIS_URL if set, else 127.0.0.1:6379 if it answers, else start redis-server from
  * PATH on a free port, else fail with a message saying how to get one.
  */
 export async function setup(project: TestProject): Promise<void> {

@@ -131,7 +131,7 @@ async function refuseDeferred(
 /**
  * The whole /animate intake for one interaction: early checks and ephemeral refusals, public defer
  * within 3 s, the real bytes, the "is animating" reply, a thread on it, then `intake.submit`.
- * @see reference/platforms.md §1.6, DESIGN.md §2
+ * @see docs/platforms.md#discord-replies-threads-and-tokens, docs/architecture.md#input-rules
  */
 export async function runAnimate(interaction: RepliableInteraction, raw: RawAnimate, deps: DiscordHandlerDeps) {
   const requester: UserRef = discordUser(interaction.user);

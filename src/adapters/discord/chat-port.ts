@@ -106,7 +106,7 @@ function allowedMentions(mention: string | undefined) {
 /**
  * The worker's Discord outbox: REST with the bot token only, no gateway, so it runs in any worker.
  * Errors become {@link ChatError}s; an archived thread is unarchived and the post retried once.
- * @see reference/platforms.md §1.6, §1.9
+ * @see docs/platforms.md#discord-replies-threads-and-tokens, docs/platforms.md#discord-uploads-and-rate-limits
  */
 export function createDiscordChatPort(cfg: DiscordChatPortConfig): ChatPort & {
   /** Starts a thread on `anchor`, saying why when it cannot (the intake shows the reason). */

@@ -36,7 +36,7 @@ export function firstImage(message: Pick<Message, 'attachments'>): Attachment | 
  * "Animate image" on a message: the modal must be the *first* response (not after a defer), so only the
  * free checks run before it. The modal's custom id carries the message, not the URL, because the URL
  * is signed and may expire; the modal submission fetches the message again.
- * @see reference/platforms.md §1.4
+ * @see docs/platforms.md#discord-interactions
  */
 export async function handleAnimateMessageCommand(interaction: MessageContextMenuCommandInteraction): Promise<void> {
   const image = firstImage(interaction.targetMessage);

@@ -54,7 +54,7 @@ export interface DiscordAdapter {
 /**
  * Wires discord.js: the gateway (commands, modals, raw reactions) to the handlers. Intents are the
  * unprivileged Guilds + GuildMessageReactions (+ DMs).
- * @see reference/platforms.md §1
+ * @see docs/platforms.md#discord
  */
 export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAdapterDeps): DiscordAdapter {
   const logger = deps.logger.child({ adapter: 'discord' });

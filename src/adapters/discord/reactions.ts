@@ -36,7 +36,7 @@ export function retryEventId(messageId: string, userId: string): string {
 /**
  * Handles one raw `MESSAGE_REACTION_ADD` (works for uncached threads and after a restart, unlike
  * discord.js's `messageReactionAdd`): 🔁 retries, ❌ cancels, everything else is ignored.
- * @see reference/platforms.md §1.8
+ * @see docs/platforms.md#discord-reactions
  */
 export async function handleReaction(
   data: GatewayMessageReactionAddDispatchData | unknown,

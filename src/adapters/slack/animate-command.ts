@@ -17,7 +17,7 @@ export const SHORTCUT_CALLBACK_ID = 'animate_message';
 /**
  * `/animate [prompt]` (modal), `/animate status`, `/animate spend` (admins), `/animate help`, the modal's submission and the
  * "Animate this image" message shortcut.
- * @see reference/platforms.md §2.2–2.4
+ * @see docs/platforms.md#slack-commands-modal-and-events
  */
 export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
   app.command('/animate', async ({ command, ack, client, respond }) => {

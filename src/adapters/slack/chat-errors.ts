@@ -2,7 +2,7 @@ import { webApi } from '@slack/bolt';
 import { ChatError, type ChatErrorKind } from '../../core/errors.js';
 
 // Slack platform error codes by what the worker should do about them.
-// @see https://docs.slack.dev/reference/methods/chat.postMessage#errors
+// Each Web API method's page on docs.slack.dev lists its errors (chat.postMessage: "Errors"); docs/platforms.md#slack-web-api
 const GONE = new Set(['channel_not_found', 'thread_not_found', 'message_not_found', 'team_not_found']);
 const ARCHIVED = new Set(['is_archived', 'channel_is_archived']);
 const TOO_LARGE = new Set(['file_too_large', 'request_too_large']);

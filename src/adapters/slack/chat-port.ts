@@ -34,7 +34,7 @@ interface ThreadMessage {
  * The worker's Slack outbox, with the bot token only. Threads need no creation on Slack: a thread is
  * the parent message's `ts`. Posts with an idempotency key carry it in message metadata, and a rerun
  * finds the earlier message with `conversations.replies` instead of posting twice.
- * @see reference/platforms.md §2.6, §2.7
+ * @see docs/platforms.md#slack-web-api, docs/platforms.md#slack-uploads
  */
 export function createSlackChatPort(cfg: SlackChatPortConfig): ChatPort {
   const logger = cfg.logger ?? silentLogger();

@@ -15,7 +15,7 @@ export type SlackImageDownloader = (
  * scope not with 401/403 but with its HTML login page (200) or a 302 to it; the fetcher sees HTML bytes
  * or a redirect it refuses to follow (the token must not leave the host). Either is reported as the
  * missing scope, which is what the operator has to fix.
- * @see reference/platforms.md §2.5
+ * @see docs/platforms.md#slack-private-files
  */
 export function createSlackImageDownloader(fetcher: ImageFetcher, botToken: string): SlackImageDownloader {
   return async (url, field, signal) => {

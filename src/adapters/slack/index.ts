@@ -61,7 +61,7 @@ export interface SlackAdapter {
 /**
  * Wires Bolt: HTTP (an `ExpressReceiver` with signature checks, acking before processing) or Socket
  * Mode, and the three listeners (command/modal/shortcut, mention, reactions).
- * @see reference/platforms.md §2.1, §2.8
+ * @see docs/platforms.md#slack-requests-and-signatures
  */
 export function createSlackAdapter(cfg: SlackAdapterConfig, deps: SlackAdapterDeps): SlackAdapter {
   const logger = deps.logger.child({ adapter: 'slack' });

@@ -34,7 +34,7 @@ interface MentionRequest {
  * `@animate a slow push-in, 10s` on a message with an image: animates it in that message's thread.
  * Bolt acks the event before this runs; Slack redelivers events it thinks were missed (with
  * `X-Slack-Retry-Num`), so the job is keyed by `event_id` and a repeat adds nothing.
- * @see reference/platforms.md §2.4
+ * @see docs/platforms.md#slack-commands-modal-and-events
  */
 export function registerMention(app: App, deps: SlackHandlerDeps): void {
   app.event('app_mention', async ({ event, body, client, context }) => {

@@ -21,7 +21,7 @@ export type SlackFileRef = z.infer<typeof FileRefSchema>;
 /**
  * What the modal remembers between opening and submission (a modal has no channel of its own). Slack
  * signs the submission, so this comes back as we wrote it; it is still parsed (rule 5).
- * @see reference/platforms.md §2.3
+ * @see docs/platforms.md#slack-commands-modal-and-events
  */
 export const ModalMetadataSchema = z.object({
   /** Conversation the command or shortcut was used in. */
@@ -41,7 +41,7 @@ const durationOption = (d: number) => ({ text: plain(`${d} s`), value: String(d)
 /**
  * The animate modal: start image (`file_input`, one image), optional end image, prompt (prefilled),
  * duration 5/10. Without image fields when the images come from a message (shortcut).
- * @see {@link https://docs.slack.dev/reference/block-kit/block-elements/file-input-element}
+ * @see docs/platforms.md#slack-commands-modal-and-events (Block Kit's file_input element)
  */
 export function buildAnimateModal(input: { prompt: string; metadata: ModalMetadata }): types.ModalView {
   const withImages = input.metadata.images === undefined;

@@ -12,7 +12,7 @@ export const REACTION_NAMES = { retry: 'repeat', cancel: 'x' } as const;
  * 🔁 (`repeat`) on a request's bot message retries it, ❌ (`x`) cancels it. Core decides who may; a
  * refusal is told to the reactor alone (ephemeral). Reactions on messages that are not the bot's, or that
  * belong to no request, are someone else's conversation and are ignored.
- * @see DESIGN.md §4 retry by reaction
+ * @see docs/architecture.md#life-of-a-request (a retry is a new attempt)
  */
 export function registerReactions(app: App, deps: SlackHandlerDeps): void {
   app.event('reaction_added', async ({ event, body, client, context }) => {

@@ -46,7 +46,7 @@ export function fileRef(file: SlackFile): SlackFileRef | null {
 /**
  * Reads a `view_submission` of the animate modal: `state.values[block_id][action_id]`, select values as
  * strings, files in `.files`, the channel in `private_metadata`.
- * @see reference/platforms.md §2.3
+ * @see docs/platforms.md#slack-commands-modal-and-events
  */
 export function readModalEntries(view: unknown): Result<ModalEntries, string> {
   const parsed = ViewSchema.safeParse(view);

@@ -25,7 +25,7 @@ export interface PostOptions {
 /**
  * Everything the worker does in a chat, with the bot's own credentials (never an interaction token,
  * which dies after 15 minutes). Implemented by each platform adapter; failures are `ChatError`s.
- * @see DESIGN.md §4 deliver, §5 progress
+ * @see docs/architecture.md#life-of-a-request
  */
 export interface ChatPort {
   readonly platform: Platform;

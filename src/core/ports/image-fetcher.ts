@@ -17,7 +17,7 @@ export interface FetchImageOptions {
 /**
  * Downloads a user image with a streaming size cap and a timeout, only from allowed hosts, sniffs its
  * type from the bytes, reads its dimensions and applies the input rules.
- * @see DESIGN.md §2
+ * @see docs/architecture.md#input-rules
  */
 export interface ImageFetcher {
   /** Fetches and checks; every expected failure (too big, wrong type, host refused…) is a refusal. */

@@ -3,7 +3,7 @@ import type { Duration } from '../model.js';
 /** The five documented statuses, plus `unknown` for a value Oxen may add later (treated as non-terminal). */
 export type GenerationStatus = 'queued' | 'processing' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
 
-/** What the bot sends to `POST /api/ai/queue`. @see reference/oxen-api.md §3.1 */
+/** What the bot sends to `POST /api/ai/queue`. @see docs/oxen-api.md#enqueue */
 export interface GenerationInput {
   model: string;
   prompt: string;
@@ -14,7 +14,7 @@ export interface GenerationInput {
   duration: Duration;
 }
 
-/** A status row, normalised (`model_name` → `model`, `error_message` → `reason`). @see reference/oxen-api.md §3.2 */
+/** A status row, normalised (`model_name` → `model`, `error_message` → `reason`). @see docs/oxen-api.md#status-rows */
 export interface GenerationRow {
   generationId: string;
   model: string;
@@ -40,7 +40,7 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
-/** A `media_generation_completed` SSE event, normalised (`error` → `reason`). @see reference/oxen-api.md §4 */
+/** A `media_generation_completed` SSE event, normalised (`error` → `reason`). @see docs/oxen-api.md#completion-events */
 export interface CompletionEvent {
   generationId: string;
   status: 'succeeded' | 'failed';
@@ -50,7 +50,7 @@ export interface CompletionEvent {
   model: string | null;
 }
 
-/** Model information, normalised. @see reference/oxen-api.md §6 */
+/** Model information, normalised. @see docs/oxen-api.md#model-info-and-price */
 export interface ModelInfo {
   id: string;
   displayName: string | null;
@@ -122,7 +122,7 @@ export type Unsubscribe = () => void;
 /**
  * The one shared `GET /api/events` stream of a process. The stream has no replay, so listeners are told
  * of every reconnect and must reconcile by polling.
- * @see reference/oxen-api.md §4
+ * @see docs/oxen-api.md#completion-events
  */
 export interface CompletionEventHub {
   /** Delivers the completion of one generation to `listener` (at most once). */

@@ -18,7 +18,7 @@ interface Session {
 /**
  * The gateway half of the fake: HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeat ACKs, RESUME, and
  * dispatches to every identified connection. Plain JSON text frames (no zlib-sync).
- * @see reference/platforms.md §1.3
+ * @see docs/platforms.md#discord-rest-and-gateway
  */
 export class FakeGateway {
   private readonly wss: WebSocketServer;

@@ -46,7 +46,7 @@ const apiError = (status: number, code: number, message: string): FakeResponse =
 /**
  * REST half of the fake (`/api/v10/...`): interaction callbacks, webhook edits of `%40original`,
  * channel messages (JSON and multipart) with nonces, threads, reactions, command registration.
- * @see reference/platforms.md §1.5
+ * @see docs/platforms.md#discord-rest-and-gateway
  */
 export function createRestRouter(state: DiscordState, knobs: DiscordFakeKnobs, baseUrl: () => string) {
   const isBot = (req: FakeRequest) => req.headers.authorization === 'Bot fake-bot-token';

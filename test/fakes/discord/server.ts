@@ -125,7 +125,7 @@ async function readRequest(req: IncomingMessage, url: URL): Promise<FakeRequest>
 
 /**
  * Starts the loopback Discord fake. Channels: a text channel, a forum with one post (thread), a DM.
- * @see reference/platforms.md §1
+ * @see docs/platforms.md#discord
  */
 export async function startDiscordFake(): Promise<DiscordFake> {
   const state = new DiscordState();

@@ -15,7 +15,7 @@ const fail = (error: string): Answer => ({ ok: false, error });
 
 /**
  * Answers one Web API call the way Slack does: HTTP 200 with `{ok:false, error}` for every platform
- * error. @see reference/platforms.md §2.6
+ * error. @see docs/platforms.md#slack-web-api
  */
 export function handleApiCall(method: string, p: Params, ctx: ApiContext): Answer {
   if (!ctx.authorised) return fail('invalid_auth');

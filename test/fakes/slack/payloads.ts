@@ -1,7 +1,7 @@
 import type { FakeFile } from './state.js';
 
 /**
- * Builders for what Slack sends to the app, in the shapes of reference/platforms.md §2.2–2.4 (the
+ * Builders for what Slack sends to the app, in the shapes of docs/platforms.md#slack-commands-modal-and-events (the
  * verified captures). Each returns the wire object; the signed-request helpers send it.
  */
 

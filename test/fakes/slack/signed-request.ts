@@ -8,7 +8,7 @@ export interface SignOptions {
   headers?: Record<string, string>;
 }
 
-/** `v0=` + HMAC-SHA256(secret, `v0:<ts>:<body>`), as Slack signs requests. @see reference/platforms.md §2.1 */
+/** `v0=` + HMAC-SHA256(secret, `v0:<ts>:<body>`), as Slack signs requests. @see docs/platforms.md#slack-requests-and-signatures */
 export function slackSignature(secret: string, timestamp: number, body: string): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }

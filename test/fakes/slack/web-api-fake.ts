@@ -14,7 +14,7 @@ export interface SlackFakeOptions {
   appToken?: string;
 }
 
-/** Socket Mode envelope types. @see reference/platforms.md §2.8 */
+/** Socket Mode envelope types. @see docs/platforms.md#slack-requests-and-signatures */
 export type SocketEnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
 
 /** A running Slack Web API fake on 127.0.0.1. */
@@ -59,7 +59,7 @@ const LOGIN_PAGE =
 /**
  * Starts a stateful loopback fake of the Slack Web API, the file servers behind `url_private` and
  * `files.getUploadURLExternal`'s upload URLs, and `response_url`s.
- * @see reference/platforms.md §2.6, §2.7, §2.5
+ * @see docs/platforms.md#slack-web-api, docs/platforms.md#slack-uploads, docs/platforms.md#slack-private-files
  */
 export async function startSlackFake(options: SlackFakeOptions = {}): Promise<SlackFake> {
   const state = new SlackFakeState();

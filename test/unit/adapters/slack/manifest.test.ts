@@ -24,7 +24,7 @@ const source = readdirSync(dir)
   .join('\n');
 
 /**
- * Scopes each Web API method and event needs (docs.slack.dev/reference/methods/*). A method the code
+ * Scopes each Web API method and event needs (each Web API method's page on docs.slack.dev lists them). A method the code
  * starts calling that is missing here fails the test, so the manifest cannot silently fall behind.
  */
 const METHOD_SCOPES: Record<string, string[]> = {
