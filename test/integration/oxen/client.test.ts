@@ -165,7 +165,7 @@ describe('Oxen client against the simulator', () => {
 
   it('should read model info with its request schema and pricing', async () => {
     const info = await oxen.modelInfo(MODEL);
-    expect(info.pricing).toEqual({ method: 'per_video_output_second', costPerSecond: 0.112 });
+    expect(info.pricing).toEqual({ method: 'per_video_output_second', costPerSecondMicros: 112_000 });
     expect(info.requestSchema).toMatchObject({ required: ['prompt', 'input_image'] });
     await expect(oxen.modelInfo('nope')).rejects.toThrow('Model not found: nope');
   });
