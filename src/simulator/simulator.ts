@@ -26,7 +26,7 @@ import {
   zeroCounters,
 } from './sim-types.js';
 
-export type { EndpointOdds, SimChaos, SimCounters, SimEndpoint, SimKnobs, SimRow } from './sim-types.js';
+export type { SimChaos, SimCounters, SimKnobs, SimRow } from './sim-types.js';
 export { calmChaos } from './sim-types.js';
 
 /** Options of {@link startOxenSimulator}. */
