@@ -3,10 +3,10 @@ import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters
 import { refusal } from '../../../src/core/refusal.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { createFakeIntake } from '../../fakes/discord/fake-intake.js';
 import { ALL_PERMISSIONS, PERMISSION_BITS } from '../../fakes/discord/payloads.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
+import { createFakeIntake } from '../../fakes/intake.js';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 

@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/index.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { createFakeIntake } from '../../fakes/discord/fake-intake.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
+import { createFakeIntake } from '../../fakes/intake.js';
 import { makePng } from '../../support/images.js';
 
 /**

@@ -7,7 +7,7 @@ import type { ImageFetcher } from '../../../src/core/ports/image-fetcher.js';
 import { refusal } from '../../../src/core/refusal.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { err, ok } from '../../../src/shared/result.js';
-import { createFakeIntake } from '../../fakes/slack/fake-intake.js';
+import { createFakeIntake } from '../../fakes/intake.js';
 import {
   appMention,
   eventCallback,
@@ -77,7 +77,7 @@ beforeEach(async () => {
     releaseSlow = resolve;
   });
   fake = await startSlackFake();
-  intake = createFakeIntake();
+  intake = createFakeIntake({ requester: 'U0001' });
   await startReceiver(ACK_BUDGET_MS);
 });
 

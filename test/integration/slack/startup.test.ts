@@ -5,7 +5,7 @@ import type { ImageFetcher } from '../../../src/core/ports/image-fetcher.js';
 import { refusal } from '../../../src/core/refusal.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { err } from '../../../src/shared/result.js';
-import { createFakeIntake } from '../../fakes/slack/fake-intake.js';
+import { createFakeIntake } from '../../fakes/intake.js';
 import { slashCommand } from '../../fakes/slack/payloads.js';
 import { postSlashCommand } from '../../fakes/slack/signed-request.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';

@@ -6,7 +6,7 @@ import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/sla
 import type { ImageFetcher } from '../../../src/core/ports/image-fetcher.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { ok } from '../../../src/shared/result.js';
-import { createFakeIntake } from '../../fakes/slack/fake-intake.js';
+import { createFakeIntake } from '../../fakes/intake.js';
 import { appMention, eventCallback, slashCommand, viewSubmission } from '../../fakes/slack/payloads.js';
 import { postEvent, postInteraction, postSlashCommand } from '../../fakes/slack/signed-request.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';

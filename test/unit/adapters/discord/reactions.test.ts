@@ -5,7 +5,7 @@ import { noopMetrics } from '../../../../src/core/ports/metrics.js';
 import { refusal } from '../../../../src/core/refusal.js';
 import { silentLogger } from '../../../../src/shared/logger.js';
 import { err } from '../../../../src/shared/result.js';
-import { createFakeIntake } from '../../../fakes/discord/fake-intake.js';
+import { createFakeIntake } from '../../../fakes/intake.js';
 
 const BOT = '100';
 const event = (userId: string, emoji: string, messageId = '2') => ({

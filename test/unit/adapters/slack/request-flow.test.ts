@@ -4,7 +4,7 @@ import { type RawRequest, validateRequest } from '../../../../src/adapters/slack
 import type { CheckedImage } from '../../../../src/core/images.js';
 import { type Refusal, refusal } from '../../../../src/core/refusal.js';
 import { err, ok } from '../../../../src/shared/result.js';
-import { createFakeIntake } from '../../../fakes/slack/fake-intake.js';
+import { createFakeIntake } from '../../../fakes/intake.js';
 
 const image: CheckedImage = { bytes: new Uint8Array(4), mime: 'image/png', ext: 'png', width: 512, height: 512 };
 const alice = { platform: 'slack' as const, userId: 'U0001', displayName: 'alice' };

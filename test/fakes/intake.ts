@@ -1,0 +1,121 @@
+import type { Accepted, Actor, Intake, SubmitInput, UserStatus } from '../../src/core/intake.js';
+import { isChannelAllowed } from '../../src/core/limits.js';
+import { type ChatLocation, type MessageRef, messageKey, type UserRef } from '../../src/core/model.js';
+import { type Refusal, refusal } from '../../src/core/refusal.js';
+import { err, ok, type Result } from '../../src/shared/result.js';
+
+/** What the in-memory intake was asked to do. */
+export interface FakeIntakeLog {
+  /** Submits by event id (a repeated event id is a duplicate and is not recorded again). */
+  submitted: Map<string, SubmitInput>;
+  prechecks: Array<{ requester: UserRef; duration: number }>;
+  /** Retries that started an attempt (one per message, however many event ids ask). */
+  retries: Array<{ message: MessageRef; actor: Actor; eventId: string }>;
+  cancels: Array<{ message: MessageRef; actor: Actor }>;
+}
+
+/** Options of {@link createFakeIntake}. */
+export interface FakeIntakeOptions {
+  /** Every precheck answers with this refusal (changeable later through `precheckRefusal`). */
+  precheck?: Refusal;
+  /** Every submit answers with this refusal. */
+  submit?: Refusal;
+  status?: UserStatus;
+  /** The real intake's allow-list check (src/core/limits.ts), e.g. `['discord:123']`. @defaultValue all allowed */
+  allowedChannels?: string[];
+  /**
+   * Whose request every message belongs to unless `anchorOn` says otherwise. @defaultValue nobody's: a
+   * retry or cancel on a message not anchored is `request_not_found`
+   */
+  requester?: string;
+}
+
+/** The in-memory intake and what a test reads or changes on it. */
+export interface FakeIntake {
+  intake: Intake;
+  log: FakeIntakeLog;
+  /** `log.submitted`. */
+  submitted: Map<string, SubmitInput>;
+  /** `log.prechecks`. */
+  prechecks: FakeIntakeLog['prechecks'];
+  /** When set, every precheck answers with it. */
+  precheckRefusal: Refusal | undefined;
+  /** Registers `message` as belonging to a request of `userId`. */
+  anchorOn(message: MessageRef, userId: string): void;
+}
+
+/**
+ * An in-memory {@link Intake} for the adapters' tests (the real one is `src/queue/intake.ts`): submits
+ * are de-duplicated by event id; only a message's requester may retry or cancel it, and a message's
+ * request is retried once whatever the event ids, as the real intake guards the attempt being retried.
+ * Nobody is an admin.
+ */
+export function createFakeIntake(options: FakeIntakeOptions = {}): FakeIntake {
+  const log: FakeIntakeLog = { submitted: new Map(), prechecks: [], retries: [], cancels: [] };
+  const owners = new Map<string, string>();
+  const retried = new Set<string>();
+  const allowed = (where: ChatLocation) => isChannelAllowed({ allowedChannels: options.allowedChannels ?? [] }, where);
+  const ownerCheck = (message: MessageRef, actor: Actor): Refusal | null => {
+    const owner = owners.get(messageKey(message)) ?? options.requester;
+    if (!owner) return refusal('request_not_found');
+    return owner === actor.userId ? null : refusal('not_requester');
+  };
+  const intake: Intake = {
+    async precheck(requester, where, duration) {
+      log.prechecks.push({ requester, duration });
+      if (!allowed(where)) return err(refusal('channel_not_allowed'));
+      return fake.precheckRefusal ? err(fake.precheckRefusal) : ok(undefined);
+    },
+    async submit(input): Promise<Result<Accepted, Refusal>> {
+      if (!allowed(input.where)) return err(refusal('channel_not_allowed'));
+      if (options.submit) return err(options.submit);
+      const duplicate = log.submitted.has(input.eventId);
+      if (!duplicate) log.submitted.set(input.eventId, input);
+      return ok({ requestId: `r-${input.eventId}`, jobId: input.eventId, attempt: 1, duplicate });
+    },
+    async retry(message, actor, eventId) {
+      const refused = ownerCheck(message, actor);
+      if (refused) return err(refused);
+      const duplicate = retried.has(messageKey(message));
+      if (!duplicate) {
+        retried.add(messageKey(message));
+        log.retries.push({ message, actor, eventId });
+      }
+      return ok({ requestId: `r-${message.messageId}`, jobId: eventId, attempt: 2, duplicate });
+    },
+    async cancel(message, actor) {
+      const refused = ownerCheck(message, actor);
+      if (refused) return err(refused);
+      log.cancels.push({ message, actor });
+      return ok({ requestId: `r-${message.messageId}`, attempt: 1 });
+    },
+    async status(): Promise<UserStatus> {
+      return (
+        options.status ?? {
+          active: [],
+          maxActive: 2,
+          usedSecondsToday: 0,
+          dailyLimitSeconds: 60,
+          spentTodayMicros: 0,
+          pricePerSecondMicros: null,
+          teamBudgets: [],
+          resetsAt: new Date(),
+        }
+      );
+    },
+    isAdmin: () => false,
+    // Nobody is an admin here: the spend report is always refused, as for a non-admin.
+    spend: async () => err(refusal('admin_only')),
+  };
+  const fake: FakeIntake = {
+    intake,
+    log,
+    submitted: log.submitted,
+    prechecks: log.prechecks,
+    precheckRefusal: options.precheck,
+    anchorOn: (message, userId) => {
+      owners.set(messageKey(message), userId);
+    },
+  };
+  return fake;
+}
