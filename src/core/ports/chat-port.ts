@@ -14,8 +14,12 @@ export interface VideoFile {
 /** Options for posting. */
 export interface PostOptions {
   /**
-   * Same key → at most one message, even when a crashed delivery runs again (Discord `nonce` with
-   * `enforce_nonce`; Slack: the adapter looks for an earlier message carrying the key in its metadata).
+   * Same key in the same place (the thread; the channel when there is none) → one message, however often
+   * the call runs again (a delivery that crashed after posting): the repeat returns the earlier message.
+   * The same key in another place is another message. Discord: `nonce` with `enforce_nonce`, which
+   * Discord checks per channel (a thread is one) for a few minutes; Slack: the key rides in the message's
+   * metadata and the port first looks for it among the thread's replies. The in-memory fake keeps the
+   * same rule; test/contract/chat-port.test.ts holds every implementation to it.
    */
   idempotencyKey?: string;
   /** The requester to mention in the message (Discord `allowed_mentions`, Slack `<@U…>`). */
@@ -24,7 +28,10 @@ export interface PostOptions {
 
 /**
  * Everything the worker does in a chat, with the bot's own credentials (never an interaction token,
- * which dies after 15 minutes). Implemented by each platform adapter; failures are `ChatError`s.
+ * which dies after 15 minutes). Implemented by each platform adapter. Failures are `ChatError`s whose
+ * kind the worker acts on: `gone` (the thread or channel was deleted), `forbidden` (a permission is
+ * missing), `rate_limited` (with `retryAfterMs`), `too_large` (an upload over the limit), `archived`,
+ * `transient`.
  * @see docs/architecture.md#life-of-a-request
  */
 export interface ChatPort {

@@ -32,6 +32,8 @@ export interface FakeMessage {
 export interface ChatFault {
   method: 'post' | 'edit' | 'uploadVideo' | 'react';
   kind: ChatErrorKind;
+  /** With `rate_limited`: the wait the platform asks for. @defaultValue 1 000 */
+  retryAfterMs?: number;
 }
 
 /** Methods that can fail at random. */
@@ -107,7 +109,12 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
     const i = faults.findIndex((f) => f.method === method);
     if (i >= 0) {
       const [f] = faults.splice(i, 1);
-      throw new ChatError((f as ChatFault).kind, `injected ${f?.kind} on ${method}`);
+      const { kind, retryAfterMs = 1_000 } = f as ChatFault;
+      throw new ChatError(
+        kind,
+        `injected ${kind} on ${method}`,
+        kind === 'rate_limited' ? { retryAfterMs } : undefined,
+      );
     }
     const drawn = chaosDice();
     if (!drawn) return;
@@ -125,7 +132,8 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
     messages.find((m) => m.ref.messageId === ref.messageId && m.ref.channelId === ref.channelId);
   const create = (where: ChatLocation, view: MessageView, options?: PostOptions, video?: FakeMessage['video']) => {
     const existing = options?.idempotencyKey
-      ? messages.find((m) => m.idempotencyKey === options.idempotencyKey)
+      ? // Keys are scoped to the place, as the real ports' are (src/core/ports/chat-port.ts, PostOptions).
+        messages.find((m) => m.idempotencyKey === options.idempotencyKey && channelOf(m.where) === channelOf(where))
       : undefined;
     if (existing) return existing.ref;
     const ref: MessageRef = { platform, channelId: channelOf(where), messageId: `m${++seq}` };

@@ -93,6 +93,13 @@ export async function startSlackFake(options: SlackFakeOptions = {}): Promise<Sl
             : { ok: false, error: 'invalid_auth' },
         );
       }
+      const retryAfter = state.rateLimitNext.get(method);
+      if (retryAfter !== undefined) {
+        state.rateLimitNext.delete(method);
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
+        res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        return;
+      }
       const params = parseParams(req.headers['content-type'], body);
       const out = handleApiCall(method, params, {
         state,

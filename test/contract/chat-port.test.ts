@@ -1,0 +1,236 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDiscordChatPort } from '../../src/adapters/discord/chat-port.js';
+import { createSlackChatPort } from '../../src/adapters/slack/chat-port.js';
+import { ChatError, type ChatErrorKind } from '../../src/core/errors.js';
+import type { ChatLocation, MessageRef } from '../../src/core/model.js';
+import type { ChatPort, VideoFile } from '../../src/core/ports/chat-port.js';
+import type { MessageView } from '../../src/core/views.js';
+import { createMemoryChat, type MemoryChat } from '../fakes/chat/memory-chat.js';
+import { type DiscordFake, startDiscordFake } from '../fakes/discord/server.js';
+import { FAKE_IDS } from '../fakes/discord/state.js';
+import { type SlackFake, startSlackFake } from '../fakes/slack/web-api-fake.js';
+
+/**
+ * The ChatPort contract (src/core/ports/chat-port.ts), run against every implementation: the in-memory
+ * fake the queue tests use, and the Discord and Slack ports against their loopback fakes. The worker
+ * relies on exactly this: threads, idempotency keys scoped to the place, and ChatError kinds.
+ */
+
+/** The failures the worker treats differently, as each platform produces them. */
+type Failure = Extract<ChatErrorKind, 'gone' | 'forbidden' | 'rate_limited' | 'too_large'>;
+
+interface ChatPortHarness {
+  start(): Promise<ChatPort>;
+  stop(): Promise<void>;
+  /** A bot message in a channel where threads can be started (the intake's public reply). */
+  anchor(): MessageRef;
+  /** The text of each bot message in `where` after the anchor, oldest first. */
+  texts(where: ChatLocation): string[];
+  /** How many messages in `where` carry a video. */
+  videoMessages(where: ChatLocation): number;
+  /**
+   * Makes the next call fail with `kind` the platform's own way: `gone` (the thread was deleted) and
+   * `forbidden` (no permission to post) for a post to `where`, `rate_limited` for an edit, `too_large`
+   * for an upload.
+   */
+  fail(kind: Failure, where: ChatLocation): void;
+  /** Undoes what {@link fail} left in place. */
+  heal(): void;
+}
+
+const notice = (text: string): MessageView => ({ kind: 'notice', text });
+
+function chatPortContract(name: string, harness: ChatPortHarness): void {
+  describe(`ChatPort contract: ${name}`, () => {
+    let port: ChatPort;
+    let dir: string;
+    let file: VideoFile;
+    beforeAll(async () => {
+      port = await harness.start();
+      dir = await mkdtemp(join(tmpdir(), 'chat-contract-'));
+      const path = join(dir, 'animation.mp4');
+      // An MP4 header (`ftyp` at byte 4) and padding: what every port accepts as a video file.
+      const bytes = Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from('ftypisom'), Buffer.alloc(2036, 1)]);
+      await writeFile(path, bytes);
+      file = { path, filename: 'animation.mp4', bytes: bytes.length };
+    });
+    afterAll(async () => {
+      await harness.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const thread = () => port.openThread(harness.anchor(), 'animate: contract');
+
+    it('GIVEN an anchor THEN openThread gives a thread of this platform in its channel, the same one again', async () => {
+      const anchor = harness.anchor();
+      const first = await port.openThread(anchor, 'animate: contract');
+      expect(first).toMatchObject({ platform: port.platform, channelId: anchor.channelId });
+      expect(first.threadId).not.toBeNull();
+      expect(await port.openThread(anchor, 'animate: contract')).toEqual(first);
+      expect(await thread()).not.toEqual(first);
+    });
+
+    it('GIVEN posts and an edit THEN the thread shows them in order, the edit in place', async () => {
+      const where = await thread();
+      const ref = await port.post(where, notice('queued'));
+      await port.post(where, notice('second'));
+      await port.edit(ref, notice('processing'));
+      const texts = harness.texts(where);
+      expect(texts).toHaveLength(2);
+      expect(texts[0]).toContain('processing');
+      expect(texts[1]).toContain('second');
+    });
+
+    it('GIVEN the same idempotency key twice in one thread THEN one message, and the same ref', async () => {
+      const where = await thread();
+      const a = await port.post(where, notice('once'), { idempotencyKey: 'contract-r1-a1-progress' });
+      const b = await port.post(where, notice('once'), { idempotencyKey: 'contract-r1-a1-progress' });
+      expect(b).toEqual(a);
+      expect(harness.texts(where)).toHaveLength(1);
+    });
+
+    it('GIVEN the same idempotency key in two threads THEN one message in each (keys are scoped to the place)', async () => {
+      const one = await thread();
+      const two = await thread();
+      const a = await port.post(one, notice('here'), { idempotencyKey: 'contract-shared-key' });
+      const b = await port.post(two, notice('there'), { idempotencyKey: 'contract-shared-key' });
+      expect(b).not.toEqual(a);
+      expect(harness.texts(one)).toHaveLength(1);
+      expect(harness.texts(two)).toHaveLength(1);
+    });
+
+    it('GIVEN no idempotency key THEN every post is a message of its own', async () => {
+      const where = await thread();
+      await port.post(where, notice('a'));
+      await port.post(where, notice('a'));
+      expect(harness.texts(where)).toHaveLength(2);
+    });
+
+    it('GIVEN an upload rerun with the same key THEN one video; the bot can react on its message, twice', async () => {
+      const where = await thread();
+      const ref = await port.uploadVideo(where, file, notice('your video'), { idempotencyKey: 'contract-r1-result' });
+      const again = await port.uploadVideo(where, file, notice('your video'), { idempotencyKey: 'contract-r1-result' });
+      expect(again).toEqual(ref);
+      expect(harness.videoMessages(where)).toBe(1);
+      await port.react(ref, 'retry');
+      await port.react(ref, 'retry');
+    });
+
+    const failures: Array<[Failure, boolean, (where: ChatLocation, ref: MessageRef) => Promise<unknown>]> = [
+      ['gone', false, (where) => port.post(where, notice('after the delete'))],
+      ['forbidden', false, (where) => port.post(where, notice('without permission'))],
+      ['rate_limited', true, (_where, ref) => port.edit(ref, notice('too fast'))],
+      ['too_large', false, (where) => port.uploadVideo(where, file, notice('too big'))],
+    ];
+    it.each(failures)(
+      'GIVEN the platform says %s THEN a ChatError of that kind (retryable: %s)',
+      async (kind, retryable, call) => {
+        const where = await thread();
+        const ref = await port.post(where, notice('before'));
+        harness.fail(kind, where);
+        try {
+          const error = await call(where, ref).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(ChatError);
+          expect(error).toMatchObject({ kind, retryable });
+          if (kind === 'rate_limited') expect((error as ChatError).retryAfterMs).toBeGreaterThan(0);
+        } finally {
+          harness.heal();
+        }
+      },
+    );
+  });
+}
+
+// The in-memory fake: failures are injected, since it has no platform to refuse.
+let memory: MemoryChat;
+chatPortContract('memory fake (test/fakes/chat/memory-chat.ts)', {
+  async start() {
+    memory = createMemoryChat('discord');
+    return memory.port;
+  },
+  async stop() {},
+  anchor: (() => {
+    let n = 0;
+    return () => ({ platform: 'discord' as const, channelId: 'C1', messageId: `anchor-${++n}` });
+  })(),
+  texts: (where) => memory.thread(where).map((m) => m.text),
+  videoMessages: (where) => memory.thread(where).filter((m) => m.video).length,
+  fail(kind) {
+    const method = { gone: 'post', forbidden: 'post', rate_limited: 'edit', too_large: 'uploadVideo' } as const;
+    memory.faults.push({ method: method[kind], kind });
+  },
+  heal() {
+    memory.faults.length = 0;
+  },
+});
+
+// Discord: the real port (REST, bot token) against the loopback Discord fake.
+let discord: DiscordFake;
+chatPortContract('Discord port (src/adapters/discord/chat-port.ts)', {
+  async start() {
+    discord = await startDiscordFake();
+    return createDiscordChatPort({ token: discord.token, apiUrl: discord.apiUrl, retries: 0, timeoutMs: 5_000 });
+  },
+  stop: () => discord.close(),
+  anchor() {
+    const message = discord.state.addMessage(FAKE_IDS.textChannel, { content: '🎬 animating' }).message;
+    return { platform: 'discord', channelId: FAKE_IDS.textChannel, messageId: message.id };
+  },
+  texts: (where) => discord.messages(where.threadId ?? where.channelId).map((m) => m.content),
+  videoMessages: (where) =>
+    discord.messages(where.threadId ?? where.channelId).filter((m) => m.files.length > 0).length,
+  fail(kind, where) {
+    if (kind === 'gone') discord.deleteChannel(where.threadId ?? where.channelId);
+    if (kind === 'forbidden') discord.knobs.denied.set(where.channelId, new Set(['send']));
+    if (kind === 'rate_limited') discord.knobs.rateLimitNext = 1;
+    if (kind === 'too_large') discord.knobs.uploadLimitBytes = 1024;
+  },
+  heal() {
+    discord.knobs.denied.clear();
+    discord.knobs.rateLimitNext = 0;
+    discord.knobs.uploadLimitBytes = 10 * 1024 * 1024;
+  },
+});
+
+// Slack: the real port (Web API, bot token) against the loopback Slack fake.
+let slack: SlackFake;
+chatPortContract('Slack port (src/adapters/slack/chat-port.ts)', {
+  async start() {
+    slack = await startSlackFake();
+    return createSlackChatPort({ token: slack.botToken, apiUrl: slack.apiUrl, retries: 0 });
+  },
+  stop: () => slack.close(),
+  anchor() {
+    const message = slack.state.add({
+      channel: 'C0001',
+      user: slack.botUserId,
+      botId: slack.botId,
+      text: '🎬 animating',
+    });
+    return { platform: 'slack', channelId: 'C0001', messageId: message.ts };
+  },
+  // The thread's replies; a file share is a message of its own with no text, not counted here.
+  texts: (where) =>
+    slack.state
+      .thread(where.channelId, where.threadId ?? '')
+      .slice(1)
+      .filter((m) => m.files.length === 0)
+      .map((m) => m.text),
+  videoMessages: (where) =>
+    slack.state.thread(where.channelId, where.threadId ?? '').filter((m) => m.files.length > 0).length,
+  fail(kind) {
+    if (kind === 'gone') slack.state.failNext.set('chat.postMessage', 'channel_not_found');
+    if (kind === 'forbidden') slack.state.failNext.set('chat.postMessage', 'not_in_channel');
+    if (kind === 'rate_limited') slack.state.rateLimitNext.set('chat.update', 3);
+    if (kind === 'too_large') slack.state.failNext.set('files.getUploadURLExternal', 'file_too_large');
+  },
+  heal() {
+    slack.state.failNext.clear();
+    slack.state.rateLimitNext.clear();
+  },
+});
