@@ -1,6 +1,7 @@
 import { ChannelType } from 'discord-api-types/v10';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/index.js';
+import { createDiscordAdapter } from '../../../src/adapters/discord/index.js';
+import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
@@ -18,7 +19,7 @@ const THREAD_IN_ALLOWED = '100000000000000021';
 const THREAD_IN_OTHER = '100000000000000022';
 
 let fake: DiscordFake;
-let adapter: DiscordAdapter;
+let adapter: PlatformAdapter;
 let fakeIntake: ReturnType<typeof createFakeIntake>;
 
 function addThread(id: string, parentId: string): void {
@@ -70,7 +71,7 @@ afterEach(() => {
 describe('ALLOWED_CHANNELS and threads (discord)', () => {
   test('GIVEN /animate in a thread of an allowed channel THEN it is accepted and the work stays in that thread', async () => {
     const id = fake.animate({ image: png(), prompt: 'a cat' }, { channelId: THREAD_IN_ALLOWED });
-    await expect.poll(() => fakeIntake.log.submitted.get(`discord-${id}`), { timeout: 15_000 }).toBeDefined();
+    await expect.poll(() => fakeIntake.log.submitted.get(`discord-${id}`)).toBeDefined();
     expect(fakeIntake.log.submitted.get(`discord-${id}`)?.where).toEqual({
       platform: 'discord',
       channelId: THREAD_IN_ALLOWED,
@@ -83,15 +84,15 @@ describe('ALLOWED_CHANNELS and threads (discord)', () => {
 
   test('GIVEN /animate in a thread of a channel that is not allowed THEN the refusal names the allow-list', async () => {
     const id = fake.animate({ image: png(), prompt: 'a cat' }, { channelId: THREAD_IN_OTHER });
-    await expect.poll(() => firstAnswer(id), { timeout: 15_000 }).toContain('not enabled in this channel');
+    await expect.poll(() => firstAnswer(id)).toContain('not enabled in this channel');
     expect(fake.interaction(id)?.callbackType).toBe(4);
     expect(fakeIntake.log.submitted.size).toBe(0);
   });
 
   test('GIVEN /animate in the allowed channel itself or in another channel THEN allowed and refused as before', async () => {
     const inside = fake.animate({ image: png(), prompt: 'a cat' });
-    await expect.poll(() => fakeIntake.log.submitted.get(`discord-${inside}`), { timeout: 15_000 }).toBeDefined();
+    await expect.poll(() => fakeIntake.log.submitted.get(`discord-${inside}`)).toBeDefined();
     const outside = fake.animate({ image: png(), prompt: 'a cat' }, { channelId: FAKE_IDS.otherChannel });
-    await expect.poll(() => firstAnswer(outside), { timeout: 15_000 }).toContain('not enabled in this channel');
+    await expect.poll(() => firstAnswer(outside)).toContain('not enabled in this channel');
   });
 });

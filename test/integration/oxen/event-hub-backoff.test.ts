@@ -75,7 +75,7 @@ async function startHub(script: ReadonlyArray<'close' | 'keep-alive'>, attempts:
   cleanups.push(() => hub.close());
   hub.onReconnect(() => notifiedAt.push(server.connections()));
   await hub.start();
-  await expect.poll(() => waits.delays.length, { timeout: 20_000 }).toBe(attempts);
+  await expect.poll(() => waits.delays.length).toBe(attempts);
   return { hub, server, delays: waits.delays, notifiedAt, reconnectMetric: () => reconnectMetric };
 }
 
