@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseUsd } from '../core/money.js';
+import { PLATFORMS, type Platform } from '../core/platforms.js';
 
 /** Which parts of the program a process runs; decides which variables are required. */
 export type Role = 'bot' | 'worker' | 'all' | 'cli';
@@ -15,10 +16,13 @@ const csv = (item: z.ZodString) =>
     )
     .pipe(z.array(item));
 
-/** `discord:123` or `slack:U1`: an id qualified by its platform. */
+/** `discord:123` or `slack:U1`: an id qualified by one of the platforms. */
 const platformId = z
   .string()
-  .regex(/^(discord|slack):[A-Za-z0-9_-]+$/, 'each entry must look like discord:<id> or slack:<id>');
+  .regex(
+    new RegExp(`^(${PLATFORMS.join('|')}):[A-Za-z0-9_-]+$`),
+    `each entry must look like ${PLATFORMS.map((p) => `${p}:<id>`).join(' or ')}`,
+  );
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -89,6 +93,8 @@ export const ConfigSchema = z.object({
   MAX_ACTIVE_PER_USER: int(1, 1000, 2),
   DAILY_VIDEO_SECONDS_PER_USER: int(0, 86_400, 60),
   MAX_ACTIVE_GENERATIONS: int(1, 10_000, 20),
+  /** Parts an extended (⏩) video may have, the first included. */
+  MAX_EXTEND_PARTS: int(1, 50, 6),
   ALLOWED_CHANNELS: csv(platformId).default([]),
   /** USD per second of video; wins over the price Oxen publishes for the model. */
   PRICE_PER_SECOND_USD: usd.optional(),
@@ -205,12 +211,18 @@ function isOn(value: string | undefined): boolean {
   return ON.includes(value?.trim().toLowerCase() ?? '');
 }
 
+/**
+ * The variables that make each platform run. A `Record` over every platform, so a platform added to the
+ * list (src/core/platforms.ts) does not type-check until it says which of its variables it needs.
+ */
+const PLATFORM_CREDENTIALS: Record<Platform, (config: Config) => boolean> = {
+  discord: (c) => Boolean(c.DISCORD_TOKEN && c.DISCORD_APPLICATION_ID),
+  slack: (c) => Boolean(c.SLACK_BOT_TOKEN && (c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN)),
+};
+
 /** Which platforms have credentials, and so are started. */
-export function enabledPlatforms(config: Config): Array<'discord' | 'slack'> {
-  const out: Array<'discord' | 'slack'> = [];
-  if (config.DISCORD_TOKEN && config.DISCORD_APPLICATION_ID) out.push('discord');
-  if (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) out.push('slack');
-  return out;
+export function enabledPlatforms(config: Config): Platform[] {
+  return PLATFORMS.filter((platform) => PLATFORM_CREDENTIALS[platform](config));
 }
 
 /** The values of the configured secrets, for the logger to scrub. */

@@ -22,8 +22,20 @@ export interface SubmitInput {
   endImage?: CheckedImage;
   /** Where the images came from, when the platform can give them again (recorded for a later re-fetch). */
   sources?: { start?: ImageSource | undefined; end?: ImageSource | undefined };
+  /** Loop: end where it began. Refused together with an end image. */
+  loop?: boolean;
+  /** 1–4 generations from one enqueue. @defaultValue 1 */
+  takes?: number;
   /** Largest file the platform accepts in this place (Discord `attachment_size_limit`). */
   uploadLimitBytes: number;
+}
+
+/** What an extension may change; by default the same prompt and duration, no end image, take 1. */
+export interface ExtendOptions {
+  prompt?: string;
+  duration?: Duration;
+  endImage?: CheckedImage;
+  take?: number;
 }
 
 /** What a successful submit or retry gives back. */
@@ -108,6 +120,11 @@ export interface Intake {
    * twice) start one new attempt, whatever their event ids.
    */
   retry(message: MessageRef, actor: Actor, eventId: string): Promise<Result<Accepted, Refusal>>;
+  /**
+   * Continues the video that `message` carries (its latest done attempt; `take` picks one of several,
+   * 0-based) as a new part: a request of its own, whose start image is that video's last frame.
+   */
+  extend(message: MessageRef, actor: Actor, eventId: string, options?: ExtendOptions): Promise<Result<Accepted, Refusal>>;
   /** Cancels the in-flight attempt that `message` belongs to (at Oxen too); refunds the quota. */
   cancel(message: MessageRef, actor: Actor): Promise<Result<{ requestId: string; attempt: number }, Refusal>>;
   /** The person's generations in flight and quota left. */

@@ -10,6 +10,8 @@ export interface LimitSettings {
   dailySecondsPerUser: number;
   /** Generations running at Oxen at once, for everyone. @defaultValue 20 */
   maxActiveGenerations: number;
+  /** Parts an extended video may have, the first included (MAX_EXTEND_PARTS). @defaultValue 6 */
+  maxExtendParts: number;
   /** `platform:channelId` entries; empty means every channel. */
   allowedChannels: readonly string[];
   /** `platform:userId` entries of bot admins (exempt from limits, may retry/cancel anyone's request). */
@@ -25,6 +27,7 @@ export const DEFAULT_LIMITS: LimitSettings = {
   maxActivePerUser: 2,
   dailySecondsPerUser: 60,
   maxActiveGenerations: 20,
+  maxExtendParts: 6,
   allowedChannels: [],
   adminUserIds: [],
   dailyBudget: null,

@@ -27,6 +27,11 @@ export type RefusalCode =
   | 'not_in_flight'
   | 'still_running'
   | 'image_no_longer_kept'
+  | 'loop_with_end_image'
+  | 'takes_invalid'
+  | 'nothing_to_extend'
+  | 'extend_limit'
+  | 'take_missing'
   | 'service_unavailable';
 
 /** Which input a refusal is about (Slack shows it on that modal field). */
@@ -122,6 +127,16 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
       return 'That animation is still running; wait for it to finish (or cancel it with ❌) before retrying.';
     case 'image_no_longer_kept':
       return 'The bot no longer keeps a copy of this image: copies are deleted a while after the last attempt, so they do not sit on a server. Nothing was charged. Run /animate again with the image.';
+    case 'loop_with_end_image':
+      return 'A loop ends on its own start image, so it cannot also have an end image. Choose one: loop, or an end image.';
+    case 'takes_invalid':
+      return 'Takes must be a whole number from 1 to 4.';
+    case 'nothing_to_extend':
+      return 'Only a finished video can be extended. Wait for it to be delivered, then react ⏩ on it.';
+    case 'extend_limit':
+      return `This video already has ${d.limit ?? 'the maximum number of'} parts, the most it may have (MAX_EXTEND_PARTS). Start a new one with /animate.`;
+    case 'take_missing':
+      return `That message has ${d.limit ?? 'fewer'} take${d.limit === 1 ? '' : 's'}; pick one of them.`;
     case 'service_unavailable':
       return `The bot cannot take new animations right now${d.reason ? ` (${d.reason})` : ''}. Nothing was charged; try again in a few minutes.`;
   }

@@ -28,9 +28,9 @@ export interface ProgressView {
 export interface FailureInfo {
   /** What happened ("Oxen could not use the image: it is smaller than 300 px"). */
   reason: string;
-  /** What to do ("React 🔁 to try again", "Use a larger image"). */
+  /** What to fix ("Use a larger image"), never how to retry: the renderer adds the platform's words. */
   hint: string;
-  /** Whether 🔁 is offered. */
+  /** Whether the retry action is offered. */
   retryable: boolean;
 }
 
@@ -45,6 +45,16 @@ export interface ResultView {
   tookMs: number;
   /** Set when the video is posted as a link (too big to upload). */
   link?: { url: string; bytes: number; limitBytes: number };
+  /** With several takes: those posted as links (0-based take numbers). */
+  links?: Array<{ take: number; url: string; bytes: number; limitBytes: number }>;
+  /** How many takes the message carries, when more than one. */
+  takes?: number;
+  /** The clip ends on its start image. */
+  loop?: boolean;
+  /** The part number of an extended video (2 for the first extension). */
+  part?: number;
+  /** For the stitched video of an extended one: how many parts and how long in all. */
+  stitched?: { parts: number; totalSeconds: number };
   /** What it cost: Oxen's charge, or the estimate while Oxen has not reported it (`costIsEstimate`). */
   costMicros?: number;
   costIsEstimate?: boolean;
@@ -54,4 +64,9 @@ export interface ResultView {
 export type MessageView =
   | { kind: 'progress'; progress: ProgressView }
   | { kind: 'result'; result: ResultView }
-  | { kind: 'notice'; text: string };
+  | {
+      kind: 'notice';
+      text: string;
+      /** The person it is addressed to, mentioned first (answers to one person in a public place). */
+      to?: string;
+    };

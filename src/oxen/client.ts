@@ -72,6 +72,7 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
         duration: input.duration,
       };
       if (input.tailImageUrl) json.tail_image_url = input.tailImageUrl;
+      if ((input.numGenerations ?? 1) > 1) json.num_generations = input.numGenerations;
       const res = await oxenRequest(http, { method: 'POST', path: '/api/ai/queue', json, retry: false, signal });
       const body = parseOk(EnqueueResponseSchema, res, 'enqueue');
       const first = body.generations[0];
@@ -84,7 +85,11 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
         http.metrics?.oxenError(error.code);
         throw error;
       }
-      return { generationId: first.generation_id, status: normaliseStatus(first.status) };
+      return {
+        generationId: first.generation_id,
+        generationIds: body.generations.map((g) => g.generation_id),
+        status: normaliseStatus(first.status),
+      };
     },
 
     async getStatus(generationId, signal) {

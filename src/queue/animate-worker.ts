@@ -26,6 +26,7 @@ import { createSlotStore } from './slot-store.js';
 import { parkUntil, saveData } from './steps/delay.js';
 import { deliverStep } from './steps/deliver.js';
 import { stageStep } from './steps/stage.js';
+import { stitchStep } from './steps/stitch.js';
 import { submitStep } from './steps/submit.js';
 import { waitStep } from './steps/wait.js';
 import type { Activation, WorkerContext } from './worker-context.js';
@@ -55,6 +56,12 @@ export interface AnimateWorkerDeps {
   editIntervalMs?: number;
   /** Wake interval between polls for progress edits. @defaultValue 30 000 */
   progressEveryMs?: number;
+  /**
+   * How long one activation holds a job's enqueue against a second activation of the same job (BullMQ
+   * hands a job whose lock expired to another worker). Must exceed the Oxen client's call timeout; a
+   * crash inside the call delays the job's re-run by at most this. @defaultValue 45 000
+   */
+  submitClaimMs?: number;
   /** The price in force. @defaultValue unknown (messages show seconds, not money) */
   price?: PricePort;
   /** BUDGET_ALERT_CHANNEL: `discord:<channel id>` or `slack:<channel id>`. */
@@ -82,7 +89,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
   const redis = deps.connection;
   const keys = storeKeys(deps.prefix);
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
-  const ctx: WorkerContext & { fitter: VideoFitter } = {
+  const ctx: WorkerContext = {
     queue,
     oxen: deps.oxen,
     imageStore: deps.imageStore,
@@ -98,6 +105,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     slotPollMs: deps.slotPollMs ?? 5_000,
     editIntervalMs: deps.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS,
     editBudget: deps.editBudget ?? createRedisEditBudget(redis, deps.prefix),
+    submitClaimMs: deps.submitClaimMs ?? 45_000,
     price: deps.price ?? unknownPrice,
     budgetAlertChannel: deps.budgetAlertChannel,
     requests: createRequestStore(redis, keys),
@@ -152,11 +160,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
   };
 }
 
-async function processJob(
-  baseCtx: WorkerContext & { fitter: VideoFitter },
-  job: Job<AnimateJobData>,
-  token: string,
-): Promise<string> {
+async function processJob(baseCtx: WorkerContext, job: Job<AnimateJobData>, token: string): Promise<string> {
   const parsed = AnimateJobDataSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`job data does not match this version: ${parsed.error.message}`);
   const data = parsed.data;
@@ -181,7 +185,10 @@ async function processJob(
     await saveData(act, { stallsSeen: job.stalledCounter, lastPollAt: 0 });
   }
   try {
-    if (attempt.cancelRequestedBy && data.step !== 'wait' && data.step !== 'deliver') {
+    // Before the enqueue nothing runs at Oxen and a cancel simply ends the attempt. A submit with its
+    // marker set may have created generations: the submit step looks for them first.
+    const nothingAtOxen = data.step === 'stage' || (data.step === 'submit' && data.submittingAt === undefined);
+    if (attempt.cancelRequestedBy && nothingAtOxen) {
       await endAttempt(ctx, act, { outcome: 'cancelled', by: attempt.cancelRequestedBy });
       return 'cancelled';
     }
@@ -189,6 +196,10 @@ async function processJob(
     if (act.data.step === 'submit') await submitStep(ctx, act);
     if (act.data.step === 'wait') await waitStep(ctx, act);
     if (act.data.step === 'deliver') await deliverStep(ctx, act);
+    if (act.data.step === 'stitch') {
+      await stitchStep(ctx, act);
+      await endAttempt(ctx, act, { outcome: 'done' });
+    }
     const final = await ctx.requests.getAttempt(data.requestId, data.attempt);
     return final?.state ?? 'unknown';
   } catch (error) {

@@ -1,11 +1,10 @@
-import type { Duration } from '../core/model.js';
 import { costOf, type Micros, parseUsd } from '../core/money.js';
 import type { WorkerContext } from './worker-context.js';
 
-/** The estimate at the price in force; undefined when no price is known. */
-export function estimateFor(ctx: Pick<WorkerContext, 'price'>, duration: Duration): Micros | undefined {
+/** The estimate of `seconds` of video at the price in force; undefined when no price is known. */
+export function estimateFor(ctx: Pick<WorkerContext, 'price'>, seconds: number): Micros | undefined {
   const quote = ctx.price.current();
-  return quote ? costOf(quote.perSecond, duration) : undefined;
+  return quote ? costOf(quote.perSecond, seconds) : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { userKey } from '../core/model.js';
-import type { AttemptRecord } from '../core/request.js';
+import { type AttemptRecord, requestSeconds } from '../core/request.js';
 import type { FailureInfo, ProgressView } from '../core/views.js';
 import { actualCost, estimateFor } from './cost.js';
 import { finalProgress } from './progress-message.js';
@@ -28,7 +28,7 @@ export async function releaseAll(
     userKey(request.requester),
     attempt.quotaDay,
     `${attempt.requestId}#${attempt.attempt}`,
-    refund ? request.duration : 0,
+    refund ? requestSeconds(request) : 0,
     chargedMicros,
   );
 }
@@ -68,7 +68,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   const first = await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, ending.outcome);
   if (!first) return;
   const endedAt = ctx.clock.now();
-  const settled = charged ?? estimateFor(ctx, request.duration);
+  const settled = charged ?? estimateFor(ctx, requestSeconds(request));
   const patch: Partial<AttemptRecord> = { endedAt, ...(settled !== undefined ? { costMicros: settled } : {}) };
   if (settled !== undefined) ctx.metrics.spendActual(request.where.platform, ending.outcome, settled);
   if (ending.outcome === 'cancelled' && ending.by) patch.cancelRequestedBy = ending.by;

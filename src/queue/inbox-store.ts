@@ -33,6 +33,18 @@ export function createInboxStore(redis: Redis, keys: StoreKeys) {
     async jobOf(generationId: string): Promise<string | null> {
       return redis.get(keys.generation(generationId));
     },
+    /**
+     * Claims the enqueue of a job for one activation (`token`) for `ttlMs`. BullMQ can hand a job whose
+     * lock expired (a starved or frozen worker) to a second worker while the first is still inside the
+     * enqueue call; without this claim both would pay. True when this activation holds it.
+     */
+    async claimSubmit(jobId: string, token: string, ttlMs: number): Promise<boolean> {
+      const res = await redis.set(keys.submitClaim(jobId), token, 'PX', ttlMs, 'NX');
+      return res === 'OK' || (await redis.get(keys.submitClaim(jobId))) === token;
+    },
+    async releaseSubmit(jobId: string): Promise<void> {
+      await redis.del(keys.submitClaim(jobId));
+    },
     /** Marks a generation as waited for, so the reconciler checks it against Oxen's active list. */
     async trackWaiting(generationId: string, jobId: string, submittedAt: number): Promise<void> {
       await redis.hset(keys.waiting(), generationId, `${jobId} ${submittedAt}`);

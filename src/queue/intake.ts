@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { CheckedImage } from '../core/images.js';
 import type {
   Accepted,
   ActiveGeneration,
@@ -29,13 +30,14 @@ import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import type { PricePort } from '../core/ports/price.js';
 import { type Refusal, refusal } from '../core/refusal.js';
-import type { AttemptRecord, RequestRecord } from '../core/request.js';
+import { type AttemptRecord, type RequestRecord, requestSeconds } from '../core/request.js';
+import { checkVariants } from '../core/variants.js';
 import type { Logger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import type { AnimateJobData } from './job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from './keys.js';
-import { createQuotaStore, type ReserveOutcome } from './quota-store.js';
+import { createQuotaStore, type ReserveInput, type ReserveOutcome } from './quota-store.js';
 import { createRequestStore } from './request-store.js';
 import { createSlotStore } from './slot-store.js';
 
@@ -92,7 +94,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     return err(r);
   };
 
-  function limitRefusal(outcome: ReserveOutcome, duration: Duration, now: number): Refusal | null {
+  /** The refusal a reservation outcome means; `seconds` is what the request asked for (every take). */
+  function limitRefusal(outcome: ReserveOutcome, seconds: number, now: number): Refusal | null {
     if (outcome.kind === 'active_limit') {
       return refusal('user_active_limit', undefined, { active: outcome.active, limit: limits.maxActivePerUser });
     }
@@ -100,7 +103,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       return refusal('user_daily_limit', undefined, {
         usedSeconds: outcome.usedSeconds,
         limit: limits.dailySecondsPerUser,
-        requestedSeconds: duration,
+        requestedSeconds: seconds,
         resetsAt: nextUtcMidnight(now),
       });
     }
@@ -109,17 +112,17 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       return refusal(daily ? 'team_daily_budget' : 'team_monthly_budget', undefined, {
         spentMicros: outcome.spentMicros,
         budgetMicros: (daily ? limits.dailyBudget : limits.monthlyBudget) ?? 0,
-        estimateMicros: estimate(duration),
+        estimateMicros: estimate(seconds),
         resetsAt: daily ? nextUtcMidnight(now) : nextUtcMonth(now),
       });
     }
     return null;
   }
 
-  /** The estimated cost of a clip at the price in force; 0 when unknown (the budgets then settle on actuals). */
-  function estimate(duration: Duration): number {
+  /** The estimated cost of `seconds` of video at the price in force; 0 when unknown (budgets then settle on actuals). */
+  function estimate(seconds: number): number {
     const quote = deps.price?.current();
-    return quote ? costOf(quote.perSecond, duration) : 0;
+    return quote ? costOf(quote.perSecond, seconds) : 0;
   }
 
   async function duplicateOf(value: string): Promise<Accepted> {
@@ -131,28 +134,28 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   async function reserveFor(
     requester: UserRef,
     member: string,
-    duration: Duration,
+    seconds: number,
     eventId: string,
     jobId: string,
     now: number,
-    retryOf?: { requestId: string; attempt: number },
+    guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>,
   ): Promise<ReserveOutcome> {
     const admin = isAdmin(requester);
     return quota.reserve({
       userKey: userKey(requester),
       day: utcDay(now),
       member,
-      seconds: duration,
+      seconds,
       maxActive: admin ? -1 : limits.maxActivePerUser,
       dailySeconds: admin ? -1 : limits.dailySecondsPerUser,
       eventId,
       jobId,
       nowMs: now,
-      costMicros: estimate(duration),
+      costMicros: estimate(seconds),
       // Admins are never refused by the team budgets, but what they spend still counts against them.
       dailyBudget: admin ? -1 : (limits.dailyBudget ?? -1),
       monthlyBudget: admin ? -1 : (limits.monthlyBudget ?? -1),
-      ...(retryOf ? { retryOf } : {}),
+      ...guard,
     });
   }
 
@@ -170,8 +173,62 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       throw error;
     }
     metrics.requestAccepted(requester.platform);
-    const cost = estimate(seconds as Duration);
+    const cost = estimate(seconds);
     if (cost > 0) metrics.spendEstimated(requester.platform, cost);
+  }
+
+  /**
+   * Reserves, records and enqueues a new request (its attempt 1). The start image is absent for a part
+   * of an extended video: the worker takes it from the video it continues.
+   */
+  async function startRequest(spec: {
+    eventId: string;
+    requester: UserRef;
+    record: Omit<RequestRecord, 'requestId' | 'requester' | 'createdAt' | 'latestAttempt'>;
+    startImage?: CheckedImage | undefined;
+    endImage?: CheckedImage | undefined;
+    guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>;
+  }): Promise<Result<Accepted, Refusal>> {
+    const { requester } = spec;
+    const now = clock.now();
+    const requestId = randomUUID();
+    const member = `${requestId}#1`;
+    const jobId = `a-${spec.eventId}`;
+    const seconds = requestSeconds(spec.record);
+    const outcome = await reserveFor(requester, member, seconds, spec.eventId, jobId, now, spec.guard);
+    if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
+    const limited = limitRefusal(outcome, seconds, now);
+    if (limited) return refuse(requester.platform, limited);
+
+    const record: RequestRecord = { ...spec.record, requestId, requester, createdAt: now, latestAttempt: 1 };
+    try {
+      if (spec.startImage) await requests.putPendingImage(requestId, 'start', spec.startImage);
+      if (spec.endImage) await requests.putPendingImage(requestId, 'end', spec.endImage);
+      // From here the retention sweep accounts for the images (README.md, "Where input images are kept").
+      await requests.ledger.track(requestId, now + stagedHoldMs);
+      await requests.saveRequest(record);
+      if (record.anchor && !record.part) await requests.indexMessage(record.anchor, { requestId, attempt: 0 });
+    } catch (error) {
+      await quota.release(userKey(requester), utcDay(now), member, seconds);
+      throw error;
+    }
+    const attempt: AttemptRecord = {
+      requestId,
+      attempt: 1,
+      jobId,
+      state: 'queued',
+      createdAt: now,
+      quotaDay: utcDay(now),
+      reserved: true,
+    };
+    await startAttempt(attempt, requester, seconds);
+    deps.logger
+      ?.child({ requestId })
+      .info(
+        { jobId, platform: requester.platform, eventId: spec.eventId, seconds, part: record.part?.index },
+        'request accepted',
+      );
+    return ok({ requestId, jobId, attempt: 1, duplicate: false });
   }
 
   async function findTarget(message: MessageRef) {
@@ -217,53 +274,62 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     async submit(input: SubmitInput): Promise<Result<Accepted, Refusal>> {
       const platform = input.requester.platform;
       if (!isChannelAllowed(limits, input.where)) return refuse(platform, refusal('channel_not_allowed'));
-      const now = clock.now();
-      const requestId = randomUUID();
-      const member = `${requestId}#1`;
-      const jobId = `a-${input.eventId}`;
-      const outcome = await reserveFor(input.requester, member, input.duration, input.eventId, jobId, now);
-      if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-      const limited = limitRefusal(outcome, input.duration, now);
-      if (limited) return refuse(platform, limited);
-
-      const record: RequestRecord = {
-        requestId,
-        requester: input.requester,
-        where: input.where,
-        anchor: input.anchor,
-        prompt: input.prompt,
-        duration: input.duration,
-        uploadLimitBytes: input.uploadLimitBytes,
-        createdAt: now,
-        latestAttempt: 1,
+      const variant = checkVariants({
+        loop: input.loop,
+        takes: input.takes,
         hasEndImage: input.endImage !== undefined,
-        ...(input.sources ? { sources: input.sources } : {}),
-      };
-      try {
-        await requests.putPendingImage(requestId, 'start', input.startImage);
-        if (input.endImage) await requests.putPendingImage(requestId, 'end', input.endImage);
-        // From here the retention sweep accounts for the images (README.md, "Where input images are kept").
-        await requests.ledger.track(requestId, now + stagedHoldMs);
-        await requests.saveRequest(record);
-        if (input.anchor) await requests.indexMessage(input.anchor, { requestId, attempt: 0 });
-      } catch (error) {
-        await quota.release(userKey(input.requester), utcDay(now), member, input.duration);
-        throw error;
+      });
+      if (variant) return refuse(platform, variant);
+      return startRequest({
+        eventId: input.eventId,
+        requester: input.requester,
+        record: {
+          where: input.where,
+          anchor: input.anchor,
+          prompt: input.prompt,
+          duration: input.duration,
+          uploadLimitBytes: input.uploadLimitBytes,
+          hasEndImage: input.endImage !== undefined,
+          ...(input.loop ? { loop: true } : {}),
+          ...((input.takes ?? 1) > 1 ? { takes: input.takes } : {}),
+          ...(input.sources ? { sources: input.sources } : {}),
+        },
+        startImage: input.startImage,
+        endImage: input.endImage,
+      });
+    },
+
+    async extend(message, actor, eventId, options = {}) {
+      const found = await findTarget(message);
+      if (!found) return refuse(actor.platform, refusal('request_not_found'));
+      const { request, attempt } = found;
+      if (!mayActOn(actor, request.requester, isAdmin(actor))) return refuse(actor.platform, refusal('not_requester'));
+      if (attempt.state !== 'done') return refuse(actor.platform, refusal('nothing_to_extend'));
+      const takes = request.takes ?? 1;
+      const take = options.take ?? 0;
+      if (!Number.isInteger(take) || take < 0 || take >= takes) {
+        return refuse(actor.platform, refusal('take_missing', undefined, { limit: takes }));
       }
-      const attempt: AttemptRecord = {
-        requestId,
-        attempt: 1,
-        jobId,
-        state: 'queued',
-        createdAt: now,
-        quotaDay: utcDay(now),
-        reserved: true,
-      };
-      await startAttempt(attempt, input.requester, input.duration);
-      deps.logger
-        ?.child({ requestId })
-        .info({ jobId, platform, eventId: input.eventId, duration: input.duration }, 'request accepted');
-      return ok({ requestId, jobId, attempt: 1, duplicate: false });
+      const index = (request.part?.index ?? 1) + 1;
+      if (index > limits.maxExtendParts) {
+        return refuse(actor.platform, refusal('extend_limit', undefined, { limit: limits.maxExtendParts }));
+      }
+      const from = { requestId: request.requestId, attempt: attempt.attempt, take };
+      return startRequest({
+        eventId,
+        requester: request.requester,
+        guard: { extendOf: from },
+        record: {
+          where: request.where,
+          anchor: request.anchor,
+          prompt: options.prompt ?? request.prompt,
+          duration: options.duration ?? request.duration,
+          uploadLimitBytes: request.uploadLimitBytes,
+          hasEndImage: options.endImage !== undefined,
+          part: { chainId: request.part?.chainId ?? request.requestId, index, from },
+        },
+        endImage: options.endImage,
+      });
     },
 
     async retry(message: MessageRef, actor: Actor, eventId: string): Promise<Result<Accepted, Refusal>> {
@@ -287,12 +353,12 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const attemptNo = latest.attempt + 1;
       const member = `${request.requestId}#${attemptNo}`;
       const jobId = `r-${request.requestId}-${attemptNo}`;
-      const outcome = await reserveFor(request.requester, member, request.duration, eventId, jobId, now, {
-        requestId: request.requestId,
-        attempt: latest.attempt,
+      const seconds = requestSeconds(request);
+      const outcome = await reserveFor(request.requester, member, seconds, eventId, jobId, now, {
+        retryOf: { requestId: request.requestId, attempt: latest.attempt },
       });
       if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-      const limited = limitRefusal(outcome, request.duration, now);
+      const limited = limitRefusal(outcome, seconds, now);
       if (limited) return refuse(actor.platform, limited);
 
       await requests.saveRequest({ ...request, latestAttempt: attemptNo });
@@ -305,7 +371,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         quotaDay: utcDay(now),
         reserved: true,
       };
-      await startAttempt(attempt, request.requester, request.duration);
+      await startAttempt(attempt, request.requester, seconds);
       return ok({ requestId: request.requestId, jobId: attempt.jobId, attempt: attemptNo, duplicate: false });
     },
 

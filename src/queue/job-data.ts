@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-/** The steps of one attempt's job. @see DESIGN.md §4 */
-export type Step = 'stage' | 'submit' | 'wait' | 'deliver';
-
 /**
  * A job's data. Parsed at the top of the processor: jobs outlive deploys, so old or foreign data must
  * fail clearly rather than half-work.
@@ -10,9 +7,23 @@ export type Step = 'stage' | 'submit' | 'wait' | 'deliver';
 export const AnimateJobDataSchema = z.object({
   requestId: z.string().min(1),
   attempt: z.number().int().min(1),
-  step: z.enum(['stage', 'submit', 'wait', 'deliver']),
+  step: z.enum(['stage', 'submit', 'wait', 'deliver', 'stitch']),
   /** Set the moment Oxen accepted the enqueue: a job that has it never enqueues again. */
   generationId: z.string().optional(),
+  /** Every take's generation when the request asked for several (`generationId` is the first). */
+  generationIds: z.array(z.string()).optional(),
+  /** How each take ended, once it did; the wait step waits until every take has. */
+  takeResults: z
+    .array(
+      z.object({
+        generationId: z.string(),
+        kind: z.enum(['succeeded', 'failed', 'cancelled']),
+        url: z.string().nullable().optional(),
+        reason: z.string().nullable().optional(),
+        completedAt: z.number().optional(),
+      }),
+    )
+    .optional(),
   /** When the submit step was about to call Oxen (ms); lets a re-run find a generation it lost. */
   submittingAt: z.number().optional(),
   /** Where to download the result (the row's `result_url`, or the event's presigned `url`). */
@@ -31,3 +42,6 @@ export const AnimateJobDataSchema = z.object({
 
 /** A job's data. */
 export type AnimateJobData = z.infer<typeof AnimateJobDataSchema>;
+
+/** How one take ended. */
+export type TakeResult = NonNullable<AnimateJobData['takeResults']>[number];

@@ -2,6 +2,7 @@ import { editScope } from '../core/edit-budget.js';
 import { ChatError } from '../core/errors.js';
 import type { AttemptState } from '../core/model.js';
 import { estimateGenerationMs, shouldEdit } from '../core/progress.js';
+import { requestSeconds } from '../core/request.js';
 import type { FailureInfo, MessageView, ProgressView } from '../core/views.js';
 import { estimateFor } from './cost.js';
 import type { Activation, WorkerContext } from './worker-context.js';
@@ -43,7 +44,7 @@ export async function progressView(
     estimatedTotalMs: Math.max(0, before) + generationMs,
   };
   if (extras.queuePosition !== undefined) view.queuePosition = extras.queuePosition;
-  const estimate = estimateFor(ctx, request.duration);
+  const estimate = estimateFor(ctx, requestSeconds(request));
   if (estimate !== undefined) view.estimateMicros = estimate;
   if (extras.chargedMicros !== undefined) view.chargedMicros = extras.chargedMicros;
   if (extras.failure) view.failure = extras.failure;

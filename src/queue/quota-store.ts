@@ -19,6 +19,9 @@ function safeJson(raw: string): unknown {
   }
 }
 
+/** How long two ⏩ on the same video count as one (a redelivered reaction, a double click). */
+const EXTEND_GUARD_SECONDS = 120;
+
 /** What a reservation came to. */
 export type ReserveOutcome =
   | { kind: 'reserved' }
@@ -44,6 +47,11 @@ export interface ReserveInput {
   eventId: string;
   /** For retries: the attempt being retried, so two reactions at once start one new attempt. */
   retryOf?: { requestId: string; attempt: number };
+  /**
+   * For extensions: the video being continued, so one ⏩ delivered twice makes one part. Short-lived
+   * (unlike `retryOf`): extending the same video again later, on purpose, must still work.
+   */
+  extendOf?: { requestId: string; attempt: number; take: number };
   /** The BullMQ job the reservation is for (the sweeper checks it is still alive). */
   jobId: string;
   /** When (ms), for the sweeper's grace period. */
@@ -97,7 +105,7 @@ redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('INCRBY', KEYS[3], seconds)
 redis.call('EXPIRE', KEYS[3], 172800)
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
-if KEYS[4] ~= KEYS[1] then redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[5]) end
+if KEYS[4] ~= KEYS[1] then redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[10]) end
 redis.call('HSET', KEYS[5], ARGV[1], ARGV[6])
 return {'reserved', ''}`;
 
@@ -136,7 +144,12 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
   return {
     async reserve(input: ReserveInput): Promise<ReserveOutcome> {
       const eventKey = keys.event(input.eventId);
-      const guard = input.retryOf ? keys.retryOf(input.retryOf.requestId, input.retryOf.attempt) : eventKey;
+      const guard = input.retryOf
+        ? keys.retryOf(input.retryOf.requestId, input.retryOf.attempt)
+        : input.extendOf
+          ? keys.extendOf(input.extendOf.requestId, input.extendOf.attempt, input.extendOf.take)
+          : eventKey;
+      const guardTtl = input.extendOf ? EXTEND_GUARD_SECONDS : RECORD_TTL_SECONDS;
       const res = (await redis.eval(
         RESERVE_LUA,
         7,
@@ -163,6 +176,7 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
         String(input.costMicros),
         String(input.dailyBudget),
         String(input.monthlyBudget),
+        String(guardTtl),
       )) as [string, string];
       const [kind, value] = res;
       if (kind === 'duplicate') return { kind, value };

@@ -1,64 +1,61 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { CheckedImage } from '../core/images.js';
-import { type MessageRef, messageKey } from '../core/model.js';
+import { type CheckedImage, CheckedImageMetaSchema, ImageSourceSchema, StagedImageSchema } from '../core/images.js';
+import {
+  AttemptStateSchema,
+  ChatLocationSchema,
+  DurationSchema,
+  type MessageRef,
+  MessageRefSchema,
+  messageKey,
+  UserRefSchema,
+} from '../core/model.js';
 import type { AttemptRecord, RequestRecord } from '../core/request.js';
 import { RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
 import { createStagedLedger } from './staged-ledger.js';
 
-const PlatformSchema = z.enum(['discord', 'slack']);
-const MimeSchema = z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
-const UserSchema = z.object({ platform: PlatformSchema, userId: z.string(), displayName: z.string() });
-const MessageRefSchema = z.object({ platform: PlatformSchema, channelId: z.string(), messageId: z.string() });
-const StagedSchema = z.object({
-  url: z.string(),
-  mime: MimeSchema,
-  width: z.number(),
-  height: z.number(),
-  bytes: z.number(),
-  ref: z.string().optional(),
-});
-const SourceSchema = z.union([
-  z.object({ platform: z.literal('slack'), fileId: z.string() }),
-  z.object({ platform: z.literal('discord'), channelId: z.string(), messageId: z.string(), attachmentId: z.string() }),
-]);
 const RequestSchema = z.object({
   requestId: z.string(),
-  requester: UserSchema,
-  where: z.object({
-    platform: PlatformSchema,
-    channelId: z.string(),
-    threadId: z.string().nullable(),
-    guildId: z.string().optional(),
-  }),
+  requester: UserRefSchema,
+  where: ChatLocationSchema,
   anchor: MessageRefSchema.optional(),
   prompt: z.string(),
-  duration: z.union([z.literal(5), z.literal(10)]),
+  duration: DurationSchema,
   uploadLimitBytes: z.number(),
   createdAt: z.number(),
   latestAttempt: z.number().int(),
-  staged: z.object({ start: StagedSchema, end: StagedSchema.optional() }).optional(),
+  staged: z.object({ start: StagedImageSchema, end: StagedImageSchema.optional() }).optional(),
   hasEndImage: z.boolean(),
   stagedDeletedAt: z.number().optional(),
-  sources: z.object({ start: SourceSchema.optional(), end: SourceSchema.optional() }).optional(),
+  sources: z.object({ start: ImageSourceSchema.optional(), end: ImageSourceSchema.optional() }).optional(),
+  loop: z.boolean().optional(),
+  takes: z.number().int().min(1).max(4).optional(),
+  part: z
+    .object({
+      chainId: z.string(),
+      index: z.number().int().min(2),
+      from: z.object({ requestId: z.string(), attempt: z.number().int(), take: z.number().int().min(0) }),
+    })
+    .optional(),
 });
 const AttemptSchema = z.object({
   requestId: z.string(),
   attempt: z.number().int(),
   jobId: z.string(),
-  state: z.enum(['queued', 'staging', 'submitted', 'processing', 'delivering', 'done', 'failed', 'cancelled']),
+  state: AttemptStateSchema,
   createdAt: z.number(),
   quotaDay: z.string(),
   reserved: z.boolean(),
   generationId: z.string().optional(),
+  generationIds: z.array(z.string()).optional(),
   submittedAt: z.number().optional(),
   progressRef: MessageRefSchema.optional(),
   resultRef: MessageRefSchema.optional(),
-  cancelRequestedBy: z.union([UserSchema, z.literal('timeout'), z.literal('thread_deleted')]).optional(),
+  stitchRef: MessageRefSchema.optional(),
+  cancelRequestedBy: z.union([UserRefSchema, z.literal('timeout'), z.literal('thread_deleted')]).optional(),
   endedAt: z.number().optional(),
   costMicros: z.number().int().optional(),
 });
-const PendingMetaSchema = z.object({ mime: MimeSchema, ext: z.string(), width: z.number(), height: z.number() });
 
 /** Where a message points: a request and the attempt it was posted for (0: the request's anchor). */
 export interface MessageTarget {
@@ -67,7 +64,7 @@ export interface MessageTarget {
 }
 
 /** Attempt fields stored as JSON / as numbers in the attempt hash. */
-const JSON_FIELDS = new Set(['progressRef', 'resultRef', 'cancelRequestedBy']);
+const JSON_FIELDS = new Set(['progressRef', 'resultRef', 'stitchRef', 'cancelRequestedBy', 'generationIds']);
 const NUMBER_FIELDS = new Set(['costMicros', 'attempt', 'createdAt', 'submittedAt', 'endedAt']);
 
 // Terminal states are final: a late write must not resurrect an ended attempt.
@@ -132,7 +129,7 @@ export function createRequestStore(redis: Redis, keys: StoreKeys) {
       const key = keys.pending(requestId, which);
       const [meta, bytes] = await Promise.all([redis.hget(key, 'meta'), redis.hgetBuffer(key, 'bytes')]);
       if (!meta || !bytes) return null;
-      return { ...PendingMetaSchema.parse(JSON.parse(meta)), bytes: new Uint8Array(bytes) };
+      return { ...CheckedImageMetaSchema.parse(JSON.parse(meta)), bytes: new Uint8Array(bytes) };
     },
     async dropPendingImages(requestId: string): Promise<void> {
       await redis.del(keys.pending(requestId, 'start'), keys.pending(requestId, 'end'));

@@ -8,6 +8,7 @@ import type { ImageStore } from '../core/ports/image-store.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import type { PricePort } from '../core/ports/price.js';
+import type { VideoFitter } from '../core/ports/video-fitter.js';
 import type { AttemptRecord, RequestRecord } from '../core/request.js';
 import type { Logger } from '../shared/logger.js';
 import type { InboxStore } from './inbox-store.js';
@@ -34,12 +35,16 @@ export interface WorkerContext {
   /** Wake interval while waiting for a generation slot. */
   slotPollMs: number;
   editIntervalMs: number;
+  /** How long one activation holds a job's enqueue; longer than the Oxen client's call timeout. */
+  submitClaimMs: number;
   /** The price of a second of video in force (estimates in messages). */
   price: PricePort;
   /** Where the 80 % budget warning goes (`platform:channelId`), if anywhere. */
   budgetAlertChannel: string | undefined;
   /** The progress-edit budget per channel or workspace, shared by every worker. */
   editBudget: EditBudgetPort;
+  /** Re-encodes videos over the upload limit. */
+  fitter: VideoFitter;
   requests: RequestStore;
   quota: QuotaStore;
   slots: SlotStore;

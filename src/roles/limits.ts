@@ -7,6 +7,7 @@ export function limitsFrom(config: Config): LimitSettings {
     maxActivePerUser: config.MAX_ACTIVE_PER_USER,
     dailySecondsPerUser: config.DAILY_VIDEO_SECONDS_PER_USER,
     maxActiveGenerations: config.MAX_ACTIVE_GENERATIONS,
+    maxExtendParts: config.MAX_EXTEND_PARTS,
     allowedChannels: config.ALLOWED_CHANNELS,
     adminUserIds: config.ADMIN_USER_IDS,
     dailyBudget: config.DAILY_BUDGET_USD ?? null,

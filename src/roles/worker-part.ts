@@ -47,6 +47,7 @@ export type WorkerSettings = Pick<
   | 'editIntervalMs'
   | 'progressEveryMs'
   | 'slotPollMs'
+  | 'submitClaimMs'
   | 'lockDurationMs'
   | 'stalledIntervalMs'
 >;

@@ -190,20 +190,21 @@ export function createDiscordChatPort(cfg: DiscordChatPortConfig): ChatPort & {
         }),
       );
     },
-    async uploadVideo(where, video: VideoFile, view, options?: PostOptions) {
+    async uploadVideo(where, video, view, options?: PostOptions) {
       const channelId = target(where);
-      const data = await readFile(video.path);
+      // Several takes go in one message: one attachment each (Discord takes up to 10).
+      const videos: readonly VideoFile[] = Array.isArray(video) ? video : [video as VideoFile];
+      const files = await Promise.all(
+        videos.map(async (v) => ({ name: v.filename, data: await readFile(v.path), contentType: 'video/mp4' })),
+      );
       const body = {
         content: renderDiscordMessage(view),
         allowed_mentions: allowedMentions(options?.mention),
-        attachments: [{ id: 0, filename: video.filename }],
+        attachments: videos.map((v, id) => ({ id, filename: v.filename })),
         ...(options?.idempotencyKey ? { nonce: nonceFor(options.idempotencyKey), enforce_nonce: true } : {}),
       };
       const message = await withUnarchive(channelId, 'upload video', () =>
-        rest.post(Routes.channelMessages(channelId), {
-          body,
-          files: [{ name: video.filename, data, contentType: 'video/mp4' }],
-        }),
+        rest.post(Routes.channelMessages(channelId), { body, files }),
       );
       return { platform: 'discord', channelId, messageId: (message as { id: string }).id };
     },

@@ -139,24 +139,31 @@ export function createSlackChatPort(cfg: SlackChatPortConfig): ChatPort {
       );
     },
 
-    async uploadVideo(where, video: VideoFile, view, options) {
+    async uploadVideo(where, video, view, options) {
       const key = options?.idempotencyKey;
       const messages = key ? await threadMessages(where) : null;
       const existing = findKeyed(messages, key);
       if (existing) return { platform: 'slack', channelId: where.channelId, messageId: existing };
+      const videos: readonly VideoFile[] = Array.isArray(video) ? video : [video as VideoFile];
       // A rerun after the upload but before the result message must not upload the video twice: the
       // file name carries a digest of the key (the title people see stays the plain name).
-      const filename = key ? keyedName(video.filename, key) : video.filename;
-      const uploaded = messages?.some((m) => m.files?.some((f) => f.name === filename)) ?? false;
-      if (!uploaded) {
-        // Read asynchronously: the WebClient would readFileSync a path and stall the event loop.
-        const bytes = await readFile(video.path);
-        const file = { file: bytes, filename, title: video.filename };
+      const named = videos.map((v) => ({ video: v, filename: key ? keyedName(v.filename, key) : v.filename }));
+      const missing = named.filter(({ filename }) => !messages?.some((m) => m.files?.some((f) => f.name === filename)));
+      if (missing.length > 0) {
+        // Read asynchronously: the WebClient would readFileSync a path and stall the event loop. Several
+        // takes go up in one call, so they arrive together.
+        const fileUploads = await Promise.all(
+          missing.map(async ({ video: v, filename }) => ({
+            file: await readFile(v.path),
+            filename,
+            title: v.filename,
+          })),
+        );
         const threadTs = where.threadId;
         await call('files.uploadV2', () =>
           threadTs
-            ? client.filesUploadV2({ channel_id: where.channelId, thread_ts: threadTs, ...file })
-            : client.filesUploadV2({ channel_id: where.channelId, ...file }),
+            ? client.filesUploadV2({ channel_id: where.channelId, thread_ts: threadTs, file_uploads: fileUploads })
+            : client.filesUploadV2({ channel_id: where.channelId, file_uploads: fileUploads }),
         );
       }
       // files.uploadV2 returns no message ts; this message is what 🔁 reactions anchor on.

@@ -46,10 +46,16 @@ export interface ChatPort {
   /** Replaces the content of a message posted earlier (progress updates). */
   edit(ref: MessageRef, view: MessageView): Promise<void>;
   /**
-   * Uploads the video into the thread with its caption. Returns the message that carries it (the one
-   * reactions anchor on; on Slack a separate message, since `files.uploadV2` returns no `ts`).
+   * Uploads the video (or several takes, together in one message) into the thread with its caption.
+   * Returns the message that carries it (the one reactions anchor on; on Slack a separate message, since
+   * `files.uploadV2` returns no `ts`).
    */
-  uploadVideo(where: ChatLocation, video: VideoFile, view: MessageView, options?: PostOptions): Promise<MessageRef>;
+  uploadVideo(
+    where: ChatLocation,
+    video: VideoFile | readonly VideoFile[],
+    view: MessageView,
+    options?: PostOptions,
+  ): Promise<MessageRef>;
   /** Adds a reaction as the bot. */
   react(ref: MessageRef, reaction: Reaction): Promise<void>;
 }

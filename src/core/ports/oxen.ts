@@ -12,6 +12,8 @@ export interface GenerationInput {
   /** Public URL of the end frame (Kling `tail_image_url`). */
   tailImageUrl?: string;
   duration: Duration;
+  /** Generations from this one call (Oxen `num_generations`, 1–4); each is billed. @defaultValue 1 */
+  numGenerations?: number;
 }
 
 /** A status row, normalised (`model_name` → `model`, `error_message` → `reason`). @see docs/oxen-api.md#status-rows */
@@ -73,7 +75,10 @@ export interface DownloadedFile {
  */
 export interface OxenPort {
   /** Enqueues one generation; returns its id. Not idempotent: every call is a billed generation. */
-  enqueue(input: GenerationInput, signal?: AbortSignal): Promise<{ generationId: string; status: GenerationStatus }>;
+  enqueue(
+    input: GenerationInput,
+    signal?: AbortSignal,
+  ): Promise<{ generationId: string; generationIds: string[]; status: GenerationStatus }>;
   /** Reads a generation's row. */
   getStatus(generationId: string, signal?: AbortSignal): Promise<GenerationRow>;
   /** Cancels a queued or processing generation; a finished one is left as it is (no error). */

@@ -3,35 +3,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatError } from '../../core/errors.js';
 import type { MessageRef } from '../../core/model.js';
+import type { VideoFile } from '../../core/ports/chat-port.js';
 import type { DeliveryMethod } from '../../core/ports/metrics.js';
-import type { DownloadedFile } from '../../core/ports/oxen.js';
-import type { VideoFitter } from '../../core/ports/video-fitter.js';
+import { requestSeconds } from '../../core/request.js';
 import type { MessageView, ResultView } from '../../core/views.js';
 import { actualCost, estimateFor } from '../cost.js';
 import { endAttempt } from '../finish.js';
+import type { TakeResult } from '../job-data.js';
 import { updateProgress } from '../progress-message.js';
 import { downloadWithFreshLink } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
+import { saveData } from './delay.js';
+import { needsStitch, stitchStep } from './stitch.js';
 
 /** Largest result the worker downloads. */
-const MAX_RESULT_BYTES = 500 * 1024 * 1024;
+export const MAX_RESULT_BYTES = 500 * 1024 * 1024;
 
 /**
- * Downloads the result, makes it fit the channel (re-encode, else a durable link), posts it once (the
- * message id is recorded and the post carries an idempotency key), reacts 🔁 and ends the attempt.
+ * Downloads the result of every take that succeeded, makes each fit the channel (re-encode, else a
+ * durable link), posts them once, in one message (the message id is recorded and the post carries an
+ * idempotency key), reacts 🔁, stitches the parts of an extended video, and ends the attempt.
  */
-export async function deliverStep(ctx: WorkerContext & { fitter: VideoFitter }, act: Activation): Promise<void> {
+export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<void> {
   const { request, attempt } = act;
   if (!attempt.resultRef) {
     await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'delivering');
     await updateProgress(ctx, act, 'delivering');
-    if (act.attempt.costMicros === undefined && act.data.generationId) {
-      const charged = await actualCost(ctx, act.data.generationId);
-      if (charged !== null) {
-        await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { costMicros: charged });
-        act.attempt = { ...act.attempt, costMicros: charged };
-      }
-    }
+    await recordCharge(ctx, act);
     const files: string[] = [];
     try {
       const ref = await postResult(ctx, act, files);
@@ -52,79 +50,133 @@ export async function deliverStep(ctx: WorkerContext & { fitter: VideoFitter }, 
       ctx.logger?.warn({ err: error }, 'could not add the 🔁 reaction to the video');
     });
   }
+  if (needsStitch(act.request)) {
+    // A step of its own, so a crash between the part's post and the stitched one resumes here.
+    await saveData(act, { step: 'stitch' });
+    await stitchStep(ctx, act);
+  }
   await endAttempt(ctx, act, { outcome: 'done' });
 }
 
-function download(ctx: WorkerContext, act: Activation, dest: string): Promise<DownloadedFile> {
-  // Presigned event URLs expire: an expired one is replaced by the row's result_url once.
-  return downloadWithFreshLink(ctx.oxen, act.data.generationId as string, act.data.resultUrl, dest, {
-    maxBytes: MAX_RESULT_BYTES,
-  });
+/** The takes that succeeded; a job from before takes existed has one, in `generationId`/`resultUrl`. */
+export function succeededTakes(act: Pick<Activation, 'data'>): TakeResult[] {
+  const results = act.data.takeResults;
+  if (results) return results.filter((r) => r.kind === 'succeeded');
+  return act.data.generationId
+    ? [{ generationId: act.data.generationId, kind: 'succeeded', url: act.data.resultUrl ?? null }]
+    : [];
 }
 
-async function postResult(
-  ctx: WorkerContext & { fitter: VideoFitter },
-  act: Activation,
-  files: string[],
-): Promise<MessageRef> {
-  const { request, attempt } = act;
-  const path = join(tmpdir(), `animate-${attempt.jobId}-${process.pid}.mp4`);
-  files.push(path);
-  const file = await download(ctx, act, path);
-  const limit = request.uploadLimitBytes;
-  let upload: { path: string; bytes: number } | null = file.bytes <= limit ? file : null;
-  let method: DeliveryMethod = 'upload';
-  if (!upload) {
-    const fitted = await ctx.fitter.fit(path, limit, request.duration).catch((error: unknown) => {
-      ctx.logger?.warn({ err: error, requestId: request.requestId }, 'could not re-encode the video to fit');
-      return null;
-    });
-    if (fitted) files.push(fitted.path);
-    if (fitted && fitted.bytes <= limit) {
-      upload = fitted;
-      method = 'transcode';
-    }
+/** What Oxen charged for every take, summed, kept with the attempt for the caption and the budgets. */
+async function recordCharge(ctx: WorkerContext, act: Activation): Promise<void> {
+  if (act.attempt.costMicros !== undefined) return;
+  const ids = act.attempt.generationIds ?? (act.data.generationId ? [act.data.generationId] : []);
+  let total = 0;
+  for (const id of ids) {
+    const charged = await actualCost(ctx, id);
+    if (charged === null) return;
+    total += charged;
   }
+  if (ids.length === 0) return;
+  await ctx.requests.patchAttempt(act.request.requestId, act.attempt.attempt, { costMicros: total });
+  act.attempt = { ...act.attempt, costMicros: total };
+}
+
+/** A downloaded take, fitted to the upload limit when it could be. */
+interface Prepared {
+  take: number;
+  path: string;
+  bytes: number;
+  method: DeliveryMethod;
+  fits: boolean;
+}
+
+async function prepareTake(
+  ctx: WorkerContext,
+  act: Activation,
+  result: TakeResult,
+  take: number,
+  files: string[],
+): Promise<Prepared> {
+  const { request, attempt } = act;
+  const path = join(tmpdir(), `animate-${attempt.jobId}-${take}-${process.pid}.mp4`);
+  files.push(path);
+  // Presigned event URLs expire: an expired one is replaced by the row's result_url once.
+  const file = await downloadWithFreshLink(ctx.oxen, result.generationId, result.url, path, {
+    maxBytes: MAX_RESULT_BYTES,
+  });
+  const limit = request.uploadLimitBytes;
+  if (file.bytes <= limit) return { take, path, bytes: file.bytes, method: 'upload', fits: true };
+  const fitted = await ctx.fitter.fit(path, limit, request.duration).catch((error: unknown) => {
+    ctx.logger?.warn({ err: error, take }, 'could not re-encode the video to fit');
+    return null;
+  });
+  if (fitted) files.push(fitted.path);
+  if (fitted && fitted.bytes <= limit)
+    return { take, path: fitted.path, bytes: fitted.bytes, method: 'transcode', fits: true };
+  return { take, path, bytes: file.bytes, method: 'link', fits: false };
+}
+
+async function postResult(ctx: WorkerContext, act: Activation, files: string[]): Promise<MessageRef> {
+  const { request, attempt } = act;
+  const takes = succeededTakes(act);
+  const prepared: Prepared[] = [];
+  for (const [i, result] of takes.entries()) prepared.push(await prepareTake(ctx, act, result, i, files));
+  const limit = request.uploadLimitBytes;
+  const links: NonNullable<ResultView['links']> = [];
+  // Too big for this channel: a durable copy, never Oxen's presigned URL (it expires).
+  const toLink = async (p: Prepared) => {
+    const stored = await ctx.imageStore.putVideo(`${request.requestId}-${attempt.attempt}-${p.take}`, p.path);
+    links.push({ take: p.take, url: stored.url, bytes: p.bytes, limitBytes: limit });
+  };
+  for (const p of prepared.filter((x) => !x.fits)) await toLink(p);
   const options = { idempotencyKey: `${attempt.jobId}-result`, mention: request.requester.userId };
-  const view = (link?: ResultView['link']): MessageView => ({ kind: 'result', result: resultView(ctx, act, link) });
-  if (upload) {
+  const view = (): MessageView => ({ kind: 'result', result: resultView(ctx, act, takes.length, links) });
+  const uploads = prepared.filter((x) => x.fits);
+  if (uploads.length > 0) {
+    const name = (p: Prepared) =>
+      `animation-${request.requestId.slice(0, 8)}${takes.length > 1 ? `-take${p.take + 1}` : ''}.mp4`;
+    const videos: VideoFile[] = uploads.map((p) => ({ path: p.path, filename: name(p), bytes: p.bytes }));
     try {
       const ref = await act.chat.uploadVideo(
         request.where,
-        { path: upload.path, filename: `animation-${request.requestId.slice(0, 8)}.mp4`, bytes: upload.bytes },
+        videos.length === 1 ? (videos[0] as VideoFile) : videos,
         view(),
         options,
       );
-      ctx.metrics.delivered(request.where.platform, method);
-      ctx.logger?.info({ method, bytes: upload.bytes, limitBytes: limit }, 'video delivered');
+      for (const p of uploads) ctx.metrics.delivered(request.where.platform, p.method);
+      ctx.logger?.info({ takes: uploads.length, links: links.length, limitBytes: limit }, 'video delivered');
       return ref;
     } catch (error) {
       if (!(error instanceof ChatError && error.kind === 'too_large')) throw error;
+      // Together they are over the limit (or the platform says so): every take goes as a link.
+      for (const p of uploads) await toLink(p);
     }
   }
-  // Too big for this channel: a durable copy, never Oxen's presigned URL (it expires).
-  const stored = await ctx.imageStore.putVideo(`${request.requestId}-${attempt.attempt}`, path);
-  const ref = await act.chat.post(
-    request.where,
-    view({ url: stored.url, bytes: file.bytes, limitBytes: limit }),
-    options,
-  );
-  ctx.metrics.delivered(request.where.platform, 'link');
-  ctx.logger?.info({ method: 'link', bytes: file.bytes, limitBytes: limit }, 'video delivered');
+  const ref = await act.chat.post(request.where, view(), options);
+  for (const _ of links) ctx.metrics.delivered(request.where.platform, 'link');
+  ctx.logger?.info({ method: 'link', links: links.length, limitBytes: limit }, 'video delivered');
   return ref;
 }
 
-function resultView(ctx: WorkerContext, act: Activation, link?: ResultView['link']): ResultView {
+function resultView(ctx: WorkerContext, act: Activation, takes: number, links: ResultView['links']): ResultView {
+  const { request } = act;
   const view: ResultView = {
-    requestId: act.request.requestId,
+    requestId: request.requestId,
     attempt: act.attempt.attempt,
-    requester: act.request.requester,
-    prompt: act.request.prompt,
-    duration: act.request.duration,
+    requester: request.requester,
+    prompt: request.prompt,
+    duration: request.duration,
     tookMs: ctx.clock.now() - act.attempt.createdAt,
   };
-  if (link) view.link = link;
-  const estimate = estimateFor(ctx, act.request.duration);
+  const [firstLink] = links ?? [];
+  if (firstLink && takes === 1)
+    view.link = { url: firstLink.url, bytes: firstLink.bytes, limitBytes: firstLink.limitBytes };
+  else if (links && links.length > 0) view.links = links;
+  if (takes > 1) view.takes = takes;
+  if (request.loop) view.loop = true;
+  if (request.part) view.part = request.part.index;
+  const estimate = estimateFor(ctx, requestSeconds(request));
   if (act.attempt.costMicros !== undefined) view.costMicros = act.attempt.costMicros;
   else if (estimate !== undefined) Object.assign(view, { costMicros: estimate, costIsEstimate: true });
   return view;

@@ -1,13 +1,19 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { ChatError } from '../../core/errors.js';
 import { missingImageFailure } from '../../core/failure.js';
 import type { MessageRef } from '../../core/model.js';
 import type { RequestRecord } from '../../core/request.js';
+import { lastFrame } from '../../media/frames.js';
 import { checkBudgetAlert } from '../budget-alert.js';
 import { endAttempt } from '../finish.js';
 import { progressView } from '../progress-message.js';
+import { downloadWithFreshLink } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { saveData } from './delay.js';
+import { MAX_RESULT_BYTES } from './deliver.js';
 
 /**
  * Posts the progress message (once: its id is recorded and the post carries an idempotency key) and
@@ -38,7 +44,9 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
   await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'staging');
 
   if (!(await reusableCopies(ctx, request))) {
-    const start = await ctx.requests.getPendingImage(request.requestId, 'start');
+    const start = request.part
+      ? await continuedFrame(ctx, request.part.from)
+      : await ctx.requests.getPendingImage(request.requestId, 'start');
     const end = request.hasEndImage ? await ctx.requests.getPendingImage(request.requestId, 'end') : null;
     if (!start || (request.hasEndImage && !end)) {
       await endAttempt(ctx, act, { outcome: 'failed', failure: missingImageFailure() });
@@ -80,4 +88,22 @@ async function reusableCopies(ctx: WorkerContext, request: RequestRecord): Promi
   if (!store.has) return true;
   for (const ref of [staged.start.ref, staged.end?.ref]) if (ref && !(await store.has(ref))) return false;
   return true;
+}
+
+/**
+ * The start image of a part of an extended video: the exact last frame of the take it continues,
+ * downloaded from Oxen again (the worker keeps no videos). Null when that video cannot be found.
+ */
+async function continuedFrame(ctx: WorkerContext, from: NonNullable<RequestRecord['part']>['from']) {
+  const attempt = await ctx.requests.getAttempt(from.requestId, from.attempt);
+  const ids = attempt?.generationIds ?? (attempt?.generationId ? [attempt.generationId] : []);
+  const generationId = ids[from.take];
+  if (!generationId) return null;
+  const path = join(tmpdir(), `animate-continue-${generationId}-${process.pid}.mp4`);
+  try {
+    await downloadWithFreshLink(ctx.oxen, generationId, null, path, { maxBytes: MAX_RESULT_BYTES });
+    return await lastFrame(path);
+  } finally {
+    await rm(path, { force: true });
+  }
 }

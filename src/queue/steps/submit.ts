@@ -4,6 +4,7 @@ import { uncertainSubmitFailure } from '../../core/failure.js';
 import type { GenerationRow } from '../../core/ports/oxen.js';
 import { sleep } from '../../shared/abort.js';
 import { endAttempt } from '../finish.js';
+import type { AnimateJobData } from '../job-data.js';
 import { updateProgress } from '../progress-message.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { parkUntil, saveData } from './delay.js';
@@ -47,7 +48,7 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
   const { request, attempt } = act;
   if (act.data.generationId) {
     // Saved before a crash that came before the rest of the bookkeeping: finish it.
-    await recordSubmission(ctx, act, act.data.generationId);
+    await recordSubmission(ctx, act, generationIdsOf(act.data));
     return;
   }
 
@@ -58,24 +59,35 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
     await parkUntil(act, ctx.clock.now() + ctx.slotPollMs);
   }
 
-  let generationId: string | null = null;
+  const takes = request.takes ?? 1;
+  if (!(await ctx.inbox.claimSubmit(attempt.jobId, act.token || 'sweeper', ctx.submitClaimMs))) {
+    // Another activation of this job is inside its enqueue (our lock had expired): let it finish.
+    ctx.logger?.warn('another activation is submitting this job; waiting for it');
+    await parkUntil(act, ctx.clock.now() + ctx.slotPollMs);
+  }
+  if (attempt.cancelRequestedBy) {
+    await cancelBeforeWaiting(ctx, act, takes);
+    return;
+  }
+  let generationIds: string[] = [];
   if (act.data.submittingAt !== undefined) {
-    const found = await findLostGeneration(ctx, act, act.data.submittingAt);
+    const found = await findLostGenerations(ctx, act, act.data.submittingAt, takes);
     if (found === 'ambiguous') {
       await endAttempt(ctx, act, { outcome: 'failed', failure: uncertainSubmitFailure() });
-      throw new UnrecoverableError('could not tell which Oxen generation belongs to this attempt');
+      throw new UnrecoverableError('could not tell which Oxen generations belong to this attempt');
     }
-    generationId = found;
-    if (found) ctx.logger?.warn({ generationId }, 'adopted a generation whose enqueue answer was lost');
+    generationIds = found;
+    if (found.length > 0) ctx.logger?.warn({ generationIds }, 'adopted generations whose enqueue answer was lost');
   }
   // An adopted generation may have finished while no worker listened: poll it at once.
-  const adopted = generationId !== null;
-  if (!generationId) {
+  const adopted = generationIds.length > 0;
+  if (!adopted) {
     const staged = act.request.staged;
     if (!staged) throw new Error('submit step without staged images');
     // Asked now, not at staging: an s3 link is valid for the generation timeout from here on.
     const inputImage = await ctx.imageStore.linkFor(staged.start);
-    const tailImageUrl = staged.end ? await ctx.imageStore.linkFor(staged.end) : undefined;
+    // A loop ends on its own start image (Kling's end frame), so the clip returns to where it began.
+    const tailImageUrl = staged.end ? await ctx.imageStore.linkFor(staged.end) : request.loop ? inputImage : undefined;
     await saveData(act, { submittingAt: ctx.clock.now() });
     try {
       const res = await ctx.oxen.enqueue({
@@ -84,24 +96,32 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
         inputImage,
         ...(tailImageUrl ? { tailImageUrl } : {}),
         duration: request.duration,
+        ...(takes > 1 ? { numGenerations: takes } : {}),
       });
-      generationId = res.generationId;
+      generationIds = res.generationIds.length > 0 ? res.generationIds : [res.generationId];
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       if (typeof status === 'number' && DEFINITIVE_REFUSALS.has(status)) {
         const { submittingAt: _dropped, ...rest } = act.data;
         act.data = rest;
         await act.job.updateData(rest);
+        await ctx.inbox.releaseSubmit(attempt.jobId);
         throw error;
       }
       // Even an answer that cannot be read may follow a created generation: try again, searching first.
+      await ctx.inbox.releaseSubmit(attempt.jobId);
       throw isRetryable(error) ? error : new UncertainEnqueueError(error);
     }
   }
   // First the job data (what a re-run looks at), then the index the event hub uses.
-  await saveData(act, { generationId, lastPollAt: adopted ? 0 : ctx.clock.now() });
-  await recordSubmission(ctx, act, generationId);
-  ctx.logger?.info({ generationId, adopted }, 'generation enqueued at Oxen');
+  await saveData(act, {
+    generationId: generationIds[0],
+    ...(generationIds.length > 1 ? { generationIds } : {}),
+    lastPollAt: adopted ? 0 : ctx.clock.now(),
+  });
+  await recordSubmission(ctx, act, generationIds);
+  await ctx.inbox.releaseSubmit(attempt.jobId);
+  ctx.logger?.info({ generationIds, adopted }, 'generation enqueued at Oxen');
   await updateProgress(ctx, act, 'submitted');
 }
 
@@ -110,32 +130,75 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
  * completion events find the job), the attempt's id and submission time (the timeout and ❌ need them)
  * and the move to the wait step. Idempotent, so the wait step repeats it after a crash mid-way.
  */
-export async function recordSubmission(ctx: WorkerContext, act: Activation, generationId: string): Promise<void> {
+export async function recordSubmission(ctx: WorkerContext, act: Activation, generationIds: string[]): Promise<void> {
   const { request, attempt } = act;
-  if ((await ctx.inbox.jobOf(generationId)) !== attempt.jobId)
-    await ctx.inbox.indexGeneration(generationId, attempt.jobId);
+  const [generationId] = generationIds;
+  if (!generationId) throw new Error('recordSubmission without a generation');
+  for (const id of generationIds) {
+    if ((await ctx.inbox.jobOf(id)) !== attempt.jobId) await ctx.inbox.indexGeneration(id, attempt.jobId);
+  }
   if (attempt.generationId !== generationId || attempt.submittedAt === undefined) {
     const submittedAt = attempt.submittedAt ?? ctx.clock.now();
-    await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { generationId, submittedAt });
-    act.attempt = { ...act.attempt, generationId, submittedAt };
+    const patch = { generationId, submittedAt, ...(generationIds.length > 1 ? { generationIds } : {}) };
+    await ctx.requests.patchAttempt(request.requestId, attempt.attempt, patch);
+    act.attempt = { ...act.attempt, ...patch };
     await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'submitted');
   }
-  await ctx.inbox.trackWaiting(generationId, attempt.jobId, act.attempt.submittedAt ?? ctx.clock.now());
+  const submittedAt = act.attempt.submittedAt ?? ctx.clock.now();
+  for (const id of generationIds) {
+    // A take that already ended is not waited for again after a re-run.
+    if (!act.data.takeResults?.some((r) => r.generationId === id)) {
+      await ctx.inbox.trackWaiting(id, attempt.jobId, submittedAt);
+    }
+  }
   if (act.data.step !== 'wait') await saveData(act, { step: 'wait' });
 }
 
 /**
- * After a crash or an ambiguous answer between `POST /api/ai/queue` and recording it: the generation of
- * this model enqueued around `submittingAt` that no job claims. Where Oxen echoes them, only a row with
- * this request's staged URL (unique per request) and prompt counts, so a generation the same account
- * started elsewhere is never taken for ours. None means Oxen never got it; more than one means it cannot
- * be told apart, and the attempt fails rather than risk paying twice.
+ * A cancel that arrived while the enqueue's answer was lost (a crash, an ambiguous error): generations
+ * may exist that no record names. They are looked for first and, when found, recorded so the wait
+ * step cancels them at Oxen (and delivers any that already finished); only then does the attempt end.
  */
-async function findLostGeneration(
+async function cancelBeforeWaiting(ctx: WorkerContext, act: Activation, takes: number): Promise<void> {
+  const by = act.attempt.cancelRequestedBy;
+  const found =
+    act.data.submittingAt === undefined ? [] : await findLostGenerations(ctx, act, act.data.submittingAt, takes);
+  if (found === 'ambiguous') {
+    ctx.logger?.error('cancelled while unsure which Oxen generations were ours; they were not cancelled at Oxen');
+  } else if (found.length > 0) {
+    await saveData(act, {
+      generationId: found[0],
+      ...(found.length > 1 ? { generationIds: found } : {}),
+      lastPollAt: 0,
+    });
+    await recordSubmission(ctx, act, found);
+    await ctx.inbox.releaseSubmit(act.attempt.jobId);
+    return;
+  }
+  await ctx.inbox.releaseSubmit(act.attempt.jobId);
+  await endAttempt(ctx, act, { outcome: 'cancelled', by });
+}
+
+/** Every take's generation id of a job (one unless the request asked for several takes). */
+export function generationIdsOf(data: Pick<AnimateJobData, 'generationId' | 'generationIds'>): string[] {
+  if (data.generationIds && data.generationIds.length > 0) return data.generationIds;
+  return data.generationId ? [data.generationId] : [];
+}
+
+/**
+ * After a crash or an ambiguous answer between `POST /api/ai/queue` and recording it: the generations
+ * (one per take) of this model enqueued around `submittingAt` that no job claims. Where Oxen echoes
+ * them, only rows with this request's staged URL (unique per request) and prompt count, so a generation
+ * the same account started elsewhere is never taken for ours. None means Oxen never got it; more than
+ * the takes asked for means they cannot be told apart, and the attempt fails rather than risk paying
+ * twice.
+ */
+async function findLostGenerations(
   ctx: WorkerContext,
   act: Activation,
   submittingAt: number,
-): Promise<string | null | 'ambiguous'> {
+  takes: number,
+): Promise<string[] | 'ambiguous'> {
   const stagedUrl = act.request.staged?.start.url ?? null;
   const from = Math.min(submittingAt, act.attempt.createdAt) - CLOCK_SKEW_MS;
   const to = submittingAt + ADOPT_WINDOW_MS + CLOCK_SKEW_MS;
@@ -151,13 +214,14 @@ async function findLostGeneration(
     if (await ctx.inbox.jobOf(row.generationId)) continue;
     candidates.push(row.generationId);
   }
-  if (candidates.length === 0) return null;
+  if (candidates.length === 0) return [];
   // Another worker may be between its own enqueue and its index write: give it time to claim its own.
   await sleep(CLAIM_GRACE_MS);
   const unclaimed: string[] = [];
   for (const id of candidates) if (!(await ctx.inbox.jobOf(id))) unclaimed.push(id);
-  if (unclaimed.length > 1) return 'ambiguous';
-  return unclaimed[0] ?? null;
+  if (unclaimed.length > takes) return 'ambiguous';
+  // Oxen's order of takes is the enqueue order of the rows.
+  return unclaimed.sort((a, b) => (rows.get(a)?.enqueuedAt ?? 0) - (rows.get(b)?.enqueuedAt ?? 0));
 }
 
 /** Whether two links name the same staged copy: a presigned link differs from the address only in its query. */

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { reactionWords } from '../../../src/core/actions.js';
 import { ChatError, type ChatErrorKind } from '../../../src/core/errors.js';
 import type { ChatLocation, MessageRef, Platform } from '../../../src/core/model.js';
 import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../../src/core/ports/chat-port.js';
@@ -11,7 +12,9 @@ export const plainFormat: TextFormat = {
   bold: (s) => `*${s}*`,
   italic: (s) => `_${s}_`,
   mention: (id) => `<@${id}>`,
-  code: (s) => `\`${s}\``,
+  place: (where) => `<#${where.threadId ?? where.channelId}>`,
+  escape: (text) => text,
+  actions: reactionWords({ retry: '🔁', cancel: '❌' }),
 };
 
 /** One message in the fake chat. */
@@ -24,8 +27,19 @@ export interface FakeMessage {
   history: string[];
   views: MessageView[];
   reactions: Reaction[];
-  video?: { filename: string; bytes: number; isMp4: boolean };
+  /** The first (or only) video the message carries. */
+  video?: FakeVideo;
+  /** Every video the message carries (several takes go in one message). */
+  videoFiles?: FakeVideo[];
   idempotencyKey?: string;
+}
+
+/** An uploaded video as the fake keeps it (the bytes too, so tests can look at its frames). */
+export interface FakeVideo {
+  filename: string;
+  bytes: number;
+  isMp4: boolean;
+  data: Buffer;
 }
 
 /** A failure to inject: the next call of `method` throws a ChatError of `kind`. */
@@ -130,7 +144,7 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
   };
   const find = (ref: MessageRef) =>
     messages.find((m) => m.ref.messageId === ref.messageId && m.ref.channelId === ref.channelId);
-  const create = (where: ChatLocation, view: MessageView, options?: PostOptions, video?: FakeMessage['video']) => {
+  const create = (where: ChatLocation, view: MessageView, options?: PostOptions, videos?: FakeVideo[]) => {
     const existing = options?.idempotencyKey
       ? // Keys are scoped to the place, as the real ports' are (src/core/ports/chat-port.ts, PostOptions).
         messages.find((m) => m.idempotencyKey === options.idempotencyKey && channelOf(m.where) === channelOf(where))
@@ -140,7 +154,10 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
     const text = renderMessageText(view, plainFormat);
     const message: FakeMessage = { ref, where, text, history: [text], views: [view], reactions: [] };
     if (options?.idempotencyKey) message.idempotencyKey = options.idempotencyKey;
-    if (video) message.video = video;
+    if (videos && videos.length > 0) {
+      message.video = videos[0] as FakeVideo;
+      message.videoFiles = videos;
+    }
     messages.push(message);
     return ref;
   };
@@ -164,11 +181,15 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
       m.history.push(m.text);
       m.views.push(view);
     },
-    async uploadVideo(where, video: VideoFile, view, options) {
+    async uploadVideo(where, video, view, options) {
       fault('uploadVideo');
-      const bytes = readFileSync(video.path);
-      const isMp4 = bytes.subarray(4, 8).toString('latin1') === 'ftyp';
-      const ref = create(where, view, options, { filename: video.filename, bytes: bytes.byteLength, isMp4 });
+      const list: readonly VideoFile[] = Array.isArray(video) ? video : [video as VideoFile];
+      const files = list.map((v) => {
+        const data = readFileSync(v.path);
+        const isMp4 = data.subarray(4, 8).toString('latin1') === 'ftyp';
+        return { filename: v.filename, bytes: data.byteLength, isMp4, data };
+      });
+      const ref = create(where, view, options, files);
       loseAnswer('uploadVideo');
       return ref;
     },

@@ -134,6 +134,8 @@ describe('cost and budgets', () => {
     const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: stack.redis, prefix: stack.prefix });
     try {
       const job = await queue.getJob(accepted.value.jobId);
+      // The attempt is marked done a moment before the processor returns and BullMQ completes the job.
+      await eventually(async () => (await job?.getState()) === 'completed', 'the job completed');
       await job?.retry('completed');
       await eventually(async () => (await job?.getState()) === 'completed', 'the re-run');
     } finally {
