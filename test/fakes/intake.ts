@@ -106,6 +106,7 @@ export function createFakeIntake(options: FakeIntakeOptions = {}): FakeIntake {
     isAdmin: () => false,
     // Nobody is an admin here: the spend report is always refused, as for a non-admin.
     spend: async () => err(refusal('admin_only')),
+    extend: async () => err(refusal('nothing_to_extend')),
   };
   const fake: FakeIntake = {
     intake,

@@ -67,6 +67,8 @@ export interface DiscordFake {
   react(channelId: string, messageId: string, userId: string, emoji: string): void;
   /** Marks the interaction's token as expired: webhook routes answer 50027. */
   expireInteraction(id: string): void;
+  /** The gateway delivers interaction `id` again, as after a RESUME that replays events. */
+  redeliver(id: string): void;
   interaction(id: string): StoredInteraction | undefined;
   /** The original response and follow-ups a person sees for an interaction (ephemeral ones included). */
   responses(id: string): SeenMessage[];
@@ -171,6 +173,7 @@ export async function startDiscordFake(): Promise<DiscordFake> {
 
   seedChannels(state);
 
+  const dispatched = new Map<string, object>();
   const dispatchInteraction = (ctx: InteractionContext | undefined, data: object): string => {
     const id = state.nextId();
     const token = `itok-${id}`;
@@ -183,7 +186,9 @@ export async function startDiscordFake(): Promise<DiscordFake> {
       expired: false,
       followupIds: [],
     });
-    gateway.dispatch(GatewayDispatchEvents.InteractionCreate, { ...base, ...data });
+    const payload = { ...base, ...data };
+    dispatched.set(id, payload);
+    gateway.dispatch(GatewayDispatchEvents.InteractionCreate, payload);
     return id;
   };
 
@@ -239,6 +244,11 @@ export async function startDiscordFake(): Promise<DiscordFake> {
     expireInteraction(id) {
       const i = state.interactions.get(id);
       if (i) i.expired = true;
+    },
+    redeliver(id) {
+      const payload = dispatched.get(id);
+      if (!payload) throw new Error(`fake: no interaction ${id} to deliver again`);
+      gateway.dispatch(GatewayDispatchEvents.InteractionCreate, payload);
     },
     interaction: (id) => state.interactions.get(id),
     responses(id) {

@@ -1,0 +1,218 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDiscordAdapter } from '../../src/adapters/discord/index.js';
+import { createSlackAdapter } from '../../src/adapters/slack/index.js';
+import type { SubmitInput } from '../../src/core/intake.js';
+import type { Platform } from '../../src/core/model.js';
+import type { ImageFetcher } from '../../src/core/ports/image-fetcher.js';
+import { refusal } from '../../src/core/refusal.js';
+import { createImageFetcher } from '../../src/media/image-fetcher.js';
+import { silentLogger } from '../../src/shared/logger.js';
+import { ok } from '../../src/shared/result.js';
+import { type DiscordFake, startDiscordFake } from '../fakes/discord/server.js';
+import { createFakeIntake, type FakeIntake } from '../fakes/intake.js';
+import { appMention, eventCallback } from '../fakes/slack/payloads.js';
+import { postEvent } from '../fakes/slack/signed-request.js';
+import { type SlackFake, startSlackFake } from '../fakes/slack/web-api-fake.js';
+import { eventually } from '../support/eventually.js';
+import { makePng } from '../support/images.js';
+
+/**
+ * What every intake adapter must do, given an in-memory intake (test/fakes/intake.ts): a valid request
+ * submits once, with an event id taken from the platform's event; a request the intake refuses is told
+ * to the person and submits nothing; the same platform event delivered twice submits once. Run against
+ * each adapter's entry point with the real SDK and the platform's loopback fake.
+ */
+
+/** One person's request as the platform delivered it. */
+interface Sent {
+  /** The event id the adapter should submit under. */
+  eventId: string;
+  /** Delivers the very same platform event again (a gateway replay, a Slack retry). */
+  again(): Promise<void>;
+  /** Everything the person could read about it so far. */
+  told(): string[];
+}
+
+interface IntakeAdapterHarness {
+  platform: Platform;
+  start(intake: FakeIntake): Promise<void>;
+  stop(): Promise<void>;
+  /** A person asks for a valid 5 s animation of a 512×512 PNG. */
+  request(prompt: string): Promise<Sent>;
+}
+
+function intakeAdapterContract(name: string, harness: IntakeAdapterHarness): void {
+  describe(`intake adapter contract: ${name}`, () => {
+    let fake: FakeIntake;
+    /** Every submit call, duplicates included (the fake's `submitted` keeps one per event id). */
+    let calls: SubmitInput[];
+    const startWith = async (options: Parameters<typeof createFakeIntake>[0] = {}) => {
+      fake = createFakeIntake(options);
+      calls = [];
+      const submit = fake.intake.submit.bind(fake.intake);
+      fake.intake.submit = (input) => {
+        calls.push(input);
+        return submit(input);
+      };
+      await harness.start(fake);
+    };
+    afterEach(() => harness.stop());
+
+    it('GIVEN a valid request THEN one submit, under the event id of the platform event, from this platform', async () => {
+      await startWith();
+      const sent = await harness.request('a cat surfing');
+      const input = await eventually(() => fake.submitted.get(sent.eventId), 'the submit');
+      expect(calls).toHaveLength(1);
+      expect(input.eventId.startsWith(`${harness.platform}-`)).toBe(true);
+      expect(input.requester.platform).toBe(harness.platform);
+      expect(input.where.platform).toBe(harness.platform);
+      expect(input).toMatchObject({ prompt: 'a cat surfing', duration: 5 });
+      expect(input.startImage).toMatchObject({ width: 512, height: 512 });
+    });
+
+    it('GIVEN the intake refuses the person THEN they are told why, and nothing is submitted', async () => {
+      await startWith({ precheck: refusal('user_active_limit', undefined, { active: 2, limit: 2 }) });
+      const sent = await harness.request('a refused cat');
+      const told = await eventually(
+        () => sent.told().find((text) => text.includes('You have 2 animations running')),
+        'the refusal, told to the person',
+      );
+      expect(told).toContain('the limit is 2');
+      expect(calls).toHaveLength(0);
+      expect(fake.submitted.size).toBe(0);
+    });
+
+    it('GIVEN the same platform event twice THEN one request: every submit carries the one event id', async () => {
+      await startWith();
+      const sent = await harness.request('a cat, delivered twice');
+      await eventually(() => fake.submitted.get(sent.eventId), 'the first submit');
+      await sent.again();
+      // A later request going through shows the repeat was handled (adapters take events in order).
+      const later = await harness.request('a later cat');
+      await eventually(() => fake.submitted.get(later.eventId), 'the later submit');
+      expect(calls.filter((c) => c.prompt === 'a cat, delivered twice').map((c) => c.eventId)).toEqual(
+        expect.arrayContaining([sent.eventId]),
+      );
+      expect(new Set(calls.filter((c) => c.prompt === 'a cat, delivered twice').map((c) => c.eventId)).size).toBe(1);
+      expect(fake.submitted.size).toBe(2);
+    });
+  });
+}
+
+// Discord: the real adapter (discord.js on the gateway) against the Discord fake.
+let discord: DiscordFake;
+let discordAdapter: ReturnType<typeof createDiscordAdapter> | undefined;
+describe('Discord', () => {
+  beforeAll(async () => {
+    discord = await startDiscordFake();
+  });
+  afterAll(() => discord.close());
+  intakeAdapterContract('Discord (src/adapters/discord, /animate)', {
+    platform: 'discord',
+    async start(intake) {
+      discordAdapter = createDiscordAdapter(
+        { token: discord.token, apiUrl: discord.apiUrl, retries: 0, waitGuildTimeoutMs: 1_000 },
+        {
+          intake: intake.intake,
+          imageFetcher: createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: 'http://127.0.0.1:9' }),
+          logger: silentLogger(),
+        },
+      );
+      await discordAdapter.start();
+    },
+    async stop() {
+      await discordAdapter?.stop();
+      discordAdapter = undefined;
+    },
+    async request(prompt) {
+      const image = discord.attachment('cat.png', makePng(512, 512), {
+        contentType: 'image/png',
+        width: 512,
+        height: 512,
+      });
+      const id = discord.animate({ image, prompt, duration: 5 });
+      return {
+        eventId: `discord-${id}`,
+        async again() {
+          discord.redeliver(id);
+        },
+        told: () => discord.responses(id).map((m) => m.content),
+      };
+    },
+  });
+});
+
+// Slack: the real adapter (Bolt's HTTP receiver on an express app) against the Slack fake, by mention.
+const SECRET = 'contract-signing-secret';
+/** Reads the file as the real fetcher would, and takes it as a 512×512 PNG. */
+const slackFetcher: ImageFetcher = {
+  async fetch(url, options) {
+    const res = await fetch(url, options?.headers ? { headers: options.headers } : {});
+    return ok({
+      bytes: new Uint8Array(await res.arrayBuffer()),
+      mime: 'image/png',
+      ext: 'png',
+      width: 512,
+      height: 512,
+    });
+  },
+};
+let slack: SlackFake;
+let slackAdapter: ReturnType<typeof createSlackAdapter> | undefined;
+let server: Server | undefined;
+let eventsUrl = '';
+let seq = 0;
+describe('Slack', () => {
+  beforeAll(async () => {
+    slack = await startSlackFake();
+  });
+  afterAll(() => slack.close());
+  intakeAdapterContract('Slack (src/adapters/slack, app mention)', {
+    platform: 'slack',
+    async start(intake) {
+      const app = express();
+      slackAdapter = createSlackAdapter(
+        { botToken: slack.botToken, signingSecret: SECRET, apiUrl: slack.apiUrl, retries: 0, ackBudgetMs: 10_000 },
+        { intake: intake.intake, imageFetcher: slackFetcher, logger: silentLogger(), expressApp: app },
+      );
+      await slackAdapter.start();
+      server = await new Promise<Server>((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+    },
+    async stop() {
+      await slackAdapter?.stop();
+      slackAdapter = undefined;
+      const s = server;
+      server = undefined;
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+    async request(prompt) {
+      const file = slack.addFile({ name: 'cat.png', bytes: makePng(512, 512), mimetype: 'image/png' });
+      const text = `<@U0BOT> ${prompt}`;
+      const { ts } = slack.userPosts({ channel: 'C0001', user: 'U0001', text, files: [file] });
+      const eventId = `EvContract${++seq}`;
+      const envelope = eventCallback(appMention({ channel: 'C0001', ts, text, files: [file] }), eventId);
+      await postEvent(eventsUrl, SECRET, envelope);
+      return {
+        eventId: `slack-${eventId}`,
+        async again() {
+          await postEvent(eventsUrl, SECRET, envelope, {
+            headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+          });
+        },
+        told: () => [
+          ...slack.state.ephemerals.filter((e) => e.user === 'U0001').map((e) => e.text),
+          ...slack.state
+            .thread('C0001', ts)
+            .filter((m) => m.user === slack.botUserId)
+            .map((m) => m.text),
+        ],
+      };
+    },
+  });
+});
