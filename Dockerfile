@@ -10,6 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build copies the simulator's sample clip next to the compiled demo (`node dist/simulator/run-demo.js`).
+COPY scripts/copy-assets.mjs ./scripts/
 RUN npm run build
 
 # --- runtime: production dependencies only, ffmpeg for re-encoding videos over the upload limit ---

@@ -251,3 +251,29 @@ describe('the private Redis of npm start (scripts/redis-keeper.mjs)', () => {
     },
   );
 });
+
+describe('npm start without an Oxen key (scripts/start.mjs)', () => {
+  it('GIVEN no key THEN it runs the compiled demo from dist/ (no tsx needed), and `npm run demo` passes its arguments', () => {
+    const root = makeLauncherRoot();
+    roots.push(root);
+    // In place of the compiled src/simulator/run-demo.ts: a stand-in that says how it was called.
+    mkdirSync(join(root, 'dist', 'simulator'));
+    const demo = join(root, 'dist', 'simulator', 'run-demo.js');
+    writeFileSync(demo, "process.stdout.write('demo ran: [' + process.argv.slice(2).join(' ') + ']\\n');\n");
+    const later = new Date(Date.now() + 3_600_000);
+    utimesSync(demo, later, later);
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [join(root, 'scripts', 'start.mjs'), ...args], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOME: root },
+        encoding: 'utf8',
+      });
+    const start = run();
+    expect(start.stdout).toContain('No OXEN_API_KEY');
+    expect(start.stdout).toContain('demo ran: []');
+    expect(start.status).toBe(0);
+    const demoRun = run('demo', '--out', 'x.mp4');
+    expect(demoRun.stdout).toContain('demo ran: [--out x.mp4]');
+    expect(demoRun.status).toBe(0);
+  });
+});
