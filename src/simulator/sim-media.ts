@@ -1,4 +1,9 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
@@ -26,6 +31,70 @@ export function paddedMp4(bytes: number): Buffer {
   header.writeUInt32BE(pad, 0);
   header.write('free', 4, 'latin1');
   return Buffer.concat([base, header, Buffer.alloc(pad - 8)]);
+}
+
+const clips = new Map<string, Promise<Buffer>>();
+
+/** The grey level of frame `n` of the clip of `id`: an offset from the id, plus one per frame (≤ 10 s at 10 fps stays in range). */
+export function clipLevel(id: string, n: number): number {
+  const offset = createHash('sha256').update(id).digest()[0] ?? 0;
+  return 16 + (offset % 48) + n;
+}
+
+/**
+ * A clip of its own for generation `id`: `seconds` long at 10 fps and 160×120, frame n a flat grey of
+ * level {@link clipLevel}(id, n) (lossless, so a decoded frame gives its level back). Made once per id
+ * with ffmpeg; the simulator never needs it unless `distinctClips` is on.
+ */
+export function countingClip(id: string, seconds: number): Promise<Buffer> {
+  const key = `${id}:${seconds}`;
+  let clip = clips.get(key);
+  if (!clip) {
+    clip = makeClip(id, seconds);
+    clips.set(key, clip);
+  }
+  return clip;
+}
+
+async function makeClip(id: string, seconds: number): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'sim-clip-'));
+  const out = join(dir, 'clip.mp4');
+  const base = clipLevel(id, 0);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(
+        'ffmpeg',
+        [
+          '-v',
+          'error',
+          '-y',
+          '-f',
+          'lavfi',
+          '-i',
+          `color=c=black:s=160x120:r=10:d=${seconds}`,
+          '-vf',
+          `geq=lum='${base}+N':cb=128:cr=128`,
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-qp',
+          '0',
+          '-pix_fmt',
+          'yuv420p',
+          '-movflags',
+          '+faststart',
+          out,
+        ],
+        { stdio: 'ignore' },
+      );
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code}`))));
+    });
+    return await readFile(out);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);

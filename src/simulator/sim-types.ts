@@ -71,6 +71,11 @@ export interface SimKnobs {
   resultBytes: number | null;
   /** The result URL answers 302 to a "storage" path that needs no key (like a presigned URL). */
   resultRedirect: boolean;
+  /**
+   * Serve each generation its own clip (made with ffmpeg) as long as the requested duration, whose frame
+   * n is a flat grey that encodes the generation and n: takes differ, and a last frame can be checked.
+   */
+  distinctClips: boolean;
   /** Random faults drawn from a seeded generator (null: none). Setting a new object restarts its sequence. */
   chaos: SimChaos | null;
 }
@@ -158,6 +163,7 @@ export function defaultKnobs(): SimKnobs {
     deploymentEvents: false,
     resultBytes: null,
     resultRedirect: false,
+    distinctClips: false,
     chaos: null,
   };
 }

@@ -15,7 +15,7 @@ import {
   readJsonObject,
   UNAUTHENTICATED,
 } from './sim-http.js';
-import { paddedMp4, sampleMp4 } from './sim-media.js';
+import { countingClip, paddedMp4, sampleMp4 } from './sim-media.js';
 import { SimRepos } from './sim-repos.js';
 import {
   defaultKnobs,
@@ -101,9 +101,13 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
   const chaosTimer = setInterval(() => engine.chaosTick(), 250);
   chaosTimer.unref();
 
-  const result = () => (knobs.resultBytes ? paddedMp4(knobs.resultBytes) : sampleMp4());
-  const sendMp4 = (res: ServerResponse) => {
-    const bytes = result();
+  const result = async (id: string) => {
+    if (knobs.resultBytes) return paddedMp4(knobs.resultBytes);
+    if (!knobs.distinctClips) return sampleMp4();
+    return countingClip(id, Number(engine.rows.get(id)?.duration ?? 5));
+  };
+  const sendMp4 = async (res: ServerResponse, id: string) => {
+    const bytes = await result(id);
     res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(bytes.length) });
     res.end(bytes);
   };
@@ -214,7 +218,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     if (method === 'GET' && endpoint === 'storage') {
       if (req.headers.authorization) storageAuth = true;
       if (url.searchParams.get('sig') !== storageToken) return json(res, 403, { error: 'Request has expired' });
-      return sendMp4(res);
+      return sendMp4(res, path.slice('/storage/'.length).replace(/\.mp4$/, ''));
     }
 
     if (req.headers.authorization !== `Bearer ${apiKey}`) return json(res, 401, UNAUTHENTICATED);
@@ -231,7 +235,9 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       if (knobs.insufficientCredits === 400 || knobs.insufficientCredits === 402) {
         return json(res, knobs.insufficientCredits, envelope('insufficient_credits', 'Insufficient credits'));
       }
-      const row = engine.enqueue(body, model);
+      // One row per take (`num_generations`), each its own billed generation, as Oxen does.
+      const rows = Array.from({ length: n }, () => engine.enqueue(body, model));
+
       if (lostAs502) {
         res.writeHead(502, { 'content-type': 'text/html' });
         res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
@@ -243,7 +249,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         res.end(dice.pick(['{"generations":[{"generation_id":"', '<html>OK</html>', '{"status":"ok"}']));
         return;
       }
-      return json(res, 200, { generations: [{ generation_id: row.generation_id, status: 'queued' }] });
+      return json(res, 200, { generations: rows.map((r) => ({ generation_id: r.generation_id, status: 'queued' })) });
     }
     if (method === 'GET' && endpoint === 'list') {
       const status = url.searchParams.get('status');
@@ -275,7 +281,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         res.end();
         return;
       }
-      return sendMp4(res);
+      return sendMp4(res, id);
     }
     json(res, 404, NOT_FOUND);
   }
