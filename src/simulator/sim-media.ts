@@ -42,7 +42,7 @@ export function clipLevel(id: string, n: number): number {
 }
 
 /**
- * A clip of its own for generation `id`: `seconds` long at 10 fps and 160×120, frame n a flat grey of
+ * A clip of its own for generation `id`: `seconds` long at 10 fps and 480×320 (Oxen takes no side under 300 px as an input, and a last frame becomes one), frame n a flat grey of
  * level {@link clipLevel}(id, n) (lossless, so a decoded frame gives its level back). Made once per id
  * with ffmpeg; the simulator never needs it unless `distinctClips` is on.
  */
@@ -71,7 +71,7 @@ async function makeClip(id: string, seconds: number): Promise<Buffer> {
           '-f',
           'lavfi',
           '-i',
-          `color=c=black:s=160x120:r=10:d=${seconds}`,
+          `color=c=black:s=480x320:r=10:d=${seconds}`,
           '-vf',
           `geq=lum='${base}+N':cb=128:cr=128`,
           '-c:v',
