@@ -78,6 +78,29 @@ describe('money and capacity under faults', () => {
     },
   );
 
+  it('GIVEN ❌ arrives while an enqueue answer was lost THEN the generation is found, cancelled at Oxen, and nothing is paid for nothing', async () => {
+    let input = submitInput();
+    const oxen: OxenPort = {
+      ...stack.oxen,
+      async enqueue(req, signal) {
+        await stack.oxen.enqueue(req, signal);
+        // The person cancels before the job learns what Oxen did with its enqueue.
+        const progress = stack.chat.thread(input.where)[0]?.ref;
+        if (progress) await stack.intake.cancel(progress, input.requester);
+        throw new OxenServerError('Bad gateway', { status: 502 });
+      },
+    };
+    stack.sim.knobs.holdQueue = true;
+    await stack.startWorker({ oxen });
+    input = submitInput();
+    const accepted = await stack.intake.submit(input);
+    if (!accepted.ok) throw new Error('refused');
+    await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'cancelled', 'the cancel');
+    expect(stack.sim.rows.size).toBe(1);
+    expect([...stack.sim.rows.values()][0]?.status).toBe('cancelled');
+    expect(await quotaOf(input)).toEqual({ active: 0, used: 0 });
+  });
+
   it('GIVEN Oxen status calls fail for longer than the job retry budget THEN the attempt keeps waiting and delivers', async () => {
     let failures = 0;
     const oxen: OxenPort = {
