@@ -25,6 +25,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# IMAGE_STORE=http keeps staged inputs under DATA_DIR (default ./data): the `node` user must own it.
+# Mount a volume there to keep them across container restarts.
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME ["/app/data"]
 # The image's own `node` user (uid 1000): the bot needs no root, only a writable temp dir for videos.
 USER node
 EXPOSE 3000
