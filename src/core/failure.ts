@@ -1,7 +1,11 @@
 import { AnimateError, ChatError } from './errors.js';
 import type { FailureInfo } from './views.js';
 
-const RETRY_HINT = 'React 🔁 to try again.';
+/*
+ * Hints say what to fix; they never say how to retry. The message renderer adds the platform's own
+ * words for that (a reaction, a button) under every retryable failure, so this text stays the same on
+ * every platform.
+ */
 
 /** Oxen's own failure text, tidied for a chat message. */
 function oxenText(reason: string | null | undefined): string {
@@ -16,13 +20,13 @@ export function describeOxenFailure(reason: string | null | undefined): FailureI
   if (/\b(403|forbidden|could not (download|fetch)|unreachable)\b/i.test(text)) {
     return {
       reason: `Oxen could not download the image${text ? `: ${text}` : ''}`,
-      hint: `Upload the image again with /animate, or ${RETRY_HINT.toLowerCase()}`,
+      hint: 'Upload the image again with /animate, or try the same one again.',
       retryable: true,
     };
   }
   return {
     reason: text ? `Oxen could not make the video: ${text}` : 'Oxen could not make the video (no reason given).',
-    hint: `Check the image and the prompt, then react 🔁 to try again.`,
+    hint: 'Check the image and the prompt, then try again.',
     retryable: true,
   };
 }
@@ -30,7 +34,7 @@ export function describeOxenFailure(reason: string | null | undefined): FailureI
 function creditsFailure(): FailureInfo {
   return {
     reason: 'The Oxen account that pays for the videos is out of credits.',
-    hint: 'Ask the bot operator to add credits at oxen.ai, then react 🔁 to try again.',
+    hint: 'Ask the bot operator to add credits at oxen.ai, then try again.',
     retryable: true,
   };
 }
@@ -45,17 +49,17 @@ export function describeError(error: unknown): FailureInfo {
       case 'forbidden':
         return {
           reason: 'The bot is not allowed to post here (missing permission).',
-          hint: 'Ask an admin to let the bot send messages, attach files and use threads here, then react 🔁.',
+          hint: 'Ask an admin to let the bot send messages, attach files and use threads here, then try again.',
           retryable: true,
         };
       case 'too_large':
-        return { reason: 'The video is too large for this channel.', hint: RETRY_HINT, retryable: true };
+        return { reason: 'The video is too large for this channel.', hint: '', retryable: true };
       case 'archived':
-        return { reason: 'The thread is archived.', hint: 'Unarchive the thread, then react 🔁.', retryable: true };
+        return { reason: 'The thread is archived.', hint: 'Unarchive the thread, then try again.', retryable: true };
       default:
         return {
           reason: `The chat platform refused the message (${error.message}).`,
-          hint: RETRY_HINT,
+          hint: '',
           retryable: true,
         };
     }
@@ -66,7 +70,7 @@ export function describeError(error: unknown): FailureInfo {
     case 'oxen_auth':
       return {
         reason: "Oxen refused the bot's API key.",
-        hint: 'Ask the bot operator to check OXEN_API_KEY, then react 🔁 to try again.',
+        hint: 'Ask the bot operator to check OXEN_API_KEY, then try again.',
         retryable: true,
       };
     case 'oxen_insufficient_credits':
@@ -75,20 +79,20 @@ export function describeError(error: unknown): FailureInfo {
     case 'oxen_not_found':
       return {
         reason: `Oxen refused the request: ${oxenText(message)}`,
-        hint: 'Check the image and prompt, then react 🔁.',
+        hint: 'Check the image and the prompt, then try again.',
         retryable: true,
       };
     case 'oxen_result_too_large':
-      return { reason: 'The finished video is larger than the bot can handle.', hint: RETRY_HINT, retryable: true };
+      return { reason: 'The finished video is larger than the bot can handle.', hint: '', retryable: true };
     default:
       if (code.startsWith('oxen_')) {
         return {
           reason: `Oxen did not answer properly (${code.slice(5).replace(/_/g, ' ')}).`,
-          hint: `Wait a minute, then react 🔁.`,
+          hint: 'Wait a minute, then try again.',
           retryable: true,
         };
       }
-      return { reason: "Something went wrong on the bot's side.", hint: RETRY_HINT, retryable: true };
+      return { reason: "Something went wrong on the bot's side.", hint: '', retryable: true };
   }
 }
 
@@ -105,7 +109,7 @@ export function missingImageFailure(): FailureInfo {
 export function uncertainSubmitFailure(): FailureInfo {
   return {
     reason: 'The bot restarted while sending this to Oxen and could not confirm it was received.',
-    hint: 'React 🔁 to try again (no video was delivered for this attempt).',
+    hint: 'No video was delivered for this attempt, so trying again is safe.',
     retryable: true,
   };
 }

@@ -1,17 +1,26 @@
+import type { ActionWords } from './actions.js';
+import { formatDuration, formatUtcTime, promptPreview, truncatePrompt } from './format.js';
 import type { SpendReport, UserStatus } from './intake.js';
-import type { AttemptState } from './model.js';
+import type { AttemptState, ChatLocation, Duration } from './model.js';
 import { formatUsd } from './money.js';
+import type { Refusal } from './refusal.js';
 import type { MessageView, ProgressView, ResultView } from './views.js';
 
 /**
- * The few pieces of markup that differ between platforms (Discord markdown, Slack mrkdwn). Mentions
- * happen to share `<@id>`, but each adapter says so itself.
+ * What differs between platforms in the bot's text, which each adapter supplies: the markup (Discord
+ * markdown, Slack mrkdwn), how a place is linked, how person-written text is escaped, and the words for
+ * the actions (an emoji to react with, a button to press). Everything else is core's.
  */
 export interface TextFormat {
   bold(s: string): string;
   italic(s: string): string;
   mention(userId: string): string;
-  code(s: string): string;
+  /** Points at a channel or thread (`<#C1>`), or '' where the platform cannot link one. */
+  place(where: ChatLocation): string;
+  /** Escapes text a person wrote (prompts, names, Oxen's reasons) so it shows as typed and pings nobody. */
+  escape(text: string): string;
+  /** How a person takes each action here, as the start of a sentence ("React 🔁", "Press Retry"). */
+  actions: ActionWords;
 }
 
 /** Width of the text progress bar, in cells. */
@@ -29,15 +38,6 @@ const STATE_LABEL: Record<AttemptState, { emoji: string; label: string }> = {
   failed: { emoji: '❌', label: 'Failed' },
   cancelled: { emoji: '🚫', label: 'Cancelled' },
 };
-
-/** "45 s", "2m 05s", "1h 03m". */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  if (total < 60) return `${total} s`;
-  const minutes = Math.floor(total / 60);
-  if (minutes < 60) return `${minutes}m ${String(total % 60).padStart(2, '0')}s`;
-  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
-}
 
 /** "about 3 min left", "about 40 s left", or "a little longer than usual" once past the estimate. */
 export function formatTimeLeft(elapsedMs: number, estimatedTotalMs: number): string {
@@ -63,24 +63,6 @@ export function progressFraction(view: Pick<ProgressView, 'state' | 'elapsedMs' 
 export function renderBar(fraction: number): string {
   const filled = Math.min(BAR_CELLS, Math.floor(fraction * BAR_CELLS + 1e-9));
   return `${'▰'.repeat(filled)}${'▱'.repeat(BAR_CELLS - filled)} ${Math.floor(fraction * 100)} %`;
-}
-
-/** Longest prompt quoted in a message: a 2500-character prompt would crowd out the state (and Discord's 2000-character limit). */
-const PROMPT_QUOTE_CHARS = 300;
-const PROMPT_QUOTE_LINES = 4;
-
-/** The prompt, shortened at a word boundary with an ellipsis when long. */
-export function truncatePrompt(prompt: string): string {
-  const lines = prompt.trim().split('\n');
-  let text = lines.slice(0, PROMPT_QUOTE_LINES).join('\n');
-  let cut = lines.length > PROMPT_QUOTE_LINES;
-  if (text.length > PROMPT_QUOTE_CHARS) {
-    const head = text.slice(0, PROMPT_QUOTE_CHARS);
-    const space = head.lastIndexOf(' ');
-    text = space > PROMPT_QUOTE_CHARS * 0.7 ? head.slice(0, space) : head;
-    cut = true;
-  }
-  return cut ? `${text.trimEnd()}…` : text;
 }
 
 function quotePrompt(prompt: string): string {
@@ -116,7 +98,7 @@ function headline(view: ProgressView, fmt: TextFormat): string {
   return parts.join(' · ');
 }
 
-/** The progress message: state, elapsed, time left, bar, the prompt, and what reactions do. */
+/** The progress message: state, elapsed, time left, bar, the prompt, and which actions it offers. */
 export function renderProgressText(view: ProgressView, fmt: TextFormat): string {
   const lines = [headline(view, fmt)];
   const inFlight = view.state !== 'done' && view.state !== 'failed' && view.state !== 'cancelled';
@@ -128,9 +110,9 @@ export function renderProgressText(view: ProgressView, fmt: TextFormat): string 
   lines.push(quotePrompt(view.prompt));
   const attempt = view.attempt > 1 ? ` · attempt ${view.attempt}` : '';
   lines.push(`${view.duration} s video for ${fmt.mention(view.requester.userId)}${attempt}${costNote(view, inFlight)}`);
-  if (inFlight) lines.push(fmt.italic('React ❌ to cancel.'));
+  if (inFlight) lines.push(fmt.italic(`${fmt.actions.cancel} to cancel.`));
   else if (view.state === 'failed' ? view.failure?.retryable !== false : true) {
-    lines.push(fmt.italic('React 🔁 to run it again.'));
+    lines.push(fmt.italic(`${fmt.actions.retry} to run it again.`));
   }
   return lines.join('\n');
 }
@@ -157,32 +139,36 @@ export function renderResultText(view: ResultView, fmt: TextFormat): string {
       `The video is ${mb(view.link.bytes)}, over this channel's ${mb(view.link.limitBytes)} upload limit, so here it is as a link: ${view.link.url}`,
     );
   }
-  lines.push(fmt.italic('React 🔁 for another take.'));
+  lines.push(fmt.italic(`${fmt.actions.retry} for another take.`));
   return lines.join('\n');
 }
 
-/** Text of any message the bot posts into a thread. */
+/**
+ * Text of any message the bot posts into a thread, with every piece of person-provided text escaped for
+ * the platform first, so a prompt such as `@everyone` or `<!channel>` is shown, not acted on.
+ */
 export function renderMessageText(view: MessageView, fmt: TextFormat): string {
-  switch (view.kind) {
+  const escaped = escapePersonText(view, fmt.escape);
+  switch (escaped.kind) {
     case 'progress':
-      return renderProgressText(view.progress, fmt);
+      return renderProgressText(escaped.progress, fmt);
     case 'result':
-      return renderResultText(view.result, fmt);
+      return renderResultText(escaped.result, fmt);
     case 'notice':
-      return view.text;
+      return escaped.to ? `${fmt.mention(escaped.to)} ${escaped.text}` : escaped.text;
   }
 }
 
 /**
  * Applies a platform's escaping to every piece of person-provided text in a view (prompt, names, Oxen's
- * failure reason), so the renderer can insert them as they are and a prompt such as `@everyone` or
- * `<!channel>` is shown, not acted on. Notices are the bot's own words and stay as they are.
+ * failure reason), so the renderer can insert them as they are. Notices are the bot's own words, escaped
+ * whole: a stray `<` or `*` in one must not turn into markup.
  */
-export function escapePersonText(view: MessageView, escapeText: (text: string) => string): MessageView {
+function escapePersonText(view: MessageView, escapeText: (text: string) => string): MessageView {
   const user = <T extends { displayName: string }>(u: T): T => ({ ...u, displayName: escapeText(u.displayName) });
   switch (view.kind) {
     case 'notice':
-      return view;
+      return { ...view, text: escapeText(view.text) };
     case 'progress': {
       const p = view.progress;
       return {
@@ -219,10 +205,7 @@ export function spendLines(status: UserStatus): string[] {
   }
   for (const b of status.teamBudgets) {
     const left = Math.max(0, b.limitMicros - b.spentMicros);
-    const resets =
-      b.period === 'day'
-        ? `${String(b.resetsAt.getUTCHours()).padStart(2, '0')}:00 UTC`
-        : b.resetsAt.toISOString().slice(0, 10);
+    const resets = b.period === 'day' ? formatUtcTime(b.resetsAt) : b.resetsAt.toISOString().slice(0, 10);
     lines.push(
       `Team ${b.period === 'day' ? 'daily' : 'monthly'} budget: ${formatUsd(left)} of ${formatUsd(b.limitMicros)} left (resets ${resets}).`,
     );
@@ -244,4 +227,55 @@ export function renderSpendReport(report: SpendReport, fmt: TextFormat, platform
     if (period.byPerson.length > 20) lines.push(`…and ${period.byPerson.length - 20} more.`);
   }
   return lines.join('\n');
+}
+
+/**
+ * `/animations`, `/animate status`: the person's generations in flight (with where they are), what is
+ * left of their daily quota, and their spend.
+ */
+export function renderStatus(status: UserStatus, fmt: TextFormat): string {
+  const left = Math.max(0, status.dailyLimitSeconds - status.usedSecondsToday);
+  const lines = [
+    status.active.length === 0
+      ? 'You have no animations in progress.'
+      : `${fmt.bold('Your animations')}: ${status.active.length} of ${status.maxActive} running`,
+  ];
+  for (const g of status.active) {
+    const queue = g.state === 'queued' && g.queuePosition ? `, #${g.queuePosition} in line` : '';
+    const attempt = g.attempt > 1 ? `, attempt ${g.attempt}` : '';
+    const place = fmt.place(g.where);
+    lines.push(
+      `• ${fmt.italic(fmt.escape(promptPreview(g.prompt, 80)))} (${g.duration} s): ${STATE_LABEL[g.state].label.toLowerCase()}${queue}, ${formatDuration(g.elapsedMs)} so far${attempt}${place ? `, in ${place}` : ''}`,
+    );
+  }
+  lines.push(
+    `Today: ${status.usedSecondsToday} s of ${status.dailyLimitSeconds} s of video used, ${left} s left (resets at ${formatUtcTime(status.resetsAt)}).`,
+  );
+  lines.push(...spendLines(status));
+  return lines.join('\n');
+}
+
+/** Refusals as the person reads them: what was wrong and what to do, one line each. */
+export function renderRefusals(refusals: readonly Refusal[], fmt: TextFormat): string {
+  return refusals.map((r) => `⚠️ ${fmt.escape(r.message)}`).join('\n');
+}
+
+/** The public message a request's thread hangs on: who is animating what, for how long. */
+export function renderAnnouncement(
+  requester: string,
+  prompt: string,
+  duration: Duration,
+  fmt: TextFormat,
+  options: { inThread?: boolean } = {},
+): string {
+  const follows = options.inThread ? '. Progress follows in this thread.' : '';
+  return `🎬 ${fmt.mention(requester)} is animating (${duration} s): ${fmt.italic(fmt.escape(promptPreview(prompt, 200)))}${follows}`;
+}
+
+/**
+ * What the announcement becomes when its request never started (a refusal only the reservation could
+ * find, or the queue failing): the channel should not keep saying "is animating".
+ */
+export function renderNotStarted(requester: string, problem: Refusal, fmt: TextFormat): string {
+  return `⚠️ Could not start ${fmt.mention(requester)}'s animation: ${fmt.escape(problem.message)}`;
 }

@@ -3,18 +3,19 @@ import type { Redis } from 'ioredis';
 import { registerDiscordCommands, registrationFromConfig, registrationTarget } from '../commands/register-discord.js';
 import type { Config } from '../config/env.js';
 import type { Metrics } from '../core/ports/metrics.js';
+import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import type { PricePort } from '../core/ports/price.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createIntake } from '../queue/intake.js';
 import type { Logger } from '../shared/logger.js';
 import { limitsFrom } from './limits.js';
-import { createAdapters, type RunningAdapter } from './platforms.js';
+import { createAdapters } from './platforms.js';
 
 /** The bot side of a process: the platform intakes. */
 export interface BotPart {
   /** The platforms with credentials (created, started by `start`). */
-  adapters: RunningAdapter[];
+  adapters: PlatformAdapter[];
   /** Connects every platform; rejects when one cannot (bad token, unreachable). */
   start(): Promise<void>;
   /** Stops taking commands: disconnects every platform. */

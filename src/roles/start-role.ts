@@ -95,7 +95,15 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
   if (role !== 'worker') {
     parts.bot = startBotPart({ config, logger, metrics, redis, expressApp: http.app, price: prices });
     for (const adapter of parts.bot.adapters) {
-      readiness.push({ name: adapter.platform, check: () => adapter.isConnected() });
+      readiness.push({
+        name: adapter.platform,
+        check: () => {
+          const health = adapter.health();
+          // Thrown, so `/readyz` shows the adapter's reason instead of a bare "not ready".
+          if (!health.connected) throw new Error(health.detail ?? 'not connected');
+          return true;
+        },
+      });
     }
   }
 

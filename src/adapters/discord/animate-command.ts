@@ -1,8 +1,8 @@
 import { type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
-import { renderSpendReport } from '../../core/render-text.js';
+import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
 import { runAnimate } from './animate-flow.js';
 import { type DiscordHandlerDeps, discordUser } from './deps.js';
-import { DISCORD_CONTENT_MAX, discordFormat, renderStatus, truncate } from './render.js';
+import { discordFormat, discordText } from './render.js';
 
 /** `/animate image prompt [duration] [end_image]`: reads the options and runs the intake flow. */
 export async function handleAnimateCommand(interaction: ChatInputCommandInteraction, deps: DiscordHandlerDeps) {
@@ -10,7 +10,7 @@ export async function handleAnimateCommand(interaction: ChatInputCommandInteract
   await runAnimate(
     interaction,
     {
-      image: o.getAttachment('image'),
+      startImage: o.getAttachment('image'),
       endImage: o.getAttachment('end_image'),
       prompt: o.getString('prompt'),
       duration: o.getInteger('duration') ?? undefined,
@@ -28,12 +28,14 @@ export async function handleAnimationsCommand(interaction: ChatInputCommandInter
   let content: string;
   if (interaction.options.getBoolean('spend')) {
     const report = await deps.intake.spend(actor);
-    content = report.ok ? renderSpendReport(report.value, discordFormat, 'discord') : report.error.message;
+    content = report.ok
+      ? renderSpendReport(report.value, discordFormat, 'discord')
+      : renderRefusals([report.error], discordFormat);
   } else {
-    content = renderStatus(await deps.intake.status(actor));
+    content = renderStatus(await deps.intake.status(actor), discordFormat);
   }
   await interaction.reply({
-    content: truncate(content, DISCORD_CONTENT_MAX),
+    content: discordText(content),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });

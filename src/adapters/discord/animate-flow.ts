@@ -1,19 +1,17 @@
 import { type Attachment, ChannelType, MessageFlags, PermissionFlagsBits, type RepliableInteraction } from 'discord.js';
-import { checkImageMeta } from '../../core/images.js';
-import type { ChatLocation, UserRef } from '../../core/model.js';
-import { type Refusal, type RefusalField, refusal } from '../../core/refusal.js';
-import { checkDuration, checkPrompt } from '../../core/rules.js';
-import type { ThreadStart } from './chat-port.js';
+import { promptPreview } from '../../core/format.js';
+import type { ImageMeta } from '../../core/images.js';
+import type { ChatLocation, MessageRef, UserRef } from '../../core/model.js';
+import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
+import { checkRequest, type RawRequest, submitRequest } from '../../core/request-check.js';
 import { DEFAULT_ATTACHMENT_LIMIT, type DiscordHandlerDeps, discordUser } from './deps.js';
-import { renderAnimatingReply, renderRefusal, truncate } from './render.js';
+import { discordFormat, discordText } from './render.js';
+
+/** An attachment as the intake reads it (slash command option, or a message's attachment). */
+export type AttachmentLike = Pick<Attachment, 'url' | 'size' | 'contentType' | 'width' | 'height'>;
 
 /** What a person asked for, before any check (from the slash command or the modal). */
-export interface RawAnimate {
-  image: Pick<Attachment, 'url' | 'size' | 'contentType' | 'width' | 'height'> | null;
-  endImage: Pick<Attachment, 'url' | 'size' | 'contentType' | 'width' | 'height'> | null;
-  prompt: string | null;
-  duration: unknown;
-}
+export type RawAnimate = RawRequest<AttachmentLike>;
 
 /** Why no thread could be started, in words, when the bot answers in place. */
 const IN_PLACE_REASON = {
@@ -22,28 +20,14 @@ const IN_PLACE_REASON = {
   failed: 'no thread could be started, so updates follow in this channel',
 } as const;
 
-/** Checks what the attachment metadata already tells (free: no download, nothing deferred). */
-export function checkEarly(raw: RawAnimate): { prompt: string; duration: 5 | 10 } | Refusal {
-  const prompt = checkPrompt(raw.prompt);
-  if (!prompt.ok) return prompt.error;
-  const duration = checkDuration(raw.duration);
-  if (!duration.ok) return duration.error;
-  if (!raw.image) return refusal('image_missing', 'image');
-  const images: Array<[RefusalField, NonNullable<RawAnimate['image']>]> = [['image', raw.image]];
-  if (raw.endImage) images.push(['end_image', raw.endImage]);
-  for (const [field, att] of images) {
-    const meta = checkImageMeta(
-      {
-        bytes: att.size,
-        ...(att.contentType ? { mime: att.contentType.split(';')[0]?.trim() } : {}),
-        ...(att.width ? { width: att.width } : {}),
-        ...(att.height ? { height: att.height } : {}),
-      },
-      field,
-    );
-    if (!meta.ok) return meta.error;
-  }
-  return { prompt: prompt.value, duration: duration.value };
+/** What Discord tells about an attachment before it is downloaded: checked for free. */
+export function attachmentMeta(att: AttachmentLike): ImageMeta {
+  return {
+    bytes: att.size,
+    ...(att.contentType ? { mime: att.contentType.split(';')[0]?.trim() } : {}),
+    ...(att.width ? { width: att.width } : {}),
+    ...(att.height ? { height: att.height } : {}),
+  };
 }
 
 /** A sentence for a channel where the bot could not deliver at all, or null when it can. */
@@ -60,33 +44,35 @@ function missingPermission(interaction: RepliableInteraction): string | null {
 }
 
 /**
- * Starts the thread on the bot's reply with the bot token, or says why the work continues in place:
- * message threads exist only in text and announcement channels (not DMs, forum posts or threads).
+ * Where the work continues: a thread on the bot's reply, started by the outbox (`ChatPort.openThread`,
+ * bot token), or in place with the reason. Message threads exist only in text and announcement channels
+ * (not DMs, forum posts or threads), and need two permissions the interaction already tells about.
  */
-async function openThreadFor(
+async function threadFor(
   interaction: RepliableInteraction,
-  channelId: string,
-  replyId: string,
+  anchor: MessageRef,
   prompt: string,
+  inPlace: ChatLocation,
   deps: DiscordHandlerDeps,
-): Promise<ThreadStart | { ok: false; reason: 'failed' }> {
+): Promise<{ where: ChatLocation; note?: string }> {
   const type = interaction.channel?.type;
   if (!interaction.inGuild() || (type !== ChannelType.GuildText && type !== ChannelType.GuildAnnouncement)) {
-    return { ok: false, reason: 'no_threads_here' };
+    return { where: inPlace, note: IN_PLACE_REASON.no_threads_here };
   }
   const perms = interaction.appPermissions;
   if (
     perms &&
     !(perms.has(PermissionFlagsBits.CreatePublicThreads) && perms.has(PermissionFlagsBits.SendMessagesInThreads))
   ) {
-    return { ok: false, reason: 'forbidden' };
+    return { where: inPlace, note: IN_PLACE_REASON.forbidden };
   }
   try {
-    return await deps.startThread(channelId, replyId, `🎬 ${truncate(prompt.replace(/\s+/g, ' '), 90)}`);
+    const opened = await deps.chat.openThread(anchor, `🎬 ${promptPreview(prompt, 90)}`);
+    if (opened.threadId) return { where: { ...inPlace, threadId: opened.threadId } };
   } catch (error) {
     deps.logger.warn({ err: error }, 'discord: thread start failed, answering in place');
-    return { ok: false, reason: 'failed' };
   }
+  return { where: inPlace, note: IN_PLACE_REASON.failed };
 }
 
 /**
@@ -101,7 +87,7 @@ function parentOf(interaction: RepliableInteraction): Pick<ChatLocation, 'parent
 /** Ephemeral answer before anything is deferred or spent. */
 async function refuseEarly(interaction: RepliableInteraction, text: string): Promise<void> {
   await interaction.reply({
-    content: renderRefusal(text),
+    content: discordText(text),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });
@@ -122,75 +108,68 @@ async function refuseDeferred(
     deps.logger.debug({ err: error }, 'discord: could not delete the deferred reply');
   }
   await interaction.followUp({
-    content: renderRefusal(text),
+    content: discordText(text),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });
 }
 
 /**
- * The whole /animate intake for one interaction: early checks and ephemeral refusals, public defer
- * within 3 s, the real bytes, the "is animating" reply, a thread on it, then `intake.submit`.
+ * The /animate intake for one interaction, translated into core's conversation: core checks the
+ * request (ephemeral refusals; the interaction is deferred publicly before the downloads, within 3 s),
+ * then the "is animating" reply, a thread on it, and core's submit.
  * @see docs/platforms.md#discord-replies-threads-and-tokens, docs/architecture.md#input-rules
  */
 export async function runAnimate(interaction: RepliableInteraction, raw: RawAnimate, deps: DiscordHandlerDeps) {
   const requester: UserRef = discordUser(interaction.user);
-  // Only the adapter's own refusals are counted here; the intake counts the ones it makes.
-  const refused = (r: Refusal) => deps.metrics.refused('discord', r.code);
-  const early = checkEarly(raw);
-  if ('code' in early) {
-    refused(early);
-    return refuseEarly(interaction, early.message);
-  }
   const blocked = missingPermission(interaction);
-  if (blocked) return refuseEarly(interaction, blocked);
+  if (blocked) return refuseEarly(interaction, `⚠️ ${blocked}`);
   const channelId = interaction.channelId ?? '';
   const guild = interaction.guildId ? { guildId: interaction.guildId } : {};
   const inPlace: ChatLocation = { platform: 'discord', channelId, threadId: null, ...guild, ...parentOf(interaction) };
-  const limits = await deps.intake.precheck(requester, inPlace, early.duration);
-  if (!limits.ok) return refuseEarly(interaction, limits.error.message);
 
-  // Everything after this may take longer than Discord's 3 s: acknowledge first.
-  await interaction.deferReply();
-  const [start, end] = await Promise.all([
-    deps.imageFetcher.fetch(raw.image?.url ?? '', { field: 'image' }),
-    raw.endImage ? deps.imageFetcher.fetch(raw.endImage.url, { field: 'end_image' }) : Promise.resolve(null),
-  ]);
-  if (!start.ok || (end && !end.ok)) {
-    const problem = !start.ok ? start.error : end && !end.ok ? end.error : refusal('image_unreadable');
-    refused(problem);
-    return refuseDeferred(interaction, problem.message, deps);
+  let deferred = false;
+  const checked = await checkRequest(raw, {
+    requester,
+    where: inPlace,
+    intake: deps.intake,
+    metrics: deps.metrics,
+    metaOf: attachmentMeta,
+    fetchImage: (att, field) => deps.imageFetcher.fetch(att.url, { field }),
+    // Everything after this may take longer than Discord's 3 s: acknowledge first.
+    async beforeDownload() {
+      await interaction.deferReply();
+      deferred = true;
+    },
+  });
+  if (!checked.ok) {
+    const text = renderRefusals(checked.error, discordFormat);
+    return deferred ? refuseDeferred(interaction, text, deps) : refuseEarly(interaction, text);
   }
+  const request = checked.value;
 
   const reply = await interaction.editReply({
-    content: renderAnimatingReply(requester.userId, early.prompt, early.duration),
+    content: discordText(renderAnnouncement(requester.userId, request.prompt, request.duration, discordFormat)),
     allowedMentions: { parse: [] },
   });
-  const started = await openThreadFor(interaction, channelId, reply.id, early.prompt, deps);
-  const where: ChatLocation = started.ok ? { ...inPlace, threadId: started.threadId } : inPlace;
-  const note = started.ok ? undefined : IN_PLACE_REASON[started.reason];
+  const anchor: MessageRef = { platform: 'discord', channelId, messageId: reply.id };
+  const { where, note } = await threadFor(interaction, anchor, request.prompt, inPlace, deps);
 
-  const submitted = await deps.intake
-    .submit({
+  const submitted = await submitRequest(
+    deps.intake,
+    {
       eventId: `discord-${interaction.id}`,
       requester,
       where,
-      anchor: { platform: 'discord', channelId, messageId: reply.id },
-      prompt: early.prompt,
-      duration: early.duration,
-      startImage: start.value,
-      ...(end?.ok ? { endImage: end.value } : {}),
+      anchor,
+      ...request,
       uploadLimitBytes: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
-    })
-    .catch((error: unknown) => {
-      deps.logger.error({ err: error }, 'discord: submit failed');
-      const unavailable = refusal('service_unavailable');
-      refused(unavailable);
-      return { ok: false as const, error: unavailable };
-    });
+    },
+    deps,
+  );
   if (!submitted.ok) {
     await interaction.editReply({
-      content: renderRefusal(`Could not start: ${submitted.error.message}`),
+      content: discordText(renderNotStarted(requester.userId, submitted.error, discordFormat)),
       allowedMentions: { parse: [] },
     });
     return;

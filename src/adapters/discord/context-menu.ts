@@ -12,9 +12,10 @@ import {
 import { z } from 'zod';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import { refusal } from '../../core/refusal.js';
+import { renderRefusals } from '../../core/render-text.js';
 import { type RawAnimate, runAnimate } from './animate-flow.js';
 import type { DiscordHandlerDeps } from './deps.js';
-import { renderRefusal } from './render.js';
+import { discordFormat } from './render.js';
 
 /** Prefix of the modal's custom id; the rest names the message and attachment (≤ 100 characters). */
 export const MODAL_PREFIX = 'animate-modal';
@@ -42,7 +43,7 @@ export async function handleAnimateMessageCommand(interaction: MessageContextMen
   const image = firstImage(interaction.targetMessage);
   if (!image) {
     await interaction.reply({
-      content: renderRefusal(refusal('image_missing', 'image').message),
+      content: renderRefusals([refusal('image_missing', 'image')], discordFormat),
       flags: MessageFlags.Ephemeral,
     });
     return;
@@ -85,8 +86,7 @@ export async function handleAnimateModal(interaction: ModalSubmitInteraction, de
     deps.logger.info({ err: error }, 'discord: message for the modal is gone');
   }
   const raw: RawAnimate = {
-    image: image ?? null,
-    endImage: null,
+    startImage: image ?? null,
     prompt: interaction.fields.getTextInputValue('prompt'),
     duration: interaction.fields.getTextInputValue('duration'),
   };

@@ -1,10 +1,10 @@
 import type { User } from 'discord.js';
 import type { Intake } from '../../core/intake.js';
 import type { UserRef } from '../../core/model.js';
+import type { ChatPort } from '../../core/ports/chat-port.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import type { Metrics } from '../../core/ports/metrics.js';
 import type { Logger } from '../../shared/logger.js';
-import type { ThreadStart } from './chat-port.js';
 
 /** The upload limit when an interaction does not say (Discord's default for everyone). */
 export const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
@@ -15,10 +15,11 @@ export interface DiscordHandlerDeps {
   imageFetcher: ImageFetcher;
   logger: Logger;
   metrics: Metrics;
-  /** Starts a thread on the bot's reply with the bot token (not the 15-minute interaction token). */
-  startThread(channelId: string, messageId: string, name: string): Promise<ThreadStart>;
-  /** Posts a short plain message with the bot token (answers to reactions). */
-  notify(channelId: string, text: string, mentionUserId?: string): Promise<void>;
+  /**
+   * The outbox, with the bot token (never the 15-minute interaction token): starts the thread on the
+   * bot's reply and posts the short answers to reactions.
+   */
+  chat: ChatPort;
 }
 
 /** A Discord person as core sees them. */

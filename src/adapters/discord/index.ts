@@ -6,18 +6,20 @@ import {
   type Interaction,
   MessageFlags,
   Partials,
-  Routes,
 } from 'discord.js';
 import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
+import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
+import { refusal } from '../../core/refusal.js';
+import { renderRefusals } from '../../core/render-text.js';
 import type { Logger } from '../../shared/logger.js';
 import { handleAnimateCommand, handleAnimationsCommand } from './animate-command.js';
 import { createDiscordChatPort } from './chat-port.js';
 import { handleAnimateMessageCommand, handleAnimateModal, MODAL_PREFIX } from './context-menu.js';
-import type { DiscordHandlerDeps } from './deps.js';
+import { DEFAULT_ATTACHMENT_LIMIT, type DiscordHandlerDeps } from './deps.js';
 import { handleReaction } from './reactions.js';
-import { renderRefusal } from './render.js';
+import { discordFormat } from './render.js';
 
 export { createDiscordChatPort, type DiscordChatPortConfig } from './chat-port.js';
 
@@ -41,22 +43,12 @@ export interface DiscordAdapterDeps {
   metrics?: Metrics;
 }
 
-/** The running Discord intake. */
-export interface DiscordAdapter {
-  /** Logs in and resolves once the gateway session is ready. */
-  start(): Promise<void>;
-  /** Closes the gateway connection. */
-  stop(): Promise<void>;
-  /** Whether the gateway session is up. */
-  isConnected(): boolean;
-}
-
 /**
  * Wires discord.js: the gateway (commands, modals, raw reactions) to the handlers. Intents are the
  * unprivileged Guilds + GuildMessageReactions (+ DMs).
  * @see docs/platforms.md#discord
  */
-export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAdapterDeps): DiscordAdapter {
+export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAdapterDeps): PlatformAdapter {
   const logger = deps.logger.child({ adapter: 'discord' });
   const client = new Client({
     intents: [
@@ -74,12 +66,7 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
     imageFetcher: deps.imageFetcher,
     logger,
     metrics: deps.metrics ?? noopMetrics,
-    startThread: (channelId, messageId, name) => chat.startThread({ platform: 'discord', channelId, messageId }, name),
-    async notify(channelId, text, mentionUserId) {
-      await chat.rest.post(Routes.channelMessages(channelId), {
-        body: { content: text, allowed_mentions: { parse: [], users: mentionUserId ? [mentionUserId] : [] } },
-      });
-    },
+    chat,
   };
 
   async function onInteraction(interaction: Interaction): Promise<void> {
@@ -98,7 +85,7 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
     onInteraction(interaction).catch(async (error: unknown) => {
       logger.error({ err: error, interactionId: interaction.id }, 'discord: interaction failed');
       if (!interaction.isRepliable()) return;
-      const content = renderRefusal('Something went wrong on our side; nothing was charged. Try again in a minute.');
+      const content = renderRefusals([refusal('service_unavailable')], discordFormat);
       try {
         if (interaction.deferred || interaction.replied)
           await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
@@ -117,6 +104,16 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord: client error'));
 
   return {
+    platform: 'discord',
+    capabilities: {
+      actions: 'reactions',
+      modals: true,
+      // Ephemeral answers exist only for interactions: a reaction gets a public note, or none.
+      privateReplies: false,
+      threads: true,
+      uploadLimitBytes: DEFAULT_ATTACHMENT_LIMIT,
+    },
+    format: discordFormat,
     async start() {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(cfg.token);
@@ -126,6 +123,6 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
     async stop() {
       await client.destroy();
     },
-    isConnected: () => client.isReady(),
+    health: () => (client.isReady() ? { connected: true } : { connected: false, detail: 'gateway not ready' }),
   };
 }

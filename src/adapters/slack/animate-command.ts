@@ -2,13 +2,13 @@ import type { App, MessageShortcut } from '@slack/bolt';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import type { UserRef } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
-import { renderSpendReport } from '../../core/render-text.js';
+import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
 import { err } from '../../shared/result.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
 import { parseMentionText } from './mention-text.js';
 import { blockFor, buildAnimateModal, MODAL_CALLBACK_ID } from './modal.js';
-import { helpText, refusalText, slackFormat, statusText } from './render.js';
-import { countRefusals, startAnnouncedRequest, tellPrivately, validateRequest } from './request-flow.js';
+import { helpText, slackFormat } from './render.js';
+import { checkSlackRequest, startAnnouncedRequest, tellPrivately } from './request-flow.js';
 import { imageFilesOf, readModalEntries, SlackFileSchema } from './submission.js';
 
 /** Message shortcut callback id, as in `commands/slack-manifest.json`. */
@@ -28,10 +28,10 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     if (word === 'status') {
       const reply = await deps.intake
         .status(slackUser(command.user_id, command.user_name))
-        .then(statusText)
+        .then((status) => renderStatus(status, slackFormat))
         .catch((error: unknown) => {
           deps.logger.error({ err: error }, 'slack: reading the status failed');
-          return refusalText(refusal('service_unavailable'));
+          return renderRefusals([refusal('service_unavailable')], slackFormat);
         });
       await respond({ response_type: 'ephemeral', text: reply });
       return;
@@ -39,10 +39,12 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     if (word === 'spend') {
       const reply = await deps.intake
         .spend(slackUser(command.user_id, command.user_name))
-        .then((res) => (res.ok ? renderSpendReport(res.value, slackFormat, 'slack') : refusalText(res.error)))
+        .then((res) =>
+          res.ok ? renderSpendReport(res.value, slackFormat, 'slack') : renderRefusals([res.error], slackFormat),
+        )
         .catch((error: unknown) => {
           deps.logger.error({ err: error }, 'slack: reading the spend failed');
-          return refusalText(refusal('service_unavailable'));
+          return renderRefusals([refusal('service_unavailable')], slackFormat);
         });
       await respond({ response_type: 'ephemeral', text: reply });
       return;
@@ -53,7 +55,7 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     }
     const early = await earlyRefusal(deps, slackUser(command.user_id, command.user_name), command.channel_id);
     if (early) {
-      await respond({ response_type: 'ephemeral', text: refusalText(early) });
+      await respond({ response_type: 'ephemeral', text: renderRefusals([early], slackFormat) });
       return;
     }
     try {
@@ -81,7 +83,7 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     }
     const early = await earlyRefusal(deps, slackUser(shortcut.user.id, shortcut.user.name), shortcut.channel.id);
     if (early) {
-      await respond({ response_type: 'ephemeral', text: refusalText(early) });
+      await respond({ response_type: 'ephemeral', text: renderRefusals([early], slackFormat) });
       return;
     }
     const messageTs = shortcut.message.ts ?? shortcut.message_ts;
@@ -103,15 +105,9 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     }
     const e = entries.value;
     const requester = slackUser(body.user.id, body.user.name);
-    const raw = {
-      channel: e.metadata.channel,
-      ...(e.metadata.threadTs ? { threadTs: e.metadata.threadTs } : {}),
-      prompt: e.prompt,
-      duration: e.duration,
-      startImage: e.startImage,
-      endImage: e.endImage,
-    };
-    const work = validateRequest(raw, requester, deps).catch((error: unknown) => {
+    const place = { channel: e.metadata.channel, ...(e.metadata.threadTs ? { threadTs: e.metadata.threadTs } : {}) };
+    const raw = { prompt: e.prompt, duration: e.duration, startImage: e.startImage, endImage: e.endImage };
+    const work = checkSlackRequest(raw, place, requester, deps).catch((error: unknown) => {
       // Redis or the fetcher broke: say so on the form rather than leaving Slack to time out.
       deps.logger.error({ err: error }, 'slack: checking a modal submission failed');
       return err([refusal('service_unavailable')]);
@@ -127,14 +123,11 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       if (late.ok) {
         await startAnnouncedRequest(late.value, requester, eventId, client, deps);
       } else {
-        countRefusals(deps, late.error);
-        const text = late.error.map(refusalText).join('\n');
-        await tellPrivately(client, requester.userId, raw.channel, text);
+        await tellPrivately(client, requester.userId, place.channel, renderRefusals(late.error, slackFormat));
       }
       return;
     }
     if (!early.ok) {
-      countRefusals(deps, early.error);
       const errors: Record<string, string> = {};
       for (const r of early.error) {
         const block = blockFor(r.field, e.withImages);

@@ -4,6 +4,7 @@ import type { Application } from 'express';
 import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
+import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
 import type { Logger } from '../../shared/logger.js';
 import { registerAnimateCommand } from './animate-command.js';
 import { slackErrorCode } from './chat-errors.js';
@@ -11,6 +12,7 @@ import { RecentIds, type SlackHandlerDeps } from './deps.js';
 import { createSlackImageDownloader } from './files.js';
 import { registerMention } from './mention.js';
 import { registerReactions } from './reactions.js';
+import { slackFormat } from './render.js';
 import { toSlackLogger } from './slack-logger.js';
 
 export { createSlackChatPort, type SlackChatPortConfig } from './chat-port.js';
@@ -49,21 +51,12 @@ export interface SlackAdapterDeps {
   expressApp?: Application;
 }
 
-/** The running Slack intake. */
-export interface SlackAdapter {
-  /** Checks the token (`auth.test`) and starts receiving (own server or socket when configured so). */
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** HTTP mode: the token checked out; Socket Mode: the socket is open. */
-  isConnected(): boolean;
-}
-
 /**
  * Wires Bolt: HTTP (an `ExpressReceiver` with signature checks, acking before processing) or Socket
  * Mode, and the three listeners (command/modal/shortcut, mention, reactions).
  * @see docs/platforms.md#slack-requests-and-signatures
  */
-export function createSlackAdapter(cfg: SlackAdapterConfig, deps: SlackAdapterDeps): SlackAdapter {
+export function createSlackAdapter(cfg: SlackAdapterConfig, deps: SlackAdapterDeps): PlatformAdapter {
   const logger = deps.logger.child({ adapter: 'slack' });
   const slackLogger = toSlackLogger(logger);
   // Bolt hands clientOptions to the listeners' WebClient and, in Socket Mode, to the SocketModeClient.
@@ -130,6 +123,16 @@ export function createSlackAdapter(cfg: SlackAdapterConfig, deps: SlackAdapterDe
   registerReactions(app, handlerDeps);
 
   return {
+    platform: 'slack',
+    capabilities: {
+      actions: 'reactions',
+      modals: true,
+      privateReplies: true,
+      threads: true,
+      uploadLimitBytes: SLACK_UPLOAD_LIMIT_BYTES,
+    },
+    format: slackFormat,
+    /** Checks the token (`auth.test`) and starts receiving (own server or socket when configured so). */
     async start() {
       try {
         await app.init();
@@ -159,6 +162,8 @@ export function createSlackAdapter(cfg: SlackAdapterConfig, deps: SlackAdapterDe
       else if (server) await http?.stop();
       server = undefined;
     },
-    isConnected: () => connected,
+    // HTTP mode: the token checked out; Socket Mode: the socket is open.
+    health: () =>
+      connected ? { connected: true } : { connected: false, detail: socket ? 'socket closed' : 'not started' },
   };
 }

@@ -1,11 +1,13 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { refusal } from '../../core/refusal.js';
+import { renderRefusals } from '../../core/render-text.js';
+import { submitRequest } from '../../core/request-check.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
 import { parseMentionText } from './mention-text.js';
 import type { SlackFileRef } from './modal.js';
-import { helpText, refusalText } from './render.js';
-import { countRefusals, validateRequest } from './request-flow.js';
+import { helpText, slackFormat } from './render.js';
+import { checkSlackRequest } from './request-flow.js';
 import { imageFilesOf, SlackFileSchema } from './submission.js';
 
 const MentionSchema = z.object({
@@ -64,7 +66,7 @@ export function registerMention(app: App, deps: SlackHandlerDeps): void {
     };
     const problem = await animateMention(request, deps).catch((error: unknown) => {
       deps.logger.error({ err: error }, 'slack: handling a mention failed');
-      return refusalText(refusal('service_unavailable'));
+      return renderRefusals([refusal('service_unavailable')], slackFormat);
     });
     if (problem) await reply(problem);
   });
@@ -75,32 +77,24 @@ async function animateMention(r: MentionRequest, deps: SlackHandlerDeps): Promis
   // Slack markup (entities, links, mentions) becomes plain text before the prompt is checked.
   const { prompt, duration } = parseMentionText(r.text, r.botUserId);
   const requester = slackUser(r.user);
-  const checked = await validateRequest(
-    {
-      channel: r.channel,
-      threadTs: r.threadTs,
-      prompt,
-      duration: duration ?? null,
-      startImage: r.images[0] ?? null,
-      endImage: r.images[1] ?? null,
-    },
+  const checked = await checkSlackRequest(
+    { prompt, duration, startImage: r.images[0], endImage: r.images[1] },
+    { channel: r.channel, threadTs: r.threadTs },
     requester,
     deps,
   );
-  if (!checked.ok) {
-    countRefusals(deps, checked.error);
-    return checked.error.map(refusalText).join('\n');
-  }
-  const v = checked.value;
-  const submitted = await deps.intake.submit({
-    eventId: r.eventId,
-    requester,
-    where: { platform: 'slack', channelId: r.channel, threadId: r.threadTs },
-    prompt: v.prompt,
-    duration: v.duration,
-    startImage: v.startImage,
-    ...(v.endImage ? { endImage: v.endImage } : {}),
-    uploadLimitBytes: deps.uploadLimitBytes,
-  });
-  return submitted.ok ? null : refusalText(submitted.error);
+  if (!checked.ok) return renderRefusals(checked.error, slackFormat);
+  const { channel, threadTs, ...request } = checked.value;
+  const submitted = await submitRequest(
+    deps.intake,
+    {
+      eventId: r.eventId,
+      requester,
+      where: { platform: 'slack', channelId: channel, threadId: threadTs ?? r.threadTs },
+      ...request,
+      uploadLimitBytes: deps.uploadLimitBytes,
+    },
+    deps,
+  );
+  return submitted.ok ? null : renderRefusals([submitted.error], slackFormat);
 }

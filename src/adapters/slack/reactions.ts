@@ -1,38 +1,42 @@
 import type { App } from '@slack/bolt';
+import { actionFor, dispatchAction } from '../../core/actions.js';
 import type { MessageRef } from '../../core/model.js';
-import type { Refusal } from '../../core/refusal.js';
-import type { Result } from '../../shared/result.js';
+import { renderRefusals } from '../../core/render-text.js';
+import { REACTION_NAMES } from './actions.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
-import { refusalText } from './render.js';
+import { slackFormat } from './render.js';
 
-/** Slack short codes of the reactions the bot acts on. */
-export const REACTION_NAMES = { retry: 'repeat', cancel: 'x' } as const;
+export { REACTION_NAMES } from './actions.js';
 
 /**
- * 🔁 (`repeat`) on a request's bot message retries it, ❌ (`x`) cancels it. Core decides who may; a
- * refusal is told to the reactor alone (ephemeral). Reactions on messages that are not the bot's, or that
- * belong to no request, are someone else's conversation and are ignored.
+ * Translates `reaction_added` on one of the bot's messages into core's action (🔁 `repeat` retries, ❌
+ * `x` cancels). Core decides who may; its answer goes to the reactor alone (ephemeral). Reactions on
+ * messages that are not the bot's are someone else's conversation and are ignored.
  * @see docs/architecture.md#life-of-a-request (a retry is a new attempt)
  */
 export function registerReactions(app: App, deps: SlackHandlerDeps): void {
   app.event('reaction_added', async ({ event, body, client, context }) => {
     if (event.item.type !== 'message') return;
-    const action =
-      event.reaction === REACTION_NAMES.retry ? 'retry' : event.reaction === REACTION_NAMES.cancel ? 'cancel' : null;
+    const action = actionFor(REACTION_NAMES, event.reaction);
     if (!action) return;
     if (context.botUserId && event.item_user !== context.botUserId) return;
     const eventId = `slack-${body.event_id}`;
     if (!deps.seen.add(eventId)) return;
-    const ref: MessageRef = { platform: 'slack', channelId: event.item.channel, messageId: event.item.ts };
-    const actor = slackUser(event.user);
-    const outcome: Result<unknown, Refusal> =
-      action === 'retry' ? await deps.intake.retry(ref, actor, eventId) : await deps.intake.cancel(ref, actor);
-    if (outcome.ok) return;
-    if (outcome.error.code === 'request_not_found') return;
-    await client.chat.postEphemeral({
-      channel: event.item.channel,
-      user: event.user,
-      text: refusalText(outcome.error),
-    });
+    const message: MessageRef = { platform: 'slack', channelId: event.item.channel, messageId: event.item.ts };
+    await dispatchAction(
+      deps.intake,
+      { action, message, actor: slackUser(event.user), eventId },
+      {
+        private: true,
+        async tell(problem) {
+          await client.chat.postEphemeral({
+            channel: event.item.channel,
+            user: event.user,
+            text: renderRefusals([problem], slackFormat),
+          });
+        },
+      },
+      deps.logger,
+    );
   });
 }

@@ -1,71 +1,42 @@
-import type { CheckedImage } from '../../core/images.js';
-import type { ChatLocation, Duration, UserRef } from '../../core/model.js';
-import { type Refusal, refusal } from '../../core/refusal.js';
-import { checkDuration, checkPrompt } from '../../core/rules.js';
-import { err, ok, type Result } from '../../shared/result.js';
+import type { UserRef } from '../../core/model.js';
+import type { Refusal } from '../../core/refusal.js';
+import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
+import { type CheckedRequest, checkRequest, type RawRequest, submitRequest } from '../../core/request-check.js';
+import type { Result } from '../../shared/result.js';
 import type { SlackClient, SlackHandlerDeps } from './deps.js';
 import type { SlackFileRef } from './modal.js';
-import { announcementText, notStartedText, refusalText } from './render.js';
+import { slackFormat } from './render.js';
 
-/** What a person asked for, before any check. */
-export interface RawRequest {
+/** Where in Slack a request was made: the conversation, and the thread to answer in when there is one. */
+export interface SlackPlace {
   channel: string;
-  /** Thread to answer in; absent for the slash command (a new announcement message starts one). */
+  /** Absent for the slash command: a new announcement message starts the thread. */
   threadTs?: string;
-  prompt: string | null;
-  duration: string | null;
-  startImage: SlackFileRef | null;
-  endImage: SlackFileRef | null;
 }
 
-/** A request whose inputs passed every rule and the limits precheck. */
-export interface ValidRequest {
-  channel: string;
-  threadTs?: string;
-  prompt: string;
-  duration: Duration;
-  startImage: CheckedImage;
-  endImage?: CheckedImage;
-}
+/** A request that passed core's checks, with the place it was made in. */
+export type ValidRequest = CheckedRequest & SlackPlace;
 
 /**
- * Checks a request in order of cost: prompt and duration (free), limits (one Redis read), then the
- * image downloads. Every problem found at a stage is reported together, so a modal shows all its field
- * errors at once; nothing is reserved or enqueued here.
+ * Core's check of a request made in Slack: the files are downloaded with the bot token. Every problem
+ * of a stage comes back together, so a modal shows all its field errors at once.
  */
-export async function validateRequest(
-  raw: RawRequest,
+export async function checkSlackRequest(
+  raw: RawRequest<SlackFileRef>,
+  place: SlackPlace,
   requester: UserRef,
-  deps: Pick<SlackHandlerDeps, 'intake' | 'download'>,
+  deps: Pick<SlackHandlerDeps, 'intake' | 'download' | 'metrics'>,
   signal?: AbortSignal,
 ): Promise<Result<ValidRequest, Refusal[]>> {
-  const problems: Refusal[] = [];
-  const prompt = checkPrompt(raw.prompt);
-  if (!prompt.ok) problems.push(prompt.error);
-  const duration = checkDuration(raw.duration);
-  if (!duration.ok) problems.push(duration.error);
-  if (!raw.startImage) problems.push(refusal('image_missing', 'image'));
-  if (!prompt.ok || !duration.ok || !raw.startImage) return err(problems);
-
-  const where: ChatLocation = { platform: 'slack', channelId: raw.channel, threadId: raw.threadTs ?? null };
-  const limits = await deps.intake.precheck(requester, where, duration.value);
-  if (!limits.ok) return err([limits.error]);
-
-  const [start, end] = await Promise.all([
-    deps.download(raw.startImage.url, 'image', signal),
-    raw.endImage ? deps.download(raw.endImage.url, 'end_image', signal) : Promise.resolve(null),
-  ]);
-  if (!start.ok) problems.push(start.error);
-  if (end && !end.ok) problems.push(end.error);
-  if (!start.ok || (end && !end.ok)) return err(problems);
-  return ok({
-    channel: raw.channel,
-    ...(raw.threadTs ? { threadTs: raw.threadTs } : {}),
-    prompt: prompt.value,
-    duration: duration.value,
-    startImage: start.value,
-    ...(end?.ok ? { endImage: end.value } : {}),
+  const checked = await checkRequest(raw, {
+    requester,
+    where: { platform: 'slack', channelId: place.channel, threadId: place.threadTs ?? null },
+    intake: deps.intake,
+    metrics: deps.metrics,
+    fetchImage: (file, field, abort) => deps.download(file.url, field, abort),
+    ...(signal ? { signal } : {}),
   });
+  return checked.ok ? { ok: true, value: { ...checked.value, ...place } } : checked;
 }
 
 /**
@@ -79,47 +50,42 @@ export async function startAnnouncedRequest(
   requester: UserRef,
   eventId: string,
   client: SlackClient,
-  deps: Pick<SlackHandlerDeps, 'intake' | 'logger' | 'uploadLimitBytes'>,
+  deps: Pick<SlackHandlerDeps, 'intake' | 'logger' | 'metrics' | 'uploadLimitBytes'>,
 ): Promise<void> {
+  const { channel, threadTs, ...request } = valid;
   let anchorTs: string;
   try {
     const posted = await client.chat.postMessage({
-      channel: valid.channel,
-      text: announcementText(requester.userId, valid.prompt, valid.duration),
-      ...(valid.threadTs ? { thread_ts: valid.threadTs } : {}),
+      channel,
+      text: renderAnnouncement(requester.userId, request.prompt, request.duration, slackFormat, { inThread: true }),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
       unfurl_links: false,
     });
     if (!posted.ts) throw new Error('chat.postMessage returned no ts');
     anchorTs = posted.ts;
   } catch (error) {
-    deps.logger.warn({ err: error, channel: valid.channel }, 'slack: could not post the announcement');
+    deps.logger.warn({ err: error, channel }, 'slack: could not post the announcement');
     await tellPrivately(
       client,
       requester.userId,
-      valid.channel,
-      `⚠️ I could not post in <#${valid.channel}>, so nothing was started. Invite me with \`/invite @animate\` (or use a public channel) and try again.`,
+      channel,
+      `⚠️ I could not post in <#${channel}>, so nothing was started. Invite me with \`/invite @animate\` (or use a public channel) and try again.`,
     );
     return;
   }
-  const threadId = valid.threadTs ?? anchorTs;
-  const submitted = await deps.intake
-    .submit({
+  const submitted = await submitRequest(
+    deps.intake,
+    {
       eventId,
       requester,
-      where: { platform: 'slack', channelId: valid.channel, threadId },
-      anchor: { platform: 'slack', channelId: valid.channel, messageId: anchorTs },
-      prompt: valid.prompt,
-      duration: valid.duration,
-      startImage: valid.startImage,
-      ...(valid.endImage ? { endImage: valid.endImage } : {}),
+      where: { platform: 'slack', channelId: channel, threadId: threadTs ?? anchorTs },
+      anchor: { platform: 'slack', channelId: channel, messageId: anchorTs },
+      ...request,
       uploadLimitBytes: deps.uploadLimitBytes,
-    })
-    .catch((error: unknown): Result<never, Refusal> => {
-      // Redis or the queue broke after the announcement went out: nothing was reserved or enqueued.
-      deps.logger.error({ err: error, channel: valid.channel }, 'slack: submit failed');
-      return err(refusal('service_unavailable'));
-    });
-  if (!submitted.ok) await reportNotStarted(client, requester.userId, valid.channel, anchorTs, submitted.error, deps);
+    },
+    deps,
+  );
+  if (!submitted.ok) await reportNotStarted(client, requester.userId, channel, anchorTs, submitted.error, deps);
 }
 
 /**
@@ -135,11 +101,11 @@ async function reportNotStarted(
   deps: Pick<SlackHandlerDeps, 'logger'>,
 ): Promise<void> {
   try {
-    await client.chat.update({ channel, ts: announcementTs, text: notStartedText(userId, problem) });
+    await client.chat.update({ channel, ts: announcementTs, text: renderNotStarted(userId, problem, slackFormat) });
   } catch (error) {
     deps.logger.warn({ err: error, channel }, 'slack: could not correct the announcement');
   }
-  await tellPrivately(client, userId, channel, refusalText(problem));
+  await tellPrivately(client, userId, channel, renderRefusals([problem], slackFormat));
 }
 
 /**
@@ -152,12 +118,4 @@ export async function tellPrivately(client: SlackClient, userId: string, channel
   } catch {
     await client.chat.postMessage({ channel: userId, text });
   }
-}
-
-/**
- * Counts the refusals this adapter made (input rules: they name a field). Limit refusals come from the
- * intake, which counts its own.
- */
-export function countRefusals(deps: Pick<SlackHandlerDeps, 'metrics'>, refusals: readonly Refusal[]): void {
-  for (const r of refusals) if (r.field) deps.metrics.refused('slack', r.code);
 }

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/index.js';
+import { createDiscordAdapter } from '../../../src/adapters/discord/index.js';
+import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.js';
 import { refusal } from '../../../src/core/refusal.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
 import { silentLogger } from '../../../src/shared/logger.js';
@@ -11,7 +12,7 @@ import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 
 let fake: DiscordFake;
-let adapter: DiscordAdapter;
+let adapter: PlatformAdapter;
 let fakeIntake: ReturnType<typeof createFakeIntake>;
 
 async function startBot(options: Parameters<typeof createFakeIntake>[0] = {}) {
@@ -47,7 +48,7 @@ afterEach(async () => {
 describe('discord intake with the real discord.js', () => {
   test('GIVEN a good /animate THEN a public reply, a thread on it and one submit carrying the upload limit', async () => {
     await startBot();
-    expect(adapter.isConnected()).toBe(true);
+    expect(adapter.health().connected).toBe(true);
     const id = fake.animate(
       { image: png(512, 512), prompt: 'a cat surfing', duration: 10 },
       { attachmentSizeLimit: 26_214_400 },
@@ -233,8 +234,8 @@ describe('discord intake with the real discord.js', () => {
     const id = fake.command('animations');
     const seen = await eventually(() => fake.responses(id)[0], 'the status');
     expect(fake.state.messages.get(seen.id)?.ephemeral).toBe(true);
-    expect(seen.content).toContain('queued (#3 in queue), 1 min 5 s: *a cat* (5 s) in <#77>');
-    expect(seen.content).toContain('45 s of 60 s of video left today');
+    expect(seen.content).toContain('• *a cat* (5 s): waiting for a slot, #3 in line, 1m 05s so far, in <#77>');
+    expect(seen.content).toContain('15 s of 60 s of video used, 45 s left');
   });
 });
 

@@ -1,6 +1,7 @@
 import { ChannelType } from 'discord-api-types/v10';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { createDiscordAdapter, type DiscordAdapter } from '../../../src/adapters/discord/index.js';
+import { createDiscordAdapter } from '../../../src/adapters/discord/index.js';
+import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
@@ -18,7 +19,7 @@ const THREAD_IN_ALLOWED = '100000000000000021';
 const THREAD_IN_OTHER = '100000000000000022';
 
 let fake: DiscordFake;
-let adapter: DiscordAdapter;
+let adapter: PlatformAdapter;
 let fakeIntake: ReturnType<typeof createFakeIntake>;
 
 function addThread(id: string, parentId: string): void {

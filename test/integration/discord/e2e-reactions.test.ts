@@ -74,8 +74,8 @@ describe('discord reactions end to end', () => {
     const statusId = stack.discord.command('animations');
     const status = await eventually(() => stack.discord.responses(statusId)[0], 'the /animations answer');
     expect(stack.discord.state.messages.get(status.id)?.ephemeral).toBe(true);
-    expect(status.content).toMatch(/• (submitted|processing), \d+ s: \*cancel me\* \(5 s\) in <#\d+>/);
-    expect(status.content).toMatch(/Quota: \d+ s of 600 s of video left today/);
+    expect(status.content).toMatch(/• \*cancel me\* \(5 s\): (sent to oxen|animating), \d+ s so far, in <#\d+>/);
+    expect(status.content).toMatch(/Today: \d+ s of 600 s of video used, \d+ s left/);
     stack.discord.react(thread, progress.id, FAKE_IDS.bob, '❌');
     stack.discord.react(thread, progress.id, FAKE_IDS.alice, '❌');
     await eventually(() => contentOf(thread, progress.id).includes('Cancelled'), 'the cancelled state');

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import {
-  createDiscordAdapter,
-  createDiscordChatPort,
-  type DiscordAdapter,
-} from '../../../src/adapters/discord/index.js';
+import { createDiscordAdapter, createDiscordChatPort } from '../../../src/adapters/discord/index.js';
 import type { LimitSettings } from '../../../src/core/limits.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
+import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
@@ -25,7 +22,7 @@ export interface DiscordStack {
   redis: Redis;
   prefix: string;
   /** The bot side (as `src/roles/bot-part.ts` builds it): intake + discord.js gateway client. */
-  bot: { intake: QueueIntake; adapter: DiscordAdapter };
+  bot: { intake: QueueIntake; adapter: PlatformAdapter };
   /** Stops the bot side and starts a fresh one (new gateway session, empty caches, new queue handle). */
   restartBot(): Promise<void>;
   close(): Promise<void>;

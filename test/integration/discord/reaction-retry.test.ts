@@ -13,6 +13,7 @@ import { createRedisConnection } from '../../../src/queue/redis.js';
 import { createRequestStore, type RequestStore } from '../../../src/queue/request-store.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { err } from '../../../src/shared/result.js';
+import { createMemoryChat, type MemoryChat } from '../../fakes/chat/memory-chat.js';
 import { makePng } from '../../support/images.js';
 
 /**
@@ -29,7 +30,8 @@ let redis: Redis;
 let prefix: string;
 let intake: QueueIntake;
 let requests: RequestStore;
-let notes: string[];
+/** Where the bot would answer a reaction in the thread. */
+let chat: MemoryChat;
 let deps: DiscordHandlerDeps;
 
 const reaction = () => ({
@@ -76,16 +78,13 @@ beforeEach(async () => {
     limits: { maxActivePerUser: 10, dailySecondsPerUser: 1000 },
   });
   requests = createRequestStore(redis, storeKeys(prefix));
-  notes = [];
+  chat = createMemoryChat('discord');
   deps = {
     intake,
     imageFetcher: { fetch: async () => err(refusal('image_missing')) },
     logger: silentLogger(),
     metrics: noopMetrics,
-    startThread: async () => ({ ok: false, reason: 'no_threads_here' }),
-    notify: async (_channel, text) => {
-      notes.push(text);
-    },
+    chat: chat.port,
   };
 });
 
@@ -106,7 +105,7 @@ describe('discord 🔁 with the real intake', () => {
     await handleReaction(reaction(), BOT, deps); // the same payload: Discord's reactions have no id
     expect(await latestAttempt(requestId)).toBe(3);
     expect((await requests.getAttempt(requestId, 3))?.state).toBe('queued');
-    expect(notes).toEqual([]);
+    expect(chat.messages).toEqual([]);
   });
 
   test('GIVEN one 🔁 delivered twice at once THEN one new attempt', async () => {
@@ -115,6 +114,6 @@ describe('discord 🔁 with the real intake', () => {
     expect(await latestAttempt(requestId)).toBe(2);
     expect(await requests.getAttempt(requestId, 3)).toBeNull();
     expect((await intake.status({ platform: 'discord', userId: ALICE, displayName: 'Alice' })).active).toHaveLength(2);
-    expect(notes).toEqual([]);
+    expect(chat.messages).toEqual([]);
   });
 });

@@ -75,7 +75,7 @@ describe('Slack end to end', () => {
       'the announcement',
     );
     expect(announcement.threadTs).toBeUndefined();
-    expect(announcement.text).toContain('<@U0001> is animating: _a cat surfing_ (5 s)');
+    expect(announcement.text).toContain('<@U0001> is animating (5 s): _a cat surfing_');
     const thread = announcement.ts;
     await expect.poll(() => h.videos(CHANNEL, thread).length).toBe(1);
     // The upload can land before the "ready" message is posted: look the message up inside the poll.
@@ -114,7 +114,7 @@ describe('Slack end to end', () => {
     expect(blockIds).not.toContain('image');
     await submit(view, { prompt: 'waves rolling in', duration: '5' });
     await expect.poll(() => h.videos(CHANNEL, ts).length).toBe(1);
-    expect(h.slack.state.thread(CHANNEL, ts)[1]?.text).toContain('🎬 <@U0001> is animating: _waves rolling in_');
+    expect(h.slack.state.thread(CHANNEL, ts)[1]?.text).toContain('🎬 <@U0001> is animating (5 s): _waves rolling in_');
   });
 
   it('GIVEN bad inputs THEN each shows on its modal field and Oxen gets no request', async () => {

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import express from 'express';
 import type { Redis } from 'ioredis';
-import { createSlackAdapter, createSlackChatPort, type SlackAdapter } from '../../../src/adapters/slack/index.js';
+import { createSlackAdapter, createSlackChatPort } from '../../../src/adapters/slack/index.js';
 import type { LimitSettings } from '../../../src/core/limits.js';
+import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
@@ -28,7 +29,7 @@ export interface SlackHarness {
   eventsUrl: string;
   slack: SlackFake;
   sim: OxenSimulator;
-  adapter: SlackAdapter;
+  adapter: PlatformAdapter;
   /** The animate queue, to count jobs. */
   queue: Queue;
   /** A PNG a person shared; `access` makes `url_private` answer with Slack's login page instead. */

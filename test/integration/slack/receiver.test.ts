@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/slack/index.js';
+import { createSlackAdapter } from '../../../src/adapters/slack/index.js';
 import type { ImageFetcher } from '../../../src/core/ports/image-fetcher.js';
+import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.js';
 import { refusal } from '../../../src/core/refusal.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { err, ok } from '../../../src/shared/result.js';
@@ -49,7 +50,7 @@ const stubFetcher: ImageFetcher = {
 
 let fake: SlackFake;
 let server: Server;
-let adapter: SlackAdapter;
+let adapter: PlatformAdapter;
 let url: string;
 let intake: ReturnType<typeof createFakeIntake>;
 
@@ -98,7 +99,7 @@ describe('Slack receiver (Bolt on the shared express app)', () => {
     await expect.poll(() => fake.state.views.length).toBe(1);
     const blocks = fake.state.views[0]?.view.blocks as Array<{ block_id: string; element: { initial_value?: string } }>;
     expect(blocks.find((b) => b.block_id === 'prompt')?.element.initial_value).toBe('a cat surfing');
-    expect(adapter.isConnected()).toBe(true);
+    expect(adapter.health().connected).toBe(true);
   });
 
   it('GIVEN a forged signature THEN 401 and no modal', async () => {
@@ -161,7 +162,7 @@ describe('Slack receiver (Bolt on the shared express app)', () => {
     await expect.poll(() => intake.submitted.size).toBe(1);
     const input = intake.submitted.get(`slack-${view.id}`);
     const announcement = fake.state.messages.find((m) => m.text.startsWith('🎬'));
-    expect(announcement?.text).toContain('<@U0001> is animating: _a cat surfing_ (10 s)');
+    expect(announcement?.text).toContain('<@U0001> is animating (10 s): _a cat surfing_');
     expect(input).toMatchObject({
       where: { platform: 'slack', channelId: 'C0001', threadId: announcement?.ts },
       anchor: { channelId: 'C0001', messageId: announcement?.ts },

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/slack/index.js';
+import { createSlackAdapter } from '../../../src/adapters/slack/index.js';
 import type { ImageFetcher } from '../../../src/core/ports/image-fetcher.js';
+import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.js';
 import { refusal } from '../../../src/core/refusal.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { err } from '../../../src/shared/result.js';
@@ -11,7 +12,7 @@ import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.j
 const noImages: ImageFetcher = { fetch: async () => err(refusal('image_unreachable', 'image')) };
 
 let fake: SlackFake | undefined;
-let adapter: SlackAdapter | undefined;
+let adapter: PlatformAdapter | undefined;
 
 afterEach(async () => {
   await adapter?.stop();
@@ -26,11 +27,11 @@ describe('Slack Socket Mode', () => {
       { intake: createFakeIntake().intake, imageFetcher: noImages, logger: silentLogger() },
     );
     await adapter.start();
-    expect(adapter.isConnected()).toBe(true);
+    expect(adapter.health().connected).toBe(true);
     expect(fake.socketCount()).toBe(1);
     await fake.socketSend('slash_commands', slashCommand({ text: 'waves', responseUrl: fake.responseUrl() }));
     await expect.poll(() => fake?.state.views.length).toBe(1);
     await adapter.stop();
-    expect(adapter.isConnected()).toBe(false);
+    expect(adapter.health().connected).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ describe('Slack adapter startup', () => {
       { intake: createFakeIntake().intake, imageFetcher: noImages, logger: silentLogger() },
     );
     await expect(adapter.start()).rejects.toThrow(/SLACK_BOT_TOKEN \(auth\.test: invalid_auth\)/);
-    expect(adapter.isConnected()).toBe(false);
+    expect(adapter.health().connected).toBe(false);
   });
 
   it('GIVEN neither a signing secret nor an app token THEN creating the adapter says which variable to set', () => {
@@ -50,7 +50,7 @@ describe('Slack adapter startup', () => {
     expect(res.status).toBe(200);
     await expect.poll(() => fake?.state.views.length).toBe(1);
     await adapter.stop();
-    expect(adapter.isConnected()).toBe(false);
+    expect(adapter.health().connected).toBe(false);
     await expect(fetch(url, { method: 'POST' })).rejects.toThrow();
   });
 });

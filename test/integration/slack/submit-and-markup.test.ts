@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSlackAdapter, type SlackAdapter } from '../../../src/adapters/slack/index.js';
+import { createSlackAdapter } from '../../../src/adapters/slack/index.js';
 import type { ImageFetcher } from '../../../src/core/ports/image-fetcher.js';
+import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { ok } from '../../../src/shared/result.js';
 import { createFakeIntake } from '../../fakes/intake.js';
@@ -26,7 +27,7 @@ const anyImage: ImageFetcher = {
 
 let fake: SlackFake;
 let server: Server;
-let adapter: SlackAdapter;
+let adapter: PlatformAdapter;
 let url: string;
 let intake: ReturnType<typeof createFakeIntake>;
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { renderDiscordMessage, renderStatus } from '../../../src/adapters/discord/render.js';
-import { renderSlackText, statusText } from '../../../src/adapters/slack/render.js';
+import { discordFormat, renderDiscordMessage } from '../../../src/adapters/discord/render.js';
+import { renderSlackText, slackFormat } from '../../../src/adapters/slack/render.js';
 import type { UserStatus } from '../../../src/core/intake.js';
+import { renderStatus } from '../../../src/core/render-text.js';
 import type { MessageView } from '../../../src/core/views.js';
 
 const requester = { platform: 'discord' as const, userId: '42', displayName: 'alice' };
@@ -65,11 +66,11 @@ const status: UserStatus = {
 };
 
 describe.each([
-  ['Discord /animations', renderStatus],
-  ['Slack /animate status', statusText],
-] as const)('%s', (_name, render) => {
+  ['Discord /animations', discordFormat],
+  ['Slack /animate status', slackFormat],
+] as const)('%s', (_name, format) => {
   it("GIVEN spend today and a team budget THEN both are shown, with what is left of the team's", () => {
-    const text = render(status);
+    const text = renderStatus(status, format);
     expect(text).toContain('Your spend today: $1.12');
     expect(text).toContain('Team daily budget: $14.40 of $20.00 left');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { reactionWords } from '../../../src/core/actions.js';
+import { formatDuration, truncatePrompt } from '../../../src/core/format.js';
 import {
-  escapePersonText,
-  formatDuration,
   progressFraction,
   renderBar,
   renderMessageText,
@@ -10,7 +10,14 @@ import {
 } from '../../../src/core/render-text.js';
 import type { ProgressView } from '../../../src/core/views.js';
 
-const fmt: TextFormat = { bold: (s) => `*${s}*`, italic: (s) => `_${s}_`, mention: (id) => `<@${id}>`, code: (s) => s };
+const fmt: TextFormat = {
+  bold: (s) => `*${s}*`,
+  italic: (s) => `_${s}_`,
+  mention: (id) => `<@${id}>`,
+  place: (where) => `<#${where.channelId}>`,
+  escape: (s) => s,
+  actions: reactionWords({ retry: '🔁', cancel: '❌' }),
+};
 
 const base: ProgressView = {
   requestId: 'r1',
@@ -111,7 +118,6 @@ describe('formatDuration and renderBar', () => {
 
 describe('truncatePrompt', () => {
   it('GIVEN a 2500-character prompt THEN the message quotes a short start of it with an ellipsis', async () => {
-    const { truncatePrompt } = await import('../../../src/core/render-text.js');
     const long = 'word '.repeat(500);
     const short = truncatePrompt(long);
     expect(short.length).toBeLessThanOrEqual(301);
@@ -120,15 +126,15 @@ describe('truncatePrompt', () => {
   });
 
   it('GIVEN a short prompt THEN it is quoted whole', async () => {
-    const { truncatePrompt } = await import('../../../src/core/render-text.js');
     expect(truncatePrompt('a cat surfing')).toBe('a cat surfing');
   });
 });
 
-describe('escapePersonText', () => {
-  it('should escape the prompt, names and failure reason, and leave the bot notices alone', () => {
-    const shout = (s: string) => s.replace(/@/g, '(at)');
-    const view = escapePersonText(
+describe('escaping person-provided text', () => {
+  const shouting: TextFormat = { ...fmt, escape: (s: string) => s.replace(/@/g, '(at)') };
+
+  it("should escape the prompt and the failure reason with the platform's escape", () => {
+    const text = renderMessageText(
       {
         kind: 'progress',
         progress: {
@@ -139,12 +145,28 @@ describe('escapePersonText', () => {
           failure: { reason: 'bad @input', hint: 'fix it', retryable: true },
         },
       },
-      shout,
+      shouting,
     );
-    const text = renderMessageText(view, fmt);
     expect(text).toContain('(at)everyone look');
     expect(text).toContain('bad (at)input');
     expect(text).not.toContain('@everyone');
-    expect(escapePersonText({ kind: 'notice', text: '@here' }, shout)).toEqual({ kind: 'notice', text: '@here' });
+  });
+
+  it('GIVEN a notice addressed to someone THEN it mentions them first and escapes the rest', () => {
+    expect(renderMessageText({ kind: 'notice', text: 'hi @here', to: 'U1' }, shouting)).toBe('<@U1> hi (at)here');
+  });
+});
+
+describe('action words', () => {
+  it('GIVEN a platform with buttons THEN the same messages say to press them, and no emoji', () => {
+    const buttons: TextFormat = { ...fmt, actions: { retry: 'Press Retry', cancel: 'Press Cancel' } };
+    const running = renderProgressText(base, buttons);
+    const failed = renderProgressText(
+      { ...base, state: 'failed', failure: { reason: 'x', hint: '', retryable: true } },
+      buttons,
+    );
+    expect(running).toContain('Press Cancel to cancel.');
+    expect(failed).toContain('Press Retry to run it again.');
+    expect(`${running}${failed}`).not.toMatch(/React|🔁|❌ to/);
   });
 });

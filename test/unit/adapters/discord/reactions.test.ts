@@ -5,6 +5,7 @@ import { noopMetrics } from '../../../../src/core/ports/metrics.js';
 import { refusal } from '../../../../src/core/refusal.js';
 import { silentLogger } from '../../../../src/shared/logger.js';
 import { err } from '../../../../src/shared/result.js';
+import { createMemoryChat } from '../../../fakes/chat/memory-chat.js';
 import { createFakeIntake } from '../../../fakes/intake.js';
 
 const BOT = '100';
@@ -19,19 +20,18 @@ const event = (userId: string, emoji: string, messageId = '2') => ({
 
 function setup() {
   const fake = createFakeIntake();
-  const notes: string[] = [];
+  const chat = createMemoryChat('discord');
   const deps: DiscordHandlerDeps = {
     intake: fake.intake,
     imageFetcher: { fetch: async () => err(refusal('image_missing')) },
     logger: silentLogger(),
     metrics: noopMetrics,
-    startThread: async () => ({ ok: false, reason: 'no_threads_here' }),
-    notify: async (_channel, text) => {
-      notes.push(text);
-    },
+    chat: chat.port,
   };
   fake.anchorOn({ platform: 'discord', channelId: '1', messageId: '2' }, 'alice');
-  return { fake, deps, notes };
+  // The notes the bot posted in the channel (answers to reactions).
+  const notes = chat.messages as ReadonlyArray<{ text: string }>;
+  return { fake, deps, notes, chat };
 }
 
 describe('discord reactions', () => {
@@ -69,7 +69,7 @@ describe('discord reactions', () => {
     await handleReaction(event('alice', '👍'), BOT, deps);
     await handleReaction({ nonsense: true }, BOT, deps);
     expect(fake.log.retries).toEqual([]);
-    expect(notes).toEqual([]);
+    expect(notes).toHaveLength(0);
   });
 
   test('GIVEN a stranger’s 🔁 or ❌ THEN silence', async () => {
@@ -77,7 +77,7 @@ describe('discord reactions', () => {
     await handleReaction(event('bob', '🔁'), BOT, deps);
     await handleReaction(event('bob', '❌'), BOT, deps);
     expect(fake.log.retries.length + fake.log.cancels.length).toBe(0);
-    expect(notes).toEqual([]);
+    expect(notes).toHaveLength(0);
   });
 
   test('GIVEN ❌ by the requester THEN cancel', async () => {
@@ -91,6 +91,6 @@ describe('discord reactions', () => {
     deps.intake.retry = async () => err(refusal('user_daily_limit', undefined, { usedSeconds: 60, limit: 60 }));
     await handleReaction(event('alice', '🔁'), BOT, deps);
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toContain('<@alice> ⚠️ Daily limit reached');
+    expect(notes[0]?.text).toContain('<@alice> ⚠️ Daily limit reached');
   });
 });

@@ -2,11 +2,11 @@ import { describe, expect, test } from 'vitest';
 import {
   DISCORD_CONTENT_MAX,
   discordFormat,
+  discordText,
   escapeDiscord,
-  renderAnimatingReply,
   renderDiscordMessage,
-  renderStatus,
 } from '../../../../src/adapters/discord/render.js';
+import { renderAnnouncement, renderStatus } from '../../../../src/core/render-text.js';
 
 const alice = { platform: 'discord' as const, userId: '400000000000000001', displayName: 'Alice' };
 
@@ -23,7 +23,9 @@ describe('discord render', () => {
 
   test('GIVEN a 2500-character prompt THEN the reply and every view fit in 2000 characters', () => {
     const prompt = 'a'.repeat(2500);
-    expect(renderAnimatingReply(alice.userId, prompt, 5).length).toBeLessThanOrEqual(DISCORD_CONTENT_MAX);
+    expect(discordText(renderAnnouncement(alice.userId, prompt, 5, discordFormat)).length).toBeLessThanOrEqual(
+      DISCORD_CONTENT_MAX,
+    );
     for (const state of ['queued', 'processing', 'done', 'failed'] as const) {
       const text = renderDiscordMessage({
         kind: 'progress',
@@ -34,24 +36,27 @@ describe('discord render', () => {
   });
 
   test('GIVEN the reply THEN it mentions the requester and quotes the prompt', () => {
-    expect(renderAnimatingReply(alice.userId, 'a cat surfing', 10)).toBe(
+    expect(renderAnnouncement(alice.userId, 'a cat surfing', 10, discordFormat)).toBe(
       '🎬 <@400000000000000001> is animating (10 s): *a cat surfing*',
     );
   });
 
   test('GIVEN no generations in flight THEN /animations says so and shows the quota', () => {
-    const text = renderStatus({
-      active: [],
-      maxActive: 2,
-      usedSecondsToday: 50,
-      dailyLimitSeconds: 60,
-      spentTodayMicros: 0,
-      pricePerSecondMicros: null,
-      teamBudgets: [],
-      resetsAt: new Date('2026-11-24T00:00:00Z'),
-    });
+    const text = renderStatus(
+      {
+        active: [],
+        maxActive: 2,
+        usedSecondsToday: 50,
+        dailyLimitSeconds: 60,
+        spentTodayMicros: 0,
+        pricePerSecondMicros: null,
+        teamBudgets: [],
+        resetsAt: new Date('2026-11-24T00:00:00Z'),
+      },
+      discordFormat,
+    );
     expect(text).toBe(
-      'You have no animations in progress.\nQuota: 10 s of 60 s of video left today (resets at 00:00 UTC).',
+      'You have no animations in progress.\nToday: 50 s of 60 s of video used, 10 s left (resets at 00:00 UTC).',
     );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { announcementText, escapeMrkdwn, renderSlackText, statusText } from '../../../../src/adapters/slack/render.js';
+import { escapeMrkdwn, renderSlackText, slackFormat } from '../../../../src/adapters/slack/render.js';
+import { renderAnnouncement, renderStatus } from '../../../../src/core/render-text.js';
 
 const alice = { platform: 'slack' as const, userId: 'U0001', displayName: 'alice <b>' };
 
@@ -26,35 +27,38 @@ describe('Slack render', () => {
   });
 
   it('should announce who is animating what, for how long', () => {
-    expect(announcementText('U0001', 'a cat\n surfing', 10)).toBe(
-      '🎬 <@U0001> is animating: _a cat surfing_ (10 s). Progress follows in this thread.',
+    expect(renderAnnouncement('U0001', 'a cat\n surfing', 10, slackFormat, { inThread: true })).toBe(
+      '🎬 <@U0001> is animating (10 s): _a cat surfing_. Progress follows in this thread.',
     );
   });
 
   it('should show generations in flight and the quota left', () => {
-    const text = statusText({
-      active: [
-        {
-          requestId: 'r1',
-          attempt: 1,
-          prompt: 'waves',
-          duration: 10,
-          state: 'queued',
-          queuePosition: 3,
-          elapsedMs: 120_000,
-          where: { platform: 'slack', channelId: 'C0001', threadId: '1.2' },
-        },
-      ],
-      maxActive: 2,
-      usedSecondsToday: 25,
-      dailyLimitSeconds: 60,
-      spentTodayMicros: 0,
-      pricePerSecondMicros: null,
-      teamBudgets: [],
-      resetsAt: new Date('2026-11-24T00:00:00Z'),
-    });
-    expect(text).toContain('1 of 2 running');
+    const text = renderStatus(
+      {
+        active: [
+          {
+            requestId: 'r1',
+            attempt: 1,
+            prompt: 'waves',
+            duration: 10,
+            state: 'queued',
+            queuePosition: 3,
+            elapsedMs: 120_000,
+            where: { platform: 'slack', channelId: 'C0001', threadId: '1.2' },
+          },
+        ],
+        maxActive: 2,
+        usedSecondsToday: 25,
+        dailyLimitSeconds: 60,
+        spentTodayMicros: 0,
+        pricePerSecondMicros: null,
+        teamBudgets: [],
+        resetsAt: new Date('2026-11-24T00:00:00Z'),
+      },
+      slackFormat,
+    );
+    expect(text).toContain('*Your animations*: 1 of 2 running');
     expect(text).toContain('25 s of 60 s of video used, 35 s left (resets at 00:00 UTC)');
-    expect(text).toContain('_waves_ (10 s): queued, #3 in queue, 2 min so far');
+    expect(text).toContain('• _waves_ (10 s): waiting for a slot, #3 in line, 2m 00s so far, in <#C0001>');
   });
 });

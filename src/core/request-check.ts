@@ -1,0 +1,112 @@
+import type { Logger } from '../shared/logger.js';
+import { err, ok, type Result } from '../shared/result.js';
+import { type CheckedImage, checkImageMeta, type ImageMeta } from './images.js';
+import type { Accepted, Intake, SubmitInput } from './intake.js';
+import type { ChatLocation, Duration, UserRef } from './model.js';
+import type { Metrics } from './ports/metrics.js';
+import { type Refusal, type RefusalField, refusal } from './refusal.js';
+import { checkDuration, checkPrompt } from './rules.js';
+
+/**
+ * What a person asked for, before any check, from whichever form the platform has (a slash command, a
+ * modal, a mention, a web form). `I` is the platform's handle on an image (a Discord attachment, a Slack
+ * file, an upload id); core never looks inside it.
+ */
+export interface RawRequest<I> {
+  prompt: string | null | undefined;
+  /** As typed or selected: a number, a numeric string ("10", "10s"), or absent for the default. */
+  duration: unknown;
+  startImage: I | null | undefined;
+  endImage?: I | null | undefined;
+}
+
+/** A request whose inputs passed every rule and the limits precheck, with the images' checked bytes. */
+export interface CheckedRequest {
+  prompt: string;
+  duration: Duration;
+  startImage: CheckedImage;
+  endImage?: CheckedImage;
+}
+
+/** What the check needs from the adapter and the intake. */
+export interface RequestCheckContext<I> {
+  requester: UserRef;
+  /** Where the request was made (the limits precheck looks at the channel allow-list). */
+  where: ChatLocation;
+  intake: Pick<Intake, 'precheck'>;
+  /** Downloads one image and checks its real bytes (the adapter knows the URL and the credentials). */
+  fetchImage(image: I, field: RefusalField, signal?: AbortSignal): Promise<Result<CheckedImage, Refusal>>;
+  /** What the platform already tells about an image before its download (Discord attachment metadata). */
+  metaOf?(image: I): ImageMeta;
+  /**
+   * Runs once the free checks and the limits passed, before the downloads: Discord acknowledges the
+   * interaction here, since downloads may outlast its 3 s.
+   */
+  beforeDownload?(): Promise<void>;
+  /** Counts the refusals this check makes (the intake counts the limits' own). */
+  metrics?: Pick<Metrics, 'refused'>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Checks a request in order of cost: prompt, duration and what is known of the images (free), the limits
+ * (one Redis read, reserving nothing), then the image downloads. Every problem found at a stage comes
+ * back together, so a form can show all its field errors at once; a later stage runs only when the
+ * earlier ones passed. Nothing is reserved, enqueued or charged here.
+ */
+export async function checkRequest<I>(
+  raw: RawRequest<I>,
+  ctx: RequestCheckContext<I>,
+): Promise<Result<CheckedRequest, Refusal[]>> {
+  const refused = (problems: Refusal[]): Result<never, Refusal[]> => {
+    for (const r of problems) ctx.metrics?.refused(ctx.requester.platform, r.code);
+    return err(problems);
+  };
+  const problems: Refusal[] = [];
+  const prompt = checkPrompt(raw.prompt);
+  if (!prompt.ok) problems.push(prompt.error);
+  const duration = checkDuration(raw.duration);
+  if (!duration.ok) problems.push(duration.error);
+  const images: Array<[RefusalField, I]> = [];
+  if (raw.startImage) images.push(['image', raw.startImage]);
+  else problems.push(refusal('image_missing', 'image'));
+  if (raw.endImage) images.push(['end_image', raw.endImage]);
+  for (const [field, image] of images) {
+    const meta = ctx.metaOf ? checkImageMeta(ctx.metaOf(image), field) : null;
+    if (meta && !meta.ok) problems.push(meta.error);
+  }
+  if (!prompt.ok || !duration.ok || problems.length > 0) return refused(problems);
+
+  const limits = await ctx.intake.precheck(ctx.requester, ctx.where, duration.value);
+  if (!limits.ok) return err([limits.error]);
+  await ctx.beforeDownload?.();
+
+  const [start, end] = await Promise.all(images.map(([field, image]) => ctx.fetchImage(image, field, ctx.signal)));
+  for (const fetched of [start, end]) if (fetched && !fetched.ok) problems.push(fetched.error);
+  if (!start?.ok || (end && !end.ok)) return refused(problems);
+  return ok({
+    prompt: prompt.value,
+    duration: duration.value,
+    startImage: start.value,
+    ...(end?.ok ? { endImage: end.value } : {}),
+  });
+}
+
+/**
+ * Submits a checked request. An intake that throws (Redis or the queue broke) becomes a
+ * `service_unavailable` refusal, logged and counted, so the person is told rather than left waiting.
+ */
+export async function submitRequest(
+  intake: Pick<Intake, 'submit'>,
+  input: SubmitInput,
+  deps: { logger?: Logger; metrics?: Pick<Metrics, 'refused'> } = {},
+): Promise<Result<Accepted, Refusal>> {
+  try {
+    return await intake.submit(input);
+  } catch (error) {
+    deps.logger?.error({ err: error }, 'submit failed');
+    const unavailable = refusal('service_unavailable');
+    deps.metrics?.refused(input.requester.platform, unavailable.code);
+    return err(unavailable);
+  }
+}
