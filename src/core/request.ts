@@ -1,46 +1,56 @@
-import type { ImageSource, StagedImage } from './images.js';
-import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from './model.js';
+import { z } from 'zod';
+import { ImageSourceSchema, StagedImageSchema } from './images.js';
+import { AttemptStateSchema, ChatLocationSchema, DurationSchema, MessageRefSchema, UserRefSchema } from './model.js';
+import { MAX_TAKES } from './variants.js';
+
+/*
+ * The stored records as zod schemas, with their types inferred: the request store parses what it reads
+ * back from Redis (which outlives deploys) with exactly these, so a field added here is kept on the way
+ * back, and one added anywhere else does not exist.
+ */
+
+/** Where a part of an extended video sits in its chain. */
+export const PartInfoSchema = z.object({
+  /** The request id of part 1: the chain's name. */
+  chainId: z.string(),
+  /** 2 for the first extension, and so on. */
+  index: z.number().int().min(2),
+  /** The video it continues: that attempt's take (0-based) gives the last frame. */
+  from: z.object({ requestId: z.string(), attempt: z.number().int(), take: z.number().int().min(0) }),
+});
+export type PartInfo = z.infer<typeof PartInfoSchema>;
 
 /** A request as stored: everything needed to run (and re-run) its attempts. */
-export interface RequestRecord {
-  requestId: string;
-  requester: UserRef;
-  where: ChatLocation;
-  anchor?: MessageRef | undefined;
-  prompt: string;
-  duration: Duration;
-  uploadLimitBytes: number;
-  createdAt: number;
+export const RequestRecordSchema = z.object({
+  requestId: z.string(),
+  requester: UserRefSchema,
+  where: ChatLocationSchema,
+  anchor: MessageRefSchema.optional(),
+  prompt: z.string(),
+  duration: DurationSchema,
+  uploadLimitBytes: z.number(),
+  createdAt: z.number(),
   /** The latest attempt number (1 for the first). */
-  latestAttempt: number;
+  latestAttempt: z.number().int(),
   /** The bot's copies of the images, once staged (reused by retries). */
-  staged?: { start: StagedImage; end?: StagedImage | undefined } | undefined;
+  staged: z.object({ start: StagedImageSchema, end: StagedImageSchema.optional() }).optional(),
   /** Whether an end image was given (its bytes wait in the pending store until staged). */
-  hasEndImage: boolean;
+  hasEndImage: z.boolean(),
   /**
    * When the retention ended and the staged copies were deleted (ms): a 🔁 after it cannot reuse them.
    * @see README.md ("Where input images are kept")
    */
-  stagedDeletedAt?: number | undefined;
+  stagedDeletedAt: z.number().optional(),
   /** Loop: the staged start image is sent as the end frame too (`tail_image_url`), so the clip ends where it began. */
-  loop?: boolean | undefined;
+  loop: z.boolean().optional(),
   /** Generations asked for in one enqueue (Oxen `num_generations`, 1–4); each is billed and counted. */
-  takes?: number | undefined;
+  takes: z.number().int().min(1).max(MAX_TAKES).optional(),
   /** Set on a part made by extending another video (⏩): its start image is that video's last frame. */
-  part?: PartInfo | undefined;
+  part: PartInfoSchema.optional(),
   /** Where the images came from on the platform, when known (for fetching them again after the retention). */
-  sources?: { start?: ImageSource | undefined; end?: ImageSource | undefined } | undefined;
-}
-
-/** Where a part of an extended video sits in its chain. */
-export interface PartInfo {
-  /** The request id of part 1: the chain's name. */
-  chainId: string;
-  /** 2 for the first extension, and so on. */
-  index: number;
-  /** The video it continues: that attempt's take (0-based) gives the last frame. */
-  from: { requestId: string; attempt: number; take: number };
-}
+  sources: z.object({ start: ImageSourceSchema.optional(), end: ImageSourceSchema.optional() }).optional(),
+});
+export type RequestRecord = z.infer<typeof RequestRecordSchema>;
 
 /** Seconds of video a request asks for: every take is a video of its own. */
 export function requestSeconds(request: Pick<RequestRecord, 'duration' | 'takes'>): number {
@@ -48,27 +58,28 @@ export function requestSeconds(request: Pick<RequestRecord, 'duration' | 'takes'
 }
 
 /** One attempt as stored, field by field, so the worker and intake can update it independently. */
-export interface AttemptRecord {
-  requestId: string;
-  attempt: number;
-  jobId: string;
-  state: AttemptState;
-  createdAt: number;
+export const AttemptRecordSchema = z.object({
+  requestId: z.string(),
+  attempt: z.number().int(),
+  jobId: z.string(),
+  state: AttemptStateSchema,
+  createdAt: z.number(),
   /** UTC day (`yyyy-mm-dd`) the quota was reserved on, for the refund. */
-  quotaDay: string;
+  quotaDay: z.string(),
   /** Whether limits were reserved (admins are exempt). */
-  reserved: boolean;
+  reserved: z.boolean(),
   /** The first take's generation (the only one unless `takes` > 1). */
-  generationId?: string | undefined;
+  generationId: z.string().optional(),
   /** Every take's generation, in Oxen's order. */
-  generationIds?: string[] | undefined;
-  submittedAt?: number | undefined;
-  progressRef?: MessageRef | undefined;
-  resultRef?: MessageRef | undefined;
+  generationIds: z.array(z.string()).optional(),
+  submittedAt: z.number().optional(),
+  progressRef: MessageRefSchema.optional(),
+  resultRef: MessageRefSchema.optional(),
   /** The stitched video of the chain, posted after this part (extended videos only). */
-  stitchRef?: MessageRef | undefined;
-  cancelRequestedBy?: UserRef | 'timeout' | 'thread_deleted' | undefined;
-  endedAt?: number | undefined;
+  stitchRef: MessageRefSchema.optional(),
+  cancelRequestedBy: z.union([UserRefSchema, z.literal('timeout'), z.literal('thread_deleted')]).optional(),
+  endedAt: z.number().optional(),
   /** What Oxen charged for this attempt's generation (micro-dollars), once known. */
-  costMicros?: number | undefined;
-}
+  costMicros: z.number().int().optional(),
+});
+export type AttemptRecord = z.infer<typeof AttemptRecordSchema>;

@@ -3,9 +3,6 @@ import { type Refusal, refusal } from './refusal.js';
 /** The most takes one request may ask for (Oxen's `num_generations` allows 1–4). */
 export const MAX_TAKES = 4;
 
-/** How many parts an extended video may have. @defaultValue 6 (MAX_EXTEND_PARTS) */
-export const DEFAULT_MAX_EXTEND_PARTS = 6;
-
 /**
  * Checks the variant options of a request: a loop ends on its start image, so it cannot also take an
  * end image; takes are 1–4. Null when they are fine.

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
 
-/** What {@link StagedLedger.keep} found. */
+/** What the ledger's `keep` found. */
 export type KeepOutcome =
   /** The copies are kept, and the sweep leaves them alone until at least the given time. */
   | 'kept'
@@ -134,5 +134,3 @@ export function createStagedLedger(redis: Redis, keys: StoreKeys) {
   };
 }
 
-/** The ledger's type. */
-export type StagedLedger = ReturnType<typeof createStagedLedger>;
