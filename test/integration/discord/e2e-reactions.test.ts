@@ -71,6 +71,14 @@ describe('discord reactions end to end', () => {
       () => [...stack.sim.rows.values()].some((r) => r.status === 'processing'),
       'the generation to run',
     );
+    // Oxen's row can be processing before the worker has recorded the submission (a busy machine): wait
+    // for the state /animations reads, not only for Oxen's.
+    const alice = { platform: 'discord' as const, userId: FAKE_IDS.alice, displayName: 'alice' };
+    await eventually(
+      async () =>
+        (await stack.bot.intake.status(alice)).active.some((a) => a.state === 'submitted' || a.state === 'processing'),
+      'the submission recorded',
+    );
     const statusId = stack.discord.command('animations');
     const status = await eventually(() => stack.discord.responses(statusId)[0], 'the /animations answer');
     expect(stack.discord.state.messages.get(status.id)?.ephemeral).toBe(true);
