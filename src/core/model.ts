@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PlatformSchema } from './platforms.js';
 
-export { PLATFORMS, type Platform, PlatformSchema } from './platforms.js';
+export type { Platform } from './platforms.js';
 
 /*
  * The request model as zod schemas, with the types inferred from them: the stores validate what they

@@ -36,8 +36,3 @@ export const PlatformSchema = z.enum(PLATFORMS);
 
 /** The chat platforms the bot serves. */
 export type Platform = z.infer<typeof PlatformSchema>;
-
-/** Whether `value` names a platform. */
-export function isPlatform(value: string): value is Platform {
-  return (PLATFORMS as readonly string[]).includes(value);
-}

@@ -1,3 +1,4 @@
+import { formatMb, formatUtcTime } from './format.js';
 import { INPUT_RULES } from './input-rules.js';
 import { formatUsd } from './money.js';
 
@@ -64,11 +65,7 @@ export interface RefusalDetails {
   estimateMicros?: number;
 }
 
-const hhmm = (d: Date) =>
-  `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')} UTC`;
 const money = (micros: number | undefined) => (micros === undefined ? '?' : formatUsd(micros));
-
-const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
 function which(field: RefusalField | undefined): string {
   return field === 'end_image' ? 'The end image' : 'The image';
@@ -86,7 +83,7 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'image_missing':
       return 'No image found. Attach a PNG, JPEG, GIF or WebP image.';
     case 'image_too_large':
-      return `${which(field)} is ${d.bytes ? mb(d.bytes) : 'over 10 MB'}; the limit is 10 MB. Export a smaller copy (JPEG works well) and try again.`;
+      return `${which(field)} is ${d.bytes ? formatMb(d.bytes) : 'over 10 MB'}; the limit is 10 MB. Export a smaller copy (JPEG works well) and try again.`;
     case 'image_type':
       return `${which(field)} is ${d.detectedType ? `a ${d.detectedType} file` : 'not a supported image'}. Use PNG, JPEG, GIF or WebP.`;
     case 'image_too_small':
@@ -106,11 +103,11 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'user_active_limit':
       return `You have ${d.active} animation${d.active === 1 ? '' : 's'} running; the limit is ${d.limit}. Wait for one to finish.`;
     case 'user_daily_limit': {
-      const resets = d.resetsAt ? hhmm(d.resetsAt) : '00:00 UTC';
+      const resets = d.resetsAt ? formatUtcTime(d.resetsAt) : '00:00 UTC';
       return `Daily limit reached: ${d.usedSeconds} s of ${d.limit} s of video used${d.requestedSeconds ? ` (this one needs ${d.requestedSeconds} s)` : ''}, resets at ${resets}.`;
     }
     case 'team_daily_budget':
-      return `The team's daily budget is used up: ${money(d.spentMicros)} of ${money(d.budgetMicros)} spent or running, and this video would cost about ${money(d.estimateMicros)}. It resets at ${d.resetsAt ? hhmm(d.resetsAt) : '00:00 UTC'}; nothing was charged.`;
+      return `The team's daily budget is used up: ${money(d.spentMicros)} of ${money(d.budgetMicros)} spent or running, and this video would cost about ${money(d.estimateMicros)}. It resets at ${d.resetsAt ? formatUtcTime(d.resetsAt) : '00:00 UTC'}; nothing was charged.`;
     case 'team_monthly_budget':
       return `The team's monthly budget is used up: ${money(d.spentMicros)} of ${money(d.budgetMicros)} spent or running, and this video would cost about ${money(d.estimateMicros)}. It resets on ${d.resetsAt ? d.resetsAt.toISOString().slice(0, 10) : 'the 1st'} (UTC); nothing was charged.`;
     case 'channel_not_allowed':
@@ -124,7 +121,8 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'not_in_flight':
       return 'That animation has already finished, so there is nothing to cancel.';
     case 'still_running':
-      return 'That animation is still running; wait for it to finish (or cancel it with ❌) before retrying.';
+      // No gesture here: refusals are the same words on every platform, whatever cancels there.
+      return 'That animation is still running; wait for it to finish (or cancel it) before retrying.';
     case 'image_no_longer_kept':
       return 'The bot no longer keeps a copy of this image: copies are deleted a while after the last attempt, so they do not sit on a server. Nothing was charged. Run /animate again with the image.';
     case 'loop_with_end_image':

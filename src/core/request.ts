@@ -10,7 +10,7 @@ import { MAX_TAKES } from './variants.js';
  */
 
 /** Where a part of an extended video sits in its chain. */
-export const PartInfoSchema = z.object({
+const PartInfoSchema = z.object({
   /** The request id of part 1: the chain's name. */
   chainId: z.string(),
   /** 2 for the first extension, and so on. */
@@ -18,7 +18,6 @@ export const PartInfoSchema = z.object({
   /** The video it continues: that attempt's take (0-based) gives the last frame. */
   from: z.object({ requestId: z.string(), attempt: z.number().int(), take: z.number().int().min(0) }),
 });
-export type PartInfo = z.infer<typeof PartInfoSchema>;
 
 /** A request as stored: everything needed to run (and re-run) its attempts. */
 export const RequestRecordSchema = z.object({

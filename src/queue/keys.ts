@@ -1,7 +1,5 @@
 /** Name of the BullMQ queue of generation attempts. */
 export const ANIMATE_QUEUE = 'animate';
-/** Same as {@link ANIMATE_QUEUE}. */
-export const QUEUE_NAME = ANIMATE_QUEUE;
 
 /** Redis key names of the stores, all under the queue prefix (one hash slot on Redis Cluster). */
 export function storeKeys(prefix: string) {
@@ -41,7 +39,6 @@ export function storeKeys(prefix: string) {
     stagedTrash: () => `${p}:staged:trash`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
-    video: (id: string) => `${p}:video:${id}`,
   };
 }
 

@@ -1,61 +1,9 @@
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { type CheckedImage, CheckedImageMetaSchema, ImageSourceSchema, StagedImageSchema } from '../core/images.js';
-import {
-  AttemptStateSchema,
-  ChatLocationSchema,
-  DurationSchema,
-  type MessageRef,
-  MessageRefSchema,
-  messageKey,
-  UserRefSchema,
-} from '../core/model.js';
-import type { AttemptRecord, RequestRecord } from '../core/request.js';
+import { type CheckedImage, CheckedImageMetaSchema } from '../core/images.js';
+import { type MessageRef, messageKey } from '../core/model.js';
+import { type AttemptRecord, AttemptRecordSchema, type RequestRecord, RequestRecordSchema } from '../core/request.js';
 import { RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
 import { createStagedLedger } from './staged-ledger.js';
-
-const RequestSchema = z.object({
-  requestId: z.string(),
-  requester: UserRefSchema,
-  where: ChatLocationSchema,
-  anchor: MessageRefSchema.optional(),
-  prompt: z.string(),
-  duration: DurationSchema,
-  uploadLimitBytes: z.number(),
-  createdAt: z.number(),
-  latestAttempt: z.number().int(),
-  staged: z.object({ start: StagedImageSchema, end: StagedImageSchema.optional() }).optional(),
-  hasEndImage: z.boolean(),
-  stagedDeletedAt: z.number().optional(),
-  sources: z.object({ start: ImageSourceSchema.optional(), end: ImageSourceSchema.optional() }).optional(),
-  loop: z.boolean().optional(),
-  takes: z.number().int().min(1).max(4).optional(),
-  part: z
-    .object({
-      chainId: z.string(),
-      index: z.number().int().min(2),
-      from: z.object({ requestId: z.string(), attempt: z.number().int(), take: z.number().int().min(0) }),
-    })
-    .optional(),
-});
-const AttemptSchema = z.object({
-  requestId: z.string(),
-  attempt: z.number().int(),
-  jobId: z.string(),
-  state: AttemptStateSchema,
-  createdAt: z.number(),
-  quotaDay: z.string(),
-  reserved: z.boolean(),
-  generationId: z.string().optional(),
-  generationIds: z.array(z.string()).optional(),
-  submittedAt: z.number().optional(),
-  progressRef: MessageRefSchema.optional(),
-  resultRef: MessageRefSchema.optional(),
-  stitchRef: MessageRefSchema.optional(),
-  cancelRequestedBy: z.union([UserRefSchema, z.literal('timeout'), z.literal('thread_deleted')]).optional(),
-  endedAt: z.number().optional(),
-  costMicros: z.number().int().optional(),
-});
 
 /** Where a message points: a request and the attempt it was posted for (0: the request's anchor). */
 export interface MessageTarget {
@@ -88,7 +36,7 @@ export function createRequestStore(redis: Redis, keys: StoreKeys) {
     },
     async getRequest(requestId: string): Promise<RequestRecord | null> {
       const raw = await redis.get(keys.request(requestId));
-      return raw === null ? null : RequestSchema.parse(JSON.parse(raw));
+      return raw === null ? null : RequestRecordSchema.parse(JSON.parse(raw));
     },
     async saveAttempt(record: AttemptRecord): Promise<void> {
       const key = keys.attempt(record.requestId, record.attempt);
@@ -157,5 +105,5 @@ function decode(raw: Record<string, string>): AttemptRecord {
     else if (k === 'reserved') obj[k] = v === 'true';
     else obj[k] = v;
   }
-  return AttemptSchema.parse(obj);
+  return AttemptRecordSchema.parse(obj);
 }

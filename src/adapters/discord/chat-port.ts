@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DefaultRestOptions, REST, Routes } from 'discord.js';
 import { ChatError } from '../../core/errors.js';
-import type { ChatLocation, MessageRef } from '../../core/model.js';
-import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../core/ports/chat-port.js';
+import type { ChatLocation } from '../../core/model.js';
+import type { ChatPort, PostOptions, VideoFile } from '../../core/ports/chat-port.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
+import { REACTION_EMOJI } from './actions.js';
 import { DiscordCodes, discordCode, toChatError } from './chat-errors.js';
 import { renderDiscordMessage } from './render.js';
 
@@ -85,12 +86,6 @@ function createRest(cfg: DiscordChatPortConfig, t: RequestTimeouts): REST {
   }).setToken(cfg.token);
 }
 
-/** The emoji the bot adds and listens for. */
-export const REACTION_EMOJI: Record<Reaction, string> = { retry: '🔁', cancel: '❌' };
-
-/** Outcome of trying to start a thread on a message. */
-export type ThreadStart = { ok: true; threadId: string } | { ok: false; reason: 'no_threads_here' | 'forbidden' };
-
 /**
  * Discord `nonce` is at most 25 characters; any idempotency key is hashed down to fit. With
  * `enforce_nonce` Discord returns the earlier message instead of posting twice.
@@ -108,12 +103,7 @@ function allowedMentions(mention: string | undefined) {
  * Errors become {@link ChatError}s; an archived thread is unarchived and the post retried once.
  * @see docs/platforms.md#discord-replies-threads-and-tokens, docs/platforms.md#discord-uploads-and-rate-limits
  */
-export function createDiscordChatPort(cfg: DiscordChatPortConfig): ChatPort & {
-  /** Starts a thread on `anchor`, saying why when it cannot (the intake shows the reason). */
-  startThread(anchor: MessageRef, name: string): Promise<ThreadStart>;
-  /** The REST client, shared with the intake for the same rate-limit buckets. */
-  readonly rest: REST;
-} {
+export function createDiscordChatPort(cfg: DiscordChatPortConfig): ChatPort {
   const logger = (cfg.logger ?? silentLogger()).child({ component: 'discord-chat' });
   const rest = createRest(cfg, {
     timeoutMs: cfg.timeoutMs ?? 15_000,
@@ -140,36 +130,31 @@ export function createDiscordChatPort(cfg: DiscordChatPortConfig): ChatPort & {
     }
   }
 
-  async function startThread(anchor: MessageRef, name: string): Promise<ThreadStart> {
-    try {
-      const thread = (await rest.post(Routes.threads(anchor.channelId, anchor.messageId), {
-        // 1440 minutes: a thread archived after an hour would refuse the delivery of a slow generation.
-        body: { name: name.slice(0, 100), auto_archive_duration: 1440 },
-      })) as { id: string };
-      return { ok: true, threadId: thread.id };
-    } catch (error) {
-      const code = discordCode(error);
-      // One thread per message: it already exists, and its id is the message id.
-      if (code === DiscordCodes.threadAlreadyCreated) return { ok: true, threadId: anchor.messageId };
-      if (code === DiscordCodes.invalidChannelType) return { ok: false, reason: 'no_threads_here' };
-      if (code === DiscordCodes.missingAccess || code === DiscordCodes.missingPermissions) {
-        return { ok: false, reason: 'forbidden' };
-      }
-      throw toChatError(error, 'start thread');
-    }
-  }
-
   return {
     platform: 'discord',
-    rest,
-    startThread,
+    // The intake's only way to start a thread (on its "is animating" reply), with the bot token.
     async openThread(anchor, name) {
-      const started = await startThread(anchor, name);
-      return {
-        platform: 'discord',
-        channelId: anchor.channelId,
-        threadId: started.ok ? started.threadId : null,
-      };
+      const inPlace = { platform: 'discord' as const, channelId: anchor.channelId, threadId: null };
+      try {
+        const thread = (await rest.post(Routes.threads(anchor.channelId, anchor.messageId), {
+          // 1440 minutes: a thread archived after an hour would refuse the delivery of a slow generation.
+          body: { name: name.slice(0, 100), auto_archive_duration: 1440 },
+        })) as { id: string };
+        return { ...inPlace, threadId: thread.id };
+      } catch (error) {
+        const code = discordCode(error);
+        // One thread per message: it already exists, and its id is the message id.
+        if (code === DiscordCodes.threadAlreadyCreated) return { ...inPlace, threadId: anchor.messageId };
+        // No threads in this kind of channel, or no permission to start one: the work continues in place.
+        if (
+          code === DiscordCodes.invalidChannelType ||
+          code === DiscordCodes.missingAccess ||
+          code === DiscordCodes.missingPermissions
+        ) {
+          return inPlace;
+        }
+        throw toChatError(error, 'start thread');
+      }
     },
     async post(where, view, options?: PostOptions) {
       const channelId = target(where);

@@ -21,7 +21,7 @@ import { DEFAULT_ATTACHMENT_LIMIT, type DiscordHandlerDeps } from './deps.js';
 import { handleReaction } from './reactions.js';
 import { discordFormat } from './render.js';
 
-export { createDiscordChatPort, type DiscordChatPortConfig } from './chat-port.js';
+export { createDiscordChatPort } from './chat-port.js';
 
 /** Settings of the Discord intake (a slice of `Config`). */
 export interface DiscordAdapterConfig {

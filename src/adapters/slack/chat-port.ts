@@ -5,8 +5,8 @@ import type { ChatLocation, MessageRef } from '../../core/model.js';
 import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../core/ports/chat-port.js';
 import type { MessageView } from '../../core/views.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
+import { REACTION_NAMES } from './actions.js';
 import { kindOf, slackErrorCode, toChatError } from './chat-errors.js';
-import { REACTION_NAMES } from './reactions.js';
 import { renderSlackText } from './render.js';
 import { toSlackLogger } from './slack-logger.js';
 

@@ -15,7 +15,7 @@ import { registerReactions } from './reactions.js';
 import { slackFormat } from './render.js';
 import { toSlackLogger } from './slack-logger.js';
 
-export { createSlackChatPort, type SlackChatPortConfig } from './chat-port.js';
+export { createSlackChatPort } from './chat-port.js';
 
 /** Where Slack sends HTTP requests (the manifest's request URLs end in it). */
 export const SLACK_EVENTS_PATH = '/slack/events';

@@ -6,8 +6,6 @@ import { REACTION_NAMES } from './actions.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
 import { slackFormat } from './render.js';
 
-export { REACTION_NAMES } from './actions.js';
-
 /**
  * Translates `reaction_added` on one of the bot's messages into core's action (🔁 `repeat` retries, ❌
  * `x` cancels). Core decides who may; its answer goes to the reactor alone (ephemeral). Reactions on

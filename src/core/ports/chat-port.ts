@@ -1,8 +1,9 @@
+import type { ActionName } from '../actions.js';
 import type { ChatLocation, MessageRef, Platform } from '../model.js';
 import type { MessageView } from '../views.js';
 
-/** The reactions the bot adds and listens for. Discord 🔁/❌, Slack `repeat`/`x`. */
-export type Reaction = 'retry' | 'cancel';
+/** An action the bot offers on one of its messages (core's names; the adapter picks the emoji or button). */
+export type Reaction = ActionName;
 
 /** A finished video on local disk, ready to upload. */
 export interface VideoFile {
@@ -38,7 +39,9 @@ export interface ChatPort {
   readonly platform: Platform;
   /**
    * Starts a thread on `anchor` (the bot's public "is animating" message), or returns the thread it
-   * already has. Returns where to post; `threadId` null means "answer in place" (no thread possible).
+   * already has. Returns where to post; `threadId` null means "answer in place" (no thread possible
+   * there). The intake calls it right after posting the anchor (Discord); where a reply to the anchor is
+   * the thread, it only names it (Slack: the anchor's `ts`).
    */
   openThread(anchor: MessageRef, name: string): Promise<ChatLocation>;
   /** Posts a message into the thread; returns its reference for edits and reactions. */
@@ -56,6 +59,9 @@ export interface ChatPort {
     view: MessageView,
     options?: PostOptions,
   ): Promise<MessageRef>;
-  /** Adds a reaction as the bot. */
+  /**
+   * Offers an action on the message: the bot adds the platform's reaction for it (🔁, ❌), or, on a
+   * platform with buttons, shows the button. Best-effort: a failure never ends an attempt.
+   */
   react(ref: MessageRef, reaction: Reaction): Promise<void>;
 }
