@@ -1,5 +1,5 @@
 import type { ActionWords } from './actions.js';
-import { formatDuration, formatUtcTime, promptPreview, truncatePrompt } from './format.js';
+import { formatDuration, formatMb, formatUtcTime, promptPreview, truncatePrompt } from './format.js';
 import type { SpendReport, UserStatus } from './intake.js';
 import type { AttemptState, ChatLocation, Duration } from './model.js';
 import { formatUsd } from './money.js';
@@ -125,8 +125,6 @@ function costNote(view: ProgressView, inFlight: boolean): string {
   return view.estimateMicros !== undefined ? ` · ≈ ${formatUsd(view.estimateMicros)}` : '';
 }
 
-const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-
 /** The caption of the finished video (or of its link when it fits no upload). */
 export function renderResultText(view: ResultView, fmt: TextFormat): string {
   const lines = [`🎬 ${fmt.mention(view.requester.userId)}, your video is ready.`, quotePrompt(view.prompt)];
@@ -136,7 +134,7 @@ export function renderResultText(view: ResultView, fmt: TextFormat): string {
   lines.push(`${view.duration} s · made in ${formatDuration(view.tookMs)}${cost}${attempt}`);
   if (view.link) {
     lines.push(
-      `The video is ${mb(view.link.bytes)}, over this channel's ${mb(view.link.limitBytes)} upload limit, so here it is as a link: ${view.link.url}`,
+      `The video is ${formatMb(view.link.bytes)}, over this channel's ${formatMb(view.link.limitBytes)} upload limit, so here it is as a link: ${view.link.url}`,
     );
   }
   lines.push(fmt.italic(`${fmt.actions.retry} for another take.`));
