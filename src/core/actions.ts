@@ -8,8 +8,16 @@ import type { Refusal, RefusalCode } from './refusal.js';
  * What a person can do to one of the bot's messages. Core names the actions; how a person takes one (an
  * emoji reaction, a button, a chip) is the adapter's business, and so are the words that say how.
  */
-export const ACTION_NAMES = ['retry', 'cancel'] as const;
+export const ACTION_NAMES = ['retry', 'cancel', 'extend', 'take1', 'take2', 'take3', 'take4'] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
+
+/** The actions that extend one take of a message of several (`take1` continues the first take). */
+export const TAKE_ACTIONS = ['take1', 'take2', 'take3', 'take4'] as const satisfies readonly ActionName[];
+
+/** The action offered to extend take `take` (0-based) of a message of takes. */
+export function takeAction(take: number): ActionName | null {
+  return TAKE_ACTIONS[take] ?? null;
+}
 
 /** One action taken on one of the bot's messages, as the adapter translated the platform's event. */
 export interface ActionEvent {
@@ -30,13 +38,26 @@ export interface ActionDone {
 /** How core carries out one action: the intake call it is. */
 export type ActionHandler = (intake: Intake, event: ActionEvent) => Promise<Result<ActionDone, Refusal>>;
 
+/** Extends take `take` (0-based) of the video the message carries, as a new part. */
+const extendTake =
+  (take: number): ActionHandler =>
+  (intake, e) =>
+    intake.extend(e.message, e.actor, e.eventId, { take });
+
 /**
- * The action table. A new action (extending a video, picking a take) is a name in {@link ACTION_NAMES}
- * and a line here; tsc then asks every adapter how a person takes it and what to call it.
+ * The action table. A new action is a name in {@link ACTION_NAMES} and a line here; tsc then asks every
+ * adapter how a person takes it and what to call it. `extend` continues the video (its first take);
+ * `take1`…`take4` continue one take of a message of several (docs/architecture.md, "Takes, loop and
+ * extend").
  */
 export const ACTIONS: Record<ActionName, ActionHandler> = {
   retry: (intake, e) => intake.retry(e.message, e.actor, e.eventId),
   cancel: (intake, e) => intake.cancel(e.message, e.actor),
+  extend: extendTake(0),
+  take1: extendTake(0),
+  take2: extendTake(1),
+  take3: extendTake(2),
+  take4: extendTake(3),
 };
 
 /** How the adapter answers the person who acted, when core has something to tell them. */
@@ -49,10 +70,10 @@ export interface ActionReply {
 /** An action on a message that belongs to no request is on someone else's conversation: never answered. */
 const NEVER_TOLD: ReadonlySet<RefusalCode> = new Set(['request_not_found']);
 /**
- * Answered only in private: a stranger's 🔁 or a ❌ on a finished video is noise to the whole thread, so
- * a platform that can only answer in public ignores them.
+ * Answered only in private: a stranger's 🔁 or ⏩, a ❌ on a finished video or a ⏩ on one still running
+ * is noise to the whole thread, so a platform that can only answer in public ignores them.
  */
-const TOLD_IN_PRIVATE_ONLY: ReadonlySet<RefusalCode> = new Set(['not_requester', 'not_in_flight']);
+const TOLD_IN_PRIVATE_ONLY: ReadonlySet<RefusalCode> = new Set(['not_requester', 'not_in_flight', 'nothing_to_extend']);
 
 /**
  * Carries out one action: the intake call from {@link ACTIONS}, then the answer to the person when it

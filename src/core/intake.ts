@@ -60,6 +60,10 @@ export interface ActiveGeneration {
   queuePosition?: number;
   elapsedMs: number;
   where: ChatLocation;
+  /** How many takes it makes, when more than one. */
+  takes?: number;
+  /** Its part number when it extends a video (2 for the first extension). */
+  part?: number;
 }
 
 /** A person's current use against the limits. */
@@ -124,7 +128,12 @@ export interface Intake {
    * Continues the video that `message` carries (its latest done attempt; `take` picks one of several,
    * 0-based) as a new part: a request of its own, whose start image is that video's last frame.
    */
-  extend(message: MessageRef, actor: Actor, eventId: string, options?: ExtendOptions): Promise<Result<Accepted, Refusal>>;
+  extend(
+    message: MessageRef,
+    actor: Actor,
+    eventId: string,
+    options?: ExtendOptions,
+  ): Promise<Result<Accepted, Refusal>>;
   /** Cancels the in-flight attempt that `message` belongs to (at Oxen too); refunds the quota. */
   cancel(message: MessageRef, actor: Actor): Promise<Result<{ requestId: string; attempt: number }, Refusal>>;
   /** The person's generations in flight and quota left. */

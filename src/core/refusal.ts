@@ -130,7 +130,7 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'takes_invalid':
       return 'Takes must be a whole number from 1 to 4.';
     case 'nothing_to_extend':
-      return 'Only a finished video can be extended. Wait for it to be delivered, then react ⏩ on it.';
+      return 'Only a finished video can be extended. Wait for it to be delivered, then extend it.';
     case 'extend_limit':
       return `This video already has ${d.limit ?? 'the maximum number of'} parts, the most it may have (MAX_EXTEND_PARTS). Start a new one with /animate.`;
     case 'take_missing':

@@ -1,4 +1,4 @@
-import type { ActionWords } from './actions.js';
+import { type ActionWords, midSentence, TAKE_ACTIONS } from './actions.js';
 import { formatDuration, formatMb, formatUtcTime, promptPreview, truncatePrompt } from './format.js';
 import type { SpendReport, UserStatus } from './intake.js';
 import type { AttemptState, ChatLocation, Duration } from './model.js';
@@ -127,17 +127,72 @@ function costNote(view: ProgressView, inFlight: boolean): string {
 
 /** The caption of the finished video (or of its link when it fits no upload). */
 export function renderResultText(view: ResultView, fmt: TextFormat): string {
-  const lines = [`🎬 ${fmt.mention(view.requester.userId)}, your video is ready.`, quotePrompt(view.prompt)];
+  if (view.stitched) return renderStitchedText(view, fmt);
+  const what = view.takes
+    ? `your ${view.takes} takes are ready`
+    : view.loop
+      ? 'your loop is ready'
+      : 'your video is ready';
+  const part = view.part ? ` (part ${view.part})` : '';
+  const lines = [`🎬 ${fmt.mention(view.requester.userId)}, ${what}${part}.`, quotePrompt(view.prompt)];
   const attempt = view.attempt > 1 ? ` · attempt ${view.attempt}` : '';
   const cost =
     view.costMicros === undefined ? '' : ` · ${view.costIsEstimate ? '≈ ' : ''}${formatUsd(view.costMicros)}`;
-  lines.push(`${view.duration} s · made in ${formatDuration(view.tookMs)}${cost}${attempt}`);
+  const loop = view.loop ? ' · loop: it ends where it began' : '';
+  lines.push(
+    `${view.duration} s${view.takes ? ` each` : ''} · made in ${formatDuration(view.tookMs)}${cost}${attempt}${loop}`,
+  );
   if (view.link) {
     lines.push(
       `The video is ${formatMb(view.link.bytes)}, over this channel's ${formatMb(view.link.limitBytes)} upload limit, so here it is as a link: ${view.link.url}`,
     );
   }
-  lines.push(fmt.italic(`${fmt.actions.retry} for another take.`));
+  for (const link of view.links ?? []) {
+    lines.push(
+      `Take ${link.take + 1} is ${formatMb(link.bytes)}, over the ${formatMb(link.limitBytes)} upload limit: ${link.url}`,
+    );
+  }
+  lines.push(
+    fmt.italic(
+      view.takes
+        ? `${fmt.actions.retry} for new takes, or ${takeWords(view.takes, fmt)} to extend that take.`
+        : `${fmt.actions.retry} for another take, ${midSentence(fmt.actions.extend)} to extend it.`,
+    ),
+  );
+  return lines.join('\n');
+}
+
+/**
+ * The words for extending one of `takes` takes, their shared start said once: "react 1️⃣, 2️⃣ or 3️⃣",
+ * "press Extend 1, 2 or 3".
+ */
+function takeWords(takes: number, fmt: TextFormat): string {
+  const words = TAKE_ACTIONS.slice(0, takes).map((a) => midSentence(fmt.actions[a]));
+  const first = words[0] ?? '';
+  let shared = first.length;
+  for (const w of words) {
+    let i = 0;
+    while (i < shared && i < w.length && w[i] === first[i]) i++;
+    shared = i;
+  }
+  const cut = first.lastIndexOf(' ', shared - 1) + 1;
+  const rest = words.map((w, i) => (i === 0 ? w : w.slice(cut)));
+  return rest.length <= 1 ? (rest[0] ?? '') : `${rest.slice(0, -1).join(', ')} or ${rest.at(-1)}`;
+}
+
+/** The caption of the stitched video of an extended one: every part so far, end to end. */
+function renderStitchedText(view: ResultView, fmt: TextFormat): string {
+  const stitched = view.stitched as NonNullable<ResultView['stitched']>;
+  const lines = [
+    `🧵 ${fmt.mention(view.requester.userId)}, all ${stitched.parts} parts together: ${fmt.bold(`part ${stitched.parts} · ${stitched.totalSeconds} s total`)}.`,
+  ];
+  if (view.link)
+    lines.push(`It is ${formatMb(view.link.bytes)}, over the upload limit, so here it is as a link: ${view.link.url}`);
+  lines.push(
+    fmt.italic(
+      `${fmt.actions.extend} on the latest part to continue, ${midSentence(fmt.actions.retry)} on a part to re-roll it (this video is rebuilt).`,
+    ),
+  );
   return lines.join('\n');
 }
 
@@ -242,8 +297,9 @@ export function renderStatus(status: UserStatus, fmt: TextFormat): string {
     const queue = g.state === 'queued' && g.queuePosition ? `, #${g.queuePosition} in line` : '';
     const attempt = g.attempt > 1 ? `, attempt ${g.attempt}` : '';
     const place = fmt.place(g.where);
+    const variant = `${g.takes && g.takes > 1 ? `, ${g.takes} takes` : ''}${g.part ? `, part ${g.part} of a chain` : ''}`;
     lines.push(
-      `• ${fmt.italic(fmt.escape(promptPreview(g.prompt, 80)))} (${g.duration} s): ${STATE_LABEL[g.state].label.toLowerCase()}${queue}, ${formatDuration(g.elapsedMs)} so far${attempt}${place ? `, in ${place}` : ''}`,
+      `• ${fmt.italic(fmt.escape(promptPreview(g.prompt, 80)))} (${g.duration} s${variant}): ${STATE_LABEL[g.state].label.toLowerCase()}${queue}, ${formatDuration(g.elapsedMs)} so far${attempt}${place ? `, in ${place}` : ''}`,
     );
   }
   lines.push(

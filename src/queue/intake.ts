@@ -414,6 +414,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           ...(position !== null ? { queuePosition: position } : {}),
           elapsedMs: now - attempt.createdAt,
           where: request.where,
+          ...((request.takes ?? 1) > 1 ? { takes: request.takes } : {}),
+          ...(request.part ? { part: request.part.index } : {}),
         });
       }
       const day = utcDay(now);

@@ -4,7 +4,23 @@ import type { ActionName } from '../../core/actions.js';
  * The reactions a person adds to take each of core's actions on the bot's messages, by Slack's short
  * name (what `reaction_added` carries and `reactions.add` takes); the bot adds the same to offer them.
  */
-export const REACTION_NAMES: Readonly<Record<ActionName, string>> = { retry: 'repeat', cancel: 'x' };
+export const REACTION_NAMES: Readonly<Record<ActionName, string>> = {
+  retry: 'repeat',
+  cancel: 'x',
+  extend: 'fast_forward',
+  take1: 'one',
+  take2: 'two',
+  take3: 'three',
+  take4: 'four',
+};
 
 /** The same reactions as people see them, for the words in the bot's text. */
-export const REACTION_GLYPHS: Readonly<Record<ActionName, string>> = { retry: '🔁', cancel: '❌' };
+export const REACTION_GLYPHS: Readonly<Record<ActionName, string>> = {
+  retry: '🔁',
+  cancel: '❌',
+  extend: '⏩',
+  take1: '1️⃣',
+  take2: '2️⃣',
+  take3: '3️⃣',
+  take4: '4️⃣',
+};

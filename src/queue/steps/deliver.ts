@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ActionName, takeAction } from '../../core/actions.js';
 import { ChatError } from '../../core/errors.js';
 import type { MessageRef } from '../../core/model.js';
 import type { VideoFile } from '../../core/ports/chat-port.js';
@@ -22,7 +23,7 @@ export const MAX_RESULT_BYTES = 500 * 1024 * 1024;
 /**
  * Downloads the result of every take that succeeded, makes each fit the channel (re-encode, else a
  * durable link), posts them once, in one message (the message id is recorded and the post carries an
- * idempotency key), reacts 🔁, stitches the parts of an extended video, and ends the attempt.
+ * idempotency key), offers 🔁 and ⏩ (or one extend per take), stitches the parts of an extended video, and ends the attempt.
  */
 export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<void> {
   const { request, attempt } = act;
@@ -45,10 +46,13 @@ export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<
     attempt: attempt.attempt,
   });
   // The video is in the thread: a missing 🔁 (no permission, message gone) must not undo that.
-  if (act.attempt.resultRef) {
-    await act.chat.react(act.attempt.resultRef, 'retry').catch((error: unknown) => {
-      ctx.logger?.warn({ err: error }, 'could not add the 🔁 reaction to the video');
-    });
+  const ref = act.attempt.resultRef;
+  if (ref) {
+    for (const action of offeredActions(act)) {
+      await act.chat.react(ref, action).catch((error: unknown) => {
+        ctx.logger?.warn({ err: error, action }, 'could not offer an action on the video');
+      });
+    }
   }
   if (needsStitch(act.request)) {
     // A step of its own, so a crash between the part's post and the stitched one resumes here.
@@ -56,6 +60,17 @@ export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<
     await stitchStep(ctx, act);
   }
   await endAttempt(ctx, act, { outcome: 'done' });
+}
+
+/**
+ * What the video's message offers: 🔁, and ⏩ to extend it, or one action per take (1️⃣–4️⃣) on a
+ * message of several (docs/architecture.md, "Takes, loop and extend").
+ */
+function offeredActions(act: Pick<Activation, 'data'>): ActionName[] {
+  const takes = succeededTakes(act).length;
+  if (takes <= 1) return ['retry', 'extend'];
+  const perTake = Array.from({ length: takes }, (_, i) => takeAction(i)).filter((a): a is ActionName => a !== null);
+  return ['retry', ...perTake];
 }
 
 /** The takes that succeeded; a job from before takes existed has one, in `generationId`/`resultUrl`. */

@@ -14,7 +14,7 @@ export const plainFormat: TextFormat = {
   mention: (id) => `<@${id}>`,
   place: (where) => `<#${where.threadId ?? where.channelId}>`,
   escape: (text) => text,
-  actions: reactionWords({ retry: '🔁', cancel: '❌' }),
+  actions: reactionWords({ retry: '🔁', cancel: '❌', extend: '⏩', take1: '1️⃣', take2: '2️⃣', take3: '3️⃣', take4: '4️⃣' }),
 };
 
 /** One message in the fake chat. */

@@ -24,7 +24,7 @@ describe('animate worker: happy path', () => {
     expect(videos).toHaveLength(1);
     expect(videos[0]?.video?.isMp4).toBe(true);
     expect(videos[0]?.text).toContain('your video is ready');
-    expect(videos[0]?.reactions).toEqual(['retry']);
+    expect(videos[0]?.reactions).toEqual(['retry', 'extend']);
     expect(stack.sim.counters.enqueue).toBe(1);
     expect(stack.sim.counters.upload).toBe(1);
 

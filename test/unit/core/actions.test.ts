@@ -9,7 +9,7 @@ import {
 } from '../../../src/core/actions.js';
 import type { Refusal } from '../../../src/core/refusal.js';
 import { refusal } from '../../../src/core/refusal.js';
-import { err } from '../../../src/shared/result.js';
+import { err, ok } from '../../../src/shared/result.js';
 import { createFakeIntake } from '../../fakes/intake.js';
 
 const message = { platform: 'slack' as const, channelId: 'C1', messageId: '1.1' };
@@ -44,6 +44,29 @@ describe('dispatchAction', () => {
     expect(told).toEqual([]);
   });
 
+  it('GIVEN ⏩ or a take number THEN the intake extends that take (0-based)', async () => {
+    const { fake, told, reply } = setup(true);
+    const takes: Array<number | undefined> = [];
+    fake.intake.extend = async (_m, _a, _e, options) => {
+      takes.push(options?.take);
+      return ok({ requestId: 'r2', jobId: 'j2', attempt: 1, duplicate: false });
+    };
+    for (const action of ['extend', 'take1', 'take3', 'take4'] as const) {
+      expect((await dispatchAction(fake.intake, event(action, 'alice'), reply)).ok).toBe(true);
+    }
+    expect(takes).toEqual([0, 0, 2, 3]);
+    expect(told).toEqual([]);
+  });
+
+  it('GIVEN ⏩ on a video still running THEN told in private, not in public', async () => {
+    for (const privately of [true, false]) {
+      const { fake, told, reply } = setup(privately);
+      fake.intake.extend = async () => err(refusal('nothing_to_extend'));
+      await dispatchAction(fake.intake, event('extend', 'alice'), reply);
+      expect(told.map((r) => r.code)).toEqual(privately ? ['nothing_to_extend'] : []);
+    }
+  });
+
   it("GIVEN a stranger's action THEN told in private, ignored where the answer would be public", async () => {
     const privately = setup(true);
     await dispatchAction(privately.fake.intake, event('retry', 'bob'), privately.reply);
@@ -70,16 +93,28 @@ describe('dispatchAction', () => {
 
 describe('gestures and words', () => {
   it("should map a platform's gesture to the action it stands for, and nothing else", () => {
-    const emoji = { retry: '🔁', cancel: '❌' };
+    const emoji = { retry: '🔁', cancel: '❌', extend: '⏩', take1: '1️⃣', take2: '2️⃣', take3: '3️⃣', take4: '4️⃣' };
     expect(actionFor(emoji, '🔁')).toBe('retry');
+    expect(actionFor(emoji, '⏩')).toBe('extend');
+    expect(actionFor(emoji, '3️⃣')).toBe('take3');
     expect(actionFor(emoji, '❌')).toBe('cancel');
     expect(actionFor(emoji, '👍')).toBeNull();
     expect(actionFor(emoji, null)).toBeNull();
   });
 
   it('should give reactions and buttons their own words for every action', () => {
-    expect(reactionWords({ retry: '🔁', cancel: '❌' })).toEqual({ retry: 'React 🔁', cancel: 'React ❌' });
-    const buttons = buttonWords({ retry: 'Retry', cancel: 'Cancel' });
-    expect(ACTION_NAMES.map((a) => buttons[a])).toEqual(['Press Retry', 'Press Cancel']);
+    expect(
+      reactionWords({ retry: '🔁', cancel: '❌', extend: '⏩', take1: '1️⃣', take2: '2️⃣', take3: '3️⃣', take4: '4️⃣' }),
+    ).toMatchObject({ retry: 'React 🔁', cancel: 'React ❌', extend: 'React ⏩' });
+    const buttons = buttonWords({
+      retry: 'Retry',
+      cancel: 'Cancel',
+      extend: 'Extend',
+      take1: 'Take 1',
+      take2: 'Take 2',
+      take3: 'Take 3',
+      take4: 'Take 4',
+    });
+    expect(ACTION_NAMES.map((a) => buttons[a]).slice(0, 3)).toEqual(['Press Retry', 'Press Cancel', 'Press Extend']);
   });
 });

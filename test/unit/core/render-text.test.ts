@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { reactionWords } from '../../../src/core/actions.js';
+import { buttonWords, reactionWords } from '../../../src/core/actions.js';
 import { formatDuration, truncatePrompt } from '../../../src/core/format.js';
 import {
   progressFraction,
   renderBar,
   renderMessageText,
   renderProgressText,
+  renderStatus,
   type TextFormat,
 } from '../../../src/core/render-text.js';
 import type { ProgressView } from '../../../src/core/views.js';
@@ -16,7 +17,7 @@ const fmt: TextFormat = {
   mention: (id) => `<@${id}>`,
   place: (where) => `<#${where.channelId}>`,
   escape: (s) => s,
-  actions: reactionWords({ retry: '🔁', cancel: '❌' }),
+  actions: reactionWords({ retry: '🔁', cancel: '❌', extend: '⏩', take1: '1️⃣', take2: '2️⃣', take3: '3️⃣', take4: '4️⃣' }),
 };
 
 const base: ProgressView = {
@@ -159,7 +160,18 @@ describe('escaping person-provided text', () => {
 
 describe('action words', () => {
   it('GIVEN a platform with buttons THEN the same messages say to press them, and no emoji', () => {
-    const buttons: TextFormat = { ...fmt, actions: { retry: 'Press Retry', cancel: 'Press Cancel' } };
+    const buttons: TextFormat = {
+      ...fmt,
+      actions: buttonWords({
+        retry: 'Retry',
+        cancel: 'Cancel',
+        extend: 'Extend',
+        take1: 'Extend 1',
+        take2: 'Extend 2',
+        take3: 'Extend 3',
+        take4: 'Extend 4',
+      }),
+    };
     const running = renderProgressText(base, buttons);
     const failed = renderProgressText(
       { ...base, state: 'failed', failure: { reason: 'x', hint: '', retryable: true } },
@@ -168,5 +180,67 @@ describe('action words', () => {
     expect(running).toContain('Press Cancel to cancel.');
     expect(failed).toContain('Press Retry to run it again.');
     expect(`${running}${failed}`).not.toMatch(/React|🔁|❌ to/);
+    const result = {
+      requestId: 'r',
+      attempt: 1,
+      requester: base.requester,
+      prompt: 'p',
+      duration: 5 as const,
+      tookMs: 1,
+    };
+    const takes = renderMessageText({ kind: 'result', result: { ...result, takes: 3 } }, buttons);
+    expect(takes).toContain('Press Retry for new takes, or press Extend 1, 2 or 3 to extend that take.');
+    expect(renderMessageText({ kind: 'result', result }, buttons)).toContain(
+      'Press Retry for another take, press Extend to extend it.',
+    );
+  });
+
+  it('GIVEN reactions THEN the captions of a video and of takes name their emoji', () => {
+    const result = {
+      requestId: 'r',
+      attempt: 1,
+      requester: base.requester,
+      prompt: 'p',
+      duration: 5 as const,
+      tookMs: 1,
+    };
+    expect(renderMessageText({ kind: 'result', result }, fmt)).toContain(
+      'React 🔁 for another take, react ⏩ to extend it.',
+    );
+    expect(renderMessageText({ kind: 'result', result: { ...result, takes: 2 } }, fmt)).toContain(
+      'React 🔁 for new takes, or react 1️⃣ or 2️⃣ to extend that take.',
+    );
+  });
+});
+
+describe('renderStatus', () => {
+  it('GIVEN a part of a chain and a request of takes THEN the status says so', () => {
+    const g = {
+      requestId: 'r',
+      attempt: 1,
+      prompt: 'p',
+      duration: 5 as const,
+      state: 'processing' as const,
+      elapsedMs: 1_000,
+    };
+    const where = { platform: 'slack' as const, channelId: 'C1', threadId: null };
+    const text = renderStatus(
+      {
+        active: [
+          { ...g, where, part: 2 },
+          { ...g, where, takes: 3 },
+        ],
+        maxActive: 3,
+        usedSecondsToday: 20,
+        dailyLimitSeconds: 600,
+        resetsAt: new Date('2026-12-01T00:00:00Z'),
+        spentTodayMicros: 0,
+        pricePerSecondMicros: null,
+        teamBudgets: [],
+      },
+      fmt,
+    );
+    expect(text).toContain('(5 s, part 2 of a chain)');
+    expect(text).toContain('(5 s, 3 takes)');
   });
 });
