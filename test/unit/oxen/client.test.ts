@@ -52,13 +52,24 @@ afterAll(async () => {
 });
 
 describe('Oxen client (scripted fetch)', () => {
-  it('should send only documented fields, without num_generations', async () => {
+  it('should send only documented fields, without num_generations for one take', async () => {
     const { fetch, seen } = scriptedFetch([
       jsonResponse(200, { generations: [{ generation_id: 'g1', status: 'queued' }] }),
     ]);
-    expect(await client(fetch).enqueue(input)).toEqual({ generationId: 'g1', status: 'queued' });
+    expect(await client(fetch).enqueue(input)).toEqual({ generationId: 'g1', generationIds: ['g1'], status: 'queued' });
     expect(JSON.parse(seen[0]!.body!)).toEqual({ model: 'm', prompt: 'p', input_image: input.inputImage, duration: 5 });
     expect(seen[0]!.authorization).toBe('Bearer secret-key');
+  });
+
+  it('GIVEN three takes THEN num_generations is 3 and every generation id comes back, in order', async () => {
+    const { fetch, seen } = scriptedFetch([
+      jsonResponse(200, {
+        generations: ['a', 'b', 'c'].map((generation_id) => ({ generation_id, status: 'queued' })),
+      }),
+    ]);
+    const res = await client(fetch).enqueue({ ...input, numGenerations: 3 });
+    expect(res.generationIds).toEqual(['a', 'b', 'c']);
+    expect(JSON.parse(seen[0]!.body!).num_generations).toBe(3);
   });
 
   it('GIVEN 200 with no generation and an error THEN a typed failure, not a crash', async () => {
