@@ -1,4 +1,5 @@
 import { INPUT_RULES } from '../core/input-rules.js';
+import { MAX_TAKES } from '../core/variants.js';
 
 /**
  * The platform-neutral shape of the bot's commands: names, options and their limits, taken from core's
@@ -23,6 +24,12 @@ export const ANIMATE_COMMAND = {
       defaultValue: INPUT_RULES.defaultDuration,
     },
     endImage: { description: 'Optional last frame of the video', required: false },
+    loop: { description: 'End where it began, for a seamless loop (not with an end image)', required: false },
+    takes: {
+      description: 'How many different takes to make at once (each counts against your quota)',
+      min: 1,
+      max: MAX_TAKES,
+    },
   },
 } as const;
 

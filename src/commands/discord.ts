@@ -11,7 +11,7 @@ import { ANIMATE_COMMAND, ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND } from './
 
 const o = ANIMATE_COMMAND.options;
 
-/** `/animate image prompt [duration] [end_image]`. Option names are what the handler reads. */
+/** `/animate image prompt [duration] [end_image] [loop] [takes]`. Option names are what the handler reads. */
 export const animateCommand = {
   type: ApplicationCommandType.ChatInput,
   name: ANIMATE_COMMAND.name,
@@ -41,6 +41,15 @@ export const animateCommand = {
       name: 'end_image',
       description: o.endImage.description,
       required: false,
+    },
+    { type: ApplicationCommandOptionType.Boolean, name: 'loop', description: o.loop.description, required: false },
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'takes',
+      description: o.takes.description,
+      required: false,
+      min_value: o.takes.min,
+      max_value: o.takes.max,
     },
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

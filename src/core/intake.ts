@@ -112,9 +112,10 @@ export interface TeamBudgetStatus {
 export interface Intake {
   /**
    * Cheap early check of the limits (channel allow-list, active generations, daily seconds) without
-   * reserving anything, so an adapter can refuse before it defers or downloads.
+   * reserving anything, so an adapter can refuse before it defers or downloads. `seconds`: the video
+   * asked for, its duration times its takes.
    */
-  precheck(requester: UserRef, where: ChatLocation, duration: Duration): Promise<Result<void, Refusal>>;
+  precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>>;
   /** Reserves the limits atomically, records the request and adds its job. */
   submit(input: SubmitInput): Promise<Result<Accepted, Refusal>>;
   /**

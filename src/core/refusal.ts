@@ -36,7 +36,7 @@ export type RefusalCode =
   | 'service_unavailable';
 
 /** Which input a refusal is about (Slack shows it on that modal field). */
-export type RefusalField = 'image' | 'end_image' | 'prompt' | 'duration';
+export type RefusalField = 'image' | 'end_image' | 'prompt' | 'duration' | 'takes';
 
 /** A refusal: a code, the person-facing sentence (what was wrong and what to do), and the field. */
 export interface Refusal {

@@ -6,6 +6,7 @@ import type { ChatLocation, Duration, UserRef } from './model.js';
 import type { Metrics } from './ports/metrics.js';
 import { type Refusal, type RefusalField, refusal } from './refusal.js';
 import { checkDuration, checkPrompt } from './rules.js';
+import { checkVariants, parseTakes } from './variants.js';
 
 /**
  * What a person asked for, before any check, from whichever form the platform has (a slash command, a
@@ -18,6 +19,10 @@ export interface RawRequest<I> {
   duration: unknown;
   startImage: I | null | undefined;
   endImage?: I | null | undefined;
+  /** Loop: end on the start image (refused together with an end image). */
+  loop?: boolean | null | undefined;
+  /** How many takes, 1–4: a number, a numeric string, or absent for 1. */
+  takes?: unknown;
 }
 
 /** A request whose inputs passed every rule and the limits precheck, with the images' checked bytes. */
@@ -26,6 +31,9 @@ export interface CheckedRequest {
   duration: Duration;
   startImage: CheckedImage;
   endImage?: CheckedImage;
+  loop?: true;
+  /** Only when more than one. */
+  takes?: number;
 }
 
 /** What the check needs from the adapter and the intake. */
@@ -75,9 +83,13 @@ export async function checkRequest<I>(
     const meta = ctx.metaOf ? checkImageMeta(ctx.metaOf(image), field) : null;
     if (meta && !meta.ok) problems.push(meta.error);
   }
+  const variant = checkVariants({ loop: raw.loop ?? false, takes: raw.takes, hasEndImage: Boolean(raw.endImage) });
+  if (variant) problems.push(variant);
   if (!prompt.ok || !duration.ok || problems.length > 0) return refused(problems);
 
-  const limits = await ctx.intake.precheck(ctx.requester, ctx.where, duration.value);
+  // Every take counts against the quota and the budgets (docs/architecture.md, "Takes, loop and extend").
+  const takes = parseTakes(raw.takes) ?? 1;
+  const limits = await ctx.intake.precheck(ctx.requester, ctx.where, duration.value * takes);
   if (!limits.ok) return err([limits.error]);
   await ctx.beforeDownload?.();
 
@@ -89,6 +101,8 @@ export async function checkRequest<I>(
     duration: duration.value,
     startImage: start.value,
     ...(end?.ok ? { endImage: end.value } : {}),
+    ...(raw.loop ? { loop: true as const } : {}),
+    ...(takes > 1 ? { takes } : {}),
   });
 }
 

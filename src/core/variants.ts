@@ -9,11 +9,16 @@ export const MAX_TAKES = 4;
  */
 export function checkVariants(options: {
   loop?: boolean | undefined;
-  takes?: number | undefined;
+  takes?: unknown;
   hasEndImage: boolean;
 }): Refusal | null {
   if (options.loop && options.hasEndImage) return refusal('loop_with_end_image', 'end_image');
-  const takes = options.takes ?? 1;
-  if (!Number.isInteger(takes) || takes < 1 || takes > MAX_TAKES) return refusal('takes_invalid');
-  return null;
+  return parseTakes(options.takes) === null ? refusal('takes_invalid', 'takes') : null;
+}
+
+/** Takes as typed or selected (a number, "3", absent for 1), or null when not a whole number 1–4. */
+export function parseTakes(raw: unknown): number | null {
+  if (raw === undefined || raw === null || raw === '') return 1;
+  const n = typeof raw === 'string' ? Number(raw.trim()) : raw;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_TAKES ? n : null;
 }

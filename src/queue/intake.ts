@@ -23,7 +23,7 @@ import {
   nextUtcMonth,
   utcDay,
 } from '../core/limits.js';
-import { type ChatLocation, type Duration, type MessageRef, type UserRef, userKey } from '../core/model.js';
+import { type ChatLocation, type MessageRef, type UserRef, userKey } from '../core/model.js';
 import { costOf } from '../core/money.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
@@ -243,23 +243,23 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   return {
     isAdmin,
 
-    async precheck(requester: UserRef, where: ChatLocation, duration: Duration): Promise<Result<void, Refusal>> {
+    async precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>> {
       if (!isChannelAllowed(limits, where)) return refuse(requester.platform, refusal('channel_not_allowed'));
       if (isAdmin(requester)) return ok(undefined);
       const now = clock.now();
       const key = userKey(requester);
       const active = (await quota.activeMembers(key)).length;
       if (active >= limits.maxActivePerUser) {
-        return refuse(requester.platform, limitRefusal({ kind: 'active_limit', active }, duration, now) as Refusal);
+        return refuse(requester.platform, limitRefusal({ kind: 'active_limit', active }, seconds, now) as Refusal);
       }
       const used = await quota.usedSeconds(key, utcDay(now));
-      if (used + duration > limits.dailySecondsPerUser) {
+      if (used + seconds > limits.dailySecondsPerUser) {
         return refuse(
           requester.platform,
-          limitRefusal({ kind: 'daily_limit', usedSeconds: used }, duration, now) as Refusal,
+          limitRefusal({ kind: 'daily_limit', usedSeconds: used }, seconds, now) as Refusal,
         );
       }
-      const cost = estimate(duration);
+      const cost = estimate(seconds);
       const spent = await quota.teamSpent(utcDay(now));
       const over =
         limits.dailyBudget !== null && spent.day + cost > limits.dailyBudget
@@ -267,7 +267,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           : limits.monthlyBudget !== null && spent.month + cost > limits.monthlyBudget
             ? ({ kind: 'budget_monthly', spentMicros: spent.month } as const)
             : null;
-      if (over) return refuse(requester.platform, limitRefusal(over, duration, now) as Refusal);
+      if (over) return refuse(requester.platform, limitRefusal(over, seconds, now) as Refusal);
       return ok(undefined);
     },
 

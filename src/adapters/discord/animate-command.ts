@@ -4,7 +4,7 @@ import { runAnimate } from './animate-flow.js';
 import { type DiscordHandlerDeps, discordUser } from './deps.js';
 import { discordFormat, discordText } from './render.js';
 
-/** `/animate image prompt [duration] [end_image]`: reads the options and runs the intake flow. */
+/** `/animate image prompt [duration] [end_image] [loop] [takes]`: reads the options and runs the intake flow. */
 export async function handleAnimateCommand(interaction: ChatInputCommandInteraction, deps: DiscordHandlerDeps) {
   const o = interaction.options;
   await runAnimate(
@@ -14,6 +14,8 @@ export async function handleAnimateCommand(interaction: ChatInputCommandInteract
       endImage: o.getAttachment('end_image'),
       prompt: o.getString('prompt'),
       duration: o.getInteger('duration') ?? undefined,
+      loop: o.getBoolean('loop'),
+      takes: o.getInteger('takes') ?? undefined,
     },
     deps,
   );

@@ -74,16 +74,21 @@ export interface AnimateOptions {
   prompt: string;
   duration?: number;
   endImage?: APIAttachment;
+  loop?: boolean;
+  takes?: number;
 }
 
 /** `data` of a `/animate` chat-input command. */
 export function animateData(o: AnimateOptions) {
-  const options: Array<{ name: string; type: number; value: string | number }> = [
+  const options: Array<{ name: string; type: number; value: string | number | boolean }> = [
     { name: 'image', type: ApplicationCommandOptionType.Attachment, value: o.image.id },
     { name: 'prompt', type: ApplicationCommandOptionType.String, value: o.prompt },
   ];
   if (o.duration !== undefined)
     options.push({ name: 'duration', type: ApplicationCommandOptionType.Integer, value: o.duration });
+  if (o.loop !== undefined) options.push({ name: 'loop', type: ApplicationCommandOptionType.Boolean, value: o.loop });
+  if (o.takes !== undefined)
+    options.push({ name: 'takes', type: ApplicationCommandOptionType.Integer, value: o.takes });
   const attachments: Record<string, APIAttachment> = { [o.image.id]: o.image };
   if (o.endImage) {
     options.push({ name: 'end_image', type: ApplicationCommandOptionType.Attachment, value: o.endImage.id });
@@ -110,13 +115,13 @@ export function plainCommandData(name: string) {
   };
 }
 
-/** `data` of the "Animate image" message context-menu command on `message`. */
-export function messageCommandData(message: APIMessage) {
+/** `data` of a message context-menu command (by default "Animate image") on `message`. */
+export function messageCommandData(message: APIMessage, name = 'Animate image') {
   return {
     type: InteractionType.ApplicationCommand,
     data: {
-      id: '500000000000000003',
-      name: 'Animate image',
+      id: name === 'Animate image' ? '500000000000000003' : '500000000000000004',
+      name,
       type: ApplicationCommandType.Message,
       guild_id: FAKE_IDS.guild,
       target_id: message.id,

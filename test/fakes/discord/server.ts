@@ -57,8 +57,8 @@ export interface DiscordFake {
   animate(options: AnimateOptions, ctx?: InteractionContext): string;
   /** Dispatches a chat-input command without options (`/animations`). */
   command(name: string, ctx?: InteractionContext): string;
-  /** Dispatches the "Animate image" context menu on a message. */
-  messageCommand(message: APIMessage, ctx?: InteractionContext): string;
+  /** Dispatches a message context-menu command ("Animate image" unless `name` says otherwise) on a message. */
+  messageCommand(message: APIMessage, ctx?: InteractionContext, name?: string): string;
   /** Dispatches a modal submission. */
   submitModal(customId: string, fields: Record<string, string>, ctx?: InteractionContext): string;
   /** Posts a message by a user (e.g. one carrying an image for the context menu). */
@@ -209,7 +209,7 @@ export async function startDiscordFake(): Promise<DiscordFake> {
     },
     animate: (options, ctx) => dispatchInteraction(ctx, animateData(options)),
     command: (name, ctx) => dispatchInteraction(ctx, plainCommandData(name)),
-    messageCommand: (message, ctx) => dispatchInteraction(ctx, messageCommandData(message)),
+    messageCommand: (message, ctx, name) => dispatchInteraction(ctx, messageCommandData(message, name)),
     submitModal: (customId, fields, ctx) => dispatchInteraction(ctx, modalSubmitData(customId, fields)),
     userMessage(channelId, userId, content, attachments = []) {
       return state.addMessage(channelId, { content, author: userObject(userId), attachments }).message;
