@@ -1,7 +1,9 @@
-// `npm start`: the one command a newcomer runs. Without an Oxen key it runs the offline demo; with one it
-// makes sure there is a Redis (starting a private one when it can), builds if needed, and runs the bot.
-// `npm run demo` (`start.mjs demo [--out file.mp4]`) runs the demo whatever the settings. The demo runs
-// from dist/ (src/simulator/run-demo.ts, compiled), so it needs neither tsx nor a checkout's tests.
+// `npm start`: the one command a newcomer runs. It makes sure there is a Redis (starting a private one
+// when it can), builds if needed, and runs the bot. With no Oxen key and no chat platform configured, the
+// bot runs against the Oxen simulator in its own process (ANIMATE_SIMULATOR=embedded) with the web
+// playground on, and prints its address (http://127.0.0.1:3000/). With no key but Discord or Slack set
+// up, it runs the offline terminal demo instead. `npm run demo` (`start.mjs demo [--out file.mp4]`) runs
+// the demo whatever the settings. Both run from dist/ (compiled), so they need neither tsx nor tests.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -137,8 +139,21 @@ function runDemo(args) {
 async function main() {
   if (role === 'demo') runDemo(process.argv.slice(3));
   // A bot-only process needs no Oxen key (the workers hold it); everything else does.
-  const needsKey = role !== 'bot' || !['DISCORD_TOKEN', 'SLACK_BOT_TOKEN'].some((name) => readSetting(name));
-  if (needsKey && !readSetting('OXEN_API_KEY')) {
+  const chatPlatform = ['DISCORD_TOKEN', 'SLACK_BOT_TOKEN'].some((name) => readSetting(name));
+  const needsKey = role !== 'bot' || !chatPlatform;
+  // Nothing configured at all: the real bot, against the built-in simulator, in the browser.
+  const embedded = needsKey && !readSetting('OXEN_API_KEY') && role === 'all' && !chatPlatform;
+  if (embedded) {
+    console.log(
+      [
+        'No OXEN_API_KEY and no Discord or Slack credentials: running the bot against the built-in Oxen simulator',
+        '(nothing is billed), with the web playground. Its address follows once it is up. For real videos, copy',
+        '.env.example to .env and fill in OXEN_API_KEY and OXEN_INPUT_REPO (see README.md). The terminal demo:',
+        'npm run demo.',
+        '',
+      ].join('\n'),
+    );
+  } else if (needsKey && !readSetting('OXEN_API_KEY')) {
     console.log(
       [
         'No OXEN_API_KEY in the environment or .env, so running the offline demo: a local Oxen simulator and one',
@@ -175,7 +190,7 @@ async function main() {
   // (fd 4), which keeps that Redis up until the bot's shutdown is over.
   const bot = spawn(process.execPath, ['dist/main.js', role], {
     cwd: root,
-    env: { ...env, ANIMATE_PARENT_WATCH: '1' },
+    env: { ...env, ANIMATE_PARENT_WATCH: '1', ...(embedded ? { ANIMATE_SIMULATOR: 'embedded' } : {}) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc', ...(redis ? [redis.lifeline] : [])],
     detached: true,
   });

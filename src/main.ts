@@ -1,10 +1,11 @@
 import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, enabledPlatforms, secretValues } from './config/env.js';
-import { loadConfigFromEnvironment, parentWatchRequested } from './config/load.js';
+import { embeddedSimulatorRequested, loadConfigFromEnvironment, parentWatchRequested } from './config/load.js';
 import { watchParent } from './roles/parent-watch.js';
 import { createShutdown, exitGracefully, exitOnSignals } from './roles/shutdown.js';
 import { startRole } from './roles/start-role.js';
 import { createLogger } from './shared/logger.js';
+import { type EmbeddedSimulator, startEmbeddedSimulator } from './simulator/embedded.js';
 
 /** The processes this program can be. @see docs/architecture.md#processes */
 export type ProcessRole = 'bot' | 'worker' | 'all';
@@ -29,10 +30,14 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.exit(2);
   }
 
+  // `npm start` with nothing configured: the Oxen simulator in this process, the bot pointed at it.
+  const simulator: EmbeddedSimulator | null =
+    embeddedSimulatorRequested() && role === 'all' ? await startEmbeddedSimulator() : null;
   let config: Config;
   try {
-    config = loadConfigFromEnvironment(role);
+    config = loadConfigFromEnvironment(role, '.env', simulator?.settings);
   } catch (error) {
+    await simulator?.close();
     if (!(error instanceof ConfigError)) throw error;
     // The message lists variable names and reasons only, never values.
     process.stderr.write(`${error.message}\nSee .env.example and README.md.\n`);
@@ -61,12 +66,29 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   logger.info({ role, platforms: enabledPlatforms(config) }, 'starting');
 
   try {
-    await startRole(role, { config, logger, shutdown });
+    const { port } = await startRole(role, { config, logger, shutdown });
+    // Last, after the worker: nothing calls Oxen any more.
+    if (simulator) shutdown.add({ name: 'oxen simulator', close: () => simulator.close() });
+    if (role !== 'worker' && enabledPlatforms(config).includes('web')) announcePlayground(port, simulator !== null);
   } catch (error) {
     logger.fatal({ err: error }, 'startup failed');
     await shutdown.run('startup failed');
+    await simulator?.close();
     process.exit(1);
   }
+}
+
+/** Tells the person at the terminal where the playground is (a plain line: logs may be JSON). */
+function announcePlayground(port: number, simulated: boolean): void {
+  const lines = [
+    '',
+    `  /animate playground: http://127.0.0.1:${port}/`,
+    simulated
+      ? '  (against the built-in Oxen simulator: nothing is billed; set OXEN_API_KEY in .env for real videos)'
+      : '  (set WEB_CHAT_TOKEN to let others sign in; without it the page answers this machine only)',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 /**

@@ -87,6 +87,13 @@ export const ConfigSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional(),
   SLACK_API_URL: url.default('https://slack.com/api/'),
+  /**
+   * The web playground (src/adapters/web): on, off, or unset for "on when neither Discord nor Slack has
+   * credentials". Without a sign-in token it answers this machine only.
+   */
+  WEB_CHAT: onOff.optional(),
+  /** What people type to sign in to the web playground; ADMIN_TOKEN serves when unset. */
+  WEB_CHAT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   PORT: int(0, 65_535, 3000),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ADMIN_USER_IDS: csv(platformId).default([]),
@@ -124,6 +131,7 @@ export const SECRET_KEYS = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'ADMIN_TOKEN',
+  'WEB_CHAT_TOKEN',
   'S3_SECRET_ACCESS_KEY',
 ] as const satisfies ReadonlyArray<keyof Config>;
 
@@ -200,6 +208,12 @@ function crossChecks(config: RawConfig, role: Role): string[] {
       'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: one is required when SLACK_BOT_TOKEN is set (HTTP or Socket Mode)',
     );
   }
+  const takesCommands = role === 'bot' || role === 'all';
+  if (takesCommands && isOn(config.WEB_CHAT) && !config.WEB_CHAT_TOKEN && !config.ADMIN_TOKEN) {
+    problems.push(
+      'WEB_CHAT_TOKEN: required when WEB_CHAT=on (what people type to sign in; ADMIN_TOKEN serves too). Leave WEB_CHAT unset to try the playground on this machine alone',
+    );
+  }
   if ((config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN) && !config.SLACK_BOT_TOKEN) {
     problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');
   }
@@ -218,7 +232,14 @@ function isOn(value: string | undefined): boolean {
 const PLATFORM_CREDENTIALS: Record<Platform, (config: Config) => boolean> = {
   discord: (c) => Boolean(c.DISCORD_TOKEN && c.DISCORD_APPLICATION_ID),
   slack: (c) => Boolean(c.SLACK_BOT_TOKEN && (c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN)),
+  // Needs no credentials: on when asked, else when no chat platform is configured (npm start's default).
+  web: (c) => c.WEB_CHAT ?? !(PLATFORM_CREDENTIALS.discord(c) || PLATFORM_CREDENTIALS.slack(c)),
 };
+
+/** The token people sign in to the web playground with (WEB_CHAT_TOKEN, else ADMIN_TOKEN), if any. */
+export function webChatToken(config: Config): string | undefined {
+  return config.WEB_CHAT_TOKEN ?? config.ADMIN_TOKEN;
+}
 
 /** Which platforms have credentials, and so are started. */
 export function enabledPlatforms(config: Config): Platform[] {

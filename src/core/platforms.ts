@@ -18,11 +18,14 @@ export interface PlatformTraits {
  * platform registry (src/roles/platforms.ts) all read it, and every table keyed by platform is a
  * `Record<Platform, …>`, so a name added here makes tsc list whatever else the platform must fill in.
  * Discord allows about 5 message edits per 5 s per channel; Slack's `chat.update` is Tier 3 (about 50 a
- * minute per workspace). See docs/architecture.md, "How to add a platform".
+ * minute per workspace); the web playground (src/adapters/web) writes to Redis. See docs/architecture.md,
+ * "How to add a platform".
  */
 export const PLATFORM_TRAITS = {
   discord: { editBudget: { points: 5, windowSeconds: 5 }, editScope: 'channel' },
   slack: { editBudget: { points: 45, windowSeconds: 60 }, editScope: 'deployment' },
+  // The web playground's own store: edits are cheap, the budget only keeps a thread readable.
+  web: { editBudget: { points: 20, windowSeconds: 5 }, editScope: 'channel' },
 } as const satisfies Record<string, PlatformTraits>;
 
 /** The platforms' names, in the order of {@link PLATFORM_TRAITS}. */

@@ -1,13 +1,16 @@
 import type { Express } from 'express';
 import { createDiscordAdapter, createDiscordChatPort } from '../adapters/discord/index.js';
 import { createSlackAdapter, createSlackChatPort } from '../adapters/slack/index.js';
-import { type Config, enabledPlatforms } from '../config/env.js';
+import { createWebAdapter, createWebPlatformPort } from '../adapters/web/index.js';
+import { type Config, enabledPlatforms, webChatToken } from '../config/env.js';
 import type { Intake } from '../core/intake.js';
 import type { Platform } from '../core/platforms.js';
 import type { ChatPort } from '../core/ports/chat-port.js';
 import type { ImageFetcher } from '../core/ports/image-fetcher.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
+import { checkImageBytes } from '../media/check-image.js';
+import { createRedisConnection } from '../queue/redis.js';
 import type { Logger } from '../shared/logger.js';
 
 /** What a platform's intake gets from the bot role. */
@@ -61,6 +64,16 @@ export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
       ),
     createChatPort: (config, logger) =>
       createSlackChatPort({ token: config.SLACK_BOT_TOKEN ?? '', apiUrl: config.SLACK_API_URL, logger }),
+  },
+  // The playground keeps its conversation in Redis: each side gets a connection of its own.
+  web: {
+    createAdapter: (config, deps) =>
+      createWebAdapter(
+        { prefix: config.QUEUE_PREFIX, token: webChatToken(config) },
+        { ...deps, checkImage: checkImageBytes, redis: createRedisConnection(config.REDIS_URL, { forWorker: false }) },
+      ),
+    createChatPort: (config) =>
+      createWebPlatformPort(createRedisConnection(config.REDIS_URL, { forWorker: false }), config.QUEUE_PREFIX),
   },
 };
 

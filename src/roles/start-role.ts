@@ -30,7 +30,7 @@ const WORKER_CLOSE_MS = 10_000;
  * the stores, and registers the close steps in shutdown order: stop taking commands (platforms, HTTP) →
  * let running activations finish (bounded) → event stream → queues → Redis.
  */
-export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext): Promise<void> {
+export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext): Promise<{ port: number }> {
   const { config, logger, shutdown } = ctx;
   const parts: { bot?: BotPart; worker?: WorkerPart; queue?: Queue; http?: HttpServer; redis?: Redis } = {};
 
@@ -121,4 +121,5 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
     },
     'ready',
   );
+  return { port };
 }

@@ -1,9 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordChatPort } from '../../src/adapters/discord/chat-port.js';
 import { createSlackChatPort } from '../../src/adapters/slack/chat-port.js';
+import { createWebChatPort, WEB_BOT } from '../../src/adapters/web/chat-port.js';
+import { plainWebText } from '../../src/adapters/web/render.js';
+import { createWebStore, WEB_CHANNEL, type WebStore } from '../../src/adapters/web/store.js';
 import { ChatError, type ChatErrorKind } from '../../src/core/errors.js';
 import type { ChatLocation, MessageRef } from '../../src/core/model.js';
 import type { ChatPort, VideoFile } from '../../src/core/ports/chat-port.js';
@@ -22,23 +27,26 @@ import { type SlackFake, startSlackFake } from '../fakes/slack/web-api-fake.js';
 /** The failures the worker treats differently, as each platform produces them. */
 type Failure = Extract<ChatErrorKind, 'gone' | 'forbidden' | 'rate_limited' | 'too_large'>;
 
+/** A value, or a promise of it (the web port's state is in Redis). */
+type Awaitable<T> = T | Promise<T>;
+
 interface ChatPortHarness {
   start(): Promise<ChatPort>;
   stop(): Promise<void>;
   /** A bot message in a channel where threads can be started (the intake's public reply). */
-  anchor(): MessageRef;
+  anchor(): Awaitable<MessageRef>;
   /** The text of each bot message in `where` after the anchor, oldest first. */
-  texts(where: ChatLocation): string[];
+  texts(where: ChatLocation): Awaitable<string[]>;
   /** How many messages in `where` carry a video. */
-  videoMessages(where: ChatLocation): number;
+  videoMessages(where: ChatLocation): Awaitable<number>;
   /**
    * Makes the next call fail with `kind` the platform's own way: `gone` (the thread was deleted) and
    * `forbidden` (no permission to post) for a post to `where`, `rate_limited` for an edit, `too_large`
    * for an upload.
    */
-  fail(kind: Failure, where: ChatLocation): void;
+  fail(kind: Failure, where: ChatLocation): Awaitable<void>;
   /** Undoes what {@link fail} left in place. */
-  heal(): void;
+  heal(): Awaitable<void>;
 }
 
 const notice = (text: string): MessageView => ({ kind: 'notice', text });
@@ -61,10 +69,10 @@ function chatPortContract(name: string, harness: ChatPortHarness): void {
       await harness.stop();
       await rm(dir, { recursive: true, force: true });
     });
-    const thread = () => port.openThread(harness.anchor(), 'animate: contract');
+    const thread = async () => port.openThread(await harness.anchor(), 'animate: contract');
 
     it('GIVEN an anchor THEN openThread gives a thread of this platform in its channel, the same one again', async () => {
-      const anchor = harness.anchor();
+      const anchor = await harness.anchor();
       const first = await port.openThread(anchor, 'animate: contract');
       expect(first).toMatchObject({ platform: port.platform, channelId: anchor.channelId });
       expect(first.threadId).not.toBeNull();
@@ -77,7 +85,7 @@ function chatPortContract(name: string, harness: ChatPortHarness): void {
       const ref = await port.post(where, notice('queued'));
       await port.post(where, notice('second'));
       await port.edit(ref, notice('processing'));
-      const texts = harness.texts(where);
+      const texts = await harness.texts(where);
       expect(texts).toHaveLength(2);
       expect(texts[0]).toContain('processing');
       expect(texts[1]).toContain('second');
@@ -88,7 +96,7 @@ function chatPortContract(name: string, harness: ChatPortHarness): void {
       const a = await port.post(where, notice('once'), { idempotencyKey: 'contract-r1-a1-progress' });
       const b = await port.post(where, notice('once'), { idempotencyKey: 'contract-r1-a1-progress' });
       expect(b).toEqual(a);
-      expect(harness.texts(where)).toHaveLength(1);
+      expect(await harness.texts(where)).toHaveLength(1);
     });
 
     it('GIVEN the same idempotency key in two threads THEN one message in each (keys are scoped to the place)', async () => {
@@ -97,15 +105,15 @@ function chatPortContract(name: string, harness: ChatPortHarness): void {
       const a = await port.post(one, notice('here'), { idempotencyKey: 'contract-shared-key' });
       const b = await port.post(two, notice('there'), { idempotencyKey: 'contract-shared-key' });
       expect(b).not.toEqual(a);
-      expect(harness.texts(one)).toHaveLength(1);
-      expect(harness.texts(two)).toHaveLength(1);
+      expect(await harness.texts(one)).toHaveLength(1);
+      expect(await harness.texts(two)).toHaveLength(1);
     });
 
     it('GIVEN no idempotency key THEN every post is a message of its own', async () => {
       const where = await thread();
       await port.post(where, notice('a'));
       await port.post(where, notice('a'));
-      expect(harness.texts(where)).toHaveLength(2);
+      expect(await harness.texts(where)).toHaveLength(2);
     });
 
     it('GIVEN an upload rerun with the same key THEN one video; the bot can react on its message, twice', async () => {
@@ -113,7 +121,7 @@ function chatPortContract(name: string, harness: ChatPortHarness): void {
       const ref = await port.uploadVideo(where, file, notice('your video'), { idempotencyKey: 'contract-r1-result' });
       const again = await port.uploadVideo(where, file, notice('your video'), { idempotencyKey: 'contract-r1-result' });
       expect(again).toEqual(ref);
-      expect(harness.videoMessages(where)).toBe(1);
+      expect(await harness.videoMessages(where)).toBe(1);
       await port.react(ref, 'retry');
       await port.react(ref, 'retry');
     });
@@ -129,7 +137,7 @@ function chatPortContract(name: string, harness: ChatPortHarness): void {
       async (kind, retryable, call) => {
         const where = await thread();
         const ref = await port.post(where, notice('before'));
-        harness.fail(kind, where);
+        await harness.fail(kind, where);
         try {
           const error = await call(where, ref).then(
             () => undefined,
@@ -139,7 +147,7 @@ function chatPortContract(name: string, harness: ChatPortHarness): void {
           expect(error).toMatchObject({ kind, retryable });
           if (kind === 'rate_limited') expect((error as ChatError).retryAfterMs).toBeGreaterThan(0);
         } finally {
-          harness.heal();
+          await harness.heal();
         }
       },
     );
@@ -232,5 +240,53 @@ chatPortContract('Slack port (src/adapters/slack/chat-port.ts)', {
   heal() {
     slack.state.failNext.clear();
     slack.state.rateLimitNext.clear();
+  },
+});
+
+// Web: the real port against the playground's Redis store (src/adapters/web/store.ts), failures made the
+// store's own way: a deleted thread, a channel closed to the bot, a message over its edit guard, a lower
+// upload limit.
+let webRedis: Redis;
+let webStore: WebStore;
+const webPrefix = `{t-${randomUUID()}}`;
+const guarded: string[] = [];
+chatPortContract('web port (src/adapters/web/chat-port.ts)', {
+  async start() {
+    webRedis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    webStore = createWebStore(webRedis, webPrefix);
+    await webStore.ensureChannel({ id: WEB_CHANNEL, name: WEB_CHANNEL, uploadLimitBytes: 10 * 1024 * 1024 });
+    return createWebChatPort({ store: webStore });
+  },
+  async stop() {
+    const keys = await webRedis.keys(`${webPrefix}*`);
+    if (keys.length > 0) await webRedis.del(...keys);
+    webRedis.disconnect();
+  },
+  async anchor() {
+    const posted = await webStore.post({ channelId: WEB_CHANNEL, threadId: null }, WEB_BOT, {
+      kind: 'announcement',
+      text: '🎬 animating',
+    });
+    if (!posted.ok) throw new Error('the anchor was refused');
+    return { platform: 'web', channelId: WEB_CHANNEL, messageId: posted.id };
+  },
+  texts: async (where) => (await webStore.list(where)).map((m) => plainWebText(m.text)),
+  videoMessages: async (where) => (await webStore.list(where)).filter((m) => m.videos.length > 0).length,
+  async fail(kind, where) {
+    if (kind === 'gone') await webStore.deleteThread(where.threadId ?? '');
+    if (kind === 'forbidden') await webStore.setClosed(where.channelId, true);
+    if (kind === 'rate_limited') {
+      for (const message of await webStore.list(where)) {
+        const key = webStore.keys.editGuard(message.id);
+        guarded.push(key);
+        await webRedis.set(key, '1000', 'PX', 5_000);
+      }
+    }
+    if (kind === 'too_large') await webStore.setUploadLimit(where.channelId, 1024);
+  },
+  async heal() {
+    await webStore.setClosed(WEB_CHANNEL, false);
+    await webStore.setUploadLimit(WEB_CHANNEL, 10 * 1024 * 1024);
+    if (guarded.length > 0) await webRedis.del(...guarded.splice(0));
   },
 });

@@ -1,13 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../src/adapters/discord/index.js';
 import { createSlackAdapter } from '../../src/adapters/slack/index.js';
+import { createWebAdapter } from '../../src/adapters/web/index.js';
 import type { SubmitInput } from '../../src/core/intake.js';
 import type { Platform } from '../../src/core/model.js';
 import type { ImageFetcher } from '../../src/core/ports/image-fetcher.js';
 import { refusal } from '../../src/core/refusal.js';
+import { checkImageBytes } from '../../src/media/check-image.js';
 import { createImageFetcher } from '../../src/media/image-fetcher.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { ok } from '../../src/shared/result.js';
@@ -213,6 +217,80 @@ describe('Slack', () => {
             .map((m) => m.text),
         ],
       };
+    },
+  });
+});
+
+// Web: the real adapter (its routes on an express app, the store in Redis), a person signed in from this
+// machine posting the composer's form.
+const webPrefix = `{t-${randomUUID()}}`;
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+let webAdapter: ReturnType<typeof createWebAdapter> | undefined;
+let webServer: Server | undefined;
+let webBase = '';
+let cookie = '';
+let userId = '';
+describe('Web', () => {
+  afterAll(async () => {
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${webPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+  intakeAdapterContract('Web (src/adapters/web, the composer)', {
+    platform: 'web',
+    async start(intake) {
+      const app = express();
+      webAdapter = createWebAdapter(
+        { prefix: webPrefix },
+        {
+          intake: intake.intake,
+          checkImage: checkImageBytes,
+          logger: silentLogger(),
+          expressApp: app,
+          redis: new Redis(redisUrl),
+        },
+      );
+      await webAdapter.start();
+      webServer = await new Promise<Server>((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      webBase = `http://127.0.0.1:${(webServer.address() as AddressInfo).port}`;
+      const signIn = await fetch(`${webBase}/web/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: webBase },
+        body: JSON.stringify({ displayName: 'Contract Cat' }),
+      });
+      cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      userId = ((await signIn.json()) as { me: { userId: string } }).me.userId;
+    },
+    async stop() {
+      await webAdapter?.stop();
+      webAdapter = undefined;
+      const s = webServer;
+      webServer = undefined;
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+    async request(prompt) {
+      const clientId = randomUUID();
+      const answers: string[] = [];
+      const send = async () => {
+        const form = new FormData();
+        form.set('eventId', clientId);
+        form.set('prompt', prompt);
+        form.set('duration', '5');
+        form.set('image', new Blob([makePng(512, 512)], { type: 'image/png' }), 'cat.png');
+        const res = await fetch(`${webBase}/web/api/animate`, {
+          method: 'POST',
+          headers: { cookie, origin: webBase },
+          body: form,
+        });
+        const body = (await res.json()) as { refusals?: Array<{ message: string }> };
+        for (const r of body.refusals ?? []) answers.push(r.message);
+      };
+      await send();
+      // What the page shows next to the composer: core's refusals, in the answers to the form.
+      return { eventId: `web-${userId}-${clientId}`, again: send, told: () => answers };
     },
   });
 });

@@ -253,7 +253,42 @@ describe('the private Redis of npm start (scripts/redis-keeper.mjs)', () => {
 });
 
 describe('npm start without an Oxen key (scripts/start.mjs)', () => {
-  it('GIVEN no key THEN it runs the compiled demo from dist/ (no tsx needed), and `npm run demo` passes its arguments', () => {
+  it('GIVEN no key and no chat platform THEN the bot runs against the built-in simulator with the web playground, and prints its address', async () => {
+    const root = makeLauncherRoot();
+    roots.push(root);
+    const prefix = `{t-${randomUUID()}}`;
+    const port: number = await freePort();
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const launcher = startLauncher(root, { REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, PORT: String(port) });
+    if (launcher.child.pid) started.push(launcher.child.pid);
+    onTestFailed(() => {
+      process.stderr.write(`npm start said:\n${launcher.output().slice(-4000)}\n`);
+    });
+    try {
+      await expect
+        .poll(() => launcher.output().includes(`/animate playground: http://127.0.0.1:${port}/`), { timeout: 90_000 })
+        .toBe(true);
+      expect(launcher.output()).toContain('built-in Oxen simulator');
+      await expect.poll(() => launcher.lines.some((l) => l.msg === 'ready')).toBe(true);
+      const ready = launcher.lines.find((l) => l.msg === 'ready');
+      started.push(ready?.pid ?? 0);
+      expect(ready).toMatchObject({ role: 'all', intakes: ['web'], outboxes: ['web'] });
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await page.text()).toContain('/animate');
+      launcher.child.kill('SIGTERM');
+      expect(await launcher.exited()).toBe(0);
+    } finally {
+      if (launcher.child.exitCode === null) launcher.child.kill('SIGKILL');
+      const redis = new Redis(redisUrl);
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
+  }, 150_000);
+
+  it('GIVEN no key but a chat platform THEN it runs the compiled terminal demo from dist/ (no tsx needed), and `npm run demo` passes its arguments', () => {
     const root = makeLauncherRoot();
     roots.push(root);
     // In place of the compiled src/simulator/run-demo.ts: a stand-in that says how it was called.
@@ -262,17 +297,17 @@ describe('npm start without an Oxen key (scripts/start.mjs)', () => {
     writeFileSync(demo, "process.stdout.write('demo ran: [' + process.argv.slice(2).join(' ') + ']\\n');\n");
     const later = new Date(Date.now() + 3_600_000);
     utimesSync(demo, later, later);
-    const run = (...args: string[]) =>
+    const run = (env: Record<string, string>, ...args: string[]) =>
       spawnSync(process.execPath, [join(root, 'scripts', 'start.mjs'), ...args], {
         cwd: root,
-        env: { PATH: process.env.PATH ?? '', HOME: root },
+        env: { PATH: process.env.PATH ?? '', HOME: root, ...env },
         encoding: 'utf8',
       });
-    const start = run();
+    const start = run({ DISCORD_TOKEN: 'discord-token' });
     expect(start.stdout).toContain('No OXEN_API_KEY');
     expect(start.stdout).toContain('demo ran: []');
     expect(start.status).toBe(0);
-    const demoRun = run('demo', '--out', 'x.mp4');
+    const demoRun = run({}, 'demo', '--out', 'x.mp4');
     expect(demoRun.stdout).toContain('demo ran: [--out x.mp4]');
     expect(demoRun.status).toBe(0);
   });

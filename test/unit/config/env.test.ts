@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ConfigSchema, enabledPlatforms, loadConfig, SECRET_KEYS } from '../../../src/config/env.js';
+import {
+  ConfigError,
+  ConfigSchema,
+  enabledPlatforms,
+  loadConfig,
+  SECRET_KEYS,
+  webChatToken,
+} from '../../../src/config/env.js';
 
 const base = { OXEN_API_KEY: 'ox-secret-key-123', OXEN_INPUT_REPO: 'team/inputs' };
 
@@ -81,8 +88,9 @@ describe('loadConfig', () => {
     );
   });
 
-  it('should enable only the platforms with credentials', () => {
-    expect(enabledPlatforms(loadConfig(base, 'worker'))).toEqual([]);
+  it('should enable only the platforms with credentials (the web playground when no chat platform has any)', () => {
+    expect(enabledPlatforms(loadConfig(base, 'worker'))).toEqual(['web']);
+    expect(enabledPlatforms(loadConfig({ ...base, WEB_CHAT: 'off' }, 'worker'))).toEqual([]);
     const both = loadConfig(
       {
         ...base,
@@ -113,12 +121,29 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, DISCORD_REGISTER_COMMANDS: 'off' }, 'all').DISCORD_REGISTER_COMMANDS).toBe(false);
   });
 
+  it('GIVEN WEB_CHAT THEN on needs a sign-in token for a process that takes commands, and a chat platform turns the default off', () => {
+    const slack = { ...base, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' };
+    expect(enabledPlatforms(loadConfig(slack, 'all'))).toEqual(['slack']);
+    expect(() => loadConfig({ ...slack, WEB_CHAT: 'on' }, 'all')).toThrow(/WEB_CHAT_TOKEN: required when WEB_CHAT=on/);
+    expect(loadConfig({ ...base, WEB_CHAT: 'on' }, 'worker').WEB_CHAT).toBe(true);
+    const token = 'web-chat-token-0123456789';
+    const both = loadConfig({ ...slack, WEB_CHAT: 'on', WEB_CHAT_TOKEN: token }, 'all');
+    expect(enabledPlatforms(both)).toEqual(['slack', 'web']);
+    expect(webChatToken(both)).toBe(token);
+    expect(webChatToken(loadConfig({ ...base, ADMIN_TOKEN: 'admin-token-0123456789' }, 'all'))).toBe(
+      'admin-token-0123456789',
+    );
+    expect(loadConfig({ ...slack, WEB_CHAT: 'on', ADMIN_TOKEN: 'admin-token-0123456789' }, 'all').WEB_CHAT).toBe(true);
+    expect(() => loadConfig({ ...base, WEB_CHAT_TOKEN: 'short' }, 'all')).toThrow(/WEB_CHAT_TOKEN/);
+    expect(SECRET_KEYS).toContain('WEB_CHAT_TOKEN');
+  });
+
   it('should parse admin and channel lists', () => {
     const config = loadConfig(
-      { ...base, ADMIN_USER_IDS: 'discord:123, slack:U1', ALLOWED_CHANNELS: 'slack:C9' },
+      { ...base, ADMIN_USER_IDS: 'discord:123, slack:U1, web:Yo3_x-9', ALLOWED_CHANNELS: 'slack:C9' },
       'worker',
     );
-    expect(config.ADMIN_USER_IDS).toEqual(['discord:123', 'slack:U1']);
+    expect(config.ADMIN_USER_IDS).toEqual(['discord:123', 'slack:U1', 'web:Yo3_x-9']);
     expect(config.ALLOWED_CHANNELS).toEqual(['slack:C9']);
     expect(() => loadConfig({ ...base, ADMIN_USER_IDS: 'bob' }, 'worker')).toThrow(/ADMIN_USER_IDS/);
   });

@@ -1,0 +1,103 @@
+import type { Application } from 'express';
+import type { Redis } from 'ioredis';
+import type { CheckedImage } from '../../core/images.js';
+import type { Intake } from '../../core/intake.js';
+import type { ChatPort } from '../../core/ports/chat-port.js';
+import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
+import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
+import type { Refusal, RefusalField } from '../../core/refusal.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Result } from '../../shared/result.js';
+import { createWebChatPort } from './chat-port.js';
+import { createEventStreams } from './events.js';
+import { webFormat } from './render.js';
+import { createWebRouter } from './routes.js';
+import { createWebStore, WEB_CHANNEL } from './store.js';
+
+/** Largest video the playground's channel takes; a larger one is re-encoded to fit, else linked. */
+export const WEB_UPLOAD_LIMIT_BYTES = 25 * 1024 * 1024;
+
+/** Settings of the web playground (a slice of `Config`). */
+export interface WebAdapterConfig {
+  /** QUEUE_PREFIX: the store's keys live under it, next to the queue's. */
+  prefix: string;
+  /** What people sign in with (WEB_CHAT_TOKEN, else ADMIN_TOKEN); unset: this machine only. */
+  token?: string | undefined;
+  /** @defaultValue {@link WEB_UPLOAD_LIMIT_BYTES} */
+  uploadLimitBytes?: number;
+}
+
+/** Collaborators of the web playground. */
+export interface WebAdapterDeps {
+  intake: Intake;
+  /** Checks an uploaded image's bytes by the input rules (the bot role passes src/media/check-image.ts). */
+  checkImage(bytes: Uint8Array, field: RefusalField): Promise<Result<CheckedImage, Refusal>>;
+  logger: Logger;
+  metrics?: Metrics;
+  /** The process's express app: the page (`/`), its API and event stream (`/web/…`) are mounted on it. */
+  expressApp: Application;
+  /** A connection of the adapter's own (it quits it on stop); the event stream subscribes on a duplicate. */
+  redis: Redis;
+}
+
+/**
+ * The web playground's intake: the bot's conversation in a browser, on the HTTP server the bot already
+ * runs. People sign in (WEB_CHAT_TOKEN, or as this machine's user when none is set), use `/animate` from
+ * a composer and click reaction chips; the routes hand that to core exactly as the other adapters do,
+ * and the worker answers through the web ChatPort into the same Redis store the pages read live.
+ * @see docs/architecture.md ("How to add a platform")
+ */
+export function createWebAdapter(cfg: WebAdapterConfig, deps: WebAdapterDeps): PlatformAdapter {
+  const logger = deps.logger.child({ adapter: 'web' });
+  const store = createWebStore(deps.redis, cfg.prefix);
+  const events = createEventStreams(store, logger);
+  const uploadLimitBytes = cfg.uploadLimitBytes ?? WEB_UPLOAD_LIMIT_BYTES;
+  deps.expressApp.use(
+    createWebRouter({
+      store,
+      chat: createWebChatPort({ store }),
+      intake: deps.intake,
+      checkImage: deps.checkImage,
+      access: { token: cfg.token },
+      logger,
+      metrics: deps.metrics ?? noopMetrics,
+      events,
+    }),
+  );
+  let started = false;
+
+  return {
+    platform: 'web',
+    capabilities: {
+      actions: 'reactions',
+      modals: true,
+      // Refusals go back to the page that asked (next to the composer or the chip).
+      privateReplies: true,
+      threads: true,
+      uploadLimitBytes,
+    },
+    format: webFormat,
+    async start() {
+      await store.ensureChannel({ id: WEB_CHANNEL, name: WEB_CHANNEL, uploadLimitBytes });
+      await events.start();
+      started = true;
+      logger.info({ path: '/', signIn: cfg.token ? 'token' : 'this machine only' }, 'web: playground running');
+    },
+    async stop() {
+      started = false;
+      await events.stop();
+      await deps.redis.quit().catch(() => deps.redis.disconnect());
+    },
+    health: () => {
+      if (!started) return { connected: false, detail: 'not started' };
+      if (deps.redis.status !== 'ready') return { connected: false, detail: `redis ${deps.redis.status}` };
+      return events.subscribed ? { connected: true } : { connected: false, detail: 'not subscribed' };
+    },
+  };
+}
+
+/** The worker's outbox to the playground, on a connection it is given (never closed by it). */
+export function createWebPlatformPort(redis: Redis, prefix: string): ChatPort {
+  return createWebChatPort({ store: createWebStore(redis, prefix) });
+}
+

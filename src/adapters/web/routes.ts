@@ -1,0 +1,431 @@
+import { readFileSync } from 'node:fs';
+import express, { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { dispatchAction } from '../../core/actions.js';
+import { promptPreview } from '../../core/format.js';
+import type { CheckedImage } from '../../core/images.js';
+import type { Intake } from '../../core/intake.js';
+import type { ChatLocation, MessageRef, UserRef } from '../../core/model.js';
+import type { ChatPort } from '../../core/ports/chat-port.js';
+import type { Metrics } from '../../core/ports/metrics.js';
+import { type Refusal, type RefusalField, refusal } from '../../core/refusal.js';
+import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
+import { checkRequest, submitRequest } from '../../core/request-check.js';
+import { checkVariants, MAX_TAKES } from '../../core/variants.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Result } from '../../shared/result.js';
+import { actionOf, WEB_REACTIONS } from './actions.js';
+import {
+  localOnlyGate,
+  requireSession,
+  type SignedIn,
+  sameOrigin,
+  sameSecret,
+  sessionCookie,
+  sessionOf,
+  type WebAccess,
+} from './auth.js';
+import { WEB_BOT } from './chat-port.js';
+import { type createEventStreams, FILES_PATH, forPage } from './events.js';
+import { webFormat } from './render.js';
+import { randomId, SESSION_TTL_SECONDS, WEB_CHANNEL, type WebAuthor, type WebSession, type WebStore } from './store.js';
+import { readForm, type Upload } from './upload.js';
+
+/** What the routes need. */
+export interface WebRoutesDeps {
+  store: WebStore;
+  /** The adapter's own outbox (threads are started with it, as on Discord). */
+  chat: ChatPort;
+  intake: Intake;
+  /** Checks an uploaded image's real bytes by the input rules (src/media/check-image.ts). */
+  checkImage(bytes: Uint8Array, field: RefusalField): Promise<Result<CheckedImage, Refusal>>;
+  access: WebAccess;
+  logger: Logger;
+  metrics: Metrics;
+  events: ReturnType<typeof createEventStreams>;
+}
+
+/**
+ * The page and its script are served with this policy: no inline script or style, nothing from another
+ * origin, no framing. Videos and images come from this origin (or the composer's own blob: previews).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const PUBLIC = new URL('./public/', import.meta.url);
+const ASSETS: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/web/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/web/markup.js': { file: 'markup.js', type: 'text/javascript; charset=utf-8' },
+  '/web/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+};
+
+/** A display name: 1–40 characters, no control characters, trimmed. */
+const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'Type a name.')
+  .max(40, 'Keep the name to 40 characters.')
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point.
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'The name has characters that cannot be shown.');
+
+const SignIn = z.object({ displayName: DisplayName, token: z.string().max(512).optional() });
+
+/** A client-made id for one submit or click, so a repeated request is the same event. */
+const ClientEventId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+/** The composer's text fields, as the form sends them. */
+const AnimateFields = z.object({
+  prompt: z.string().default(''),
+  duration: z.string().max(8).optional(),
+  loop: z.enum(['on', 'off', '']).optional(),
+  takes: z.string().max(4).optional(),
+  eventId: ClientEventId,
+});
+
+const ReactionBody = z.object({ emoji: z.string().refine((e) => WEB_REACTIONS.includes(e)), eventId: ClientEventId });
+const MessageId = z.string().regex(/^\d{1,18}$/);
+
+/** A refusal as the page shows it next to the composer (or the chip): core's words, plain. */
+function forPerson(r: Refusal | { code: string; message: string; field?: string }) {
+  return { code: r.code, field: r.field ?? null, message: r.message };
+}
+
+const personAuthor = (p: UserRef): WebAuthor => ({ kind: 'person', userId: p.userId, displayName: p.displayName });
+
+/**
+ * The playground's HTTP side: the page, its state and live updates, the composer's `/animate` and the
+ * reaction chips, each translated into core's conversation (checkRequest, submitRequest, dispatchAction,
+ * the renderer) exactly as the Discord and Slack adapters do. It translates; it never decides.
+ */
+export function createWebRouter(deps: WebRoutesDeps): Router {
+  const { store, intake, access, logger } = deps;
+  const router = Router();
+  const assets = Object.fromEntries(
+    Object.entries(ASSETS).map(([path, a]) => [path, { body: readFileSync(new URL(a.file, PUBLIC)), type: a.type }]),
+  );
+
+  const localOnly = localOnlyGate(access);
+  // Every answer of the playground: its security headers, then the local-only rule when no token is set.
+  const gate: express.RequestHandler = (req, res, next) => {
+    res.set({
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+    });
+    localOnly(req, res, next);
+  };
+  const signedIn = requireSession(store, access);
+
+  for (const [path, asset] of Object.entries(assets)) {
+    router.get(path, gate, (_req, res) => {
+      res.status(200).type(asset.type).set('Cache-Control', 'no-cache').send(asset.body);
+    });
+  }
+
+  const me = (person: UserRef) => ({
+    userId: person.userId,
+    displayName: person.displayName,
+    key: `web:${person.userId}`,
+    admin: intake.isAdmin(person),
+  });
+
+  router.get('/web/api/session', gate, async (req, res) => {
+    const found = await sessionOf(req, store, access);
+    if (!found) {
+      res.status(401).json({ error: 'sign_in', needsToken: Boolean(access.token) });
+      return;
+    }
+    res.json({ me: me({ platform: 'web', ...found.session }) });
+  });
+
+  router.post('/web/api/session', gate, express.json({ limit: '4kb' }), async (req, res) => {
+    if (!sameOrigin(req)) {
+      res.status(403).json({ error: 'cross_origin' });
+      return;
+    }
+    const parsed = SignIn.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'bad_name', message: parsed.error.issues[0]?.message ?? 'Type a name.' });
+      return;
+    }
+    const { displayName, token } = parsed.data;
+    const found = await sessionOf(req, store, access);
+    if (!found && access.token && !(token !== undefined && sameSecret(token, access.token))) {
+      res.status(401).json({ error: 'bad_token', message: 'That is not the sign-in token. Ask whoever runs the bot.' });
+      return;
+    }
+    // Without a token the gate let only this machine's requests through: its user signs in by name.
+    const session: WebSession = found
+      ? { ...found.session, displayName }
+      : { userId: randomId(), displayName, via: access.token ? 'token' : 'local', createdAt: Date.now() };
+    const id = found?.id ?? (await store.createSession(session));
+    if (found) await store.updateSession(found.id, session);
+    await store.setName(session.userId, displayName);
+    res.setHeader('Set-Cookie', sessionCookie(id, SESSION_TTL_SECONDS, req.secure));
+    res.json({ me: me({ platform: 'web', ...session }) });
+  });
+
+  router.post('/web/api/session/sign-out', gate, signedIn, async (_req, res) => {
+    const { sessionId } = res.locals as SignedIn;
+    await store.deleteSession(sessionId);
+    res.setHeader('Set-Cookie', sessionCookie('', 0, false));
+    res.json({ ok: true });
+  });
+
+  router.get('/web/api/state', gate, signedIn, async (_req, res) => {
+    const { person } = res.locals as SignedIn;
+    const channel = await store.channel(WEB_CHANNEL);
+    const page = await forPage(store, await store.list({ channelId: WEB_CHANNEL, threadId: null }));
+    res.json({ me: me(person), channel, ...page, maxTakes: MAX_TAKES });
+  });
+
+  router.get('/web/api/threads/:id', gate, signedIn, async (req, res) => {
+    const id = MessageId.safeParse(req.params.id);
+    const anchor = id.success ? await store.get(id.data) : null;
+    if (!id.success || !anchor?.thread) {
+      res.status(404).json({ error: 'no_thread' });
+      return;
+    }
+    const messages = await store.list({ channelId: anchor.channelId, threadId: id.data });
+    res.json({ thread: anchor.thread, ...(await forPage(store, [anchor, ...messages])) });
+  });
+
+  router.get('/web/api/events', gate, signedIn, (_req, res) => {
+    deps.events.open(res);
+  });
+
+  router.get(`${FILES_PATH}/:id`, gate, signedIn, async (req, res) => {
+    const id = z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,64}$/)
+      .safeParse(req.params.id);
+    const file = id.success ? await store.fileMeta(id.data) : null;
+    if (!id.success || !file) {
+      res.status(404).type('text/plain').send('This file is no longer kept.\n');
+      return;
+    }
+    await sendFile(req, res, store, file);
+  });
+
+  router.post('/web/api/animate', gate, signedIn, async (req, res) => {
+    const { person } = res.locals as SignedIn;
+    const read = await readForm(req);
+    if (!read.ok) {
+      if (read.refused.close) res.set('Connection', 'close');
+      res.status(read.refused.status).json({ refusals: read.refused.refusals.map(forPerson) });
+      return;
+    }
+    const fields = AnimateFields.safeParse(read.form.fields);
+    if (!fields.success) {
+      res.status(400).json({
+        refusals: [
+          forPerson({ code: 'bad_form', message: 'The form could not be read. Reload the page and try again.' }),
+        ],
+      });
+      return;
+    }
+    const outcome = await animate(deps, person, fields.data, read.form.files);
+    res.status(outcome.status).json(outcome.body);
+  });
+
+  router.post(
+    '/web/api/messages/:id/reactions',
+    gate,
+    signedIn,
+    express.json({ limit: '2kb' }),
+    async (req: Request, res: Response) => {
+      const { person } = res.locals as SignedIn;
+      const id = MessageId.safeParse(req.params.id);
+      const body = ReactionBody.safeParse(req.body);
+      if (!id.success || !body.success) {
+        res.status(400).json({ error: 'bad_reaction' });
+        return;
+      }
+      const outcome = await react(deps, person, id.data, body.data.emoji, `web-${person.userId}-${body.data.eventId}`);
+      res.status(outcome === 'gone' ? 404 : 200).json(outcome === 'gone' ? { error: 'gone' } : outcome);
+    },
+  );
+
+  logger.debug('web: routes mounted');
+  return router;
+}
+
+/** `/animate` from the composer: core's checks, the announcement, its thread, core's submit. */
+async function animate(
+  deps: WebRoutesDeps,
+  person: UserRef,
+  fields: z.infer<typeof AnimateFields>,
+  files: Partial<Record<'image' | 'end_image', Upload>>,
+): Promise<{ status: number; body: unknown }> {
+  const { store, intake, logger, metrics } = deps;
+  const refused = (status: number, refusals: Refusal[]) => ({
+    status,
+    body: { refusals: refusals.map(forPerson), text: renderRefusals(refusals, webFormat) },
+  });
+  const loop = fields.loop === 'on';
+  const takes = fields.takes ? Number(fields.takes) : 1;
+  const variant = checkVariants({ loop, takes, hasEndImage: files.end_image !== undefined });
+  if (variant) {
+    metrics.refused('web', variant.code);
+    return refused(422, [variant]);
+  }
+  const channel = await store.channel(WEB_CHANNEL);
+  if (!channel) return refused(503, [refusal('service_unavailable', undefined, { reason: 'the channel is missing' })]);
+  const inPlace: ChatLocation = { platform: 'web', channelId: channel.id, threadId: null };
+
+  const checked = await checkRequest(
+    { prompt: fields.prompt, duration: fields.duration, startImage: files.image, endImage: files.end_image },
+    {
+      requester: person,
+      where: inPlace,
+      intake,
+      metrics,
+      // The browser's type comes from the file name; only an image/* one says anything before the bytes.
+      metaOf: (upload) => ({
+        bytes: upload.bytes.length,
+        ...(upload.declaredMime.startsWith('image/') ? { mime: upload.declaredMime } : {}),
+      }),
+      fetchImage: (upload, field) => deps.checkImage(upload.bytes, field),
+    },
+  );
+  if (!checked.ok) return refused(422, checked.error);
+  const request = checked.value;
+
+  const eventId = `web-${person.userId}-${fields.eventId}`;
+  const announceKey = `announce-${eventId}`;
+  let anchorId = await store.byKey({ channelId: channel.id, threadId: null }, announceKey);
+  if (!anchorId) {
+    const start = files.image as Upload;
+    const image = await store.putFile(request.startImage.bytes, {
+      filename: start.filename,
+      mime: request.startImage.mime,
+    });
+    const posted = await store.post(
+      { channelId: channel.id, threadId: null },
+      WEB_BOT,
+      {
+        kind: 'announcement',
+        text: renderAnnouncement(person.userId, request.prompt, request.duration, webFormat, { inThread: true }),
+        image,
+      },
+      { idempotencyKey: announceKey, invokedBy: personAuthor(person) },
+    );
+    if (!posted.ok) {
+      return refused(503, [refusal('service_unavailable', undefined, { reason: 'the channel is closed' })]);
+    }
+    anchorId = posted.id;
+  }
+  const anchor: MessageRef = { platform: 'web', channelId: channel.id, messageId: anchorId };
+  const where = await deps.chat.openThread(anchor, `🎬 ${promptPreview(request.prompt, 90)}`);
+  const submitted = await submitRequest(
+    intake,
+    {
+      eventId,
+      requester: person,
+      where,
+      anchor,
+      ...request,
+      ...(loop ? { loop } : {}),
+      ...(takes > 1 ? { takes } : {}),
+      uploadLimitBytes: channel.uploadLimitBytes,
+    },
+    { logger, metrics },
+  );
+  if (!submitted.ok) {
+    await store.edit(anchorId, {
+      kind: 'announcement',
+      text: renderNotStarted(person.userId, submitted.error, webFormat),
+    });
+    return refused(422, [submitted.error]);
+  }
+  logger.info({ requestId: submitted.value.requestId, threadId: where.threadId }, 'web: request submitted');
+  return {
+    status: 202,
+    body: {
+      requestId: submitted.value.requestId,
+      anchorId,
+      threadId: where.threadId,
+      duplicate: submitted.value.duplicate,
+    },
+  };
+}
+
+/**
+ * A click on a chip: the person's reaction is toggled, and when it was added and stands for an action,
+ * core carries it out. Core's refusal comes back to the person alone (the page shows it by the chip).
+ */
+async function react(deps: WebRoutesDeps, person: UserRef, messageId: string, emoji: string, eventId: string) {
+  const { store, intake, logger } = deps;
+  const message = await store.get(messageId);
+  if (!message) return 'gone' as const;
+  const toggled = await store.react(messageId, emoji, person.userId);
+  if (toggled === 'gone') return 'gone' as const;
+  const action = actionOf(emoji);
+  if (toggled === 'removed' || action === null) return { reaction: toggled, refusal: null };
+  const ref: MessageRef = { platform: 'web', channelId: message.channelId, messageId };
+  let told: Refusal | null = null;
+  try {
+    await dispatchAction(
+      intake,
+      { action, message: ref, actor: person, eventId },
+      {
+        private: true,
+        async tell(problem) {
+          told = problem;
+        },
+      },
+      logger,
+    );
+  } catch (error) {
+    logger.error({ err: error }, 'web: action failed');
+    told = refusal('service_unavailable');
+  }
+  const problem = told as Refusal | null;
+  return { reaction: toggled, refusal: problem ? forPerson(problem) : null };
+}
+
+/** Sends a kept file, honouring a `Range` (Safari asks for video in ranges). */
+async function sendFile(
+  req: Request,
+  res: Response,
+  store: WebStore,
+  file: { id: string; mime: string; bytes: number; filename: string },
+): Promise<void> {
+  res.set({
+    'Accept-Ranges': 'bytes',
+    'Cache-Control': 'private, max-age=86400',
+    'Content-Disposition': `inline; filename="${file.filename.replace(/[^\w.-]/g, '_')}"`,
+    'Content-Type': file.mime,
+  });
+  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+  if (!range || (range[1] === '' && range[2] === '')) {
+    res
+      .status(200)
+      .set('Content-Length', String(file.bytes))
+      .end(await store.fileRange(file.id, 0, file.bytes - 1));
+    return;
+  }
+  let start = range[1] === '' ? Math.max(0, file.bytes - Number(range[2])) : Number(range[1]);
+  let end = range[1] === '' || range[2] === '' ? file.bytes - 1 : Math.min(Number(range[2]), file.bytes - 1);
+  if (start >= file.bytes || start > end) {
+    res.status(416).set('Content-Range', `bytes */${file.bytes}`).end();
+    return;
+  }
+  start = Math.max(0, start);
+  end = Math.max(start, end);
+  res
+    .status(206)
+    .set({ 'Content-Range': `bytes ${start}-${end}/${file.bytes}`, 'Content-Length': String(end - start + 1) })
+    .end(await store.fileRange(file.id, start, end));
+}

@@ -1,0 +1,496 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+/*
+ * The web playground's conversation, kept in Redis like every other store (docs/architecture.md,
+ * "Processes": bots and workers share nothing but Redis), so a restart keeps it and the worker's outbox
+ * (chat-port.ts) and the bot's pages (routes.ts) see the same messages. Every write is one Lua script
+ * that also publishes the message id, so the pages' event streams (events.ts) hear of each change.
+ */
+
+/** The one channel the playground has. */
+export const WEB_CHANNEL = 'playground';
+
+/** Who wrote a message: the bot, or a person (their web id and display name). */
+export const WebAuthorSchema = z.object({
+  kind: z.enum(['bot', 'person']),
+  userId: z.string(),
+  displayName: z.string(),
+});
+export type WebAuthor = z.infer<typeof WebAuthorSchema>;
+
+/** A file kept for the page: a delivered video, or the image a request started from. */
+export const WebFileSchema = z.object({
+  id: z.string(),
+  filename: z.string(),
+  mime: z.string(),
+  bytes: z.number(),
+});
+export type WebFile = z.infer<typeof WebFileSchema>;
+
+/** What never changes about a message. */
+const MetaSchema = z.object({
+  channelId: z.string(),
+  threadId: z.string().nullable(),
+  author: WebAuthorSchema,
+  createdAt: z.number(),
+  /** On the bot's answer to a command: who ran it, as Discord shows "X used /animate". */
+  invokedBy: WebAuthorSchema.optional(),
+});
+
+/** What an edit replaces. */
+export const WebBodySchema = z.object({
+  /** Which of the bot's messages this is, for the page's layout. */
+  kind: z.enum(['announcement', 'progress', 'result', 'notice']),
+  /** Core's text in the web markup (render.ts). */
+  text: z.string(),
+  videos: z.array(WebFileSchema).default([]),
+  /** The image the request started from (on the announcement). */
+  image: WebFileSchema.optional(),
+  editedAt: z.number().optional(),
+});
+export type WebBody = z.input<typeof WebBodySchema>;
+
+/** A message as the page gets it. */
+export interface WebMessage extends z.infer<typeof MetaSchema>, z.infer<typeof WebBodySchema> {
+  id: string;
+  /** Grows with every change, so a page keeps the newest of two copies. */
+  version: number;
+  /** Who reacted with what, oldest first (`bot` is the bot). */
+  reactions: Array<{ emoji: string; users: string[] }>;
+  /** The thread started on this message, when there is one. */
+  thread?: { id: string; name: string; replies: number };
+}
+
+/** A channel's settings. */
+export interface WebChannel {
+  id: string;
+  name: string;
+  /** Largest video the bot may post here (what `SubmitInput.uploadLimitBytes` says). */
+  uploadLimitBytes: number;
+  /** A closed channel takes no posts from the bot (the worker's `forbidden`). */
+  closed: boolean;
+}
+
+/** A signed-in browser. */
+export const WebSessionSchema = z.object({
+  userId: z.string(),
+  displayName: z.string(),
+  /** How it signed in: with the token, or as this machine's own user (no token configured). */
+  via: z.enum(['token', 'local']),
+  createdAt: z.number(),
+});
+export type WebSession = z.infer<typeof WebSessionSchema>;
+
+/** Why a write did not happen. */
+export type WriteRefused = { kind: 'gone' } | { kind: 'forbidden' } | { kind: 'rate_limited'; retryAfterMs: number };
+
+/** Where a message goes: a channel, or a thread of it. */
+export interface WebPlace {
+  channelId: string;
+  threadId: string | null;
+}
+
+/** How long a delivered video (and a request's image) is kept for the page. */
+const FILE_TTL_SECONDS = 14 * 24 * 3600;
+/** How long an idempotency key holds (longer than any delivery retries). */
+const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
+/** How long a browser stays signed in. */
+export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
+/** Messages kept per channel and per thread (the oldest are dropped from the page). */
+const PLACE_CAP = 500;
+/**
+ * Edits one message takes per second before the store answers `rate_limited`: a guard against a runaway
+ * writer, far above what the worker's edit budget (src/core/platforms.ts) lets through.
+ */
+const EDIT_GUARD = { edits: 20, windowMs: 1_000 };
+
+/** The store's Redis keys, under the queue prefix (its braces keep them in one cluster slot). */
+export function webKeys(prefix: string) {
+  const p = `${prefix}:web`;
+  return {
+    seq: `${p}:seq`,
+    events: `${p}:events`,
+    channel: (id: string) => `${p}:channel:${id}`,
+    message: (id: string) => `${p}:m:${id}`,
+    reactions: (id: string) => `${p}:rx:${id}`,
+    thread: (id: string) => `${p}:thread:${id}`,
+    place: (place: WebPlace) => `${p}:place:${place.threadId ? `t:${place.threadId}` : `c:${place.channelId}`}`,
+    idempotency: (place: WebPlace, key: string) =>
+      `${p}:idem:${place.threadId ? `t:${place.threadId}` : `c:${place.channelId}`}:${key}`,
+    editGuard: (id: string) => `${p}:guard:${id}`,
+    file: (id: string) => `${p}:f:${id}`,
+    fileMeta: (id: string) => `${p}:fm:${id}`,
+    people: `${p}:people`,
+    session: (id: string) => `${p}:s:${id}`,
+  };
+}
+
+// KEYS: channel, thread (the channel again when top-level), idempotency key, message, place, anchor
+// (the message again when top-level). ARGV: id, meta, body, key ('' for none), key ttl, in thread,
+// events channel, cap, anchor id.
+const POST = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'gone'} end
+if ARGV[6] == '1' and redis.call('EXISTS', KEYS[2]) == 0 then return {'gone'} end
+if ARGV[4] ~= '' then
+  local earlier = redis.call('GET', KEYS[3])
+  if earlier then return {'ok', earlier} end
+end
+if redis.call('HGET', KEYS[1], 'closed') == '1' then return {'forbidden'} end
+redis.call('HSET', KEYS[4], 'meta', ARGV[2], 'body', ARGV[3], 'v', 1)
+redis.call('RPUSH', KEYS[5], ARGV[1])
+redis.call('LTRIM', KEYS[5], -tonumber(ARGV[8]), -1)
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[5]) end
+if ARGV[6] == '1' then
+  redis.call('HINCRBY', KEYS[6], 'replies', 1)
+  redis.call('HINCRBY', KEYS[6], 'v', 1)
+  redis.call('PUBLISH', ARGV[7], ARGV[9])
+end
+redis.call('PUBLISH', ARGV[7], ARGV[1])
+return {'ok', ARGV[1]}
+`;
+
+// KEYS: message, thread (the message again when top-level), edit guard. ARGV: body, guard edits,
+// guard window ms, events channel, id.
+const EDIT = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return {'gone'} end
+local n = redis.call('INCR', KEYS[3])
+if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
+if n > tonumber(ARGV[2]) then
+  local ttl = redis.call('PTTL', KEYS[3])
+  if ttl < 0 then
+    redis.call('PEXPIRE', KEYS[3], ARGV[3])
+    ttl = tonumber(ARGV[3])
+  end
+  return {'rate_limited', tostring(ttl)}
+end
+redis.call('HSET', KEYS[1], 'body', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return {'ok'}
+`;
+
+// KEYS: message, reactions. ARGV: field, time, mode (toggle | add), events channel, id.
+const REACT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'gone' end
+local outcome = 'added'
+if ARGV[3] == 'add' then
+  if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 'added' end
+elseif redis.call('HDEL', KEYS[2], ARGV[1]) == 1 then
+  outcome = 'removed'
+else
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+end
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return outcome
+`;
+
+// KEYS: anchor message, thread. ARGV: thread name, channel id, time, events channel, anchor id.
+const OPEN_THREAD = `
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'threadGone') == '1' then return 'gone' end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'ok' end
+redis.call('HSET', KEYS[2], 'channelId', ARGV[2], 'name', ARGV[1], 'createdAt', ARGV[3])
+redis.call('HSET', KEYS[1], 'thread', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'v', 1)
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 'ok'
+`;
+
+// KEYS: anchor message, thread. ARGV: events channel, anchor id.
+const DELETE_THREAD = `
+redis.call('DEL', KEYS[2])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'threadGone', '1')
+  redis.call('HDEL', KEYS[1], 'thread', 'replies')
+  redis.call('HINCRBY', KEYS[1], 'v', 1)
+  redis.call('PUBLISH', ARGV[1], ARGV[2])
+end
+return 'ok'
+`;
+
+/** A new random id: 16 url-safe characters (valid in `web:<id>` and in BullMQ job ids). */
+export function randomId(bytes = 12): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** The playground's store over one (non-blocking) Redis connection. */
+export type WebStore = ReturnType<typeof createWebStore>;
+
+/**
+ * Opens the store on `redis` under `prefix` (QUEUE_PREFIX). It never closes the connection.
+ */
+export function createWebStore(redis: Redis, prefix: string) {
+  const keys = webKeys(prefix);
+  const now = () => Date.now();
+
+  async function readMessage(id: string): Promise<WebMessage | null> {
+    const [hash, rx] = await Promise.all([redis.hgetall(keys.message(id)), redis.hgetall(keys.reactions(id))]);
+    if (!hash.meta || !hash.body) return null;
+    const meta = MetaSchema.safeParse(JSON.parse(hash.meta));
+    const body = WebBodySchema.safeParse(JSON.parse(hash.body));
+    if (!meta.success || !body.success) return null;
+    const reactions = new Map<string, Array<{ user: string; at: number }>>();
+    for (const [field, at] of Object.entries(rx)) {
+      const tab = field.indexOf('\t');
+      if (tab <= 0) continue;
+      const emoji = field.slice(0, tab);
+      const list = reactions.get(emoji) ?? [];
+      list.push({ user: field.slice(tab + 1), at: Number(at) });
+      reactions.set(emoji, list);
+    }
+    const sorted = [...reactions]
+      .map(([emoji, list]) => ({ emoji, list: list.sort((a, b) => a.at - b.at) }))
+      .sort((a, b) => (a.list[0]?.at ?? 0) - (b.list[0]?.at ?? 0))
+      .map(({ emoji, list }) => ({ emoji, users: list.map((r) => r.user) }));
+    return {
+      id,
+      ...meta.data,
+      ...body.data,
+      version: Number(hash.v ?? 1),
+      reactions: sorted,
+      ...(hash.thread !== undefined ? { thread: { id, name: hash.thread, replies: Number(hash.replies ?? 0) } } : {}),
+    };
+  }
+
+  return {
+    keys,
+
+    /** Creates the channel, or updates its settings. */
+    async ensureChannel(channel: Omit<WebChannel, 'closed'>): Promise<void> {
+      await redis.hset(keys.channel(channel.id), {
+        name: channel.name,
+        uploadLimitBytes: String(channel.uploadLimitBytes),
+      });
+    },
+
+    async channel(id: string): Promise<WebChannel | null> {
+      const hash = await redis.hgetall(keys.channel(id));
+      if (!hash.name) return null;
+      return {
+        id,
+        name: hash.name,
+        uploadLimitBytes: Number(hash.uploadLimitBytes ?? 0),
+        closed: hash.closed === '1',
+      };
+    },
+
+    /** Closes a channel to the bot's posts, or opens it again. */
+    async setClosed(id: string, closed: boolean): Promise<void> {
+      await redis.hset(keys.channel(id), 'closed', closed ? '1' : '0');
+    },
+
+    /** Sets a channel's upload limit. */
+    async setUploadLimit(id: string, bytes: number): Promise<void> {
+      await redis.hset(keys.channel(id), 'uploadLimitBytes', String(bytes));
+    },
+
+    /**
+     * Posts a message. With `idempotencyKey`, the same key in the same place gives the earlier message
+     * back instead of a new one (checked and written in one script).
+     */
+    async post(
+      place: WebPlace,
+      author: WebAuthor,
+      body: WebBody,
+      options: { idempotencyKey?: string | undefined; invokedBy?: WebAuthor } = {},
+    ): Promise<{ ok: true; id: string } | { ok: false; refused: WriteRefused }> {
+      const id = String(await redis.incr(keys.seq));
+      const meta = {
+        channelId: place.channelId,
+        threadId: place.threadId,
+        author,
+        createdAt: now(),
+        ...(options.invokedBy ? { invokedBy: options.invokedBy } : {}),
+      };
+      const message = keys.message(id);
+      const inThread = place.threadId !== null;
+      const result = (await redis.eval(
+        POST,
+        6,
+        keys.channel(place.channelId),
+        inThread ? keys.thread(place.threadId ?? '') : keys.channel(place.channelId),
+        keys.idempotency(place, options.idempotencyKey ?? '-'),
+        message,
+        keys.place(place),
+        inThread ? keys.message(place.threadId ?? '') : message,
+        id,
+        JSON.stringify(meta),
+        JSON.stringify(WebBodySchema.parse(body)),
+        options.idempotencyKey ?? '',
+        String(IDEMPOTENCY_TTL_SECONDS),
+        inThread ? '1' : '0',
+        keys.events,
+        String(PLACE_CAP),
+        place.threadId ?? '',
+      )) as string[];
+      if (result[0] === 'ok') return { ok: true, id: result[1] ?? id };
+      return { ok: false, refused: { kind: result[0] === 'forbidden' ? 'forbidden' : 'gone' } };
+    },
+
+    /** The message an idempotency key already made in `place`, if any. */
+    async byKey(place: WebPlace, key: string): Promise<string | null> {
+      return redis.get(keys.idempotency(place, key));
+    },
+
+    /** Replaces what a message says (and shows). */
+    async edit(id: string, body: WebBody): Promise<{ ok: true } | { ok: false; refused: WriteRefused }> {
+      const current = await readMessage(id);
+      const result = (await redis.eval(
+        EDIT,
+        3,
+        keys.message(id),
+        current?.threadId ? keys.thread(current.threadId) : keys.message(id),
+        keys.editGuard(id),
+        JSON.stringify(WebBodySchema.parse({ ...body, editedAt: now() })),
+        String(EDIT_GUARD.edits),
+        String(EDIT_GUARD.windowMs),
+        keys.events,
+        id,
+      )) as string[];
+      if (result[0] === 'ok') return { ok: true };
+      if (result[0] === 'rate_limited') {
+        return { ok: false, refused: { kind: 'rate_limited', retryAfterMs: Math.max(1, Number(result[1])) } };
+      }
+      return { ok: false, refused: { kind: 'gone' } };
+    },
+
+    /** Starts the thread on `anchorId` (its id is the anchor's), or finds the one it has. */
+    async openThread(anchorId: string, channelId: string, name: string): Promise<'ok' | 'gone'> {
+      return (await redis.eval(
+        OPEN_THREAD,
+        2,
+        keys.message(anchorId),
+        keys.thread(anchorId),
+        name,
+        channelId,
+        String(now()),
+        keys.events,
+        anchorId,
+      )) as 'ok' | 'gone';
+    },
+
+    /** Deletes a thread: its messages are no longer shown, and posts to it are `gone`. */
+    async deleteThread(threadId: string): Promise<void> {
+      await redis.eval(DELETE_THREAD, 2, keys.message(threadId), keys.thread(threadId), keys.events, threadId);
+    },
+
+    /** Whether a thread exists (started and not deleted). */
+    async threadExists(threadId: string): Promise<boolean> {
+      return (await redis.exists(keys.thread(threadId))) === 1;
+    },
+
+    /**
+     * A person's reaction: added, or removed when they had it (a click on a chip toggles). The bot's
+     * reactions (`mode: 'add'`) are only ever added, once.
+     */
+    async react(
+      id: string,
+      emoji: string,
+      userId: string,
+      mode: 'toggle' | 'add' = 'toggle',
+    ): Promise<'added' | 'removed' | 'gone'> {
+      return (await redis.eval(
+        REACT,
+        2,
+        keys.message(id),
+        keys.reactions(id),
+        `${emoji}\t${userId}`,
+        String(now()),
+        mode,
+        keys.events,
+        id,
+      )) as 'added' | 'removed' | 'gone';
+    },
+
+    get: readMessage,
+
+    /** The last `limit` messages of a place, oldest first (a deleted thread has none). */
+    async list(place: WebPlace, limit = 100): Promise<WebMessage[]> {
+      if (place.threadId && !(await redis.exists(keys.thread(place.threadId)))) return [];
+      const ids = await redis.lrange(keys.place(place), -limit, -1);
+      const messages = await Promise.all(ids.map((id) => readMessage(id)));
+      return messages.filter((m): m is WebMessage => m !== null);
+    },
+
+    /** Keeps a file for the page (for 14 days) and returns its description. */
+    async putFile(bytes: Uint8Array, file: { filename: string; mime: string }): Promise<WebFile> {
+      const id = randomId();
+      await redis
+        .multi()
+        .set(keys.file(id), Buffer.from(bytes), 'EX', FILE_TTL_SECONDS)
+        .hset(keys.fileMeta(id), { filename: file.filename, mime: file.mime, bytes: String(bytes.length) })
+        .expire(keys.fileMeta(id), FILE_TTL_SECONDS)
+        .exec();
+      return { id, filename: file.filename, mime: file.mime, bytes: bytes.length };
+    },
+
+    /** Forgets a file kept for nothing (a repeated upload whose message existed already). */
+    async dropFile(id: string): Promise<void> {
+      await redis.del(keys.file(id), keys.fileMeta(id));
+    },
+
+    async fileMeta(id: string): Promise<WebFile | null> {
+      const hash = await redis.hgetall(keys.fileMeta(id));
+      const parsed = WebFileSchema.safeParse({ id, ...hash, bytes: Number(hash.bytes) });
+      return parsed.success ? parsed.data : null;
+    },
+
+    /** Bytes `start`–`end` (inclusive) of a file. */
+    async fileRange(id: string, start: number, end: number): Promise<Buffer> {
+      return redis.getrangeBuffer(keys.file(id), start, end);
+    },
+
+    /** Remembers what a person is called, for the mentions in the bot's messages. */
+    async setName(userId: string, displayName: string): Promise<void> {
+      await redis.hset(keys.people, userId, displayName);
+    },
+
+    /** Display names by user id (those known). */
+    async names(userIds: readonly string[]): Promise<Record<string, string>> {
+      const unique = [...new Set(userIds)];
+      if (unique.length === 0) return {};
+      const values = await redis.hmget(keys.people, ...unique);
+      return Object.fromEntries(
+        unique.flatMap((id, i) => (typeof values[i] === 'string' ? [[id, values[i] as string]] : [])),
+      );
+    },
+
+    async createSession(session: WebSession): Promise<string> {
+      const id = randomId(32);
+      await redis.set(keys.session(id), JSON.stringify(session), 'EX', SESSION_TTL_SECONDS);
+      return id;
+    },
+
+    async session(id: string): Promise<WebSession | null> {
+      const raw = await redis.get(keys.session(id));
+      if (!raw) return null;
+      const parsed = WebSessionSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : null;
+    },
+
+    async updateSession(id: string, session: WebSession): Promise<void> {
+      await redis.set(keys.session(id), JSON.stringify(session), 'EX', SESSION_TTL_SECONDS);
+    },
+
+    async deleteSession(id: string): Promise<void> {
+      await redis.del(keys.session(id));
+    },
+
+    /**
+     * Calls `onChange` with the id of every message written from now on, by any process, on a
+     * connection of its own; resolves once subscribed, with the function that stops it.
+     */
+    async subscribe(onChange: (messageId: string) => void): Promise<() => Promise<void>> {
+      const sub = redis.duplicate();
+      sub.on('message', (_channel: string, id: string) => onChange(id));
+      // A subscriber connection that drops resubscribes by itself (ioredis autoResubscribe).
+      sub.on('error', () => undefined);
+      await sub.subscribe(keys.events);
+      return async () => {
+        await sub.quit().catch(() => sub.disconnect());
+      };
+    },
+  };
+}
