@@ -26,13 +26,15 @@ describe('reconcile: one list call for every waiting generation', () => {
     return ids;
   }
 
-  it('GIVEN generations that run for many reconcile intervals THEN no generation is polled: enqueue and download only', async () => {
+  it('GIVEN generations that run for many reconcile intervals THEN each costs enqueue, download and at most one status read', async () => {
     stack.sim.knobs.processingMs = 1_500;
     await stack.startWorker({ reconcileMs: 100, progressEveryMs: 100 });
     const ids = await submitMany(5);
     for (const id of ids) await eventually(async () => (await attemptState(stack, id)) === 'done', 'the deliveries');
     expect(stack.sim.counters.enqueue).toBe(5);
-    expect(stack.sim.counters.status).toBe(0);
+    // Per-job polling would read each row ~15 times here (1.5 s at a 100 ms interval). At most one read
+    // per generation remains: when the reconciler sees it leave Oxen's list before its event was handled.
+    expect(stack.sim.counters.status).toBeLessThanOrEqual(5);
     // The event's presigned URL (storage) or the row's result_url (download): one fetch per video.
     expect(stack.sim.counters.download + stack.sim.counters.storage).toBe(5);
     expect(stack.sim.counters.list).toBeGreaterThan(0);
@@ -48,7 +50,8 @@ describe('reconcile: one list call for every waiting generation', () => {
       },
     };
     stack.sim.knobs.holdQueue = true;
-    await stack.startWorker({ events: hub, reconcileMs: 60_000 });
+    // An interval far longer than the test, so only the start-up cycle and the reconnects could list.
+    await stack.startWorker({ events: hub, reconcileMs: 600_000 });
     const ids = await submitMany(3);
     for (const id of ids) await eventually(async () => (await attemptState(stack, id)) === 'submitted', 'submissions');
     await eventually(() => stack.sim.counters.list >= 1, 'the start-up reconcile');
