@@ -106,7 +106,14 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     const e = entries.value;
     const requester = slackUser(body.user.id, body.user.name);
     const place = { channel: e.metadata.channel, ...(e.metadata.threadTs ? { threadTs: e.metadata.threadTs } : {}) };
-    const raw = { prompt: e.prompt, duration: e.duration, startImage: e.startImage, endImage: e.endImage };
+    const raw = {
+      prompt: e.prompt,
+      duration: e.duration,
+      startImage: e.startImage,
+      endImage: e.endImage,
+      loop: e.loop,
+      takes: e.takes,
+    };
     const work = checkSlackRequest(raw, place, requester, deps).catch((error: unknown) => {
       // Redis or the fetcher broke: say so on the form rather than leaving Slack to time out.
       deps.logger.error({ err: error }, 'slack: checking a modal submission failed');

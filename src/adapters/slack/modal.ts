@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import type { RefusalField } from '../../core/refusal.js';
+import { MAX_TAKES } from '../../core/variants.js';
 
 /** `callback_id` of the animate modal. */
 export const MODAL_CALLBACK_ID = 'animate_modal';
@@ -12,7 +13,12 @@ export const BLOCK = {
   endImage: 'end_image',
   prompt: 'prompt',
   duration: 'duration',
+  loop: 'loop',
+  takes: 'takes',
 } as const;
+
+/** The loop checkbox's one option. */
+export const LOOP_VALUE = 'loop';
 
 /** A Slack file to animate, as the shortcut path carries it in `private_metadata`. */
 const FileRefSchema = z.object({ url: z.string().min(1), name: z.string() });
@@ -37,10 +43,12 @@ const IMAGE_TYPES = ['png', 'jpg', 'jpeg', 'gif', 'webp'];
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 const durationOption = (d: number) => ({ text: plain(`${d} s`), value: String(d) });
+const TAKE_CHOICES = Array.from({ length: MAX_TAKES }, (_, i) => i + 1);
+const takesOption = (n: number) => ({ text: plain(n === 1 ? '1 take' : `${n} takes`), value: String(n) });
 
 /**
  * The animate modal: start image (`file_input`, one image), optional end image, prompt (prefilled),
- * duration 5/10. Without image fields when the images come from a message (shortcut).
+ * duration 5/10, a loop checkbox and takes 1–4. Without image fields when the images come from a message (shortcut).
  * @see docs/platforms.md#slack-commands-modal-and-events (Block Kit's file_input element)
  */
 export function buildAnimateModal(input: { prompt: string; metadata: ModalMetadata }): types.ModalView {
@@ -97,6 +105,29 @@ export function buildAnimateModal(input: { prompt: string; metadata: ModalMetada
         initial_option: durationOption(INPUT_RULES.defaultDuration),
       },
     },
+    {
+      type: 'input',
+      block_id: BLOCK.loop,
+      optional: true,
+      label: plain('Loop'),
+      element: {
+        type: 'checkboxes',
+        action_id: 'value',
+        options: [{ text: plain('End where it began (not with an end image)'), value: LOOP_VALUE }],
+      },
+    },
+    {
+      type: 'input',
+      block_id: BLOCK.takes,
+      label: plain('Takes'),
+      hint: plain('Several different videos at once; each counts against your quota.'),
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        options: TAKE_CHOICES.map(takesOption),
+        initial_option: takesOption(1),
+      },
+    },
   );
   return {
     type: 'modal',
@@ -119,5 +150,6 @@ export function blockFor(field: RefusalField | undefined, withImages: boolean): 
     return BLOCK.prompt;
   }
   if (field === 'prompt') return BLOCK.prompt;
+  if (field === 'takes') return BLOCK.takes;
   return BLOCK.duration;
 }

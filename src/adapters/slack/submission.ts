@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../../shared/result.js';
-import { BLOCK, type ModalMetadata, ModalMetadataSchema, type SlackFileRef } from './modal.js';
+import { BLOCK, LOOP_VALUE, type ModalMetadata, ModalMetadataSchema, type SlackFileRef } from './modal.js';
 
 /** A file in a `file_input` value or a message. Only the fields the bot uses; Slack sends many more. */
 export const SlackFileSchema = z.object({
@@ -17,6 +17,7 @@ const ElementStateSchema = z.looseObject({
   value: z.string().nullish(),
   files: z.array(SlackFileSchema).nullish(),
   selected_option: z.object({ value: z.string() }).nullish(),
+  selected_options: z.array(z.object({ value: z.string() })).nullish(),
 });
 
 const ViewSchema = z.looseObject({
@@ -35,6 +36,8 @@ export interface ModalEntries {
   duration: string | null;
   startImage: SlackFileRef | null;
   endImage: SlackFileRef | null;
+  loop: boolean;
+  takes: string | null;
 }
 
 /** Turns a Slack file into what the bot downloads (`url_private_download`, else `url_private`). */
@@ -78,6 +81,8 @@ export function readModalEntries(view: unknown): Result<ModalEntries, string> {
     duration: first(BLOCK.duration)?.selected_option?.value ?? first(BLOCK.duration)?.value ?? null,
     startImage: withImages ? fileOf(BLOCK.image) : (images[0] ?? null),
     endImage: withImages ? fileOf(BLOCK.endImage) : (images[1] ?? null),
+    loop: (first(BLOCK.loop)?.selected_options ?? []).some((o) => o.value === LOOP_VALUE),
+    takes: first(BLOCK.takes)?.selected_option?.value ?? null,
   });
 }
 

@@ -53,7 +53,14 @@ export function viewSubmission(input: {
   view: { id: string; view: Record<string, unknown> };
   user?: string;
   userName?: string;
-  values: { image?: FakeFile[]; endImage?: FakeFile[]; prompt?: string | null; duration?: string | null };
+  values: {
+    image?: FakeFile[];
+    endImage?: FakeFile[];
+    prompt?: string | null;
+    duration?: string | null;
+    loop?: boolean;
+    takes?: string;
+  };
 }): Record<string, unknown> {
   const values: Record<string, Record<string, unknown>> = {};
   const blocks = (input.view.view.blocks as Array<{ block_id?: string }> | undefined) ?? [];
@@ -70,6 +77,20 @@ export function viewSubmission(input: {
       selected_option: d ? { text: { type: 'plain_text', text: `${d} s` }, value: d } : null,
     },
   };
+  if (has('loop')) {
+    values.loop = {
+      value: {
+        type: 'checkboxes',
+        selected_options: input.values.loop ? [{ value: 'loop', text: { type: 'plain_text', text: 'Loop' } }] : [],
+      },
+    };
+  }
+  if (has('takes')) {
+    const t = input.values.takes ?? '1';
+    values.takes = {
+      value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: t }, value: t } },
+    };
+  }
   return {
     type: 'view_submission',
     team: TEAM,
