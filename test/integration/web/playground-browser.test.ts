@@ -190,6 +190,10 @@ describe('web playground in a real browser', () => {
       });
       el.pause();
     });
+    await thread(page).evaluate((el: { scrollTop: number; scrollHeight: number }) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await page.mouse.move(0, 0);
     await page.screenshot({ path: SCREENSHOT ?? join(ROOT, '.tmp', `playground-${process.pid}.png`) });
   });
 
