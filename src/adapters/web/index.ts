@@ -100,4 +100,3 @@ export function createWebAdapter(cfg: WebAdapterConfig, deps: WebAdapterDeps): P
 export function createWebPlatformPort(redis: Redis, prefix: string): ChatPort {
   return createWebChatPort({ store: createWebStore(redis, prefix) });
 }
-
