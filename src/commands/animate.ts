@@ -36,6 +36,12 @@ export const ANIMATE_COMMAND = {
 /** The message shortcut / context-menu entry that animates an image already in the channel. */
 export const ANIMATE_MESSAGE_COMMAND = { name: 'Animate image' } as const;
 
+/**
+ * The message command (Discord) and shortcut (Slack) that continues a delivered video from its last
+ * frame, with the prompt prefilled (docs/architecture.md, "Takes, loop and extend").
+ */
+export const EXTEND_MESSAGE_COMMAND = { discordName: 'Extend video', slackName: 'Extend this video' } as const;
+
 /** The command that lists the caller's generations in flight and their quota. */
 export const ANIMATIONS_COMMAND = {
   name: 'animations',

@@ -7,7 +7,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import { ANIMATE_COMMAND, ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND } from './animate.js';
+import { ANIMATE_COMMAND, ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND, EXTEND_MESSAGE_COMMAND } from './animate.js';
 
 const o = ANIMATE_COMMAND.options;
 
@@ -62,6 +62,14 @@ export const animateMessageCommand = {
   integration_types: [ApplicationIntegrationType.GuildInstall],
 } satisfies RESTPostAPIContextMenuApplicationCommandsJSONBody;
 
+/** Right-click the bot's video → Apps → "Extend video": a modal with the prompt prefilled and the duration. */
+export const extendMessageCommand = {
+  type: ApplicationCommandType.Message,
+  name: EXTEND_MESSAGE_COMMAND.discordName,
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+} satisfies RESTPostAPIContextMenuApplicationCommandsJSONBody;
+
 /** `/animations`: the caller's generations in flight and quota left, ephemerally. */
 export const animationsCommand = {
   type: ApplicationCommandType.ChatInput,
@@ -83,5 +91,6 @@ export const animationsCommand = {
 export const discordCommands: RESTPostAPIApplicationCommandsJSONBody[] = [
   animateCommand,
   animateMessageCommand,
+  extendMessageCommand,
   animationsCommand,
 ];

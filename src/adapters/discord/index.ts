@@ -7,6 +7,7 @@ import {
   MessageFlags,
   Partials,
 } from 'discord.js';
+import { EXTEND_MESSAGE_COMMAND } from '../../commands/animate.js';
 import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
@@ -18,6 +19,7 @@ import { handleAnimateCommand, handleAnimationsCommand } from './animate-command
 import { createDiscordChatPort } from './chat-port.js';
 import { handleAnimateMessageCommand, handleAnimateModal, MODAL_PREFIX } from './context-menu.js';
 import { DEFAULT_ATTACHMENT_LIMIT, type DiscordHandlerDeps } from './deps.js';
+import { EXTEND_MODAL_PREFIX, handleExtendMessageCommand, handleExtendModal } from './extend-menu.js';
 import { handleReaction } from './reactions.js';
 import { discordFormat } from './render.js';
 
@@ -78,6 +80,13 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
       await handleAnimateMessageCommand(interaction);
     } else if (interaction.isModalSubmit() && interaction.customId.startsWith(`${MODAL_PREFIX}:`)) {
       await handleAnimateModal(interaction, handlerDeps);
+    } else if (
+      interaction.isMessageContextMenuCommand() &&
+      interaction.commandName === EXTEND_MESSAGE_COMMAND.discordName
+    ) {
+      await handleExtendMessageCommand(interaction, client.user?.id ?? '');
+    } else if (interaction.isModalSubmit() && interaction.customId.startsWith(`${EXTEND_MODAL_PREFIX}:`)) {
+      await handleExtendModal(interaction, handlerDeps);
     }
   }
 

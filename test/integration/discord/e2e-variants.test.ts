@@ -82,6 +82,51 @@ describe('discord: extend, loop and takes end to end', () => {
     expect(stack.discord.messages(thread).filter((m) => m.content.includes('⚠️'))).toEqual([]);
   });
 
+  test('GIVEN "Extend video" on the video THEN a modal with the prompt prefilled, and its submission makes part 2 of the new length', async () => {
+    const thread = await animate({ prompt: 'a kite climbs' });
+    const part1 = await eventually(() => videos(stack, thread)[0], 'part 1');
+    const stored = stack.discord.state.messages.get(part1.id)?.message;
+    if (!stored) throw new Error('no stored message');
+    const menuId = stack.discord.messageCommand(stored, { channelId: thread }, 'Extend video');
+    const modal = await eventually(
+      () =>
+        stack.discord.interaction(menuId)?.modal as
+          | { custom_id: string; components: Array<{ components: Array<{ custom_id: string; value?: string }> }> }
+          | undefined,
+      'the modal',
+    );
+    const fields = modal.components.flatMap((row) => row.components);
+    expect(fields.find((f) => f.custom_id === 'prompt')?.value).toBe('a kite climbs');
+    expect(fields.map((f) => f.custom_id)).toEqual(['prompt', 'duration']);
+
+    const submitId = stack.discord.submitModal(
+      modal.custom_id,
+      { prompt: 'the kite loops over the sea', duration: '10' },
+      { channelId: thread },
+    );
+    const answer = await eventually(() => stack.discord.responses(submitId)[0], 'the answer');
+    expect(answer.content).toContain('next part is on its way');
+    const stitched = await eventually(
+      () => videos(stack, thread).find((m) => m.content.includes('total')),
+      'the stitched video',
+    );
+    expect(stitched.content).toContain('part 2 · 15 s total');
+    const rows = rowsOf(stack, 'the kite loops over the sea');
+    expect(rows.map((r) => r.duration)).toEqual([10]);
+    expect(probe.durationOf(stitched.files[0]?.bytes as Buffer)).toBeCloseTo(15, 0);
+
+    // By someone else: refused privately, nothing started.
+    const enqueued = stack.sim.counters.enqueue;
+    const strangerSubmit = stack.discord.submitModal(
+      modal.custom_id,
+      { prompt: 'hijack', duration: '5' },
+      { channelId: thread, userId: FAKE_IDS.bob },
+    );
+    const refused = await eventually(() => stack.discord.responses(strangerSubmit)[0], 'the refusal');
+    expect(refused.content).toContain('⚠️');
+    expect(stack.sim.counters.enqueue).toBe(enqueued);
+  });
+
   test('GIVEN loop:true THEN Oxen gets the start image as the end frame too', async () => {
     const thread = await animate({ prompt: 'loop me on discord', loop: true });
     const video = await eventually(() => videos(stack, thread)[0], 'the loop');
