@@ -9,6 +9,7 @@ import type { Logger } from '../../shared/logger.js';
 import { registerAnimateCommand } from './animate-command.js';
 import { slackErrorCode } from './chat-errors.js';
 import { RecentIds, type SlackHandlerDeps } from './deps.js';
+import { registerExtend } from './extend.js';
 import { createSlackImageDownloader } from './files.js';
 import { registerMention } from './mention.js';
 import { registerReactions } from './reactions.js';
@@ -121,6 +122,7 @@ export function createSlackAdapter(cfg: SlackAdapterConfig, deps: SlackAdapterDe
   registerAnimateCommand(app, handlerDeps);
   registerMention(app, handlerDeps);
   registerReactions(app, handlerDeps);
+  registerExtend(app, handlerDeps);
 
   return {
     platform: 'slack',

@@ -127,6 +127,10 @@ export function messageShortcut(input: {
   text?: string;
   files?: FakeFile[];
   responseUrl: string;
+  /** @defaultValue 'animate_message' */
+  callbackId?: string;
+  /** Who wrote the message (the bot's own for "Extend this video"). @defaultValue the shortcut's user */
+  messageUser?: string;
 }): Record<string, unknown> {
   return {
     type: 'message_action',
@@ -137,13 +141,13 @@ export function messageShortcut(input: {
     channel: { id: input.channel, name: 'general' },
     is_enterprise_install: false,
     enterprise: null,
-    callback_id: 'animate_message',
+    callback_id: input.callbackId ?? 'animate_message',
     trigger_id: `trig-${Math.random().toString(36).slice(2)}`,
     response_url: input.responseUrl,
     message_ts: input.messageTs,
     message: {
       type: 'message',
-      user: input.user ?? 'U0001',
+      user: input.messageUser ?? input.user ?? 'U0001',
       ts: input.messageTs,
       text: input.text ?? '',
       ...(input.threadTs ? { thread_ts: input.threadTs } : {}),

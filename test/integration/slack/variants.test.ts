@@ -1,5 +1,12 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { appMention, eventCallback, reactionAdded, slashCommand, viewSubmission } from '../../fakes/slack/payloads.js';
+import {
+  appMention,
+  eventCallback,
+  messageShortcut,
+  reactionAdded,
+  slashCommand,
+  viewSubmission,
+} from '../../fakes/slack/payloads.js';
 import { postEvent, postInteraction, postSlashCommand } from '../../fakes/slack/signed-request.js';
 import type { FakeMessage } from '../../fakes/slack/state.js';
 import { eventually } from '../../support/eventually.js';
@@ -93,6 +100,61 @@ describe('Slack: extend, loop and takes end to end', () => {
     const lastOfPart1 = probe.meanLuma(part1.bytes, true);
     expect(Math.abs(probe.meanLuma(stagedInput(harness.sim, rows[1])) - lastOfPart1)).toBeLessThan(1.5);
     expect(probe.durationOf((videos[2] as { bytes: Buffer }).bytes)).toBeCloseTo(10, 0);
+  });
+
+  it('GIVEN "Extend this video" on the video THEN a modal with the prompt prefilled, and its submission with an end image makes part 2 towards it', async () => {
+    const harness = await start();
+    const text = '<@U0BOT> a paper boat drifts';
+    const files = [harness.image()];
+    const { ts } = harness.slack.userPosts({ channel: CHANNEL, user: 'U0001', text, files });
+    await postEvent(
+      harness.eventsUrl,
+      SIGNING_SECRET,
+      eventCallback(appMention({ channel: CHANNEL, ts, text, files }), 'EvShortcut1'),
+    );
+    const caption = await eventually(
+      () => botMessages(harness, ts).find((m) => m.reactions.get('fast_forward')?.has(harness.slack.botUserId)),
+      'the video’s caption',
+    );
+    const views = harness.slack.state.views.length;
+    await postInteraction(
+      harness.eventsUrl,
+      SIGNING_SECRET,
+      messageShortcut({
+        channel: CHANNEL,
+        messageTs: caption.ts,
+        threadTs: ts,
+        text: caption.text,
+        messageUser: harness.slack.botUserId,
+        responseUrl: harness.slack.responseUrl(),
+        callbackId: 'extend_video',
+      }),
+    );
+    await expect.poll(() => harness.slack.state.views.length).toBe(views + 1);
+    const view = harness.slack.state.views.at(-1);
+    if (!view) throw new Error('no modal');
+    const blocks = view.view.blocks as Array<{ block_id?: string; element?: { initial_value?: string } }>;
+    expect(blocks.find((b) => b.block_id === 'prompt')?.element?.initial_value).toBe('a paper boat drifts');
+    expect(blocks.some((b) => b.block_id === 'end_image')).toBe(true);
+
+    const res = await postInteraction(
+      harness.eventsUrl,
+      SIGNING_SECRET,
+      viewSubmission({
+        view,
+        values: {
+          prompt: 'the boat reaches the shore',
+          duration: '5',
+          endImage: [harness.image({ name: 'shore.png' })],
+        },
+      }),
+    );
+    expect(await res.text()).toBe('');
+    await eventually(() => botMessages(harness, ts).find((m) => m.text.includes('s total')), 'the stitched video');
+    const [part2] = rowsOf(harness, 'the boat reaches the shore');
+    expect(part2?.tail_image_url).toBeTruthy();
+    expect(part2?.tail_image_url).not.toBe(part2?.input_image);
+    expect(harness.sim.counters.enqueue).toBe(2);
   });
 
   it('GIVEN the modal with loop THEN Oxen gets the start image as the end frame too; loop with an end image is a field error', async () => {

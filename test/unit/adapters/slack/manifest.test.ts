@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHORTCUT_CALLBACK_ID } from '../../../../src/adapters/slack/animate-command.js';
+import { EXTEND_SHORTCUT_CALLBACK_ID, EXTEND_SHORTCUT_NAME } from '../../../../src/adapters/slack/extend.js';
 import { SLACK_EVENTS_PATH } from '../../../../src/adapters/slack/index.js';
 
 const manifest = JSON.parse(readFileSync('commands/slack-manifest.json', 'utf8')) as {
@@ -67,6 +68,13 @@ describe('commands/slack-manifest.json', () => {
   it('should declare the slash command with a usage hint and the message shortcut', () => {
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([...used.commands]);
     expect(manifest.features.slash_commands[0]?.usage_hint).toBeTruthy();
+    expect(manifest.features.shortcuts).toContainEqual(
+      expect.objectContaining({
+        callback_id: EXTEND_SHORTCUT_CALLBACK_ID,
+        type: 'message',
+        name: EXTEND_SHORTCUT_NAME,
+      }),
+    );
     expect(manifest.features.shortcuts).toContainEqual(
       expect.objectContaining({ callback_id: SHORTCUT_CALLBACK_ID, type: 'message' }),
     );

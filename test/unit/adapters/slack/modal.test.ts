@@ -10,7 +10,14 @@ describe('buildAnimateModal', () => {
   it('GIVEN the command text THEN the prompt is prefilled and the channel kept in private_metadata', () => {
     const view = buildAnimateModal({ prompt: ' a cat surfing ', metadata: { channel: 'C0001' } });
     const blocks = view.blocks as Array<{ block_id?: string; element?: Record<string, unknown>; optional?: boolean }>;
-    expect(blocks.map((b) => b.block_id)).toEqual([BLOCK.image, BLOCK.endImage, BLOCK.prompt, BLOCK.duration]);
+    expect(blocks.map((b) => b.block_id)).toEqual([
+      BLOCK.image,
+      BLOCK.endImage,
+      BLOCK.prompt,
+      BLOCK.duration,
+      BLOCK.loop,
+      BLOCK.takes,
+    ]);
     expect(blocks[0]?.element).toMatchObject({ type: 'file_input', max_files: 1 });
     expect(blocks[1]?.optional).toBe(true);
     expect(blocks[2]?.element?.initial_value).toBe('a cat surfing');
@@ -27,7 +34,7 @@ describe('buildAnimateModal', () => {
       },
     });
     const ids = (view.blocks as Array<{ block_id?: string }>).map((b) => b.block_id).filter(Boolean);
-    expect(ids).toEqual([BLOCK.prompt, BLOCK.duration]);
+    expect(ids).toEqual([BLOCK.prompt, BLOCK.duration, BLOCK.loop, BLOCK.takes]);
   });
 });
 
