@@ -14,12 +14,20 @@ describe('discord commands', () => {
     expect(byName.duration).toMatchObject({ type: ApplicationCommandOptionType.Integer, required: false });
     expect((byName.duration as { choices: Array<{ value: number }> }).choices.map((c) => c.value)).toEqual([5, 10]);
     expect(byName.end_image).toMatchObject({ type: ApplicationCommandOptionType.Attachment, required: false });
+    expect(byName.loop).toMatchObject({ type: ApplicationCommandOptionType.Boolean, required: false });
+    expect(byName.takes).toMatchObject({
+      type: ApplicationCommandOptionType.Integer,
+      required: false,
+      min_value: 1,
+      max_value: 4,
+    });
   });
 
-  test('GIVEN the command list THEN it has /animate, the message menu and /animations within Discord’s limits', () => {
+  test('GIVEN the command list THEN it has /animate, the message menus and /animations within Discord’s limits', () => {
     expect(discordCommands.map((c) => [c.name, c.type])).toEqual([
       ['animate', ApplicationCommandType.ChatInput],
       ['Animate image', ApplicationCommandType.Message],
+      ['Extend video', ApplicationCommandType.Message],
       ['animations', ApplicationCommandType.ChatInput],
     ]);
     for (const c of discordCommands) {
