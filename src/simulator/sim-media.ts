@@ -41,10 +41,17 @@ export function clipLevel(id: string, n: number): number {
   return 16 + (offset % 48) + n;
 }
 
+/** The clip's tint (Cb, Cr) from the id, so two generations' clips differ even when their greys meet. */
+function clipTint(id: string): [number, number] {
+  const digest = createHash('sha256').update(id).digest();
+  return [64 + ((digest[1] ?? 0) % 128), 64 + ((digest[2] ?? 0) % 128)];
+}
+
 /**
- * A clip of its own for generation `id`: `seconds` long at 10 fps and 480×320 (Oxen takes no side under 300 px as an input, and a last frame becomes one), frame n a flat grey of
- * level {@link clipLevel}(id, n) (lossless, so a decoded frame gives its level back). Made once per id
- * with ffmpeg; the simulator never needs it unless `distinctClips` is on.
+ * A clip of its own for generation `id`: `seconds` long at 10 fps and 480×320 (Oxen takes no side under
+ * 300 px as an input, and a last frame becomes one), frame n flat, of luma {@link clipLevel}(id, n) and a
+ * tint of the id (lossless, so a decoded frame gives its level back). Made once per id with ffmpeg; the
+ * simulator never needs it unless `distinctClips` is on.
  */
 export function countingClip(id: string, seconds: number): Promise<Buffer> {
   const key = `${id}:${seconds}`;
@@ -60,6 +67,7 @@ async function makeClip(id: string, seconds: number): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'sim-clip-'));
   const out = join(dir, 'clip.mp4');
   const base = clipLevel(id, 0);
+  const [cb, cr] = clipTint(id);
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(
@@ -73,7 +81,7 @@ async function makeClip(id: string, seconds: number): Promise<Buffer> {
           '-i',
           `color=c=black:s=480x320:r=10:d=${seconds}`,
           '-vf',
-          `geq=lum='${base}+N':cb=128:cr=128`,
+          `geq=lum='${base}+N':cb=${cb}:cr=${cr}`,
           '-c:v',
           'libx264',
           '-preset',
