@@ -1,15 +1,20 @@
+import { execSync, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import type { CheckedImage } from '../src/core/images.js';
 import type { SubmitInput } from '../src/core/intake.js';
+import type { ChatLocation } from '../src/core/model.js';
 import type { ChatPort } from '../src/core/ports/chat-port.js';
-import type { CompletionEventHub, OxenPort } from '../src/core/ports/oxen.js';
+import type { OxenPort } from '../src/core/ports/oxen.js';
 import type { AnimateWorkerDeps } from '../src/queue/animate-worker.js';
 import { createOxenImageStore } from '../src/queue/image-store.js';
 import { createRedisConnection } from '../src/queue/redis.js';
 import { buildWorker } from '../src/roles/worker-part.js';
 import { silentLogger } from '../src/shared/logger.js';
+import type { SimCounters, SimKnobs } from '../src/simulator/simulator.js';
 import { eventually } from '../test/support/eventually.js';
 import { makePng } from '../test/support/images.js';
 
@@ -41,12 +46,16 @@ const image: CheckedImage = {
   height: 300,
 };
 
-/** Request `i` of a run, each from its own user so per-user limits stay out of the way. */
-export function benchInput(i: number): SubmitInput {
+/**
+ * Request `i` of a run, each from its own user so per-user limits stay out of the way; by default a
+ * Discord request in its own thread, or in `where` (e.g. many requests in one channel or workspace).
+ */
+export function benchInput(i: number, where?: ChatLocation): SubmitInput {
+  const at: ChatLocation = where ?? { platform: 'discord', channelId: 'bench', threadId: `t${i}` };
   return {
     eventId: `bench-${randomUUID()}`,
-    requester: { platform: 'discord', userId: `u${i}`, displayName: `user ${i}` },
-    where: { platform: 'discord', channelId: 'bench', threadId: `t${i}` },
+    requester: { platform: at.platform, userId: `u${i}`, displayName: `user ${i}` },
+    where: at,
     prompt: 'benchmark: slow push-in',
     duration: 5,
     startImage: image,
@@ -79,17 +88,6 @@ export function timingChat(): { port: ChatPort; delivered: Map<string, number>; 
   return { port, delivered, edits };
 }
 
-/** A hub that never delivers anything: the polling-only baseline. */
-export const silentHub: CompletionEventHub = {
-  waitFor: () => () => undefined,
-  onEvent: () => () => undefined,
-  onReconnect: () => () => undefined,
-  isConnected: () => false,
-  reconnectCount: () => 0,
-  start: async () => undefined,
-  close: async () => undefined,
-};
-
 /** The p-th percentile (0–100) of `values`. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -115,9 +113,23 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
 /** The model every benchmark asks for. */
 export const BENCH_MODEL = 'kling-video-o1-image-to-video';
 
-/** The worker as every benchmark runs it: 50 concurrent activations, Discord outbox, silent logs. */
+/**
+ * The worker as every benchmark runs it: 50 concurrent activations, the outbox of `chat`'s platform,
+ * silent logs; the timings a benchmark compresses are passed through.
+ */
 export function startBenchWorker(
-  deps: Pick<AnimateWorkerDeps, 'connection' | 'prefix' | 'events' | 'limits' | 'reconcileMs' | 'timeoutMs'> & {
+  deps: Pick<
+    AnimateWorkerDeps,
+    | 'connection'
+    | 'prefix'
+    | 'events'
+    | 'limits'
+    | 'reconcileMs'
+    | 'timeoutMs'
+    | 'progressEveryMs'
+    | 'editIntervalMs'
+    | 'editBudget'
+  > & {
     oxen: OxenPort;
     chat: ChatPort;
   },
@@ -128,9 +140,121 @@ export function startBenchWorker(
     {
       ...rest,
       imageStore: createOxenImageStore(deps.oxen, 'bench/inputs'),
-      chat: { discord: chat },
+      chat: { [chat.platform]: chat },
       logger: silentLogger(),
     },
     { ...rest, model: BENCH_MODEL, concurrency: 50 },
   );
+}
+
+/** Endpoints the simulator counts that the bot does not call: SSE connections, Oxen fetching inputs, 404s. */
+const NOT_BOT_REQUESTS = new Set(['events', 'fileGet', 'other', 'sseConnectionsOpen']);
+
+/** Oxen API requests the bot made (every counted endpoint but those above). */
+export function oxenRequests(c: SimCounters): number {
+  let n = 0;
+  for (const [endpoint, count] of Object.entries(c)) if (!NOT_BOT_REQUESTS.has(endpoint)) n += count;
+  return n;
+}
+
+/** What the simulator counted between two readings, endpoint by endpoint. */
+export function counterDelta(before: SimCounters, after: SimCounters): SimCounters {
+  const delta = { ...after };
+  for (const key of Object.keys(after) as Array<keyof SimCounters>) {
+    if (key !== 'sseConnectionsOpen') delta[key] = after[key] - (before[key] ?? 0);
+  }
+  return delta;
+}
+
+/** `a / b` rounded, with `b` kept off zero. */
+export function ratio(a: number, b: number, digits = 2): number {
+  return Number((a / (b === 0 ? Number.EPSILON : b)).toFixed(digits));
+}
+
+/** `x` rounded to `digits`. */
+export const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
+
+/** Bytes to MiB, one decimal. */
+export const mb = (bytes: number): number => round(bytes / 1024 / 1024);
+
+/** What the numbers ran on: commit (and whether the tree had changes), Node, cores, load at start. */
+export function runInfo(): Record<string, unknown> {
+  const git = (args: string) => {
+    try {
+      return execSync(`git ${args}`, { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
+    } catch {
+      return null;
+    }
+  };
+  return {
+    at: new Date().toISOString(),
+    // BENCH_SOURCE names the tree when it is no git checkout (e.g. an export of a commit plus bench/).
+    source: process.env.BENCH_SOURCE ?? null,
+    commit: git('rev-parse --short HEAD'),
+    uncommittedChanges: (git('status --porcelain --untracked-files=no') ?? '').length > 0,
+    node: process.version,
+    cores: cpus().length,
+    memoryGb: round(totalmem() / 1024 ** 3),
+    loadAverage1m: round(loadavg()[0] ?? 0, 2),
+  };
+}
+
+/** The Oxen simulator running in a child process (bench/sim-process.ts), driven over loopback HTTP. */
+export interface SimProcess {
+  readonly url: string;
+  readonly apiKey: string;
+  counters(): Promise<SimCounters>;
+  /** Generations by status. */
+  rows(): Promise<Record<string, number>>;
+  knobs(patch: Partial<SimKnobs>): Promise<void>;
+  /** Lets generations held by `holdQueue` start. */
+  release(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts bench/sim-process.ts with `knobs` and waits until it listens. */
+export async function startSimProcess(knobs: Partial<SimKnobs>): Promise<SimProcess> {
+  const child = fork(fileURLToPath(new URL('./sim-process.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_SIM_KNOBS: JSON.stringify(knobs) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const info = await new Promise<{ url: string; apiKey: string; control: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the simulator process did not start within 30 s')), 30_000);
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m as { url: string; apiKey: string; control: string });
+    });
+    child.once('exit', (code) => reject(new Error(`the simulator process exited early (${code})`)));
+  });
+  // Generous: releasing thousands of held generations keeps the simulator busy for a while.
+  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${info.control}${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    return (await res.json()) as T;
+  };
+  return {
+    url: info.url,
+    apiKey: info.apiKey,
+    counters: () => call<SimCounters>('GET', '/counters'),
+    rows: () => call<Record<string, number>>('GET', '/rows'),
+    knobs: async (patch) => {
+      await call('POST', '/knobs', patch);
+    },
+    release: async () => {
+      await call('POST', '/release');
+    },
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.disconnect();
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
 }

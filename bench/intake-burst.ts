@@ -1,12 +1,15 @@
 /**
  * Intake burst (Slack): N signed `/animate <prompt>` slash commands sent at once over loopback HTTP into
- * the real Bolt app of `createSlackAdapter` (real intake on Redis, WebClient on the Slack fake), timing
- * each request until its HTTP response, which is the ack. Baseline: a bare Bolt app (same receiver type,
- * signing secret and fake) whose `/animate` handler only acks, same run.
+ * the real Bolt app of `createSlackAdapter` (real intake on Redis, WebClient on the Slack fake) by a
+ * sender in its own process (bench/intake-sender.ts), timing each request until its HTTP response,
+ * which is the ack. Baseline: a bare Bolt app (same receiver type, signing secret and fake) whose
+ * `/animate` handler only acks, same run, same sender.
  * `npm run bench:intake [-- --n 200]` — needs Redis (REDIS_URL or 127.0.0.1:6379).
  */
+import { fork } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { App, ExpressReceiver } from '@slack/bolt';
 import { Queue } from 'bullmq';
@@ -17,10 +20,9 @@ import { createImageFetcher } from '../src/media/image-fetcher.js';
 import { createIntake } from '../src/queue/intake.js';
 import { ANIMATE_QUEUE } from '../src/queue/keys.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { slashCommand } from '../test/fakes/slack/payloads.js';
-import { slackSignature } from '../test/fakes/slack/signed-request.js';
 import { startSlackFake } from '../test/fakes/slack/web-api-fake.js';
-import { percentile, redisFor, until, writeResult } from './common.js';
+import { percentile, redisFor, runInfo, until, writeResult } from './common.js';
+import type { BurstOrder, BurstSample } from './intake-sender.js';
 
 const { values: args } = parseArgs({ options: { n: { type: 'string', default: '200' } } });
 const N = Number(args.n);
@@ -57,9 +59,19 @@ async function listen(app: express.Application): Promise<{ server: Server; url: 
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${SLACK_EVENTS_PATH}` };
 }
 
+/** The sender process (bench/intake-sender.ts); started below, before the apps. */
+const sender = fork(fileURLToPath(new URL('./intake-sender.ts', import.meta.url)), [], {
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+await new Promise<void>((resolve, reject) => {
+  sender.once('message', () => resolve());
+  sender.once('exit', (code) => reject(new Error(`the sender process exited early (${code})`)));
+});
+
 /**
- * Sends `count` slash commands at once; bodies are built and signed beforehand, so each timing covers
- * only the HTTP round trip up to the response headers (Bolt answers at `ack()`).
+ * Has the sender process send `count` slash commands at once; it signs the bodies beforehand, so each
+ * timing covers only the HTTP round trip up to the response headers (Bolt answers at `ack()`).
  */
 async function burst(
   label: string,
@@ -68,45 +80,23 @@ async function burst(
   responseUrl: () => string,
   userBase: number,
 ): Promise<BurstResult> {
-  const ts = Math.floor(Date.now() / 1000);
-  const requests = Array.from({ length: count }, (_, i) => {
-    const body = new URLSearchParams(
-      slashCommand({
-        text: `benchmark: slow push-in ${i}`,
-        user: `U${userBase + i}`,
-        userName: `user${userBase + i}`,
-        responseUrl: responseUrl(),
-      }),
-    ).toString();
-    return {
-      body,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': slackSignature(SECRET, ts, body),
-      },
+  const order: BurstOrder = {
+    url,
+    secret: SECRET,
+    count,
+    userBase,
+    responseUrls: Array.from({ length: count }, responseUrl),
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  };
+  const { samples, wallMs } = await new Promise<{ samples: BurstSample[]; wallMs: number }>((resolve) => {
+    const on = (m: { result?: { samples: BurstSample[]; wallMs: number } }) => {
+      if (!m.result) return;
+      sender.off('message', on);
+      resolve(m.result);
     };
+    sender.on('message', on);
+    sender.send({ burst: order });
   });
-  const started = performance.now();
-  const samples = await Promise.all(
-    requests.map(async ({ body, headers }) => {
-      const t0 = performance.now();
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          body,
-          headers,
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        });
-        const ms = performance.now() - t0;
-        await res.arrayBuffer();
-        return { ms, ok: res.status === 200 };
-      } catch {
-        return { ms: performance.now() - t0, ok: false };
-      }
-    }),
-  );
-  const wallMs = performance.now() - started;
   const ms = samples.filter((s) => s.ok).map((s) => s.ms);
   const round = (x: number) => Number(x.toFixed(1));
   return {
@@ -123,6 +113,7 @@ async function burst(
   };
 }
 
+const info = runInfo();
 const logger = silentLogger();
 const slack = await startSlackFake();
 const { redis, prefix, cleanup } = redisFor('intake');
@@ -189,6 +180,7 @@ try {
   await cleanup();
   await redis.quit();
   await slack.close();
+  sender.disconnect();
 }
 
 const [animate, baseline] = results as [BurstResult, BurstResult];
@@ -204,7 +196,8 @@ console.log(
     `acks over 3 s: ${animate.over3s} vs ${baseline.over3s}; modals opened: ${slack.state.views.length - WARMUP}`,
 );
 const file = writeResult('intake-burst', {
-  node: process.version,
+  command: `npm run bench:intake -- --n ${N}`,
+  run: info,
   n: N,
   warmup: WARMUP,
   ackLimitMs: SLACK_ACK_LIMIT_MS,

@@ -1,124 +1,407 @@
 /**
- * 1,000 generations in flight in one worker: RSS, event-loop delay p99, Redis memory, SSE connections
- * and Oxen requests per minute while they wait; then all complete. Baseline: the same process idle.
- * `npm run bench:load` — needs Redis (REDIS_URL or 127.0.0.1:6379).
+ * N generations in flight at once across W worker processes sharing one Redis: each worker's own RSS,
+ * heap and event-loop delay (p99) while they wait, Oxen requests per minute while waiting, Redis
+ * memory, and the time for all N to be delivered once Oxen lets them run. Every piece runs in its own
+ * process: the simulator (bench/sim-process.ts, `holdQueue` keeps every generation queued until
+ * released), the load generator (bench/load-sender.ts, the real intake) and each worker
+ * (bench/load-worker.ts); this process only orchestrates and reads Redis.
+ *
+ * Time: only the reconcile interval makes Oxen requests while generations wait (docs/architecture.md,
+ * "Waiting"), so it is the timer compressed: 60 s real ÷ `--compression` (default 20: 3 s). The window
+ * (default 60 s) is then `window × compression` real seconds, and requests per real minute are the
+ * requests counted in it divided by that. Progress wakes (30 s) and the edit interval (10 s) stay real,
+ * so memory and event-loop figures reflect the real rate of work, not `compression` times it. The
+ * reconcile cycle also runs the sweeper over every reservation (Redis only), as many times more often:
+ * `--compression 1` measures memory, the event loop and Redis commands at real timing.
+ *
+ * Baselines, same run: each worker idle (started, event stream open, reconciler running) before any
+ * load, for RSS, heap and event-loop delay; for requests per minute, per-job polling at the same
+ * interval: one status read per generation per reconcile interval (N per real minute).
+ * `npm run bench:load [-- --n 1000 --workers 1 --compression 20 --window 60]` — needs Redis.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createOxenClient } from '../src/oxen/client.js';
-import { createEventHub } from '../src/oxen/event-hub.js';
-import { createIntake } from '../src/queue/intake.js';
-import { createRedisConnection } from '../src/queue/redis.js';
-import { startOxenSimulator } from '../src/simulator/simulator.js';
-import { benchInput, REDIS_URL, redisFor, startBenchWorker, timingChat, until, writeResult } from './common.js';
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ANIMATE_QUEUE } from '../src/queue/keys.js';
+import {
+  counterDelta,
+  mb,
+  oxenRequests,
+  ratio,
+  redisFor,
+  round,
+  runInfo,
+  startSimProcess,
+  until,
+  writeResult,
+} from './common.js';
+import type { WorkerStats } from './load-worker.js';
 
-const N = Number(process.env.BENCH_N ?? 1000);
-const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 60_000);
-const RECONCILE_MS = 60_000;
-
-const mb = (bytes: number) => Number((bytes / 1024 / 1024).toFixed(1));
-
-async function redisUsedMemory(redis: import('ioredis').Redis): Promise<number> {
-  const info = await redis.info('memory');
-  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-}
-
-async function measureWindow(ms: number) {
-  const h = monitorEventLoopDelay({ resolution: 10 });
-  h.enable();
-  await new Promise((r) => setTimeout(r, ms));
-  h.disable();
-  return { p99Ms: Number((h.percentile(99) / 1e6).toFixed(1)), maxMs: Number((h.max / 1e6).toFixed(1)) };
-}
-
-const sim = await startOxenSimulator({ knobs: { holdQueue: true, queuedMs: 0, processingMs: 1_000 } });
-const { redis, prefix, cleanup } = redisFor('load');
-const workerRedis = createRedisConnection(REDIS_URL, { forWorker: true });
-const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-const events = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey });
-await events.start();
-const chat = timingChat();
-const limits = { maxActiveGenerations: 10_000, maxActivePerUser: 10, dailySecondsPerUser: 10_000 };
-const intake = createIntake({ connection: redis, prefix, limits });
-
-global.gc?.();
-const idle = {
-  rssMb: mb(process.memoryUsage().rss),
-  redisMb: mb(await redisUsedMemory(redis)),
-  loop: await measureWindow(3_000),
-};
-
-const worker = startBenchWorker({
-  connection: workerRedis,
-  prefix,
-  oxen,
-  events,
-  chat: chat.port,
-  reconcileMs: RECONCILE_MS,
-  timeoutMs: 60 * 60_000,
-  limits,
-});
-const t0 = performance.now();
-for (let i = 0; i < N; i += 50) {
-  await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, k) => intake.submit(benchInput(i + k))));
-}
-await until(() => sim.counters.enqueue >= N, `${N} enqueues`, 300_000);
-const submitSeconds = (performance.now() - t0) / 1000;
-// Let the submit burst settle before the steady-state window.
-await new Promise((r) => setTimeout(r, 2_000));
-const before = { ...sim.counters };
-const loop = await measureWindow(WINDOW_MS);
-const after = { ...sim.counters };
-const apiDelta =
-  after.status -
-  before.status +
-  (after.list - before.list) +
-  (after.enqueue - before.enqueue) +
-  (after.cancel - before.cancel);
-global.gc?.();
-const inFlight = {
-  generations: N,
-  rssMb: mb(process.memoryUsage().rss),
-  heapUsedMb: mb(process.memoryUsage().heapUsed),
-  // The simulator runs in this process and keeps every uploaded input image in Buffers: RSS minus
-  // array buffers is closer to what the worker itself holds.
-  arrayBuffersMb: mb(process.memoryUsage().arrayBuffers),
-  rssWithoutBuffersMb: mb(process.memoryUsage().rss - process.memoryUsage().arrayBuffers),
-  eventLoopDelayP99Ms: loop.p99Ms,
-  eventLoopDelayMaxMs: loop.maxMs,
-  redisUsedMb: mb(await redisUsedMemory(redis)),
-  sseConnectionsOpen: sim.counters.sseConnectionsOpen,
-  oxenRequestsPerMinute: Math.round((apiDelta * 60_000) / WINDOW_MS),
-  submitSeconds: Number(submitSeconds.toFixed(1)),
-};
-
-sim.knobs.holdQueue = false;
-sim.releaseQueue();
-const t1 = performance.now();
-await until(() => chat.delivered.size >= N, `${N} deliveries`, 600_000);
-const drainSeconds = Number(((performance.now() - t1) / 1000).toFixed(1));
-
-const rows = [
-  { phase: 'idle (baseline)', rssMb: idle.rssMb, redisUsedMb: idle.redisMb, eventLoopP99Ms: idle.loop.p99Ms },
-  {
-    phase: `${N} in flight`,
-    rssMb: inFlight.rssMb,
-    redisUsedMb: inFlight.redisUsedMb,
-    eventLoopP99Ms: inFlight.eventLoopDelayP99Ms,
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string', default: '1000' },
+    workers: { type: 'string', default: '1' },
+    compression: { type: 'string', default: '20' },
+    window: { type: 'string', default: '60' },
   },
-];
-console.table(rows);
-console.log(
-  `SSE connections: ${inFlight.sseConnectionsOpen}; Oxen API requests/min while waiting (reconcile ${RECONCILE_MS / 1000} s): ${inFlight.oxenRequestsPerMinute}; ` +
-    `RSS ×${(inFlight.rssMb / idle.rssMb).toFixed(2)} vs idle; all ${N} delivered ${drainSeconds} s after release`,
-);
-const file = writeResult('load', { node: process.version, idle, inFlight, drainSeconds, rows });
-console.log(`written ${file}`);
+});
+const N = Number(args.n);
+const W = Number(args.workers);
+const C = Number(args.compression);
+const WINDOW_MS = Number(args.window) * 1000;
+if (![N, W].every((x) => Number.isInteger(x) && x >= 1) || !(C >= 1) || !(WINDOW_MS >= 1000)) {
+  throw new Error('--n and --workers must be positive integers, --compression ≥ 1, --window ≥ 1 (seconds)');
+}
+const REAL_RECONCILE_MS = 60_000;
+const RECONCILE_MS = Math.round(REAL_RECONCILE_MS / C);
+const PROGRESS_EVERY_MS = 30_000;
+const EDIT_INTERVAL_MS = 10_000;
+const IDLE_MS = 5_000;
+const GOALS = { rssMb: 200, loopP99Ms: 50, oxenRequestsPerMinute: 2 };
 
-await worker.close();
-await intake.close();
-await events.close();
-await cleanup();
-await redis.quit();
-await workerRedis.quit();
-await sim.close();
+// Hard stop, should anything hang despite the bounded waits below.
+const HARD_STOP_MS = 9 * 60_000;
+setTimeout(() => {
+  console.error(`load: gave up after ${HARD_STOP_MS / 60_000} min`);
+  process.exit(1);
+}, HARD_STOP_MS).unref();
+
+const startedAt = performance.now();
+/** A progress line on stderr, seconds since start. */
+const log = (what: string) => console.error(`[load ${((performance.now() - startedAt) / 1000).toFixed(1)} s] ${what}`);
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+/** Forks a script with an IPC channel: TypeScript under tsx, JavaScript under plain node. */
+function forkScript(file: string, env: Record<string, string>, execArgv: string[] = []): ChildProcess {
+  return fork(file, [], {
+    execArgv: [...(file.endsWith('.ts') ? ['--import', 'tsx'] : []), ...execArgv],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/**
+ * The worker process as production runs it, plain JavaScript on node: the TypeScript it imports (src/,
+ * bench/, test/support/, test/fakes/) transpiled file by file with the project's TypeScript into
+ * .tmp/bench-js/, packages resolved from node_modules as usual. tsx's own loader adds some 45 MB of RSS
+ * that `node dist/main.js worker` does not have. Falls back to tsx, and says so.
+ */
+async function workerEntry(): Promise<{ file: string; runtime: string }> {
+  const source = here('./load-worker.ts');
+  try {
+    const { default: ts } = await import('typescript');
+    const root = here('..');
+    const out = join(root, '.tmp', 'bench-js');
+    const walk = async (dir: string): Promise<string[]> => {
+      const entries = await readdir(join(root, dir), { withFileTypes: true });
+      const nested = await Promise.all(
+        entries.map((e) => (e.isDirectory() ? walk(join(dir, e.name)) : Promise.resolve([join(dir, e.name)]))),
+      );
+      return nested.flat().filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+    };
+    const files = (
+      await Promise.all(['src', 'bench', join('test', 'support'), join('test', 'fakes')].map(walk))
+    ).flat();
+    for (const file of files) {
+      const { outputText } = ts.transpileModule(await readFile(join(root, file), 'utf8'), {
+        fileName: file,
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true },
+      });
+      const dest = join(out, file.replace(/\.ts$/, '.js'));
+      await mkdir(dirname(dest), { recursive: true });
+      await writeFile(dest, outputText);
+    }
+    return {
+      file: join(out, 'bench', 'load-worker.js'),
+      runtime: 'node, bench/load-worker.ts transpiled by TypeScript',
+    };
+  } catch (error) {
+    console.warn(`could not transpile the worker (${String(error)}); running it under tsx (RSS includes tsx)`);
+    return { file: source, runtime: 'tsx' };
+  }
+}
+
+/** The next IPC message of `child` that carries `key`. */
+function reply<T>(child: ChildProcess, key: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no ${key} from process ${child.pid} in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const on = (m: Record<string, unknown>) => {
+      if (!(key in m)) return;
+      clearTimeout(timer);
+      child.off('message', on);
+      resolve(m[key] as T);
+    };
+    child.on('message', on);
+  });
+}
+
+/** Sum of MEMORY USAGE of every key under `prefix`, and how many keys. */
+async function prefixMemory(redis: Redis, prefix: string): Promise<{ keys: number; bytes: number }> {
+  let cursor = '0';
+  let keys = 0;
+  let bytes = 0;
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (batch.length === 0) continue;
+    const pipeline = redis.pipeline();
+    for (const key of batch) pipeline.memory('USAGE', key, 'SAMPLES', '0');
+    for (const [, value] of (await pipeline.exec()) ?? []) bytes += Number(value ?? 0);
+    keys += batch.length;
+  } while (cursor !== '0');
+  return { keys, bytes };
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+}
+
+const summarizeStats = (stats: WorkerStats[]) => ({
+  rssMbMax: Math.max(...stats.map((s) => s.rssMb)),
+  heapUsedMbMax: Math.max(...stats.map((s) => s.heapUsedMb)),
+  heapUsedAfterGcMbMax: Math.max(...stats.map((s) => s.heapUsedAfterGcMb)),
+  rssAfterGcMbMax: Math.max(...stats.map((s) => s.rssAfterGcMb)),
+  heapTotalAfterGcMbMax: Math.max(...stats.map((s) => s.heapTotalAfterGcMb)),
+  loopP99MsMax: Math.max(...stats.map((s) => s.loopP99Ms)),
+  loopMaxMsMax: Math.max(...stats.map((s) => s.loopMaxMs)),
+  redisCommandsPerSecond: round(stats.reduce((a, s) => a + s.redisCommandsPerSecond, 0)),
+  perWorker: stats,
+});
+
+const info = runInfo();
+const entry = await workerEntry();
+const sim = await startSimProcess({ holdQueue: true, queuedMs: 0, processingMs: 1_000 });
+const { redis, prefix, cleanup } = redisFor('load');
+const queue = new Queue(ANIMATE_QUEUE, { connection: redis, prefix });
+const workers: ChildProcess[] = [];
+let output: Record<string, unknown>;
+try {
+  const redisBefore = await usedMemory(redis);
+  const workerEnv = {
+    SIM_URL: sim.url,
+    SIM_KEY: sim.apiKey,
+    PREFIX: prefix,
+    RECONCILE_MS: String(RECONCILE_MS),
+    PROGRESS_EVERY_MS: String(PROGRESS_EVERY_MS),
+    EDIT_INTERVAL_MS: String(EDIT_INTERVAL_MS),
+    TIMEOUT_MS: String(60 * 60_000),
+    MAX_ACTIVE_GENERATIONS: String(N + 100),
+  };
+  for (let i = 0; i < W; i++) workers.push(forkScript(entry.file, workerEnv, ['--expose-gc']));
+  await Promise.all(workers.map((w) => reply(w, 'ready', 60_000)));
+  const measureAll = (ms: number) =>
+    Promise.all(
+      workers.map((w) => {
+        const r = reply<WorkerStats>(w, 'stats', ms + 30_000);
+        w.send({ cmd: 'measure', ms });
+        return r;
+      }),
+    );
+  const countAll = async () => {
+    const counts = await Promise.all(
+      workers.map((w) => {
+        const r = reply<{ delivered: number; edits: number }>(w, 'count', 10_000);
+        w.send({ cmd: 'count' });
+        return r;
+      }),
+    );
+    return counts.reduce((a, c) => ({ delivered: a.delivered + c.delivered, edits: a.edits + c.edits }), {
+      delivered: 0,
+      edits: 0,
+    });
+  };
+
+  // Baseline: the same worker processes, idle.
+  log(`${W} worker(s) ready; idle baseline ${IDLE_MS / 1000} s`);
+  const idle = summarizeStats(await measureAll(IDLE_MS));
+  log(`submitting ${N}`);
+
+  // Load, from a process of its own.
+  const t0 = performance.now();
+  const sender = forkScript(here('./load-sender.ts'), { PREFIX: prefix, N: String(N), OFFSET: '0' });
+  const sent = await reply<{ submitted: number; refused: number; seconds: number }>(sender, 'sent', 300_000).catch(
+    (error: unknown) => {
+      sender.kill('SIGKILL');
+      throw error;
+    },
+  );
+  if (sent.submitted !== N) throw new Error(`the sender got ${sent.refused} of ${N} requests refused`);
+  log(`intake took ${N} in ${sent.seconds.toFixed(1)} s; waiting for the workers to enqueue them at Oxen`);
+  await until(async () => (await sim.counters()).enqueue >= N, `${N} enqueued at Oxen`, 300_000);
+  log('all enqueued; waiting for every job to park');
+  // Settled: every job parked (delayed), none running or waiting to run.
+  await until(
+    async () => {
+      const c = await queue.getJobCounts('active', 'waiting', 'delayed');
+      return c.delayed >= N && (c.active ?? 0) === 0 && (c.waiting ?? 0) === 0;
+    },
+    `${N} jobs parked`,
+    120_000,
+  );
+  const submitSeconds = (performance.now() - t0) / 1000;
+
+  // Steady state while waiting: one window, every worker measuring itself.
+  const before = await sim.counters();
+  log(`all parked; steady-state window ${WINDOW_MS / 1000} s`);
+  const inFlightStats = summarizeStats(await measureAll(WINDOW_MS));
+  const after = await sim.counters();
+  const delta = counterDelta(before, after);
+  const realMinutes = (WINDOW_MS * C) / 60_000;
+  const requests = oxenRequests(delta);
+  const requestsPerRealMinute = round(requests / realMinutes, 2);
+  const perJobPollingPerRealMinute = N * (60_000 / REAL_RECONCILE_MS);
+  const redisKeys = await prefixMemory(redis, prefix);
+  const redisAfter = await usedMemory(redis);
+  const held = await sim.rows();
+
+  // Release: every generation runs 1 s and completes; time until all N are delivered.
+  log('releasing the queue');
+  await sim.release();
+  const t1 = performance.now();
+  let delivered = 0;
+  let ended: Record<string, number> = {};
+  let lastLog = 0;
+  await until(
+    async () => {
+      delivered = (await countAll()).delivered;
+      ended = await queue.getJobCounts('completed', 'failed');
+      if (performance.now() - lastLog > 10_000) {
+        lastLog = performance.now();
+        log(`delivered ${delivered}, jobs ended ${JSON.stringify(ended)}`);
+      }
+      return (ended.completed ?? 0) + (ended.failed ?? 0) >= N;
+    },
+    `${N} jobs ended`,
+    300_000,
+  );
+  const drainSeconds = round((performance.now() - t1) / 1000);
+  log(`all ${N} ended in ${drainSeconds} s: ${delivered} delivered, ${ended.failed ?? 0} failed`);
+  const afterDrain = summarizeStats(await measureAll(2_000));
+  const edits = (await countAll()).edits;
+
+  output = {
+    command: `npm run bench:load -- --n ${N} --workers ${W} --compression ${C} --window ${WINDOW_MS / 1000}`,
+    run: info,
+    n: N,
+    workers: W,
+    workerRuntime: entry.runtime,
+    compression: C,
+    timings: {
+      reconcileMs: RECONCILE_MS,
+      realReconcileMs: REAL_RECONCILE_MS,
+      progressEveryMs: PROGRESS_EVERY_MS,
+      editIntervalMs: EDIT_INTERVAL_MS,
+      windowMs: WINDOW_MS,
+      windowRealMinutes: realMinutes,
+    },
+    submitSeconds: round(submitSeconds),
+    senderSeconds: round(sent.seconds),
+    heldAtOxen: held,
+    idle,
+    inFlight: inFlightStats,
+    afterDrain,
+    oxen: {
+      requestsInWindow: requests,
+      byEndpoint: delta,
+      sseConnectionsOpen: after.sseConnectionsOpen,
+      requestsPerRealMinute,
+      perJobPollingPerRealMinute,
+    },
+    redis: {
+      keys: redisKeys.keys,
+      prefixMb: mb(redisKeys.bytes),
+      bytesPerGeneration: Math.round(redisKeys.bytes / N),
+      usedMemoryDeltaMb: mb(redisAfter - redisBefore),
+    },
+    drainSeconds,
+    delivered,
+    jobsFailed: ended.failed ?? 0,
+    oxenRowsAtEnd: await sim.rows(),
+    progressEdits: edits,
+    ratios: {
+      rssInFlightOverIdle: ratio(inFlightStats.rssMbMax, idle.rssMbMax),
+      heapInFlightOverIdle: ratio(inFlightStats.heapUsedAfterGcMbMax, idle.heapUsedAfterGcMbMax),
+      loopP99InFlightOverIdle: ratio(inFlightStats.loopP99MsMax, idle.loopP99MsMax),
+      oxenRequestsPerMinuteOverPerJobPolling: ratio(requestsPerRealMinute, perJobPollingPerRealMinute, 4),
+    },
+    goals: {
+      rssMb: { goal: GOALS.rssMb, value: inFlightStats.rssMbMax, met: inFlightStats.rssMbMax <= GOALS.rssMb },
+      loopP99Ms: {
+        goal: GOALS.loopP99Ms,
+        value: inFlightStats.loopP99MsMax,
+        met: inFlightStats.loopP99MsMax <= GOALS.loopP99Ms,
+      },
+      oxenRequestsPerMinute: {
+        goal: GOALS.oxenRequestsPerMinute,
+        value: requestsPerRealMinute,
+        met: requestsPerRealMinute <= GOALS.oxenRequestsPerMinute,
+      },
+    },
+  };
+} finally {
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          if (w.exitCode !== null) return resolve();
+          const timer = setTimeout(() => {
+            w.kill('SIGKILL');
+            resolve();
+          }, 15_000);
+          w.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          w.send({ cmd: 'close' });
+        }),
+    ),
+  );
+  await sim.close();
+  await queue.close();
+  await cleanup();
+  await redis.quit();
+}
+
+const o = output as {
+  idle: ReturnType<typeof summarizeStats>;
+  inFlight: ReturnType<typeof summarizeStats>;
+  afterDrain: ReturnType<typeof summarizeStats>;
+  oxen: { requestsPerRealMinute: number; perJobPollingPerRealMinute: number; sseConnectionsOpen: number };
+  redis: { prefixMb: number; keys: number; bytesPerGeneration: number; usedMemoryDeltaMb: number };
+  drainSeconds: number;
+  delivered: number;
+  jobsFailed: number;
+  submitSeconds: number;
+  ratios: Record<string, number>;
+};
+console.table(
+  (['idle', 'inFlight', 'afterDrain'] as const).map((phase) => ({
+    phase: phase === 'inFlight' ? `${N} in flight` : phase,
+    rssMb: o[phase].rssMbMax,
+    rssAfterGcMb: o[phase].rssAfterGcMbMax,
+    heapTotalAfterGcMb: o[phase].heapTotalAfterGcMbMax,
+    heapAfterGcMb: o[phase].heapUsedAfterGcMbMax,
+    loopP99Ms: o[phase].loopP99MsMax,
+    loopMaxMs: o[phase].loopMaxMsMax,
+    redisCmdsPerS: o[phase].redisCommandsPerSecond,
+  })),
+);
+console.log(
+  `${W} worker(s), ${N} in flight (submitted in ${o.submitSeconds.toFixed(1)} s); worst worker: RSS ×${o.ratios.rssInFlightOverIdle} vs idle, ` +
+    `loop p99 ${o.inFlight.loopP99MsMax} ms\nOxen requests per real minute while waiting (compression ×${C}, reconcile ${RECONCILE_MS} ms, ` +
+    `window ${WINDOW_MS / 1000} s = ${(WINDOW_MS * C) / 60_000} real min): ${o.oxen.requestsPerRealMinute} vs per-job polling ${o.oxen.perJobPollingPerRealMinute} ` +
+    `(×${o.ratios.oxenRequestsPerMinuteOverPerJobPolling}); SSE connections ${o.oxen.sseConnectionsOpen}\n` +
+    `Redis: ${o.redis.prefixMb} MB in ${o.redis.keys} keys (${o.redis.bytesPerGeneration} B per generation; used_memory +${o.redis.usedMemoryDeltaMb} MB, shared server); ` +
+    `all ${N} ended ${o.drainSeconds} s after release: ${o.delivered} delivered, ${o.jobsFailed} failed`,
+);
+const file = writeResult(`load-${W}x${N}`, output);
+console.log(`written ${file}`);
 process.exit(0);

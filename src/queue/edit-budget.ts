@@ -1,19 +1,24 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { EDIT_BUDGETS } from '../core/edit-budget.js';
+import { EDIT_BUDGETS, type EditBudget } from '../core/edit-budget.js';
 import type { Platform } from '../core/model.js';
 import type { EditBudgetPort } from '../core/ports/edit-budget.js';
 
 /**
  * {@link EditBudgetPort} on rate-limiter-flexible's Redis limiter (atomic, shared by all workers),
- * one limiter per platform with that platform's window.
+ * one limiter per platform with that platform's window. `budgets` replaces the platforms' limits
+ * (bench/edits.ts compresses time with it); windows are whole seconds, the limiter's Redis expiry unit.
  */
-export function createRedisEditBudget(redis: Redis, prefix: string): EditBudgetPort {
+export function createRedisEditBudget(
+  redis: Redis,
+  prefix: string,
+  budgets: Record<Platform, EditBudget> = EDIT_BUDGETS,
+): EditBudgetPort {
   const limiters = new Map<Platform, RateLimiterRedis>();
   const limiter = (platform: Platform) => {
     let found = limiters.get(platform);
     if (!found) {
-      const budget = EDIT_BUDGETS[platform];
+      const budget = budgets[platform];
       found = new RateLimiterRedis({
         storeClient: redis,
         keyPrefix: `${prefix}:animate:edits:${platform}`,
