@@ -35,6 +35,7 @@ const nth = (thread: string, n: number) =>
 const contentOf = (thread: string, id: string) =>
   stack.discord.messages(thread).find((m) => m.id === id)?.content ?? '';
 const videos = (thread: string) => stack.discord.messages(thread).filter((m) => m.files.length > 0);
+const alice = { platform: 'discord' as const, userId: FAKE_IDS.alice, displayName: 'alice' };
 
 describe('discord reactions end to end', () => {
   test('GIVEN a failed generation THEN the reason shows; a stranger’s 🔁 does nothing; the requester’s 🔁 delivers', async () => {
@@ -73,7 +74,6 @@ describe('discord reactions end to end', () => {
     );
     // Oxen's row can be processing before the worker has recorded the submission (a busy machine): wait
     // for the state /animations reads, not only for Oxen's.
-    const alice = { platform: 'discord' as const, userId: FAKE_IDS.alice, displayName: 'alice' };
     await eventually(
       async () =>
         (await stack.bot.intake.status(alice)).active.some((a) => a.state === 'submitted' || a.state === 'processing'),
@@ -112,6 +112,9 @@ describe('discord reactions end to end', () => {
           ?.botReactions.includes('🔁'),
       '🔁',
     );
+    // The bot offers 🔁 a moment before it marks the attempt done; a 🔁 in between meets a running
+    // attempt. Wait for the state the retry checks (a busy machine makes that moment long).
+    await eventually(async () => (await stack.bot.intake.status(alice)).active.length === 0, 'the attempt to end');
     stack.discord.react(thread, result?.id ?? '', FAKE_IDS.alice, '🔁');
     await eventually(() => videos(thread).length === 2, 'the retry’s video');
     expect(videos(thread)[1]?.content).toContain('attempt 2');
