@@ -18,12 +18,14 @@ export interface PlatformTraits {
  * platform registry (src/roles/platforms.ts) all read it, and every table keyed by platform is a
  * `Record<Platform, …>`, so a name added here makes tsc list whatever else the platform must fill in.
  * Discord allows about 5 message edits per 5 s per channel; Slack's `chat.update` is Tier 3 (about 50 a
- * minute per workspace); the web playground (src/adapters/web) writes to Redis. See docs/architecture.md,
- * "How to add a platform".
+ * minute per workspace); the web playground (src/adapters/web) writes to Redis. The budgets are counted
+ * in fixed windows, which let up to two windows' worth through across a window's edge, so the windows
+ * are short and under the limits: 10 per 15 s is at most 50 in any minute, 2 per 2 s at most 6 in any
+ * 5 s (a rare 429 beyond that only pauses the channel). See docs/architecture.md, "How to add a platform".
  */
 export const PLATFORM_TRAITS = {
-  discord: { editBudget: { points: 5, windowSeconds: 5 }, editScope: 'channel' },
-  slack: { editBudget: { points: 45, windowSeconds: 60 }, editScope: 'deployment' },
+  discord: { editBudget: { points: 2, windowSeconds: 2 }, editScope: 'channel' },
+  slack: { editBudget: { points: 10, windowSeconds: 15 }, editScope: 'deployment' },
   // The web playground's own store: edits are cheap, the budget only keeps a thread readable.
   web: { editBudget: { points: 20, windowSeconds: 5 }, editScope: 'channel' },
 } as const satisfies Record<string, PlatformTraits>;

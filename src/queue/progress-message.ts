@@ -4,6 +4,7 @@ import type { AttemptState } from '../core/model.js';
 import { estimateGenerationMs, shouldEdit } from '../core/progress.js';
 import { requestSeconds } from '../core/request.js';
 import type { FailureInfo, MessageView, ProgressView } from '../core/views.js';
+import { sleep } from '../shared/abort.js';
 import { estimateFor } from './cost.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
@@ -64,34 +65,51 @@ export async function updateProgress(
   state: AttemptState,
   extras: ProgressExtras = {},
   force = false,
-): Promise<void> {
+): Promise<EditOutcome> {
   const ref = act.attempt.progressRef;
-  if (!ref) return;
+  if (!ref) return { edited: true };
   const now = ctx.clock.now();
   const last = ctx.lastEdits.get(act.job.id ?? '') ?? null;
   const next = { state, queuePosition: extras.queuePosition };
-  if (!force && !shouldEdit(last, next, now, ctx.editIntervalMs)) return;
+  if (!force && !shouldEdit(last, next, now, ctx.editIntervalMs)) return { edited: false };
   const { platform } = act.request.where;
   const scope = editScope(act.request.where);
   // Beyond the shared budget the edit is dropped, not queued: the next wake renders the latest state.
-  if (!(await ctx.editBudget.take(platform, scope, force))) return;
+  if (!(await ctx.editBudget.take(platform, scope, force))) return { edited: false };
   try {
     await act.chat.edit(ref, await progressView(ctx, act, state, extras));
   } catch (error) {
     if (error instanceof ChatError && error.kind === 'gone') throw error;
-    if (error instanceof ChatError && error.kind === 'rate_limited') {
-      await ctx.editBudget.pause(platform, scope, error.retryAfterMs ?? RATE_LIMIT_PAUSE_MS);
-    }
+    const retryAfterMs = error instanceof ChatError ? (error.retryAfterMs ?? RATE_LIMIT_PAUSE_MS) : RATE_LIMIT_PAUSE_MS;
+    if (error instanceof ChatError && error.kind === 'rate_limited')
+      await ctx.editBudget.pause(platform, scope, retryAfterMs);
     ctx.logger?.info({ err: error, state }, 'progress edit skipped');
-    return;
+    return { edited: false, retryAfterMs };
   }
   ctx.lastEdits.set(act.job.id ?? '', { atMs: now, ...next });
+  return { edited: true };
 }
+
+/** Whether an edit went out; when the chat refused it for now, how long it asked to wait. */
+export interface EditOutcome {
+  edited: boolean;
+  retryAfterMs?: number;
+}
+
+/** Tries a final state gets: it is the last thing the progress message will ever say. */
+const FINAL_EDIT_TRIES = 3;
+/** The longest wait between them (a longer Retry-After is cut to this). */
+const FINAL_EDIT_MAX_WAIT_MS = 5_000;
 
 /** Like {@link updateProgress}, for final states where a chat failure must not undo the outcome. */
 export async function finalProgress(ctx: WorkerContext, act: Activation, state: AttemptState, extras: ProgressExtras) {
   try {
-    await updateProgress(ctx, act, state, extras, true);
+    // A final state must not stay lost behind a 429: wait as asked (bounded) and send it again.
+    for (let tryNo = 1; tryNo <= FINAL_EDIT_TRIES; tryNo += 1) {
+      const outcome = await updateProgress(ctx, act, state, extras, true);
+      if (outcome.edited || outcome.retryAfterMs === undefined || tryNo === FINAL_EDIT_TRIES) break;
+      await sleep(Math.min(outcome.retryAfterMs, FINAL_EDIT_MAX_WAIT_MS));
+    }
   } catch (error) {
     if (!(error instanceof ChatError && error.kind === 'gone')) {
       ctx.logger?.warn({ err: error, requestId: act.request.requestId }, 'could not edit the final progress message');

@@ -29,7 +29,9 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
 
   /** Takes the interval's lock; `force` takes it even when another cycle ran within the interval. */
   async function lock(force: boolean): Promise<boolean> {
-    const px = String(ctx.reconcileMs);
+    // A little shorter than the interval: the next tick (one interval after this one, while the SET
+    // landed a moment later) must find it gone, or every other cycle would be skipped.
+    const px = String(Math.max(1, Math.floor(ctx.reconcileMs * 0.9)));
     const res = force
       ? await deps.redis.set(deps.lockKey, owner, 'PX', px)
       : await deps.redis.set(deps.lockKey, owner, 'PX', px, 'NX');

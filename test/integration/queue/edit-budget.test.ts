@@ -5,6 +5,13 @@ import { EDIT_BUDGETS, editScope } from '../../../src/core/edit-budget.js';
 import { createRedisEditBudget } from '../../../src/queue/edit-budget.js';
 import { createRedisConnection } from '../../../src/queue/redis.js';
 
+/** EDIT_BUDGETS with every window an hour long. */
+function steady(): typeof EDIT_BUDGETS {
+  return Object.fromEntries(
+    Object.entries(EDIT_BUDGETS).map(([platform, b]) => [platform, { ...b, windowSeconds: 3600 }]),
+  ) as typeof EDIT_BUDGETS;
+}
+
 describe('the chat edit budget kept in Redis', () => {
   let redis: Redis;
   let other: Redis;
@@ -20,7 +27,9 @@ describe('the chat edit budget kept in Redis', () => {
 
   it('GIVEN two workers editing one Discord channel THEN together they get the channel budget, not one each', async () => {
     const prefix = `{t-${randomUUID()}}`;
-    const workers = [createRedisEditBudget(redis, prefix), createRedisEditBudget(other, prefix)];
+    // The production points in a window far longer than the test, so no window edge falls inside it.
+    const budgets = steady();
+    const workers = [createRedisEditBudget(redis, prefix, budgets), createRedisEditBudget(other, prefix, budgets)];
     const scope = editScope({ platform: 'discord', channelId: 'C1', threadId: 'T1' });
     const granted: boolean[] = [];
     for (let i = 0; i < 10; i++) granted.push(await (workers[i % 2]?.take('discord', scope) ?? false));
@@ -31,7 +40,7 @@ describe('the chat edit budget kept in Redis', () => {
   });
 
   it('GIVEN a spent budget THEN a final state still goes out (and counts)', async () => {
-    const budget = createRedisEditBudget(redis, `{t-${randomUUID()}}`);
+    const budget = createRedisEditBudget(redis, `{t-${randomUUID()}}`, steady());
     const scope = editScope({ platform: 'slack', channelId: 'C1', threadId: '1.2' });
     for (let i = 0; i < EDIT_BUDGETS.slack.points; i++) expect(await budget.take('slack', scope)).toBe(true);
     expect(await budget.take('slack', scope)).toBe(false);
