@@ -41,16 +41,16 @@ export function clipLevel(id: string, n: number): number {
   return 16 + (offset % 48) + n;
 }
 
-/** The clip's tint (Cb, Cr) from the id, so two generations' clips differ even when their greys meet. */
-function clipTint(id: string): [number, number] {
+/** Where the clip's small white mark sits, from the id: two takes differ even when their greys meet. */
+function clipMark(id: string): [number, number] {
   const digest = createHash('sha256').update(id).digest();
-  return [64 + ((digest[1] ?? 0) % 128), 64 + ((digest[2] ?? 0) % 128)];
+  return [digest.readUInt16BE(1) % 472, digest.readUInt16BE(3) % 312];
 }
 
 /**
  * A clip of its own for generation `id`: `seconds` long at 10 fps and 480×320 (Oxen takes no side under
- * 300 px as an input, and a last frame becomes one), frame n flat, of luma {@link clipLevel}(id, n) and a
- * tint of the id (lossless, so a decoded frame gives its level back). Made once per id with ffmpeg; the
+ * 300 px as an input, and a last frame becomes one), frame n a flat grey of luma {@link clipLevel}(id, n) with
+ * a small white mark placed by the id (grey and white survive a round trip through RGB exactly) (lossless, so a decoded frame gives its level back). Made once per id with ffmpeg; the
  * simulator never needs it unless `distinctClips` is on.
  */
 export function countingClip(id: string, seconds: number): Promise<Buffer> {
@@ -67,7 +67,7 @@ async function makeClip(id: string, seconds: number): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'sim-clip-'));
   const out = join(dir, 'clip.mp4');
   const base = clipLevel(id, 0);
-  const [cb, cr] = clipTint(id);
+  const [markX, markY] = clipMark(id);
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(
@@ -81,7 +81,7 @@ async function makeClip(id: string, seconds: number): Promise<Buffer> {
           '-i',
           `color=c=black:s=480x320:r=10:d=${seconds}`,
           '-vf',
-          `geq=lum='${base}+N':cb=${cb}:cr=${cr}`,
+          `geq=lum='${base}+N':cb=128:cr=128,drawbox=x=${markX}:y=${markY}:w=8:h=8:color=white:t=fill`,
           '-c:v',
           'libx264',
           '-preset',
