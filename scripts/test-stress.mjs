@@ -22,8 +22,17 @@ const busy = [];
 let current;
 
 function stopAll() {
-  for (const child of [...busy, current]) {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of busy) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  // The run has a process group of its own: this ends vitest, its workers and whatever the tests
+  // started (bot processes, browsers), not vitest alone.
+  if (current?.pid && current.exitCode === null && current.signalCode === null) {
+    try {
+      process.kill(-current.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 
@@ -55,6 +64,7 @@ function runSuite() {
     current = spawn(process.execPath, [vitest, 'run', ...process.argv.slice(2)], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: process.env,
+      detached: true,
     });
     for (const [stream, sink] of [
       [current.stdout, process.stdout],
