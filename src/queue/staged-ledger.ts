@@ -133,4 +133,3 @@ export function createStagedLedger(redis: Redis, keys: StoreKeys) {
     },
   };
 }
-

@@ -39,7 +39,7 @@ async function chainClips(ctx: WorkerContext, act: Activation): Promise<ChainCli
     }
     const ids = attempt?.generationIds ?? (attempt?.generationId ? [attempt.generationId] : []);
     const generationId = ids[from.take] ?? ids[0];
-    if (!attempt || attempt.state !== 'done' || !generationId) throw new Error(`part ${from.requestId} has no video`);
+    if (attempt?.state !== 'done' || !generationId) throw new Error(`part ${from.requestId} has no video`);
     clips.unshift({ requestId: request.requestId, generationId });
     from = request.part?.from;
   }
