@@ -1,6 +1,5 @@
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
-import { registerDiscordCommands, registrationFromConfig, registrationTarget } from '../commands/register-discord.js';
 import type { Config } from '../config/env.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
@@ -36,7 +35,7 @@ export interface BotPartDeps {
 }
 
 /** Creates the intake and the platform adapters; nothing connects until `start`. */
-export function startBotPart(deps: BotPartDeps): BotPart {
+export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
   const { config, logger, metrics } = deps;
   const intake = createIntake({
     connection: deps.redis,
@@ -51,7 +50,7 @@ export function startBotPart(deps: BotPartDeps): BotPart {
     logger,
   });
   const imageFetcher = createImageFetcher({ allowedHosts: config.DOWNLOAD_HOSTS, oxenBaseUrl: config.OXEN_BASE_URL });
-  const adapters = createAdapters(config, { intake, imageFetcher, logger, metrics, expressApp: deps.expressApp });
+  const adapters = await createAdapters(config, { intake, imageFetcher, logger, metrics, expressApp: deps.expressApp });
   if (adapters.length === 0) {
     logger.warn('no platform has credentials: set DISCORD_TOKEN or SLACK_BOT_TOKEN to take commands');
   }
@@ -80,6 +79,10 @@ export function startBotPart(deps: BotPartDeps): BotPart {
  * bad token on its own.
  */
 async function registerCommands(config: Config, logger: Logger): Promise<void> {
+  // Imported here, like the adapters (src/roles/platforms.ts): only a Discord bot needs discord.js.
+  const { registerDiscordCommands, registrationFromConfig, registrationTarget } = await import(
+    '../commands/register-discord.js'
+  );
   const opts = registrationFromConfig(config);
   if (!opts) return;
   // Fixed messages, for log searches; which commands and where (guild or globally) are fields.

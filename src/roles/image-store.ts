@@ -3,13 +3,7 @@ import type { ImageStore } from '../core/ports/image-store.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import { checkDataDir, createHttpImageStore, createOxenImageStore } from '../queue/image-store.js';
 import type { Logger } from '../shared/logger.js';
-import {
-  checkS3Bucket,
-  createS3Client,
-  createS3ImageStore,
-  INPUT_LINK_MARGIN_SECONDS,
-  type S3Settings,
-} from '../storage/s3-image-store.js';
+import type { S3Settings } from '../storage/s3-image-store.js';
 
 /** The store a worker stages into, and how to let go of its connections. */
 export interface OpenedImageStore {
@@ -40,6 +34,10 @@ export async function openImageStore(config: Config, oxen: OxenPort, logger: Log
   const inputRetentionMs = config.STAGED_INPUT_RETENTION_HOURS * 3600_000;
   const retention = { retentionHours: config.STAGED_INPUT_RETENTION_HOURS };
   if (config.IMAGE_STORE === 's3') {
+    // Imported here: the AWS SDK adds tens of megabytes of RSS to every worker that does not use it.
+    const { checkS3Bucket, createS3Client, createS3ImageStore, INPUT_LINK_MARGIN_SECONDS } = await import(
+      '../storage/s3-image-store.js'
+    );
     const settings = s3SettingsFrom(config);
     const client = createS3Client(settings);
     try {

@@ -1,7 +1,4 @@
 import type { Express } from 'express';
-import { createDiscordAdapter, createDiscordChatPort } from '../adapters/discord/index.js';
-import { createSlackAdapter, createSlackChatPort } from '../adapters/slack/index.js';
-import { createWebAdapter, createWebPlatformPort } from '../adapters/web/index.js';
 import { type Config, enabledPlatforms, webChatToken } from '../config/env.js';
 import type { Intake } from '../core/intake.js';
 import type { Platform } from '../core/platforms.js';
@@ -29,11 +26,13 @@ export interface AdapterDeps {
 /**
  * How one platform is built from the config: its intake for the bot role, its outbox for the worker.
  * Both run only when the platform's credentials are set (`enabledPlatforms`, src/config/env.ts), so
- * they may read them as present.
+ * they may read them as present. Each imports its adapter when called: discord.js, Bolt and their
+ * dependencies weigh tens of megabytes of RSS, and a process should carry only the platforms it
+ * serves (README.md, "Performance").
  */
 export interface PlatformEntry {
-  createAdapter(config: Config, deps: AdapterDeps): PlatformAdapter;
-  createChatPort(config: Config, logger: Logger): ChatPort;
+  createAdapter(config: Config, deps: AdapterDeps): Promise<PlatformAdapter>;
+  createChatPort(config: Config, logger: Logger): Promise<ChatPort>;
 }
 
 /**
@@ -43,17 +42,22 @@ export interface PlatformEntry {
  */
 export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
   discord: {
-    createAdapter: (config, { intake, imageFetcher, logger, metrics }) =>
-      createDiscordAdapter(
+    async createAdapter(config, { intake, imageFetcher, logger, metrics }) {
+      const { createDiscordAdapter } = await import('../adapters/discord/index.js');
+      return createDiscordAdapter(
         { token: config.DISCORD_TOKEN ?? '', apiUrl: config.DISCORD_API_URL },
         { intake, imageFetcher, logger, metrics },
-      ),
-    createChatPort: (config, logger) =>
-      createDiscordChatPort({ token: config.DISCORD_TOKEN ?? '', apiUrl: config.DISCORD_API_URL, logger }),
+      );
+    },
+    async createChatPort(config, logger) {
+      const { createDiscordChatPort } = await import('../adapters/discord/index.js');
+      return createDiscordChatPort({ token: config.DISCORD_TOKEN ?? '', apiUrl: config.DISCORD_API_URL, logger });
+    },
   },
   slack: {
-    createAdapter: (config, deps) =>
-      createSlackAdapter(
+    async createAdapter(config, deps) {
+      const { createSlackAdapter } = await import('../adapters/slack/index.js');
+      return createSlackAdapter(
         {
           botToken: config.SLACK_BOT_TOKEN ?? '',
           apiUrl: config.SLACK_API_URL,
@@ -61,30 +65,43 @@ export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
           ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
         },
         deps,
-      ),
-    createChatPort: (config, logger) =>
-      createSlackChatPort({ token: config.SLACK_BOT_TOKEN ?? '', apiUrl: config.SLACK_API_URL, logger }),
+      );
+    },
+    async createChatPort(config, logger) {
+      const { createSlackChatPort } = await import('../adapters/slack/index.js');
+      return createSlackChatPort({ token: config.SLACK_BOT_TOKEN ?? '', apiUrl: config.SLACK_API_URL, logger });
+    },
   },
   // The playground keeps its conversation in Redis: each side gets a connection of its own.
   web: {
-    createAdapter: (config, deps) =>
-      createWebAdapter(
+    async createAdapter(config, deps) {
+      const { createWebAdapter } = await import('../adapters/web/index.js');
+      return createWebAdapter(
         { prefix: config.QUEUE_PREFIX, token: webChatToken(config) },
         { ...deps, checkImage: checkImageBytes, redis: createRedisConnection(config.REDIS_URL, { forWorker: false }) },
-      ),
-    createChatPort: (config) =>
-      createWebPlatformPort(createRedisConnection(config.REDIS_URL, { forWorker: false }), config.QUEUE_PREFIX),
+      );
+    },
+    async createChatPort(config) {
+      const { createWebPlatformPort } = await import('../adapters/web/index.js');
+      return createWebPlatformPort(createRedisConnection(config.REDIS_URL, { forWorker: false }), config.QUEUE_PREFIX);
+    },
   },
 };
 
 /** The outbox of every platform that has credentials, for the worker. */
-export function createChatPorts(config: Config, logger: Logger): Partial<Record<Platform, ChatPort>> {
-  return Object.fromEntries(
-    enabledPlatforms(config).map((platform) => [platform, PLATFORM_REGISTRY[platform].createChatPort(config, logger)]),
-  );
+export async function createChatPorts(config: Config, logger: Logger): Promise<Partial<Record<Platform, ChatPort>>> {
+  const ports: Partial<Record<Platform, ChatPort>> = {};
+  for (const platform of enabledPlatforms(config)) {
+    ports[platform] = await PLATFORM_REGISTRY[platform].createChatPort(config, logger);
+  }
+  return ports;
 }
 
 /** Creates (does not start) the intake of every platform that has credentials. */
-export function createAdapters(config: Config, deps: AdapterDeps): PlatformAdapter[] {
-  return enabledPlatforms(config).map((platform) => PLATFORM_REGISTRY[platform].createAdapter(config, deps));
+export async function createAdapters(config: Config, deps: AdapterDeps): Promise<PlatformAdapter[]> {
+  const adapters: PlatformAdapter[] = [];
+  for (const platform of enabledPlatforms(config)) {
+    adapters.push(await PLATFORM_REGISTRY[platform].createAdapter(config, deps));
+  }
+  return adapters;
 }

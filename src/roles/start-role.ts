@@ -93,7 +93,7 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
     readiness.push({ name: 'oxen-events', check: () => parts.worker?.eventsConnected() ?? false });
   }
   if (role !== 'worker') {
-    parts.bot = startBotPart({ config, logger, metrics, redis, expressApp: http.app, price: prices });
+    parts.bot = await startBotPart({ config, logger, metrics, redis, expressApp: http.app, price: prices });
     for (const adapter of parts.bot.adapters) {
       readiness.push({
         name: adapter.platform,
