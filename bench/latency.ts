@@ -5,6 +5,8 @@
  * one simulator process (bench/sim-process.ts), one after the other with the same arrival schedule:
  * - `worker`: the real worker (completion events, one reconcile list per interval for the deployment;
  *   docs/architecture.md, "Waiting"), delivering into a chat fake;
+ * - `worker, events without URL`: the same with completion events that name only the generation (the
+ *   simulator's `eventUrls` off), so the worker must read the row for the link;
  * - `poll-reconcile`: the baseline, a minimal loop that stages the image, enqueues, then reads each
  *   generation's status every reconcile interval until it ends and downloads the result (the wait
  *   step before the reconciler took over);
@@ -76,6 +78,11 @@ interface ModeResult {
   generations: number;
   /** Oxen requests the mode made, all endpoints, per generation. */
   oxenRequestsPerGeneration: number;
+  /**
+   * The same without staging the image (the upload to the input repository: `IMAGE_STORE=oxen` only;
+   * the http and s3 stores make no Oxen request for it). The issue's happy-path figure (at most 3).
+   */
+  generationRequestsPerGeneration: number;
   /** Requests made only because of waiting (status reads, list calls), per generation. */
   waitRequestsPerGeneration: number;
   statusPerGeneration: number;
@@ -116,6 +123,11 @@ function sampleInFlight(sim: SimProcess) {
   };
 }
 
+/** Requests that stage input images in the Oxen repository rather than generate. */
+function staging(delta: Awaited<ReturnType<SimProcess['counters']>>): number {
+  return delta.upload + delta.repoCreate + delta.fileDelete;
+}
+
 function summarize(
   mode: string,
   delta: Awaited<ReturnType<SimProcess['counters']>>,
@@ -128,6 +140,7 @@ function summarize(
     mode,
     generations: latencies.length,
     oxenRequestsPerGeneration: round(oxenRequests(delta) / N, 2),
+    generationRequestsPerGeneration: round((oxenRequests(delta) - staging(delta)) / N, 2),
     waitRequestsPerGeneration: round((delta.status + delta.list) / N, 2),
     statusPerGeneration: round(delta.status / N, 2),
     listCalls: delta.list,
@@ -139,7 +152,8 @@ function summarize(
   };
 }
 
-async function runWorker(sim: SimProcess): Promise<ModeResult> {
+async function runWorker(sim: SimProcess, eventUrls: boolean): Promise<ModeResult> {
+  await sim.knobs({ eventUrls });
   const { redis, prefix, cleanup } = redisFor('latency');
   const workerRedis = createRedisConnection(REDIS_URL, { forWorker: true });
   const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey });
@@ -189,7 +203,8 @@ async function runWorker(sim: SimProcess): Promise<ModeResult> {
   await cleanup();
   await redis.quit();
   await workerRedis.quit();
-  return summarize('worker (events + reconcile list)', delta, latencies, maxInFlight, wallMs);
+  const mode = eventUrls ? 'worker (events + reconcile list)' : 'worker, events without URL';
+  return summarize(mode, delta, latencies, maxInFlight, wallMs);
 }
 
 /** One generation the way a per-job poller handles it: stage, enqueue, read the row every `everyMs`, download. */
@@ -255,14 +270,15 @@ const sim = await startSimProcess({
 });
 let results: ModeResult[];
 try {
-  const worker = await runWorker(sim);
+  const worker = await runWorker(sim, true);
+  const noUrl = await runWorker(sim, false);
   const perJob = await runPolling(sim, `poll every reconcile (${REAL.reconcileMs / 1000} s)`, T.reconcileMs);
   const tenSeconds = await runPolling(sim, `poll every ${REAL.poll10sMs / 1000} s`, T.poll10sMs);
-  results = [worker, perJob, tenSeconds];
+  results = [worker, noUrl, perJob, tenSeconds];
 } finally {
   await sim.close();
 }
-const [worker, perJob, tenSeconds] = results as [ModeResult, ModeResult, ModeResult];
+const [worker, noUrl, perJob, tenSeconds] = results as [ModeResult, ModeResult, ModeResult, ModeResult];
 const ratios = {
   oxenRequestsPerGeneration: {
     perJobPollingOverWorker: ratio(perJob.oxenRequestsPerGeneration, worker.oxenRequestsPerGeneration),
@@ -282,6 +298,7 @@ console.log(
   `compression ×${C}: generations ${T.generationMs} ms (real ${REAL.generationMs / 60_000} min), reconcile ${T.reconcileMs} ms (real ${REAL.reconcileMs / 1000} s)\n` +
     `Oxen requests per generation: worker ${worker.oxenRequestsPerGeneration}, per-job polling ${perJob.oxenRequestsPerGeneration} (×${ratios.oxenRequestsPerGeneration.perJobPollingOverWorker}), ` +
     `10 s polling ${tenSeconds.oxenRequestsPerGeneration} (×${ratios.oxenRequestsPerGeneration.tenSecondPollingOverWorker}); ` +
+    `without staging the image: worker ${worker.generationRequestsPerGeneration}, events without URL ${noUrl.generationRequestsPerGeneration}; ` +
     `waiting only: ${worker.waitRequestsPerGeneration} vs ${perJob.waitRequestsPerGeneration} (×${ratios.waitRequestsPerGeneration.perJobPollingOverWorker}) and ${tenSeconds.waitRequestsPerGeneration} (×${ratios.waitRequestsPerGeneration.tenSecondPollingOverWorker})`,
 );
 const file = writeResult('latency', {

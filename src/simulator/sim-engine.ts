@@ -150,7 +150,7 @@ export class SimEngine {
       status: 'succeeded',
       media_type: 'video',
       model: row.model_name,
-      url: presignedUrl,
+      ...(this.knobs.eventUrls ? { url: presignedUrl } : {}),
     });
   }
 

@@ -72,6 +72,11 @@ export interface SimKnobs {
   /** The result URL answers 302 to a "storage" path that needs no key (like a presigned URL). */
   resultRedirect: boolean;
   /**
+   * Whether a `succeeded` completion event carries its `url` (Oxen documents it does). Off: events name
+   * only the generation, and the bot must read the row for the link.
+   */
+  eventUrls: boolean;
+  /**
    * Serve each generation its own clip (made with ffmpeg) as long as the requested duration, whose frame
    * n is a flat grey that encodes the generation and n: takes differ, and a last frame can be checked.
    */
@@ -163,6 +168,7 @@ export function defaultKnobs(): SimKnobs {
     deploymentEvents: false,
     resultBytes: null,
     resultRedirect: false,
+    eventUrls: true,
     distinctClips: false,
     chaos: null,
   };

@@ -8,7 +8,7 @@ import type { VideoFile } from '../../core/ports/chat-port.js';
 import type { DeliveryMethod } from '../../core/ports/metrics.js';
 import { requestSeconds } from '../../core/request.js';
 import type { MessageView, ResultView } from '../../core/views.js';
-import { actualCost, estimateFor } from '../cost.js';
+import { estimateFor, readBill } from '../cost.js';
 import { endAttempt } from '../finish.js';
 import type { TakeResult } from '../job-data.js';
 import { updateProgress } from '../progress-message.js';
@@ -30,10 +30,10 @@ export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<
   if (!attempt.resultRef) {
     await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'delivering');
     await updateProgress(ctx, act, 'delivering');
-    await recordCharge(ctx, act);
+    const links = await recordCharge(ctx, act);
     const files: string[] = [];
     try {
-      const ref = await postResult(ctx, act, files);
+      const ref = await postResult(ctx, act, files, links);
       await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { resultRef: ref });
       act.attempt = { ...act.attempt, resultRef: ref };
     } finally {
@@ -82,19 +82,26 @@ export function succeededTakes(act: Pick<Activation, 'data'>): TakeResult[] {
     : [];
 }
 
-/** What Oxen charged for every take, summed, kept with the attempt for the caption and the budgets. */
-async function recordCharge(ctx: WorkerContext, act: Activation): Promise<void> {
-  if (act.attempt.costMicros !== undefined) return;
+/**
+ * What Oxen charged for every take, summed, kept with the attempt for the caption and the budgets.
+ * Returns the result links the same reads gave, by generation id, for takes whose event had none.
+ */
+async function recordCharge(ctx: WorkerContext, act: Activation): Promise<Map<string, string>> {
+  const links = new Map<string, string>();
+  if (act.attempt.costMicros !== undefined) return links;
   const ids = act.attempt.generationIds ?? (act.data.generationId ? [act.data.generationId] : []);
   let total = 0;
+  let known = ids.length > 0;
   for (const id of ids) {
-    const charged = await actualCost(ctx, id);
-    if (charged === null) return;
-    total += charged;
+    const bill = await readBill(ctx, id);
+    if (bill.resultUrl) links.set(id, bill.resultUrl);
+    if (bill.costMicros === null) known = false;
+    else total += bill.costMicros;
   }
-  if (ids.length === 0) return;
+  if (!known) return links;
   await ctx.requests.patchAttempt(act.request.requestId, act.attempt.attempt, { costMicros: total });
   act.attempt = { ...act.attempt, costMicros: total };
+  return links;
 }
 
 /** A downloaded take, fitted to the upload limit when it could be. */
@@ -112,12 +119,14 @@ async function prepareTake(
   result: TakeResult,
   take: number,
   files: string[],
+  rowLink: string | undefined,
 ): Promise<Prepared> {
   const { request, attempt } = act;
   const path = join(tmpdir(), `animate-${attempt.jobId}-${take}-${process.pid}.mp4`);
   files.push(path);
-  // Presigned event URLs expire: an expired one is replaced by the row's result_url once.
-  const file = await downloadWithFreshLink(ctx.oxen, result.generationId, result.url, path, {
+  // Presigned event URLs expire: an expired one is replaced by the row's result_url once. An event
+  // without a URL uses the link the charge's read brought, so no status read of its own.
+  const file = await downloadWithFreshLink(ctx.oxen, result.generationId, result.url ?? rowLink, path, {
     maxBytes: MAX_RESULT_BYTES,
   });
   const limit = request.uploadLimitBytes;
@@ -132,11 +141,17 @@ async function prepareTake(
   return { take, path, bytes: file.bytes, method: 'link', fits: false };
 }
 
-async function postResult(ctx: WorkerContext, act: Activation, files: string[]): Promise<MessageRef> {
+async function postResult(
+  ctx: WorkerContext,
+  act: Activation,
+  files: string[],
+  rowLinks: Map<string, string>,
+): Promise<MessageRef> {
   const { request, attempt } = act;
   const takes = succeededTakes(act);
   const prepared: Prepared[] = [];
-  for (const [i, result] of takes.entries()) prepared.push(await prepareTake(ctx, act, result, i, files));
+  for (const [i, result] of takes.entries())
+    prepared.push(await prepareTake(ctx, act, result, i, files, rowLinks.get(result.generationId)));
   const limit = request.uploadLimitBytes;
   const links: NonNullable<ResultView['links']> = [];
   // Too big for this channel: a durable copy, never Oxen's presigned URL (it expires).

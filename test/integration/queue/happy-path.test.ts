@@ -45,6 +45,34 @@ describe('animate worker: happy path', () => {
     expect(status.usedSecondsToday).toBe(5);
   });
 
+  it.each([
+    ['carry the result URL', true],
+    ['carry no URL', false],
+  ])(
+    'GIVEN completion events that %s THEN the generation costs 3 Oxen requests: enqueue, one row read, download',
+    async (_, eventUrls) => {
+      stack.sim.knobs.eventUrls = eventUrls;
+      const input = submitInput();
+      const accepted = await stack.intake.submit(input);
+      if (!accepted.ok) throw new Error(accepted.error.message);
+      await eventually(
+        async () => (await attemptState(stack, accepted.value.requestId)) === 'done',
+        'the attempt to end',
+      );
+      const c = stack.sim.counters;
+      // The row read (`GET /api/ai/generations/{id}`) brings the charge and, when the event had none, the link.
+      expect({ enqueue: c.enqueue, status: c.status, history: c.history, cancel: c.cancel }).toEqual({
+        enqueue: 1,
+        status: 0,
+        history: 1,
+        cancel: 0,
+      });
+      expect(c.download + c.storage).toBe(1);
+      expect(stack.chat.videos()).toHaveLength(1);
+      expect(stack.chat.videos()[0]?.text).toContain('$');
+    },
+  );
+
   it('GIVEN the same platform event twice THEN one job runs and the second submit says duplicate', async () => {
     const input = submitInput();
     const [a, b] = await Promise.all([stack.intake.submit(input), stack.intake.submit(input)]);
