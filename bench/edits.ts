@@ -8,13 +8,16 @@
  * (`unlimitedEditBudget`, src/core/ports/edit-budget.ts), which shows how many 429s the same work
  * provokes without it.
  *
- * Time is compressed by `--compression` (default 5) everywhere at once: generations of 1.5–3 minutes
- * (seeded draw), 10 s queued, progress wakes 30 s, edit interval 10 s, reconcile 60 s, the fake's limit
- * windows and the budget windows (via createRedisEditBudget's `budgets`; the Redis limiter keeps whole
- * seconds, so compression must divide 5: Discord's 5 s window becomes 1 s at ×5).
- * Checks: every request ends done with its video and its progress message showing the final state;
- * no job fails because of a 429; edits per (real) minute against the budget and the platform's limit.
- * `npm run bench:edits [-- --n 100 --compression 5]` — needs Redis (REDIS_URL or 127.0.0.1:6379).
+ * Real time by default: generations of 1.5–3 minutes (seeded draw), 10 s queued, progress wakes 30 s,
+ * edit interval 10 s, reconcile 60 s (about 25 minutes for the four runs). `--compression` divides them
+ * all, the fake's limit windows and the budget windows too (via createRedisEditBudget's `budgets`), but
+ * the Redis limiter keeps whole seconds, so it must leave every budget window whole (Slack 15 s,
+ * Discord 2 s: only 1 does today).
+ * Checks: every request ends done with its video and its progress message showing the final state
+ * (finals the budget or a 429 held back go out from the final-edit outbox after the jobs end: the run
+ * waits for them); no job fails because of a 429; edits per (real) minute against the budget and the
+ * platform's limit.
+ * `npm run bench:edits [-- --n 100]` — needs Redis (REDIS_URL or 127.0.0.1:6379).
  */
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
@@ -44,13 +47,20 @@ import {
 import { createRateLimitedChat, type EditLimit, peakInWindow } from './rate-limited-chat.js';
 
 const { values: args } = parseArgs({
-  options: { n: { type: 'string', default: '100' }, compression: { type: 'string', default: '5' } },
+  options: { n: { type: 'string', default: '100' }, compression: { type: 'string', default: '1' } },
 });
 const N = Number(args.n);
 const C = Number(args.compression);
 if (!Number.isInteger(N) || N < 1) throw new Error('--n must be a positive integer');
-if (!Number.isInteger(C) || C < 1 || 5 % C !== 0)
-  throw new Error('--compression must be 1 or 5 (whole-second windows)');
+if (!Number.isInteger(C) || C < 1) throw new Error('--compression must be a whole number ≥ 1');
+for (const platform of ['slack', 'discord'] as const) {
+  const window = EDIT_BUDGETS[platform].windowSeconds / C;
+  if (!Number.isInteger(window)) {
+    throw new Error(`--compression ${C} leaves the ${platform} budget window at ${window} s: it must stay whole`);
+  }
+}
+// The simulator process outlives the four runs (its own limit is 20 minutes by default).
+process.env.BENCH_SIM_MAX_MS ??= String(60 * 60_000);
 
 const REAL = {
   queuedMs: 10_000,
@@ -81,9 +91,9 @@ const WHERE: Record<Benched, ChatLocation> = {
 
 // Hard stop, should anything hang despite the bounded waits below.
 setTimeout(() => {
-  console.error('edits: gave up after 8 min');
+  console.error('edits: gave up after 50 min');
   process.exit(1);
-}, 8 * 60_000).unref();
+}, 50 * 60_000).unref();
 
 interface ScenarioResult {
   platform: Benched;
@@ -95,7 +105,9 @@ interface ScenarioResult {
   videos: number;
   /** Progress messages whose last accepted edit shows the final state (`done`). */
   finalStateShown: number;
-  /** Edits that reached the chat: progress edits (taken from the budget) and final states (forced). */
+  /** From the first job's end to the last final state shown (finals wait for the budget), real seconds. */
+  lastFinalAfterJobsEndedSeconds: number;
+  /** Edits that reached the chat: progress edits and final states, all taken from the budget. */
   progressEditsTried: number;
   finalEditsTried: number;
   editsAccepted: number;
@@ -109,8 +121,13 @@ interface ScenarioResult {
   /** Budget and platform limit, per real minute. */
   budgetPerMinute: number;
   platformLimitPerMinute: number;
-  /** Most progress edits tried in any budget window (real: 60 s Slack, 5 s Discord), against its points. */
-  peakProgressEditsInBudgetWindow: number;
+  /**
+   * Most edits tried in any window of the budget's length (15 s Slack, 2 s Discord), against its points.
+   * The budget's windows are fixed, so a sliding window across an edge can hold up to twice the points.
+   */
+  peakEditsInBudgetWindow: number;
+  /** All edits tried per real minute over the whole run, against the budget per minute. */
+  editsPerRealMinute: number;
   budgetPoints: number;
   /** Most edits of any kind tried in any window of the platform's limit, against the limit. */
   peakEditsInLimitWindow: number;
@@ -162,6 +179,19 @@ async function scenario(sim: SimProcess, platform: Benched, withBudget: boolean)
     `${N} jobs ended (${platform})`,
     c(REAL.processingMs[1] + REAL.queuedMs) + 120_000,
   );
+  const jobsEndedAt = performance.now();
+  // Finals the budget or a 429 held back are still in the outbox: the worker keeps sending them.
+  const progressMessages = () => fake.chat.messages.filter((m) => m.idempotencyKey?.endsWith('-progress'));
+  const showsFinal = (m: ReturnType<typeof progressMessages>[number]) => {
+    const last = m.views[m.views.length - 1];
+    return last?.kind === 'progress' && FINAL.has(last.progress.state);
+  };
+  await until(
+    () => progressMessages().filter(showsFinal).length >= N,
+    `${N} final states shown (${platform})`,
+    c(15 * 60_000),
+  ).catch((error: unknown) => console.error(String(error)));
+  const lastFinalAfterJobsEndedSeconds = round((performance.now() - jobsEndedAt) / 1000);
   const wallSeconds = round((performance.now() - started) / 1000);
   // processJob returns the attempt's final state: `done` is delivered and ended.
   const done = (await queue.getJobs(['completed'], 0, N)).filter((j) => j.returnvalue === 'done').length;
@@ -196,6 +226,7 @@ async function scenario(sim: SimProcess, platform: Benched, withBudget: boolean)
     jobsFailed: counts.failed ?? 0,
     videos: fake.chat.videos().length,
     finalStateShown: progress.filter((m) => lastState(m.views) === 'done').length,
+    lastFinalAfterJobsEndedSeconds,
     progressEditsTried: budgeted.length,
     finalEditsTried: tried.length - budgeted.length,
     editsAccepted: accepted.length,
@@ -205,10 +236,11 @@ async function scenario(sim: SimProcess, platform: Benched, withBudget: boolean)
     acceptedPerRealMinute: perMinute(accepted),
     budgetPerMinute: round((budget.points * 60) / budget.windowSeconds),
     platformLimitPerMinute: round((limit.capacity * 60_000) / limit.windowMs),
-    peakProgressEditsInBudgetWindow: peakInWindow(
-      budgeted.map((e) => e.at),
+    peakEditsInBudgetWindow: peakInWindow(
+      tried.map((e) => e.at),
       c(budget.windowSeconds * 1000),
     ),
+    editsPerRealMinute: perMinute(tried),
     budgetPoints: budget.points,
     peakEditsInLimitWindow: peakInWindow(
       tried.map((e) => e.at),
@@ -261,7 +293,7 @@ const goals = results
   .filter((r) => r.budget === 'redis budget')
   .map((r) => ({
     platform: r.platform,
-    progressEditsWithinBudget: r.peakProgressEditsInBudgetWindow <= r.budgetPoints,
+    editsWithinBudget: r.editsPerRealMinute <= r.budgetPerMinute && r.peakEditsInBudgetWindow <= 2 * r.budgetPoints,
     noJobFailed: r.jobsFailed === 0 && r.done === r.requests,
     everyVideoDelivered: r.videos === r.requests,
     everyFinalStateShown: r.finalStateShown === r.requests,
@@ -276,8 +308,9 @@ console.table(
     finalShown: r.finalStateShown,
     tried: `${r.progressEditsTried}+${r.finalEditsTried} final`,
     '429s': `${r.chat429s} (${r.final429s} final)`,
-    progressPerMin: `${r.progressEditsPerRealMinute} (budget ${r.budgetPerMinute})`,
-    peakBudgetWindow: `${r.peakProgressEditsInBudgetWindow}/${r.budgetPoints}`,
+    perMin: `${r.editsPerRealMinute} (budget ${r.budgetPerMinute})`,
+    peakBudgetWindow: `${r.peakEditsInBudgetWindow}/${r.budgetPoints}`,
+    lastFinalS: r.lastFinalAfterJobsEndedSeconds,
     peakLimitWindow: `${r.peakEditsInLimitWindow}/${r.platformLimit}`,
   })),
 );

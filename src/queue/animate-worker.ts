@@ -14,6 +14,8 @@ import type { VideoFitter } from '../core/ports/video-fitter.js';
 import { DEFAULT_EDIT_INTERVAL_MS } from '../core/progress.js';
 import type { Logger } from '../shared/logger.js';
 import { createRedisEditBudget } from './edit-budget.js';
+import { startFinalEditDrain } from './final-edit-drain.js';
+import { createFinalEditOutbox } from './final-edits.js';
 import { endAttempt, releaseAll } from './finish.js';
 import { cancelAndRead, type GenerationOutcome } from './generation-outcome.js';
 import { createInboxStore } from './inbox-store.js';
@@ -68,6 +70,8 @@ export interface AnimateWorkerDeps {
   budgetAlertChannel?: string;
   /** The shared progress-edit budget. @defaultValue one kept in Redis ({@link createRedisEditBudget}) */
   editBudget?: EditBudgetPort;
+  /** How often the worker looks for final states to send from the outbox. @defaultValue 1 s */
+  finalEditPollMs?: number;
   /** Wake interval while waiting for a slot. @defaultValue 5 000 */
   slotPollMs?: number;
   /** BullMQ lock duration; a crashed worker's job is picked up again after it. @defaultValue 30 000 */
@@ -105,6 +109,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     slotPollMs: deps.slotPollMs ?? 5_000,
     editIntervalMs: deps.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS,
     editBudget: deps.editBudget ?? createRedisEditBudget(redis, deps.prefix),
+    finalEdits: createFinalEditOutbox(redis, keys),
     submitClaimMs: deps.submitClaimMs ?? 45_000,
     price: deps.price ?? unknownPrice,
     budgetAlertChannel: deps.budgetAlertChannel,
@@ -134,6 +139,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
   const reconciler = createReconciler(ctx, { redis, lockKey: keys.reconcileLock(), wake });
   const offReconnect = deps.events.onReconnect(() => reconciler.afterReconnect());
   reconciler.start();
+  const finalEditDrain = startFinalEditDrain(ctx, deps.finalEditPollMs ?? 1_000);
 
   const worker = new Worker<AnimateJobData>(ANIMATE_QUEUE, (job, token) => processJob(ctx, job, token ?? ''), {
     connection: redis,
@@ -150,6 +156,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
       offEvent();
       offReconnect();
       await reconciler.stop();
+      await finalEditDrain.stop();
       const closing = worker.close();
       // Past the bound, running activations are left behind: their locks expire and another worker
       // picks them up as stalled, which every step is written to survive.

@@ -19,6 +19,10 @@ export function createRedisEditBudget(
     let found = limiters.get(platform);
     if (!found) {
       const budget = budgets[platform];
+      // Under a second the limiter sets no expiry at all, and a spent budget would never come back.
+      if (!Number.isInteger(budget.windowSeconds) || budget.windowSeconds < 1) {
+        throw new Error(`the ${platform} edit budget needs a whole number of seconds, got ${budget.windowSeconds}`);
+      }
       found = new RateLimiterRedis({
         storeClient: redis,
         keyPrefix: `${prefix}:animate:edits:${platform}`,
@@ -30,18 +34,13 @@ export function createRedisEditBudget(
     return found;
   };
   return {
-    async take(platform, scope, force = false) {
-      const l = limiter(platform);
-      if (force) {
-        await l.penalty(scope, 1);
-        return true;
-      }
+    async take(platform, scope) {
       try {
-        await l.consume(scope, 1);
-        return true;
+        await limiter(platform).consume(scope, 1);
+        return { granted: true, retryInMs: 0 };
       } catch (error) {
         // The library rejects with its result object when the budget is spent; anything else is Redis.
-        if (error instanceof RateLimiterRes) return false;
+        if (error instanceof RateLimiterRes) return { granted: false, retryInMs: Math.max(1, error.msBeforeNext) };
         throw error;
       }
     },

@@ -37,6 +37,12 @@ export function storeKeys(prefix: string) {
     stagedGone: (requestId: string) => `${p}:staged:gone:${requestId}`,
     /** Store refs waiting to be deleted, scored by when to (try again). */
     stagedTrash: () => `${p}:staged:trash`,
+    /** Final progress states not shown yet (the final-edit outbox), scored by when to send them. */
+    finalEditsDue: () => `${p}:final-edits:due`,
+    /** `requestId#attempt` → JSON of the final edit (src/queue/final-edits.ts). */
+    finalEdits: () => `${p}:final-edits`,
+    /** Edit scope → how many finals of it wait. */
+    finalEditScopes: () => `${p}:final-edits:scopes`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
   };

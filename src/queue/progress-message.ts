@@ -4,12 +4,9 @@ import type { AttemptState } from '../core/model.js';
 import { estimateGenerationMs, shouldEdit } from '../core/progress.js';
 import { requestSeconds } from '../core/request.js';
 import type { FailureInfo, MessageView, ProgressView } from '../core/views.js';
-import { sleep } from '../shared/abort.js';
 import { estimateFor } from './cost.js';
+import { RATE_LIMIT_PAUSE_MS, sendFinalEdit } from './final-edit-drain.js';
 import type { Activation, WorkerContext } from './worker-context.js';
-
-/** How long edits in a scope pause after a 429 that named no Retry-After. */
-const RATE_LIMIT_PAUSE_MS = 5_000;
 
 /** What a progress update adds to the attempt's records. */
 export interface ProgressExtras {
@@ -55,27 +52,28 @@ export async function progressView(
 
 /**
  * Edits the attempt's progress message if the throttle allows (state changes at once, otherwise at
- * most once per interval). `force` is for final states. Best-effort: a rate limit or an outage of the
- * chat skips this edit (the next wake tries again), because a progress line is never worth failing a
- * generation for. Only a deleted thread surfaces, as ChatError `gone`.
+ * most once per interval). Best-effort: a rate limit or an outage of the chat skips this edit (the
+ * next wake tries again), because a progress line is never worth failing a generation for. Only a
+ * deleted thread surfaces, as ChatError `gone`. Final states go through {@link finalProgress}.
  */
 export async function updateProgress(
   ctx: WorkerContext,
   act: Activation,
   state: AttemptState,
   extras: ProgressExtras = {},
-  force = false,
 ): Promise<EditOutcome> {
   const ref = act.attempt.progressRef;
   if (!ref) return { edited: true };
   const now = ctx.clock.now();
   const last = ctx.lastEdits.get(act.job.id ?? '') ?? null;
   const next = { state, queuePosition: extras.queuePosition };
-  if (!force && !shouldEdit(last, next, now, ctx.editIntervalMs)) return { edited: false };
+  if (!shouldEdit(last, next, now, ctx.editIntervalMs)) return { edited: false };
   const { platform } = act.request.where;
   const scope = editScope(act.request.where);
+  // Finals waiting in this scope go first: a running generation's next wake shows its state anyway.
+  if ((await ctx.finalEdits.waiting(scope)) > 0) return { edited: false };
   // Beyond the shared budget the edit is dropped, not queued: the next wake renders the latest state.
-  if (!(await ctx.editBudget.take(platform, scope, force))) return { edited: false };
+  if (!(await ctx.editBudget.take(platform, scope)).granted) return { edited: false };
   try {
     await act.chat.edit(ref, await progressView(ctx, act, state, extras));
   } catch (error) {
@@ -96,25 +94,29 @@ export interface EditOutcome {
   retryAfterMs?: number;
 }
 
-/** Tries a final state gets: it is the last thing the progress message will ever say. */
-const FINAL_EDIT_TRIES = 3;
-/** The longest wait between them (a longer Retry-After is cut to this). */
-const FINAL_EDIT_MAX_WAIT_MS = 5_000;
-
-/** Like {@link updateProgress}, for final states where a chat failure must not undo the outcome. */
+/**
+ * Shows an ended attempt's final state: at once when the budget and the chat allow, else through the
+ * final-edit outbox, which sends it as soon as they do (src/queue/final-edit-drain.ts). A chat failure
+ * never undoes the outcome.
+ */
 export async function finalProgress(ctx: WorkerContext, act: Activation, state: AttemptState, extras: ProgressExtras) {
+  ctx.lastEdits.delete(act.job.id ?? '');
+  const ref = act.attempt.progressRef;
+  if (!ref) return;
+  const { request, attempt } = act;
   try {
-    // A final state must not stay lost behind a 429: wait as asked (bounded) and send it again.
-    for (let tryNo = 1; tryNo <= FINAL_EDIT_TRIES; tryNo += 1) {
-      const outcome = await updateProgress(ctx, act, state, extras, true);
-      if (outcome.edited || outcome.retryAfterMs === undefined || tryNo === FINAL_EDIT_TRIES) break;
-      await sleep(Math.min(outcome.retryAfterMs, FINAL_EDIT_MAX_WAIT_MS));
-    }
+    const view = await progressView(ctx, act, state, extras);
+    const edit = {
+      key: `${request.requestId}#${attempt.attempt}`,
+      platform: request.where.platform,
+      scope: editScope(request.where),
+      ref,
+      view,
+      tries: 0,
+      firstAt: ctx.clock.now(),
+    };
+    await sendFinalEdit(ctx, act.chat, edit, false);
   } catch (error) {
-    if (!(error instanceof ChatError && error.kind === 'gone')) {
-      ctx.logger?.warn({ err: error, requestId: act.request.requestId }, 'could not edit the final progress message');
-    }
-  } finally {
-    ctx.lastEdits.delete(act.job.id ?? '');
+    ctx.logger?.warn({ err: error, requestId: request.requestId }, 'could not edit the final progress message');
   }
 }

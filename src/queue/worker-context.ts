@@ -11,6 +11,7 @@ import type { PricePort } from '../core/ports/price.js';
 import type { VideoFitter } from '../core/ports/video-fitter.js';
 import type { AttemptRecord, RequestRecord } from '../core/request.js';
 import type { Logger } from '../shared/logger.js';
+import type { FinalEditOutbox } from './final-edits.js';
 import type { InboxStore } from './inbox-store.js';
 import type { AnimateJobData } from './job-data.js';
 import type { QuotaStore } from './quota-store.js';
@@ -43,6 +44,8 @@ export interface WorkerContext {
   budgetAlertChannel: string | undefined;
   /** The progress-edit budget per channel or workspace, shared by every worker. */
   editBudget: EditBudgetPort;
+  /** Final progress states waiting for the budget or the chat, shared by every worker. */
+  finalEdits: FinalEditOutbox;
   /** Re-encodes videos over the upload limit. */
   fitter: VideoFitter;
   requests: RequestStore;

@@ -48,6 +48,7 @@ export type WorkerSettings = Pick<
   | 'progressEveryMs'
   | 'slotPollMs'
   | 'submitClaimMs'
+  | 'finalEditPollMs'
   | 'lockDurationMs'
   | 'stalledIntervalMs'
 >;
@@ -88,7 +89,7 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
   const oxenSettings = { baseUrl: config.OXEN_BASE_URL, apiKey, logger, metrics };
   const oxen = createOxenClient(oxenSettings);
   const events = createEventHub(oxenSettings);
-  const chat = createChatPorts(config, logger);
+  const chat = await createChatPorts(config, logger);
   const { store: imageStore, close: closeImageStore } = await openImageStore(config, oxen, logger);
 
   await events.start();

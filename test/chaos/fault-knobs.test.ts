@@ -166,7 +166,7 @@ describe('chaos invariant checker', () => {
       },
     ],
     generations: [{ id: 'g1', status: 'succeeded', requestId: 'r1', createdAtMs: 2_000 }],
-    chat: new Map([['r1#1', { videos: 1, progress: 1 }]]),
+    chat: new Map([['r1#1', { videos: 1, progress: 1, shows: 'done' }]]),
     ledger: { active: new Map(), used: new Map([['discord:U1 2026-01-01', 5]]), slotsHeld: [], slotsWaiting: [] },
     timeoutMs: 20_000,
     graceMs: 10_000,
@@ -202,5 +202,14 @@ describe('chaos invariant checker', () => {
     const counts = broken(snap);
     expect(counts['outcome-matches-chat']).toBe(1);
     expect(counts['quota-released']).toBe(1);
+  });
+
+  it('GIVEN an ended attempt whose progress message stopped at an earlier state THEN final-state-shown names it', () => {
+    const snap = clean();
+    snap.chat.set('r1#1', { videos: 1, progress: 1, shows: 'delivering' });
+    const results = checkInvariants(snap);
+    expect(results.find((r) => r.name === 'final-state-shown')?.violations).toEqual([
+      'r1#1 done, its progress message shows delivering',
+    ]);
   });
 });

@@ -37,6 +37,8 @@ export interface GenerationSnap {
 export interface ChatCount {
   videos: number;
   progress: number;
+  /** The state the progress message shows last (null: no progress message). */
+  shows?: string | null;
 }
 
 /** The quota and slot books in Redis. */
@@ -126,7 +128,11 @@ export async function takeSnapshot(
     if (!target) continue;
     const key = at(target.requestId, target.attempt);
     const count = counts.get(key) ?? { videos: 0, progress: 0 };
-    if (view?.kind === 'progress') count.progress++;
+    if (view?.kind === 'progress') {
+      count.progress++;
+      const last = message.views.at(-1);
+      count.shows = last?.kind === 'progress' ? last.progress.state : null;
+    }
     // A result posted as a link (too big to upload) is a delivery too.
     if (view?.kind === 'result') count.videos++;
     counts.set(key, count);
@@ -174,6 +180,7 @@ export function checkInvariants(snap: Snapshot): InvariantResult[] {
     finishedInTime(snap, attempts, rows),
     outcomeMatchesChat(attempts, rows, chatOf),
     postedOnce(attempts, chatOf),
+    finalStateShown(attempts, chatOf),
   ];
 }
 
@@ -334,6 +341,21 @@ function postedOnce(attempts: AttemptSnap[], chatOf: (a: AttemptSnap) => ChatCou
     if (videos > 1) violations.push(`${at(a.requestId, a.attempt)} has ${videos} videos`);
   }
   return { name: 'posted-once', of: attempts.length, unit: 'attempts', violations };
+}
+
+/**
+ * The final state is never dropped: every ended attempt's progress message ends showing how it ended,
+ * whatever 429s or outages the chat answered its edits with (the final-edit outbox).
+ */
+function finalStateShown(attempts: AttemptSnap[], chatOf: (a: AttemptSnap) => ChatCount): InvariantResult {
+  const violations: string[] = [];
+  for (const a of attempts) {
+    const { progress, shows } = chatOf(a);
+    if (progress === 0 || !TERMINAL_STATES.has(a.state as never)) continue;
+    if (shows !== a.state)
+      violations.push(`${at(a.requestId, a.attempt)} ${a.state}, its progress message shows ${shows}`);
+  }
+  return { name: 'final-state-shown', of: attempts.length, unit: 'attempts', violations };
 }
 
 /** One line per invariant (`chaos: <name> <n> violations (of <m> <unit>)`), then up to `detail` offenders each. */

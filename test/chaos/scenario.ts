@@ -323,7 +323,9 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
       );
       const unfinished = states.filter((s) => s === null || !TERMINAL_STATES.has(s as never)).length;
       const oxenBusy = [...sim.rows.values()].some((r) => r.status === 'queued' || r.status === 'processing');
-      if (!oxenBusy && unfinished === 0) {
+      // Final states the edit budget or a 429 held back are still on their way from the outbox.
+      const finalsWaiting = await redis.zcard(storeKeys(prefix).finalEditsDue());
+      if (!oxenBusy && unfinished === 0 && finalsWaiting === 0) {
         drained = true;
         break;
       }

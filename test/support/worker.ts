@@ -10,7 +10,8 @@ export const TEST_INPUT_REPO = 'bot/inputs';
 
 /**
  * Test-sized settings: a reconcile each second, a minute's timeout, no edit throttle, a progress wake
- * each second, a slot poll each 100 ms and a 5 s enqueue claim. Everything else is the production default.
+ * each second, a slot poll and a final-edit outbox drain each 100 ms and a 5 s enqueue claim. Everything
+ * else is the production default.
  */
 const TEST_SETTINGS: Omit<WorkerSettings, 'prefix'> = {
   model: TEST_MODEL,
@@ -19,6 +20,7 @@ const TEST_SETTINGS: Omit<WorkerSettings, 'prefix'> = {
   editIntervalMs: 0,
   progressEveryMs: 1_000,
   slotPollMs: 100,
+  finalEditPollMs: 100,
   // Above the chaos workers' 3 s Oxen call timeout; short, so a worker killed inside an enqueue call
   // delays its job's re-run by seconds, not the production 45.
   submitClaimMs: 5_000,

@@ -32,29 +32,38 @@ describe('the chat edit budget kept in Redis', () => {
     const workers = [createRedisEditBudget(redis, prefix, budgets), createRedisEditBudget(other, prefix, budgets)];
     const scope = editScope({ platform: 'discord', channelId: 'C1', threadId: 'T1' });
     const granted: boolean[] = [];
-    for (let i = 0; i < 10; i++) granted.push(await (workers[i % 2]?.take('discord', scope) ?? false));
+    for (let i = 0; i < 10; i++) granted.push((await workers[i % 2]?.take('discord', scope))?.granted ?? false);
     expect(granted.filter(Boolean)).toHaveLength(EDIT_BUDGETS.discord.points);
     // Another thread is another channel with a budget of its own.
     const elsewhere = editScope({ platform: 'discord', channelId: 'C1', threadId: 'T2' });
-    expect(await workers[0]?.take('discord', elsewhere)).toBe(true);
+    expect((await workers[0]?.take('discord', elsewhere))?.granted).toBe(true);
   });
 
-  it('GIVEN a spent budget THEN a final state still goes out (and counts)', async () => {
+  it('GIVEN a spent budget THEN the refusal says how long until the window gives edits again', async () => {
     const budget = createRedisEditBudget(redis, `{t-${randomUUID()}}`, steady());
     const scope = editScope({ platform: 'slack', channelId: 'C1', threadId: '1.2' });
-    for (let i = 0; i < EDIT_BUDGETS.slack.points; i++) expect(await budget.take('slack', scope)).toBe(true);
-    expect(await budget.take('slack', scope)).toBe(false);
-    expect(await budget.take('slack', scope, true)).toBe(true);
+    for (let i = 0; i < EDIT_BUDGETS.slack.points; i++) expect((await budget.take('slack', scope)).granted).toBe(true);
+    const refused = await budget.take('slack', scope);
+    expect(refused.granted).toBe(false);
+    expect(refused.retryInMs).toBeGreaterThan(3_500_000);
+    expect(refused.retryInMs).toBeLessThanOrEqual(3_600_000);
+  });
+
+  it('GIVEN a window under a second THEN the budget refuses to start (the limiter would never refill it)', async () => {
+    const budget = createRedisEditBudget(redis, `{t-${randomUUID()}}`, {
+      ...EDIT_BUDGETS,
+      discord: { points: 2, windowSeconds: 0.4 },
+    });
+    await expect(budget.take('discord', 'discord:C1')).rejects.toThrow(/whole number of seconds/);
   });
 
   it('GIVEN the platform answered 429 THEN the whole scope pauses, other scopes do not', async () => {
     const budget = createRedisEditBudget(redis, `{t-${randomUUID()}}`);
     const scope = editScope({ platform: 'discord', channelId: 'C9', threadId: null });
     await budget.pause('discord', scope, 30_000);
-    expect(await budget.take('discord', scope)).toBe(false);
-    expect(await budget.take('discord', editScope({ platform: 'discord', channelId: 'C8', threadId: null }))).toBe(
-      true,
-    );
+    expect((await budget.take('discord', scope)).granted).toBe(false);
+    const other = await budget.take('discord', editScope({ platform: 'discord', channelId: 'C8', threadId: null }));
+    expect(other.granted).toBe(true);
   });
 
   it('GIVEN Slack THEN every channel of the workspace shares one budget', () => {

@@ -65,8 +65,9 @@ describe('intake limits', () => {
     if (!accepted.ok) throw new Error('refused');
     await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'failed', 'the failure');
     await eventually(() => stack.chat.thread(input.where)[0]?.reactions.includes('retry'), 'the 🔁 reaction');
+    // The final state may wait its turn in the channel's edit budget (the final-edit outbox).
+    await eventually(() => stack.chat.thread(input.where)[0]?.text.includes('Failed'), 'the final state');
     const progress = stack.chat.thread(input.where)[0];
-    expect(progress?.text).toContain('Failed');
     expect(progress?.text).toContain('Image too small: 200x200');
     expect(progress?.text).toContain('React 🔁');
     const status = await stack.intake.status(input.requester);

@@ -1,0 +1,85 @@
+import { ChatError } from '../core/errors.js';
+import type { ChatPort } from '../core/ports/chat-port.js';
+import type { FinalEdit } from './final-edits.js';
+import type { WorkerContext } from './worker-context.js';
+
+/** How long edits in a scope pause after a 429 that named no Retry-After. */
+export const RATE_LIMIT_PAUSE_MS = 5_000;
+/** How long a claimed final edit is the claimer's before another worker may send it. */
+const LEASE_MS = 30_000;
+/** Finals sent per drain, at most (they mostly share a scope, and go one after another). */
+const DRAIN_BATCH = 25;
+/** A final state the chat keeps refusing is given up after this (the video was posted anyway). */
+const FINAL_EDIT_KEEP_MS = 24 * 3600_000;
+/** The longest wait between tries while the chat is down. */
+const MAX_BACKOFF_MS = 60_000;
+/** A final of a platform this worker has no outbox for waits this long for a worker that has. */
+const NO_OUTBOX_RETRY_MS = 5_000;
+
+/**
+ * Shows a final progress state now if the edit budget and the chat allow, else keeps it in the outbox
+ * for later: a final state is the last thing the message will ever say, so it is never dropped, and
+ * never sent past the budget either (docs/architecture.md, "Waiting"). `queued` says it came from the
+ * outbox; a new final whose scope already has finals waiting queues behind them, in order.
+ * Only a deleted message ends it unsent. Throws only on Redis errors.
+ */
+export async function sendFinalEdit(
+  ctx: WorkerContext,
+  chat: ChatPort | undefined,
+  edit: FinalEdit,
+  queued: boolean,
+): Promise<void> {
+  const { finalEdits } = ctx;
+  const now = ctx.clock.now();
+  if (!queued && (await finalEdits.waiting(edit.scope)) > 0) return finalEdits.defer(edit, now);
+  if (!chat) return finalEdits.defer(edit, now + NO_OUTBOX_RETRY_MS);
+  const grant = await ctx.editBudget.take(edit.platform, edit.scope);
+  if (!grant.granted) return finalEdits.defer(edit, now + grant.retryInMs);
+  try {
+    await chat.edit(edit.ref, edit.view);
+  } catch (error) {
+    if (error instanceof ChatError && error.kind === 'gone') {
+      if (queued) await finalEdits.done(edit.key);
+      return;
+    }
+    if (now - edit.firstAt > FINAL_EDIT_KEEP_MS) {
+      ctx.logger?.error({ err: error, key: edit.key }, 'final progress state given up after a day of refusals');
+      return finalEdits.done(edit.key);
+    }
+    let waitMs = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(edit.tries, 10));
+    if (error instanceof ChatError && error.kind === 'rate_limited') {
+      waitMs = error.retryAfterMs ?? RATE_LIMIT_PAUSE_MS;
+      await ctx.editBudget.pause(edit.platform, edit.scope, waitMs);
+    }
+    ctx.logger?.info({ err: error, key: edit.key, waitMs }, 'final progress state kept for later');
+    return finalEdits.defer({ ...edit, tries: edit.tries + 1 }, now + waitMs);
+  }
+  if (queued) await finalEdits.done(edit.key);
+}
+
+/**
+ * Sends the outbox's due finals every `everyMs`, in every worker: claims are leased, so two workers
+ * never send one final twice in a lease, and one that dies mid-send leaves it to the others.
+ */
+export function startFinalEditDrain(ctx: WorkerContext, everyMs: number): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const drain = async () => {
+    const due = await ctx.finalEdits.claimDue(ctx.clock.now(), DRAIN_BATCH, LEASE_MS);
+    for (const edit of due) await sendFinalEdit(ctx, ctx.chat[edit.platform], edit, true);
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = drain()
+      .catch((error: unknown) => ctx.logger?.warn({ err: error }, 'final-edit outbox: drain failed'))
+      .finally(() => {
+        running = null;
+      });
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
