@@ -114,8 +114,9 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
 export const BENCH_MODEL = 'kling-video-o1-image-to-video';
 
 /**
- * The worker as every benchmark runs it: 50 concurrent activations, the outbox of `chat`'s platform,
- * silent logs; the timings a benchmark compresses are passed through.
+ * The worker as every benchmark runs it: the production builder and defaults (20 concurrent
+ * activations), the outbox of `chat`'s platform, silent logs; the timings a benchmark compresses are
+ * passed through.
  */
 export function startBenchWorker(
   deps: Pick<
@@ -143,7 +144,7 @@ export function startBenchWorker(
       chat: { [chat.platform]: chat },
       logger: silentLogger(),
     },
-    { ...rest, model: BENCH_MODEL, concurrency: 50 },
+    { ...rest, model: BENCH_MODEL },
   );
 }
 
