@@ -77,6 +77,11 @@ export interface SimKnobs {
    */
   eventUrls: boolean;
   /**
+   * Whether `GET /api/ai/queue` honours `page`/`page_size` (undocumented at Oxen). Off: every active
+   * row in one answer, whatever is asked.
+   */
+  listPaging: boolean;
+  /**
    * Serve each generation its own clip (made with ffmpeg) as long as the requested duration, whose frame
    * n is a flat grey that encodes the generation and n: takes differ, and a last frame can be checked.
    */
@@ -169,6 +174,7 @@ export function defaultKnobs(): SimKnobs {
     resultBytes: null,
     resultRedirect: false,
     eventUrls: true,
+    listPaging: true,
     distinctClips: false,
     chaos: null,
   };

@@ -256,7 +256,12 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       const rows = [...engine.rows.values()].filter((r) =>
         status ? r.status === status : r.status === 'queued' || r.status === 'processing',
       );
-      return json(res, 200, { count: rows.length, generations: rows });
+      // Paging is not documented for this list; the simulator pages when asked, like the history.
+      const size = Number(url.searchParams.get('page_size'));
+      if (!knobs.listPaging || !(size > 0)) return json(res, 200, { count: rows.length, generations: rows });
+      const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
+      const slice = rows.slice((page - 1) * size, page * size);
+      return json(res, 200, { count: slice.length, generations: slice });
     }
     if (method === 'GET' && endpoint === 'history') return serveHistory(url, res);
     if (endpoint === 'status' || endpoint === 'cancel') {
