@@ -1,15 +1,9 @@
 import type { Metrics } from '../core/ports/metrics.js';
-import type { GenerationInput, GenerationRow, OxenPort } from '../core/ports/oxen.js';
+import type { GenerationInput, OxenPort } from '../core/ports/oxen.js';
 import { sleep } from '../shared/abort.js';
 import type { Logger } from '../shared/logger.js';
 import { DEFAULT_RESULT_MAX_BYTES, downloadOnce } from './download.js';
-import {
-  extractErrorText,
-  OxenBadResponseError,
-  OxenCreditsError,
-  OxenInvalidRequestError,
-  OxenNotFoundError,
-} from './errors.js';
+import { extractErrorText, OxenCreditsError, OxenInvalidRequestError, OxenNotFoundError } from './errors.js';
 import { backoffMs, type OxenHttp, oxenRequest, parseOk } from './http.js';
 import { deleteFile, ensureRepo, putFile } from './repo-upload.js';
 import {
@@ -43,12 +37,7 @@ export interface OxenClientConfig {
   timeoutMs?: number;
   /** Time limit of one result download. @defaultValue 300_000 */
   downloadTimeoutMs?: number;
-  /** Rows asked for per page of the active list. @defaultValue 1000 */
-  listPageSize?: number;
 }
-
-/** Pages of the active list read at most: past them the list is not trusted (the reconciler skips). */
-const MAX_LIST_PAGES = 100;
 
 /**
  * The Oxen API client. Idempotent calls (status, list, cancel, model info, upload, delete, download) retry
@@ -70,7 +59,6 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
     timeoutMs: config.timeoutMs ?? 30_000,
   };
   const downloadTimeoutMs = config.downloadTimeoutMs ?? 300_000;
-  const listPageSize = config.listPageSize ?? 1000;
   const knownRepos = new Set<string>();
   const id = (generationId: string) => `/api/ai/queue/${encodeURIComponent(generationId)}`;
 
@@ -126,32 +114,19 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
     },
 
     async list(filter, signal) {
-      // Paging of the active list is not documented (docs/oxen-api.md#list-and-history): ask for pages
-      // anyway, and read on while a page comes back full with ids not seen yet. A server that ignores
-      // the parameters answers everything at once, and the next page repeats it: that ends the loop.
-      const rows = new Map<string, GenerationRow>();
-      for (let page = 1; page <= MAX_LIST_PAGES; page += 1) {
-        const res = await oxenRequest(http, {
-          method: 'GET',
-          path: '/api/ai/queue',
-          query: {
-            status: filter?.status,
-            model: filter?.model,
-            page: String(page),
-            page_size: String(listPageSize),
-          },
-          retry: true,
-          signal,
-        });
-        const found = parseOk(ListResponseSchema, res, 'list').generations.map(toGenerationRow);
-        const before = rows.size;
-        for (const row of found) rows.set(row.generationId, row);
-        if (found.length < listPageSize || rows.size === before) return [...rows.values()];
-      }
-      throw new OxenBadResponseError(
-        `the active list went past ${MAX_LIST_PAGES} pages of ${listPageSize}: not trusted as complete`,
-        { status: 200 },
-      );
+      const res = await oxenRequest(http, {
+        method: 'GET',
+        path: '/api/ai/queue',
+        query: {
+          status: filter?.status,
+          model: filter?.model,
+          page: filter?.page === undefined ? undefined : String(filter.page),
+          page_size: filter?.pageSize === undefined ? undefined : String(filter.pageSize),
+        },
+        retry: true,
+        signal,
+      });
+      return parseOk(ListResponseSchema, res, 'list').generations.map(toGenerationRow);
     },
 
     async history(filter, signal) {

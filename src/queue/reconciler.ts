@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { listActive } from './active-list.js';
 import { sweepStagedInputs } from './staged-sweep.js';
 import { sweep } from './sweeper.js';
 import type { WorkerContext } from './worker-context.js';
@@ -41,17 +42,20 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
   async function cycle(force: boolean): Promise<void> {
     if (!(await lock(force))) return;
     const startedAt = ctx.clock.now();
-    const rows = await ctx.oxen.list({ model: ctx.model });
+    const waiting = await ctx.inbox.waitingGenerations();
+    const list = await listActive(ctx.oxen, ctx.model, new Set(waiting.map((w) => w.generationId)));
     const ttl = Math.max(1, Math.ceil((ctx.reconcileMs * 3) / 1000));
-    await ctx.inbox.saveSnapshot(rows, ttl);
-    const active = new Set(rows.map((r) => r.generationId));
+    await ctx.inbox.saveSnapshot(list.rows, ttl);
+    const active = new Set(list.rows.map((r) => r.generationId));
     let woken = 0;
-    for (const waiting of await ctx.inbox.waitingGenerations()) {
-      if (active.has(waiting.generationId) || waiting.submittedAt > startedAt - LIST_RACE_MS) continue;
-      await deps.wake(waiting.jobId, true);
+    // A list cut short by the page cap says nothing of the generations it did not reach.
+    for (const w of list.complete ? waiting : []) {
+      if (active.has(w.generationId) || w.submittedAt > startedAt - LIST_RACE_MS) continue;
+      await deps.wake(w.jobId, true);
       woken += 1;
     }
-    ctx.logger?.debug({ active: active.size, woken }, 'reconciled with Oxen');
+    if (!list.complete) ctx.logger?.warn({ pages: list.pages }, 'active list longer than the page cap; no wakes');
+    ctx.logger?.debug({ active: active.size, pages: list.pages, woken }, 'reconciled with Oxen');
     await sweep(ctx, Math.min(ctx.reconcileMs, 30_000));
     await sweepStagedInputs(ctx);
   }

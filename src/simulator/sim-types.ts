@@ -77,8 +77,8 @@ export interface SimKnobs {
    */
   eventUrls: boolean;
   /**
-   * Whether `GET /api/ai/queue` honours `page`/`page_size` (undocumented at Oxen). Off: every active
-   * row in one answer, whatever is asked.
+   * Whether `GET /api/ai/queue` honours `page`/`page_size` (undocumented at Oxen). Off (the default,
+   * as documented): every active row in one answer, whatever is asked.
    */
   listPaging: boolean;
   /**
@@ -174,7 +174,7 @@ export function defaultKnobs(): SimKnobs {
     resultBytes: null,
     resultRedirect: false,
     eventUrls: true,
-    listPaging: true,
+    listPaging: false,
     distinctClips: false,
     chaos: null,
   };

@@ -83,8 +83,14 @@ export interface OxenPort {
   getStatus(generationId: string, signal?: AbortSignal): Promise<GenerationRow>;
   /** Cancels a queued or processing generation; a finished one is left as it is (no error). */
   cancel(generationId: string, signal?: AbortSignal): Promise<void>;
-  /** Lists generations (active ones unless a status is given). */
-  list(filter?: { status?: GenerationStatus; model?: string }, signal?: AbortSignal): Promise<GenerationRow[]>;
+  /**
+   * Lists generations (active ones unless a status is given). `page`/`pageSize` ask for one page; the
+   * list's paging is undocumented, so a server may answer every row whatever is asked.
+   */
+  list(
+    filter?: { status?: GenerationStatus; model?: string; page?: number; pageSize?: number },
+    signal?: AbortSignal,
+  ): Promise<GenerationRow[]>;
   /**
    * One page of the account's generations in every status (`GET /api/ai/generations`), each with its
    * cost. Pages are 1-based; `pageSize` at most 1000.

@@ -147,25 +147,6 @@ describe('Oxen client against the simulator', () => {
     expect(sim.counters.list).toBe(1);
   });
 
-  it.each([
-    ['pages it', true, 3],
-    ['ignores the paging and answers every row at once', false, 2],
-  ])(
-    'GIVEN 5 active generations and a server that %s THEN the list has all 5, in %i calls',
-    async (_, paging, calls) => {
-      Object.assign(sim.knobs, { queuedMs: 60_000, listPaging: paging });
-      const inputImage = await stageImage();
-      const ids: string[] = [];
-      for (let i = 0; i < 5; i++) {
-        ids.push((await oxen.enqueue({ model: MODEL, prompt: `p${i}`, inputImage, duration: 5 })).generationId);
-      }
-      const paged = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 10, listPageSize: 2 });
-      const before = sim.counters.list;
-      expect((await paged.list()).map((r) => r.generationId).sort()).toEqual([...ids].sort());
-      expect(sim.counters.list - before).toBe(calls);
-    },
-  );
-
   it('should cancel a queued generation, leave a finished one alone, and report an unknown id as not found', async () => {
     sim.knobs.queuedMs = 10_000;
     const { generationId } = await oxen.enqueue({

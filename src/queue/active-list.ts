@@ -1,0 +1,39 @@
+import type { GenerationRow, OxenPort } from '../core/ports/oxen.js';
+
+/** Rows asked for per page of Oxen's active list. */
+export const ACTIVE_PAGE_SIZE = 1000;
+/** Pages read at most: past them the list is not trusted as complete. */
+const MAX_ACTIVE_PAGES = 100;
+
+/** What {@link listActive} read. */
+export interface ActiveList {
+  rows: GenerationRow[];
+  /** Calls it took. */
+  pages: number;
+  /** False when the page cap stopped it with some of `ours` still unaccounted for. */
+  complete: boolean;
+}
+
+/**
+ * Oxen's active generations, as far as the reconciler needs them: one call, and a further page only
+ * while the last one came back full with new ids and some of `ours` (the generations this deployment
+ * waits for) are not in it yet. The list's paging is undocumented (docs/oxen-api.md#list-and-history):
+ * a server that answers every row at once has them all on page 1, so it costs one call whatever the
+ * number in flight; one that pages at 1,000 costs a call per 1,000 of ours.
+ */
+export async function listActive(oxen: OxenPort, model: string, ours: ReadonlySet<string>): Promise<ActiveList> {
+  const rows = new Map<string, GenerationRow>();
+  let missing = ours.size;
+  for (let page = 1; page <= MAX_ACTIVE_PAGES; page += 1) {
+    const found = await oxen.list({ model, page, pageSize: ACTIVE_PAGE_SIZE });
+    const before = rows.size;
+    for (const row of found) {
+      if (rows.has(row.generationId)) continue;
+      rows.set(row.generationId, row);
+      if (ours.has(row.generationId)) missing -= 1;
+    }
+    const lastPage = found.length < ACTIVE_PAGE_SIZE || rows.size === before;
+    if (lastPage || missing === 0) return { rows: [...rows.values()], pages: page, complete: true };
+  }
+  return { rows: [...rows.values()], pages: MAX_ACTIVE_PAGES, complete: false };
+}
