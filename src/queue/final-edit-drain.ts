@@ -31,6 +31,11 @@ export async function sendFinalEdit(
 ): Promise<void> {
   const { finalEdits } = ctx;
   const now = ctx.clock.now();
+  if (queued && now - edit.firstAt > FINAL_EDIT_KEEP_MS) {
+    // A day of refusals, or no worker serves its platform any more: it must not hold its scope for ever.
+    ctx.logger?.error({ key: edit.key, tries: edit.tries }, 'final progress state given up after a day unsent');
+    return finalEdits.done(edit.key);
+  }
   if (!queued && (await finalEdits.waiting(edit.scope)) > 0) return finalEdits.defer(edit, now);
   if (!chat) return finalEdits.defer(edit, now + NO_OUTBOX_RETRY_MS);
   const grant = await ctx.editBudget.take(edit.platform, edit.scope);
@@ -41,10 +46,6 @@ export async function sendFinalEdit(
     if (error instanceof ChatError && error.kind === 'gone') {
       if (queued) await finalEdits.done(edit.key);
       return;
-    }
-    if (now - edit.firstAt > FINAL_EDIT_KEEP_MS) {
-      ctx.logger?.error({ err: error, key: edit.key }, 'final progress state given up after a day of refusals');
-      return finalEdits.done(edit.key);
     }
     let waitMs = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(edit.tries, 10));
     if (error instanceof ChatError && error.kind === 'rate_limited') {

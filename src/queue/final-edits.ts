@@ -45,14 +45,19 @@ if redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) == 1 then redis.call('HINCRBY',
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
 return 1`;
 
-// KEYS: due zset, entries hash. ARGV: now, limit, lease until. Returns the claimed entries' JSON.
+// KEYS: due zset, entries hash. ARGV: now, limit, lease until. Returns key, JSON, key, JSON, …
 const CLAIM_LUA = `
 local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 local out = {}
 for _, k in ipairs(keys) do
   redis.call('ZADD', KEYS[1], ARGV[3], k)
   local json = redis.call('HGET', KEYS[2], k)
-  if json then table.insert(out, json) else redis.call('ZREM', KEYS[1], k) end
+  if json then
+    table.insert(out, k)
+    table.insert(out, json)
+  else
+    redis.call('ZREM', KEYS[1], k)
+  end
 end
 return out`;
 
@@ -62,9 +67,18 @@ local json = redis.call('HGET', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
 if not json then return 0 end
 redis.call('HDEL', KEYS[2], ARGV[1])
-local scope = cjson.decode(json).scope
-if redis.call('HINCRBY', KEYS[3], scope, -1) <= 0 then redis.call('HDEL', KEYS[3], scope) end
+local ok, entry = pcall(cjson.decode, json)
+local scope = ok and type(entry) == 'table' and entry.scope or nil
+if type(scope) == 'string' and redis.call('HINCRBY', KEYS[3], scope, -1) <= 0 then redis.call('HDEL', KEYS[3], scope) end
 return 1`;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
 
 /** {@link FinalEditOutbox} in Redis, under the queue prefix. */
 export function createFinalEditOutbox(redis: Redis, keys: StoreKeys): FinalEditOutbox {
@@ -80,11 +94,12 @@ export function createFinalEditOutbox(redis: Redis, keys: StoreKeys): FinalEditO
         | string[]
         | null;
       const claimed: FinalEdit[] = [];
-      for (const json of raw ?? []) {
-        const parsed = FinalEditSchema.safeParse(JSON.parse(json));
+      const flat = raw ?? [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const parsed = FinalEditSchema.safeParse(parseJson(flat[i + 1] as string));
         // Written by another version, unreadable here: it leaves the outbox rather than block it.
         if (parsed.success) claimed.push(parsed.data);
-        else await redis.eval(DONE_LUA, 3, due, entries, scopes, (JSON.parse(json) as { key?: string }).key ?? '');
+        else await redis.eval(DONE_LUA, 3, due, entries, scopes, flat[i] as string);
       }
       return claimed;
     },

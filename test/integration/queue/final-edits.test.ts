@@ -104,4 +104,14 @@ describe('final progress states under the edit budget and 429s', () => {
     expect(await outbox.waiting('slack')).toBe(0);
     expect(await outbox.claimDue(99_000, 10, 30_000)).toEqual([]);
   });
+
+  it('GIVEN an entry this version cannot read THEN the claim drops it instead of leasing it for ever', async () => {
+    const keys = storeKeys(stack.prefix);
+    const outbox = createFinalEditOutbox(stack.redis, keys);
+    await stack.redis.hset(keys.finalEdits(), 'r9#1', '{not json');
+    await stack.redis.zadd(keys.finalEditsDue(), 0, 'r9#1');
+    expect(await outbox.claimDue(1, 10, 30_000)).toEqual([]);
+    expect(await stack.redis.zcard(keys.finalEditsDue())).toBe(0);
+    expect(await stack.redis.hlen(keys.finalEdits())).toBe(0);
+  });
 });
