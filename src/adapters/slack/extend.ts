@@ -8,6 +8,7 @@ import { type Refusal, refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import { checkDuration, checkPrompt } from '../../core/rules.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
+import { modalBlocks, plain } from './modal-blocks.js';
 import { slackFormat } from './render.js';
 import { fileRef, SlackFileSchema } from './submission.js';
 
@@ -51,14 +52,10 @@ export function readSlackCaption(text: string): { prompt: string; duration: stri
   return { prompt, duration };
 }
 
-const plain = (t: string) => ({ type: 'plain_text' as const, text: t });
-const durationOption = (d: number | string) => ({ text: plain(`${d} s`), value: String(d) });
-
 function buildExtendModal(input: { prompt: string; duration: string; channel: string; ts: string }): types.ModalView {
   const duration = (INPUT_RULES.durations as readonly number[]).includes(Number(input.duration))
     ? input.duration
     : String(INPUT_RULES.defaultDuration);
-  const prefill = input.prompt.trim().slice(0, INPUT_RULES.promptMaxChars);
   return {
     type: 'modal',
     callback_id: EXTEND_MODAL_CALLBACK_ID,
@@ -71,42 +68,9 @@ function buildExtendModal(input: { prompt: string; duration: string; channel: st
         type: 'context',
         elements: [{ type: 'mrkdwn', text: 'The next part starts from the last frame of this video.' }],
       },
-      {
-        type: 'input',
-        block_id: BLOCK.prompt,
-        label: plain('Prompt for the next part'),
-        element: {
-          type: 'plain_text_input',
-          action_id: 'value',
-          multiline: true,
-          max_length: INPUT_RULES.promptMaxChars,
-          ...(prefill ? { initial_value: prefill } : {}),
-        },
-      },
-      {
-        type: 'input',
-        block_id: BLOCK.duration,
-        label: plain('Duration'),
-        element: {
-          type: 'static_select',
-          action_id: 'value',
-          options: INPUT_RULES.durations.map(durationOption),
-          initial_option: durationOption(duration),
-        },
-      },
-      {
-        type: 'input',
-        block_id: BLOCK.endImage,
-        optional: true,
-        label: plain('End image (optional)'),
-        hint: plain('The last frame of the next part.'),
-        element: {
-          type: 'file_input',
-          action_id: 'file',
-          filetypes: ['png', 'jpg', 'jpeg', 'gif', 'webp'],
-          max_files: 1,
-        },
-      },
+      modalBlocks.prompt(BLOCK.prompt, 'Prompt for the next part', input.prompt),
+      modalBlocks.duration(BLOCK.duration, duration),
+      modalBlocks.endImage(BLOCK.endImage, 'The last frame of the next part.'),
     ],
   };
 }

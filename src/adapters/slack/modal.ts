@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import type { RefusalField } from '../../core/refusal.js';
 import { MAX_TAKES } from '../../core/variants.js';
+import { IMAGE_TYPES, modalBlocks, plain } from './modal-blocks.js';
 
 /** `callback_id` of the animate modal. */
 export const MODAL_CALLBACK_ID = 'animate_modal';
@@ -39,10 +40,6 @@ export const ModalMetadataSchema = z.object({
 });
 export type ModalMetadata = z.infer<typeof ModalMetadataSchema>;
 
-const IMAGE_TYPES = ['png', 'jpg', 'jpeg', 'gif', 'webp'];
-
-const plain = (text: string) => ({ type: 'plain_text' as const, text });
-const durationOption = (d: number) => ({ text: plain(`${d} s`), value: String(d) });
 const TAKE_CHOICES = Array.from({ length: MAX_TAKES }, (_, i) => i + 1);
 const takesOption = (n: number) => ({ text: plain(n === 1 ? '1 take' : `${n} takes`), value: String(n) });
 
@@ -63,14 +60,7 @@ export function buildAnimateModal(input: { prompt: string; metadata: ModalMetada
         hint: plain('PNG, JPEG, GIF or WebP, up to 10 MB, each side at least 300 px.'),
         element: { type: 'file_input', action_id: 'file', filetypes: IMAGE_TYPES, max_files: 1 },
       },
-      {
-        type: 'input',
-        block_id: BLOCK.endImage,
-        optional: true,
-        label: plain('End image (optional)'),
-        hint: plain('The last frame to move towards.'),
-        element: { type: 'file_input', action_id: 'file', filetypes: IMAGE_TYPES, max_files: 1 },
-      },
+      modalBlocks.endImage(BLOCK.endImage, 'The last frame to move towards.'),
     );
   } else {
     const names = (input.metadata.images ?? []).map((f) => f.name).join(' → ');
@@ -79,32 +69,14 @@ export function buildAnimateModal(input: { prompt: string; metadata: ModalMetada
       elements: [{ type: 'mrkdwn', text: `Animating the image from the message: ${names}` }],
     });
   }
-  const prefill = input.prompt.trim().slice(0, INPUT_RULES.promptMaxChars);
   blocks.push(
-    {
-      type: 'input',
-      block_id: BLOCK.prompt,
-      label: plain('Prompt'),
-      hint: plain('Describe the motion, e.g. "slow push-in, hair moving in the wind".'),
-      element: {
-        type: 'plain_text_input',
-        action_id: 'value',
-        multiline: true,
-        max_length: INPUT_RULES.promptMaxChars,
-        ...(prefill ? { initial_value: prefill } : {}),
-      },
-    },
-    {
-      type: 'input',
-      block_id: BLOCK.duration,
-      label: plain('Duration'),
-      element: {
-        type: 'static_select',
-        action_id: 'value',
-        options: INPUT_RULES.durations.map(durationOption),
-        initial_option: durationOption(INPUT_RULES.defaultDuration),
-      },
-    },
+    modalBlocks.prompt(
+      BLOCK.prompt,
+      'Prompt',
+      input.prompt,
+      'Describe the motion, e.g. "slow push-in, hair moving in the wind".',
+    ),
+    modalBlocks.duration(BLOCK.duration, INPUT_RULES.defaultDuration),
     {
       type: 'input',
       block_id: BLOCK.loop,

@@ -1,0 +1,56 @@
+import type { types } from '@slack/bolt';
+import { INPUT_RULES } from '../../core/input-rules.js';
+
+/** The image types Slack's file picker offers in our modals. */
+export const IMAGE_TYPES = ['png', 'jpg', 'jpeg', 'gif', 'webp'];
+
+/** Block Kit plain text. */
+export const plain = (text: string) => ({ type: 'plain_text' as const, text });
+
+const durationOption = (d: number | string) => ({ text: plain(`${d} s`), value: String(d) });
+
+/**
+ * The prompt, duration and end-image inputs the animate and extend modals share (they read them back
+ * with the same block ids and one action id, `value` or `file`), so a rule changes in one place.
+ */
+export const modalBlocks = {
+  prompt(blockId: string, label: string, prefill: string, hint?: string): types.InputBlock {
+    const initial = prefill.trim().slice(0, INPUT_RULES.promptMaxChars);
+    return {
+      type: 'input',
+      block_id: blockId,
+      label: plain(label),
+      ...(hint ? { hint: plain(hint) } : {}),
+      element: {
+        type: 'plain_text_input',
+        action_id: 'value',
+        multiline: true,
+        max_length: INPUT_RULES.promptMaxChars,
+        ...(initial ? { initial_value: initial } : {}),
+      },
+    };
+  },
+  duration(blockId: string, initial: number | string): types.InputBlock {
+    return {
+      type: 'input',
+      block_id: blockId,
+      label: plain('Duration'),
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        options: INPUT_RULES.durations.map(durationOption),
+        initial_option: durationOption(initial),
+      },
+    };
+  },
+  endImage(blockId: string, hint: string): types.InputBlock {
+    return {
+      type: 'input',
+      block_id: blockId,
+      optional: true,
+      label: plain('End image (optional)'),
+      hint: plain(hint),
+      element: { type: 'file_input', action_id: 'file', filetypes: IMAGE_TYPES, max_files: 1 },
+    };
+  },
+};
