@@ -61,37 +61,29 @@ export async function updateProgress(
   act: Activation,
   state: AttemptState,
   extras: ProgressExtras = {},
-): Promise<EditOutcome> {
+): Promise<void> {
   const ref = act.attempt.progressRef;
-  if (!ref) return { edited: true };
+  if (!ref) return;
   const now = ctx.clock.now();
   const last = ctx.lastEdits.get(act.job.id ?? '') ?? null;
   const next = { state, queuePosition: extras.queuePosition };
-  if (!shouldEdit(last, next, now, ctx.editIntervalMs)) return { edited: false };
+  if (!shouldEdit(last, next, now, ctx.editIntervalMs)) return;
   const { platform } = act.request.where;
   const scope = editScope(act.request.where);
   // Finals waiting in this scope go first: a running generation's next wake shows its state anyway.
-  if ((await ctx.finalEdits.waiting(scope)) > 0) return { edited: false };
+  if ((await ctx.finalEdits.waiting(scope)) > 0) return;
   // Beyond the shared budget the edit is dropped, not queued: the next wake renders the latest state.
-  if (!(await ctx.editBudget.take(platform, scope)).granted) return { edited: false };
+  if (!(await ctx.editBudget.take(platform, scope)).granted) return;
   try {
     await act.chat.edit(ref, await progressView(ctx, act, state, extras));
   } catch (error) {
     if (error instanceof ChatError && error.kind === 'gone') throw error;
-    const retryAfterMs = error instanceof ChatError ? (error.retryAfterMs ?? RATE_LIMIT_PAUSE_MS) : RATE_LIMIT_PAUSE_MS;
     if (error instanceof ChatError && error.kind === 'rate_limited')
-      await ctx.editBudget.pause(platform, scope, retryAfterMs);
+      await ctx.editBudget.pause(platform, scope, error.retryAfterMs ?? RATE_LIMIT_PAUSE_MS);
     ctx.logger?.info({ err: error, state }, 'progress edit skipped');
-    return { edited: false, retryAfterMs };
+    return;
   }
   ctx.lastEdits.set(act.job.id ?? '', { atMs: now, ...next });
-  return { edited: true };
-}
-
-/** Whether an edit went out; when the chat refused it for now, how long it asked to wait. */
-export interface EditOutcome {
-  edited: boolean;
-  retryAfterMs?: number;
 }
 
 /**
