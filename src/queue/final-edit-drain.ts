@@ -21,7 +21,7 @@ const NO_OUTBOX_RETRY_MS = 5_000;
  * for later: a final state is the last thing the message will ever say, so it is never dropped, and
  * never sent past the budget either (docs/architecture.md, "Waiting"). `queued` says it came from the
  * outbox; a new final whose scope already has finals waiting queues behind them, in order.
- * Only a deleted message ends it unsent. Throws only on Redis errors.
+ * Only a deleted message, or a day without success, ends it unsent. Throws only on Redis errors.
  */
 export async function sendFinalEdit(
   ctx: WorkerContext,
