@@ -1,13 +1,10 @@
 import {
-  ActionRowBuilder,
   type Attachment,
   type Message,
   type MessageContextMenuCommandInteraction,
   MessageFlags,
   ModalBuilder,
   type ModalSubmitInteraction,
-  TextInputBuilder,
-  TextInputStyle,
 } from 'discord.js';
 import { z } from 'zod';
 import { INPUT_RULES } from '../../core/input-rules.js';
@@ -15,6 +12,7 @@ import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import { type RawAnimate, runAnimate } from './animate-flow.js';
 import type { DiscordHandlerDeps } from './deps.js';
+import { modalInputs } from './modal-inputs.js';
 import { discordFormat } from './render.js';
 
 /** Prefix of the modal's custom id; the rest names the message and attachment (≤ 100 characters). */
@@ -52,23 +50,8 @@ export async function handleAnimateMessageCommand(interaction: MessageContextMen
     .setCustomId(`${MODAL_PREFIX}:${interaction.channelId}:${interaction.targetId}:${image.id}`)
     .setTitle('Animate image')
     .addComponents(
-      new ActionRowBuilder<TextInputBuilder>().addComponents(
-        new TextInputBuilder()
-          .setCustomId('prompt')
-          .setLabel('Prompt: the motion you want')
-          .setStyle(TextInputStyle.Paragraph)
-          .setRequired(true)
-          .setMaxLength(INPUT_RULES.promptMaxChars),
-      ),
-      new ActionRowBuilder<TextInputBuilder>().addComponents(
-        new TextInputBuilder()
-          .setCustomId('duration')
-          .setLabel('Duration in seconds (5 or 10)')
-          .setStyle(TextInputStyle.Short)
-          .setRequired(false)
-          .setValue(String(INPUT_RULES.defaultDuration))
-          .setMaxLength(3),
-      ),
+      modalInputs.prompt('Prompt: the motion you want'),
+      modalInputs.duration(String(INPUT_RULES.defaultDuration)),
     );
   await interaction.showModal(modal);
 }

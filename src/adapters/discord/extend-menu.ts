@@ -16,6 +16,7 @@ import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import { checkDuration, checkPrompt } from '../../core/rules.js';
 import { type DiscordHandlerDeps, discordUser } from './deps.js';
+import { modalInputs } from './modal-inputs.js';
 import { discordFormat, discordText } from './render.js';
 
 /** Prefix of the extend modal's custom id; the rest names the video's message. */
@@ -71,26 +72,7 @@ export async function handleExtendMessageCommand(
     return;
   }
   const caption = readCaption(target.content);
-  const rows = [
-    new ActionRowBuilder<TextInputBuilder>().addComponents(
-      new TextInputBuilder()
-        .setCustomId('prompt')
-        .setLabel('Prompt for the next part')
-        .setStyle(TextInputStyle.Paragraph)
-        .setRequired(true)
-        .setMaxLength(INPUT_RULES.promptMaxChars)
-        .setValue(caption.prompt.slice(0, INPUT_RULES.promptMaxChars) || ' '),
-    ),
-    new ActionRowBuilder<TextInputBuilder>().addComponents(
-      new TextInputBuilder()
-        .setCustomId('duration')
-        .setLabel('Duration in seconds (5 or 10)')
-        .setStyle(TextInputStyle.Short)
-        .setRequired(false)
-        .setValue(caption.duration)
-        .setMaxLength(3),
-    ),
-  ];
+  const rows = [modalInputs.prompt('Prompt for the next part', caption.prompt), modalInputs.duration(caption.duration)];
   if (caption.takes > 1) {
     rows.push(
       new ActionRowBuilder<TextInputBuilder>().addComponents(

@@ -1,0 +1,31 @@
+import { ActionRowBuilder, TextInputBuilder, TextInputStyle } from 'discord.js';
+import { INPUT_RULES } from '../../core/input-rules.js';
+
+/**
+ * The prompt and duration rows the "Animate image" and "Extend video" modals share; both read them back
+ * by the custom ids `prompt` and `duration`, so a rule changes in one place.
+ */
+export const modalInputs = {
+  prompt(label: string, prefill?: string): ActionRowBuilder<TextInputBuilder> {
+    const input = new TextInputBuilder()
+      .setCustomId('prompt')
+      .setLabel(label)
+      .setStyle(TextInputStyle.Paragraph)
+      .setRequired(true)
+      .setMaxLength(INPUT_RULES.promptMaxChars);
+    // Discord refuses an empty value, so a blank prefill is a space the person types over.
+    if (prefill !== undefined) input.setValue(prefill.slice(0, INPUT_RULES.promptMaxChars) || ' ');
+    return new ActionRowBuilder<TextInputBuilder>().addComponents(input);
+  },
+  duration(initial: string): ActionRowBuilder<TextInputBuilder> {
+    return new ActionRowBuilder<TextInputBuilder>().addComponents(
+      new TextInputBuilder()
+        .setCustomId('duration')
+        .setLabel('Duration in seconds (5 or 10)')
+        .setStyle(TextInputStyle.Short)
+        .setRequired(false)
+        .setValue(initial)
+        .setMaxLength(3),
+    );
+  },
+};
