@@ -110,6 +110,21 @@ export function actionFor(gestures: Readonly<Record<ActionName, string>>, token:
  */
 export type ActionWords = Readonly<Record<ActionName, string>>;
 
+/**
+ * The emoji that stands for each action wherever actions are reactions (Discord, Slack, the web
+ * playground): the same glyphs everywhere, so people learn one set. Slack addresses them by short name
+ * (src/adapters/slack/actions.ts) but shows these.
+ */
+export const ACTION_GLYPHS: Readonly<Record<ActionName, string>> = {
+  retry: '🔁',
+  cancel: '❌',
+  extend: '⏩',
+  take1: '1️⃣',
+  take2: '2️⃣',
+  take3: '3️⃣',
+  take4: '4️⃣',
+};
+
 /** The words for a platform whose actions are emoji reactions. */
 export function reactionWords(emoji: Readonly<Record<ActionName, string>>): ActionWords {
   return Object.fromEntries(ACTION_NAMES.map((name) => [name, `React ${emoji[name]}`])) as Record<ActionName, string>;

@@ -13,14 +13,3 @@ export const REACTION_NAMES: Readonly<Record<ActionName, string>> = {
   take3: 'three',
   take4: 'four',
 };
-
-/** The same reactions as people see them, for the words in the bot's text. */
-export const REACTION_GLYPHS: Readonly<Record<ActionName, string>> = {
-  retry: '🔁',
-  cancel: '❌',
-  extend: '⏩',
-  take1: '1️⃣',
-  take2: '2️⃣',
-  take3: '3️⃣',
-  take4: '4️⃣',
-};

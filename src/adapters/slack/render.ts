@@ -1,7 +1,6 @@
-import { midSentence, reactionWords } from '../../core/actions.js';
+import { ACTION_GLYPHS, midSentence, reactionWords } from '../../core/actions.js';
 import { renderMessageText, type TextFormat } from '../../core/render-text.js';
 import type { MessageView } from '../../core/views.js';
-import { REACTION_GLYPHS } from './actions.js';
 
 /**
  * Escapes text for Slack mrkdwn. Only `&`, `<` and `>` are control characters; escaping them keeps a
@@ -20,7 +19,7 @@ export const slackFormat: TextFormat = {
   // A Slack thread is a message of its channel: the channel is what can be linked.
   place: (where) => `<#${where.channelId}>`,
   escape: escapeMrkdwn,
-  actions: reactionWords(REACTION_GLYPHS),
+  actions: reactionWords(ACTION_GLYPHS),
 };
 
 /** The text of a bot message in a request's thread (progress, result, notice). */

@@ -1,19 +1,11 @@
-import { ACTION_NAMES, type ActionName } from '../../core/actions.js';
+import { ACTION_GLYPHS, ACTION_NAMES, type ActionName } from '../../core/actions.js';
 
 /**
  * The chips a person clicks to take each of core's actions on the bot's messages (a click is a reaction,
  * as on Discord); the bot adds the same reactions to offer them (❌ on progress, 🔁 and ⏩ or the take
  * numbers on a video).
  */
-export const REACTION_GLYPHS: Readonly<Record<ActionName, string>> = {
-  retry: '🔁',
-  cancel: '❌',
-  extend: '⏩',
-  take1: '1️⃣',
-  take2: '2️⃣',
-  take3: '3️⃣',
-  take4: '4️⃣',
-};
+export const REACTION_GLYPHS: Readonly<Record<ActionName, string>> = ACTION_GLYPHS;
 
 /** Reactions that only say something (no action), as people add them anywhere. */
 const PLAIN_GLYPHS = ['👍', '🎉', '❤️', '😂'] as const;
