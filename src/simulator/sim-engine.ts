@@ -19,6 +19,8 @@ export class SimEngine {
   private held: SimRow[] = [];
   private readonly streams = new Set<ServerResponse>();
   private readonly keepAlive = new Map<ServerResponse, NodeJS.Timeout>();
+  /** Generations whose rows are read without `enqueued_at` (chaos `noEnqueuedAt`). */
+  private readonly withoutEnqueuedAt = new Set<string>();
   /** Streams left open but silent (chaos `sseMute`): a half-dead connection. */
   private readonly muted = new Set<ServerResponse>();
 
@@ -49,10 +51,34 @@ export class SimEngine {
       target_repo: null,
       target_directory: null,
     };
+    if (typeof row.prompt === 'string' && this.dice?.chance(this.dice.chaos?.promptEcho)) {
+      const trim = this.dice.chance(0.5);
+      this.dice.count(trim ? 'row:prompt-trimmed' : 'row:prompt-nfc');
+      row.prompt = trim ? row.prompt.trim() : row.prompt.normalize('NFC');
+    }
+    if (this.dice?.chance(this.dice.chaos?.noEnqueuedAt)) {
+      this.dice.count('row:no-enqueued-at');
+      this.withoutEnqueuedAt.add(id);
+    }
     this.rows.set(id, row);
     this.createdAtMs.set(id, Date.now());
     this.schedule(id, this.knobs.queuedMs, () => (this.knobs.holdQueue ? void this.held.push(row) : this.start(row)));
     return row;
+  }
+
+  /**
+   * A row as one read sends it: without `enqueued_at` for a generation drawn so (chaos `noEnqueuedAt`),
+   * and a running row's status may read as one the docs do not list (chaos `unknownStatus`).
+   */
+  public wire(row: SimRow): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...row };
+    if (this.withoutEnqueuedAt.has(row.generation_id)) delete out.enqueued_at;
+    const running = row.status === 'queued' || row.status === 'processing';
+    if (running && this.dice?.chance(this.dice.chaos?.unknownStatus)) {
+      this.dice.count('read:unknown-status');
+      out.status = this.dice.pick(['preprocessing', 'pending_review']);
+    }
+    return out;
   }
 
   /** Ends `holdQueue`: every held row starts processing now. */
@@ -67,7 +93,13 @@ export class SimEngine {
   public cancel(id: string): SimRow | undefined {
     const row = this.rows.get(id);
     if (!row) return undefined;
-    if ((row.status === 'queued' || row.status === 'processing') && this.dice?.chance(this.dice.chaos?.cancelLoses)) {
+    const running = row.status === 'queued' || row.status === 'processing';
+    if (running && this.dice?.chance(this.dice.chaos?.ignoreDelete)) {
+      // Answered with success, yet the generation runs on to its own end.
+      this.dice.count('cancel:ignored');
+      return row;
+    }
+    if (running && this.dice?.chance(this.dice.chaos?.cancelLoses)) {
       // Too late: the generation finished a moment before the DELETE reached it.
       this.dice.count('cancel:too-late');
       clearTimeout(this.timers.get(id));
@@ -241,6 +273,7 @@ export class SimEngine {
     this.timers.clear();
     this.rows.clear();
     this.createdAtMs.clear();
+    this.withoutEnqueuedAt.clear();
     this.held = [];
   }
 }

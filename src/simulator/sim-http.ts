@@ -7,6 +7,21 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.end(JSON.stringify(body));
 }
 
+const PAGE_TITLES: Record<number, string> = {
+  403: '403 Forbidden',
+  404: '404 Not Found',
+  502: '502 Bad Gateway',
+  503: '503 Service Temporarily Unavailable',
+  504: '504 Gateway Timeout',
+};
+
+/** A gateway's, WAF's or CDN's own error page: HTML, never Oxen's JSON envelope. */
+export function htmlPage(res: ServerResponse, status: number): void {
+  const title = PAGE_TITLES[status] ?? `${status} Error`;
+  res.writeHead(status, { 'content-type': 'text/html' });
+  res.end(`<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center></body></html>`);
+}
+
 /** Oxen's first error envelope. @see docs/oxen-api.md#errors */
 export function envelope(type: string, title: string, detail?: string) {
   return { error: detail ? { type, title, detail } : { type, title }, status: 'error', status_message: type };

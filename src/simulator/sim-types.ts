@@ -86,6 +86,12 @@ export interface SimKnobs {
    * n is a flat grey that encodes the generation and n: takes differ, and a last frame can be checked.
    */
   distinctClips: boolean;
+  /**
+   * The most rows one page of `GET /api/ai/queue` or `GET /api/ai/generations` holds, whatever
+   * `page_size` asks for, as a gateway in front of Oxen caps them (null: no cap). With a cap the list
+   * pages even when `listPaging` is off.
+   */
+  pageCap: number | null;
   /** Random faults drawn from a seeded generator (null: none). Setting a new object restarts its sequence. */
   chaos: SimChaos | null;
 }
@@ -112,6 +118,28 @@ export interface SimChaos {
   lostAnswer: EndpointOdds;
   /** Enqueue only: the generation is created, then 200 with a body that is not the contract. */
   enqueueGarbage: number;
+  /**
+   * Enqueue only: the answer is lost (the socket is cut, or a gateway's 502/504 page) *before* the row
+   * exists; the rows appear `lateRowMs` later, as when a gateway gives up while Oxen still writes them.
+   */
+  lateRow: number;
+  /** How long after the lost answer the rows appear (Oxen: 1–60 s; tests compress it like other timings). */
+  lateRowMs: readonly [number, number];
+  /** A gateway's or CDN's HTML error page (403, 404, 502 or 503, picked at random) instead of Oxen's answer. */
+  htmlError: EndpointOdds;
+  /**
+   * 200 with an error body instead of the answer: `{"generations":[],"error":…}` on enqueue (no row is
+   * made), Oxen's error envelope on reads and cancels (nothing happens). Other endpoints are not drawn.
+   */
+  errorBody200: EndpointOdds;
+  /** Per DELETE of a running row: 200 `success`, and the row runs on as if never asked. */
+  ignoreDelete: number;
+  /** Per read of a queued or processing row: its status comes back as one the docs do not list. */
+  unknownStatus: number;
+  /** Per generation: its rows never carry `enqueued_at`. */
+  noEnqueuedAt: number;
+  /** Per generation: its echoed prompt is trimmed or NFC-normalised (half each), not the bytes sent. */
+  promptEcho: number;
   /** A generation fails at run time (row `failed`, SSE `failed` event). */
   runFailure: number;
   /** A generation runs for `slowGenerationMs` instead of `processingMs` (to reach GENERATION_TIMEOUT). */
@@ -142,6 +170,14 @@ export function calmChaos(seed: number): SimChaos {
     slowBodyMs: [200, 1_000],
     lostAnswer: {},
     enqueueGarbage: 0,
+    lateRow: 0,
+    lateRowMs: [1_000, 60_000],
+    htmlError: {},
+    errorBody200: {},
+    ignoreDelete: 0,
+    unknownStatus: 0,
+    noEnqueuedAt: 0,
+    promptEcho: 0,
     runFailure: 0,
     slowGeneration: 0,
     slowGenerationMs: [5_000, 10_000],
@@ -176,6 +212,7 @@ export function defaultKnobs(): SimKnobs {
     eventUrls: true,
     listPaging: false,
     distinctClips: false,
+    pageCap: null,
     chaos: null,
   };
 }

@@ -7,6 +7,7 @@ import {
   endpointOf,
   envelope,
   FILE_ROUTE,
+  htmlPage,
   invalidParams,
   json,
   modelInfo,
@@ -27,6 +28,9 @@ import {
 } from './sim-types.js';
 
 export type { SimChaos, SimCounters, SimKnobs, SimRow } from './sim-types.js';
+
+/** Endpoints where a 200 with an error body stands for Oxen's answer (chaos `errorBody200`). */
+const ERROR_BODY_ENDPOINTS = new Set<SimEndpoint>(['enqueue', 'status', 'list', 'history', 'cancel']);
 export { calmChaos } from './sim-types.js';
 
 /** Options of {@link startOxenSimulator}. */
@@ -98,6 +102,8 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     dice,
   );
   let dropTimer: NodeJS.Timeout | undefined;
+  /** Rows still to appear after a lost enqueue answer (chaos `lateRow`). */
+  const lateTimers = new Set<NodeJS.Timeout>();
   const chaosTimer = setInterval(() => engine.chaosTick(), 250);
   chaosTimer.unref();
 
@@ -135,6 +141,20 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
   /** `knobs.chaos` faults that answer before the request does anything. */
   function chaosFault(endpoint: SimEndpoint, res: ServerResponse): boolean {
     if (!dice.chaos) return false;
+    if (dice.roll((c) => c.htmlError, endpoint)) {
+      // A WAF, CDN or gateway answered: its own HTML page, never Oxen's JSON envelope.
+      const status = dice.pick([403, 404, 502, 503]);
+      dice.count(`${endpoint}:html-${status}`);
+      htmlPage(res, status);
+      return true;
+    }
+    if (ERROR_BODY_ENDPOINTS.has(endpoint) && dice.roll((c) => c.errorBody200, endpoint)) {
+      dice.count(`${endpoint}:200-error`);
+      const error = { type: 'unknown_error', title: 'Internal error, reference id 4b2d' };
+      // On enqueue this is Oxen's documented refusal (no generation made); elsewhere the envelope alone.
+      json(res, 200, endpoint === 'enqueue' ? { generations: [], error } : { ...envelope(error.type, error.title) });
+      return true;
+    }
     if (dice.roll((c) => c.rateLimit, endpoint)) {
       dice.count(`${endpoint}:429`);
       const retryAfter = dice.chaos.retryAfter;
@@ -147,8 +167,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       const status = dice.pick([500, 502, 503, 504]);
       if (status === 502 || status === 504) {
         // What a proxy in front of Oxen sends: not the JSON envelope.
-        res.writeHead(status, { 'content-type': 'text/html' });
-        res.end(`<html><body><h1>${status} ${status === 502 ? 'Bad Gateway' : 'Gateway Timeout'}</h1></body></html>`);
+        htmlPage(res, status);
       } else {
         json(res, status, envelope('unknown_error', 'Internal error, reference id 7f3a'));
       }
@@ -235,14 +254,23 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       if (knobs.insufficientCredits === 400 || knobs.insufficientCredits === 402) {
         return json(res, knobs.insufficientCredits, envelope('insufficient_credits', 'Insufficient credits'));
       }
+      if (!lost && dice.chance(dice.chaos?.lateRow)) {
+        // The gateway gives up while Oxen is still writing the rows: they appear after the answer.
+        const late = dice.chance(0.5) ? 504 : null;
+        dice.count(`enqueue:late-row${late ? '-504' : ''}`);
+        const after = dice.between(dice.chaos?.lateRowMs ?? [0, 0]);
+        const timer = setTimeout(() => {
+          for (let i = 0; i < n; i++) engine.enqueue(body, model);
+        }, after);
+        lateTimers.add(timer);
+        if (late) return htmlPage(res, late);
+        res.socket?.destroy();
+        return;
+      }
       // One row per take (`num_generations`), each its own billed generation, as Oxen does.
       const rows = Array.from({ length: n }, () => engine.enqueue(body, model));
 
-      if (lostAs502) {
-        res.writeHead(502, { 'content-type': 'text/html' });
-        res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
-        return;
-      }
+      if (lostAs502) return htmlPage(res, 502);
       if (!lost && dice.chance(dice.chaos?.enqueueGarbage)) {
         dice.count('enqueue:garbage');
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -256,11 +284,15 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       const rows = [...engine.rows.values()].filter((r) =>
         status ? r.status === status : r.status === 'queued' || r.status === 'processing',
       );
-      // Paging is not documented for this list; the simulator pages when asked, like the history.
-      const size = Number(url.searchParams.get('page_size'));
-      if (!knobs.listPaging || !(size > 0)) return json(res, 200, { count: rows.length, generations: rows });
+      // Paging is not documented for this list; the simulator pages when asked, like the history, and a
+      // gateway's cap pages it whatever is asked.
+      const asked = Number(url.searchParams.get('page_size'));
+      const cap = knobs.pageCap;
+      const paged = cap !== null || (knobs.listPaging && asked > 0);
+      if (!paged) return json(res, 200, { count: rows.length, generations: rows.map((r) => engine.wire(r)) });
+      const size = Math.min(asked > 0 ? asked : Number.POSITIVE_INFINITY, cap ?? Number.POSITIVE_INFINITY);
       const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
-      const slice = rows.slice((page - 1) * size, page * size);
+      const slice = rows.slice((page - 1) * size, page * size).map((r) => engine.wire(r));
       return json(res, 200, { count: slice.length, generations: slice });
     }
     if (method === 'GET' && endpoint === 'history') return serveHistory(url, res);
@@ -268,7 +300,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       const id = decodeURIComponent(path.slice('/api/ai/queue/'.length));
       const row = method === 'DELETE' ? engine.cancel(id) : engine.rows.get(id);
       if (!row) return json(res, 404, NOT_FOUND);
-      return json(res, 200, method === 'DELETE' ? { status: 'success', generation_id: id } : row);
+      return json(res, 200, method === 'DELETE' ? { status: 'success', generation_id: id } : engine.wire(row));
     }
     if (method === 'GET' && endpoint === 'modelInfo') {
       const wanted = decodeURIComponent(path.slice('/api/ai/models/'.length));
@@ -298,7 +330,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
   function serveHistory(url: URL, res: ServerResponse) {
     // Billed per second of output when it succeeded; failures and cancellations cost nothing here.
     const withCost = (row: SimRow) => ({
-      ...row,
+      ...engine.wire(row),
       cost: row.status === 'succeeded' ? (0.112 * Number(row.duration ?? 5)).toFixed(2) : '0.00',
     });
     const one = url.pathname.slice('/api/ai/generations/'.length);
@@ -308,7 +340,11 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       return json(res, 200, { status: 'success', status_message: 'resource_found', generation: withCost(row) });
     }
     const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
-    const size = Math.min(1000, Math.max(1, Number(url.searchParams.get('page_size') ?? 100) || 100));
+    const size = Math.min(
+      knobs.pageCap ?? 1000,
+      1000,
+      Math.max(1, Number(url.searchParams.get('page_size') ?? 100) || 100),
+    );
     const wanted = url.searchParams.get('model');
     const rows = [...engine.rows.values()].filter((r) => !wanted || r.model_name === wanted).reverse();
     const slice = rows.slice((page - 1) * size, page * size).map(withCost);
@@ -346,6 +382,8 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       Object.assign(knobs, defaultKnobs());
       const open = counters.sseConnectionsOpen;
       Object.assign(counters, zeroCounters(), { sseConnectionsOpen: open });
+      for (const timer of lateTimers) clearTimeout(timer);
+      lateTimers.clear();
       engine.clear();
       dice.clear();
       repos.files.clear();
@@ -354,6 +392,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     async close() {
       clearInterval(dropTimer);
       clearInterval(chaosTimer);
+      for (const timer of lateTimers) clearTimeout(timer);
       engine.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
