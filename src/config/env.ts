@@ -117,6 +117,14 @@ export const ConfigSchema = z.object({
   ]),
   GENERATION_TIMEOUT_MINUTES: int(1, 24 * 60, 30),
   RECONCILE_INTERVAL_SECONDS: int(1, 3600, 60),
+  /**
+   * After an enqueue answer that does not say whether Oxen made the generation (a gateway's 502/504, the
+   * client's 30 s timeout, a cut connection), how long the worker searches Oxen for the row before it
+   * enqueues again. 120 s: a gateway answers while Oxen may still be writing the row, which shows up
+   * seconds and sometimes a minute later; two minutes from the answer cover that minute with as much
+   * again in hand. Shorter risks paying twice; longer only delays a retry of an enqueue Oxen never got.
+   */
+  ADOPT_WINDOW_SECONDS: int(5, 3600, 120),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -105,10 +105,10 @@ export function missingImageFailure(): FailureInfo {
   };
 }
 
-/** Failure words when a crash left it unknown whether Oxen took the job, and nothing could confirm it. */
+/** Failure words when a lost answer or a crash left it unknown whether Oxen took the job, and nothing could confirm it. */
 export function uncertainSubmitFailure(): FailureInfo {
   return {
-    reason: 'The bot restarted while sending this to Oxen and could not confirm it was received.',
+    reason: "Oxen's answer to this request was lost and the bot could not confirm it was received.",
     hint: 'No video was delivered for this attempt, so trying again is safe.',
     retryable: true,
   };

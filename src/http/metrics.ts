@@ -109,6 +109,12 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     registers,
   });
 
+  const duplicates = new Counter({
+    name: 'animate_oxen_duplicate_generations_cancelled_total',
+    help: 'Generations Oxen made for an attempt that already had its own (a late row of a lost enqueue answer), cancelled at Oxen.',
+    registers,
+  });
+
   // One read of the queue per scrape feeds both gauges.
   let pendingCounts: Promise<QueueCounts | null> | null = null;
   const readCounts = (): Promise<QueueCounts | null> => {
@@ -168,6 +174,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     oxenError: (kind: string) => oxenErrors.inc({ kind }),
     sseReconnected: () => sseReconnects.inc(),
     healed: (kind: HealKind) => healed.inc({ kind }),
+    duplicateCancelled: () => duplicates.inc(),
     spendEstimated: (platform: Platform, micros: number) => spendEstimated.inc({ platform }, micros / 1_000_000),
     spendActual: (platform: Platform, outcome: RequestOutcome, micros: number) =>
       spendActual.inc({ platform, outcome }, micros / 1_000_000),

@@ -1,5 +1,5 @@
 import type { Metrics } from '../core/ports/metrics.js';
-import type { GenerationInput, OxenPort } from '../core/ports/oxen.js';
+import { GATEWAY_PAGE_CAP, type GenerationInput, type OxenPort } from '../core/ports/oxen.js';
 import { sleep } from '../shared/abort.js';
 import type { Logger } from '../shared/logger.js';
 import { DEFAULT_RESULT_MAX_BYTES, downloadOnce } from './download.js';
@@ -138,8 +138,9 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
         signal,
       });
       const rows = parseOk(ListResponseSchema, res, 'history').generations.map(toGenerationRow);
-      // The page size is the only documented paging signal: a short page is the last one.
-      return { rows, hasMore: rows.length >= filter.pageSize };
+      // The page size is the only documented paging signal: a short page is the last one. A gateway in
+      // front of Oxen may cap pages at GATEWAY_PAGE_CAP whatever was asked, so a page that full may not be.
+      return { rows, hasMore: rows.length >= Math.min(filter.pageSize, GATEWAY_PAGE_CAP) };
     },
 
     async generation(generationId, signal) {

@@ -23,6 +23,8 @@ export interface OxenErrorContext {
   requestId?: string;
   cause?: unknown;
   retryAfterMs?: number;
+  /** The body was an HTML page (a WAF, CDN or gateway answered), not Oxen's JSON. */
+  gatewayPage?: boolean;
 }
 
 /**
@@ -35,12 +37,18 @@ export abstract class OxenError extends AnimateError {
   public readonly status: number | undefined;
   public readonly type: string | undefined;
   public readonly requestId: string | undefined;
+  /**
+   * The answer was an HTML page from something in front of Oxen (a WAF's 403, a CDN's 404), so its
+   * status says nothing of what Oxen itself did with the request.
+   */
+  public readonly gatewayPage: boolean;
 
   public constructor(message: string, context: OxenErrorContext = {}) {
     super(message, { cause: context.cause, retryAfterMs: context.retryAfterMs });
     this.status = context.status;
     this.type = context.type;
     this.requestId = context.requestId;
+    this.gatewayPage = context.gatewayPage ?? false;
   }
 }
 
@@ -199,6 +207,7 @@ export function oxenErrorFrom(status: number, body: unknown, headers?: HeaderSou
   if (type) context.type = type;
   const requestId = header(headers, 'x-request-id') ?? header(headers, 'x-amzn-requestid');
   if (requestId) context.requestId = requestId;
+  if (isHtmlPage(body, headers)) context.gatewayPage = true;
   const describe = (fallback: string) => text || `${fallback} (HTTP ${status})`;
 
   if (status === 402 || CREDITS.test(text)) return new OxenCreditsError(text || 'Insufficient credits', context);
@@ -212,6 +221,12 @@ export function oxenErrorFrom(status: number, body: unknown, headers?: HeaderSou
   if (status >= 500) return new OxenServerError(describe('Oxen server error'), context);
   if (status === 408) return new OxenTimeoutError(describe('Oxen timed out'), context);
   return new OxenInvalidRequestError(describe('Oxen refused the request'), context);
+}
+
+/** An HTML body, by its content type or its first character: a page, not an API answer. */
+function isHtmlPage(body: unknown, headers: HeaderSource): boolean {
+  if (/text\/html/i.test(header(headers, 'content-type') ?? '')) return true;
+  return typeof body === 'string' && body.trimStart().startsWith('<');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

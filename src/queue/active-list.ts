@@ -1,4 +1,4 @@
-import type { GenerationRow, OxenPort } from '../core/ports/oxen.js';
+import { GATEWAY_PAGE_CAP, type GenerationRow, type OxenPort } from '../core/ports/oxen.js';
 
 /** Rows asked for per page of Oxen's active list. */
 export const ACTIVE_PAGE_SIZE = 1000;
@@ -19,20 +19,27 @@ export interface ActiveList {
  * while the last one came back full with new ids and some of `ours` (the generations this deployment
  * waits for) are not in it yet. The list's paging is undocumented (docs/oxen-api.md#list-and-history):
  * a server that answers every row at once has them all on page 1, so it costs one call whatever the
- * number in flight; one that pages at 1,000 costs a call per 1,000 of ours.
+ * number in flight; one that pages at 1,000 costs a call per 1,000 of ours. A gateway that caps pages
+ * at {@link GATEWAY_PAGE_CAP} makes a page that full count as full too. `ours` null reads every page
+ * (the lost-generation search needs them all).
  */
-export async function listActive(oxen: OxenPort, model: string, ours: ReadonlySet<string>): Promise<ActiveList> {
+export async function listActive(
+  oxen: OxenPort,
+  model: string,
+  ours: ReadonlySet<string> | null,
+): Promise<ActiveList> {
   const rows = new Map<string, GenerationRow>();
-  let missing = ours.size;
+  let missing = ours ? ours.size : Number.POSITIVE_INFINITY;
   for (let page = 1; page <= MAX_ACTIVE_PAGES; page += 1) {
     const found = await oxen.list({ model, page, pageSize: ACTIVE_PAGE_SIZE });
     const before = rows.size;
     for (const row of found) {
       if (rows.has(row.generationId)) continue;
       rows.set(row.generationId, row);
-      if (ours.has(row.generationId)) missing -= 1;
+      if (ours?.has(row.generationId)) missing -= 1;
     }
-    const lastPage = found.length < ACTIVE_PAGE_SIZE || rows.size === before;
+    const full = found.length >= Math.min(ACTIVE_PAGE_SIZE, GATEWAY_PAGE_CAP);
+    const lastPage = !full || rows.size === before;
     if (lastPage || missing === 0) return { rows: [...rows.values()], pages: page, complete: true };
   }
   return { rows: [...rows.values()], pages: MAX_ACTIVE_PAGES, complete: false };

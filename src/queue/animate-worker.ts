@@ -1,6 +1,6 @@
 import { type ConnectionOptions, DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { AnimateError, ChatError, isRetryable } from '../core/errors.js';
-import { describeError } from '../core/failure.js';
+import { describeError, uncertainSubmitFailure } from '../core/failure.js';
 import { DEFAULT_LIMITS, type LimitSettings } from '../core/limits.js';
 import { type Platform, TERMINAL_STATES } from '../core/model.js';
 import type { ChatPort } from '../core/ports/chat-port.js';
@@ -18,6 +18,7 @@ import { startFinalEditDrain } from './final-edit-drain.js';
 import { createFinalEditOutbox } from './final-edits.js';
 import { endAttempt, releaseAll } from './finish.js';
 import { cancelAndRead, type GenerationOutcome } from './generation-outcome.js';
+import { pastGiveUp } from './give-up.js';
 import { createInboxStore } from './inbox-store.js';
 import { type AnimateJobData, AnimateJobDataSchema } from './job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from './keys.js';
@@ -64,6 +65,16 @@ export interface AnimateWorkerDeps {
    * crash inside the call delays the job's re-run by at most this. @defaultValue 45 000
    */
   submitClaimMs?: number;
+  /**
+   * After an enqueue answer that does not say whether Oxen made the generation, how long the submit step
+   * searches Oxen for its row before it may enqueue again (ADOPT_WINDOW_SECONDS). @defaultValue 120 000
+   */
+  adoptWindowMs?: number;
+  /**
+   * How long past the generation timeout an attempt may go on without Oxen's terminal answer (errors,
+   * a cancel Oxen ignores, a status it does not know) before it is given up. @defaultValue 15 minutes
+   */
+  giveUpGraceMs?: number;
   /** The price in force. @defaultValue unknown (messages show seconds, not money) */
   price?: PricePort;
   /** BUDGET_ALERT_CHANNEL: `discord:<channel id>` or `slack:<channel id>`. */
@@ -111,6 +122,8 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     editBudget: deps.editBudget ?? createRedisEditBudget(redis, deps.prefix),
     finalEdits: createFinalEditOutbox(redis, keys),
     submitClaimMs: deps.submitClaimMs ?? 45_000,
+    adoptWindowMs: deps.adoptWindowMs ?? 120_000,
+    giveUpGraceMs: deps.giveUpGraceMs ?? 15 * 60_000,
     price: deps.price ?? unknownPrice,
     budgetAlertChannel: deps.budgetAlertChannel,
     requests: createRequestStore(redis, keys),
@@ -124,7 +137,9 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
   const wake = async (jobId: string, forcePoll: boolean) => {
     const job = await queue.getJob(jobId);
     if (!job || !(await job.isDelayed())) return;
-    if (forcePoll) await job.updateData({ ...job.data, lastPollAt: 0 });
+    // A flag of its own, never a write of the job data: a copy read here may already be older than what
+    // the job's own activation saved since, and writing it back would undo that (docs/architecture.md).
+    if (forcePoll) await ctx.inbox.requestPoll(jobId, Math.ceil(ctx.timeoutMs / 1000) + 3600);
     await job.promote().catch(() => undefined);
   };
   const offEvent = deps.events.onEvent((event) => {
@@ -213,8 +228,11 @@ async function processJob(baseCtx: WorkerContext, job: Job<AnimateJobData>, toke
     if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
     if (error instanceof ChatError && error.kind === 'gone') return threadGone(ctx, act);
     // Once Oxen may have a generation, a passing error never ends the attempt: that would release the
-    // slot and refund while Oxen keeps running and bills. The job parks and tries again instead.
-    if (isRetryable(error) && (act.data.generationId || act.data.submittingAt !== undefined)) {
+    // slot and refund while Oxen keeps running and bills. Neither does an odd answer on a read (a WAF's
+    // 403 page, a stray 404, a 200 that does not parse): only Oxen's terminal answer or the bounded
+    // give-up ends it. The job parks and tries again instead.
+    const mayRun = act.data.generationId !== undefined || act.data.submittingAt !== undefined;
+    if (mayRun && (isRetryable(error) || isOddOxenAnswer(error))) {
       return parkAfterTransient(ctx, act, error);
     }
     const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -230,8 +248,15 @@ async function processJob(baseCtx: WorkerContext, job: Job<AnimateJobData>, toke
 
 /** The longest pause between tries while Oxen or the chat keeps failing. */
 const MAX_TRANSIENT_BACKOFF_MS = 60_000;
-/** How long past the timeout an attempt may keep failing to reach Oxen before it is given up. */
-const GIVE_UP_GRACE_MS = 15 * 60_000;
+
+/**
+ * An Oxen answer that is not retryable on its face but says nothing final about a generation that
+ * exists: the result too large for the cap is the one that is final (delivery decides what to do).
+ */
+function isOddOxenAnswer(error: unknown): boolean {
+  return error instanceof AnimateError && error.code.startsWith('oxen_') && error.code !== 'oxen_result_too_large';
+}
+
 
 /**
  * Parks the job with exponential backoff (or the server's Retry-After) after a transient error. Past
@@ -240,13 +265,15 @@ const GIVE_UP_GRACE_MS = 15 * 60_000;
  */
 async function parkAfterTransient(ctx: WorkerContext, act: Activation, error: unknown): Promise<never> {
   const now = ctx.clock.now();
-  const since = act.attempt.submittedAt ?? act.data.submittingAt ?? now;
-  if (now - since > ctx.timeoutMs + GIVE_UP_GRACE_MS) {
+  if (pastGiveUp(ctx, act)) {
     ctx.logger?.error(
       { err: error, generationId: act.data.generationId },
       'Oxen unreachable past the timeout; giving up',
     );
-    await endAttempt(ctx, act, { outcome: 'failed', failure: describeError(error) });
+    // Without a generation id the enqueue's fate is unknown; a row that still shows up is cancelled by
+    // the reconciler (this attempt is over and its staged image names it).
+    const failure = act.data.generationId ? describeError(error) : uncertainSubmitFailure();
+    await endAttempt(ctx, act, { outcome: 'failed', failure });
     throw new UnrecoverableError('gave up after the generation timeout');
   }
   const n = (act.data.transientErrors ?? 0) + 1;
@@ -272,7 +299,9 @@ async function threadGone(ctx: WorkerContext, act: Activation): Promise<string> 
       if (!isRetryable(error)) throw error;
       return parkAfterTransient(ctx, act, error);
     }
-    if (outcome.kind === 'running') return parkUntil(act, ctx.clock.now() + 5_000);
+    if (outcome.kind === 'running' && !pastGiveUp(ctx, act)) return parkUntil(act, ctx.clock.now() + 5_000);
+    if (outcome.kind === 'running')
+      ctx.logger?.error({ generationId }, 'thread deleted and Oxen does not stop the generation; giving up');
     if (outcome.kind === 'succeeded')
       ctx.logger?.warn({ generationId }, 'thread deleted; a billed video was not posted');
   }

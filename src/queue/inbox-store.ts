@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { CompletionEvent } from '../core/ports/oxen.js';
@@ -73,6 +74,34 @@ export function createInboxStore(redis: Redis, keys: StoreKeys) {
     async snapshotStatus(generationId: string): Promise<string | null> {
       return redis.hget(keys.snapshot(), generationId);
     },
+    /**
+     * Notes that `requestId`'s `attempt` is about to send its staged start image to Oxen. Staged copies
+     * are unique per request, so a row echoing that image later names its request (the reconciler's
+     * duplicate check); a 🔁 of the same request takes the entry over.
+     */
+    async noteStagedOwner(stagedUrl: string, requestId: string, attempt: number): Promise<void> {
+      await redis.set(keys.stagedOwner(addressHash(stagedUrl)), `${requestId} ${attempt}`, 'EX', RECORD_TTL_SECONDS);
+    },
+    /** For each echoed input image, the attempt that last sent it (null where none of ours did). */
+    async stagedOwners(urls: string[]): Promise<Array<{ requestId: string; attempt: number } | null>> {
+      if (urls.length === 0) return [];
+      const values = await redis.mget(...urls.map((u) => keys.stagedOwner(addressHash(u))));
+      return values.map((v) => {
+        if (!v) return null;
+        const [requestId = '', attempt = '0'] = v.split(' ');
+        return { requestId, attempt: Number(attempt) };
+      });
+    },
+    /** Asks the job's next activation to read its generations' rows (a field of its own, not the job data). */
+    async requestPoll(jobId: string, ttlSeconds: number): Promise<void> {
+      await redis.set(keys.forcePoll(jobId), '1', 'EX', ttlSeconds);
+    },
+    async pollRequested(jobId: string): Promise<boolean> {
+      return (await redis.exists(keys.forcePoll(jobId))) === 1;
+    },
+    async pollDone(jobId: string): Promise<void> {
+      await redis.del(keys.forcePoll(jobId));
+    },
     async recordDuration(model: string, duration: number, seconds: number): Promise<void> {
       const key = keys.durations(model, duration);
       await redis
@@ -85,6 +114,14 @@ export function createInboxStore(redis: Redis, keys: StoreKeys) {
       return (await redis.lrange(keys.durations(model, duration), 0, -1)).map(Number);
     },
   };
+}
+
+/** A staged copy's address without its query (a presigned link differs only there), hashed to a short key. */
+export function addressHash(url: string): string {
+  return createHash('sha256')
+    .update(url.split('?')[0] ?? url)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The store's type. */

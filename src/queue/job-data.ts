@@ -26,6 +26,13 @@ export const AnimateJobDataSchema = z.object({
     .optional(),
   /** When the submit step was about to call Oxen (ms); lets a re-run find a generation it lost. */
   submittingAt: z.number().optional(),
+  /** When the first enqueue of this attempt started (ms): the give-up clock, which no re-enqueue resets. */
+  firstSubmittingAt: z.number().optional(),
+  /**
+   * When this attempt learned that an enqueue's answer was unclear (ms): it searches Oxen, and does not
+   * enqueue again, until the adoption window from here has passed.
+   */
+  unclearSince: z.number().optional(),
   /** Where to download the result (the row's `result_url`, or the event's presigned `url`). */
   resultUrl: z.string().optional(),
   /** When Oxen was last polled for this generation (ms). */

@@ -28,6 +28,10 @@ export function storeKeys(prefix: string) {
     slotsWaiting: () => `${p}:slots:waiting`,
     inbox: (generationId: string) => `${p}:inbox:${generationId}`,
     generation: (generationId: string) => `${p}:gen:${generationId}`,
+    /** Staged start image (hashed address) → `requestId attempt` of the attempt that last sent it to Oxen. */
+    stagedOwner: (addressHash: string) => `${p}:staged-owner:${addressHash}`,
+    /** Set by a reconciler wake: the job's next activation reads its generations' rows. */
+    forcePoll: (jobId: string) => `${p}:force-poll:${jobId}`,
     durations: (model: string, duration: number) => `${p}:durations:${model}:${duration}`,
     /** Requests whose images the bot keeps, scored by when the retention sweep looks at them next. */
     stagedDue: () => `${p}:staged:due`,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { listActive } from './active-list.js';
+import { cancelDuplicates } from './duplicates.js';
 import { sweepStagedInputs } from './staged-sweep.js';
 import { sweep } from './sweeper.js';
 import type { WorkerContext } from './worker-context.js';
@@ -43,7 +44,8 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
     if (!(await lock(force))) return;
     const startedAt = ctx.clock.now();
     const waiting = await ctx.inbox.waitingGenerations();
-    const list = await listActive(ctx.oxen, ctx.model, new Set(waiting.map((w) => w.generationId)));
+    const waitingIds = new Set(waiting.map((w) => w.generationId));
+    const list = await listActive(ctx.oxen, ctx.model, waitingIds);
     const ttl = Math.max(1, Math.ceil((ctx.reconcileMs * 3) / 1000));
     await ctx.inbox.saveSnapshot(list.rows, ttl);
     const active = new Set(list.rows.map((r) => r.generationId));
@@ -55,6 +57,8 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
       woken += 1;
     }
     if (!list.complete) ctx.logger?.warn({ pages: list.pages }, 'active list longer than the page cap; no wakes');
+    // A late row of a lost enqueue answer, for an attempt that already has its generation: stop it now.
+    await cancelDuplicates(ctx, list.rows, waitingIds);
     ctx.logger?.debug({ active: active.size, pages: list.pages, woken }, 'reconciled with Oxen');
     await sweep(ctx, Math.min(ctx.reconcileMs, 30_000));
     await sweepStagedInputs(ctx);

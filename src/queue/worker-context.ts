@@ -38,6 +38,10 @@ export interface WorkerContext {
   editIntervalMs: number;
   /** How long one activation holds a job's enqueue; longer than the Oxen client's call timeout. */
   submitClaimMs: number;
+  /** After an unclear enqueue answer, how long Oxen is searched for a late row before enqueuing again. */
+  adoptWindowMs: number;
+  /** How long past the timeout an attempt may go on without Oxen's answer before it is given up. */
+  giveUpGraceMs: number;
   /** The price of a second of video in force (estimates in messages). */
   price: PricePort;
   /** Where the 80 % budget warning goes (`platform:channelId`), if anywhere. */

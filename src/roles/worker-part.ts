@@ -48,6 +48,8 @@ export type WorkerSettings = Pick<
   | 'progressEveryMs'
   | 'slotPollMs'
   | 'submitClaimMs'
+  | 'adoptWindowMs'
+  | 'giveUpGraceMs'
   | 'finalEditPollMs'
   | 'lockDurationMs'
   | 'stalledIntervalMs'
@@ -65,6 +67,7 @@ export function workerSettingsFrom(config: Config): WorkerSettings {
     limits: limitsFrom(config),
     reconcileMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
     timeoutMs: config.GENERATION_TIMEOUT_MINUTES * 60_000,
+    adoptWindowMs: config.ADOPT_WINDOW_SECONDS * 1000,
     ...(config.BUDGET_ALERT_CHANNEL ? { budgetAlertChannel: config.BUDGET_ALERT_CHANNEL } : {}),
   };
 }

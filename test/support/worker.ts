@@ -10,8 +10,8 @@ export const TEST_INPUT_REPO = 'bot/inputs';
 
 /**
  * Test-sized settings: a reconcile each second, a minute's timeout, no edit throttle, a progress wake
- * each second, a slot poll and a final-edit outbox drain each 100 ms and a 5 s enqueue claim. Everything
- * else is the production default.
+ * each second, a slot poll and a final-edit outbox drain each 100 ms, a 5 s enqueue claim and a 1.5 s
+ * adoption window. Everything else is the production default.
  */
 const TEST_SETTINGS: Omit<WorkerSettings, 'prefix'> = {
   model: TEST_MODEL,
@@ -24,6 +24,8 @@ const TEST_SETTINGS: Omit<WorkerSettings, 'prefix'> = {
   // Above the chaos workers' 3 s Oxen call timeout; short, so a worker killed inside an enqueue call
   // delays its job's re-run by seconds, not the production 45.
   submitClaimMs: 5_000,
+  // Test rows appear at once or after a few hundred ms (simulator `lateRowMs`), not up to a minute.
+  adoptWindowMs: 1_500,
 };
 
 /** What {@link buildTestWorker} needs: the parts (the image store defaults to the Oxen store) and the prefix. */

@@ -34,6 +34,11 @@ export interface Metrics {
   priceInForce(micros: number | null): void;
   /** The sweeper repaired a leak: a slot, a quota reservation, or a stuck attempt it revived or ended. */
   healed(kind: HealKind): void;
+  /**
+   * A generation Oxen made for an attempt that already has its own (a row that appeared after the
+   * enqueue's answer, or a second of a lost enqueue) was cancelled at Oxen.
+   */
+  duplicateCancelled(): void;
 }
 
 /** What the sweeper repaired. */
@@ -52,4 +57,5 @@ export const noopMetrics: Metrics = {
   spendActual: () => undefined,
   priceInForce: () => undefined,
   healed: () => undefined,
+  duplicateCancelled: () => undefined,
 };

@@ -35,6 +35,12 @@ export interface GenerationRow {
   cost?: string | null;
 }
 
+/**
+ * The most rows a page may hold when a gateway in front of Oxen caps pages, whatever `page_size` asked
+ * (docs/oxen-api.md, "List and history"): a page this full may not be the last.
+ */
+export const GATEWAY_PAGE_CAP = 100;
+
 /** One page of the generation history. */
 export interface HistoryPage {
   rows: GenerationRow[];

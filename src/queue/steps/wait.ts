@@ -5,6 +5,7 @@ import { endAttempt, releaseSlot } from '../finish.js';
 import { cancelAndRead, type GenerationOutcome, outcomeOfEvent, outcomeOfRow } from '../generation-outcome.js';
 import type { TakeResult } from '../job-data.js';
 import { updateProgress } from '../progress-message.js';
+import { pastGiveUp } from '../give-up.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { parkUntil, saveData } from './delay.js';
 import { generationIdsOf, recordSubmission } from './submit.js';
@@ -30,6 +31,9 @@ export async function waitStep(ctx: WorkerContext, act: Activation): Promise<voi
   const results = [...(act.data.takeResults ?? [])];
   const pending = ids.filter((id) => !results.some((r) => r.generationId === id));
   const stopBy: ProgressView['cancelledBy'] = attempt.cancelRequestedBy ?? (now >= deadline ? 'timeout' : undefined);
+  // The reconciler saw a generation leave Oxen's active list: read the rows this time.
+  const pollAsked = await ctx.inbox.pollRequested(attempt.jobId);
+  const poll = !act.data.lastPollAt || pollAsked;
 
   let processing = false;
   let stillRunning = false;
@@ -40,7 +44,7 @@ export async function waitStep(ctx: WorkerContext, act: Activation): Promise<voi
     } else {
       const event = await ctx.inbox.get(id);
       if (event) outcome = outcomeOfEvent(event, now);
-      else if (!act.data.lastPollAt) outcome = outcomeOfRow(await ctx.oxen.getStatus(id), now);
+      else if (poll) outcome = outcomeOfRow(await ctx.oxen.getStatus(id), now);
       else outcome = { kind: 'running', processing: (await ctx.inbox.snapshotStatus(id)) === 'processing' };
     }
     if (outcome.kind === 'running') {
@@ -53,13 +57,22 @@ export async function waitStep(ctx: WorkerContext, act: Activation): Promise<voi
   }
   await saveData(act, {
     takeResults: results,
-    ...(stopBy || act.data.lastPollAt ? {} : { lastPollAt: now, transientErrors: 0 }),
+    ...(stopBy || !poll ? {} : { lastPollAt: now, transientErrors: 0 }),
   });
+  if (pollAsked) await ctx.inbox.pollDone(attempt.jobId);
 
-  if (stillRunning && stopBy) {
+  if (stillRunning && stopBy && !pastGiveUp(ctx, act)) {
     // Oxen has not stopped every take yet; what they still use stays reserved until it has.
     ctx.logger?.info({ generationIds: pending }, 'cancel not yet carried out at Oxen; looking again');
     return parkUntil(act, now + CANCEL_RECHECK_MS);
+  }
+  if (stillRunning && stopBy) {
+    // A row that ignores DELETE, or a status we do not know, for the whole grace: the bound ends it.
+    const running = pending.filter((id) => !results.some((r) => r.generationId === id));
+    ctx.logger?.error({ generationIds: running }, 'Oxen did not stop the generation by the give-up bound; giving up');
+    for (const id of running) await ctx.inbox.untrackWaiting(id);
+    await settle(ctx, act, results, stopBy);
+    return;
   }
   if (!stillRunning) {
     await settle(ctx, act, results, stopBy);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GenerationRow, OxenPort } from '../../../src/core/ports/oxen.js';
+import { GATEWAY_PAGE_CAP, type GenerationRow, type OxenPort } from '../../../src/core/ports/oxen.js';
 import { ACTIVE_PAGE_SIZE, listActive } from '../../../src/queue/active-list.js';
 
 const row = (i: number): GenerationRow => ({
@@ -55,10 +55,32 @@ describe("the reconciler's read of Oxen's active list", () => {
     expect(list).toMatchObject({ pages: 2, complete: true });
   });
 
-  it('GIVEN a short first page THEN it is the last, whatever is missing', async () => {
-    const { oxen, calls } = oxenWith(ACTIVE_PAGE_SIZE - 1, true);
+  it('GIVEN a first page shorter than a gateway cap THEN it is the last, whatever is missing', async () => {
+    const { oxen, calls } = oxenWith(GATEWAY_PAGE_CAP - 1, true);
     const list = await listActive(oxen, 'm', new Set(['gone']));
     expect(calls).toEqual([1]);
+    expect(list.complete).toBe(true);
+  });
+
+  it('GIVEN a gateway that caps every page at 100 rows THEN the pages after the first are read too', async () => {
+    const rows = Array.from({ length: 250 }, (_, i) => row(i));
+    const calls: number[] = [];
+    const oxen = {
+      async list(filter?: { page?: number }) {
+        const page = filter?.page ?? 1;
+        calls.push(page);
+        return rows.slice((page - 1) * GATEWAY_PAGE_CAP, page * GATEWAY_PAGE_CAP);
+      },
+    } as unknown as OxenPort;
+    const list = await listActive(oxen, 'm', new Set(['g240']));
+    expect(calls).toEqual([1, 2, 3]);
+    expect(list.rows.map((r) => r.generationId)).toContain('g240');
+  });
+
+  it('GIVEN a page under the size asked for but as long as a gateway cap THEN one more page is asked for', async () => {
+    const { oxen, calls } = oxenWith(ACTIVE_PAGE_SIZE - 1, true);
+    const list = await listActive(oxen, 'm', new Set(['gone']));
+    expect(calls).toEqual([1, 2]);
     expect(list.complete).toBe(true);
   });
 
