@@ -23,11 +23,7 @@ export interface ActiveList {
  * at {@link GATEWAY_PAGE_CAP} makes a page that full count as full too. `ours` null reads every page
  * (the lost-generation search needs them all).
  */
-export async function listActive(
-  oxen: OxenPort,
-  model: string,
-  ours: ReadonlySet<string> | null,
-): Promise<ActiveList> {
+export async function listActive(oxen: OxenPort, model: string, ours: ReadonlySet<string> | null): Promise<ActiveList> {
   const rows = new Map<string, GenerationRow>();
   let missing = ours ? ours.size : Number.POSITIVE_INFINITY;
   for (let page = 1; page <= MAX_ACTIVE_PAGES; page += 1) {

@@ -257,7 +257,6 @@ function isOddOxenAnswer(error: unknown): boolean {
   return error instanceof AnimateError && error.code.startsWith('oxen_') && error.code !== 'oxen_result_too_large';
 }
 
-
 /**
  * Parks the job with exponential backoff (or the server's Retry-After) after a transient error. Past
  * the generation timeout plus a grace the attempt is given up, so nothing stays open for ever while

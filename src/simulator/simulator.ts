@@ -31,6 +31,7 @@ export type { SimChaos, SimCounters, SimKnobs, SimRow } from './sim-types.js';
 
 /** Endpoints where a 200 with an error body stands for Oxen's answer (chaos `errorBody200`). */
 const ERROR_BODY_ENDPOINTS = new Set<SimEndpoint>(['enqueue', 'status', 'list', 'history', 'cancel']);
+
 export { calmChaos } from './sim-types.js';
 
 /** Options of {@link startOxenSimulator}. */

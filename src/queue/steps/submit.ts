@@ -277,7 +277,8 @@ async function findLostGenerations(
   const candidates: string[] = [];
   for (const row of rows.values()) {
     if (row.status === 'cancelled') continue;
-    const echoesOurs = typeof row.inputImage === 'string' && stagedUrl !== null && sameObject(row.inputImage, stagedUrl);
+    const echoesOurs =
+      typeof row.inputImage === 'string' && stagedUrl !== null && sameObject(row.inputImage, stagedUrl);
     if (typeof row.inputImage === 'string' && stagedUrl !== null && !echoesOurs) continue;
     // Oxen's `enqueued_at` is missing on some rows: then only the echoed image can say it is ours.
     if (row.enqueuedAt > 0) {
