@@ -3,7 +3,13 @@ import { GATEWAY_PAGE_CAP, type GenerationInput, type OxenPort } from '../core/p
 import { sleep } from '../shared/abort.js';
 import type { Logger } from '../shared/logger.js';
 import { DEFAULT_RESULT_MAX_BYTES, downloadOnce } from './download.js';
-import { extractErrorText, OxenCreditsError, OxenInvalidRequestError, OxenNotFoundError } from './errors.js';
+import {
+  extractErrorText,
+  OxenBadResponseError,
+  OxenCreditsError,
+  OxenInvalidRequestError,
+  OxenNotFoundError,
+} from './errors.js';
 import { backoffMs, type OxenHttp, oxenRequest, parseOk } from './http.js';
 import { deleteFile, ensureRepo, putFile } from './repo-upload.js';
 import {
@@ -76,6 +82,13 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
       const res = await oxenRequest(http, { method: 'POST', path: '/api/ai/queue', json, retry: false, signal });
       const body = parseOk(EnqueueResponseSchema, res, 'enqueue');
       const first = body.generations[0];
+      if (!first && body.error === undefined) {
+        // Neither a generation nor a refusal (`{"status":"ok"}` from something in front of Oxen): the
+        // answer says nothing of whether a row was made.
+        throw new OxenBadResponseError('Oxen answered the enqueue with neither a generation nor an error', {
+          status: res.status,
+        });
+      }
       if (!first) {
         // 200 with no generation and an `error`: a refusal, not a crash (docs/oxen-api.md#enqueue).
         const text = extractErrorText(body) || 'Oxen accepted the request but created no generation';

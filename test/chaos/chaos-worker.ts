@@ -69,6 +69,8 @@ buildTestWorker(
     slotPollMs: num('SLOT_POLL_MS', 2_000),
     lockDurationMs: num('LOCK_MS', 1_000),
     stalledIntervalMs: num('STALLED_MS', 500),
+    adoptWindowMs: num('ADOPT_WINDOW_MS', 6_000),
+    giveUpGraceMs: num('GIVE_UP_GRACE_MS', 15_000),
   },
 );
 process.stdout.write('ready\n');

@@ -37,6 +37,74 @@ describe('Oxen simulator chaos knobs', () => {
     expect((sim.injected['enqueue:lost'] ?? 0) + (sim.injected['enqueue:lost-502'] ?? 0)).toBe(8);
   });
 
+  it('GIVEN late rows on enqueue THEN the answer is lost before any row exists and the row appears later', async () => {
+    sim.knobs.chaos = { ...calmChaos(7), lateRow: 1, lateRowMs: [300, 300] };
+    const outcome = await enqueue().then(
+      (res) => res.status,
+      () => 'connection lost',
+    );
+    expect([504, 'connection lost']).toContain(outcome);
+    expect(sim.rows.size).toBe(0);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(sim.rows.size).toBe(1);
+  });
+
+  it('GIVEN HTML error pages THEN a 403, 404, 502 or 503 comes back as text/html, not JSON', async () => {
+    sim.knobs.chaos = { ...calmChaos(1), htmlError: { all: 1 } };
+    const seen = new Set<number>();
+    for (let i = 0; i < 12; i++) {
+      const res = await call('GET', '/api/ai/queue');
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(await res.text()).toMatch(/^<html>/);
+      seen.add(res.status);
+    }
+    expect([...seen].every((s) => [403, 404, 502, 503].includes(s))).toBe(true);
+    expect(seen.size).toBeGreaterThan(1);
+  });
+
+  it('GIVEN 200s with an error body THEN enqueue makes no row and a read gets the error envelope', async () => {
+    sim.knobs.chaos = { ...calmChaos(1), errorBody200: { all: 1 } };
+    const res = await enqueue();
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ generations: [], error: { type: 'unknown_error' } });
+    expect(sim.rows.size).toBe(0);
+    const read = await call('GET', '/api/ai/queue');
+    expect(await read.json()).toMatchObject({ status: 'error' });
+  });
+
+  it('GIVEN ignored DELETEs and unknown statuses THEN the cancel answers success and the row runs on, read as a status the docs do not list', async () => {
+    sim.knobs.holdQueue = true;
+    await enqueue();
+    const id = [...sim.rows.keys()][0] as string;
+    sim.knobs.chaos = { ...calmChaos(1), ignoreDelete: 1, unknownStatus: 1 };
+    const cancel = await call('DELETE', `/api/ai/queue/${id}`);
+    expect(await cancel.json()).toMatchObject({ status: 'success' });
+    expect(sim.rows.get(id)?.status).toBe('queued');
+    const row = (await (await call('GET', `/api/ai/queue/${id}`)).json()) as { status: string };
+    expect(['preprocessing', 'pending_review']).toContain(row.status);
+  });
+
+  it('GIVEN rows without enqueued_at and echoed prompts THEN reads omit it and echo the prompt trimmed or NFC', async () => {
+    sim.knobs.chaos = { ...calmChaos(1), noEnqueuedAt: 1, promptEcho: 1 };
+    const prompt = ' a cafe\u0301 ';
+    await call('POST', '/api/ai/queue', { model: MODEL, prompt, input_image: 'x', duration: 5 });
+    const id = [...sim.rows.keys()][0] as string;
+    const row = (await (await call('GET', `/api/ai/queue/${id}`)).json()) as Record<string, unknown>;
+    expect(row).not.toHaveProperty('enqueued_at');
+    expect([prompt.trim(), prompt.normalize('NFC')]).toContain(row.prompt);
+  });
+
+  it('GIVEN a gateway page cap THEN list and history pages hold at most that many rows', async () => {
+    sim.knobs.holdQueue = true;
+    sim.knobs.pageCap = 3;
+    for (let i = 0; i < 7; i++) await enqueue();
+    const page = async (path: string) =>
+      ((await (await call('GET', path)).json()) as { generations: unknown[] }).generations;
+    expect(await page('/api/ai/queue')).toHaveLength(3);
+    expect(await page('/api/ai/queue?page=3&page_size=1000')).toHaveLength(1);
+    expect(await page('/api/ai/generations?page=1&page_size=500')).toHaveLength(3);
+  });
+
   it('GIVEN garbage answers on enqueue THEN the generation exists and the 200 body is not the contract', async () => {
     sim.knobs.chaos = { ...calmChaos(7), enqueueGarbage: 1 };
     const res = await enqueue();

@@ -84,6 +84,27 @@ export function oxenChaos(seed: number, generationTimeoutMs: number): SimChaos {
     slowBodyMs: [300, 4_500],
     lostAnswer: { enqueue: 0.06, cancel: 0.05, status: 0.02, upload: 0.03 },
     enqueueGarbage: 0.03,
+    // A gateway's faults: rows written after a lost answer (Oxen's 1–60 s compressed 20×, like the
+    // other timings here), HTML pages and 200s with an error body anywhere, DELETEs ignored, statuses
+    // the docs do not list, rows without `enqueued_at`, prompts echoed trimmed or NFC-normalised.
+    lateRow: 0.05,
+    lateRowMs: [50, 3_000],
+    htmlError: {
+      enqueue: 0.02,
+      status: 0.03,
+      list: 0.03,
+      history: 0.03,
+      cancel: 0.03,
+      download: 0.02,
+      events: 0.03,
+      upload: 0.01,
+      repoCreate: 0.02,
+    },
+    errorBody200: { enqueue: 0.02, status: 0.03, list: 0.03, history: 0.03, cancel: 0.03 },
+    ignoreDelete: 0.2,
+    unknownStatus: 0.05,
+    noEnqueuedAt: 0.1,
+    promptEcho: 0.3,
     runFailure: 0.05,
     slowGeneration: 0.06,
     // Around GENERATION_TIMEOUT: some finish just before it, some are cancelled by it, some race the cancel.
@@ -164,7 +185,10 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
     `chaos: seed ${config.seed} (CHAOS_SEED=${config.seed} CHAOS_REQUESTS=${config.requests} to repeat), ${config.workers} workers, MAX_ACTIVE_GENERATIONS ${config.maxActiveGenerations}, timeout ${config.generationTimeoutMs / 1000} s`,
   );
 
-  const sim = await startOxenSimulator({ knobs: { queuedMs: 200, processingMs: 1_200, keepAliveMs: 1_000 } });
+  // A gateway caps list and history pages at 100 rows, whatever page_size asks for.
+  const sim = await startOxenSimulator({
+    knobs: { queuedMs: 200, processingMs: 1_200, keepAliveMs: 1_000, pageCap: 100 },
+  });
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redis: Redis = createRedisConnection(redisUrl, { forWorker: false });
   const prefix = `{chaos-${randomUUID()}}`;
@@ -192,6 +216,10 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
       LOCK_MS: '1000',
       STALLED_MS: '500',
       OXEN_TIMEOUT_MS: '3000',
+      // Longer than the client's 3 s timeout plus the latest late row (3 s); the give-up grace is
+      // inside the invariants' own grace.
+      ADOPT_WINDOW_MS: '6000',
+      GIVE_UP_GRACE_MS: String(Math.round(config.graceMs / 2)),
       WATCHDOG_MS: '3000',
       SLOT_POLL_MS: '2000',
       ...(config.logDir ? { CHAOS_LOG_DIR: config.logDir } : {}),
@@ -263,7 +291,8 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
         eventId: `chaos-${config.seed}-${i}`,
         requester,
         where: { platform: 'discord' as const, channelId: 'C-chaos', threadId: `T-${i}` },
-        prompt: `chaos request ${i}: a cat surfing a wave at sunset`,
+        // Some prompts are decomposed (NFD) or end in spaces, so an echo Oxen normalises differs in bytes.
+        prompt: `chaos request ${i}: a cat surfing a wave at sunset${i % 2 === 0 ? ' by the cafe\u0301 ' : ''}`,
         duration,
         startImage: PNG,
         uploadLimitBytes: 10 * 1024 * 1024,

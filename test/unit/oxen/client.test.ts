@@ -88,6 +88,29 @@ describe('Oxen client (scripted fetch)', () => {
     await expect(client(fetch).enqueue(input)).rejects.toBeInstanceOf(OxenCreditsError);
   });
 
+  it('GIVEN 200 with neither a generation nor an error THEN an unreadable answer, not a refusal', async () => {
+    const { fetch } = scriptedFetch([jsonResponse(200, { status: 'ok' })]);
+    await expect(client(fetch).enqueue(input)).rejects.toBeInstanceOf(OxenBadResponseError);
+  });
+
+  it("GIVEN a WAF's HTML 403 page THEN the error says a gateway answered, not Oxen", async () => {
+    const page = new Response('<html><body><h1>403 Forbidden</h1></body></html>', {
+      status: 403,
+      headers: { 'content-type': 'text/html' },
+    });
+    const error = await client(scriptedFetch([page]).fetch)
+      .enqueue(input)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 403, gatewayPage: true });
+  });
+
+  it('GIVEN a history page cut to 100 rows by a gateway THEN more pages are said to follow', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => ({ generation_id: `g${i}`, status: 'succeeded' }));
+    const { fetch } = scriptedFetch([jsonResponse(200, { generations: rows })]);
+    const page = await client(fetch).history({ model: 'm', page: 1, pageSize: 500 });
+    expect(page.hasMore).toBe(true);
+  });
+
   it('GIVEN a network failure on enqueue THEN it surfaces once (no automatic second, billed call)', async () => {
     const { fetch, seen } = scriptedFetch([new TypeError('fetch failed'), jsonResponse(200, {})]);
     const error = await client(fetch)
