@@ -87,21 +87,23 @@ export function oxenChaos(seed: number, generationTimeoutMs: number): SimChaos {
     // A gateway's faults: rows written after a lost answer (Oxen's 1–60 s compressed 20×, like the
     // other timings here), HTML pages and 200s with an error body anywhere, DELETEs ignored, statuses
     // the docs do not list, rows without `enqueued_at`, prompts echoed trimmed or NFC-normalised.
-    lateRow: 0.05,
+    // Rates on the high side: most enqueues, DELETEs and history reads happen while a slot frees up,
+    // so each of these gets only a few dozen draws per run.
+    lateRow: 0.12,
     lateRowMs: [50, 3_000],
     htmlError: {
       enqueue: 0.02,
-      status: 0.03,
+      status: 0.04,
       list: 0.03,
-      history: 0.03,
+      history: 0.06,
       cancel: 0.03,
       download: 0.02,
       events: 0.03,
       upload: 0.01,
       repoCreate: 0.02,
     },
-    errorBody200: { enqueue: 0.02, status: 0.03, list: 0.03, history: 0.03, cancel: 0.03 },
-    ignoreDelete: 0.2,
+    errorBody200: { enqueue: 0.02, status: 0.06, list: 0.03, history: 0.06, cancel: 0.05 },
+    ignoreDelete: 0.4,
     unknownStatus: 0.05,
     noEnqueuedAt: 0.1,
     promptEcho: 0.3,
