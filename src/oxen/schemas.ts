@@ -60,11 +60,18 @@ export const EnqueueResponseSchema = z.object({
   error: z.unknown().optional(),
 });
 
-/** `GET /api/ai/queue` 200 body. */
-export const ListResponseSchema = z.object({
-  count: z.number().nullish(),
-  generations: z.array(RowSchema).default([]),
-});
+/**
+ * `GET /api/ai/queue` (and history) 200 body. `generations` is required and an `error` refuses the
+ * body: a 200 carrying an error envelope is not an empty list, and taking it for one would make a
+ * lost generation look like none (and be paid for twice).
+ */
+export const ListResponseSchema = z
+  .object({
+    count: z.number().nullish(),
+    generations: z.array(RowSchema),
+    error: z.unknown().optional(),
+  })
+  .refine((body) => body.error === undefined || body.error === null, { message: 'an error body, not a list' });
 
 /** `GET /api/ai/models/{model}` 200 body. */
 export const ModelInfoSchema = z.object({

@@ -84,7 +84,11 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
   }
   let generationIds: string[] = [];
   if (act.data.submittingAt !== undefined) {
-    const found = await searchUnclearEnqueue(ctx, act, takes);
+    const found = await searchUnclearEnqueue(ctx, act, takes).catch(async (error: unknown) => {
+      // The next activation searches again; it must not wait out this one's claim to do so.
+      await ctx.inbox.releaseSubmit(attempt.jobId);
+      throw error;
+    });
     if (found === 'keep-searching') {
       await ctx.inbox.releaseSubmit(attempt.jobId);
       return parkUntil(act, nextSearchAt(ctx, act));

@@ -104,6 +104,16 @@ describe('Oxen client (scripted fetch)', () => {
     expect(error).toMatchObject({ status: 403, gatewayPage: true });
   });
 
+  it('GIVEN a 200 whose body is an error envelope on a list or history read THEN an unreadable answer, not an empty list', async () => {
+    const errorBody = { status: 'error', status_message: 'unknown_error', error: { type: 'unknown_error' } };
+    const list = scriptedFetch([jsonResponse(200, errorBody)]);
+    await expect(client(list.fetch).list({ model: 'm' })).rejects.toBeInstanceOf(OxenBadResponseError);
+    const history = scriptedFetch([jsonResponse(200, errorBody)]);
+    await expect(client(history.fetch).history({ model: 'm', page: 1, pageSize: 500 })).rejects.toBeInstanceOf(
+      OxenBadResponseError,
+    );
+  });
+
   it('GIVEN a history page cut to 100 rows by a gateway THEN more pages are said to follow', async () => {
     const rows = Array.from({ length: 100 }, (_, i) => ({ generation_id: `g${i}`, status: 'succeeded' }));
     const { fetch } = scriptedFetch([jsonResponse(200, { generations: rows })]);
