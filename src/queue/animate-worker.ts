@@ -22,6 +22,7 @@ import { pastGiveUp } from './give-up.js';
 import { createInboxStore } from './inbox-store.js';
 import { type AnimateJobData, AnimateJobDataSchema } from './job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from './keys.js';
+import { finalProgress } from './progress-message.js';
 import { createQuotaStore } from './quota-store.js';
 import { createReconciler } from './reconciler.js';
 import { createRequestStore } from './request-store.js';
@@ -197,6 +198,7 @@ async function processJob(baseCtx: WorkerContext, job: Job<AnimateJobData>, toke
   if (TERMINAL_STATES.has(attempt.state)) {
     // Ended before (a re-run after a crash): only make sure nothing stays reserved.
     await releaseAll(ctx, { request, attempt }, attempt.state !== 'done');
+    await reshowFinal(ctx, { job, token, data, request, attempt });
     return attempt.state;
   }
   const chat = ctx.chat[request.where.platform];
@@ -244,6 +246,24 @@ async function processJob(baseCtx: WorkerContext, job: Job<AnimateJobData>, toke
     ctx.logger?.info({ err: error, step: act.data.step }, 'transient failure, retrying');
     throw error;
   }
+}
+
+/**
+ * A worker killed between ending an attempt and sending its final state leaves the progress message at
+ * "delivering" for good; the job's re-run (it was still active when the worker died) shows it again.
+ * The same edit as the first, so harmless when that one arrived. A failure's words are not kept in the
+ * record, so only `done` and `cancelled` can be shown again.
+ */
+async function reshowFinal(ctx: WorkerContext, act: Omit<Activation, 'chat'>): Promise<void> {
+  const { attempt } = act;
+  const chat = ctx.chat[act.request.where.platform];
+  if (!chat || (attempt.state !== 'done' && attempt.state !== 'cancelled')) return;
+  await finalProgress(ctx, { ...act, chat }, attempt.state, {
+    endedAt: attempt.endedAt,
+    ...(attempt.state === 'cancelled'
+      ? { cancelledBy: attempt.cancelRequestedBy, chargedMicros: attempt.costMicros }
+      : {}),
+  });
 }
 
 /** The longest pause between tries while Oxen or the chat keeps failing. */
