@@ -1,4 +1,5 @@
 import { AnimateError, ChatError } from './errors.js';
+import { cutGraphemes } from './text-cut.js';
 import type { FailureInfo } from './views.js';
 
 /*
@@ -10,7 +11,7 @@ import type { FailureInfo } from './views.js';
 /** Oxen's own failure text, tidied for a chat message. */
 function oxenText(reason: string | null | undefined): string {
   const text = (reason ?? '').trim();
-  return text.length > 300 ? `${text.slice(0, 297)}…` : text;
+  return text.length > 300 ? `${cutGraphemes(text, 297)}…` : text;
 }
 
 /** Failure words for a generation Oxen reported as `failed` with its `error_message`. */
