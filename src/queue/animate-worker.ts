@@ -19,7 +19,7 @@ import { createFinalEditOutbox } from './final-edits.js';
 import { endAttempt, releaseAll } from './finish.js';
 import { cancelAndRead, type GenerationOutcome } from './generation-outcome.js';
 import { createInboxStore } from './inbox-store.js';
-import { type AnimateJobData, AnimateJobDataSchema } from './job-data.js';
+import { type AnimateJobData, AnimateJobDataSchema, takeGenerationIds } from './job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from './keys.js';
 import { createQuotaStore } from './quota-store.js';
 import { createReconciler } from './reconciler.js';
@@ -259,12 +259,14 @@ async function parkAfterTransient(ctx: WorkerContext, act: Activation, error: un
 }
 
 /**
- * The thread or channel was deleted: stop the generation (cancel, then read the row) and end the
- * attempt. A video that finished anyway cannot be posted anywhere; it is logged as billed.
+ * The thread or channel was deleted: stop every take still running (cancel, then read the row) and end
+ * the attempt. A video that finished anyway cannot be posted anywhere; it is logged as billed.
  */
 async function threadGone(ctx: WorkerContext, act: Activation): Promise<string> {
-  const generationId = act.data.generationId;
-  if (generationId && act.data.step !== 'deliver') {
+  const ended = new Set((act.data.takeResults ?? []).map((r) => r.generationId));
+  const running = act.data.step === 'deliver' ? [] : takeGenerationIds(act.data).filter((id) => !ended.has(id));
+  let stillRunning = false;
+  for (const generationId of running) {
     let outcome: GenerationOutcome;
     try {
       outcome = await cancelAndRead(ctx, generationId);
@@ -272,10 +274,11 @@ async function threadGone(ctx: WorkerContext, act: Activation): Promise<string> 
       if (!isRetryable(error)) throw error;
       return parkAfterTransient(ctx, act, error);
     }
-    if (outcome.kind === 'running') return parkUntil(act, ctx.clock.now() + 5_000);
+    if (outcome.kind === 'running') stillRunning = true;
     if (outcome.kind === 'succeeded')
       ctx.logger?.warn({ generationId }, 'thread deleted; a billed video was not posted');
   }
+  if (stillRunning) return parkUntil(act, ctx.clock.now() + 5_000);
   await endAttempt(ctx, act, { outcome: 'cancelled', by: 'thread_deleted' });
   return 'cancelled';
 }

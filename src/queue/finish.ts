@@ -2,6 +2,7 @@ import { userKey } from '../core/model.js';
 import { type AttemptRecord, requestSeconds } from '../core/request.js';
 import type { FailureInfo, ProgressView } from '../core/views.js';
 import { actualCost, estimateFor } from './cost.js';
+import { takeGenerationIds } from './job-data.js';
 import { finalProgress } from './progress-message.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
@@ -22,7 +23,7 @@ export async function releaseAll(
   chargedMicros: number | null = act.attempt.costMicros ?? null,
 ) {
   const { request, attempt } = act;
-  if (attempt.generationId) await ctx.inbox.untrackWaiting(attempt.generationId);
+  for (const id of takeGenerationIds(attempt)) await ctx.inbox.untrackWaiting(id);
   await releaseSlot(ctx, attempt.jobId);
   await ctx.quota.release(
     userKey(request.requester),
@@ -34,16 +35,20 @@ export async function releaseAll(
 }
 
 /**
- * What the attempt cost, to settle the team budgets with: Oxen's figure when it reports one; else the
- * estimate for a delivered video (null keeps the reserved estimate) and nothing for one that never
- * produced a video, which Oxen usually does not bill.
+ * What the attempt cost, to settle the team budgets with: Oxen's figures for every take, summed, when
+ * it reports them all; else the estimate for a delivered video (null keeps the reserved estimate) and
+ * nothing for one that never produced a video, which Oxen usually does not bill.
  */
 async function chargeOf(ctx: WorkerContext, act: Activation, outcome: Ending['outcome']): Promise<number | null> {
   const { attempt } = act;
   if (attempt.costMicros !== undefined) return attempt.costMicros;
-  const actual = attempt.generationId ? await actualCost(ctx, attempt.generationId) : 0;
-  if (actual !== null) return actual;
-  return outcome === 'done' ? null : 0;
+  let total = 0;
+  for (const id of takeGenerationIds(attempt)) {
+    const actual = await actualCost(ctx, id);
+    if (actual === null) return outcome === 'done' ? null : 0;
+    total += actual;
+  }
+  return total;
 }
 
 /** Gives back a generation slot and wakes the jobs now first in line. */

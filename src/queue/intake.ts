@@ -35,7 +35,7 @@ import { checkVariants } from '../core/variants.js';
 import type { Logger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
-import type { AnimateJobData } from './job-data.js';
+import { type AnimateJobData, takeGenerationIds } from './job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from './keys.js';
 import { createQuotaStore, type ReserveInput, type ReserveOutcome } from './quota-store.js';
 import { createRequestStore } from './request-store.js';
@@ -385,8 +385,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       await requests.patchAttempt(request.requestId, attempt.attempt, { cancelRequestedBy: actor });
       const job: Job<AnimateJobData> | undefined = await queue.getJob(attempt.jobId);
       if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
-      if (deps.oxen && attempt.generationId) {
-        await deps.oxen.cancel(attempt.generationId).catch((error: unknown) => {
+      for (const generationId of deps.oxen ? takeGenerationIds(attempt) : []) {
+        await deps.oxen?.cancel(generationId).catch((error: unknown) => {
           deps.logger?.warn({ err: error, requestId: request.requestId }, 'cancel at Oxen failed; the worker retries');
         });
       }

@@ -26,6 +26,7 @@ export function storeKeys(prefix: string) {
     reconcileLock: () => `${p}:reconcile-lock`,
     slotsHeld: () => `${p}:slots:held`,
     slotsWaiting: () => `${p}:slots:waiting`,
+    slotWeights: () => `${p}:slots:weights`,
     inbox: (generationId: string) => `${p}:inbox:${generationId}`,
     generation: (generationId: string) => `${p}:gen:${generationId}`,
     durations: (model: string, duration: number) => `${p}:durations:${model}:${duration}`,

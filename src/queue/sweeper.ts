@@ -6,7 +6,7 @@ import type { AttemptRecord, RequestRecord } from '../core/request.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import { endAttempt, releaseAll } from './finish.js';
 import { cancelAndRead } from './generation-outcome.js';
-import type { AnimateJobData } from './job-data.js';
+import { type AnimateJobData, takeGenerationIds } from './job-data.js';
 import type { Reservation } from './quota-store.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -90,7 +90,16 @@ async function healReservation(
     await ctx.queue.add(
       'attempt',
       attempt.generationId
-        ? { requestId, attempt: attempt.attempt, step: 'wait', generationId: attempt.generationId, lastPollAt: 0 }
+        ? {
+            requestId,
+            attempt: attempt.attempt,
+            step: 'wait',
+            generationId: attempt.generationId,
+            ...(attempt.generationIds && attempt.generationIds.length > 1
+              ? { generationIds: attempt.generationIds }
+              : {}),
+            lastPollAt: 0,
+          }
         : { requestId, attempt: attempt.attempt, step: 'stage' },
       { ...ATTEMPT_JOB_OPTIONS, jobId: attempt.jobId },
     );
@@ -110,15 +119,15 @@ async function healReservation(
 }
 
 /**
- * Ends an attempt whose job keeps failing: stops the generation at Oxen first (a success that raced
+ * Ends an attempt whose job keeps failing: stops every take's generation at Oxen first (a success that raced
  * the cancel is logged loudly: it was billed and could not be delivered), then releases and tells
  * the person.
  */
 async function abandon(ctx: WorkerContext, job: Job<AnimateJobData>, request: RequestRecord, attempt: AttemptRecord) {
-  if (attempt.generationId) {
-    const outcome = await cancelAndRead(ctx, attempt.generationId);
+  for (const generationId of takeGenerationIds(attempt)) {
+    const outcome = await cancelAndRead(ctx, generationId);
     if (outcome.kind === 'succeeded') {
-      ctx.logger?.error({ generationId: attempt.generationId }, 'a billed video could not be delivered');
+      ctx.logger?.error({ generationId }, 'a billed video could not be delivered');
     }
   }
   const failure = describeError(new Error(job.failedReason || 'the job kept failing'));
