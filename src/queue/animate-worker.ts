@@ -28,7 +28,7 @@ import { createSlotStore } from './slot-store.js';
 import { parkUntil, saveData } from './steps/delay.js';
 import { deliverStep } from './steps/deliver.js';
 import { stageStep } from './steps/stage.js';
-import { stitchStep } from './steps/stitch.js';
+import { stitchAfterDelivery } from './steps/stitch.js';
 import { submitStep } from './steps/submit.js';
 import { waitStep } from './steps/wait.js';
 import type { Activation, WorkerContext } from './worker-context.js';
@@ -204,7 +204,7 @@ async function processJob(baseCtx: WorkerContext, job: Job<AnimateJobData>, toke
     if (act.data.step === 'wait') await waitStep(ctx, act);
     if (act.data.step === 'deliver') await deliverStep(ctx, act);
     if (act.data.step === 'stitch') {
-      await stitchStep(ctx, act);
+      await stitchAfterDelivery(ctx, act);
       await endAttempt(ctx, act, { outcome: 'done' });
     }
     const final = await ctx.requests.getAttempt(data.requestId, data.attempt);

@@ -15,7 +15,7 @@ import { updateProgress } from '../progress-message.js';
 import { downloadWithFreshLink } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { saveData } from './delay.js';
-import { needsStitch, stitchStep } from './stitch.js';
+import { needsStitch, stitchAfterDelivery } from './stitch.js';
 
 /** Largest result the worker downloads. */
 export const MAX_RESULT_BYTES = 500 * 1024 * 1024;
@@ -56,8 +56,8 @@ export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<
   }
   if (needsStitch(act.request)) {
     // A step of its own, so a crash between the part's post and the stitched one resumes here.
-    await saveData(act, { step: 'stitch' });
-    await stitchStep(ctx, act);
+    await saveData(act, { step: 'stitch', transientErrors: 0 });
+    await stitchAfterDelivery(ctx, act);
   }
   await endAttempt(ctx, act, { outcome: 'done' });
 }

@@ -1,17 +1,38 @@
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChatError } from '../../core/errors.js';
+import { ChatError, isRetryable } from '../../core/errors.js';
 import type { RequestRecord } from '../../core/request.js';
 import type { MessageView } from '../../core/views.js';
 import { concatVideos, probeVideo } from '../../media/frames.js';
 import { downloadWithFreshLink } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
+import { saveData } from './delay.js';
 import { MAX_RESULT_BYTES } from './deliver.js';
 
 /** Whether delivering this request ends with a stitched video: every part of an extended one does. */
 export function needsStitch(request: Pick<RequestRecord, 'part'>): boolean {
   return request.part !== undefined;
+}
+
+/** Tries of a stitch that keeps failing for a passing reason before the part is left unstitched. */
+const STITCH_TRIES = 5;
+
+/**
+ * The stitch after a part was posted: the part is delivered and paid, so no failure here may undo it
+ * (mark it failed, refund it, offer a 🔁 that pays again). A passing error is tried again a few times
+ * (the worker parks the job); anything else, or a passing error past the tries, leaves the part as it
+ * is, without the joined video, and the attempt ends done.
+ */
+export async function stitchAfterDelivery(ctx: WorkerContext, act: Activation): Promise<void> {
+  try {
+    await stitchStep(ctx, act);
+  } catch (error) {
+    const gone = error instanceof ChatError && error.kind === 'gone';
+    if (!gone && isRetryable(error) && (act.data.transientErrors ?? 0) < STITCH_TRIES) throw error;
+    ctx.logger?.warn({ err: error }, 'could not post the joined video; the part itself was delivered');
+    await saveData(act, { transientErrors: 0 });
+  }
 }
 
 /** One clip of the chain: the generation that holds it. */
