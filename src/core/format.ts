@@ -19,6 +19,12 @@ export function formatUtcTime(date: Date): string {
   return `${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')} UTC`;
 }
 
+/** "2026-12-13 18:00 UTC": when a link stops working, said the same way wherever it is posted. */
+export function formatUtcDateTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 /** "9.5 MB" (MiB, as the platforms' upload limits are counted). */
 export function formatMb(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;

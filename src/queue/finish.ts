@@ -8,7 +8,8 @@ import type { Activation, WorkerContext } from './worker-context.js';
 
 /** How an attempt ends. */
 export type Ending =
-  | { outcome: 'done' }
+  /** `videoLinks`: the chat took no post of the video; the final state says where it is kept. */
+  | { outcome: 'done'; videoLinks?: ProgressView['videoLinks'] }
   | { outcome: 'failed'; failure: FailureInfo }
   | { outcome: 'cancelled'; by: ProgressView['cancelledBy'] };
 
@@ -88,6 +89,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
     failure: ending.outcome === 'failed' ? ending.failure : undefined,
     cancelledBy: ending.outcome === 'cancelled' ? ending.by : undefined,
     chargedMicros: ending.outcome === 'done' ? undefined : (charged ?? undefined),
+    videoLinks: ending.outcome === 'done' ? ending.videoLinks : undefined,
   });
   const offerRetry = ending.outcome === 'cancelled' || (ending.outcome === 'failed' && ending.failure.retryable);
   if (offerRetry && attempt.progressRef) {

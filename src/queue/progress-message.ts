@@ -17,6 +17,8 @@ export interface ProgressExtras {
   endedAt?: number | undefined;
   /** What Oxen charged, for an ended attempt. */
   chargedMicros?: number | undefined;
+  /** Where a done attempt's video is kept when the chat took no post of it. */
+  videoLinks?: ProgressView['videoLinks'];
 }
 
 /** Builds the progress view of an attempt in `state`. */
@@ -47,6 +49,7 @@ export async function progressView(
   if (extras.chargedMicros !== undefined) view.chargedMicros = extras.chargedMicros;
   if (extras.failure) view.failure = extras.failure;
   if (extras.cancelledBy) view.cancelledBy = extras.cancelledBy;
+  if (extras.videoLinks && extras.videoLinks.length > 0) view.videoLinks = extras.videoLinks;
   return { kind: 'progress', progress: view };
 }
 

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatError, isRetryable } from '../../core/errors.js';
 import type { RequestRecord } from '../../core/request.js';
-import type { MessageView } from '../../core/views.js';
+import type { MessageView, VideoLink } from '../../core/views.js';
 import { concatVideos, probeVideo } from '../../media/frames.js';
 import { downloadWithFreshLink } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { saveData } from './delay.js';
-import { MAX_RESULT_BYTES } from './deliver.js';
+import { MAX_RESULT_BYTES, refusesUpload } from './deliver.js';
 
 /** Whether delivering this request ends with a stitched video: every part of an extended one does. */
 export function needsStitch(request: Pick<RequestRecord, 'part'>): boolean {
@@ -95,7 +95,7 @@ export async function stitchStep(ctx: WorkerContext, act: Activation): Promise<v
       if (fitted) files.push(fitted.path);
       if (fitted && fitted.bytes <= request.uploadLimitBytes) upload = fitted;
     }
-    const view = (link?: { url: string; bytes: number; limitBytes: number }): MessageView => ({
+    const view = (link?: VideoLink): MessageView => ({
       kind: 'result',
       result: {
         requestId: request.requestId,
@@ -112,21 +112,26 @@ export async function stitchStep(ctx: WorkerContext, act: Activation): Promise<v
     const options = { idempotencyKey: `${attempt.jobId}-stitch`, mention: request.requester.userId };
     const filename = `animation-${(request.part?.chainId ?? request.requestId).slice(0, 8)}-parts-1-${clips.length}.mp4`;
     let ref = null;
+    let why: VideoLink['why'] = 'too_large';
     if (upload.bytes <= request.uploadLimitBytes) {
       ref = await act.chat
         .uploadVideo(request.where, { path: upload.path, filename, bytes: upload.bytes }, view(), options)
         .catch((error: unknown) => {
-          if (error instanceof ChatError && error.kind === 'too_large') return null;
-          throw error;
+          if (!refusesUpload(error)) throw error;
+          if (error.kind !== 'too_large') why = 'refused';
+          return null;
         });
     }
     if (!ref) {
       const stored = await ctx.imageStore.putVideo(`${request.requestId}-${attempt.attempt}-stitched`, out);
-      ref = await act.chat.post(
-        request.where,
-        view({ url: stored.url, bytes: upload.bytes, limitBytes: request.uploadLimitBytes }),
-        options,
-      );
+      const link = {
+        url: stored.url,
+        bytes: upload.bytes,
+        limitBytes: request.uploadLimitBytes,
+        why,
+        expiresAt: stored.expiresAt,
+      };
+      ref = await act.chat.post(request.where, view(link), options);
     }
     await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { stitchRef: ref });
     act.attempt = { ...act.attempt, stitchRef: ref };
