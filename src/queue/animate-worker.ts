@@ -109,7 +109,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     slotPollMs: deps.slotPollMs ?? 5_000,
     editIntervalMs: deps.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS,
     editBudget: deps.editBudget ?? createRedisEditBudget(redis, deps.prefix),
-    finalEdits: createFinalEditOutbox(redis, keys),
+    finalEdits: createFinalEditOutbox(redis, keys, deps.logger),
     submitClaimMs: deps.submitClaimMs ?? 45_000,
     price: deps.price ?? unknownPrice,
     budgetAlertChannel: deps.budgetAlertChannel,

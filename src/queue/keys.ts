@@ -44,6 +44,10 @@ export function storeKeys(prefix: string) {
     finalEdits: () => `${p}:final-edits`,
     /** Edit scope → how many finals of it wait. */
     finalEditScopes: () => `${p}:final-edits:scopes`,
+    /** `requestId#attempt` → its edit scope, kept beside the JSON so counting down never needs to decode it. */
+    finalEditScopeOf: () => `${p}:final-edits:scope-of`,
+    /** Finals the chat kept refusing, moved aside (`requestId#attempt` → JSON), for an operator to read. */
+    finalEditsDead: () => `${p}:final-edits:dead`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
   };

@@ -34,6 +34,8 @@ export interface Metrics {
   priceInForce(micros: number | null): void;
   /** The sweeper repaired a leak: a slot, a quota reservation, or a stuck attempt it revived or ended. */
   healed(kind: HealKind): void;
+  /** A final progress state the chat kept refusing was moved aside to the dead letters. */
+  finalEditDeadLettered(platform: Platform): void;
 }
 
 /** What the sweeper repaired. */
@@ -52,4 +54,5 @@ export const noopMetrics: Metrics = {
   spendActual: () => undefined,
   priceInForce: () => undefined,
   healed: () => undefined,
+  finalEditDeadLettered: () => undefined,
 };
