@@ -6,6 +6,7 @@ import type { AttemptRecord, RequestRecord } from '../core/request.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import { endAttempt, releaseAll } from './finish.js';
 import { cancelAndRead } from './generation-outcome.js';
+import { INTAKE_GRACE_MS } from './intake.js';
 import { type AnimateJobData, takeGenerationIds } from './job-data.js';
 import type { Reservation } from './quota-store.js';
 import type { WorkerContext } from './worker-context.js';
@@ -74,11 +75,22 @@ async function healReservation(
     ctx.requests.getAttempt(requestId, Number(n)),
   ]);
   const job = await ctx.queue.getJob(attempt?.jobId ?? reservation.jobId);
+  // An intake writes its records and adds its job within INTAKE_DEADLINE_MS or gives everything back
+  // itself: until twice that has passed, what looks like a dead intake may be a slow one.
+  const intakeMayRun = ctx.clock.now() - reservation.reservedAt < INTAKE_GRACE_MS;
   if (!request || !attempt) {
     // Reserved, then the intake died before recording the attempt (nothing ran, nothing was spent), or
     // the records expired under a job that can no longer run.
     if (job && ALIVE.has(await job.getState())) return null;
+    if (intakeMayRun) return null;
     await ctx.quota.release(reservation.userKey, reservation.day, reservation.member, reservation.seconds, 0);
+    // Its guards go with it: the same event, or the same 🔁, must start the request when it comes again.
+    await ctx.quota.dropGuards(reservation.member, reservation.guards);
+    const attemptNo = Number(n);
+    if (request && attemptNo > 1 && request.latestAttempt === attemptNo) {
+      // A 🔁 whose intake died before its attempt record: point the request back at the attempt before.
+      await ctx.requests.saveRequest({ ...request, latestAttempt: attemptNo - 1 });
+    }
     return 'reservations';
   }
   if (TERMINAL_STATES.has(attempt.state)) {
@@ -86,6 +98,7 @@ async function healReservation(
     return 'reservations';
   }
   if (!job) {
+    if (intakeMayRun) return null;
     // The attempt was recorded but its job never added (the intake died in between): add it now.
     await ctx.queue.add(
       'attempt',
