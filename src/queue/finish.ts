@@ -4,6 +4,7 @@ import type { FailureInfo, ProgressView } from '../core/views.js';
 import { actualCost, estimateFor } from './cost.js';
 import { takeGenerationIds } from './job-data.js';
 import { finalProgress } from './progress-message.js';
+import { releaseStagedNow } from './staged-sweep.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
 /** How an attempt ends. */
@@ -72,6 +73,12 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   const charged = await chargeOf(ctx, act, ending.outcome);
   await releaseAll(ctx, act, ending.outcome !== 'done', charged);
   const first = await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, ending.outcome);
+  if (ctx.imageStore.inputRetentionMs === 0) {
+    // Repeated on a re-run: a crash right after the state was written must still delete the copies.
+    await releaseStagedNow(ctx, request.requestId).catch((error: unknown) => {
+      ctx.logger?.warn({ err: error }, 'could not delete the staged inputs now; the retention sweep will');
+    });
+  }
   if (!first) return;
   const endedAt = ctx.clock.now();
   const settled = charged ?? estimateFor(ctx, requestSeconds(request));
