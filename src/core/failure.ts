@@ -1,4 +1,5 @@
 import { AnimateError, ChatError } from './errors.js';
+import type { Refusal } from './refusal.js';
 import { cutGraphemes } from './text-cut.js';
 import type { FailureInfo } from './views.js';
 
@@ -112,5 +113,14 @@ export function uncertainSubmitFailure(): FailureInfo {
     reason: 'The bot restarted while sending this to Oxen and could not confirm it was received.',
     hint: 'No video was delivered for this attempt, so trying again is safe.',
     retryable: true,
+  };
+}
+
+/** Failure words when the last frame of the video an extension continues breaks the input rules. */
+export function frameFailure(refused: Refusal): FailureInfo {
+  return {
+    reason: `The last frame of the video cannot start the next part: ${refused.message}`,
+    hint: 'Extend a video with a more usual shape, or start a new one with /animate.',
+    retryable: false,
   };
 }
