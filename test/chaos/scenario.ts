@@ -106,7 +106,7 @@ export function chatChaos(seed: number): ChatChaos {
     forbidden: { react: 0.03 },
     lostAnswer: { post: 0.04, uploadVideo: 0.04 },
     // The thread refuses the file but takes words: the paid video must still arrive, as a link.
-    refusedUpload: 0.05,
+    refusedUpload: 0.08,
   };
 }
 

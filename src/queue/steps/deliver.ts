@@ -28,7 +28,8 @@ export const MAX_RESULT_BYTES = 500 * 1024 * 1024;
 export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<void> {
   const { request, attempt } = act;
   if (!attempt.resultRef) {
-    await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'delivering');
+    // Ended by another activation of this job since this one read the attempt: nothing is left to do.
+    if (!(await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'delivering'))) return;
     await updateProgress(ctx, act, 'delivering');
     const links = await recordCharge(ctx, act);
     const files: string[] = [];
