@@ -37,20 +37,22 @@ export async function releaseAll(
 }
 
 /**
- * What the attempt cost, to settle the team budgets with: Oxen's figures for every take, summed, when
- * it reports them all; else the estimate for a delivered video (null keeps the reserved estimate) and
- * nothing for one that never produced a video, which Oxen usually does not bill.
+ * What the attempt cost, to settle the team budgets with: Oxen's figures for every take, summed. A take
+ * whose figure is missing makes it the estimate for a delivered video (null keeps the reserved
+ * estimate) and counts nothing otherwise, since Oxen usually does not bill what produced no video.
  */
 async function chargeOf(ctx: WorkerContext, act: Activation, outcome: Ending['outcome']): Promise<number | null> {
   const { attempt } = act;
   if (attempt.costMicros !== undefined) return attempt.costMicros;
   let total = 0;
+  let unknown = false;
   for (const id of takeGenerationIds(attempt)) {
     const actual = await actualCost(ctx, id);
-    if (actual === null) return outcome === 'done' ? null : 0;
-    total += actual;
+    if (actual === null) unknown = true;
+    else total += actual;
   }
-  return total;
+  // A take whose figure is missing counts at the estimate when videos were delivered, else as unbilled.
+  return unknown && outcome === 'done' ? null : total;
 }
 
 /** Gives back a generation slot and wakes the jobs now first in line. */
