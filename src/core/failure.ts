@@ -1,4 +1,6 @@
 import { AnimateError, ChatError } from './errors.js';
+import type { Refusal } from './refusal.js';
+import { cutGraphemes } from './text-cut.js';
 import type { FailureInfo } from './views.js';
 
 /*
@@ -10,7 +12,7 @@ import type { FailureInfo } from './views.js';
 /** Oxen's own failure text, tidied for a chat message. */
 function oxenText(reason: string | null | undefined): string {
   const text = (reason ?? '').trim();
-  return text.length > 300 ? `${text.slice(0, 297)}…` : text;
+  return text.length > 300 ? `${cutGraphemes(text, 297)}…` : text;
 }
 
 /** Failure words for a generation Oxen reported as `failed` with its `error_message`. */
@@ -111,5 +113,14 @@ export function uncertainSubmitFailure(): FailureInfo {
     reason: "Oxen's answer to this request was lost and the bot could not confirm it was received.",
     hint: 'No video was delivered for this attempt, so trying again is safe.',
     retryable: true,
+  };
+}
+
+/** Failure words when the last frame of the video an extension continues breaks the input rules. */
+export function frameFailure(refused: Refusal): FailureInfo {
+  return {
+    reason: `The last frame of the video cannot start the next part: ${refused.message}`,
+    hint: 'Extend a video with a more usual shape, or start a new one with /animate.',
+    retryable: false,
   };
 }

@@ -1,3 +1,5 @@
+import { cutGraphemes, shortenText } from './text-cut.js';
+
 /*
  * The small formatters every message shares (times, sizes, prompts), so each platform shows the same
  * numbers the same way.
@@ -17,6 +19,12 @@ export function formatUtcTime(date: Date): string {
   return `${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')} UTC`;
 }
 
+/** "2026-12-13 18:00 UTC": when a link stops working, said the same way wherever it is posted. */
+export function formatUtcDateTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 /** "9.5 MB" (MiB, as the platforms' upload limits are counted). */
 export function formatMb(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
@@ -32,7 +40,7 @@ export function truncatePrompt(prompt: string): string {
   let text = lines.slice(0, PROMPT_QUOTE_LINES).join('\n');
   let cut = lines.length > PROMPT_QUOTE_LINES;
   if (text.length > PROMPT_QUOTE_CHARS) {
-    const head = text.slice(0, PROMPT_QUOTE_CHARS);
+    const head = cutGraphemes(text, PROMPT_QUOTE_CHARS);
     const space = head.lastIndexOf(' ');
     text = space > PROMPT_QUOTE_CHARS * 0.7 ? head.slice(0, space) : head;
     cut = true;
@@ -43,5 +51,5 @@ export function truncatePrompt(prompt: string): string {
 /** The prompt on one line of at most `max` characters (status lists, announcements, thread names). */
 export function promptPreview(prompt: string, max: number): string {
   const one = prompt.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+  return shortenText(one, max);
 }

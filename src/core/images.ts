@@ -84,6 +84,19 @@ export function checkImageMeta(meta: ImageMeta, field: RefusalField = 'image'): 
   return ok(meta);
 }
 
+/**
+ * The size an image the bot makes itself (the last frame of a clip, for an extension) must be scaled
+ * up to so both sides reach the model's minimum, its aspect ratio kept; null when it already does. A
+ * downscaled clip, or another model's output, can be under 300 px a side.
+ * @example sizeForModel(480, 272) // { width: 530, height: 300 }
+ */
+export function sizeForModel(width: number, height: number): { width: number; height: number } | null {
+  const min = INPUT_RULES.imageMinSide;
+  if (width >= min && height >= min) return null;
+  const factor = min / Math.min(width, height);
+  return { width: Math.max(min, Math.ceil(width * factor)), height: Math.max(min, Math.ceil(height * factor)) };
+}
+
 /** Turns a MIME type into words for a message ("a HEIC file", "a PDF file"). */
 function describeType(mime: string): string {
   const sub = mime.split('/')[1] ?? mime;

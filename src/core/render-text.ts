@@ -1,10 +1,10 @@
 import { type ActionWords, midSentence, TAKE_ACTIONS } from './actions.js';
-import { formatDuration, formatMb, formatUtcTime, promptPreview, truncatePrompt } from './format.js';
+import { formatDuration, formatMb, formatUtcDateTime, formatUtcTime, promptPreview, truncatePrompt } from './format.js';
 import type { SpendReport, UserStatus } from './intake.js';
 import type { AttemptState, ChatLocation, Duration } from './model.js';
 import { formatUsd } from './money.js';
 import type { Refusal } from './refusal.js';
-import type { MessageView, ProgressView, ResultView } from './views.js';
+import type { MessageView, ProgressView, ResultView, VideoLink } from './views.js';
 
 /**
  * What differs between platforms in the bot's text, which each adapter supplies: the markup (Discord
@@ -103,6 +103,10 @@ export function renderProgressText(view: ProgressView, fmt: TextFormat): string 
   const lines = [headline(view, fmt)];
   const inFlight = view.state !== 'done' && view.state !== 'failed' && view.state !== 'cancelled';
   if (inFlight || view.state === 'done') lines.push(renderBar(progressFraction(view)));
+  if (view.state === 'done' && view.videoLinks && view.videoLinks.length > 0) {
+    lines.push('The chat did not accept the video, so it is kept here instead:');
+    for (const link of view.videoLinks) lines.push(`${link.url}${linkLife(link)}`);
+  }
   if (view.state === 'failed' && view.failure) {
     lines.push(`${fmt.bold('Why:')} ${view.failure.reason}`);
     if (view.failure.hint) lines.push(view.failure.hint);
@@ -125,6 +129,11 @@ function costNote(view: ProgressView, inFlight: boolean): string {
   return view.estimateMicros !== undefined ? ` · ≈ ${formatUsd(view.estimateMicros)}` : '';
 }
 
+/** " (it works until 2026-12-13 18:00 UTC)" when the link has an end; nothing for one kept for good. */
+function linkLife(link: VideoLink): string {
+  return typeof link.expiresAt === 'number' ? ` (it works until ${formatUtcDateTime(link.expiresAt)})` : '';
+}
+
 /** The caption of the finished video (or of its link when it fits no upload). */
 export function renderResultText(view: ResultView, fmt: TextFormat): string {
   if (view.stitched) return renderStitchedText(view, fmt);
@@ -143,14 +152,18 @@ export function renderResultText(view: ResultView, fmt: TextFormat): string {
     `${view.duration} s${view.takes ? ` each` : ''} · made in ${formatDuration(view.tookMs)}${cost}${attempt}${loop}`,
   );
   if (view.link) {
-    lines.push(
-      `The video is ${formatMb(view.link.bytes)}, over this channel's ${formatMb(view.link.limitBytes)} upload limit, so here it is as a link: ${view.link.url}`,
-    );
+    const why =
+      view.link.why === 'refused'
+        ? 'This channel did not accept the upload'
+        : `The video is ${formatMb(view.link.bytes)}, over this channel's ${formatMb(view.link.limitBytes)} upload limit`;
+    lines.push(`${why}, so here it is as a link${linkLife(view.link)}: ${view.link.url}`);
   }
   for (const link of view.links ?? []) {
-    lines.push(
-      `Take ${link.take + 1} is ${formatMb(link.bytes)}, over the ${formatMb(link.limitBytes)} upload limit: ${link.url}`,
-    );
+    const why =
+      link.why === 'refused'
+        ? 'was not accepted as an upload'
+        : `is ${formatMb(link.bytes)}, over the ${formatMb(link.limitBytes)} upload limit`;
+    lines.push(`Take ${link.take + 1} ${why}${linkLife(link)}: ${link.url}`);
   }
   lines.push(
     fmt.italic(
@@ -186,8 +199,13 @@ function renderStitchedText(view: ResultView, fmt: TextFormat): string {
   const lines = [
     `🧵 ${fmt.mention(view.requester.userId)}, all ${stitched.parts} parts together: ${fmt.bold(`part ${stitched.parts} · ${stitched.totalSeconds} s total`)}.`,
   ];
-  if (view.link)
-    lines.push(`It is ${formatMb(view.link.bytes)}, over the upload limit, so here it is as a link: ${view.link.url}`);
+  if (view.link) {
+    const why =
+      view.link.why === 'refused'
+        ? 'The upload was not accepted'
+        : `It is ${formatMb(view.link.bytes)}, over the upload limit`;
+    lines.push(`${why}, so here it is as a link${linkLife(view.link)}: ${view.link.url}`);
+  }
   lines.push(
     fmt.italic(
       `${fmt.actions.extend} on the latest part to continue, ${midSentence(fmt.actions.retry)} on a part to re-roll it (this video is rebuilt).`,

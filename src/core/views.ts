@@ -22,6 +22,22 @@ export interface ProgressView {
   estimateMicros?: number;
   /** For ended attempts: what Oxen charged, when known. */
   chargedMicros?: number;
+  /**
+   * A done attempt whose video the chat took neither as an upload nor as a message of links: where it
+   * is kept instead, so the final state still says where to find it.
+   */
+  videoLinks?: VideoLink[];
+}
+
+/** A finished video posted as a link instead of an upload. */
+export interface VideoLink {
+  url: string;
+  bytes: number;
+  limitBytes: number;
+  /** Why a link: over the upload limit (the default), or the chat refused the file (a permission, an archived channel). */
+  why?: 'too_large' | 'refused';
+  /** When the link stops working (ms); null or absent: kept for good. */
+  expiresAt?: number | null;
 }
 
 /** Why an attempt failed, in words for the people in the channel. */
@@ -43,10 +59,10 @@ export interface ResultView {
   duration: Duration;
   /** Wall time from request to delivery, ms. */
   tookMs: number;
-  /** Set when the video is posted as a link (too big to upload). */
-  link?: { url: string; bytes: number; limitBytes: number };
+  /** Set when the video is posted as a link (too big to upload, or the upload was refused). */
+  link?: VideoLink;
   /** With several takes: those posted as links (0-based take numbers). */
-  links?: Array<{ take: number; url: string; bytes: number; limitBytes: number }>;
+  links?: Array<VideoLink & { take: number }>;
   /** How many takes the message carries, when more than one. */
   takes?: number;
   /** The clip ends on its start image. */

@@ -115,6 +115,13 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     registers,
   });
 
+  const finalEditsDead = new Counter({
+    name: 'animate_final_edits_dead_lettered_total',
+    help: 'Final progress states the chat kept refusing, moved aside to the dead letters, by platform.',
+    labelNames: ['platform'] as const,
+    registers,
+  });
+
   // One read of the queue per scrape feeds both gauges.
   let pendingCounts: Promise<QueueCounts | null> | null = null;
   const readCounts = (): Promise<QueueCounts | null> => {
@@ -175,6 +182,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     sseReconnected: () => sseReconnects.inc(),
     healed: (kind: HealKind) => healed.inc({ kind }),
     duplicateCancelled: () => duplicates.inc(),
+    finalEditDeadLettered: (platform: Platform) => finalEditsDead.inc({ platform }),
     spendEstimated: (platform: Platform, micros: number) => spendEstimated.inc({ platform }, micros / 1_000_000),
     spendActual: (platform: Platform, outcome: RequestOutcome, micros: number) =>
       spendActual.inc({ platform, outcome }, micros / 1_000_000),

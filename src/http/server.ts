@@ -8,6 +8,7 @@ import { createAdminAuth, dashboardDisabled } from './admin-auth.js';
 import { createDashboardRouter } from './dashboard.js';
 import { inputsHandler, type ReadStagedInput } from './inputs.js';
 import { type ReadinessCheck, readinessHandler } from './readiness.js';
+import { type ResolveVideoLink, videoLinksHandler } from './video-links.js';
 
 /** Where the queue dashboard lives. */
 export const DASHBOARD_PATH = '/admin/queues';
@@ -27,6 +28,8 @@ export interface HttpServerOptions {
   queues?: readonly Queue[];
   /** Serves `GET /inputs/:id` for `IMAGE_STORE=http`; the route does not exist without it. */
   readStagedInput?: ReadStagedInput;
+  /** Serves `GET /videos/:id` for `IMAGE_STORE=s3` with PUBLIC_BASE_URL; the route does not exist without it. */
+  resolveVideoLink?: ResolveVideoLink;
 }
 
 /** The express app plus its listener. */
@@ -84,6 +87,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   }
 
   if (options.readStagedInput) app.get('/inputs/:id', inputsHandler(options.readStagedInput, logger));
+  if (options.resolveVideoLink) app.get('/videos/:id', videoLinksHandler(options.resolveVideoLink, logger));
 
   let server: Server | undefined;
 

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { imageSize } from 'image-size';
 import { z } from 'zod';
 import type { CheckedImage } from '../core/images.js';
@@ -32,6 +34,37 @@ export async function lastFrame(videoPath: string, signal?: AbortSignal): Promis
     return { bytes, mime: 'image/png', ext: 'png', width, height };
   } finally {
     await rm(out, { force: true });
+  }
+}
+
+/**
+ * `image` scaled to exactly `width`×`height` (a PNG), for a frame under the model's minimum size
+ * (`sizeForModel` in src/core/images.ts). Lanczos keeps edges sharp when scaling up.
+ */
+export async function scaleFrame(
+  image: CheckedImage,
+  width: number,
+  height: number,
+  signal?: AbortSignal,
+): Promise<CheckedImage> {
+  const ffmpeg = await ffmpegOrThrow();
+  const dir = await mkdtemp(join(tmpdir(), 'animate-frame-'));
+  const input = join(dir, `in.${image.ext}`);
+  const out = join(dir, 'out.png');
+  try {
+    await writeFile(input, image.bytes);
+    await runFfmpeg(
+      ffmpeg,
+      ['-v', 'error', '-y', '-i', input, '-vf', `scale=${width}:${height}:flags=lanczos`, '-frames:v', '1', out],
+      FFMPEG_TIMEOUT_MS,
+      signal,
+    );
+    const bytes = new Uint8Array(await readFile(out));
+    const size = imageSize(bytes);
+    if (size.width !== width || size.height !== height) throw new TranscodeError('ffmpeg did not scale the frame');
+    return { bytes, mime: 'image/png', ext: 'png', width, height };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

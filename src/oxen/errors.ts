@@ -1,4 +1,5 @@
 import { AnimateError } from '../core/errors.js';
+import { cutGraphemes } from '../core/text-cut.js';
 
 /** Stable codes of every Oxen failure; metrics and tests key on them. */
 export type OxenErrorCode =
@@ -139,7 +140,7 @@ export function extractErrorText(body: unknown): string {
         // Not JSON after all: fall through to the raw text.
       }
     }
-    return trimmed.slice(0, 500);
+    return cutGraphemes(trimmed, 500);
   }
   if (!isRecord(body)) return '';
   const error = body.error;

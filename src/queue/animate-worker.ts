@@ -20,7 +20,7 @@ import { endAttempt, releaseAll } from './finish.js';
 import { cancelAndRead, type GenerationOutcome } from './generation-outcome.js';
 import { pastGiveUp } from './give-up.js';
 import { createInboxStore } from './inbox-store.js';
-import { type AnimateJobData, AnimateJobDataSchema } from './job-data.js';
+import { type AnimateJobData, AnimateJobDataSchema, takeGenerationIds } from './job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from './keys.js';
 import { finalProgress } from './progress-message.js';
 import { createQuotaStore } from './quota-store.js';
@@ -30,7 +30,7 @@ import { createSlotStore } from './slot-store.js';
 import { parkUntil, saveData } from './steps/delay.js';
 import { deliverStep } from './steps/deliver.js';
 import { stageStep } from './steps/stage.js';
-import { stitchStep } from './steps/stitch.js';
+import { stitchAfterDelivery } from './steps/stitch.js';
 import { submitStep } from './steps/submit.js';
 import { waitStep } from './steps/wait.js';
 import type { Activation, WorkerContext } from './worker-context.js';
@@ -121,7 +121,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     slotPollMs: deps.slotPollMs ?? 5_000,
     editIntervalMs: deps.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS,
     editBudget: deps.editBudget ?? createRedisEditBudget(redis, deps.prefix),
-    finalEdits: createFinalEditOutbox(redis, keys),
+    finalEdits: createFinalEditOutbox(redis, keys, deps.logger),
     submitClaimMs: deps.submitClaimMs ?? 45_000,
     adoptWindowMs: deps.adoptWindowMs ?? 120_000,
     giveUpGraceMs: deps.giveUpGraceMs ?? 15 * 60_000,
@@ -221,7 +221,7 @@ async function processJob(baseCtx: WorkerContext, job: Job<AnimateJobData>, toke
     if (act.data.step === 'wait') await waitStep(ctx, act);
     if (act.data.step === 'deliver') await deliverStep(ctx, act);
     if (act.data.step === 'stitch') {
-      await stitchStep(ctx, act);
+      await stitchAfterDelivery(ctx, act);
       await endAttempt(ctx, act, { outcome: 'done' });
     }
     const final = await ctx.requests.getAttempt(data.requestId, data.attempt);
@@ -305,12 +305,14 @@ async function parkAfterTransient(ctx: WorkerContext, act: Activation, error: un
 }
 
 /**
- * The thread or channel was deleted: stop the generation (cancel, then read the row) and end the
- * attempt. A video that finished anyway cannot be posted anywhere; it is logged as billed.
+ * The thread or channel was deleted: stop every take still running (cancel, then read the row) and end
+ * the attempt. A video that finished anyway cannot be posted anywhere; it is logged as billed.
  */
 async function threadGone(ctx: WorkerContext, act: Activation): Promise<string> {
-  const generationId = act.data.generationId;
-  if (generationId && act.data.step !== 'deliver') {
+  const ended = new Set((act.data.takeResults ?? []).map((r) => r.generationId));
+  const running = act.data.step === 'deliver' ? [] : takeGenerationIds(act.data).filter((id) => !ended.has(id));
+  let stillRunning = false;
+  for (const generationId of running) {
     let outcome: GenerationOutcome;
     try {
       outcome = await cancelAndRead(ctx, generationId);
@@ -318,12 +320,14 @@ async function threadGone(ctx: WorkerContext, act: Activation): Promise<string> 
       if (!isRetryable(error)) throw error;
       return parkAfterTransient(ctx, act, error);
     }
-    if (outcome.kind === 'running' && !pastGiveUp(ctx, act)) return parkUntil(act, ctx.clock.now() + 5_000);
-    if (outcome.kind === 'running')
-      ctx.logger?.error({ generationId }, 'thread deleted and Oxen does not stop the generation; giving up');
+    if (outcome.kind === 'running') {
+      if (!pastGiveUp(ctx, act)) stillRunning = true;
+      else ctx.logger?.error({ generationId }, 'thread deleted and Oxen does not stop the generation; giving up');
+    }
     if (outcome.kind === 'succeeded')
       ctx.logger?.warn({ generationId }, 'thread deleted; a billed video was not posted');
   }
+  if (stillRunning) return parkUntil(act, ctx.clock.now() + 5_000);
   await endAttempt(ctx, act, { outcome: 'cancelled', by: 'thread_deleted' });
   return 'cancelled';
 }

@@ -9,8 +9,17 @@ export const RATE_LIMIT_PAUSE_MS = 5_000;
 const LEASE_MS = 30_000;
 /** Finals sent per drain, at most (they mostly share a scope, and go one after another). */
 const DRAIN_BATCH = 25;
-/** A final state the chat keeps refusing is given up after this (the video was posted anyway). */
-const FINAL_EDIT_KEEP_MS = 24 * 3600_000;
+/**
+ * A final the chat keeps failing (an outage, a stream of 429s) is moved aside after this: it must not
+ * hold back every progress edit of its scope (on Slack, the whole workspace) for longer. The video was
+ * posted anyway.
+ */
+const FINAL_EDIT_KEEP_MS = 60 * 60_000;
+/**
+ * Refusals (no permission, an archived channel) a final gets before it is moved aside: they will not
+ * pass by waiting, and while it waits its scope's progress edits give way.
+ */
+const REFUSALS_KEPT = 5;
 /** The longest wait between tries while the chat is down. */
 const MAX_BACKOFF_MS = 60_000;
 /** A final of a platform this worker has no outbox for waits this long for a worker that has. */
@@ -32,9 +41,8 @@ export async function sendFinalEdit(
   const { finalEdits } = ctx;
   const now = ctx.clock.now();
   if (queued && now - edit.firstAt > FINAL_EDIT_KEEP_MS) {
-    // A day of refusals, or no worker serves its platform any more: it must not hold its scope for ever.
-    ctx.logger?.error({ key: edit.key, tries: edit.tries }, 'final progress state given up after a day unsent');
-    return finalEdits.done(edit.key);
+    // An hour of failures, or no worker serves its platform any more: it must not hold its scope longer.
+    return deadLetter(ctx, edit, 'still unsent after an hour');
   }
   if (!queued && (await finalEdits.waiting(edit.scope)) > 0) return finalEdits.defer(edit, now);
   if (!chat) return finalEdits.defer(edit, now + NO_OUTBOX_RETRY_MS);
@@ -47,6 +55,11 @@ export async function sendFinalEdit(
       if (queued) await finalEdits.done(edit.key);
       return;
     }
+    const refused = error instanceof ChatError && !error.retryable;
+    if (refused && edit.tries + 1 >= REFUSALS_KEPT) {
+      if (!queued) await finalEdits.defer(edit, now);
+      return deadLetter(ctx, edit, `refused ${REFUSALS_KEPT} times (${error.kind})`);
+    }
     let waitMs = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(edit.tries, 10));
     if (error instanceof ChatError && error.kind === 'rate_limited') {
       waitMs = error.retryAfterMs ?? RATE_LIMIT_PAUSE_MS;
@@ -56,6 +69,13 @@ export async function sendFinalEdit(
     return finalEdits.defer({ ...edit, tries: edit.tries + 1 }, now + waitMs);
   }
   if (queued) await finalEdits.done(edit.key);
+}
+
+/** Moves a final the chat keeps refusing out of the outbox (and out of its scope), counted and logged. */
+async function deadLetter(ctx: WorkerContext, edit: FinalEdit, why: string): Promise<void> {
+  ctx.logger?.error({ key: edit.key, scope: edit.scope, tries: edit.tries, why }, 'final progress state moved aside');
+  ctx.metrics.finalEditDeadLettered(edit.platform);
+  await ctx.finalEdits.deadLetter(edit);
 }
 
 /**

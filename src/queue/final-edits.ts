@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MessageRefSchema } from '../core/model.js';
 import { PlatformSchema } from '../core/platforms.js';
 import type { MessageView } from '../core/views.js';
+import type { Logger } from '../shared/logger.js';
 import type { StoreKeys } from './keys.js';
 
 /** A final progress state the chat has not shown yet. */
@@ -31,17 +32,24 @@ export type FinalEdit = z.infer<typeof FinalEditSchema>;
 export interface FinalEditOutbox {
   /** Keeps (or replaces) `edit`, due at `dueAt`. */
   defer(edit: FinalEdit, dueAt: number): Promise<void>;
-  /** Up to `limit` entries due at `now`, each leased to the caller for `leaseMs`. */
+  /**
+   * Up to `limit` entries due at `now`, each leased to the caller for `leaseMs`. An entry that cannot
+   * be read (another version wrote it, or it is not JSON) is dropped with a log line: it must not
+   * hold its scope.
+   */
   claimDue(now: number, limit: number, leaseMs: number): Promise<FinalEdit[]>;
   /** The entry was sent (or can never be): forget it. */
   done(key: string): Promise<void>;
+  /** The chat keeps refusing the entry: move it to the dead letters (kept a week) and out of its scope. */
+  deadLetter(edit: FinalEdit): Promise<void>;
   /** How many finals of `scope` wait. */
   waiting(scope: string): Promise<number>;
 }
 
-// KEYS: due zset, entries hash, per-scope counts. ARGV: key, scope, json, dueAt.
+// KEYS: due zset, entries hash, per-scope counts, key → scope. ARGV: key, scope, json, dueAt.
 const DEFER_LUA = `
 if redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) == 1 then redis.call('HINCRBY', KEYS[3], ARGV[2], 1) end
+redis.call('HSET', KEYS[4], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
 return 1`;
 
@@ -61,14 +69,25 @@ for _, k in ipairs(keys) do
 end
 return out`;
 
-// KEYS: due zset, entries hash, per-scope counts. ARGV: key. Counts down once, however often called.
+// KEYS: due zset, entries hash, per-scope counts, key → scope, dead letters. ARGV: key, dead JSON or ''.
+// Counts down once, however often called. The scope comes from its own hash, never from decoding the
+// entry: lua-cjson refuses some JSON that Node writes (a lone surrogate), and an entry it could not
+// decode once kept its scope's count above 0 for ever. Entries from before that hash are decoded.
 const DONE_LUA = `
 local json = redis.call('HGET', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
+local scope = redis.call('HGET', KEYS[4], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
 if not json then return 0 end
 redis.call('HDEL', KEYS[2], ARGV[1])
-local ok, entry = pcall(cjson.decode, json)
-local scope = ok and type(entry) == 'table' and entry.scope or nil
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[5], ARGV[1], ARGV[2])
+  redis.call('EXPIRE', KEYS[5], 604800)
+end
+if not scope then
+  local ok, entry = pcall(cjson.decode, json)
+  scope = ok and type(entry) == 'table' and entry.scope or nil
+end
 if type(scope) == 'string' and redis.call('HINCRBY', KEYS[3], scope, -1) <= 0 then redis.call('HDEL', KEYS[3], scope) end
 return 1`;
 
@@ -81,13 +100,28 @@ function parseJson(text: string): unknown {
 }
 
 /** {@link FinalEditOutbox} in Redis, under the queue prefix. */
-export function createFinalEditOutbox(redis: Redis, keys: StoreKeys): FinalEditOutbox {
+export function createFinalEditOutbox(redis: Redis, keys: StoreKeys, logger?: Logger): FinalEditOutbox {
   const due = keys.finalEditsDue();
   const entries = keys.finalEdits();
   const scopes = keys.finalEditScopes();
+  const scopeOf = keys.finalEditScopeOf();
+  const dead = keys.finalEditsDead();
+  const finish = (key: string, deadJson: string) =>
+    redis.eval(DONE_LUA, 5, due, entries, scopes, scopeOf, dead, key, deadJson);
   return {
     async defer(edit, dueAt) {
-      await redis.eval(DEFER_LUA, 3, due, entries, scopes, edit.key, edit.scope, JSON.stringify(edit), String(dueAt));
+      await redis.eval(
+        DEFER_LUA,
+        4,
+        due,
+        entries,
+        scopes,
+        scopeOf,
+        edit.key,
+        edit.scope,
+        JSON.stringify(edit),
+        String(dueAt),
+      );
     },
     async claimDue(now, limit, leaseMs) {
       const raw = (await redis.eval(CLAIM_LUA, 2, due, entries, String(now), String(limit), String(now + leaseMs))) as
@@ -97,14 +131,20 @@ export function createFinalEditOutbox(redis: Redis, keys: StoreKeys): FinalEditO
       const flat = raw ?? [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const parsed = FinalEditSchema.safeParse(parseJson(flat[i + 1] as string));
-        // Written by another version, unreadable here: it leaves the outbox rather than block it.
-        if (parsed.success) claimed.push(parsed.data);
-        else await redis.eval(DONE_LUA, 3, due, entries, scopes, flat[i] as string);
+        if (parsed.success) {
+          claimed.push(parsed.data);
+          continue;
+        }
+        logger?.warn({ key: flat[i] }, 'final-edit outbox: an entry that cannot be read was dropped');
+        await finish(flat[i] as string, '');
       }
       return claimed;
     },
     async done(key) {
-      await redis.eval(DONE_LUA, 3, due, entries, scopes, key);
+      await finish(key, '');
+    },
+    async deadLetter(edit) {
+      await finish(edit.key, JSON.stringify(edit));
     },
     async waiting(scope) {
       return Number((await redis.hget(scopes, scope)) ?? 0);

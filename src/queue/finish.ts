@@ -2,12 +2,15 @@ import { userKey } from '../core/model.js';
 import { type AttemptRecord, requestSeconds } from '../core/request.js';
 import type { FailureInfo, ProgressView } from '../core/views.js';
 import { actualCost, estimateFor } from './cost.js';
+import { takeGenerationIds } from './job-data.js';
 import { finalProgress } from './progress-message.js';
+import { releaseStagedNow } from './staged-sweep.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
 /** How an attempt ends. */
 export type Ending =
-  | { outcome: 'done' }
+  /** `videoLinks`: the chat took no post of the video; the final state says where it is kept. */
+  | { outcome: 'done'; videoLinks?: ProgressView['videoLinks'] }
   | { outcome: 'failed'; failure: FailureInfo }
   | { outcome: 'cancelled'; by: ProgressView['cancelledBy'] };
 
@@ -22,7 +25,7 @@ export async function releaseAll(
   chargedMicros: number | null = act.attempt.costMicros ?? null,
 ) {
   const { request, attempt } = act;
-  if (attempt.generationId) await ctx.inbox.untrackWaiting(attempt.generationId);
+  for (const id of takeGenerationIds(attempt)) await ctx.inbox.untrackWaiting(id);
   await releaseSlot(ctx, attempt.jobId);
   await ctx.quota.release(
     userKey(request.requester),
@@ -34,16 +37,22 @@ export async function releaseAll(
 }
 
 /**
- * What the attempt cost, to settle the team budgets with: Oxen's figure when it reports one; else the
- * estimate for a delivered video (null keeps the reserved estimate) and nothing for one that never
- * produced a video, which Oxen usually does not bill.
+ * What the attempt cost, to settle the team budgets with: Oxen's figures for every take, summed. A take
+ * whose figure is missing makes it the estimate for a delivered video (null keeps the reserved
+ * estimate) and counts nothing otherwise, since Oxen usually does not bill what produced no video.
  */
 async function chargeOf(ctx: WorkerContext, act: Activation, outcome: Ending['outcome']): Promise<number | null> {
   const { attempt } = act;
   if (attempt.costMicros !== undefined) return attempt.costMicros;
-  const actual = attempt.generationId ? await actualCost(ctx, attempt.generationId) : 0;
-  if (actual !== null) return actual;
-  return outcome === 'done' ? null : 0;
+  let total = 0;
+  let unknown = false;
+  for (const id of takeGenerationIds(attempt)) {
+    const actual = await actualCost(ctx, id);
+    if (actual === null) unknown = true;
+    else total += actual;
+  }
+  // A take whose figure is missing counts at the estimate when videos were delivered, else as unbilled.
+  return unknown && outcome === 'done' ? null : total;
 }
 
 /** Gives back a generation slot and wakes the jobs now first in line. */
@@ -66,6 +75,12 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   const charged = await chargeOf(ctx, act, ending.outcome);
   await releaseAll(ctx, act, ending.outcome !== 'done', charged);
   const first = await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, ending.outcome);
+  if (ctx.imageStore.inputRetentionMs === 0) {
+    // Repeated on a re-run: a crash right after the state was written must still delete the copies.
+    await releaseStagedNow(ctx, request.requestId).catch((error: unknown) => {
+      ctx.logger?.warn({ err: error }, 'could not delete the staged inputs now; the retention sweep will');
+    });
+  }
   if (!first) return;
   const endedAt = ctx.clock.now();
   const settled = charged ?? estimateFor(ctx, requestSeconds(request));
@@ -83,6 +98,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
     failure: ending.outcome === 'failed' ? ending.failure : undefined,
     cancelledBy: ending.outcome === 'cancelled' ? ending.by : undefined,
     chargedMicros: ending.outcome === 'done' ? undefined : (charged ?? undefined),
+    videoLinks: ending.outcome === 'done' ? ending.videoLinks : undefined,
   });
   const offerRetry = ending.outcome === 'cancelled' || (ending.outcome === 'failed' && ending.failure.retryable);
   if (offerRetry && attempt.progressRef) {

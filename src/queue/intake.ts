@@ -35,7 +35,7 @@ import { checkVariants } from '../core/variants.js';
 import type { Logger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
-import type { AnimateJobData } from './job-data.js';
+import { type AnimateJobData, takeGenerationIds } from './job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from './keys.js';
 import { createQuotaStore, type ReserveInput, type ReserveOutcome } from './quota-store.js';
 import { createRequestStore } from './request-store.js';
@@ -65,6 +65,21 @@ export interface IntakeDeps {
 
 /** See {@link IntakeDeps.stagedHoldMs}. */
 const STAGED_HOLD_MS = 5 * 60_000;
+
+/**
+ * The longest an intake may take from its reservation to its job (the pending images it writes can be
+ * 20 MB). Past it, it gives the reservation and its guards back and fails instead of adding the job,
+ * so the sweeper, whose grace for a reservation without a job is twice this ({@link INTAKE_GRACE_MS}),
+ * never releases a reservation whose intake is still at work.
+ */
+export const INTAKE_DEADLINE_MS = 60_000;
+/** How long the sweeper leaves a reservation without records or job to its intake (twice the deadline, for clock skew between processes). */
+export const INTAKE_GRACE_MS = 2 * INTAKE_DEADLINE_MS;
+
+/** An intake that took longer than {@link INTAKE_DEADLINE_MS}: it gave everything back. */
+class IntakeTooSlowError extends Error {
+  public override readonly name = 'IntakeTooSlowError';
+}
 
 /** The intake plus its queue handle. */
 export interface QueueIntake extends Intake {
@@ -159,17 +174,39 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     });
   }
 
-  async function startAttempt(attempt: AttemptRecord, requester: UserRef, seconds: number): Promise<void> {
+  /** Throws once the intake that reserved at `reservedAt` is past its deadline. */
+  function checkDeadline(reservedAt: number): void {
+    if (clock.now() - reservedAt > INTAKE_DEADLINE_MS) {
+      throw new IntakeTooSlowError(`the intake took longer than ${INTAKE_DEADLINE_MS} ms; nothing was started`);
+    }
+  }
+
+  /** Gives back a reservation whose intake failed before its job existed, guards included. */
+  async function giveBack(requester: UserRef, day: string, member: string, seconds: number, guards: string[]) {
+    await quota.release(userKey(requester), day, member, seconds);
+    await quota.dropGuards(member, guards);
+  }
+
+  async function startAttempt(
+    attempt: AttemptRecord,
+    requester: UserRef,
+    seconds: number,
+    guards: string[],
+    onFailure?: () => Promise<void>,
+  ): Promise<void> {
+    const member = `${attempt.requestId}#${attempt.attempt}`;
     try {
       await requests.saveAttempt(attempt);
+      checkDeadline(attempt.createdAt);
       await queue.add(
         'attempt',
         { requestId: attempt.requestId, attempt: attempt.attempt, step: 'stage' },
         { ...ATTEMPT_JOB_OPTIONS, jobId: attempt.jobId },
       );
     } catch (error) {
-      // Nothing was enqueued: give the reservation back before reporting the failure.
-      await quota.release(userKey(requester), attempt.quotaDay, `${attempt.requestId}#${attempt.attempt}`, seconds);
+      // Nothing was enqueued: give the reservation and its guards back before reporting the failure.
+      await giveBack(requester, attempt.quotaDay, member, seconds, guards);
+      await onFailure?.();
       throw error;
     }
     metrics.requestAccepted(requester.platform);
@@ -199,6 +236,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
     const limited = limitRefusal(outcome, seconds, now);
     if (limited) return refuse(requester.platform, limited);
+    const guards = quota.guardsOf({ eventId: spec.eventId, ...spec.guard });
 
     const record: RequestRecord = { ...spec.record, requestId, requester, createdAt: now, latestAttempt: 1 };
     try {
@@ -208,8 +246,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       await requests.ledger.track(requestId, now + stagedHoldMs);
       await requests.saveRequest(record);
       if (record.anchor && !record.part) await requests.indexMessage(record.anchor, { requestId, attempt: 0 });
+      checkDeadline(now);
     } catch (error) {
-      await quota.release(userKey(requester), utcDay(now), member, seconds);
+      await giveBack(requester, utcDay(now), member, seconds, guards);
       throw error;
     }
     const attempt: AttemptRecord = {
@@ -221,7 +260,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       quotaDay: utcDay(now),
       reserved: true,
     };
-    await startAttempt(attempt, requester, seconds);
+    await startAttempt(attempt, requester, seconds, guards);
     deps.logger
       ?.child({ requestId })
       .info(
@@ -361,7 +400,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const limited = limitRefusal(outcome, seconds, now);
       if (limited) return refuse(actor.platform, limited);
 
-      await requests.saveRequest({ ...request, latestAttempt: attemptNo });
+      const retryOf = { requestId: request.requestId, attempt: latest.attempt };
+      const guards = quota.guardsOf({ eventId, retryOf });
       const attempt: AttemptRecord = {
         requestId: request.requestId,
         attempt: attemptNo,
@@ -371,7 +411,21 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         quotaDay: utcDay(now),
         reserved: true,
       };
-      await startAttempt(attempt, request.requester, seconds);
+      // Undone when the job cannot be added: the request points at the attempt before this one again
+      // (the next 🔁 writes this number over the unused record), instead of a 'queued' attempt with no
+      // job that answers "still running" for 30 days.
+      const rollBack = async () => {
+        const current = await requests.getRequest(request.requestId);
+        if (current?.latestAttempt === attemptNo)
+          await requests.saveRequest({ ...current, latestAttempt: latest.attempt });
+      };
+      try {
+        await requests.saveRequest({ ...request, latestAttempt: attemptNo });
+      } catch (error) {
+        await giveBack(request.requester, utcDay(now), member, seconds, guards);
+        throw error;
+      }
+      await startAttempt(attempt, request.requester, seconds, guards, rollBack);
       return ok({ requestId: request.requestId, jobId: attempt.jobId, attempt: attemptNo, duplicate: false });
     },
 
@@ -385,8 +439,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       await requests.patchAttempt(request.requestId, attempt.attempt, { cancelRequestedBy: actor });
       const job: Job<AnimateJobData> | undefined = await queue.getJob(attempt.jobId);
       if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
-      if (deps.oxen && attempt.generationId) {
-        await deps.oxen.cancel(attempt.generationId).catch((error: unknown) => {
+      for (const generationId of deps.oxen ? takeGenerationIds(attempt) : []) {
+        await deps.oxen?.cancel(generationId).catch((error: unknown) => {
           deps.logger?.warn({ err: error, requestId: request.requestId }, 'cancel at Oxen failed; the worker retries');
         });
       }

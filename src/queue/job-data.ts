@@ -52,3 +52,16 @@ export type AnimateJobData = z.infer<typeof AnimateJobDataSchema>;
 
 /** How one take ended. */
 export type TakeResult = NonNullable<AnimateJobData['takeResults']>[number];
+
+/**
+ * Every take's generation id of a job or an attempt record (one unless the request asked for several):
+ * cancels, releases, settling and the sweeper cover each of them (docs/architecture.md, "Takes, loop and
+ * extend").
+ */
+export function takeGenerationIds(of: {
+  generationId?: string | undefined;
+  generationIds?: string[] | undefined;
+}): string[] {
+  if (of.generationIds && of.generationIds.length > 0) return of.generationIds;
+  return of.generationId ? [of.generationId] : [];
+}

@@ -26,6 +26,7 @@ export function storeKeys(prefix: string) {
     reconcileLock: () => `${p}:reconcile-lock`,
     slotsHeld: () => `${p}:slots:held`,
     slotsWaiting: () => `${p}:slots:waiting`,
+    slotWeights: () => `${p}:slots:weights`,
     inbox: (generationId: string) => `${p}:inbox:${generationId}`,
     generation: (generationId: string) => `${p}:gen:${generationId}`,
     /** Staged start image (hashed address) → `requestId attempt` of the attempt that last sent it to Oxen. */
@@ -47,6 +48,10 @@ export function storeKeys(prefix: string) {
     finalEdits: () => `${p}:final-edits`,
     /** Edit scope → how many finals of it wait. */
     finalEditScopes: () => `${p}:final-edits:scopes`,
+    /** `requestId#attempt` → its edit scope, kept beside the JSON so counting down never needs to decode it. */
+    finalEditScopeOf: () => `${p}:final-edits:scope-of`,
+    /** Finals the chat kept refusing, moved aside (`requestId#attempt` → JSON), for an operator to read. */
+    finalEditsDead: () => `${p}:final-edits:dead`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
   };

@@ -1,6 +1,6 @@
 import { editScope } from '../core/edit-budget.js';
 import { ChatError } from '../core/errors.js';
-import type { AttemptState } from '../core/model.js';
+import { type AttemptState, TERMINAL_STATES } from '../core/model.js';
 import { estimateGenerationMs, shouldEdit } from '../core/progress.js';
 import { requestSeconds } from '../core/request.js';
 import type { FailureInfo, MessageView, ProgressView } from '../core/views.js';
@@ -17,6 +17,8 @@ export interface ProgressExtras {
   endedAt?: number | undefined;
   /** What Oxen charged, for an ended attempt. */
   chargedMicros?: number | undefined;
+  /** Where a done attempt's video is kept when the chat took no post of it. */
+  videoLinks?: ProgressView['videoLinks'];
 }
 
 /** Builds the progress view of an attempt in `state`. */
@@ -47,6 +49,7 @@ export async function progressView(
   if (extras.chargedMicros !== undefined) view.chargedMicros = extras.chargedMicros;
   if (extras.failure) view.failure = extras.failure;
   if (extras.cancelledBy) view.cancelledBy = extras.cancelledBy;
+  if (extras.videoLinks && extras.videoLinks.length > 0) view.videoLinks = extras.videoLinks;
   return { kind: 'progress', progress: view };
 }
 
@@ -74,6 +77,10 @@ export async function updateProgress(
   if ((await ctx.finalEdits.waiting(scope)) > 0) return;
   // Beyond the shared budget the edit is dropped, not queued: the next wake renders the latest state.
   if (!(await ctx.editBudget.take(platform, scope)).granted) return;
+  // A second activation of this job (its lock expired under a busy worker) may have ended the attempt
+  // meanwhile: a progress state sent now would cover the final one for good.
+  const current = await ctx.requests.getAttempt(act.request.requestId, act.attempt.attempt);
+  if (current && TERMINAL_STATES.has(current.state)) return;
   try {
     await act.chat.edit(ref, await progressView(ctx, act, state, extras));
   } catch (error) {

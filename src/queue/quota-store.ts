@@ -9,6 +9,8 @@ const ReservationSchema = z.object({
   jobId: z.string(),
   reservedAt: z.number(),
   costMicros: z.number().default(0),
+  /** The dedupe keys the reservation set (the event's, and a retry's or extension's guard). */
+  guards: z.array(z.string()).default([]),
 });
 
 function safeJson(raw: string): unknown {
@@ -72,6 +74,8 @@ export interface Reservation {
   jobId: string;
   reservedAt: number;
   costMicros: number;
+  /** The dedupe keys it set: released with it when its intake never finished. */
+  guards: string[];
 }
 
 // One script checks the dedupe keys and both limits and reserves, so a burst of parallel submits can
@@ -139,16 +143,32 @@ if actual > 0 then
 end
 return 1`;
 
+// KEYS: the guards. ARGV: the member they must still name (a later request's guard is left alone).
+const DROP_GUARDS_LUA = `
+local n = 0
+for _, k in ipairs(KEYS) do
+  if redis.call('GET', k) == ARGV[1] then n = n + redis.call('DEL', k) end
+end
+return n`;
+
+/** The dedupe keys a reservation sets: the event's, and the retry's or extension's guard when it has one. */
+function guardKeys(keys: StoreKeys, input: Pick<ReserveInput, 'eventId' | 'retryOf' | 'extendOf'>): string[] {
+  const eventKey = keys.event(input.eventId);
+  const guard = input.retryOf
+    ? keys.retryOf(input.retryOf.requestId, input.retryOf.attempt)
+    : input.extendOf
+      ? keys.extendOf(input.extendOf.requestId, input.extendOf.attempt, input.extendOf.take)
+      : eventKey;
+  return guard === eventKey ? [eventKey] : [eventKey, guard];
+}
+
 /** Per-user active generations and daily seconds of video, reserved and released atomically. */
 export function createQuotaStore(redis: Redis, keys: StoreKeys) {
   return {
     async reserve(input: ReserveInput): Promise<ReserveOutcome> {
-      const eventKey = keys.event(input.eventId);
-      const guard = input.retryOf
-        ? keys.retryOf(input.retryOf.requestId, input.retryOf.attempt)
-        : input.extendOf
-          ? keys.extendOf(input.extendOf.requestId, input.extendOf.attempt, input.extendOf.take)
-          : eventKey;
+      const guards = guardKeys(keys, input);
+      const eventKey = guards[0] as string;
+      const guard = guards[1] ?? eventKey;
       const guardTtl = input.extendOf ? EXTEND_GUARD_SECONDS : RECORD_TTL_SECONDS;
       const res = (await redis.eval(
         RESERVE_LUA,
@@ -172,6 +192,7 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
           jobId: input.jobId,
           reservedAt: input.nowMs,
           costMicros: input.costMicros,
+          guards,
         }),
         String(input.costMicros),
         String(input.dailyBudget),
@@ -213,10 +234,26 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
       );
       return res === 1;
     },
+    /**
+     * Lifts the dedupe keys of a reservation whose intake failed or died before its job existed, so the
+     * same event redelivered, or the same 🔁 again, starts the request instead of being taken for a
+     * duplicate for 30 days. A key that names another member by now is left alone.
+     */
+    async dropGuards(member: string, guards: readonly string[]): Promise<void> {
+      if (guards.length > 0) await redis.eval(DROP_GUARDS_LUA, guards.length, ...guards, member);
+    },
+    /** The dedupe keys a reservation with these inputs sets (see {@link ReserveInput.eventId}). */
+    guardsOf(input: Pick<ReserveInput, 'eventId' | 'retryOf' | 'extendOf'>): string[] {
+      return guardKeys(keys, input);
+    },
     /** Team spend (running estimates included) of a UTC day and of its month. */
     async teamSpent(day: string): Promise<{ day: number; month: number }> {
       const [d, m] = await redis.mget(keys.budgetDay(day), keys.budgetMonth(day.slice(0, 7)));
       return { day: Number(d ?? 0), month: Number(m ?? 0) };
+    },
+    /** Whether the budget warning of `period` went out already. */
+    async alertClaimed(period: string): Promise<boolean> {
+      return (await redis.exists(keys.budgetAlert(period))) === 1;
     },
     /** True for the first caller only (per period, until it expires): one budget warning per period. */
     async claimAlert(period: string, ttlSeconds: number): Promise<boolean> {

@@ -29,9 +29,10 @@ return 1`;
 // Lets a request's copies go, atomically with the check that no 🔁 claimed them since the sweep looked:
 // the refs move to the trash (deleted by the sweep, retried until they are), the pending bytes go, and a
 // marker tells later 🔁s that the image is no longer kept.
+// ARGV[4]: the latest look that counts as due (ARGV[2], now, for the sweep).
 const CLAIM_LUA = `
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not score or tonumber(score) > tonumber(ARGV[2]) then return false end
+if not score or tonumber(score) > tonumber(ARGV[4]) then return false end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
 local raw = redis.call('HGET', KEYS[2], ARGV[1])
@@ -84,10 +85,12 @@ export function createStagedLedger(redis: Redis, keys: StoreKeys) {
       return (await redis.eval(RESCHEDULE_LUA, 1, due, requestId, String(at), String(now))) === 1;
     },
     /**
-     * Lets the request's copies go if its look is still due: returns their refs (now in the trash), or
-     * null when a 🔁 claimed them first.
+     * Lets the request's copies go if its look is still due (`evenIfHeld`: whenever it is still
+     * tracked): returns their refs (now in the trash), or null when a 🔁 claimed them first.
      */
-    async letGo(requestId: string, now: number): Promise<string[] | null> {
+    async letGo(requestId: string, now: number, options: { evenIfHeld?: boolean } = {}): Promise<string[] | null> {
+      // A look far in the future (a hold) counts as due too when the caller has checked nothing runs.
+      const dueBy = options.evenIfHeld ? '1e300' : String(now);
       const raw = await redis.eval(
         CLAIM_LUA,
         6,
@@ -100,6 +103,7 @@ export function createStagedLedger(redis: Redis, keys: StoreKeys) {
         requestId,
         String(now),
         String(RECORD_TTL_SECONDS),
+        dueBy,
       );
       if (typeof raw !== 'string') return null;
       const parsed = RefsSchema.safeParse(JSON.parse(raw));

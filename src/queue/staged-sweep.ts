@@ -97,6 +97,24 @@ export async function sweepStagedInputs(
   return report;
 }
 
+/**
+ * STAGED_INPUT_RETENTION_HOURS=0: a request's copies go as soon as its attempt ends (as .env.example
+ * promises), not at the sweep's first look, which the intake's hold puts minutes after the request.
+ * Unless a 🔁 already runs on them: then its own end lets them go.
+ */
+export async function releaseStagedNow(ctx: SweepContext, requestId: string): Promise<void> {
+  const request = await ctx.requests.getRequest(requestId);
+  const latest = request ? await ctx.requests.getAttempt(requestId, request.latestAttempt) : null;
+  if (latest && !TERMINAL_STATES.has(latest.state)) return;
+  const now = ctx.clock.now();
+  const refs = await ctx.requests.ledger.letGo(requestId, now, { evenIfHeld: true });
+  if (refs === null) return;
+  const current = await ctx.requests.getRequest(requestId);
+  if (current) await ctx.requests.saveRequest({ ...current, stagedDeletedAt: now });
+  for (const ref of refs) await remove(ctx, ref);
+  ctx.logger?.info({ requestId, copies: refs.length }, 'staged inputs deleted: the attempt ended (retention 0)');
+}
+
 async function remove(ctx: SweepContext, ref: string): Promise<'deleted' | 'failed' | 'dropped'> {
   const ledger = ctx.requests.ledger;
   try {

@@ -6,7 +6,8 @@ import type { AttemptRecord, RequestRecord } from '../core/request.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import { endAttempt, releaseAll } from './finish.js';
 import { cancelAndRead } from './generation-outcome.js';
-import type { AnimateJobData } from './job-data.js';
+import { INTAKE_GRACE_MS } from './intake.js';
+import { type AnimateJobData, takeGenerationIds } from './job-data.js';
 import type { Reservation } from './quota-store.js';
 import type { WorkerContext } from './worker-context.js';
 
@@ -74,11 +75,22 @@ async function healReservation(
     ctx.requests.getAttempt(requestId, Number(n)),
   ]);
   const job = await ctx.queue.getJob(attempt?.jobId ?? reservation.jobId);
+  // An intake writes its records and adds its job within INTAKE_DEADLINE_MS or gives everything back
+  // itself: until twice that has passed, what looks like a dead intake may be a slow one.
+  const intakeMayRun = ctx.clock.now() - reservation.reservedAt < INTAKE_GRACE_MS;
   if (!request || !attempt) {
     // Reserved, then the intake died before recording the attempt (nothing ran, nothing was spent), or
     // the records expired under a job that can no longer run.
     if (job && ALIVE.has(await job.getState())) return null;
+    if (intakeMayRun) return null;
     await ctx.quota.release(reservation.userKey, reservation.day, reservation.member, reservation.seconds, 0);
+    // Its guards go with it: the same event, or the same 🔁, must start the request when it comes again.
+    await ctx.quota.dropGuards(reservation.member, reservation.guards);
+    const attemptNo = Number(n);
+    if (request && attemptNo > 1 && request.latestAttempt === attemptNo) {
+      // A 🔁 whose intake died before its attempt record: point the request back at the attempt before.
+      await ctx.requests.saveRequest({ ...request, latestAttempt: attemptNo - 1 });
+    }
     return 'reservations';
   }
   if (TERMINAL_STATES.has(attempt.state)) {
@@ -86,11 +98,21 @@ async function healReservation(
     return 'reservations';
   }
   if (!job) {
+    if (intakeMayRun) return null;
     // The attempt was recorded but its job never added (the intake died in between): add it now.
     await ctx.queue.add(
       'attempt',
       attempt.generationId
-        ? { requestId, attempt: attempt.attempt, step: 'wait', generationId: attempt.generationId, lastPollAt: 0 }
+        ? {
+            requestId,
+            attempt: attempt.attempt,
+            step: 'wait',
+            generationId: attempt.generationId,
+            ...(attempt.generationIds && attempt.generationIds.length > 1
+              ? { generationIds: attempt.generationIds }
+              : {}),
+            lastPollAt: 0,
+          }
         : { requestId, attempt: attempt.attempt, step: 'stage' },
       { ...ATTEMPT_JOB_OPTIONS, jobId: attempt.jobId },
     );
@@ -110,15 +132,15 @@ async function healReservation(
 }
 
 /**
- * Ends an attempt whose job keeps failing: stops the generation at Oxen first (a success that raced
+ * Ends an attempt whose job keeps failing: stops every take's generation at Oxen first (a success that raced
  * the cancel is logged loudly: it was billed and could not be delivered), then releases and tells
  * the person.
  */
 async function abandon(ctx: WorkerContext, job: Job<AnimateJobData>, request: RequestRecord, attempt: AttemptRecord) {
-  if (attempt.generationId) {
-    const outcome = await cancelAndRead(ctx, attempt.generationId);
+  for (const generationId of takeGenerationIds(attempt)) {
+    const outcome = await cancelAndRead(ctx, generationId);
     if (outcome.kind === 'succeeded') {
-      ctx.logger?.error({ generationId: attempt.generationId }, 'a billed video could not be delivered');
+      ctx.logger?.error({ generationId }, 'a billed video could not be delivered');
     }
   }
   const failure = describeError(new Error(job.failedReason || 'the job kept failing'));

@@ -1,7 +1,8 @@
 import type { Config } from '../config/env.js';
 import type { ImageStore } from '../core/ports/image-store.js';
 import type { OxenPort } from '../core/ports/oxen.js';
-import { checkDataDir, createHttpImageStore, createOxenImageStore } from '../queue/image-store.js';
+import type { ResolveVideoLink } from '../http/video-links.js';
+import { checkDataDir, createHttpImageStore, createOxenImageStore, VIDEO_LIFETIME_MS } from '../queue/image-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { S3Settings } from '../storage/s3-image-store.js';
 
@@ -51,8 +52,15 @@ export async function openImageStore(config: Config, oxen: OxenPort, logger: Log
       { imageStore: 's3', bucket: settings.bucket, inputLinkSeconds, ...retention },
       'input images are staged in a private bucket; Oxen gets presigned links',
     );
+    if (!config.PUBLIC_BASE_URL && !settings.accessKeyId) {
+      logger.warn(
+        { imageStore: 's3' },
+        'videos posted as links are presigned once with the default AWS credentials: if those are temporary (an instance role, SSO) the links stop working when the session ends, before the 7 days the message promises. Set PUBLIC_BASE_URL so the bot serves /videos/<id> and presigns each click, or set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',
+      );
+    }
+    const videoBaseUrl = config.PUBLIC_BASE_URL;
     return {
-      store: createS3ImageStore(client, { bucket: settings.bucket, inputLinkSeconds, inputRetentionMs }),
+      store: createS3ImageStore(client, { bucket: settings.bucket, inputLinkSeconds, inputRetentionMs, videoBaseUrl }),
       close: () => client.destroy(),
     };
   }
@@ -77,4 +85,19 @@ export async function openImageStore(config: Config, oxen: OxenPort, logger: Log
     `input images are staged in the PUBLIC Oxen repository ${repo || '(OXEN_INPUT_REPO unset)'}: anyone can list and download them while they are kept, and the repository's history keeps them after they are deleted. For private channels, DMs or servers use IMAGE_STORE=s3 (README.md, "Where input images are kept").`,
   );
   return { store: createOxenImageStore(oxen, repo, { inputRetentionMs }), close: () => undefined };
+}
+
+/**
+ * The answer to `GET /videos/:id` for IMAGE_STORE=s3 with PUBLIC_BASE_URL (null otherwise): whichever
+ * process serves HTTP presigns each click with the credentials it holds at that moment.
+ */
+export async function openVideoLinks(config: Config): Promise<{ resolve: ResolveVideoLink; close(): void } | null> {
+  if (config.IMAGE_STORE !== 's3' || !config.PUBLIC_BASE_URL) return null;
+  const { createS3Client, createS3VideoLinks } = await import('../storage/s3-image-store.js');
+  const settings = s3SettingsFrom(config);
+  const client = createS3Client(settings);
+  return {
+    resolve: createS3VideoLinks(client, { bucket: settings.bucket, lifetimeMs: VIDEO_LIFETIME_MS }),
+    close: () => client.destroy(),
+  };
 }

@@ -10,6 +10,7 @@ import { createRedisConnection } from '../queue/redis.js';
 import { createSlotStore } from '../queue/slot-store.js';
 import type { Logger } from '../shared/logger.js';
 import { type BotPart, startBotPart } from './bot-part.js';
+import { openVideoLinks } from './image-store.js';
 import { createProcessPriceBook, describePrice } from './price.js';
 import { checkEvictionPolicy, quitRedis } from './redis-policy.js';
 import type { Shutdown } from './shutdown.js';
@@ -73,6 +74,9 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
   // points at, so every role serves them from DATA_DIR when IMAGE_STORE=http (a shared folder when the
   // roles run apart).
   const readStagedInput = config.IMAGE_STORE === 'http' ? createStagedInputReader(config.DATA_DIR) : undefined;
+  const videoLinks = await openVideoLinks(config);
+  if (videoLinks) shutdown.add({ name: 's3 video links', close: async () => videoLinks.close() });
+  const resolveVideoLink = videoLinks?.resolve;
 
   const prices = createProcessPriceBook(config, redis, logger, metrics);
   await prices.start();
@@ -86,6 +90,7 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
     ...(config.ADMIN_TOKEN ? { adminToken: config.ADMIN_TOKEN } : {}),
     queues: [queue],
     ...(readStagedInput ? { readStagedInput } : {}),
+    ...(resolveVideoLink ? { resolveVideoLink } : {}),
   });
 
   if (role !== 'bot') {

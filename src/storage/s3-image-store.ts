@@ -100,8 +100,20 @@ export interface S3StoreOptions extends StoreRetention {
   bucket: string;
   /** How long Oxen's link to an input stays valid: the generation timeout plus a margin (seconds). */
   inputLinkSeconds: number;
+  /**
+   * PUBLIC_BASE_URL: link-fallback videos are posted as `<videoBaseUrl>/videos/<id>.mp4`, which the
+   * bot answers with a link presigned at the click ({@link createS3VideoLinks}). A link presigned once
+   * with temporary credentials (an instance role, SSO) dies with their session, hours before the 7 days
+   * the message promises. Unset: a 7-day presigned link, which only static keys keep alive that long.
+   */
+  videoBaseUrl?: string | undefined;
   clock?: Clock;
 }
+
+/** How long the link a click on a served video link is sent to stays valid: enough to start the download. */
+export const VIDEO_CLICK_LINK_SECONDS = 10 * 60;
+/** The id of a served video link: the object's name under `videos/` (request ids make it unguessable). */
+const VIDEO_ID = /^[A-Za-z0-9_-]{8,160}\.mp4$/;
 
 const PREFIXES = { inputs: 'inputs/', videos: 'videos/' } as const;
 
@@ -173,8 +185,11 @@ export function createS3ImageStore(client: S3Client, options: S3StoreOptions): I
         }),
         { abortSignal: signal },
       );
+      const base = options.videoBaseUrl?.replace(/\/+$/, '');
       return {
-        url: await presign(objectKey, videoLinkSeconds),
+        url: base
+          ? `${base}/videos/${objectKey.slice(PREFIXES.videos.length)}`
+          : await presign(objectKey, videoLinkSeconds),
         ref: `${refPrefix}${objectKey}`,
         expiresAt: clock.now() + videoLinkSeconds * 1000,
       };
@@ -212,5 +227,40 @@ export function createS3ImageStore(client: S3Client, options: S3StoreOptions): I
         } while (token);
       }
     },
+  };
+}
+
+/** Settings of {@link createS3VideoLinks}. */
+export interface S3VideoLinkOptions {
+  bucket: string;
+  /** How long a video stays downloadable after it was stored (the store's `videoLifetimeMs`). */
+  lifetimeMs: number;
+  clock?: Clock;
+}
+
+/**
+ * Answers a click on a served video link (`GET /videos/<id>.mp4`): a GET link presigned now, with the
+ * credentials this process holds now, valid for {@link VIDEO_CLICK_LINK_SECONDS}. So the posted link
+ * works for the lifetime the message states, whatever the life of the credentials' session. Null when
+ * the id is malformed, the video is gone or past its lifetime.
+ */
+export function createS3VideoLinks(client: S3Client, options: S3VideoLinkOptions) {
+  const clock = options.clock ?? systemClock;
+  return async function videoLink(id: string, signal?: AbortSignal): Promise<string | null> {
+    if (!VIDEO_ID.test(id)) return null;
+    const key = `${PREFIXES.videos}${id}`;
+    try {
+      const head = await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }), {
+        abortSignal: signal,
+      });
+      const storedAt = head.LastModified?.getTime() ?? clock.now();
+      if (clock.now() - storedAt > options.lifetimeMs) return null;
+    } catch (error) {
+      if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) return null;
+      throw error;
+    }
+    return getSignedUrl(client, new GetObjectCommand({ Bucket: options.bucket, Key: key }), {
+      expiresIn: VIDEO_CLICK_LINK_SECONDS,
+    });
   };
 }

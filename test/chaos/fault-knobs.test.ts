@@ -209,6 +209,21 @@ describe('chat fake chaos knobs', () => {
     expect(chat.messages[0]?.reactions).toEqual([]);
     expect(chat.messages[0]?.text).toBe('hello');
   });
+
+  it('GIVEN refused uploads THEN the file is refused as forbidden or archived while a message still posts', async () => {
+    const chat = createMemoryChat();
+    chat.chaos = { ...calmChatChaos(5), refusedUpload: 1 };
+    const file = { path: new URL(import.meta.url).pathname, filename: 'a.mp4', bytes: 1 };
+    const kinds = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const refused = await chat.port.uploadVideo(where, file, view).catch((e: unknown) => e);
+      if (refused instanceof ChatError) kinds.add(refused.kind);
+    }
+    expect([...kinds].sort()).toEqual(['archived', 'forbidden']);
+    await chat.port.post(where, view);
+    expect(chat.messages).toHaveLength(1);
+    expect(chat.videos()).toHaveLength(0);
+  });
 });
 
 describe('chaos invariant checker', () => {

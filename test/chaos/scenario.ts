@@ -128,6 +128,8 @@ export function chatChaos(seed: number): ChatChaos {
     transient: every,
     forbidden: { react: 0.03 },
     lostAnswer: { post: 0.04, uploadVideo: 0.04 },
+    // The thread refuses the file but takes words: the paid video must still arrive, as a link.
+    refusedUpload: 0.08,
   };
 }
 

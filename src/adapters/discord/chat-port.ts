@@ -4,6 +4,7 @@ import { DefaultRestOptions, REST, Routes } from 'discord.js';
 import { ChatError } from '../../core/errors.js';
 import type { ChatLocation } from '../../core/model.js';
 import type { ChatPort, PostOptions, VideoFile } from '../../core/ports/chat-port.js';
+import { cutGraphemes } from '../../core/text-cut.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
 import { REACTION_EMOJI } from './actions.js';
 import { DiscordCodes, discordCode, toChatError } from './chat-errors.js';
@@ -138,7 +139,7 @@ export function createDiscordChatPort(cfg: DiscordChatPortConfig): ChatPort {
       try {
         const thread = (await rest.post(Routes.threads(anchor.channelId, anchor.messageId), {
           // 1440 minutes: a thread archived after an hour would refuse the delivery of a slow generation.
-          body: { name: name.slice(0, 100), auto_archive_duration: 1440 },
+          body: { name: cutGraphemes(name, 100), auto_archive_duration: 1440 },
         })) as { id: string };
         return { ...inPlace, threadId: thread.id };
       } catch (error) {

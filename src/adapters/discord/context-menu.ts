@@ -60,18 +60,38 @@ export async function handleAnimateMessageCommand(interaction: MessageContextMen
 export async function handleAnimateModal(interaction: ModalSubmitInteraction, deps: DiscordHandlerDeps): Promise<void> {
   const ids = CustomId.safeParse(interaction.customId);
   if (!ids.success) return;
-  let image: Attachment | undefined;
-  try {
-    const channel = await interaction.client.channels.fetch(ids.data.channelId);
-    const message = channel?.isTextBased() ? await channel.messages.fetch(ids.data.messageId) : undefined;
-    image = message?.attachments.get(ids.data.attachmentId);
-  } catch (error) {
-    deps.logger.info({ err: error }, 'discord: message for the modal is gone');
-  }
+  const image = await modalImage(interaction, ids.data, deps);
   const raw: RawAnimate = {
     startImage: image ?? null,
     prompt: interaction.fields.getTextInputValue('prompt'),
     duration: interaction.fields.getTextInputValue('duration'),
   };
   await runAnimate(interaction, raw, deps);
+}
+
+/**
+ * The image the modal was opened on, read again for a fresh URL. The custom id comes back from the
+ * client, so a forged one could name a message in a channel the person cannot read: the modal was
+ * opened on a message of the channel it is submitted in, and any other channel is not read.
+ */
+async function modalImage(
+  interaction: ModalSubmitInteraction,
+  ids: { channelId: string; messageId: string; attachmentId: string },
+  deps: DiscordHandlerDeps,
+): Promise<Attachment | undefined> {
+  if (ids.channelId !== interaction.channelId) {
+    deps.logger.warn(
+      { modalChannelId: ids.channelId, channelId: interaction.channelId },
+      'discord: a modal named another channel than the one it was submitted in; its image is not read',
+    );
+    return undefined;
+  }
+  try {
+    const channel = await interaction.client.channels.fetch(ids.channelId);
+    const message = channel?.isTextBased() ? await channel.messages.fetch(ids.messageId) : undefined;
+    return message?.attachments.get(ids.attachmentId);
+  } catch (error) {
+    deps.logger.info({ err: error }, 'discord: message for the modal is gone');
+    return undefined;
+  }
 }

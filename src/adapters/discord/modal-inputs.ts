@@ -1,5 +1,6 @@
 import { ActionRowBuilder, TextInputBuilder, TextInputStyle } from 'discord.js';
 import { INPUT_RULES } from '../../core/input-rules.js';
+import { cutGraphemes } from '../../core/text-cut.js';
 
 /**
  * The prompt and duration rows the "Animate image" and "Extend video" modals share; both read them back
@@ -14,7 +15,7 @@ export const modalInputs = {
       .setRequired(true)
       .setMaxLength(INPUT_RULES.promptMaxChars);
     // Discord refuses an empty value, so a blank prefill is a space the person types over.
-    if (prefill !== undefined) input.setValue(prefill.slice(0, INPUT_RULES.promptMaxChars) || ' ');
+    if (prefill !== undefined) input.setValue(cutGraphemes(prefill, INPUT_RULES.promptMaxChars) || ' ');
     return new ActionRowBuilder<TextInputBuilder>().addComponents(input);
   },
   duration(initial: string): ActionRowBuilder<TextInputBuilder> {

@@ -1,5 +1,6 @@
 import { reactionWords } from '../../core/actions.js';
 import { renderMessageText, type TextFormat } from '../../core/render-text.js';
+import { shortenText } from '../../core/text-cut.js';
 import type { MessageView } from '../../core/views.js';
 import { REACTION_EMOJI } from './actions.js';
 
@@ -23,7 +24,7 @@ export function escapeDiscord(text: string): string {
 
 /** Shortens text to `max` characters with an ellipsis. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return shortenText(text, max);
 }
 
 /** Any text the bot sends, within Discord's 2000 characters. */

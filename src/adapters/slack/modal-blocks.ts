@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { INPUT_RULES } from '../../core/input-rules.js';
+import { cutGraphemes } from '../../core/text-cut.js';
 
 /** The image types Slack's file picker offers in our modals. */
 export const IMAGE_TYPES = ['png', 'jpg', 'jpeg', 'gif', 'webp'];
@@ -15,7 +16,7 @@ const durationOption = (d: number | string) => ({ text: plain(`${d} s`), value: 
  */
 export const modalBlocks = {
   prompt(blockId: string, label: string, prefill: string, hint?: string): types.InputBlock {
-    const initial = prefill.trim().slice(0, INPUT_RULES.promptMaxChars);
+    const initial = cutGraphemes(prefill.trim(), INPUT_RULES.promptMaxChars);
     return {
       type: 'input',
       block_id: blockId,

@@ -39,6 +39,8 @@ export interface Metrics {
    * enqueue's answer, or a second of a lost enqueue) was cancelled at Oxen.
    */
   duplicateCancelled(): void;
+  /** A final progress state the chat kept refusing was moved aside to the dead letters. */
+  finalEditDeadLettered(platform: Platform): void;
 }
 
 /** What the sweeper repaired. */
@@ -58,4 +60,5 @@ export const noopMetrics: Metrics = {
   priceInForce: () => undefined,
   healed: () => undefined,
   duplicateCancelled: () => undefined,
+  finalEditDeadLettered: () => undefined,
 };

@@ -7,7 +7,7 @@ import type { MessageRef } from '../../core/model.js';
 import type { VideoFile } from '../../core/ports/chat-port.js';
 import type { DeliveryMethod } from '../../core/ports/metrics.js';
 import { requestSeconds } from '../../core/request.js';
-import type { MessageView, ResultView } from '../../core/views.js';
+import type { MessageView, ResultView, VideoLink } from '../../core/views.js';
 import { estimateFor, readBill } from '../cost.js';
 import { endAttempt } from '../finish.js';
 import type { TakeResult } from '../job-data.js';
@@ -15,7 +15,7 @@ import { updateProgress } from '../progress-message.js';
 import { downloadWithFreshLink } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { saveData } from './delay.js';
-import { needsStitch, stitchStep } from './stitch.js';
+import { needsStitch, stitchAfterDelivery } from './stitch.js';
 
 /** Largest result the worker downloads. */
 export const MAX_RESULT_BYTES = 500 * 1024 * 1024;
@@ -28,14 +28,21 @@ export const MAX_RESULT_BYTES = 500 * 1024 * 1024;
 export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<void> {
   const { request, attempt } = act;
   if (!attempt.resultRef) {
-    await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'delivering');
+    // Ended by another activation of this job since this one read the attempt: nothing is left to do.
+    if (!(await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'delivering'))) return;
     await updateProgress(ctx, act, 'delivering');
     const links = await recordCharge(ctx, act);
     const files: string[] = [];
     try {
-      const ref = await postResult(ctx, act, files, links);
-      await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { resultRef: ref });
-      act.attempt = { ...act.attempt, resultRef: ref };
+      const delivery = await postResult(ctx, act, files, links);
+      if ('unposted' in delivery) {
+        // Paid for and kept: the attempt is done, and its final state is where the video can be found.
+        ctx.logger?.warn({ links: delivery.unposted.length }, 'the chat took neither the video nor its link');
+        await endAttempt(ctx, act, { outcome: 'done', videoLinks: delivery.unposted });
+        return;
+      }
+      await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { resultRef: delivery.ref });
+      act.attempt = { ...act.attempt, resultRef: delivery.ref };
     } finally {
       await Promise.all(files.map((f) => rm(f, { force: true })));
     }
@@ -56,8 +63,8 @@ export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<
   }
   if (needsStitch(act.request)) {
     // A step of its own, so a crash between the part's post and the stitched one resumes here.
-    await saveData(act, { step: 'stitch' });
-    await stitchStep(ctx, act);
+    await saveData(act, { step: 'stitch', transientErrors: 0 });
+    await stitchAfterDelivery(ctx, act);
   }
   await endAttempt(ctx, act, { outcome: 'done' });
 }
@@ -141,12 +148,36 @@ async function prepareTake(
   return { take, path, bytes: file.bytes, method: 'link', fits: false };
 }
 
+/**
+ * Chat answers that refuse the file but may take words: over the limit, a missing permission to attach
+ * files (Discord 50013), uploads disabled or an archived channel (Slack). The video goes as a link.
+ */
+export function refusesUpload(error: unknown): error is ChatError {
+  return (
+    error instanceof ChatError &&
+    (error.kind === 'too_large' || error.kind === 'forbidden' || error.kind === 'archived')
+  );
+}
+
+/** Chat answers that refuse any message here: the video's links go into the final state instead. */
+function refusesPost(error: unknown): boolean {
+  return error instanceof ChatError && (error.kind === 'forbidden' || error.kind === 'archived');
+}
+
+/** The posted message, or the links of a video the chat would take in no form. */
+type Delivery = { ref: MessageRef } | { unposted: VideoLink[] };
+
+/**
+ * Posts the takes: uploaded where they fit, as links to the image store's copy where they do not or
+ * where the chat refuses the file. A paid video always reaches the person: when even the message of
+ * links is refused, they are returned for the final state to show.
+ */
 async function postResult(
   ctx: WorkerContext,
   act: Activation,
   files: string[],
   rowLinks: Map<string, string>,
-): Promise<MessageRef> {
+): Promise<Delivery> {
   const { request, attempt } = act;
   const takes = succeededTakes(act);
   const prepared: Prepared[] = [];
@@ -155,11 +186,11 @@ async function postResult(
   const limit = request.uploadLimitBytes;
   const links: NonNullable<ResultView['links']> = [];
   // Too big for this channel: a durable copy, never Oxen's presigned URL (it expires).
-  const toLink = async (p: Prepared) => {
+  const toLink = async (p: Prepared, why: NonNullable<VideoLink['why']>) => {
     const stored = await ctx.imageStore.putVideo(`${request.requestId}-${attempt.attempt}-${p.take}`, p.path);
-    links.push({ take: p.take, url: stored.url, bytes: p.bytes, limitBytes: limit });
+    links.push({ take: p.take, url: stored.url, bytes: p.bytes, limitBytes: limit, why, expiresAt: stored.expiresAt });
   };
-  for (const p of prepared.filter((x) => !x.fits)) await toLink(p);
+  for (const p of prepared.filter((x) => !x.fits)) await toLink(p, 'too_large');
   const options = { idempotencyKey: `${attempt.jobId}-result`, mention: request.requester.userId };
   const view = (): MessageView => ({ kind: 'result', result: resultView(ctx, act, takes.length, links) });
   const uploads = prepared.filter((x) => x.fits);
@@ -176,17 +207,24 @@ async function postResult(
       );
       for (const p of uploads) ctx.metrics.delivered(request.where.platform, p.method);
       ctx.logger?.info({ takes: uploads.length, links: links.length, limitBytes: limit }, 'video delivered');
-      return ref;
+      return { ref };
     } catch (error) {
-      if (!(error instanceof ChatError && error.kind === 'too_large')) throw error;
-      // Together they are over the limit (or the platform says so): every take goes as a link.
-      for (const p of uploads) await toLink(p);
+      if (!refusesUpload(error)) throw error;
+      // Together they are over the limit, or the chat refuses files here: every take goes as a link.
+      ctx.logger?.info({ kind: error.kind }, 'the chat refused the upload; posting links');
+      for (const p of uploads) await toLink(p, error.kind === 'too_large' ? 'too_large' : 'refused');
     }
   }
-  const ref = await act.chat.post(request.where, view(), options);
+  let ref: MessageRef;
+  try {
+    ref = await act.chat.post(request.where, view(), options);
+  } catch (error) {
+    if (!refusesPost(error)) throw error;
+    return { unposted: links.map(({ take: _take, ...link }) => link) };
+  }
   for (const _ of links) ctx.metrics.delivered(request.where.platform, 'link');
   ctx.logger?.info({ method: 'link', links: links.length, limitBytes: limit }, 'video delivered');
-  return ref;
+  return { ref };
 }
 
 function resultView(ctx: WorkerContext, act: Activation, takes: number, links: ResultView['links']): ResultView {
@@ -200,9 +238,10 @@ function resultView(ctx: WorkerContext, act: Activation, takes: number, links: R
     tookMs: ctx.clock.now() - act.attempt.createdAt,
   };
   const [firstLink] = links ?? [];
-  if (firstLink && takes === 1)
-    view.link = { url: firstLink.url, bytes: firstLink.bytes, limitBytes: firstLink.limitBytes };
-  else if (links && links.length > 0) view.links = links;
+  if (firstLink && takes === 1) {
+    const { take: _take, ...link } = firstLink;
+    view.link = link;
+  } else if (links && links.length > 0) view.links = links;
   if (takes > 1) view.takes = takes;
   if (request.loop) view.loop = true;
   if (request.part) view.part = request.part.index;

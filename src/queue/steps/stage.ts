@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { ChatError } from '../../core/errors.js';
-import { missingImageFailure } from '../../core/failure.js';
+import { frameFailure, missingImageFailure } from '../../core/failure.js';
+import { checkImageMeta, sizeForModel } from '../../core/images.js';
 import type { MessageRef } from '../../core/model.js';
 import type { RequestRecord } from '../../core/request.js';
-import { lastFrame } from '../../media/frames.js';
+import { lastFrame, scaleFrame } from '../../media/frames.js';
 import { checkBudgetAlert } from '../budget-alert.js';
 import { endAttempt } from '../finish.js';
 import { progressView } from '../progress-message.js';
@@ -51,6 +52,18 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
     if (!start || (request.hasEndImage && !end)) {
       await endAttempt(ctx, act, { outcome: 'failed', failure: missingImageFailure() });
       throw new UnrecoverableError('the images of this request are gone');
+    }
+    // The frame is the bot's own image: the input rules apply to it as to a person's, before Oxen
+    // is asked (it would refuse it after the reservation, and bill nothing, but fail the part).
+    const frameRule = request.part
+      ? checkImageMeta(
+          { bytes: start.bytes.byteLength, mime: start.mime, width: start.width, height: start.height },
+          'image',
+        )
+      : null;
+    if (frameRule && !frameRule.ok) {
+      await endAttempt(ctx, act, { outcome: 'failed', failure: frameFailure(frameRule.error) });
+      throw new UnrecoverableError(`the last frame breaks the input rules: ${frameRule.error.code}`);
     }
     const stagedStart = await ctx.imageStore.put(`${request.requestId}-start`, start);
     const stagedEnd = end ? await ctx.imageStore.put(`${request.requestId}-end`, end) : undefined;
@@ -102,7 +115,10 @@ async function continuedFrame(ctx: WorkerContext, from: NonNullable<RequestRecor
   const path = join(tmpdir(), `animate-continue-${generationId}-${process.pid}.mp4`);
   try {
     await downloadWithFreshLink(ctx.oxen, generationId, null, path, { maxBytes: MAX_RESULT_BYTES });
-    return await lastFrame(path);
+    const frame = await lastFrame(path);
+    // A downscaled clip, or another model's output, can be under the model's minimum size.
+    const size = sizeForModel(frame.width, frame.height);
+    return size ? await scaleFrame(frame, size.width, size.height) : frame;
   } finally {
     await rm(path, { force: true });
   }

@@ -1,17 +1,38 @@
 import { rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChatError } from '../../core/errors.js';
+import { ChatError, isRetryable } from '../../core/errors.js';
 import type { RequestRecord } from '../../core/request.js';
-import type { MessageView } from '../../core/views.js';
+import type { MessageView, VideoLink } from '../../core/views.js';
 import { concatVideos, probeVideo } from '../../media/frames.js';
 import { downloadWithFreshLink } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
-import { MAX_RESULT_BYTES } from './deliver.js';
+import { saveData } from './delay.js';
+import { MAX_RESULT_BYTES, refusesUpload } from './deliver.js';
 
 /** Whether delivering this request ends with a stitched video: every part of an extended one does. */
 export function needsStitch(request: Pick<RequestRecord, 'part'>): boolean {
   return request.part !== undefined;
+}
+
+/** Tries of a stitch that keeps failing for a passing reason before the part is left unstitched. */
+const STITCH_TRIES = 5;
+
+/**
+ * The stitch after a part was posted: the part is delivered and paid, so no failure here may undo it
+ * (mark it failed, refund it, offer a 🔁 that pays again). A passing error is tried again a few times
+ * (the worker parks the job); anything else, or a passing error past the tries, leaves the part as it
+ * is, without the joined video, and the attempt ends done.
+ */
+export async function stitchAfterDelivery(ctx: WorkerContext, act: Activation): Promise<void> {
+  try {
+    await stitchStep(ctx, act);
+  } catch (error) {
+    const gone = error instanceof ChatError && error.kind === 'gone';
+    if (!gone && isRetryable(error) && (act.data.transientErrors ?? 0) < STITCH_TRIES) throw error;
+    ctx.logger?.warn({ err: error }, 'could not post the joined video; the part itself was delivered');
+    await saveData(act, { transientErrors: 0 });
+  }
 }
 
 /** One clip of the chain: the generation that holds it. */
@@ -74,7 +95,7 @@ export async function stitchStep(ctx: WorkerContext, act: Activation): Promise<v
       if (fitted) files.push(fitted.path);
       if (fitted && fitted.bytes <= request.uploadLimitBytes) upload = fitted;
     }
-    const view = (link?: { url: string; bytes: number; limitBytes: number }): MessageView => ({
+    const view = (link?: VideoLink): MessageView => ({
       kind: 'result',
       result: {
         requestId: request.requestId,
@@ -91,21 +112,26 @@ export async function stitchStep(ctx: WorkerContext, act: Activation): Promise<v
     const options = { idempotencyKey: `${attempt.jobId}-stitch`, mention: request.requester.userId };
     const filename = `animation-${(request.part?.chainId ?? request.requestId).slice(0, 8)}-parts-1-${clips.length}.mp4`;
     let ref = null;
+    let why: VideoLink['why'] = 'too_large';
     if (upload.bytes <= request.uploadLimitBytes) {
       ref = await act.chat
         .uploadVideo(request.where, { path: upload.path, filename, bytes: upload.bytes }, view(), options)
         .catch((error: unknown) => {
-          if (error instanceof ChatError && error.kind === 'too_large') return null;
-          throw error;
+          if (!refusesUpload(error)) throw error;
+          if (error.kind !== 'too_large') why = 'refused';
+          return null;
         });
     }
     if (!ref) {
       const stored = await ctx.imageStore.putVideo(`${request.requestId}-${attempt.attempt}-stitched`, out);
-      ref = await act.chat.post(
-        request.where,
-        view({ url: stored.url, bytes: upload.bytes, limitBytes: request.uploadLimitBytes }),
-        options,
-      );
+      const link = {
+        url: stored.url,
+        bytes: upload.bytes,
+        limitBytes: request.uploadLimitBytes,
+        why,
+        expiresAt: stored.expiresAt,
+      };
+      ref = await act.chat.post(request.where, view(link), options);
     }
     await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { stitchRef: ref });
     act.attempt = { ...act.attempt, stitchRef: ref };

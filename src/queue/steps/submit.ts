@@ -65,7 +65,13 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
     return;
   }
 
-  const position = await ctx.slots.acquire(attempt.jobId, ctx.limits.maxActiveGenerations, attempt.createdAt);
+  // One slot per take: MAX_ACTIVE_GENERATIONS bounds the generations Oxen runs (and bills) at once.
+  const position = await ctx.slots.acquire(
+    attempt.jobId,
+    ctx.limits.maxActiveGenerations,
+    attempt.createdAt,
+    request.takes ?? 1,
+  );
   if (position > 0) {
     await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'queued');
     await updateProgress(ctx, act, 'queued', { queuePosition: position });

@@ -73,11 +73,17 @@ export interface ChatChaos {
    * A retry with the same idempotency key gets the same message back, as the adapters promise.
    */
   lostAnswer: Partial<Record<'post' | 'uploadVideo', number>>;
+  /**
+   * uploadVideo only: the chat refuses the file but would take a message (Discord 50013 when the bot
+   * may not attach files, a Slack channel archived or with uploads disabled): ChatError `forbidden` or
+   * `archived`, half each, before the call does anything.
+   */
+  refusedUpload: number;
 }
 
 /** A {@link ChatChaos} with every fault off, to spread overrides onto. */
 export function calmChatChaos(seed: number): ChatChaos {
-  return { seed, rateLimited: {}, retryAfterMs: 200, transient: {}, forbidden: {}, lostAnswer: {} };
+  return { seed, rateLimited: {}, retryAfterMs: 200, transient: {}, forbidden: {}, lostAnswer: {}, refusedUpload: 0 };
 }
 
 /** A stateful in-memory chat: what the worker posted, edited, uploaded and reacted. */
@@ -136,6 +142,9 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
     if (d.chance(chaos.rateLimited[method])) inject(method, 'rate_limited', chaos.retryAfterMs);
     if (d.chance(chaos.transient[method])) inject(method, 'transient');
     if (d.chance(chaos.forbidden[method])) inject(method, 'forbidden');
+    if (method === 'uploadVideo' && d.chance(chaos.refusedUpload)) {
+      inject(method, d.chance(0.5) ? 'forbidden' : 'archived');
+    }
   };
   /** After the message was created: maybe lose the answer. */
   const loseAnswer = (method: 'post' | 'uploadVideo') => {

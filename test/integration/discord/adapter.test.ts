@@ -201,6 +201,16 @@ describe('discord intake with the real discord.js', () => {
     expect(input.where.threadId).toBe(fake.responses(submitId)[0]?.id);
   });
 
+  test('GIVEN a modal submission naming a message of another channel THEN that image is not read and nothing starts', async () => {
+    await startBot();
+    const elsewhere = fake.userMessage(FAKE_IDS.dmChannel, FAKE_IDS.alice, 'private', [png(640, 480, 'secret.png')]);
+    const attachmentId = elsewhere.attachments[0]?.id ?? '';
+    const forged = `animate-modal:${FAKE_IDS.dmChannel}:${elsewhere.id}:${attachmentId}`;
+    const submitId = fake.submitModal(forged, { prompt: 'reveal it', duration: '5' });
+    expect(await ephemeral(submitId)).toContain('No image found');
+    expect(fakeIntake.log.submitted.get(`discord-${submitId}`)).toBeUndefined();
+  });
+
   test('GIVEN "Animate image" on a message without an image THEN an ephemeral hint', async () => {
     await startBot();
     const message = fake.userMessage(FAKE_IDS.textChannel, FAKE_IDS.alice, 'just text');

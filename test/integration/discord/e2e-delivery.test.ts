@@ -162,6 +162,24 @@ describe('discord /animate end to end (discord.js, Redis, Oxen simulator, bot + 
     }
   });
 
+  test('GIVEN the bot may post but not attach files here (50013) THEN the paid video arrives as a working link and the attempt is done', async () => {
+    stack.discord.knobs.denied.set(FAKE_IDS.textChannel, new Set(['attach']));
+    try {
+      const id = stack.discord.animate({ image: image(), prompt: 'no attach permission' });
+      const thread = await threadOf(id);
+      const result = await video(thread);
+      expect(result.files).toHaveLength(0);
+      expect(result.content).toContain('did not accept the upload');
+      const url = /as a link[^:]*: (\S+)/.exec(result.content)?.[1] ?? '';
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(isMp4(Buffer.from(await res.arrayBuffer()))).toBe(true);
+      await eventually(() => stack.discord.messages(thread)[0]?.content.includes('Done'), 'done');
+    } finally {
+      stack.discord.knobs.denied.delete(FAKE_IDS.textChannel);
+    }
+  });
+
   test('GIVEN the interaction token expired (50027) after the reply THEN delivery in the thread is unaffected', async () => {
     stack.sim.knobs.processingMs = 1_000;
     try {

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChatError } from '../../../src/core/errors.js';
 import { utcDay } from '../../../src/core/limits.js';
 import type { OxenPort } from '../../../src/core/ports/oxen.js';
 import type { PricePort } from '../../../src/core/ports/price.js';
@@ -107,6 +108,33 @@ describe('cost and budgets', () => {
     const alerts = s.chat.thread({ channelId: 'ALERTS', threadId: null });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.text).toContain('$1.12 of its $1.30 daily budget');
+  });
+
+  it('GIVEN the first post of the budget warning fails THEN a later request posts it: it is claimed only once it is out', async () => {
+    stack = await createStack({ limits: { dailyBudget: 1_300_000, maxActivePerUser: 5 }, price });
+    const s = stack;
+    const ids: string[] = [];
+    for (const user of ['U1', 'U2']) {
+      const accepted = await s.intake.submit(submitInput({}, user));
+      if (!accepted.ok) throw new Error('refused');
+      ids.push(accepted.value.requestId);
+    }
+    const port = s.chat.port;
+    let refusedOnce = false;
+    const chat = {
+      ...port,
+      post: async (...args: Parameters<typeof port.post>) => {
+        if (args[0].channelId === 'ALERTS' && !refusedOnce) {
+          refusedOnce = true;
+          throw new ChatError('transient', 'the alert channel is down for a moment');
+        }
+        return port.post(...args);
+      },
+    };
+    await s.startWorker({ budgetAlertChannel: 'discord:ALERTS', chat: { discord: chat }, concurrency: 1 });
+    for (const id of ids) await eventually(async () => (await attemptState(s, id)) === 'done', 'the videos');
+    expect(refusedOnce).toBe(true);
+    expect(s.chat.thread({ channelId: 'ALERTS', threadId: null })).toHaveLength(1);
   });
 
   it('GIVEN a failed generation THEN the estimate is released and the message says nothing was charged', async () => {

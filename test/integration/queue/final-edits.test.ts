@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EDIT_BUDGETS } from '../../../src/core/edit-budget.js';
+import { ChatError } from '../../../src/core/errors.js';
 import type { ChatLocation } from '../../../src/core/model.js';
+import { noopMetrics } from '../../../src/core/ports/metrics.js';
 import { createRedisEditBudget } from '../../../src/queue/edit-budget.js';
 import { createFinalEditOutbox, type FinalEdit } from '../../../src/queue/final-edits.js';
 import { storeKeys } from '../../../src/queue/keys.js';
@@ -113,5 +115,59 @@ describe('final progress states under the edit budget and 429s', () => {
     expect(await outbox.claimDue(1, 10, 30_000)).toEqual([]);
     expect(await stack.redis.zcard(keys.finalEditsDue())).toBe(0);
     expect(await stack.redis.hlen(keys.finalEdits())).toBe(0);
+  });
+
+  it('GIVEN an entry whose text holds a lone surrogate (which Redis cjson cannot decode) THEN sending it frees its scope', async () => {
+    const outbox = createFinalEditOutbox(stack.redis, storeKeys(stack.prefix));
+    const edit: FinalEdit = {
+      key: `${randomUUID()}#1`,
+      platform: 'slack',
+      scope: 'slack',
+      ref: { platform: 'slack', channelId: 'C1', messageId: '1.2' },
+      view: { kind: 'notice', text: `${'x'.repeat(296)}\ud83c` },
+      tries: 0,
+      firstAt: 0,
+    };
+    await outbox.defer(edit, 0);
+    expect(await outbox.waiting('slack')).toBe(1);
+    await outbox.done(edit.key);
+    expect(await outbox.waiting('slack')).toBe(0);
+  });
+
+  it('GIVEN a final the chat keeps refusing (an archived thread) THEN it is moved aside, counted, and progress edits in its scope go on', async () => {
+    const keys = storeKeys(stack.prefix);
+    const port = stack.chat.port;
+    const refusedRefs = new Set<string>();
+    const chat = {
+      ...port,
+      edit: async (...args: Parameters<typeof port.edit>) => {
+        const [ref, view] = args;
+        if (view.kind === 'progress' && view.progress.state === 'done' && refusedRefs.size === 0)
+          refusedRefs.add(ref.messageId);
+        if (refusedRefs.has(ref.messageId)) throw new ChatError('archived', 'is_archived');
+        return port.edit(...args);
+      },
+    };
+    const dead: string[] = [];
+    await stack.startWorker({
+      chat: { discord: chat },
+      metrics: { ...noopMetrics, finalEditDeadLettered: (platform) => dead.push(platform) },
+    });
+    const [first] = await submitAll(1);
+    await eventually(async () => (await attemptState(stack, first as string)) === 'done', 'the first attempt');
+    const scope = `discord:${CHANNEL.channelId}`;
+    await eventually(async () => (await stack.redis.hget(keys.finalEditScopes(), scope)) === null, 'the scope freed');
+    expect(dead).toEqual(['discord']);
+    expect(await stack.redis.hlen(keys.finalEditsDead())).toBe(1);
+    // The next request in the same channel gets its progress edits again.
+    stack.sim.knobs.holdQueue = true;
+    const [second] = await submitAll(1);
+    await eventually(async () => (await attemptState(stack, second as string)) === 'submitted', 'the second enqueue');
+    const store = createRequestStore(stack.redis, keys);
+    await eventually(async () => {
+      const ref = (await store.getAttempt(second as string, 1))?.progressRef;
+      return ref && stack.chat.find(ref)?.history.some((t) => t.includes('Sent to Oxen'));
+    }, 'a progress edit of the second request');
+    stack.sim.releaseQueue();
   });
 });

@@ -206,7 +206,7 @@ describe('money and capacity under faults', () => {
       dailySeconds: 60,
       eventId: 'lost-event',
       jobId: 'a-lost-event',
-      nowMs: Date.now() - 60_000,
+      nowMs: Date.now() - 10 * 60_000,
       costMicros: 0,
       dailyBudget: -1,
       monthlyBudget: -1,

@@ -93,6 +93,24 @@ describe('Slack end to end', () => {
     expect(String(row?.duration ?? '')).toBe('10');
   });
 
+  it('GIVEN the workspace has file uploads disabled THEN the paid video arrives in the thread as a link that works', async () => {
+    h.slack.state.failNext.set('files.getUploadURLExternal', 'file_uploads_disabled');
+    const { ts } = await mention('<@U0BOT> a slow push-in', [h.image()], 'EvNoUploads');
+    const link = await eventually(
+      () => h.slack.state.messages.find((m) => m.threadTs === ts && m.text.includes('did not accept the upload')),
+      'the link message',
+    );
+    const url = /as a link[^:]*: <?([^\s>|]+)/.exec(link.text)?.[1] ?? '';
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(4, 8)
+        .toString('latin1'),
+    ).toBe('ftyp');
+    expect(h.videos(CHANNEL, ts)).toHaveLength(0);
+  });
+
   it('GIVEN the "Animate this image" shortcut THEN the modal has no image fields and the video lands in that thread', async () => {
     const file = h.image();
     const { ts } = h.slack.userPosts({ channel: CHANNEL, user: 'U0001', text: 'sunset over the bay', files: [file] });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/env.js';
+import { createHttpServer } from '../../../src/http/server.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { ForeignRefError } from '../../../src/queue/image-store.js';
 import { openImageStore } from '../../../src/roles/image-store.js';
@@ -12,6 +13,7 @@ import {
   checkS3Bucket,
   createS3Client,
   createS3ImageStore,
+  createS3VideoLinks,
   S3SetupError,
 } from '../../../src/storage/s3-image-store.js';
 import { type S3Server, startS3Server } from '../../support/s3-server.js';
@@ -104,6 +106,44 @@ describe('image stores: s3 (a private bucket, presigned links), against s3rver',
     expect(listed.find((o) => o.ref === video.ref)?.kind).toBe('video');
     expect(listed.filter((o) => o.kind === 'input').length).toBeGreaterThan(0);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('GIVEN PUBLIC_BASE_URL THEN a video link is served by the bot and presigned at each click, so it does not die with the credentials it was posted with', async () => {
+    const http = createHttpServer({
+      logger: silentLogger(),
+      resolveVideoLink: createS3VideoLinks(client, { bucket: BUCKET, lifetimeMs: 7 * 24 * 3600_000 }),
+    });
+    const port = await http.listen(0, '127.0.0.1');
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const store = createS3ImageStore(client, { bucket: BUCKET, inputLinkSeconds: 600, videoBaseUrl: base });
+      const dir = mkdtempSync(join(tmpdir(), 'animate-video-'));
+      const path = join(dir, 'v.mp4');
+      const bytes = Buffer.alloc(64 * 1024, 7);
+      writeFileSync(path, bytes);
+      const video = await store.putVideo('r5-video-1', path);
+      rmSync(dir, { recursive: true, force: true });
+
+      // The posted link carries no signature: nothing in it expires with a session.
+      expect(video.url).toBe(`${base}/videos/r5-video-1.mp4`);
+      const click = await fetch(video.url, { redirect: 'manual' });
+      expect(click.status).toBe(302);
+      const target = new URL(click.headers.get('location') ?? '');
+      expect(target.searchParams.get('X-Amz-Expires')).toBe('600');
+      const res = await fetch(video.url);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+
+      expect((await fetch(`${base}/videos/r5-video-9.mp4`, { redirect: 'manual' })).status).toBe(404);
+      const later = createS3VideoLinks(client, {
+        bucket: BUCKET,
+        lifetimeMs: 7 * 24 * 3600_000,
+        clock: { now: () => Date.now() + 8 * 24 * 3600_000 },
+      });
+      expect(await later('r5-video-1.mp4')).toBeNull();
+    } finally {
+      await http.close(0);
+    }
   });
 
   it('GIVEN a bucket that does not exist or credentials it refuses THEN the startup check says which', async () => {

@@ -244,3 +244,30 @@ describe('renderStatus', () => {
     expect(text).toContain('(5 s, 3 takes)');
   });
 });
+
+describe('a video posted as a link', () => {
+  const until = Date.UTC(2026, 11, 13, 18, 0);
+  const result = { requestId: 'r1', attempt: 1, requester: base.requester, prompt: 'a cat', duration: 5 as const };
+
+  it('GIVEN the chat refused the upload THEN the caption says so and until when the link works', () => {
+    const link = {
+      url: 'https://bot.example/videos/abc.mp4',
+      bytes: 1,
+      limitBytes: 2,
+      why: 'refused' as const,
+      expiresAt: until,
+    };
+    const text = renderMessageText({ kind: 'result', result: { ...result, tookMs: 1_000, link } }, fmt);
+    expect(text).toContain(
+      'This channel did not accept the upload, so here it is as a link (it works until 2026-12-13 18:00 UTC): https://bot.example/videos/abc.mp4',
+    );
+  });
+
+  it('GIVEN even the link could not be posted THEN the final state names where the video is kept', () => {
+    const videoLinks = [{ url: 'https://bot.example/videos/abc.mp4', bytes: 1, limitBytes: 2, expiresAt: until }];
+    const text = renderProgressText({ ...base, state: 'done', videoLinks }, fmt);
+    expect(text).toContain(
+      'kept here instead:\nhttps://bot.example/videos/abc.mp4 (it works until 2026-12-13 18:00 UTC)',
+    );
+  });
+});

@@ -218,11 +218,24 @@ function part(item, name, tag = 'div') {
   return el;
 }
 
+// The same cut as src/core/text-cut.ts (this page cannot import it): whole graphemes, so an emoji is
+// never split into a lone surrogate a screen reader reads as garbage.
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+function cutGraphemes(text, maxUnits) {
+  if (text.length <= maxUnits) return text;
+  let end = 0;
+  for (const { segment, index } of graphemes.segment(text)) {
+    if (index + segment.length > maxUnits) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
+}
+
 function drawMessage(item, message, where) {
   item.dataset.kind = message.kind;
   item.setAttribute(
     'aria-label',
-    `${message.author.displayName}: ${plainText(message.text, state.names).slice(0, 120)}`,
+    `${message.author.displayName}: ${cutGraphemes(plainText(message.text, state.names), 120)}`,
   );
 
   const head = part(item, 'head');

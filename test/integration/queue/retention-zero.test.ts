@@ -1,0 +1,33 @@
+/**
+ * STAGED_INPUT_RETENTION_HOURS=0 deletes the input as soon as the attempt ends, as .env.example
+ * promises: not at the retention sweep's first look, which the intake's hold puts minutes later.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOxenImageStore } from '../../../src/queue/image-store.js';
+import { storeKeys } from '../../../src/queue/keys.js';
+import { createRequestStore } from '../../../src/queue/request-store.js';
+import { eventually } from '../../support/eventually.js';
+import { attemptState, createStack, INPUT_REPO, type Stack, submitInput } from './harness.js';
+
+describe('STAGED_INPUT_RETENTION_HOURS=0', () => {
+  let stack: Stack;
+  afterEach(async () => stack.close());
+
+  it('GIVEN a retention of 0 THEN the staged input is deleted when the attempt ends, with no sweep in between', async () => {
+    stack = await createStack();
+    // One reconcile (and retention sweep) at start, the next a minute later: none runs during the test.
+    await stack.startWorker({
+      imageStore: createOxenImageStore(stack.oxen, INPUT_REPO, { inputRetentionMs: 0 }),
+      reconcileMs: 60_000,
+    });
+    const accepted = await stack.intake.submit(submitInput());
+    if (!accepted.ok) throw new Error(accepted.error.message);
+    const { requestId } = accepted.value;
+    await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
+    const requests = createRequestStore(stack.redis, storeKeys(stack.prefix));
+    const ref = (await requests.getRequest(requestId))?.staged?.start.ref ?? '';
+    expect(ref.startsWith(`oxen:${INPUT_REPO}/`)).toBe(true);
+    await eventually(() => !stack.sim.files.has(ref.slice('oxen:'.length)), 'the copy deleted', 10_000);
+    expect((await requests.getRequest(requestId))?.stagedDeletedAt).toBeDefined();
+  });
+});
