@@ -10,6 +10,7 @@ import { createRedisHealth, reportQueueErrors } from '../queue/redis-health.js';
 import { createSlotStore } from '../queue/slot-store.js';
 import type { Logger } from '../shared/logger.js';
 import { type BotPart, startBotPart } from './bot-part.js';
+import { checkCredentials } from './credential-checks.js';
 import { createProcessPriceBook, describePrice } from './price.js';
 import { checkEvictionPolicy, quitRedis, waitForRedis } from './redis-policy.js';
 import { describeRedisTarget, redisOpener, redisTargetFrom } from './redis-target.js';
@@ -53,6 +54,9 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
   shutdown.add({ name: 'queues', close: async () => parts.bot?.closeQueues() });
   shutdown.add({ name: 'dashboard queue', close: async () => parts.queue?.close() });
   shutdown.add({ name: 'redis', close: async () => (parts.redis ? quitRedis(parts.redis) : undefined) });
+
+  // Before anything connects: a refused credential stops the start with the variable's name.
+  await checkCredentials(config, role, logger);
 
   const target = redisTargetFrom(config);
   const redisHealth = createRedisHealth(logger, WHILE_REDIS_DOWN[role]);
