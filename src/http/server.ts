@@ -140,7 +140,8 @@ function newApp(options: HttpServerOptions): Express {
       options.logger.debug(
         {
           method: req.method,
-          path: req.path,
+          // originalUrl: `req.path` is relative inside a mounted router (the dashboard).
+          path: req.originalUrl.split('?')[0],
           status: res.statusCode,
           ip: req.ip,
           ms: Math.round(performance.now() - started),
