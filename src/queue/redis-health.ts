@@ -20,18 +20,16 @@ export function isRedisUnreachable(error: unknown): boolean {
 /**
  * The process's view of Redis: every connection and BullMQ queue, worker and queue-events object reports
  * its errors here. An outage is logged once when it starts, with what the process does meanwhile, and once
- * when every connection serves again; ioredis retries on its own in between, and the dozens of identical
- * reconnect errors in between are counted, not printed.
+ * when every connection serves again. ioredis retries on its own meanwhile; its reconnect errors (dozens
+ * per outage) are counted, not printed.
  */
 export interface RedisHealth {
   /** Listens to an ioredis connection: `error` opens an outage, `ready` may close it. */
   watch(client: EventEmitter & { status: string }, name: string): void;
   /** Listens to a BullMQ Queue, Worker or QueueEvents (their `error` event). */
   watchBullmq(emitter: { on(event: 'error', listener: (error: Error) => void): unknown }, name: string): void;
-  /** Whether every watched connection is serving. */
+  /** False from an outage's first error until every watched connection serves again. */
   up(): boolean;
-  /** Outages since start (for `animate_redis_outages_total`). */
-  outages(): number;
 }
 
 /**
@@ -39,8 +37,7 @@ export interface RedisHealth {
  */
 export function createRedisHealth(logger: Logger, whileDown: string): RedisHealth {
   const clients = new Map<string, EventEmitter & { status: string }>();
-  let down: { since: number; errors: number; first: string } | null = null;
-  let count = 0;
+  let down: { since: number; errors: number } | null = null;
 
   const failed = (error: unknown, name: string) => {
     if (!isRedisUnreachable(error)) {
@@ -52,9 +49,8 @@ export function createRedisHealth(logger: Logger, whileDown: string): RedisHealt
       down.errors += 1;
       return;
     }
-    count += 1;
     const reason = error instanceof Error ? error.message : String(error);
-    down = { since: Date.now(), errors: 1, first: name };
+    down = { since: Date.now(), errors: 1 };
     logger.error(
       { event: 'redis_unreachable', connection: name, reason },
       `Redis unreachable (${reason}): ${whileDown}. Retrying on its own; a line follows when it is back`,
@@ -87,7 +83,6 @@ export function createRedisHealth(logger: Logger, whileDown: string): RedisHealt
       emitter.on('error', (error) => failed(error, name));
     },
     up: () => down === null,
-    outages: () => count,
   };
 }
 

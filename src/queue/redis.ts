@@ -2,7 +2,7 @@ import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
 import type { RedisHealth } from './redis-health.js';
 
 /**
- * Which Redis deployment to talk to (README.md, "Redis Sentinel and Cluster"). Failover is ioredis' own:
+ * Which Redis deployment to talk to (README.md, "Redis: Sentinel and Cluster"). Failover is ioredis' own:
  * with sentinels it asks them for the current primary on every reconnect; with a cluster it follows
  * `MOVED` redirections and refreshes the slot map.
  */

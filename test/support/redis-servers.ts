@@ -39,14 +39,17 @@ const BASE_CONF = ['bind 127.0.0.1', 'save ""', 'appendonly no', 'maxmemory-poli
 export async function startRedisServers(specs: readonly RedisServerSpec[]): Promise<RedisServers> {
   const root = mkdtempSync(join(tmpdir(), 'animate-redis-topology-'));
   const servers = specs.map((spec) => serverFor(spec, root));
-  for (const server of servers) await server.restart();
-  return {
-    servers,
-    async close() {
-      await Promise.all(servers.map((s) => s.stop('SIGKILL')));
-      rmSync(root, { recursive: true, force: true });
-    },
+  const close = async () => {
+    await Promise.all(servers.map((s) => s.stop('SIGKILL')));
+    rmSync(root, { recursive: true, force: true });
   };
+  try {
+    for (const server of servers) await server.restart();
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { servers, close };
 }
 
 function serverFor(spec: RedisServerSpec, root: string): RedisServer {
@@ -73,6 +76,9 @@ function serverFor(spec: RedisServerSpec, root: string): RedisServer {
     },
     async restart() {
       if (child) return;
+      // A server still answering here is someone else's (or one left by a run that was killed): starting
+      // over it would fail to bind while the probe below talked to the stranger.
+      if (await answers(spec.port)) throw new Error(`port ${spec.port} is taken by another Redis; stop it first`);
       const started = spawn('redis-server', [confPath, ...(spec.sentinel ? ['--sentinel'] : [])], {
         stdio: 'ignore',
       });

@@ -31,17 +31,19 @@ export async function startSentinelSet(ports: readonly [number, number, number, 
     })),
   ]);
   // A failover needs a replica the sentinels know of, in sync with the primary.
-  await eventually(
-    async () => {
-      for (const port of sentinels) {
-        const replicas = await ask(port, ['SENTINEL', 'REPLICAS', name]);
-        if (!Array.isArray(replicas) || replicas.length === 0) return false;
-      }
-      const info = String(await ask(replica, ['INFO', 'replication']));
-      return info.includes('master_link_status:up');
-    },
-    'the sentinels to know the replica',
-    { intervalMs: 200, timeoutMs: 60_000 },
+  await waitOrClose(servers, () =>
+    eventually(
+      async () => {
+        for (const port of sentinels) {
+          const replicas = await ask(port, ['SENTINEL', 'REPLICAS', name]);
+          if (!Array.isArray(replicas) || replicas.length === 0) return false;
+        }
+        const info = String(await ask(replica, ['INFO', 'replication']));
+        return info.includes('master_link_status:up');
+      },
+      'the sentinels to know the replica',
+      { intervalMs: 200, timeoutMs: 60_000 },
+    ),
   );
   return { ...servers, name, sentinelPorts: sentinels };
 }
@@ -67,18 +69,33 @@ export async function startCluster(ports: readonly number[]): Promise<RedisServe
     ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
     { encoding: 'utf8' },
   );
-  if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
-  await eventually(
-    async () => {
-      for (const port of ports) {
-        if (!String(await ask(port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
-      }
-      return true;
-    },
-    'the cluster to serve every slot',
-    { intervalMs: 200 },
+  if (created.status !== 0) {
+    await servers.close();
+    throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
+  }
+  await waitOrClose(servers, () =>
+    eventually(
+      async () => {
+        for (const port of ports) {
+          if (!String(await ask(port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
+        }
+        return true;
+      },
+      'the cluster to serve every slot',
+      { intervalMs: 200 },
+    ),
   );
   return servers;
+}
+
+/** Waits for `ready`; when it fails, stops the processes first, so no server outlives the test. */
+async function waitOrClose(servers: RedisServers, ready: () => Promise<unknown>): Promise<void> {
+  try {
+    await ready();
+  } catch (error) {
+    await servers.close();
+    throw error;
+  }
 }
 
 /** One command to one process, on a short-lived connection. */
