@@ -24,7 +24,7 @@ describe('Redis Sentinel: the primary is killed with generations in flight', () 
       kind: 'sentinel',
       sentinels: set.sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
       name: set.name,
-      url: 'redis://127.0.0.1',
+      url: 'redis://127.0.0.1:7199',
     };
     stack = await createStack({ sim, redis: target });
     await stack.startWorker({ lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
