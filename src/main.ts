@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type Config, ConfigError, enabledPlatforms, secretValues } from './config/env.js';
 import { embeddedSimulatorRequested, loadConfigFromEnvironment, parentWatchRequested } from './config/load.js';
@@ -44,7 +45,13 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.exit(1);
   }
 
-  const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), pretty: prettyLogs() });
+  const version = programVersion();
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    secrets: secretValues(config),
+    pretty: process.stdout.isTTY === true,
+    base: { role, version },
+  });
   const shutdown = createShutdown(logger);
   exitOnSignals(shutdown, logger, FORCE_EXIT_MS);
   if (parentWatchRequested()) {
@@ -66,7 +73,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   logger.info({ role, platforms: enabledPlatforms(config) }, 'starting');
 
   try {
-    const { port } = await startRole(role, { config, logger, shutdown });
+    const { port } = await startRole(role, { config, logger, shutdown, version });
     // Last, after the worker: nothing calls Oxen any more.
     if (simulator) shutdown.add({ name: 'oxen simulator', close: () => simulator.close() });
     if (role !== 'worker' && enabledPlatforms(config).includes('web')) announcePlayground(port, simulator !== null);
@@ -91,17 +98,14 @@ function announcePlayground(port: number, simulated: boolean): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/**
- * Human-readable logs in a terminal, JSON lines everywhere else. Should pino-pretty be missing from a
- * trimmed install, a terminal gets JSON too rather than a crash at startup.
- */
-function prettyLogs(): boolean {
-  if (process.stdout.isTTY !== true) return false;
+/** The version in package.json (one level above `src/` and `dist/`), or "unknown" in a trimmed copy. */
+function programVersion(): string {
   try {
-    import.meta.resolve('pino-pretty');
-    return true;
+    const raw: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const version = (raw as { version?: unknown }).version;
+    return typeof version === 'string' ? version : 'unknown';
   } catch {
-    return false;
+    return 'unknown';
   }
 }
 

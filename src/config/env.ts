@@ -5,7 +5,7 @@ import { PLATFORMS, type Platform } from '../core/platforms.js';
 /** Which parts of the program a process runs; decides which variables are required. */
 export type Role = 'bot' | 'worker' | 'all' | 'cli';
 
-const csv = (item: z.ZodString) =>
+const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
   z
     .string()
     .transform((s) =>
@@ -36,6 +36,25 @@ const usd = z.string().transform((text, ctx) => {
   if (micros === null) ctx.addIssue({ code: 'custom', message: 'must be an amount in USD such as 0.112 or 25' });
   return micros ?? 0;
 });
+
+/** `host:port` of a sentinel or cluster node, parsed. */
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/, 'each entry must look like host:port')
+  .transform((entry) => {
+    const colon = entry.lastIndexOf(':');
+    return { host: entry.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(entry.slice(colon + 1)) };
+  });
+
+/** TRUST_PROXY as express takes it: a boolean, a hop count or a list of addresses and subnets. */
+function trustProxyValue(raw: string): boolean | number | string {
+  const lower = raw.trim().toLowerCase();
+  // A number is a hop count (express' meaning), so `1` is one proxy, not "on".
+  if (/^\d+$/.test(lower)) return Number(lower);
+  if (ON.includes(lower)) return true;
+  if (['off', 'false', 'no'].includes(lower)) return false;
+  return raw.trim();
+}
 
 const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -76,6 +95,15 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .default('redis://127.0.0.1:6379'),
+  /** Sentinels to ask for the primary (`host:port,…`); REDIS_URL then gives only user, password, db and TLS. */
+  REDIS_SENTINELS: csv(hostPort).optional(),
+  /** The primary's name in the sentinels' configuration (`sentinel monitor <name> …`). */
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+  /** Password of the sentinels themselves (their `requirepass`), when they have one. */
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** Seed nodes of a Redis Cluster (`host:port,…`); REDIS_URL then gives only user, password and TLS. */
+  REDIS_CLUSTER_NODES: csv(hostPort).optional(),
+  /** BullMQ and store key prefix. On a Redis Cluster it must be a hash tag (`{animate}`): one slot for all. */
   QUEUE_PREFIX: z.string().min(1).default('{animate}'),
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'must be the numeric application id').optional(),
@@ -95,6 +123,18 @@ export const ConfigSchema = z.object({
   /** What people type to sign in to the web playground; ADMIN_TOKEN serves when unset. */
   WEB_CHAT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   PORT: int(0, 65_535, 3000),
+  /**
+   * A second port for `/metrics`, `/readyz` details and the dashboard, kept off the public one (PORT then
+   * serves only `/healthz`, `/readyz`, Slack's events and `/inputs`). Unset: everything on PORT.
+   */
+  ADMIN_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  /** When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * Express' `trust proxy`: `on` (any proxy), `off`, a hop count, or addresses/subnets (`loopback,10.0.0.0/8`).
+   * Behind a TLS-terminating proxy it makes cookies `Secure` and client addresses the real ones.
+   */
+  TRUST_PROXY: z.string().transform(trustProxyValue).optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ADMIN_USER_IDS: csv(platformId).default([]),
   MAX_ACTIVE_PER_USER: int(1, 1000, 2),
@@ -141,6 +181,8 @@ export const SECRET_KEYS = [
   'ADMIN_TOKEN',
   'WEB_CHAT_TOKEN',
   'S3_SECRET_ACCESS_KEY',
+  'REDIS_SENTINEL_PASSWORD',
+  'METRICS_TOKEN',
 ] as const satisfies ReadonlyArray<keyof Config>;
 
 /** Every problem with the environment, by variable name, values left out. */
@@ -221,6 +263,17 @@ function crossChecks(config: RawConfig, role: Role): string[] {
     problems.push(
       'WEB_CHAT_TOKEN: required when WEB_CHAT=on (what people type to sign in; ADMIN_TOKEN serves too). Leave WEB_CHAT unset to try the playground on this machine alone',
     );
+  }
+  if (config.REDIS_SENTINELS && config.REDIS_CLUSTER_NODES) {
+    problems.push('REDIS_SENTINELS and REDIS_CLUSTER_NODES: set one or the other (Sentinel or Cluster), not both');
+  }
+  if (config.REDIS_CLUSTER_NODES && !/^\{[^{}]+\}/.test(config.QUEUE_PREFIX ?? '{animate}')) {
+    problems.push(
+      'QUEUE_PREFIX: must start with a hash tag such as {animate} on a Redis Cluster, so every key of the queue shares one slot',
+    );
+  }
+  if (config.ADMIN_PORT && config.ADMIN_PORT === (config.PORT ?? '3000')) {
+    problems.push('ADMIN_PORT: must differ from PORT (or stay unset to serve everything on PORT)');
   }
   if ((config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN) && !config.SLACK_BOT_TOKEN) {
     problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');

@@ -20,6 +20,13 @@ export interface PromMetricsOptions {
   inFlight?: () => Promise<number>;
   /** Also export Node's process metrics (memory, CPU, event-loop lag, handles). @defaultValue true */
   defaultMetrics?: boolean;
+  /**
+   * Whether each outside dependency serves now (`redis`, `oxen_events`), read at scrape time; exported as
+   * `animate_dependency_up{dependency}` (1 or 0).
+   */
+  dependencies?: () => Record<string, boolean>;
+  /** Exported as `animate_build_info{version,role,node}` = 1. */
+  build?: { version: string; role: string };
   /** Called when a scrape-time reader fails; the scrape still answers without that gauge. */
   onCollectError?: (error: unknown) => void;
 }
@@ -121,6 +128,27 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     labelNames: ['platform'] as const,
     registers,
   });
+
+  const dependencies = options.dependencies;
+  if (dependencies) {
+    new Gauge({
+      name: 'animate_dependency_up',
+      help: 'Whether an outside dependency serves now (1) or not (0): redis, oxen_events.',
+      labelNames: ['dependency'] as const,
+      registers,
+      collect() {
+        for (const [dependency, up] of Object.entries(dependencies())) this.set({ dependency }, up ? 1 : 0);
+      },
+    });
+  }
+  if (options.build) {
+    new Gauge({
+      name: 'animate_build_info',
+      help: 'Always 1; the labels say which version and role this process runs.',
+      labelNames: ['version', 'role', 'node'] as const,
+      registers,
+    }).set({ ...options.build, node: process.version }, 1);
+  }
 
   // One read of the queue per scrape feeds both gauges.
   let pendingCounts: Promise<QueueCounts | null> | null = null;

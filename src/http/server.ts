@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
@@ -30,6 +31,15 @@ export interface HttpServerOptions {
   readStagedInput?: ReadStagedInput;
   /** Serves `GET /videos/:id` for `IMAGE_STORE=s3` with PUBLIC_BASE_URL; the route does not exist without it. */
   resolveVideoLink?: ResolveVideoLink;
+  /**
+   * Serve `/metrics`, the dashboard and `/readyz`'s details on a second listener (`listenAdmin`, for
+   * ADMIN_PORT) instead of the public one. @defaultValue false
+   */
+  separateAdmin?: boolean;
+  /** METRICS_TOKEN: `/metrics` then wants `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** Express' `trust proxy` (TRUST_PROXY): `req.secure` and `req.ip` from the proxy's headers. */
+  trustProxy?: boolean | number | string;
 }
 
 /** The express app plus its listener. */
@@ -38,6 +48,8 @@ export interface HttpServer {
   readonly app: Express;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host?: string): Promise<number>;
+  /** With `separateAdmin`: starts the admin listener; resolves with its bound port. */
+  listenAdmin(port: number, host?: string): Promise<number>;
   /** Stops accepting connections and closes open ones after `graceMs`. */
   close(graceMs?: number): Promise<void>;
 }
@@ -49,75 +61,118 @@ export interface HttpServer {
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { logger } = options;
-  const app = express();
-  app.disable('x-powered-by');
-  app.use((req, res, next) => {
-    const started = performance.now();
-    // The path only: a query string may carry the dashboard's ?token=.
-    res.on('finish', () => {
-      logger.debug(
-        { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(performance.now() - started) },
-        'http request',
-      );
-    });
-    next();
-  });
+  const app = newApp(options);
+  const admin = options.separateAdmin ? newApp(options) : app;
 
-  app.get('/healthz', (_req, res) => {
-    res.status(200).json({ status: 'ok' });
-  });
-  app.get('/readyz', readinessHandler(options.readiness ?? [], options.readinessInfo));
+  for (const target of new Set([app, admin])) {
+    target.get('/healthz', (_req, res) => {
+      res.status(200).json({ status: 'ok' });
+    });
+    const brief = options.separateAdmin === true && target === app;
+    target.get('/readyz', readinessHandler(options.readiness ?? [], options.readinessInfo, brief));
+  }
 
   const registry = options.registry;
   if (registry) {
-    app.get('/metrics', async (_req, res) => {
+    const metricsToken = options.metricsToken;
+    admin.get('/metrics', async (req, res) => {
+      if (metricsToken !== undefined && !bearerMatches(req.headers.authorization, metricsToken)) {
+        res
+          .status(401)
+          .setHeader('WWW-Authenticate', 'Bearer realm="animate metrics"')
+          .type('text/plain')
+          .send('Unauthorized. Send "Authorization: Bearer <METRICS_TOKEN>".\n');
+        return;
+      }
       const body = await registry.metrics();
       res.status(200).setHeader('Content-Type', registry.contentType).send(body);
     });
   }
 
   if (options.adminToken && (options.queues?.length ?? 0) > 0) {
-    app.use(
+    admin.use(
       DASHBOARD_PATH,
       createAdminAuth(options.adminToken, DASHBOARD_PATH),
       createDashboardRouter(options.queues ?? [], DASHBOARD_PATH),
     );
   } else {
-    app.use(DASHBOARD_PATH, dashboardDisabled());
+    admin.use(DASHBOARD_PATH, dashboardDisabled());
   }
 
   if (options.readStagedInput) app.get('/inputs/:id', inputsHandler(options.readStagedInput, logger));
   if (options.resolveVideoLink) app.get('/videos/:id', videoLinksHandler(options.resolveVideoLink, logger));
 
-  let server: Server | undefined;
+  const servers: Server[] = [];
+  const start = (target: Express, port: number, host: string) => {
+    // Error handler last, after the Slack adapter had its chance to mount routes on `app`.
+    target.use(errorHandler(logger));
+    return new Promise<number>((resolve, reject) => {
+      const s = target.listen(port, host, (error?: Error) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        servers.push(s);
+        resolve((s.address() as AddressInfo).port);
+      });
+    });
+  };
 
   return {
     app,
-    listen(port, host = '0.0.0.0') {
-      // Error handler last, after the Slack adapter had its chance to mount routes on `app`.
-      app.use(errorHandler(logger));
-      return new Promise<number>((resolve, reject) => {
-        const s = app.listen(port, host, (error?: Error) => {
-          if (error) {
-            reject(error);
-            return;
-          }
-          server = s;
-          resolve((s.address() as AddressInfo).port);
-        });
-      });
+    listen: (port, host = '0.0.0.0') => start(app, port, host),
+    listenAdmin(port, host = '0.0.0.0') {
+      if (admin === app) return Promise.reject(new Error('listenAdmin needs separateAdmin'));
+      return start(admin, port, host);
     },
     async close(graceMs = 5000) {
-      const s = server;
-      if (!s) return;
-      server = undefined;
-      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-      s.closeIdleConnections();
-      const timer = setTimeout(() => s.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
+      const open = servers.splice(0);
+      await Promise.all(open.map((s) => closeServer(s, graceMs)));
     },
   };
+}
+
+/** An express app with the settings and request log both listeners share. */
+function newApp(options: HttpServerOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
+  app.use((req, res, next) => {
+    const started = performance.now();
+    // The path only: a query string may carry the dashboard's ?token=.
+    res.on('finish', () => {
+      options.logger.debug(
+        {
+          method: req.method,
+          // originalUrl: `req.path` is relative inside a mounted router (the dashboard).
+          path: req.originalUrl.split('?')[0],
+          status: res.statusCode,
+          ip: req.ip,
+          ms: Math.round(performance.now() - started),
+        },
+        'http request',
+      );
+    });
+    next();
+  });
+  return app;
+}
+
+async function closeServer(s: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+  s.closeIdleConnections();
+  const timer = setTimeout(() => s.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+}
+
+// Compares in constant time, so response timing does not reveal how much of a guess was right.
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match?.[1]) return false;
+  const a = Buffer.from(match[1]);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -52,18 +52,7 @@ export interface OxenClientConfig {
  * @see docs/oxen-api.md
  */
 export function createOxenClient(config: OxenClientConfig): OxenPort {
-  const http: OxenHttp = {
-    baseUrl: config.baseUrl.replace(/\/+$/, ''),
-    origin: new URL(config.baseUrl).origin,
-    apiKey: config.apiKey,
-    fetch: config.fetch ?? globalThis.fetch,
-    logger: config.logger,
-    metrics: config.metrics,
-    maxRetries: config.maxRetries ?? 3,
-    retryBaseMs: config.retryBaseMs ?? 500,
-    maxRetryDelayMs: config.maxRetryDelayMs ?? 30_000,
-    timeoutMs: config.timeoutMs ?? 30_000,
-  };
+  const http = oxenHttpFrom(config);
   const downloadTimeoutMs = config.downloadTimeoutMs ?? 300_000;
   const knownRepos = new Set<string>();
   const id = (generationId: string) => `/api/ai/queue/${encodeURIComponent(generationId)}`;
@@ -213,5 +202,21 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
         }
       }
     },
+  };
+}
+
+/** The transport settings every Oxen call shares, with the defaults of {@link OxenClientConfig}. */
+export function oxenHttpFrom(config: OxenClientConfig): OxenHttp {
+  return {
+    baseUrl: config.baseUrl.replace(/\/+$/, ''),
+    origin: new URL(config.baseUrl).origin,
+    apiKey: config.apiKey,
+    fetch: config.fetch ?? globalThis.fetch,
+    logger: config.logger,
+    metrics: config.metrics,
+    maxRetries: config.maxRetries ?? 3,
+    retryBaseMs: config.retryBaseMs ?? 500,
+    maxRetryDelayMs: config.maxRetryDelayMs ?? 30_000,
+    timeoutMs: config.timeoutMs ?? 30_000,
   };
 }

@@ -25,6 +25,7 @@ import { ANIMATE_QUEUE, storeKeys } from './keys.js';
 import { finalProgress } from './progress-message.js';
 import { createQuotaStore } from './quota-store.js';
 import { createReconciler } from './reconciler.js';
+import { type RedisHealth, reportQueueErrors } from './redis-health.js';
 import { createRequestStore } from './request-store.js';
 import { createSlotStore } from './slot-store.js';
 import { parkUntil, saveData } from './steps/delay.js';
@@ -47,6 +48,8 @@ export interface AnimateWorkerDeps {
   chat: Partial<Record<Platform, ChatPort>>;
   metrics?: Metrics;
   logger?: Logger;
+  /** Where the queue's and worker's Redis errors go (once per outage). */
+  redisHealth?: RedisHealth;
   /** Only `maxActiveGenerations` is used here. @defaultValue {@link DEFAULT_LIMITS} */
   limits?: Partial<LimitSettings>;
   model: string;
@@ -105,6 +108,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
   const redis = deps.connection;
   const keys = storeKeys(deps.prefix);
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
+  reportQueueErrors(queue, 'worker queue', deps.redisHealth, deps.logger);
   const ctx: WorkerContext = {
     queue,
     oxen: deps.oxen,
@@ -165,7 +169,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     stalledInterval: deps.stalledIntervalMs ?? 30_000,
     maxStalledCount: 5,
   });
-  worker.on('error', (error) => ctx.logger?.error({ err: error }, 'worker error'));
+  reportQueueErrors(worker, 'worker', deps.redisHealth, deps.logger);
 
   return {
     async close(timeoutMs?: number) {

@@ -38,6 +38,7 @@ import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import { type AnimateJobData, takeGenerationIds } from './job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from './keys.js';
 import { createQuotaStore, type ReserveInput, type ReserveOutcome } from './quota-store.js';
+import { type RedisHealth, reportQueueErrors } from './redis-health.js';
 import { createRequestStore } from './request-store.js';
 import { createSlotStore } from './slot-store.js';
 
@@ -55,6 +56,8 @@ export interface IntakeDeps {
   price?: PricePort;
   metrics?: Metrics;
   logger?: Logger;
+  /** Where the queue's Redis errors go (once per outage). */
+  redisHealth?: RedisHealth;
   clock?: Clock;
   /**
    * How long a 🔁 holds off the retention sweep before its attempt shows as running (the sweep then
@@ -101,6 +104,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const quota = createQuotaStore(redis, keys);
   const slots = createSlotStore(redis, keys);
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
+  reportQueueErrors(queue, 'intake queue', deps.redisHealth, deps.logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
   const stagedHoldMs = deps.stagedHoldMs ?? STAGED_HOLD_MS;
 

@@ -7,9 +7,11 @@ import type { PricePort } from '../core/ports/price.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createIntake } from '../queue/intake.js';
+import type { RedisHealth } from '../queue/redis-health.js';
 import type { Logger } from '../shared/logger.js';
 import { limitsFrom } from './limits.js';
 import { createAdapters } from './platforms.js';
+import type { OpenRedis } from './redis-target.js';
 
 /** The bot side of a process: the platform intakes. */
 export interface BotPart {
@@ -32,6 +34,8 @@ export interface BotPartDeps {
   expressApp: Express;
   /** The price in force (the estimate reserved against the team budgets). */
   price: PricePort;
+  openRedis: OpenRedis;
+  redisHealth: RedisHealth;
 }
 
 /** Creates the intake and the platform adapters; nothing connects until `start`. */
@@ -48,9 +52,17 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
       : {}),
     metrics,
     logger,
+    redisHealth: deps.redisHealth,
   });
   const imageFetcher = createImageFetcher({ allowedHosts: config.DOWNLOAD_HOSTS, oxenBaseUrl: config.OXEN_BASE_URL });
-  const adapters = await createAdapters(config, { intake, imageFetcher, logger, metrics, expressApp: deps.expressApp });
+  const adapters = await createAdapters(config, {
+    intake,
+    imageFetcher,
+    logger,
+    metrics,
+    expressApp: deps.expressApp,
+    openRedis: deps.openRedis,
+  });
   if (adapters.length === 0) {
     logger.warn('no platform has credentials: set DISCORD_TOKEN or SLACK_BOT_TOKEN to take commands');
   }

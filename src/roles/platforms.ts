@@ -7,8 +7,8 @@ import type { ImageFetcher } from '../core/ports/image-fetcher.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import { checkImageBytes } from '../media/check-image.js';
-import { createRedisConnection } from '../queue/redis.js';
 import type { Logger } from '../shared/logger.js';
+import type { OpenRedis } from './redis-target.js';
 
 /** What a platform's intake gets from the bot role. */
 export interface AdapterDeps {
@@ -21,6 +21,14 @@ export interface AdapterDeps {
    * web playground's routes and event stream).
    */
   expressApp: Express;
+  /** Opens a connection to the deployment's Redis (the playground keeps its conversation there). */
+  openRedis: OpenRedis;
+}
+
+/** What a platform's outbox gets from the worker role. */
+export interface ChatPortDeps {
+  logger: Logger;
+  openRedis: OpenRedis;
 }
 
 /**
@@ -32,7 +40,7 @@ export interface AdapterDeps {
  */
 export interface PlatformEntry {
   createAdapter(config: Config, deps: AdapterDeps): Promise<PlatformAdapter>;
-  createChatPort(config: Config, logger: Logger): Promise<ChatPort>;
+  createChatPort(config: Config, deps: ChatPortDeps): Promise<ChatPort>;
 }
 
 /**
@@ -49,7 +57,7 @@ export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
         { intake, imageFetcher, logger, metrics },
       );
     },
-    async createChatPort(config, logger) {
+    async createChatPort(config, { logger }) {
       const { createDiscordChatPort } = await import('../adapters/discord/index.js');
       return createDiscordChatPort({ token: config.DISCORD_TOKEN ?? '', apiUrl: config.DISCORD_API_URL, logger });
     },
@@ -67,7 +75,7 @@ export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
         deps,
       );
     },
-    async createChatPort(config, logger) {
+    async createChatPort(config, { logger }) {
       const { createSlackChatPort } = await import('../adapters/slack/index.js');
       return createSlackChatPort({ token: config.SLACK_BOT_TOKEN ?? '', apiUrl: config.SLACK_API_URL, logger });
     },
@@ -78,21 +86,24 @@ export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
       const { createWebAdapter } = await import('../adapters/web/index.js');
       return createWebAdapter(
         { prefix: config.QUEUE_PREFIX, token: webChatToken(config) },
-        { ...deps, checkImage: checkImageBytes, redis: createRedisConnection(config.REDIS_URL, { forWorker: false }) },
+        { ...deps, checkImage: checkImageBytes, redis: deps.openRedis('web playground') },
       );
     },
-    async createChatPort(config) {
+    async createChatPort(config, { openRedis }) {
       const { createWebPlatformPort } = await import('../adapters/web/index.js');
-      return createWebPlatformPort(createRedisConnection(config.REDIS_URL, { forWorker: false }), config.QUEUE_PREFIX);
+      return createWebPlatformPort(openRedis('web outbox'), config.QUEUE_PREFIX);
     },
   },
 };
 
 /** The outbox of every platform that has credentials, for the worker. */
-export async function createChatPorts(config: Config, logger: Logger): Promise<Partial<Record<Platform, ChatPort>>> {
+export async function createChatPorts(
+  config: Config,
+  deps: ChatPortDeps,
+): Promise<Partial<Record<Platform, ChatPort>>> {
   const ports: Partial<Record<Platform, ChatPort>> = {};
   for (const platform of enabledPlatforms(config)) {
-    ports[platform] = await PLATFORM_REGISTRY[platform].createChatPort(config, logger);
+    ports[platform] = await PLATFORM_REGISTRY[platform].createChatPort(config, deps);
   }
   return ports;
 }

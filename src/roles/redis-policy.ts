@@ -1,5 +1,38 @@
 import type { Redis } from 'ioredis';
+import { isRedisUnreachable } from '../queue/redis-health.js';
 import type { Logger } from '../shared/logger.js';
+
+/** How long startup waits for a first answer from Redis before it gives up. */
+const FIRST_PING_MS = 15_000;
+
+/** Redis did not answer at startup. */
+export class RedisUnreachableError extends Error {
+  public override readonly name = 'RedisUnreachableError';
+}
+
+/**
+ * Waits for a first PONG, so a wrong REDIS_URL stops the start with its own message instead of a
+ * `ready` followed by errors. Sentinel and Cluster get the same time to find their primary.
+ * @param where - the Redis as the variables name it (hosts only), for the message.
+ */
+export async function waitForRedis(redis: Redis, where: string, timeoutMs = FIRST_PING_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if ((await redis.ping()) === 'PONG') return;
+    } catch (error) {
+      last = error;
+      if (!isRedisUnreachable(error)) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const reason = last instanceof Error ? last.message : 'no answer';
+  throw new RedisUnreachableError(
+    `Redis at ${where} does not answer (${reason}). Start Redis, or fix REDIS_URL (REDIS_SENTINELS, REDIS_CLUSTER_NODES)`,
+    { cause: last },
+  );
+}
 
 /**
  * Warns when Redis may evict keys: with any `maxmemory-policy` but `noeviction`, memory pressure deletes
@@ -13,10 +46,18 @@ export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise
     const reply = (await redis.config('GET', 'maxmemory-policy')) as unknown;
     if (Array.isArray(reply) && typeof reply[1] === 'string') policy = reply[1];
   } catch (error) {
-    logger.info(
-      { err: error },
-      'could not read Redis maxmemory-policy (CONFIG not allowed?); make sure it is noeviction',
-    );
+    // Only a Redis that answers but refuses CONFIG (managed services) lands here as "not allowed".
+    if (isRedisUnreachable(error)) {
+      logger.warn(
+        { reason: error instanceof Error ? error.message : String(error) },
+        'could not read Redis maxmemory-policy: Redis is unreachable',
+      );
+    } else {
+      logger.info(
+        { reason: error instanceof Error ? error.message : String(error) },
+        'could not read Redis maxmemory-policy (CONFIG not allowed here); make sure it is noeviction',
+      );
+    }
     return null;
   }
   if (policy !== null && policy !== 'noeviction') {

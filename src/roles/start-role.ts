@@ -6,13 +6,15 @@ import type { ReadinessCheck } from '../http/readiness.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
 import { createStagedInputReader } from '../queue/image-store.js';
 import { ANIMATE_QUEUE, storeKeys } from '../queue/keys.js';
-import { createRedisConnection } from '../queue/redis.js';
+import { createRedisHealth, reportQueueErrors } from '../queue/redis-health.js';
 import { createSlotStore } from '../queue/slot-store.js';
 import type { Logger } from '../shared/logger.js';
 import { type BotPart, startBotPart } from './bot-part.js';
+import { checkCredentials } from './credential-checks.js';
 import { openVideoLinks } from './image-store.js';
 import { createProcessPriceBook, describePrice } from './price.js';
-import { checkEvictionPolicy, quitRedis } from './redis-policy.js';
+import { checkEvictionPolicy, quitRedis, waitForRedis } from './redis-policy.js';
+import { describeRedisTarget, redisOpener, redisTargetFrom } from './redis-target.js';
 import type { Shutdown } from './shutdown.js';
 import { startWorkerPart, type WorkerPart } from './worker-part.js';
 
@@ -21,7 +23,16 @@ export interface RoleContext {
   config: Config;
   logger: Logger;
   shutdown: Shutdown;
+  /** The program's version (package.json), for `animate_build_info`. @defaultValue 'unknown' */
+  version?: string;
 }
+
+/** What each role does while Redis is away, for the one log line an outage gets. */
+const WHILE_REDIS_DOWN: Record<'bot' | 'worker' | 'all', string> = {
+  bot: 'new requests are answered with an error and nothing is queued; /readyz reports redis failing',
+  worker: 'no job is started or advanced; generations already at Oxen keep running there and are picked up on return',
+  all: 'new requests are answered with an error, no job is started or advanced; generations already at Oxen are picked up on return',
+};
 
 /** Bound for running job activations on shutdown before they are cut off (they come back as stalled). */
 const WORKER_CLOSE_MS = 10_000;
@@ -45,18 +56,30 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
   shutdown.add({ name: 'dashboard queue', close: async () => parts.queue?.close() });
   shutdown.add({ name: 'redis', close: async () => (parts.redis ? quitRedis(parts.redis) : undefined) });
 
-  const redis = createRedisConnection(config.REDIS_URL, { forWorker: false });
+  // Before anything connects: a refused credential stops the start with the variable's name.
+  await checkCredentials(config, role, logger);
+
+  const target = redisTargetFrom(config);
+  const redisHealth = createRedisHealth(logger, WHILE_REDIS_DOWN[role]);
+  const openRedis = redisOpener(target, redisHealth);
+  const redis = openRedis('stores');
   parts.redis = redis;
+  await waitForRedis(redis, describeRedisTarget(target));
   await checkEvictionPolicy(redis, logger);
 
   const queue = new Queue(ANIMATE_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX });
+  reportQueueErrors(queue, 'dashboard queue', redisHealth, logger);
   parts.queue = queue;
+  // Filled once the worker part exists; until then (and in a bot) there is no event stream to report.
+  let eventsUp: (() => boolean) | undefined;
   const slots = createSlotStore(redis, storeKeys(config.QUEUE_PREFIX));
   const metrics = createPromMetrics({
     queueCounts: () => queue.getJobCounts(),
     // Generation slots held across all workers: exactly the generations running at Oxen.
     inFlight: () => slots.heldCount(),
     onCollectError: (error) => logger.warn({ err: error }, 'metrics: could not read the queue'),
+    dependencies: () => ({ redis: redisHealth.up(), ...(eventsUp ? { oxen_events: eventsUp() } : {}) }),
+    build: { version: ctx.version ?? 'unknown', role },
   });
 
   const readiness: ReadinessCheck[] = [
@@ -91,14 +114,30 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
     queues: [queue],
     ...(readStagedInput ? { readStagedInput } : {}),
     ...(resolveVideoLink ? { resolveVideoLink } : {}),
+    separateAdmin: config.ADMIN_PORT !== undefined,
+    ...(config.METRICS_TOKEN ? { metricsToken: config.METRICS_TOKEN } : {}),
+    ...(config.TRUST_PROXY !== undefined ? { trustProxy: config.TRUST_PROXY } : {}),
   });
 
   if (role !== 'bot') {
-    parts.worker = await startWorkerPart({ config, logger, metrics, redis, price: prices });
-    readiness.push({ name: 'oxen-events', check: () => parts.worker?.eventsConnected() ?? false });
+    const worker = await startWorkerPart({ config, logger, metrics, redis, price: prices, openRedis, redisHealth });
+    parts.worker = worker;
+    eventsUp = () => worker.eventsConnected();
+    // Degraded, not unready: during an Oxen outage the intake still queues, the worker reconciles by
+    // polling, and taking the process out of rotation would only cut Slack's endpoint off as well.
+    readiness.push({ name: 'oxen-events', check: () => worker.eventsConnected(), degradesOnly: true });
   }
   if (role !== 'worker') {
-    parts.bot = await startBotPart({ config, logger, metrics, redis, expressApp: http.app, price: prices });
+    parts.bot = await startBotPart({
+      config,
+      logger,
+      metrics,
+      redis,
+      expressApp: http.app,
+      price: prices,
+      openRedis,
+      redisHealth,
+    });
     for (const adapter of parts.bot.adapters) {
       readiness.push({
         name: adapter.platform,
@@ -114,11 +153,14 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
 
   const port = await http.listen(config.PORT);
   parts.http = http;
+  const adminPort = config.ADMIN_PORT !== undefined ? await http.listenAdmin(config.ADMIN_PORT) : undefined;
   if (parts.bot) await parts.bot.start();
   logger.info(
     {
       role,
       port,
+      ...(adminPort !== undefined ? { adminPort } : {}),
+      redis: describeRedisTarget(target),
       intakes: parts.bot?.adapters.map((a) => a.platform) ?? [],
       outboxes: parts.worker?.platforms ?? [],
       imageStore: config.IMAGE_STORE,

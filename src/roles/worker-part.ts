@@ -6,12 +6,13 @@ import { ffmpegFitter } from '../media/video-fitter.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createEventHub } from '../oxen/event-hub.js';
 import { type AnimateWorkerDeps, createAnimateWorker } from '../queue/animate-worker.js';
-import { createRedisConnection } from '../queue/redis.js';
+import type { RedisHealth } from '../queue/redis-health.js';
 import type { Logger } from '../shared/logger.js';
 import { openImageStore } from './image-store.js';
 import { limitsFrom } from './limits.js';
 import { createChatPorts } from './platforms.js';
 import { quitRedis } from './redis-policy.js';
+import type { OpenRedis } from './redis-target.js';
 
 /** The worker side of a process: BullMQ worker, Oxen event stream, outbox. */
 export interface WorkerPart {
@@ -32,6 +33,8 @@ export interface WorkerPartDeps {
   redis: Redis;
   /** The price in force (estimates in messages). */
   price: PricePort;
+  openRedis: OpenRedis;
+  redisHealth: RedisHealth;
 }
 
 /** The worker's settings: from the environment here ({@link workerSettingsFrom}), test-sized in tests and benches. */
@@ -57,7 +60,7 @@ export type WorkerSettings = Pick<
 
 /** What a worker runs on: its blocking connection, Oxen, the event hub, the image store and the outboxes. */
 export type WorkerParts = Pick<AnimateWorkerDeps, 'connection' | 'oxen' | 'events' | 'imageStore' | 'chat'> &
-  Partial<Pick<AnimateWorkerDeps, 'logger' | 'metrics' | 'price' | 'fitter' | 'editBudget' | 'clock'>>;
+  Partial<Pick<AnimateWorkerDeps, 'logger' | 'metrics' | 'price' | 'fitter' | 'editBudget' | 'clock' | 'redisHealth'>>;
 
 /** The settings the environment gives (src/config/env.ts). */
 export function workerSettingsFrom(config: Config): WorkerSettings {
@@ -92,14 +95,14 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
   const oxenSettings = { baseUrl: config.OXEN_BASE_URL, apiKey, logger, metrics };
   const oxen = createOxenClient(oxenSettings);
   const events = createEventHub(oxenSettings);
-  const chat = await createChatPorts(config, logger);
+  const chat = await createChatPorts(config, { logger, openRedis: deps.openRedis });
   const { store: imageStore, close: closeImageStore } = await openImageStore(config, oxen, logger);
 
   await events.start();
   // Workers block on Redis, so they get their own connection with maxRetriesPerRequest: null.
-  const connection = createRedisConnection(config.REDIS_URL, { forWorker: true });
+  const connection = deps.openRedis('worker', { forWorker: true });
   const worker = buildWorker(
-    { connection, oxen, events, imageStore, chat, metrics, logger, price: deps.price },
+    { connection, oxen, events, imageStore, chat, metrics, logger, price: deps.price, redisHealth: deps.redisHealth },
     workerSettingsFrom(config),
   );
   const platforms = Object.keys(chat);

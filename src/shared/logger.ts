@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { type Logger, type LoggerOptions, pino } from 'pino';
 
 export type { Logger } from 'pino';
@@ -41,6 +42,11 @@ export interface LoggerSettings {
   secrets?: string[];
   /** Destination stream; tests pass one to read what was logged. @defaultValue stdout */
   destination?: NodeJS.WritableStream;
+  /**
+   * Fields on every line besides `pid` and `hostname`: the process's `role` and the program's `version`,
+   * so the lines of a bot and of scaled workers (all PID 1 in their containers) can be told apart.
+   */
+  base?: { role?: string; version?: string };
 }
 
 /**
@@ -52,7 +58,9 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    base: { pid: process.pid },
+    base: { pid: process.pid, hostname: hostname(), ...settings.base },
+    // ISO times read at a glance in `docker logs`; log shippers parse them as well as epoch numbers.
+    timestamp: pino.stdTimeFunctions.isoTime,
     // An explicit `hooks: undefined` would wipe pino's default hooks, so the key is added only when needed.
     ...(secrets.length > 0 ? { hooks: { streamWrite: (line: string) => scrub(line, secrets) } } : {}),
   };
@@ -60,7 +68,10 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   if (pretty) {
     return pino({
       ...options,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,version' },
+      },
     });
   }
   return settings.destination ? pino(options, settings.destination) : pino(options);

@@ -27,10 +27,17 @@ export class SimRepos {
   }
 
   /** `POST /api/repos`. */
-  public async create(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  public async create(
+    req: IncomingMessage,
+    res: ServerResponse,
+    writableNamespaces: readonly string[] | null = null,
+  ): Promise<void> {
     const body = await readJsonObject(req);
     if (!body || typeof body.namespace !== 'string' || typeof body.name !== 'string') {
       return json(res, 400, invalidParams('namespace and name are required'));
+    }
+    if (writableNamespaces && !writableNamespaces.includes(body.namespace)) {
+      return json(res, 403, envelope('forbidden', `You do not have access to namespace ${body.namespace}`));
     }
     const key = `${body.namespace}/${body.name}`;
     if (this.repos.has(key)) return json(res, 409, envelope('resource_already_exists', 'Repository already exists'));

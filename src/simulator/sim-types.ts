@@ -82,6 +82,11 @@ export interface SimKnobs {
    */
   listPaging: boolean;
   /**
+   * Namespaces the key may create repositories in; another answers 403, as Oxen does for a namespace the
+   * key's account does not own. Null: any.
+   */
+  writableNamespaces: readonly string[] | null;
+  /**
    * Serve each generation its own clip (made with ffmpeg) as long as the requested duration, whose frame
    * n is a flat grey that encodes the generation and n: takes differ, and a last frame can be checked.
    */
@@ -211,6 +216,7 @@ export function defaultKnobs(): SimKnobs {
     resultRedirect: false,
     eventUrls: true,
     listPaging: false,
+    writableNamespaces: null,
     distinctClips: false,
     pageCap: null,
     chaos: null,

@@ -308,7 +308,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       if (wanted !== model) return json(res, 404, { error: { message: `Model not found: ${wanted}` } });
       return json(res, 200, modelInfo(model));
     }
-    if (method === 'POST' && endpoint === 'repoCreate') return repos.create(req, res);
+    if (method === 'POST' && endpoint === 'repoCreate') return repos.create(req, res, knobs.writableNamespaces);
     if (method === 'PUT' && file && endpoint === 'upload') return repos.upload(repo, filePath, req, res);
     if (method === 'DELETE' && file && endpoint === 'fileDelete') return repos.remove(repo, filePath, res);
     if (method === 'GET' && endpoint === 'download') {

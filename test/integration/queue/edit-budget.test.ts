@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDIT_BUDGETS, editScope } from '../../../src/core/edit-budget.js';
 import { createRedisEditBudget } from '../../../src/queue/edit-budget.js';
-import { createRedisConnection } from '../../../src/queue/redis.js';
+import { testRedis } from '../../support/redis-target.js';
 
 /** EDIT_BUDGETS with every window an hour long. */
 function steady(): typeof EDIT_BUDGETS {
@@ -16,9 +16,8 @@ describe('the chat edit budget kept in Redis', () => {
   let redis: Redis;
   let other: Redis;
   beforeAll(() => {
-    const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-    redis = createRedisConnection(url, { forWorker: false });
-    other = createRedisConnection(url, { forWorker: false });
+    redis = testRedis({ forWorker: false });
+    other = testRedis({ forWorker: false });
   });
   afterAll(async () => {
     await redis.quit();

@@ -9,10 +9,11 @@ import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
 import type { AnimateWorkerDeps } from '../../../src/queue/animate-worker.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
-import { createRedisConnection } from '../../../src/queue/redis.js';
+import { createRedisConnection, type RedisTarget } from '../../../src/queue/redis.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { createMemoryChat, type MemoryChat } from '../../fakes/chat/memory-chat.js';
 import { makePng } from '../../support/images.js';
+import { deleteUnder, expectOneSlot, testRedisTarget } from '../../support/redis-target.js';
 import { buildTestWorker, TEST_INPUT_REPO, TEST_MODEL } from '../../support/worker.js';
 
 export { TEST_INPUT_REPO as INPUT_REPO, TEST_MODEL as MODEL };
@@ -54,12 +55,18 @@ export interface Stack {
 
 /** Builds a {@link Stack}; `limits` go to the intake and the worker. */
 export async function createStack(
-  options: { limits?: Partial<LimitSettings>; sim?: OxenSimulator; price?: PricePort } = {},
+  options: {
+    limits?: Partial<LimitSettings>;
+    sim?: OxenSimulator;
+    price?: PricePort;
+    /** Where Redis is. @defaultValue {@link testRedisTarget} */
+    redis?: RedisTarget;
+  } = {},
 ): Promise<Stack> {
   const sim = options.sim ?? (await startOxenSimulator({ knobs: { queuedMs: 50, processingMs: 200 } }));
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redis = createRedisConnection(redisUrl, { forWorker: false });
-  const workerRedis = createRedisConnection(redisUrl, { forWorker: true });
+  const target = options.redis ?? testRedisTarget();
+  const redis = createRedisConnection(target, { forWorker: false });
+  const workerRedis = createRedisConnection(target, { forWorker: true });
   const prefix = `{t-${randomUUID()}}`;
   const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20 });
   const events = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey, backoff: { baseMs: 20, maxMs: 200 } });
@@ -98,8 +105,8 @@ export async function createStack(
       await stack.stopWorker();
       await intake.close();
       await events.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await expectOneSlot(redis, prefix);
+      await deleteUnder(redis, prefix);
       await redis.quit();
       await workerRedis.quit();
       if (!options.sim) await sim.close();

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageStore } from '../../../src/core/ports/image-store.js';
 import { createHttpImageStore } from '../../../src/queue/image-store.js';
 import { storeKeys } from '../../../src/queue/keys.js';
-import { createRedisConnection } from '../../../src/queue/redis.js';
 import { createRequestStore } from '../../../src/queue/request-store.js';
 import { sweepStagedInputs } from '../../../src/queue/staged-sweep.js';
 import { silentLogger } from '../../../src/shared/logger.js';
+import { deleteUnder, testRedis } from '../../support/redis-target.js';
 import { pngImage } from './harness.js';
 
 const HOUR = 3_600_000;
@@ -20,11 +20,10 @@ describe('staged inputs: ledger and sweep', () => {
   const prefix = `{t-${randomUUID()}}`;
   const keys = storeKeys(prefix);
   beforeAll(() => {
-    redis = createRedisConnection(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { forWorker: false });
+    redis = testRedis({ forWorker: false });
   });
   afterAll(async () => {
-    const found = await redis.keys(`${prefix}*`);
-    if (found.length > 0) await redis.del(...found);
+    await deleteUnder(redis, prefix);
     await redis.quit();
   });
 

@@ -9,8 +9,8 @@ import type { OxenPort } from '../../../src/core/ports/oxen.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
 import { createOxenImageStore } from '../../../src/queue/image-store.js';
-import { createRedisConnection } from '../../../src/queue/redis.js';
 import { createHttpChatPort } from '../../fakes/chat/http-chat.js';
+import { testRedis } from '../../support/redis-target.js';
 import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
 
 const env = (name: string) => {
@@ -53,7 +53,7 @@ const events = createEventHub({ baseUrl: env('SIM_URL'), apiKey: env('SIM_KEY'),
 await events.start();
 buildTestWorker(
   {
-    connection: createRedisConnection(env('REDIS_URL'), { forWorker: true }),
+    connection: testRedis({ forWorker: true }),
     prefix: env('PREFIX'),
     oxen,
     events,

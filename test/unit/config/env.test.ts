@@ -221,3 +221,45 @@ describe('loadConfig: where input images are kept', () => {
     expect(() => loadConfig({ ...slack, OXEN_API_KEY: 'k' }, 'all')).toThrow(/S3_BUCKET: required/);
   });
 });
+
+describe('loadConfig: Redis deployments and the admin surface', () => {
+  it('GIVEN REDIS_SENTINELS THEN each host:port is parsed and the primary name defaults to mymaster', () => {
+    const config = loadConfig({ ...base, REDIS_SENTINELS: 'sentinel-a:26379, 10.0.0.2:26380,[::1]:26381' }, 'worker');
+
+    expect(config.REDIS_SENTINELS).toEqual([
+      { host: 'sentinel-a', port: 26379 },
+      { host: '10.0.0.2', port: 26380 },
+      { host: '::1', port: 26381 },
+    ]);
+    expect(config.REDIS_SENTINEL_NAME).toBe('mymaster');
+  });
+
+  it('GIVEN REDIS_CLUSTER_NODES with a prefix that is no hash tag, or with sentinels too THEN both are refused by name', () => {
+    const load = () =>
+      loadConfig(
+        { ...base, REDIS_CLUSTER_NODES: 'a:7000,b:7001', QUEUE_PREFIX: 'animate', REDIS_SENTINELS: 'c:26379' },
+        'worker',
+      );
+
+    expect(load).toThrow(/QUEUE_PREFIX: must start with a hash tag/);
+    expect(load).toThrow(/REDIS_SENTINELS and REDIS_CLUSTER_NODES: set one or the other/);
+    expect(() => loadConfig({ ...base, REDIS_CLUSTER_NODES: 'a' }, 'worker')).toThrow(
+      /REDIS_CLUSTER_NODES.0: each entry must look like host:port/,
+    );
+  });
+
+  it('GIVEN TRUST_PROXY THEN on/off, a hop count and a list of subnets reach express as such', () => {
+    const trust = (value: string) => loadConfig({ ...base, TRUST_PROXY: value }, 'worker').TRUST_PROXY;
+
+    expect(trust('on')).toBe(true);
+    expect(trust('off')).toBe(false);
+    expect(trust('1')).toBe(1);
+    expect(trust('loopback, 10.0.0.0/8')).toBe('loopback, 10.0.0.0/8');
+  });
+
+  it('GIVEN ADMIN_PORT equal to PORT THEN it is refused', () => {
+    expect(() => loadConfig({ ...base, PORT: '3000', ADMIN_PORT: '3000' }, 'worker')).toThrow(
+      /ADMIN_PORT: must differ/,
+    );
+  });
+});

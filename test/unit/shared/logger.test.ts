@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, secretValues } from '../../../src/config/env.js';
@@ -73,5 +74,23 @@ describe('createLogger', () => {
     logger.info({ token: 'abc' }, 'hello');
 
     expect(JSON.parse(out.text().trim())).toMatchObject({ msg: 'hello', token: '[redacted]' });
+  });
+
+  it('GIVEN a role and version THEN every line, child loggers too, names host, pid, role and version', () => {
+    const out = capture();
+    const logger = createLogger({ destination: out.stream, base: { role: 'worker', version: '1.2.3' } });
+
+    logger.info('ready');
+    logger.child({ requestId: 'r1' }).warn('slow');
+
+    const lines = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const line of lines) {
+      expect(line).toMatchObject({ hostname: hostname(), pid: process.pid, role: 'worker', version: '1.2.3' });
+      expect(typeof line.time).toBe('string');
+    }
   });
 });
