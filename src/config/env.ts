@@ -117,6 +117,10 @@ export const ConfigSchema = z.object({
   ]),
   GENERATION_TIMEOUT_MINUTES: int(1, 24 * 60, 30),
   RECONCILE_INTERVAL_SECONDS: int(1, 3600, 60),
+  /** The ffmpeg command (a path, or a name looked up on PATH): ⏩ extend and fitting videos to upload limits. */
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  /** The ffprobe command, which reads a joined video's size and length. */
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
