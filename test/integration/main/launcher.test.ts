@@ -365,6 +365,8 @@ describe('npm start without an Oxen key (scripts/start.mjs)', () => {
       const ready = launcher.lines.find((l) => l.msg === 'ready');
       started.push(ready?.pid ?? 0);
       expect(ready).toMatchObject({ role: 'all', intakes: ['web'], outboxes: ['web'] });
+      // Nothing warns about what does not apply offline (a public Oxen repository, a price, Oxen's events).
+      expect(launcher.lines.filter((l) => Number(l.level) >= 40).map((l) => l.msg)).toEqual([]);
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
