@@ -33,7 +33,7 @@ RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --
 FROM debian:bookworm-slim AS ffmpeg
 RUN sed -i 's/^Types: deb$/Types: deb deb-src/' /etc/apt/sources.list.d/debian.sources \
  && apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates dpkg-dev gcc make nasm pkg-config libx264-dev zlib1g-dev \
+ && apt-get install -y --no-install-recommends dpkg-dev gcc libc6-dev make nasm pkg-config libx264-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY scripts/build-ffmpeg.sh /usr/local/bin/build-ffmpeg
