@@ -69,9 +69,20 @@ function buildIfStale(entry = join(root, 'dist', 'main.js')) {
   }
 }
 
-/** Whether a process with this id runs (signal 0 only asks). */
-function alive(pid) {
+/**
+ * Whether process `pid` runs and is `what` (its command line names it), so that a recorded id that the
+ * system has since given to another program does not count. Without /proc, signal 0 only asks whether
+ * the id is taken.
+ */
+function runs(pid, what) {
   if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (existsSync('/proc/self/cmdline')) {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(what);
+    } catch {
+      return false;
+    }
+  }
   try {
     process.kill(pid, 0);
     return true;
@@ -181,10 +192,11 @@ async function privateRedis() {
       const socket = await joinKeeper(record);
       if (socket && (await redisAnswers(record.url, 1_000))) return { url: record.url, lifeline: socket, joined: true };
       socket?.destroy();
-      for (let i = 0; i < 300 && (alive(record.redisPid) || alive(record.keeperPid)); i += 1) {
+      const serverRuns = () => runs(record.redisPid, 'redis-server');
+      for (let i = 0; i < 300 && (serverRuns() || runs(record.keeperPid, 'redis-keeper')); i += 1) {
         await new Promise((r) => setTimeout(r, 100));
       }
-      if (alive(record.redisPid)) {
+      if (serverRuns()) {
         console.error(
           `A redis-server (pid ${record.redisPid}) still runs over ${dir} but no launcher keeps it. Stop it (kill ${record.redisPid}) and run this again: two servers must not write the same files.`,
         );
