@@ -1,5 +1,6 @@
 // Shared by `npm start`, the test setup and .ci/run: does a Redis answer PING at this URL?
 import net from 'node:net';
+import { pathToFileURL } from 'node:url';
 
 /** Resolves true when a Redis server at `url` answers PING within `timeoutMs`. */
 export function redisAnswers(url, timeoutMs = 1000) {
@@ -31,7 +32,9 @@ export function freePort() {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Compared as URLs: a checkout path with a space or other escaped character spells differently as a
+// raw `file://` string, and the probe must never exit 0 without having probed.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const ok = await redisAnswers(process.argv[2] ?? 'redis://127.0.0.1:6379');
   process.exit(ok ? 0 : 1);
 }

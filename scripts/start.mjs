@@ -5,16 +5,20 @@
 // up, it runs the offline terminal demo instead. `npm run demo` (`start.mjs demo [--out file.mp4]`) runs
 // the demo whatever the settings. Both run from dist/ (compiled), so they need neither tsx nor tests.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
+import lockfile from 'proper-lockfile';
 import { freePort, redisAnswers } from './redis-probe.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROLES = ['all', 'bot', 'worker'];
 const role = process.argv[2] ?? 'all';
-const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+// The Redis tried before a private one is started. ANIMATE_DEFAULT_REDIS, like ANIMATE_PARENT_WATCH, is
+// not a setting: the launcher tests point it at a closed port where a Redis on 6379 would answer.
+const DEFAULT_REDIS = process.env.ANIMATE_DEFAULT_REDIS ?? 'redis://127.0.0.1:6379';
 
 if (role !== 'demo' && !ROLES.includes(role)) {
   console.error(`Unknown role "${role}". Use one of: ${ROLES.join(', ')} (e.g. npm start -- worker).`);
@@ -66,15 +70,58 @@ function buildIfStale(entry = join(root, 'dist', 'main.js')) {
 }
 
 /**
- * Starts a private redis-server with persistence and noeviction, through scripts/redis-keeper.mjs;
- * resolves with its URL, the keeper process and the lifeline: the keeper's stdin, whose write end this
- * launcher and then the bot hold, so that Redis stops once both are gone, even when this launcher is killed.
+ * Whether process `pid` runs and is `what` (its command line names it), so that a recorded id that the
+ * system has since given to another program does not count. Without /proc, signal 0 only asks whether
+ * the id is taken.
  */
-async function startPrivateRedis() {
-  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
-  if (found.error) return null;
-  const dir = join(root, 'data', 'redis');
-  mkdirSync(dir, { recursive: true });
+function runs(pid, what) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (existsSync('/proc/self/cmdline')) {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(what);
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/**
+ * Holds the private Redis recorded in `record` by connecting to its keeper's holders port
+ * (scripts/redis-keeper.mjs): resolves with the connection, which this launcher and then its bot keep
+ * open, or null when the keeper is gone or stopping (it answers `ok` only while it keeps Redis up).
+ */
+function joinKeeper(record) {
+  return new Promise((done) => {
+    const socket = net.connect({ host: '127.0.0.1', port: record.holdersPort });
+    let said = '';
+    const fail = () => {
+      socket.destroy();
+      done(null);
+    };
+    socket.setTimeout(2_000, fail);
+    socket.once('error', fail);
+    socket.once('close', () => done(null));
+    socket.on('data', (chunk) => {
+      said += chunk.toString();
+      if (!said.includes('\n')) return;
+      socket.setTimeout(0);
+      socket.removeAllListeners('close');
+      socket.removeAllListeners('data');
+      socket.on('data', () => undefined);
+      if (said.startsWith('ok\n')) done(socket);
+      else fail();
+    });
+  });
+}
+
+/** Starts the keeper and its redis-server over `dir`; resolves once Redis answers. */
+async function startKeeper(dir) {
   const port = await freePort();
   // Own process group: Ctrl-C in the terminal must not stop Redis before the bot finished shutting down.
   const child = spawn(
@@ -92,14 +139,26 @@ async function startPrivateRedis() {
       '--dir',
       dir,
     ],
-    { cwd: root, stdio: ['pipe', 'ignore', 'inherit'], detached: true },
+    { cwd: root, stdio: ['pipe', 'pipe', 'inherit'], detached: true },
   );
   const lifeline = child.stdin;
   lifeline.on('error', () => undefined);
+  const first = await new Promise((done) => {
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      text += chunk.toString();
+      if (text.includes('\n')) done(text.slice(0, text.indexOf('\n')));
+    });
+    child.once('exit', () => done(''));
+  });
+  child.stdout.destroy();
   const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i += 1) {
+  for (let i = 0; first && i < 100; i += 1) {
     if (child.exitCode !== null) break;
-    if (await redisAnswers(url, 200)) return { url, child, lifeline, dir };
+    if (await redisAnswers(url, 200)) {
+      const { holdersPort, redisPid } = JSON.parse(first);
+      return { url, lifeline, record: { url, holdersPort, redisPid, keeperPid: child.pid } };
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   lifeline.destroy();
@@ -107,13 +166,49 @@ async function startPrivateRedis() {
   process.exit(1);
 }
 
-/** Once the bot has exited: lets go of the lifeline, so the keeper stops Redis, and waits for that. */
-function stopRedis(redis) {
-  if (!redis || redis.child.exitCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    redis.child.once('exit', () => done());
-    redis.lifeline.destroy();
+/**
+ * The private Redis of the data folder: one per folder, whatever the number of launchers
+ * (`npm start`, `start:bot`, `start:worker`) on this machine. Under a lock on the folder, a launcher
+ * joins the server recorded in `server.json` when its keeper still keeps it; else it waits for that
+ * server's processes to be gone (two servers must never write the same append-only files) and starts
+ * one. The lock is proper-lockfile's: a directory made atomically and kept fresh while held, so a
+ * launcher killed while holding it leaves a stale lock the next one takes over.
+ * Resolves with the URL and the lifeline the bot inherits, or null when redis-server is not installed.
+ */
+async function privateRedis() {
+  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (found.error) return null;
+  const dir = join(resolve(root, readSetting('DATA_DIR') ?? 'data'), 'redis');
+  mkdirSync(dir, { recursive: true });
+  const recordPath = join(dir, 'server.json');
+  const release = await lockfile.lock(dir, {
+    lockfilePath: join(dir, 'launcher.lock'),
+    stale: 10_000,
+    retries: { retries: 600, factor: 1, minTimeout: 100, maxTimeout: 100 },
   });
+  try {
+    const record = existsSync(recordPath) ? JSON.parse(readFileSync(recordPath, 'utf8')) : null;
+    if (record) {
+      const socket = await joinKeeper(record);
+      if (socket && (await redisAnswers(record.url, 1_000))) return { url: record.url, lifeline: socket, joined: true };
+      socket?.destroy();
+      const serverRuns = () => runs(record.redisPid, 'redis-server');
+      for (let i = 0; i < 300 && (serverRuns() || runs(record.keeperPid, 'redis-keeper')); i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (serverRuns()) {
+        console.error(
+          `A redis-server (pid ${record.redisPid}) still runs over ${dir} but no launcher keeps it. Stop it (kill ${record.redisPid}) and run this again: two servers must not write the same files.`,
+        );
+        process.exit(1);
+      }
+    }
+    const started = await startKeeper(dir);
+    writeFileSync(recordPath, `${JSON.stringify(started.record)}\n`);
+    return { url: started.url, lifeline: started.lifeline, joined: false };
+  } finally {
+    await release();
+  }
 }
 
 function explainNoRedis() {
@@ -173,11 +268,13 @@ async function main() {
     if (await redisAnswers(DEFAULT_REDIS)) {
       env.REDIS_URL = DEFAULT_REDIS;
     } else {
-      redis = await startPrivateRedis();
+      redis = await privateRedis();
       if (!redis) explainNoRedis();
       env.REDIS_URL = redis.url;
       console.log(
-        `No Redis on 127.0.0.1:6379: started a private redis-server at ${redis.url} (append-only, noeviction, data in ./data/redis). It stops with the bot.`,
+        redis.joined
+          ? `No Redis on ${DEFAULT_REDIS}: using the private redis-server that another launcher started for this data folder, at ${redis.url}. It stops once every bot using it has stopped.`
+          : `No Redis on ${DEFAULT_REDIS}: started a private redis-server at ${redis.url} (append-only, noeviction, data in the data folder's redis/). It stops once every bot using it has stopped.`,
       );
     }
   }
@@ -202,7 +299,8 @@ async function main() {
   const code = await new Promise((done) => {
     bot.once('exit', (status, signal) => done(status ?? (signal ? 1 : 0)));
   });
-  await stopRedis(redis);
+  // The private Redis's keeper stops it once no launcher or bot holds it; this one lets go on exit.
+  redis?.lifeline.destroy();
   process.exit(code);
 }
 

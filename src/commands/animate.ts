@@ -50,3 +50,9 @@ export const ANIMATIONS_COMMAND = {
     spend: { description: "Admins: the team's spend by person over the last 7 and 30 days" },
   },
 } as const;
+
+/** Discord's `/help` (Slack has `/animate help`): how to use the bot, privately. */
+export const HELP_COMMAND = {
+  name: 'help',
+  description: 'How to animate an image: loops, takes, extending a video, your quota',
+} as const;

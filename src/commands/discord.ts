@@ -7,7 +7,13 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import { ANIMATE_COMMAND, ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND, EXTEND_MESSAGE_COMMAND } from './animate.js';
+import {
+  ANIMATE_COMMAND,
+  ANIMATE_MESSAGE_COMMAND,
+  ANIMATIONS_COMMAND,
+  EXTEND_MESSAGE_COMMAND,
+  HELP_COMMAND,
+} from './animate.js';
 
 const o = ANIMATE_COMMAND.options;
 
@@ -87,10 +93,20 @@ export const animationsCommand = {
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
+/** `/help`: the same help as Slack's `/animate help`, in Discord's words, ephemerally. */
+export const helpCommand = {
+  type: ApplicationCommandType.ChatInput,
+  name: HELP_COMMAND.name,
+  description: HELP_COMMAND.description,
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
 /** Every Discord command, as the bulk-overwrite endpoint takes them. */
 export const discordCommands: RESTPostAPIApplicationCommandsJSONBody[] = [
   animateCommand,
   animateMessageCommand,
   extendMessageCommand,
   animationsCommand,
+  helpCommand,
 ];

@@ -165,6 +165,10 @@ export const ConfigSchema = z.object({
    * again in hand. Shorter risks paying twice; longer only delays a retry of an enqueue Oxen never got.
    */
   ADOPT_WINDOW_SECONDS: int(5, 3600, 120),
+  /** The ffmpeg command (a path, or a name looked up on PATH): ⏩ extend and fitting videos to upload limits. */
+  FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+  /** The ffprobe command, which reads a joined video's size and length. */
+  FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

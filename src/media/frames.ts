@@ -5,11 +5,15 @@ import { join } from 'node:path';
 import { imageSize } from 'image-size';
 import { z } from 'zod';
 import type { CheckedImage } from '../core/images.js';
+import { mediaBinaries } from './binaries.js';
 import { FFMPEG_TIMEOUT_MS, findFfmpeg, runFfmpeg, TranscodeError } from './transcode.js';
 
 async function ffmpegOrThrow(): Promise<string> {
   const ffmpeg = await findFfmpeg();
-  if (!ffmpeg) throw new TranscodeError('ffmpeg is not installed: extending a video needs it (apt-get install ffmpeg)');
+  if (!ffmpeg)
+    throw new TranscodeError(
+      'ffmpeg is not installed: extending a video needs it (apt-get install ffmpeg, or set FFMPEG_PATH)',
+    );
   return ffmpeg;
 }
 
@@ -151,11 +155,11 @@ export interface VideoProbe {
   durationSeconds: number;
 }
 
-/** Reads a video's size and duration with ffprobe (installed with ffmpeg). */
+/** Reads a video's size and duration with ffprobe (FFPROBE_PATH; installed with ffmpeg). */
 export async function probeVideo(path: string): Promise<VideoProbe> {
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(
-      'ffprobe',
+      mediaBinaries().ffprobe,
       [
         '-v',
         'error',

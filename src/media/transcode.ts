@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rm, stat } from 'node:fs/promises';
 import { AnimateError } from '../core/errors.js';
+import { binaryVersion, mediaBinaries } from './binaries.js';
 import { readMp4Duration } from './mp4.js';
 
 /** ffmpeg failed, or could not make the video fit. Permanent for this file: post a link instead. */
@@ -10,19 +11,20 @@ export class TranscodeError extends AnimateError {
   public readonly retryable = false;
 }
 
-let cached: Promise<string | null> | undefined;
+const found = new Map<string, Promise<string | null>>();
 
 /**
- * The ffmpeg command when one runs (`ffmpeg -version` succeeds on PATH), or null when there is none:
- * the caller then falls back to posting a link. Looked up once per process.
+ * The ffmpeg command ({@link mediaBinaries}, FFMPEG_PATH) when it runs (`-version` succeeds), or null
+ * when it does not: the caller then falls back to posting a link. Looked up once per command and process.
  */
 export function findFfmpeg(): Promise<string | null> {
-  cached ??= new Promise((resolve) => {
-    const child = spawn('ffmpeg', ['-version'], { stdio: 'ignore' });
-    child.on('error', () => resolve(null));
-    child.on('close', (code) => resolve(code === 0 ? 'ffmpeg' : null));
-  });
-  return cached;
+  const { ffmpeg } = mediaBinaries();
+  let lookup = found.get(ffmpeg);
+  if (!lookup) {
+    lookup = binaryVersion(ffmpeg).then((version) => (version === null ? null : ffmpeg));
+    found.set(ffmpeg, lookup);
+  }
+  return lookup;
 }
 
 /** Options of {@link transcodeToFit}. */

@@ -80,6 +80,15 @@ export async function openImageStore(config: Config, oxen: OxenPort, logger: Log
     };
   }
   const repo = config.OXEN_INPUT_REPO ?? '';
+  // A loopback Oxen is the simulator (`npm start` with nothing configured, the demo, tests): its
+  // repository lives in this machine's memory, so the public-repository warning would not apply.
+  if (isLoopback(config.OXEN_BASE_URL)) {
+    logger.info(
+      { imageStore: 'oxen', repo, oxen: config.OXEN_BASE_URL, ...retention },
+      'input images are staged in the local Oxen simulator',
+    );
+    return { store: createOxenImageStore(oxen, repo, { inputRetentionMs }), close: () => undefined };
+  }
   logger.warn(
     { imageStore: 'oxen', repo, ...retention },
     `input images are staged in the PUBLIC Oxen repository ${repo || '(OXEN_INPUT_REPO unset)'}: anyone can list and download them while they are kept, and the repository's history keeps them after they are deleted. For private channels, DMs or servers use IMAGE_STORE=s3 (README.md, "Where input images are kept").`,
@@ -100,4 +109,10 @@ export async function openVideoLinks(config: Config): Promise<{ resolve: Resolve
     resolve: createS3VideoLinks(client, { bucket: settings.bucket, lifetimeMs: VIDEO_LIFETIME_MS }),
     close: () => client.destroy(),
   };
+}
+
+/** Whether a URL's host is this machine's loopback (127.0.0.0/8, ::1, localhost). */
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -10,6 +10,7 @@ import type { RedisHealth } from '../queue/redis-health.js';
 import type { Logger } from '../shared/logger.js';
 import { openImageStore } from './image-store.js';
 import { limitsFrom } from './limits.js';
+import { useMediaTools } from './media-tools.js';
 import { createChatPorts } from './platforms.js';
 import { quitRedis } from './redis-policy.js';
 import type { OpenRedis } from './redis-target.js';
@@ -97,6 +98,7 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
   const events = createEventHub(oxenSettings);
   const chat = await createChatPorts(config, { logger, openRedis: deps.openRedis });
   const { store: imageStore, close: closeImageStore } = await openImageStore(config, oxen, logger);
+  await useMediaTools(config, logger);
 
   await events.start();
   // Workers block on Redis, so they get their own connection with maxRetriesPerRequest: null.

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
+import { mediaBinaries } from '../media/binaries.js';
 
 /** Path of the small real H.264 MP4 the project ships (5 s, 480×272, ~75 KB). */
 export const SAMPLE_MP4_PATH = fileURLToPath(new URL('./sample.mp4', import.meta.url));
@@ -71,7 +72,7 @@ async function makeClip(id: string, seconds: number): Promise<Buffer> {
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(
-        'ffmpeg',
+        mediaBinaries().ffmpeg,
         [
           '-v',
           'error',

@@ -7,7 +7,7 @@ import {
   MessageFlags,
   Partials,
 } from 'discord.js';
-import { EXTEND_MESSAGE_COMMAND } from '../../commands/animate.js';
+import { EXTEND_MESSAGE_COMMAND, HELP_COMMAND } from '../../commands/animate.js';
 import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
@@ -21,7 +21,7 @@ import { handleAnimateMessageCommand, handleAnimateModal, MODAL_PREFIX } from '.
 import { DEFAULT_ATTACHMENT_LIMIT, type DiscordHandlerDeps } from './deps.js';
 import { EXTEND_MODAL_PREFIX, handleExtendMessageCommand, handleExtendModal } from './extend-menu.js';
 import { handleReaction } from './reactions.js';
-import { discordFormat } from './render.js';
+import { discordFormat, discordHelpText } from './render.js';
 
 export { createDiscordChatPort } from './chat-port.js';
 
@@ -76,6 +76,8 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
       await handleAnimateCommand(interaction, handlerDeps);
     } else if (interaction.isChatInputCommand() && interaction.commandName === 'animations') {
       await handleAnimationsCommand(interaction, handlerDeps);
+    } else if (interaction.isChatInputCommand() && interaction.commandName === HELP_COMMAND.name) {
+      await interaction.reply({ content: discordHelpText(), flags: MessageFlags.Ephemeral });
     } else if (interaction.isMessageContextMenuCommand() && interaction.commandName === 'Animate image') {
       await handleAnimateMessageCommand(interaction);
     } else if (interaction.isModalSubmit() && interaction.customId.startsWith(`${MODAL_PREFIX}:`)) {

@@ -1,4 +1,6 @@
+import { ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND, EXTEND_MESSAGE_COMMAND } from '../../commands/animate.js';
 import { reactionWords } from '../../core/actions.js';
+import { helpText } from '../../core/help.js';
 import { renderMessageText, type TextFormat } from '../../core/render-text.js';
 import { shortenText } from '../../core/text-cut.js';
 import type { MessageView } from '../../core/views.js';
@@ -46,4 +48,20 @@ export const discordFormat: TextFormat = {
 /** The content of a bot message for a view, within Discord's 2000 characters. */
 export function renderDiscordMessage(view: MessageView): string {
   return discordText(renderMessageText(view, discordFormat));
+}
+
+/** `/help`: core's help (the same as Slack's `/animate help`) in Discord's words. */
+export function discordHelpText(): string {
+  return discordText(
+    helpText(discordFormat, {
+      start: '`/animate` with an image, a prompt (e.g. `a slow push-in`) and 5 or 10 seconds in `duration`.',
+      loop: 'set `loop` to True',
+      loopExample: '`/animate` … `prompt: a candle flickering` `loop: True`',
+      takes: (range) => `set \`takes\` to ${range}`,
+      extendMenu: `right-click it → Apps → **${EXTEND_MESSAGE_COMMAND.discordName}**`,
+      messageMenu: `right-click → Apps → **${ANIMATE_MESSAGE_COMMAND.name}**`,
+      status: `\`/${ANIMATIONS_COMMAND.name}\``,
+      spend: `\`/${ANIMATIONS_COMMAND.name} spend: True\``,
+    }),
+  );
 }

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createDiscordAdapter } from '../../../src/adapters/discord/index.js';
+import { helpText as slackHelpText } from '../../../src/adapters/slack/render.js';
 import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.js';
 import { refusal } from '../../../src/core/refusal.js';
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
@@ -246,6 +247,33 @@ describe('discord intake with the real discord.js', () => {
     expect(fake.state.messages.get(seen.id)?.ephemeral).toBe(true);
     expect(seen.content).toContain('• *a cat* (5 s): waiting for a slot, #3 in line, 1m 05s so far, in <#77>');
     expect(seen.content).toContain('15 s of 60 s of video used, 45 s left');
+  });
+});
+
+describe('discord /help', () => {
+  test('GIVEN /help THEN the caller privately gets the help Slack gives for /animate help, in Discord words', async () => {
+    await startBot();
+    const id = fake.command('help');
+    const seen = await eventually(() => fake.responses(id)[0], 'the help');
+    expect(fake.state.messages.get(seen.id)?.ephemeral).toBe(true);
+    expect(seen.content.length).toBeLessThanOrEqual(2000);
+    expect(seen.content).toContain('`/animations spend: True` (bot admins)');
+    expect(seen.content).toContain('right-click → Apps → **Animate image**');
+    // Everything but each platform's own way of asking is Slack's `/animate help`, word for word.
+    for (const sentence of [
+      'How to animate an image',
+      'and the video ends on its start image, e.g.',
+      'for as many different videos from one request; each counts against your quota. React 1️⃣–4️⃣ on them to extend that take.',
+      'to change the prompt, the length or give an end image) and the next part starts from its last frame; the parts are then posted joined, e.g. "part 2 · 10 s total".',
+      '• On any message with an image: ',
+      'shows your animations in flight, what is left of your daily quota and what you spent today.',
+      "(bot admins) shows the team's spend by person over the last 7 and 30 days.",
+      'on a result or failure to run it again,',
+      'on the progress message to cancel.',
+    ]) {
+      expect(seen.content).toContain(sentence);
+      expect(slackHelpText()).toContain(sentence);
+    }
   });
 });
 

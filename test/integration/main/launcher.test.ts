@@ -5,7 +5,10 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   utimesSync,
@@ -58,9 +61,9 @@ function makeLauncherRoot(): string {
 
 type LogLine = Record<string, unknown> & { msg?: string; pid?: number };
 
-/** `node scripts/start.mjs all` in `root`, its output (and the bot's, which shares it) read as pino lines. */
-function startLauncher(root: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs'), 'all'], {
+/** `node scripts/start.mjs <role>` in `root`, its output (and the bot's, which shares it) read as pino lines. */
+function startLauncher(root: string, env: Record<string, string>, role = 'all') {
+  const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs'), role], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? root, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -252,6 +255,95 @@ describe('the private Redis of npm start (scripts/redis-keeper.mjs)', () => {
   );
 });
 
+/** Ids of the redis-server processes working in `dir` (redis-server changes into its `--dir`). */
+function redisServersIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'redis-server') continue;
+      if (realpathSync(readlinkSync(`/proc/${entry}/cwd`)) === realpathSync(dir)) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return pids;
+}
+
+/** The REDIS_URL a running process was started with. */
+function redisUrlOf(pid: number): string | undefined {
+  const vars = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  return vars.find((v) => v.startsWith('REDIS_URL='))?.slice('REDIS_URL='.length);
+}
+
+describe.skipIf(!hasRedisServer || !existsSync('/proc/self/cwd'))(
+  'one private Redis per data folder (scripts/start.mjs)',
+  () => {
+    it('GIVEN npm start and npm run start:worker at once with no Redis on the usual port THEN both bots use one private redis-server, which outlives the first to stop and stops after the last', async () => {
+      const sim = await startOxenSimulator();
+      const root = makeLauncherRoot();
+      roots.push(root);
+      const closed: number = await freePort();
+      const env = {
+        OXEN_API_KEY: sim.apiKey,
+        OXEN_BASE_URL: sim.url,
+        OXEN_INPUT_REPO: 'local/animate-inputs',
+        QUEUE_PREFIX: `{t-${randomUUID()}}`,
+        ANIMATE_DEFAULT_REDIS: `redis://127.0.0.1:${closed}`,
+      };
+      const ports = [await freePort(), await freePort()] as const;
+      const all = startLauncher(root, { ...env, PORT: String(ports[0]) }, 'all');
+      const worker = startLauncher(root, { ...env, PORT: String(ports[1]) }, 'worker');
+      for (const launcher of [all, worker]) {
+        if (launcher.child.pid) started.push(launcher.child.pid);
+      }
+      onTestFailed(() => {
+        process.stderr.write(
+          `npm start said:\n${all.output().slice(-3000)}\nstart:worker said:\n${worker.output().slice(-3000)}\n`,
+        );
+      });
+      const dir = join(root, 'data', 'redis');
+      try {
+        const readyPid = (launcher: typeof all) => launcher.lines.find((l) => l.msg === 'ready')?.pid ?? 0;
+        await expect.poll(() => readyPid(all) > 0 && readyPid(worker) > 0, { timeout: 90_000 }).toBe(true);
+        started.push(readyPid(all), readyPid(worker));
+        for (const pid of redisServersIn(dir)) started.push(pid);
+
+        const url = redisUrlOf(readyPid(all));
+        expect(url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+        expect(redisUrlOf(readyPid(worker))).toBe(url);
+        expect(redisServersIn(dir)).toHaveLength(1);
+        const record = JSON.parse(readFileSync(join(dir, 'server.json'), 'utf8')) as { url: string };
+        expect(record.url).toBe(url);
+
+        // Whichever launcher started it, Redis stays while the other's bot runs.
+        all.child.kill('SIGTERM');
+        expect(await all.exited()).toBe(0);
+        expect(await redisAnswers(url, 2_000)).toBe(true);
+        expect(await healthz(ports[1])).toBe(200);
+
+        worker.child.kill('SIGTERM');
+        expect(await worker.exited()).toBe(0);
+        await expect.poll(() => redisAnswers(url, 200), { timeout: 30_000 }).toBe(false);
+        await expect.poll(() => redisServersIn(dir), { timeout: 30_000 }).toEqual([]);
+
+        // The record now names a server that is gone: the next launcher starts one over the same files.
+        const again = startLauncher(root, { ...env, PORT: String(ports[0]) }, 'worker');
+        if (again.child.pid) started.push(again.child.pid);
+        await expect.poll(() => readyPid(again) > 0, { timeout: 90_000 }).toBe(true);
+        started.push(readyPid(again));
+        expect(redisServersIn(dir)).toHaveLength(1);
+        again.child.kill('SIGTERM');
+        expect(await again.exited()).toBe(0);
+        await expect.poll(() => redisServersIn(dir), { timeout: 30_000 }).toEqual([]);
+      } finally {
+        for (const launcher of [all, worker]) if (launcher.child.exitCode === null) launcher.child.kill('SIGKILL');
+        await sim.close();
+      }
+    }, 180_000);
+  },
+);
+
 describe('npm start without an Oxen key (scripts/start.mjs)', () => {
   it('GIVEN no key and no chat platform THEN the bot runs against the built-in simulator with the web playground, and prints its address', async () => {
     const root = makeLauncherRoot();
@@ -273,6 +365,8 @@ describe('npm start without an Oxen key (scripts/start.mjs)', () => {
       const ready = launcher.lines.find((l) => l.msg === 'ready');
       started.push(ready?.pid ?? 0);
       expect(ready).toMatchObject({ role: 'all', intakes: ['web'], outboxes: ['web'] });
+      // Nothing warns about what does not apply offline (a public Oxen repository, a price, Oxen's events).
+      expect(launcher.lines.filter((l) => Number(l.level) >= 40).map((l) => l.msg)).toEqual([]);
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
