@@ -16,9 +16,10 @@ import { createImageFetcher } from '../../src/media/image-fetcher.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { ok } from '../../src/shared/result.js';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/server.js';
-import { createFakeIntake, type FakeIntake } from '../fakes/intake.js';
-import { appMention, eventCallback } from '../fakes/slack/payloads.js';
-import { postEvent } from '../fakes/slack/signed-request.js';
+import { FAKE_IDS } from '../fakes/discord/state.js';
+import { createFakeIntake, type FakeIntake, type FakeIntakeOptions } from '../fakes/intake.js';
+import { appMention, eventCallback, slashCommand, viewSubmission } from '../fakes/slack/payloads.js';
+import { postEvent, postInteraction, postSlashCommand } from '../fakes/slack/signed-request.js';
 import { type SlackFake, startSlackFake } from '../fakes/slack/web-api-fake.js';
 import { eventually } from '../support/eventually.js';
 import { makePng } from '../support/images.js';
@@ -40,13 +41,50 @@ interface Sent {
   told(): string[];
 }
 
+/** A request through the adapter's richest form (Discord's /animate, Slack's modal, the web composer). */
+interface Ask {
+  prompt: string;
+  /** As the form sends it. @defaultValue '5' */
+  duration?: string;
+  loop?: boolean;
+  takes?: number;
+  /** Adds a 512×512 PNG as the end image. */
+  endImage?: boolean;
+}
+
+/** What came of an {@link Ask}. */
+interface Asked {
+  /** Everything the person could read about it so far, in private or in the form's answer. */
+  told(): string[];
+  /** What the bot posted in public about it (its announcement or any trace of it). */
+  posted(): Promise<string[]>;
+}
+
 interface IntakeAdapterHarness {
   platform: Platform;
   start(intake: FakeIntake): Promise<void>;
   stop(): Promise<void>;
   /** A person asks for a valid 5 s animation of a 512×512 PNG. */
   request(prompt: string): Promise<Sent>;
+  ask(request: Ask): Promise<Asked>;
 }
+
+/**
+ * Requests core's flow refuses, the same on every platform, with the words the person reads. Each is
+ * refused before anything is public: the announcement exists only for a request that passed.
+ */
+const REFUSED: Array<[string, Omit<Ask, 'prompt'> & { prompt?: string }, FakeIntakeOptions, string]> = [
+  ['an empty prompt', { prompt: ' ' }, {}, 'The prompt is empty'],
+  ['a 7 s duration', { duration: '7' }, {}, 'Duration must be 5 or 10 seconds'],
+  ['a loop with an end image', { loop: true, endImage: true }, {}, 'A loop ends on its own start image'],
+  [
+    'a person over their quota',
+    {},
+    { precheck: refusal('user_active_limit', undefined, { active: 2, limit: 2 }) },
+    'You have 2 animations running',
+  ],
+  ['4 takes over the daily limit', { takes: 4 }, { dailySeconds: 10 }, 'this one needs 20 s'],
+];
 
 function intakeAdapterContract(name: string, harness: IntakeAdapterHarness): void {
   describe(`intake adapter contract: ${name}`, () => {
@@ -103,6 +141,28 @@ function intakeAdapterContract(name: string, harness: IntakeAdapterHarness): voi
       expect(new Set(calls.filter((c) => c.prompt === 'a cat, delivered twice').map((c) => c.eventId)).size).toBe(1);
       expect(fake.submitted.size).toBe(2);
     });
+
+    it.each(REFUSED)(
+      'GIVEN %s THEN the same refusal, told before anything is public, and nothing submitted',
+      async (_what, change, options, words) => {
+        await startWith(options);
+        const prompt = change.prompt ?? `a refused cat ${randomUUID().slice(0, 8)}`;
+        const asked = await harness.ask({ ...change, prompt });
+        const told = await eventually(() => asked.told().find((text) => text.includes(words)), 'the refusal');
+        expect(told).toContain(words);
+        expect(await asked.posted()).toEqual([]);
+        expect(calls).toHaveLength(0);
+      },
+    );
+
+    it('GIVEN 2 takes within the daily limit THEN announced and submitted with every take', async () => {
+      await startWith({ dailySeconds: 10 });
+      const prompt = `two takes ${randomUUID().slice(0, 8)}`;
+      const asked = await harness.ask({ prompt, takes: 2 });
+      await eventually(() => calls.at(0), 'the submit');
+      expect(calls[0]).toMatchObject({ prompt, duration: 5, takes: 2 });
+      expect((await asked.posted()).join('\n')).toContain(prompt);
+    });
   });
 }
 
@@ -144,6 +204,28 @@ describe('Discord', () => {
           discord.redeliver(id);
         },
         told: () => discord.responses(id).map((m) => m.content),
+      };
+    },
+    async ask(r) {
+      const before = new Set(discord.messages(FAKE_IDS.textChannel).map((m) => m.id));
+      const png = () =>
+        discord.attachment('cat.png', makePng(512, 512), { contentType: 'image/png', width: 512, height: 512 });
+      const id = discord.animate({
+        image: png(),
+        prompt: r.prompt,
+        duration: Number(r.duration ?? '5'),
+        ...(r.loop ? { loop: true } : {}),
+        ...(r.takes ? { takes: r.takes } : {}),
+        ...(r.endImage ? { endImage: png() } : {}),
+      });
+      return {
+        told: () => discord.responses(id).map((m) => m.content),
+        // The channel's messages since the request (a refusal after the public defer deletes the reply).
+        posted: async () =>
+          discord
+            .messages(FAKE_IDS.textChannel)
+            .filter((m) => !before.has(m.id))
+            .map((m) => m.content),
       };
     },
   });
@@ -216,6 +298,46 @@ describe('Slack', () => {
             .filter((m) => m.user === slack.botUserId)
             .map((m) => m.text),
         ],
+      };
+    },
+    async ask(r) {
+      const before = slack.state.views.length;
+      const posted = new Set(slack.state.messages.map((m) => m.ts));
+      const bot = () =>
+        slack.state.messages.filter((m) => m.user === slack.botUserId && !posted.has(m.ts)).map((m) => m.text);
+      const responseUrl = slack.responseUrl();
+      const answered = () =>
+        slack.state.responses.filter((x) => responseUrl.endsWith(x.path)).map((x) => String(x.body.text ?? ''));
+      await postSlashCommand(eventsUrl, SECRET, slashCommand({ text: r.prompt, responseUrl }));
+      // Limits already spent refuse the command itself, before the form opens.
+      const view = await eventually(
+        () =>
+          slack.state.views.length > before ? slack.state.views.at(-1) : answered().length > 0 ? 'refused' : undefined,
+        'the modal, or the refusal of the command',
+      );
+      if (view === 'refused') return { told: answered, posted: async () => bot() };
+      const png = () => slack.addFile({ name: 'cat.png', bytes: makePng(512, 512), mimetype: 'image/png' });
+      const res = await postInteraction(
+        eventsUrl,
+        SECRET,
+        viewSubmission({
+          view,
+          values: {
+            image: [png()],
+            ...(r.endImage ? { endImage: [png()] } : {}),
+            prompt: r.prompt,
+            duration: r.duration ?? '5',
+            loop: r.loop ?? false,
+            takes: String(r.takes ?? 1),
+          },
+        }),
+      );
+      const text = await res.text();
+      // The modal's field errors, when the check finished within the acknowledgement.
+      const errors = text ? Object.values((JSON.parse(text) as { errors?: Record<string, string> }).errors ?? {}) : [];
+      return {
+        told: () => [...errors, ...slack.state.ephemerals.filter((e) => e.user === 'U0001').map((e) => e.text)],
+        posted: async () => bot(),
       };
     },
   });
@@ -291,6 +413,35 @@ describe('Web', () => {
       await send();
       // What the page shows next to the composer: core's refusals, in the answers to the form.
       return { eventId: `web-${userId}-${clientId}`, again: send, told: () => answers };
+    },
+    async ask(r) {
+      const page = async () => {
+        const state = await fetch(`${webBase}/web/api/state`, { headers: { cookie } });
+        return ((await state.json()) as { messages: Array<{ id: string; text: string }> }).messages;
+      };
+      const before = new Set((await page()).map((m) => m.id));
+      const form = new FormData();
+      form.set('eventId', randomUUID());
+      form.set('prompt', r.prompt);
+      form.set('duration', r.duration ?? '5');
+      if (r.loop) form.set('loop', 'on');
+      if (r.takes) form.set('takes', String(r.takes));
+      form.set('image', new Blob([makePng(512, 512)], { type: 'image/png' }), 'cat.png');
+      if (r.endImage) form.set('end_image', new Blob([makePng(512, 512)], { type: 'image/png' }), 'end.png');
+      const res = await fetch(`${webBase}/web/api/animate`, {
+        method: 'POST',
+        headers: { cookie, origin: webBase },
+        body: form,
+      });
+      const body = (await res.json()) as { refusals?: Array<{ message: string }> };
+      const answers = (body.refusals ?? []).map((x) => x.message);
+      return {
+        told: () => answers,
+        // The channel as every signed-in person's page shows it, since the request.
+        async posted() {
+          return (await page()).filter((m) => !before.has(m.id)).map((m) => m.text);
+        },
+      };
     },
   });
 });

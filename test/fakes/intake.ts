@@ -28,6 +28,11 @@ export interface FakeIntakeOptions {
    * retry or cancel on a message not anchored is `request_not_found`
    */
   requester?: string;
+  /**
+   * The seconds the person has left today: a precheck or a submit asking for more is refused with
+   * `user_daily_limit`, as the real precheck and reservation are (every take counts). @defaultValue no limit
+   */
+  dailySeconds?: number;
 }
 
 /** The in-memory intake and what a test reads or changes on it. */
@@ -60,15 +65,27 @@ export function createFakeIntake(options: FakeIntakeOptions = {}): FakeIntake {
     if (!owner) return refusal('request_not_found');
     return owner === actor.userId ? null : refusal('not_requester');
   };
+  const overDaily = (seconds: number): Refusal | null =>
+    options.dailySeconds !== undefined && seconds > options.dailySeconds
+      ? refusal('user_daily_limit', undefined, {
+          usedSeconds: 0,
+          limit: options.dailySeconds,
+          requestedSeconds: seconds,
+        })
+      : null;
   const intake: Intake = {
     async precheck(requester, where, duration) {
       log.prechecks.push({ requester, duration });
       if (!allowed(where)) return err(refusal('channel_not_allowed'));
+      const daily = overDaily(duration);
+      if (daily) return err(daily);
       return fake.precheckRefusal ? err(fake.precheckRefusal) : ok(undefined);
     },
     async submit(input): Promise<Result<Accepted, Refusal>> {
       if (!allowed(input.where)) return err(refusal('channel_not_allowed'));
       if (options.submit) return err(options.submit);
+      const daily = overDaily(input.duration * (input.takes ?? 1));
+      if (daily) return err(daily);
       const duplicate = log.submitted.has(input.eventId);
       if (!duplicate) log.submitted.set(input.eventId, input);
       return ok({ requestId: `r-${input.eventId}`, jobId: input.eventId, attempt: 1, duplicate });

@@ -1,8 +1,8 @@
 import { type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
 import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
-import { runAnimate } from './animate-flow.js';
 import { type DiscordHandlerDeps, discordUser } from './deps.js';
 import { discordFormat, discordText } from './render.js';
+import { runAnimate } from './request-flow.js';
 
 /** `/animate image prompt [duration] [end_image] [loop] [takes]`: reads the options and runs the intake flow. */
 export async function handleAnimateCommand(interaction: ChatInputCommandInteraction, deps: DiscordHandlerDeps) {

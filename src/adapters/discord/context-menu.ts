@@ -10,10 +10,10 @@ import { z } from 'zod';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
-import { type RawAnimate, runAnimate } from './animate-flow.js';
 import type { DiscordHandlerDeps } from './deps.js';
 import { modalInputs } from './modal-inputs.js';
 import { discordFormat } from './render.js';
+import { type RawAnimate, runAnimate } from './request-flow.js';
 
 /** Prefix of the modal's custom id; the rest names the message and attachment (≤ 100 characters). */
 export const MODAL_PREFIX = 'animate-modal';

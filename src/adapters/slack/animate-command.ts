@@ -3,12 +3,11 @@ import { INPUT_RULES } from '../../core/input-rules.js';
 import type { UserRef } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
 import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
-import { err } from '../../shared/result.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
 import { parseMentionText } from './mention-text.js';
 import { blockFor, buildAnimateModal, MODAL_CALLBACK_ID } from './modal.js';
 import { helpText, slackFormat } from './render.js';
-import { checkSlackRequest, startAnnouncedRequest, tellPrivately } from './request-flow.js';
+import { startSlackRequest, tellPrivately } from './request-flow.js';
 import { imageFilesOf, readModalEntries, SlackFileSchema } from './submission.js';
 
 /** Message shortcut callback id, as in `commands/slack-manifest.json`. */
@@ -114,37 +113,52 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       loop: e.loop,
       takes: e.takes,
     };
-    const work = checkSlackRequest(raw, place, requester, deps).catch((error: unknown) => {
-      // Redis or the fetcher broke: say so on the form rather than leaving Slack to time out.
-      deps.logger.error({ err: error }, 'slack: checking a modal submission failed');
-      return err([refusal('service_unavailable')]);
-    });
     // Checking inside the ack lets the errors sit on the modal's fields (a 10 MB download usually takes
     // well under a second). If it runs long, ack first so Slack does not show its own timeout error, and
     // report any problem in private instead.
-    const early = await withinBudget(work, deps.ackBudgetMs);
-    const eventId = `slack-${e.viewId}`;
-    if (early === null) {
-      await ack();
-      const late = await work;
-      if (late.ok) {
-        await startAnnouncedRequest(late.value, requester, eventId, client, deps);
-      } else {
-        await tellPrivately(client, requester.userId, place.channel, renderRefusals(late.error, slackFormat));
-      }
-      return;
-    }
-    if (!early.ok) {
+    let acked = false;
+    const ackOnce = async (response?: { response_action: 'errors'; errors: Record<string, string> }) => {
+      if (acked) return false;
+      acked = true;
+      await ack(response);
+      return true;
+    };
+    const budget = setTimeout(() => {
+      ackOnce().catch((error: unknown) => deps.logger.warn({ err: error }, 'slack: late ack failed'));
+    }, deps.ackBudgetMs);
+    const refuse = async (refusals: Refusal[]) => {
+      clearTimeout(budget);
       const errors: Record<string, string> = {};
-      for (const r of early.error) {
+      for (const r of refusals) {
         const block = blockFor(r.field, e.withImages);
         errors[block] = errors[block] ? `${errors[block]} ${r.message}` : r.message;
       }
-      await ack({ response_action: 'errors', errors });
-      return;
+      if (await ackOnce({ response_action: 'errors', errors })) return;
+      await tellPrivately(client, requester.userId, place.channel, renderRefusals(refusals, slackFormat));
+    };
+    try {
+      await startSlackRequest(
+        {
+          raw,
+          place,
+          requester,
+          eventId: `slack-${e.viewId}`,
+          refuse,
+          async beforeAnnounce() {
+            clearTimeout(budget);
+            await ackOnce();
+          },
+        },
+        client,
+        deps,
+      );
+    } catch (error) {
+      // Redis or the fetcher broke: say so on the form rather than leaving Slack to time out.
+      deps.logger.error({ err: error }, 'slack: checking a modal submission failed');
+      await refuse([refusal('service_unavailable')]);
+    } finally {
+      clearTimeout(budget);
     }
-    await ack();
-    await startAnnouncedRequest(early.value, requester, eventId, client, deps);
   });
 }
 
@@ -160,13 +174,4 @@ async function earlyRefusal(deps: SlackHandlerDeps, requester: UserRef, channel:
     return null;
   });
   return result && !result.ok ? result.error : null;
-}
-
-/** `work`'s value, or null once `ms` passed first (the timer is cleared either way). */
-function withinBudget<T>(work: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const budget = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  return Promise.race([work, budget]).finally(() => clearTimeout(timer));
 }

@@ -2,12 +2,11 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
-import { submitRequest } from '../../core/request-check.js';
-import { type SlackHandlerDeps, slackUser } from './deps.js';
+import { type SlackClient, type SlackHandlerDeps, slackUser } from './deps.js';
 import { parseMentionText } from './mention-text.js';
 import type { SlackFileRef } from './modal.js';
 import { helpText, slackFormat } from './render.js';
-import { checkSlackRequest } from './request-flow.js';
+import { startSlackRequest } from './request-flow.js';
 import { imageFilesOf, SlackFileSchema } from './submission.js';
 
 const MentionSchema = z.object({
@@ -64,37 +63,36 @@ export function registerMention(app: App, deps: SlackHandlerDeps): void {
       images,
       ...(context.botUserId ? { botUserId: context.botUserId } : {}),
     };
-    const problem = await animateMention(request, deps).catch((error: unknown) => {
+    try {
+      await animateMention(request, client, deps, reply);
+    } catch (error) {
       deps.logger.error({ err: error }, 'slack: handling a mention failed');
-      return renderRefusals([refusal('service_unavailable')], slackFormat);
-    });
-    if (problem) await reply(problem);
+      await reply(renderRefusals([refusal('service_unavailable')], slackFormat));
+    }
   });
 }
 
-/** Checks and submits; returns the text to post in the thread when something was refused. */
-async function animateMention(r: MentionRequest, deps: SlackHandlerDeps): Promise<string | null> {
+/** Core's request flow for a mention: refusals, and a request that did not start, are told in its thread. */
+async function animateMention(
+  r: MentionRequest,
+  client: SlackClient,
+  deps: SlackHandlerDeps,
+  reply: (text: string) => Promise<unknown>,
+): Promise<void> {
   // Slack markup (entities, links, mentions) becomes plain text before the prompt is checked.
   const { prompt, duration } = parseMentionText(r.text, r.botUserId);
-  const requester = slackUser(r.user);
-  const checked = await checkSlackRequest(
-    { prompt, duration, startImage: r.images[0], endImage: r.images[1] },
-    { channel: r.channel, threadTs: r.threadTs },
-    requester,
-    deps,
-  );
-  if (!checked.ok) return renderRefusals(checked.error, slackFormat);
-  const { channel, threadTs, ...request } = checked.value;
-  const submitted = await submitRequest(
-    deps.intake,
+  await startSlackRequest(
     {
+      raw: { prompt, duration, startImage: r.images[0], endImage: r.images[1] },
+      place: { channel: r.channel, threadTs: r.threadTs },
+      requester: slackUser(r.user),
       eventId: r.eventId,
-      requester,
-      where: { platform: 'slack', channelId: channel, threadId: threadTs ?? r.threadTs },
-      ...request,
-      uploadLimitBytes: deps.uploadLimitBytes,
+      // No announcement: the mention itself is the public message the work answers under.
+      async refuse(refusals) {
+        await reply(renderRefusals(refusals, slackFormat));
+      },
     },
+    client,
     deps,
   );
-  return submitted.ok ? null : renderRefusals([submitted.error], slackFormat);
 }

@@ -1,8 +1,8 @@
 import type { UserRef } from '../../core/model.js';
 import type { Refusal } from '../../core/refusal.js';
 import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
-import { type CheckedRequest, checkRequest, type RawRequest, submitRequest } from '../../core/request-check.js';
-import type { Result } from '../../shared/result.js';
+import type { CheckedRequest, RawRequest } from '../../core/request-check.js';
+import { type RequestOutcome, startRequest } from '../../core/request-flow.js';
 import type { SlackClient, SlackHandlerDeps } from './deps.js';
 import type { SlackFileRef } from './modal.js';
 import { slackFormat } from './render.js';
@@ -14,46 +14,74 @@ export interface SlackPlace {
   threadTs?: string;
 }
 
-/** A request that passed core's checks, with the place it was made in. */
-export type ValidRequest = CheckedRequest & SlackPlace;
+/** One request made in Slack, and how its entry point answers a refusal. */
+export interface SlackRequest {
+  raw: RawRequest<SlackFileRef>;
+  place: SlackPlace;
+  requester: UserRef;
+  eventId: string;
+  /** Tells the person the check's refusals (on the modal's fields, in private, or in the mention's thread). */
+  refuse(refusals: Refusal[]): Promise<void>;
+  /**
+   * Present for the modal: runs before the public "is animating" message (the modal closes), which then
+   * starts the thread. Absent for a mention, which is itself the public message the work answers under.
+   */
+  beforeAnnounce?(): Promise<void>;
+}
+
+type Deps = Pick<SlackHandlerDeps, 'intake' | 'download' | 'logger' | 'metrics' | 'uploadLimitBytes'>;
 
 /**
- * Core's check of a request made in Slack: the files are downloaded with the bot token. Every problem
- * of a stage comes back together, so a modal shows all its field errors at once.
+ * Core's request flow for Slack: the files are downloaded with the bot token; the announcement is posted
+ * in the channel (slash command) or in the message's thread (shortcut) and the thread hangs on it; a
+ * request that does not start corrects the announcement in place and is told privately.
  */
-export async function checkSlackRequest(
-  raw: RawRequest<SlackFileRef>,
-  place: SlackPlace,
-  requester: UserRef,
-  deps: Pick<SlackHandlerDeps, 'intake' | 'download' | 'metrics'>,
-  signal?: AbortSignal,
-): Promise<Result<ValidRequest, Refusal[]>> {
-  const checked = await checkRequest(raw, {
+export function startSlackRequest(r: SlackRequest, client: SlackClient, deps: Deps): Promise<RequestOutcome> {
+  const { place, requester } = r;
+  const announced = r.beforeAnnounce;
+  return startRequest(r.raw, {
     requester,
     where: { platform: 'slack', channelId: place.channel, threadId: place.threadTs ?? null },
     intake: deps.intake,
     metrics: deps.metrics,
+    logger: deps.logger,
+    eventId: r.eventId,
+    uploadLimitBytes: deps.uploadLimitBytes,
     fetchImage: (file, field, abort) => deps.download(file.url, field, abort),
-    ...(signal ? { signal } : {}),
+    refuse: r.refuse,
+    ...(announced
+      ? {
+          async announce(request) {
+            await announced();
+            const ts = await postAnnouncement(client, place, requester, request, deps);
+            return ts ? { platform: 'slack', channelId: place.channel, messageId: ts } : null;
+          },
+          openThread: async (anchor) => ({
+            platform: 'slack',
+            channelId: place.channel,
+            threadId: place.threadTs ?? anchor.messageId,
+          }),
+        }
+      : {}),
+    async notStarted(problem, anchor) {
+      if (anchor) await correctAnnouncement(client, requester.userId, anchor.messageId, place.channel, problem, deps);
+      else await r.refuse([problem]);
+    },
   });
-  return checked.ok ? { ok: true, value: { ...checked.value, ...place } } : checked;
 }
 
 /**
- * Posts the public "🎬 … is animating" message (in the channel for the slash command, in the message's
- * thread for the shortcut) and submits the request with the thread as its place. When it does not start
- * (a refusal only the atomic reservation can find, or the submit failing), the announcement says so and
- * the person is told privately.
+ * Posts the public "🎬 … is animating" message and returns its ts; when the bot cannot post there,
+ * tells the person privately and returns null (nothing was started).
  */
-export async function startAnnouncedRequest(
-  valid: ValidRequest,
-  requester: UserRef,
-  eventId: string,
+async function postAnnouncement(
   client: SlackClient,
-  deps: Pick<SlackHandlerDeps, 'intake' | 'logger' | 'metrics' | 'uploadLimitBytes'>,
-): Promise<void> {
-  const { channel, threadTs, ...request } = valid;
-  let anchorTs: string;
+  place: SlackPlace,
+  requester: UserRef,
+  request: Pick<CheckedRequest, 'prompt' | 'duration'>,
+  deps: Pick<Deps, 'logger'>,
+): Promise<string | null> {
+  const { channel, threadTs } = place;
   try {
     const posted = await client.chat.postMessage({
       channel,
@@ -62,7 +90,7 @@ export async function startAnnouncedRequest(
       unfurl_links: false,
     });
     if (!posted.ts) throw new Error('chat.postMessage returned no ts');
-    anchorTs = posted.ts;
+    return posted.ts;
   } catch (error) {
     deps.logger.warn({ err: error, channel }, 'slack: could not post the announcement');
     await tellPrivately(
@@ -71,34 +99,21 @@ export async function startAnnouncedRequest(
       channel,
       `⚠️ I could not post in <#${channel}>, so nothing was started. Invite me with \`/invite @animate\` (or use a public channel) and try again.`,
     );
-    return;
+    return null;
   }
-  const submitted = await submitRequest(
-    deps.intake,
-    {
-      eventId,
-      requester,
-      where: { platform: 'slack', channelId: channel, threadId: threadTs ?? anchorTs },
-      anchor: { platform: 'slack', channelId: channel, messageId: anchorTs },
-      ...request,
-      uploadLimitBytes: deps.uploadLimitBytes,
-    },
-    deps,
-  );
-  if (!submitted.ok) await reportNotStarted(client, requester.userId, channel, anchorTs, submitted.error, deps);
 }
 
 /**
  * The announcement is already public, so a request that did not start corrects it in place (as the
  * Discord reply is edited) and tells the person privately what went wrong and what to do.
  */
-async function reportNotStarted(
+async function correctAnnouncement(
   client: SlackClient,
   userId: string,
-  channel: string,
   announcementTs: string,
+  channel: string,
   problem: Refusal,
-  deps: Pick<SlackHandlerDeps, 'logger'>,
+  deps: Pick<Deps, 'logger'>,
 ): Promise<void> {
   try {
     await client.chat.update({ channel, ts: announcementTs, text: renderNotStarted(userId, problem, slackFormat) });

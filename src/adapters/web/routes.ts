@@ -2,18 +2,9 @@ import { readFileSync } from 'node:fs';
 import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { dispatchAction } from '../../core/actions.js';
-import { promptPreview } from '../../core/format.js';
-import type { CheckedImage } from '../../core/images.js';
-import type { Intake } from '../../core/intake.js';
-import type { ChatLocation, MessageRef, UserRef } from '../../core/model.js';
-import type { ChatPort } from '../../core/ports/chat-port.js';
-import type { Metrics } from '../../core/ports/metrics.js';
-import { type Refusal, type RefusalField, refusal } from '../../core/refusal.js';
-import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
-import { checkRequest, submitRequest } from '../../core/request-check.js';
-import { checkVariants, MAX_TAKES } from '../../core/variants.js';
-import type { Logger } from '../../shared/logger.js';
-import type { Result } from '../../shared/result.js';
+import type { MessageRef, UserRef } from '../../core/model.js';
+import { type Refusal, refusal } from '../../core/refusal.js';
+import { MAX_TAKES } from '../../core/variants.js';
 import { actionOf, WEB_REACTIONS } from './actions.js';
 import {
   localOnlyGate,
@@ -25,23 +16,14 @@ import {
   sessionOf,
   type WebAccess,
 } from './auth.js';
-import { WEB_BOT } from './chat-port.js';
 import { type createEventStreams, FILES_PATH, forPage } from './events.js';
-import { webFormat } from './render.js';
-import { randomId, SESSION_TTL_SECONDS, WEB_CHANNEL, type WebAuthor, type WebSession, type WebStore } from './store.js';
-import { readForm, type Upload } from './upload.js';
+import { AnimateFields, animate, ClientEventId, forPerson, type WebRequestDeps } from './request-flow.js';
+import { randomId, SESSION_TTL_SECONDS, WEB_CHANNEL, type WebSession, type WebStore } from './store.js';
+import { readForm } from './upload.js';
 
 /** What the routes need. */
-export interface WebRoutesDeps {
-  store: WebStore;
-  /** The adapter's own outbox (threads are started with it, as on Discord). */
-  chat: ChatPort;
-  intake: Intake;
-  /** Checks an uploaded image's real bytes by the input rules (src/media/check-image.ts). */
-  checkImage(bytes: Uint8Array, field: RefusalField): Promise<Result<CheckedImage, Refusal>>;
+export interface WebRoutesDeps extends WebRequestDeps {
   access: WebAccess;
-  logger: Logger;
-  metrics: Metrics;
   events: ReturnType<typeof createEventStreams>;
 }
 
@@ -80,32 +62,13 @@ const DisplayName = z
 
 const SignIn = z.object({ displayName: DisplayName, token: z.string().max(512).optional() });
 
-/** A client-made id for one submit or click, so a repeated request is the same event. */
-const ClientEventId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
-
-/** The composer's text fields, as the form sends them. */
-const AnimateFields = z.object({
-  prompt: z.string().default(''),
-  duration: z.string().max(8).optional(),
-  loop: z.enum(['on', 'off', '']).optional(),
-  takes: z.string().max(4).optional(),
-  eventId: ClientEventId,
-});
-
 const ReactionBody = z.object({ emoji: z.string().refine((e) => WEB_REACTIONS.includes(e)), eventId: ClientEventId });
 const MessageId = z.string().regex(/^\d{1,18}$/);
 
-/** A refusal as the page shows it next to the composer (or the chip): core's words, plain. */
-function forPerson(r: Refusal | { code: string; message: string; field?: string }) {
-  return { code: r.code, field: r.field ?? null, message: r.message };
-}
-
-const personAuthor = (p: UserRef): WebAuthor => ({ kind: 'person', userId: p.userId, displayName: p.displayName });
-
 /**
  * The playground's HTTP side: the page, its state and live updates, the composer's `/animate` and the
- * reaction chips, each translated into core's conversation (checkRequest, submitRequest, dispatchAction,
- * the renderer) exactly as the Discord and Slack adapters do. It translates; it never decides.
+ * reaction chips, each translated into core's conversation (startRequest, dispatchAction, the renderer)
+ * exactly as the Discord and Slack adapters do. It translates; it never decides.
  */
 export function createWebRouter(deps: WebRoutesDeps): Router {
   const { store, intake, access, logger } = deps;
@@ -259,106 +222,6 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
 
   logger.debug('web: routes mounted');
   return router;
-}
-
-/** `/animate` from the composer: core's checks, the announcement, its thread, core's submit. */
-async function animate(
-  deps: WebRoutesDeps,
-  person: UserRef,
-  fields: z.infer<typeof AnimateFields>,
-  files: Partial<Record<'image' | 'end_image', Upload>>,
-): Promise<{ status: number; body: unknown }> {
-  const { store, intake, logger, metrics } = deps;
-  const refused = (status: number, refusals: Refusal[]) => ({
-    status,
-    body: { refusals: refusals.map(forPerson), text: renderRefusals(refusals, webFormat) },
-  });
-  const loop = fields.loop === 'on';
-  const takes = fields.takes ? Number(fields.takes) : 1;
-  const variant = checkVariants({ loop, takes, hasEndImage: files.end_image !== undefined });
-  if (variant) {
-    metrics.refused('web', variant.code);
-    return refused(422, [variant]);
-  }
-  const channel = await store.channel(WEB_CHANNEL);
-  if (!channel) return refused(503, [refusal('service_unavailable', undefined, { reason: 'the channel is missing' })]);
-  const inPlace: ChatLocation = { platform: 'web', channelId: channel.id, threadId: null };
-
-  const checked = await checkRequest(
-    { prompt: fields.prompt, duration: fields.duration, startImage: files.image, endImage: files.end_image },
-    {
-      requester: person,
-      where: inPlace,
-      intake,
-      metrics,
-      // The browser's type comes from the file name; only an image/* one says anything before the bytes.
-      metaOf: (upload) => ({
-        bytes: upload.bytes.length,
-        ...(upload.declaredMime.startsWith('image/') ? { mime: upload.declaredMime } : {}),
-      }),
-      fetchImage: (upload, field) => deps.checkImage(upload.bytes, field),
-    },
-  );
-  if (!checked.ok) return refused(422, checked.error);
-  const request = checked.value;
-
-  const eventId = `web-${person.userId}-${fields.eventId}`;
-  const announceKey = `announce-${eventId}`;
-  let anchorId = await store.byKey({ channelId: channel.id, threadId: null }, announceKey);
-  if (!anchorId) {
-    const start = files.image as Upload;
-    const image = await store.putFile(request.startImage.bytes, {
-      filename: start.filename,
-      mime: request.startImage.mime,
-    });
-    const posted = await store.post(
-      { channelId: channel.id, threadId: null },
-      WEB_BOT,
-      {
-        kind: 'announcement',
-        text: renderAnnouncement(person.userId, request.prompt, request.duration, webFormat, { inThread: true }),
-        image,
-      },
-      { idempotencyKey: announceKey, invokedBy: personAuthor(person) },
-    );
-    if (!posted.ok) {
-      return refused(503, [refusal('service_unavailable', undefined, { reason: 'the channel is closed' })]);
-    }
-    anchorId = posted.id;
-  }
-  const anchor: MessageRef = { platform: 'web', channelId: channel.id, messageId: anchorId };
-  const where = await deps.chat.openThread(anchor, `🎬 ${promptPreview(request.prompt, 90)}`);
-  const submitted = await submitRequest(
-    intake,
-    {
-      eventId,
-      requester: person,
-      where,
-      anchor,
-      ...request,
-      ...(loop ? { loop } : {}),
-      ...(takes > 1 ? { takes } : {}),
-      uploadLimitBytes: channel.uploadLimitBytes,
-    },
-    { logger, metrics },
-  );
-  if (!submitted.ok) {
-    await store.edit(anchorId, {
-      kind: 'announcement',
-      text: renderNotStarted(person.userId, submitted.error, webFormat),
-    });
-    return refused(422, [submitted.error]);
-  }
-  logger.info({ requestId: submitted.value.requestId, threadId: where.threadId }, 'web: request submitted');
-  return {
-    status: 202,
-    body: {
-      requestId: submitted.value.requestId,
-      anchorId,
-      threadId: where.threadId,
-      duplicate: submitted.value.duplicate,
-    },
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attachmentMeta } from '../../../src/adapters/discord/animate-flow.js';
+import { attachmentMeta } from '../../../src/adapters/discord/request-flow.js';
 import type { CheckedImage } from '../../../src/core/images.js';
 import type { RefusalCode } from '../../../src/core/refusal.js';
 import { type Refusal, refusal } from '../../../src/core/refusal.js';

@@ -3,7 +3,8 @@ import { promptPreview } from '../../core/format.js';
 import type { ImageMeta } from '../../core/images.js';
 import type { ChatLocation, MessageRef, UserRef } from '../../core/model.js';
 import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
-import { checkRequest, type RawRequest, submitRequest } from '../../core/request-check.js';
+import type { RawRequest } from '../../core/request-check.js';
+import { startRequest } from '../../core/request-flow.js';
 import { DEFAULT_ATTACHMENT_LIMIT, type DiscordHandlerDeps, discordUser } from './deps.js';
 import { discordFormat, discordText } from './render.js';
 
@@ -115,9 +116,9 @@ async function refuseDeferred(
 }
 
 /**
- * The /animate intake for one interaction, translated into core's conversation: core checks the
- * request (ephemeral refusals; the interaction is deferred publicly before the downloads, within 3 s),
- * then the "is animating" reply, a thread on it, and core's submit.
+ * The /animate intake for one interaction, as hooks of core's request flow: refusals are ephemeral
+ * (after the public defer, the "thinking" reply is deleted first), the interaction is deferred publicly
+ * before the downloads (within 3 s), the "is animating" reply is the announcement, a thread hangs on it.
  * @see docs/platforms.md#discord-replies-threads-and-tokens, docs/architecture.md#input-rules
  */
 export async function runAnimate(interaction: RepliableInteraction, raw: RawAnimate, deps: DiscordHandlerDeps) {
@@ -129,11 +130,16 @@ export async function runAnimate(interaction: RepliableInteraction, raw: RawAnim
   const inPlace: ChatLocation = { platform: 'discord', channelId, threadId: null, ...guild, ...parentOf(interaction) };
 
   let deferred = false;
-  const checked = await checkRequest(raw, {
+  let announced = '';
+  let note: string | undefined;
+  const outcome = await startRequest(raw, {
     requester,
     where: inPlace,
     intake: deps.intake,
     metrics: deps.metrics,
+    logger: deps.logger,
+    eventId: `discord-${interaction.id}`,
+    uploadLimitBytes: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
     metaOf: attachmentMeta,
     fetchImage: (att, field) => deps.imageFetcher.fetch(att.url, { field }),
     // Everything after this may take longer than Discord's 3 s: acknowledge first.
@@ -141,41 +147,36 @@ export async function runAnimate(interaction: RepliableInteraction, raw: RawAnim
       await interaction.deferReply();
       deferred = true;
     },
-  });
-  if (!checked.ok) {
-    const text = renderRefusals(checked.error, discordFormat);
-    return deferred ? refuseDeferred(interaction, text, deps) : refuseEarly(interaction, text);
-  }
-  const request = checked.value;
-
-  const reply = await interaction.editReply({
-    content: discordText(renderAnnouncement(requester.userId, request.prompt, request.duration, discordFormat)),
-    allowedMentions: { parse: [] },
-  });
-  const anchor: MessageRef = { platform: 'discord', channelId, messageId: reply.id };
-  const { where, note } = await threadFor(interaction, anchor, request.prompt, inPlace, deps);
-
-  const submitted = await submitRequest(
-    deps.intake,
-    {
-      eventId: `discord-${interaction.id}`,
-      requester,
-      where,
-      anchor,
-      ...request,
-      uploadLimitBytes: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
+    async refuse(refusals) {
+      const text = renderRefusals(refusals, discordFormat);
+      await (deferred ? refuseDeferred(interaction, text, deps) : refuseEarly(interaction, text));
     },
-    deps,
-  );
-  if (!submitted.ok) {
-    await interaction.editReply({
-      content: discordText(renderNotStarted(requester.userId, submitted.error, discordFormat)),
-      allowedMentions: { parse: [] },
-    });
-    return;
-  }
+    async announce(request) {
+      const reply = await interaction.editReply({
+        content: discordText(renderAnnouncement(requester.userId, request.prompt, request.duration, discordFormat)),
+        allowedMentions: { parse: [] },
+      });
+      announced = reply.content;
+      return { platform: 'discord', channelId, messageId: reply.id };
+    },
+    async openThread(anchor, request) {
+      const opened = await threadFor(interaction, anchor, request.prompt, inPlace, deps);
+      note = opened.note;
+      return opened.where;
+    },
+    async notStarted(problem) {
+      await interaction.editReply({
+        content: discordText(renderNotStarted(requester.userId, problem, discordFormat)),
+        allowedMentions: { parse: [] },
+      });
+    },
+  });
+  if (outcome.status !== 'started') return;
   if (note) {
-    await interaction.editReply({ content: `${reply.content}\n-# (${note})`, allowedMentions: { parse: [] } });
+    await interaction.editReply({ content: `${announced}\n-# (${note})`, allowedMentions: { parse: [] } });
   }
-  deps.logger.info({ requestId: submitted.value.requestId, threadId: where.threadId }, 'discord: request submitted');
+  deps.logger.info(
+    { requestId: outcome.accepted.requestId, threadId: outcome.where.threadId },
+    'discord: request submitted',
+  );
 }

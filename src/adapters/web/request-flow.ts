@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { promptPreview } from '../../core/format.js';
+import type { CheckedImage } from '../../core/images.js';
+import type { Intake } from '../../core/intake.js';
+import type { MessageRef, UserRef } from '../../core/model.js';
+import type { ChatPort } from '../../core/ports/chat-port.js';
+import type { Metrics } from '../../core/ports/metrics.js';
+import { type Refusal, type RefusalField, refusal } from '../../core/refusal.js';
+import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
+import type { CheckedRequest } from '../../core/request-check.js';
+import { startRequest } from '../../core/request-flow.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Result } from '../../shared/result.js';
+import { WEB_BOT } from './chat-port.js';
+import { webFormat } from './render.js';
+import { WEB_CHANNEL, type WebAuthor, type WebStore } from './store.js';
+import type { Upload } from './upload.js';
+
+/** A client-made id for one submit or click, so a repeated request is the same event. */
+export const ClientEventId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+/** The composer's text fields, as the form sends them. */
+export const AnimateFields = z.object({
+  prompt: z.string().default(''),
+  duration: z.string().max(8).optional(),
+  loop: z.enum(['on', 'off', '']).optional(),
+  takes: z.string().max(4).optional(),
+  eventId: ClientEventId,
+});
+
+/** A refusal as the page shows it next to the composer (or the chip): core's words, plain. */
+export function forPerson(r: Refusal | { code: string; message: string; field?: string }) {
+  return { code: r.code, field: r.field ?? null, message: r.message };
+}
+
+/** What the composer's request needs. */
+export interface WebRequestDeps {
+  store: WebStore;
+  /** The adapter's own outbox (threads are started with it, as on Discord). */
+  chat: ChatPort;
+  intake: Intake;
+  /** Checks an uploaded image's real bytes by the input rules (src/media/check-image.ts). */
+  checkImage(bytes: Uint8Array, field: RefusalField): Promise<Result<CheckedImage, Refusal>>;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+const personAuthor = (p: UserRef): WebAuthor => ({ kind: 'person', userId: p.userId, displayName: p.displayName });
+
+/**
+ * `/animate` from the composer, as hooks of core's request flow: the refusals are the HTTP answer (the
+ * page shows them by the composer), the announcement carries the start image, a thread hangs on it.
+ */
+export async function animate(
+  deps: WebRequestDeps,
+  person: UserRef,
+  fields: z.infer<typeof AnimateFields>,
+  files: Partial<Record<'image' | 'end_image', Upload>>,
+): Promise<{ status: number; body: unknown }> {
+  const { store, intake, logger, metrics } = deps;
+  const refused = (status: number, refusals: Refusal[]) => ({
+    status,
+    body: { refusals: refusals.map(forPerson), text: renderRefusals(refusals, webFormat) },
+  });
+  const channel = await store.channel(WEB_CHANNEL);
+  if (!channel) return refused(503, [refusal('service_unavailable', undefined, { reason: 'the channel is missing' })]);
+  const eventId = `web-${person.userId}-${fields.eventId}`;
+
+  const outcome = await startRequest(
+    {
+      prompt: fields.prompt,
+      duration: fields.duration,
+      startImage: files.image,
+      endImage: files.end_image,
+      loop: fields.loop === 'on',
+      takes: fields.takes,
+    },
+    {
+      requester: person,
+      where: { platform: 'web', channelId: channel.id, threadId: null },
+      intake,
+      metrics,
+      logger,
+      eventId,
+      uploadLimitBytes: channel.uploadLimitBytes,
+      // The browser's type comes from the file name; only an image/* one says anything before the bytes.
+      metaOf: (upload) => ({
+        bytes: upload.bytes.length,
+        ...(upload.declaredMime.startsWith('image/') ? { mime: upload.declaredMime } : {}),
+      }),
+      fetchImage: (upload, field) => deps.checkImage(upload.bytes, field),
+      announce: (request) => announce(store, channel.id, person, eventId, request, files.image as Upload),
+      openThread: (anchor, request) => deps.chat.openThread(anchor, `🎬 ${promptPreview(request.prompt, 90)}`),
+      async notStarted(problem, anchor) {
+        if (anchor) {
+          await store.edit(anchor.messageId, {
+            kind: 'announcement',
+            text: renderNotStarted(person.userId, problem, webFormat),
+          });
+        }
+      },
+    },
+  );
+  switch (outcome.status) {
+    case 'refused':
+      return refused(422, outcome.refusals);
+    case 'not_announced':
+      return refused(503, [refusal('service_unavailable', undefined, { reason: 'the channel is closed' })]);
+    case 'not_started':
+      return refused(422, [outcome.refusal]);
+    case 'started': {
+      const { accepted, where } = outcome;
+      logger.info({ requestId: accepted.requestId, threadId: where.threadId }, 'web: request submitted');
+      return {
+        status: 202,
+        body: {
+          requestId: accepted.requestId,
+          anchorId: outcome.anchor?.messageId,
+          threadId: where.threadId,
+          duplicate: accepted.duplicate,
+        },
+      };
+    }
+  }
+}
+
+/**
+ * Posts the announcement with the start image, once per client event id (a repeated submit finds the
+ * first one), or null when the channel is closed.
+ */
+async function announce(
+  store: WebStore,
+  channelId: string,
+  person: UserRef,
+  eventId: string,
+  request: CheckedRequest,
+  start: Upload,
+): Promise<MessageRef | null> {
+  const announceKey = `announce-${eventId}`;
+  const found = await store.byKey({ channelId, threadId: null }, announceKey);
+  if (found) return { platform: 'web', channelId, messageId: found };
+  const image = await store.putFile(request.startImage.bytes, {
+    filename: start.filename,
+    mime: request.startImage.mime,
+  });
+  const posted = await store.post(
+    { channelId, threadId: null },
+    WEB_BOT,
+    {
+      kind: 'announcement',
+      text: renderAnnouncement(person.userId, request.prompt, request.duration, webFormat, { inThread: true }),
+      image,
+    },
+    { idempotencyKey: announceKey, invokedBy: personAuthor(person) },
+  );
+  return posted.ok ? { platform: 'web', channelId, messageId: posted.id } : null;
+}
