@@ -27,8 +27,9 @@ import { makePng } from '../support/images.js';
 /**
  * What every intake adapter must do, given an in-memory intake (test/fakes/intake.ts): a valid request
  * submits once, with an event id taken from the platform's event; a request the intake refuses is told
- * to the person and submits nothing; the same platform event delivered twice submits once. Run against
- * each adapter's entry point with the real SDK and the platform's loopback fake.
+ * to the person and submits nothing; the same platform event delivered twice submits once; the requests
+ * core's flow refuses are refused alike everywhere, before anything is public. Run against each adapter's
+ * entry point with the real SDK and the platform's loopback fake.
  */
 
 /** One person's request as the platform delivered it. */
@@ -256,7 +257,7 @@ describe('Slack', () => {
     slack = await startSlackFake();
   });
   afterAll(() => slack.close());
-  intakeAdapterContract('Slack (src/adapters/slack, app mention)', {
+  intakeAdapterContract('Slack (src/adapters/slack, app mention and the modal)', {
     platform: 'slack',
     async start(intake) {
       const app = express();
