@@ -16,6 +16,12 @@ export interface PlatformSettings<Shape extends z.ZodRawShape = z.ZodRawShape> {
    * other platform does (the web playground unless WEB_CHAT says otherwise).
    */
   enabled(values: z.infer<z.ZodObject<Shape>>): boolean | 'when-alone';
+  /**
+   * An outside service with real people on it, which the bot logs in to (not one this process serves
+   * itself). `npm start` without an Oxen key never points such a platform at the simulator's made-up
+   * videos: it runs the terminal demo instead (src/config/start-mode.ts).
+   */
+  external: boolean;
   /** Hosts its attachments are downloaded from: the default of DOWNLOAD_HOSTS. */
   downloadHosts: readonly string[];
   /**

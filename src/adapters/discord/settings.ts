@@ -13,6 +13,7 @@ export const discordSettings = platformSettings({
   },
   secretKeys: ['DISCORD_TOKEN'],
   enabled: (c) => Boolean(c.DISCORD_TOKEN && c.DISCORD_APPLICATION_ID),
+  external: true,
   downloadHosts: ['cdn.discordapp.com', 'media.discordapp.net'],
   problems(raw) {
     const problems: string[] = [];

@@ -12,6 +12,7 @@ export const slackSettings = platformSettings({
   secretKeys: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'],
   // HTTP events need the signing secret, Socket Mode the app token: either makes Slack run.
   enabled: (c) => Boolean(c.SLACK_BOT_TOKEN && (c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN)),
+  external: true,
   downloadHosts: ['files.slack.com'],
   problems(raw) {
     const problems: string[] = [];

@@ -16,6 +16,7 @@ export const webSettings = platformSettings({
   // Needs no credentials: on when asked, else when no chat platform is configured (npm start's default).
   enabled: (c) => c.WEB_CHAT ?? 'when-alone',
   // Images arrive as uploads to the bot's own routes, never as links to fetch.
+  external: false,
   downloadHosts: [],
   problems(raw, takesCommands) {
     if (takesCommands && isOn(raw.WEB_CHAT) && !raw.WEB_CHAT_TOKEN && !raw.ADMIN_TOKEN) {
