@@ -101,8 +101,9 @@ export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
       );
     },
     async createChatPort(config, { openRedis }) {
-      const { createWebPlatformPort } = await import('../adapters/web/index.js');
-      return createWebPlatformPort(openRedis('web outbox'), config.QUEUE_PREFIX);
+      const { createWebChatPort, createWebStore } = await import('../adapters/web/index.js');
+      // On a connection of its own, which the port never closes (the worker's shutdown does).
+      return createWebChatPort({ store: createWebStore(openRedis('web outbox'), config.QUEUE_PREFIX) });
     },
   },
 };
