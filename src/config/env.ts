@@ -28,8 +28,6 @@ const platformId = z
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
-const onOff = envOnOff;
-
 /** A non-negative decimal amount of USD ("0.112", "25"), read exactly into micro-dollars. */
 const usd = z.string().transform((text, ctx) => {
   const micros = parseUsd(text);
@@ -56,8 +54,6 @@ function trustProxyValue(raw: string): boolean | number | string {
   return raw.trim();
 }
 
-const url = envUrl;
-
 type Settings = (typeof PLATFORM_SETTINGS)[Platform];
 /** Turns a union of shapes into one shape holding every member's keys. */
 type Merged<U> = (U extends unknown ? (u: U) => void : never) extends (m: infer M) => void ? M : never;
@@ -71,14 +67,14 @@ const platformEnv = Object.assign({}, ...PLATFORMS.map((p) => PLATFORM_SETTINGS[
  */
 export const ConfigSchema = z.object({
   OXEN_API_KEY: z.string().min(1).optional(),
-  OXEN_BASE_URL: url.default('https://hub.oxen.ai'),
+  OXEN_BASE_URL: envUrl.default('https://hub.oxen.ai'),
   OXEN_MODEL: z.string().min(1).default('kling-video-o1-image-to-video'),
   OXEN_INPUT_REPO: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be namespace/repo')
     .optional(),
   IMAGE_STORE: z.enum(['oxen', 'http', 's3']).default('oxen'),
-  PUBLIC_BASE_URL: url.optional(),
+  PUBLIC_BASE_URL: envUrl.optional(),
   /** Hours a staged input is kept after the last attempt that used it ended (0: deleted right away). */
   STAGED_INPUT_RETENTION_HOURS: int(0, 720, 24),
   /** Where IMAGE_STORE=http keeps its files (`<DATA_DIR>/inputs`, `<DATA_DIR>/videos`). */
@@ -94,10 +90,10 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[a-z0-9-]+$/, 'must be a region name such as us-east-1 or auto')
     .default('us-east-1'),
-  S3_ENDPOINT: url.optional(),
+  S3_ENDPOINT: envUrl.optional(),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
-  S3_FORCE_PATH_STYLE: onOff.default(false),
+  S3_FORCE_PATH_STYLE: envOnOff.default(false),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -253,30 +249,21 @@ function crossChecks(config: RawConfig, role: Role): string[] {
   return problems;
 }
 
-/**
- * Whether each platform runs, from its settings' rule. A platform that runs only alone (the web
- * playground unless WEB_CHAT says otherwise) runs when no other platform does.
- */
-function platformStates(config: Config): Record<Platform, boolean> {
-  const rules = PLATFORMS.map(
-    (p) => [p, (PLATFORM_SETTINGS[p].enabled as (c: Config) => boolean | 'when-alone')(config)] as const,
-  );
-  const anyOther = rules.some(([, rule]) => rule === true);
-  return Object.fromEntries(rules.map(([p, rule]) => [p, rule === 'when-alone' ? !anyOther : rule])) as Record<
-    Platform,
-    boolean
-  >;
-}
-
 /** The token people sign in to the web playground with (WEB_CHAT_TOKEN, else ADMIN_TOKEN), if any. */
 export function webChatToken(config: Config): string | undefined {
   return config.WEB_CHAT_TOKEN ?? config.ADMIN_TOKEN;
 }
 
-/** Which platforms have credentials, and so are started. */
+/**
+ * Which platforms have credentials, and so are started, by each one's rule in its settings. A platform
+ * that runs only alone (the web playground unless WEB_CHAT says otherwise) runs when no other one does.
+ */
 export function enabledPlatforms(config: Config): Platform[] {
-  const states = platformStates(config);
-  return PLATFORMS.filter((platform) => states[platform]);
+  // Each rule reads its own variables, all of which the full config holds.
+  const rule = (p: Platform) => (PLATFORM_SETTINGS[p].enabled as (c: Config) => boolean | 'when-alone')(config);
+  const rules = new Map(PLATFORMS.map((p) => [p, rule(p)]));
+  const anyOther = [...rules.values()].includes(true);
+  return PLATFORMS.filter((p) => (rules.get(p) === 'when-alone' ? !anyOther : rules.get(p) === true));
 }
 
 /** The values of the configured secrets, for the logger to scrub. */
