@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # /animate: one image for every role (CMD all; override with `node dist/main.js bot` or `worker`).
-# Registering the Discord commands needs no checkout: `node dist/commands/register-discord.js` (README.md).
+# Registering the Discord commands needs no checkout: `node dist/adapters/discord/register-commands.js` (README.md).
 #
 # Size (docs/image-size.md has the method and every figure): the runtime is Debian 12 slim, Node's binary,
 # a minimal ffmpeg/ffprobe built from Debian's source package, the production node_modules and dist/: at
@@ -8,7 +8,7 @@
 # of libraries: LLVM, Mesa, ...). test/integration/deploy/runtime-deps.test.ts runs the deps stage's install.
 
 # --- build: dev dependencies and the TypeScript compiler, thrown away afterwards. src/ holds the command
-# definitions and their registration too, so dist/ has dist/main.js and dist/commands/register-discord.js ---
+# definitions and their registration too, so dist/ has dist/main.js and dist/adapters/discord/register-commands.js ---
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

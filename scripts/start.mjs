@@ -1,14 +1,15 @@
-// `npm start`: the one command a newcomer runs. It makes sure there is a Redis (starting a private one
-// when it can), builds if needed, and runs the bot. With no Oxen key and no chat platform configured, the
-// bot runs against the Oxen simulator in its own process (ANIMATE_SIMULATOR=embedded) with the web
-// playground on, and prints its address (http://127.0.0.1:3000/). With no key but Discord or Slack set
-// up, it runs the offline terminal demo instead. `npm run demo` (`start.mjs demo [--out file.mp4]`) runs
+// `npm start`: the one command a newcomer runs. It builds if needed, makes sure there is a Redis (starting
+// a private one when it can), and runs the bot. What it runs is the program's decision
+// (src/config/start-mode.ts, from the platforms' settings): with no Oxen key and no chat platform set up,
+// the bot against the Oxen simulator in its own process (ANIMATE_SIMULATOR=embedded) with the web
+// playground on, and its address (http://127.0.0.1:3000/); with no key but a chat platform set up, the
+// offline terminal demo. `npm run demo` (`start.mjs demo [--out file.mp4]`) runs
 // the demo whatever the settings. Both run from dist/ (compiled), so they need neither tsx nor tests.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 import lockfile from 'proper-lockfile';
 import { freePort, redisAnswers } from './redis-probe.mjs';
@@ -25,13 +26,17 @@ if (role !== 'demo' && !ROLES.includes(role)) {
   process.exit(2);
 }
 
-/** Variables as the bot will see them: the real environment wins over `.env`, empty means unset. */
-function readSetting(name) {
-  const fromEnv = process.env[name];
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return fromEnv.trim();
+/** The variables as the bot will see them: the real environment wins over `.env`. */
+function settings() {
   const path = join(root, '.env');
-  if (!existsSync(path)) return undefined;
-  const value = parseDotenv(readFileSync(path))[name];
+  const fromFile = existsSync(path) ? parseDotenv(readFileSync(path)) : {};
+  const fromEnv = Object.entries(process.env).filter(([, value]) => value !== undefined && value.trim() !== '');
+  return { ...fromFile, ...Object.fromEntries(fromEnv) };
+}
+
+/** One variable as the bot will see it; empty means unset. */
+function readSetting(name) {
+  const value = settings()[name];
   return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
 }
 
@@ -233,34 +238,32 @@ function runDemo(args) {
 
 async function main() {
   if (role === 'demo') runDemo(process.argv.slice(3));
-  // A bot-only process needs no Oxen key (the workers hold it); everything else does.
-  const chatPlatform = ['DISCORD_TOKEN', 'SLACK_BOT_TOKEN'].some((name) => readSetting(name));
-  const needsKey = role !== 'bot' || !chatPlatform;
-  // Nothing configured at all: the real bot, against the built-in simulator, in the browser.
-  const embedded = needsKey && !readSetting('OXEN_API_KEY') && role === 'all' && !chatPlatform;
+  buildIfStale();
+  // The mode is the program's decision (src/config/start-mode.ts), from the platforms' own settings.
+  const { startMode } = await import(pathToFileURL(join(root, 'dist', 'config', 'start-mode.js')).href);
+  const mode = startMode(role, settings());
+  const embedded = mode === 'simulator';
   if (embedded) {
     console.log(
       [
-        'No OXEN_API_KEY and no Discord or Slack credentials: running the bot against the built-in Oxen simulator',
+        'No OXEN_API_KEY and no chat platform set up: running the bot against the built-in Oxen simulator',
         '(nothing is billed), with the web playground. Its address follows once it is up. For real videos, copy',
         '.env.example to .env and fill in OXEN_API_KEY and OXEN_INPUT_REPO (see README.md). The terminal demo:',
         'npm run demo.',
         '',
       ].join('\n'),
     );
-  } else if (needsKey && !readSetting('OXEN_API_KEY')) {
+  } else if (mode === 'demo') {
     console.log(
       [
         'No OXEN_API_KEY in the environment or .env, so running the offline demo: a local Oxen simulator and one',
         'generation, end to end. To run the real bot, copy .env.example to .env and fill in OXEN_API_KEY,',
-        'OXEN_INPUT_REPO and the Discord and/or Slack credentials (see README.md).',
+        "OXEN_INPUT_REPO and the chat platforms' credentials (see README.md).",
         '',
       ].join('\n'),
     );
     runDemo([]);
   }
-
-  buildIfStale();
 
   const env = { ...process.env };
   let redis = null;

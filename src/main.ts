@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { type Config, ConfigError, enabledPlatforms, secretValues } from './config/env.js';
+import { type Config, ConfigError, enabledPlatforms, SECRET_KEYS, secretValues } from './config/env.js';
 import { embeddedSimulatorRequested, loadConfigFromEnvironment, parentWatchRequested } from './config/load.js';
 import { watchParent } from './roles/parent-watch.js';
 import { createShutdown, exitGracefully, exitOnSignals } from './roles/shutdown.js';
@@ -49,6 +49,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const logger = createLogger({
     level: config.LOG_LEVEL,
     secrets: secretValues(config),
+    redactKeys: SECRET_KEYS,
     pretty: process.stdout.isTTY === true,
     base: { role, version },
   });

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/env.js';
+import { ConfigError, SECRET_KEYS } from '../config/env.js';
 import { loadConfigFromEnvironment } from '../config/load.js';
 import { createLogger } from '../shared/logger.js';
 import { parseAnimateArgs, USAGE } from './args.js';
@@ -41,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
     pretty: false,
     destination: process.stderr,
     secrets: [apiKey],
+    redactKeys: SECRET_KEYS,
   });
   const ui = createTerminalUi();
   const urlHosts = [args.value.image, args.value.endImage]

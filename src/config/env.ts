@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseUsd } from '../core/money.js';
+import { envOnOff, envUrl, ON_WORDS } from '../core/platform-settings.js';
 import { PLATFORMS, type Platform } from '../core/platforms.js';
+import { PLATFORM_SETTINGS } from './platforms.js';
 
 /** Which parts of the program a process runs; decides which variables are required. */
 export type Role = 'bot' | 'worker' | 'all' | 'cli';
@@ -26,10 +28,6 @@ const platformId = z
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
-const ON = ['on', 'true', '1', 'yes'];
-/** `on` or `off` (also true/false, 1/0, yes/no; any case), parsed to a boolean. */
-const onOff = z.stringbool({ truthy: ON, falsy: ['off', 'false', '0', 'no'], error: 'must be on or off' });
-
 /** A non-negative decimal amount of USD ("0.112", "25"), read exactly into micro-dollars. */
 const usd = z.string().transform((text, ctx) => {
   const micros = parseUsd(text);
@@ -51,12 +49,17 @@ function trustProxyValue(raw: string): boolean | number | string {
   const lower = raw.trim().toLowerCase();
   // A number is a hop count (express' meaning), so `1` is one proxy, not "on".
   if (/^\d+$/.test(lower)) return Number(lower);
-  if (ON.includes(lower)) return true;
+  if (ON_WORDS.includes(lower)) return true;
   if (['off', 'false', 'no'].includes(lower)) return false;
   return raw.trim();
 }
 
-const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+type Settings = (typeof PLATFORM_SETTINGS)[Platform];
+/** Turns a union of shapes into one shape holding every member's keys. */
+type Merged<U> = (U extends unknown ? (u: U) => void : never) extends (m: infer M) => void ? M : never;
+
+/** Every platform's variables, from its settings (src/adapters/<platform>/settings.ts). */
+const platformEnv = Object.assign({}, ...PLATFORMS.map((p) => PLATFORM_SETTINGS[p].env)) as Merged<Settings['env']>;
 
 /**
  * The environment (docs/architecture.md#configuration). Every variable is listed in `.env.example`, and a
@@ -64,14 +67,14 @@ const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
  */
 export const ConfigSchema = z.object({
   OXEN_API_KEY: z.string().min(1).optional(),
-  OXEN_BASE_URL: url.default('https://hub.oxen.ai'),
+  OXEN_BASE_URL: envUrl.default('https://hub.oxen.ai'),
   OXEN_MODEL: z.string().min(1).default('kling-video-o1-image-to-video'),
   OXEN_INPUT_REPO: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be namespace/repo')
     .optional(),
   IMAGE_STORE: z.enum(['oxen', 'http', 's3']).default('oxen'),
-  PUBLIC_BASE_URL: url.optional(),
+  PUBLIC_BASE_URL: envUrl.optional(),
   /** Hours a staged input is kept after the last attempt that used it ended (0: deleted right away). */
   STAGED_INPUT_RETENTION_HOURS: int(0, 720, 24),
   /** Where IMAGE_STORE=http keeps its files (`<DATA_DIR>/inputs`, `<DATA_DIR>/videos`). */
@@ -87,10 +90,10 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[a-z0-9-]+$/, 'must be a region name such as us-east-1 or auto')
     .default('us-east-1'),
-  S3_ENDPOINT: url.optional(),
+  S3_ENDPOINT: envUrl.optional(),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
-  S3_FORCE_PATH_STYLE: onOff.default(false),
+  S3_FORCE_PATH_STYLE: envOnOff.default(false),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -105,23 +108,6 @@ export const ConfigSchema = z.object({
   REDIS_CLUSTER_NODES: csv(hostPort).optional(),
   /** BullMQ and store key prefix. On a Redis Cluster it must be a hash tag (`{animate}`): one slot for all. */
   QUEUE_PREFIX: z.string().min(1).default('{animate}'),
-  DISCORD_TOKEN: z.string().min(1).optional(),
-  DISCORD_APPLICATION_ID: z.string().regex(/^\d+$/, 'must be the numeric application id').optional(),
-  DISCORD_API_URL: url.default('https://discord.com/api'),
-  DISCORD_DEV_GUILD_ID: z.string().regex(/^\d+$/, 'must be a numeric guild id').optional(),
-  /** `on`: the bot registers its Discord commands at startup, as `npm run commands:deploy` does. */
-  DISCORD_REGISTER_COMMANDS: onOff.default(false),
-  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional(),
-  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional(),
-  SLACK_API_URL: url.default('https://slack.com/api/'),
-  /**
-   * The web playground (src/adapters/web): on, off, or unset for "on when neither Discord nor Slack has
-   * credentials". Without a sign-in token it answers this machine only.
-   */
-  WEB_CHAT: onOff.optional(),
-  /** What people type to sign in to the web playground; ADMIN_TOKEN serves when unset. */
-  WEB_CHAT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   PORT: int(0, 65_535, 3000),
   /**
    * A second port for `/metrics`, `/readyz` details and the dashboard, kept off the public one (PORT then
@@ -150,11 +136,10 @@ export const ConfigSchema = z.object({
   MONTHLY_BUDGET_USD: usd.optional(),
   /** `discord:<channel id>` or `slack:<channel id>`: where the 80 % budget warning is posted. */
   BUDGET_ALERT_CHANNEL: platformId.optional(),
-  DOWNLOAD_HOSTS: csv(z.string().regex(/^[A-Za-z0-9.-]+$/, 'each entry must be a host name')).default([
-    'cdn.discordapp.com',
-    'media.discordapp.net',
-    'files.slack.com',
-  ]),
+  /** Hosts attachments may be downloaded from; by default those the enabled-or-not platforms name. */
+  DOWNLOAD_HOSTS: csv(z.string().regex(/^[A-Za-z0-9.-]+$/, 'each entry must be a host name')).default(
+    PLATFORMS.flatMap((p) => PLATFORM_SETTINGS[p].downloadHosts),
+  ),
   GENERATION_TIMEOUT_MINUTES: int(1, 24 * 60, 30),
   RECONCILE_INTERVAL_SECONDS: int(1, 3600, 60),
   /**
@@ -170,24 +155,21 @@ export const ConfigSchema = z.object({
   /** The ffprobe command, which reads a joined video's size and length. */
   FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...platformEnv,
 });
 
 /** The parsed configuration. */
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Variable names whose values are secrets: never printed, scrubbed from logs. */
-export const SECRET_KEYS = [
+export const SECRET_KEYS: readonly (keyof Config)[] = [
   'OXEN_API_KEY',
-  'DISCORD_TOKEN',
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
   'ADMIN_TOKEN',
-  'WEB_CHAT_TOKEN',
   'S3_SECRET_ACCESS_KEY',
   'REDIS_SENTINEL_PASSWORD',
   'METRICS_TOKEN',
-] as const satisfies ReadonlyArray<keyof Config>;
+  ...PLATFORMS.flatMap((p): readonly (keyof Config)[] => PLATFORM_SETTINGS[p].secretKeys),
+];
 
 /** Every problem with the environment, by variable name, values left out. */
 export class ConfigError extends Error {
@@ -251,23 +233,8 @@ function crossChecks(config: RawConfig, role: Role): string[] {
       );
     }
   }
-  if (config.DISCORD_TOKEN && !config.DISCORD_APPLICATION_ID) {
-    problems.push('DISCORD_APPLICATION_ID: required when DISCORD_TOKEN is set');
-  }
-  if (isOn(config.DISCORD_REGISTER_COMMANDS) && !config.DISCORD_TOKEN) {
-    problems.push('DISCORD_TOKEN: required when DISCORD_REGISTER_COMMANDS=on (and DISCORD_APPLICATION_ID)');
-  }
-  if (config.SLACK_BOT_TOKEN && !config.SLACK_SIGNING_SECRET && !config.SLACK_APP_TOKEN) {
-    problems.push(
-      'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: one is required when SLACK_BOT_TOKEN is set (HTTP or Socket Mode)',
-    );
-  }
   const takesCommands = role === 'bot' || role === 'all';
-  if (takesCommands && isOn(config.WEB_CHAT) && !config.WEB_CHAT_TOKEN && !config.ADMIN_TOKEN) {
-    problems.push(
-      'WEB_CHAT_TOKEN: required when WEB_CHAT=on (what people type to sign in; ADMIN_TOKEN serves too). Leave WEB_CHAT unset to try the playground on this machine alone',
-    );
-  }
+  for (const platform of PLATFORMS) problems.push(...PLATFORM_SETTINGS[platform].problems(config, takesCommands));
   if (config.REDIS_SENTINELS && config.REDIS_CLUSTER_NODES) {
     problems.push('REDIS_SENTINELS and REDIS_CLUSTER_NODES: set one or the other (Sentinel or Cluster), not both');
   }
@@ -279,36 +246,24 @@ function crossChecks(config: RawConfig, role: Role): string[] {
   if (config.ADMIN_PORT && config.ADMIN_PORT === (config.PORT ?? '3000')) {
     problems.push('ADMIN_PORT: must differ from PORT (or stay unset to serve everything on PORT)');
   }
-  if ((config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN) && !config.SLACK_BOT_TOKEN) {
-    problems.push('SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set');
-  }
   return problems;
 }
-
-/** A raw on/off value as the schema reads it (any case); unset or malformed counts as off here. */
-function isOn(value: string | undefined): boolean {
-  return ON.includes(value?.trim().toLowerCase() ?? '');
-}
-
-/**
- * The variables that make each platform run. A `Record` over every platform, so a platform added to the
- * list (src/core/platforms.ts) does not type-check until it says which of its variables it needs.
- */
-const PLATFORM_CREDENTIALS: Record<Platform, (config: Config) => boolean> = {
-  discord: (c) => Boolean(c.DISCORD_TOKEN && c.DISCORD_APPLICATION_ID),
-  slack: (c) => Boolean(c.SLACK_BOT_TOKEN && (c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN)),
-  // Needs no credentials: on when asked, else when no chat platform is configured (npm start's default).
-  web: (c) => c.WEB_CHAT ?? !(PLATFORM_CREDENTIALS.discord(c) || PLATFORM_CREDENTIALS.slack(c)),
-};
 
 /** The token people sign in to the web playground with (WEB_CHAT_TOKEN, else ADMIN_TOKEN), if any. */
 export function webChatToken(config: Config): string | undefined {
   return config.WEB_CHAT_TOKEN ?? config.ADMIN_TOKEN;
 }
 
-/** Which platforms have credentials, and so are started. */
+/**
+ * Which platforms have credentials, and so are started, by each one's rule in its settings. A platform
+ * that runs only alone (the web playground unless WEB_CHAT says otherwise) runs when no other one does.
+ */
 export function enabledPlatforms(config: Config): Platform[] {
-  return PLATFORMS.filter((platform) => PLATFORM_CREDENTIALS[platform](config));
+  // Each rule reads its own variables, all of which the full config holds.
+  const rule = (p: Platform) => (PLATFORM_SETTINGS[p].enabled as (c: Config) => boolean | 'when-alone')(config);
+  const rules = new Map(PLATFORMS.map((p) => [p, rule(p)]));
+  const anyOther = [...rules.values()].includes(true);
+  return PLATFORMS.filter((p) => (rules.get(p) === 'when-alone' ? !anyOther : rules.get(p) === true));
 }
 
 /** The values of the configured secrets, for the logger to scrub. */

@@ -64,13 +64,12 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     openRedis: deps.openRedis,
   });
   if (adapters.length === 0) {
-    logger.warn('no platform has credentials: set DISCORD_TOKEN or SLACK_BOT_TOKEN to take commands');
+    logger.warn('no platform has credentials: see .env.example for what each one needs to take commands');
   }
 
   return {
     adapters,
     async start() {
-      if (config.DISCORD_REGISTER_COMMANDS) await registerCommands(config, logger);
       for (const adapter of adapters) {
         await adapter.start();
         logger.info({ platform: adapter.platform }, 'platform intake running');
@@ -83,26 +82,4 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
       await intake.close();
     },
   };
-}
-
-/**
- * `DISCORD_REGISTER_COMMANDS=on`: what `npm run commands:deploy` does, at startup. A failure is logged
- * and the bot starts anyway: commands registered earlier keep working, and the gateway login reports a
- * bad token on its own.
- */
-async function registerCommands(config: Config, logger: Logger): Promise<void> {
-  // Imported here, like the adapters (src/roles/platforms.ts): only a Discord bot needs discord.js.
-  const { registerDiscordCommands, registrationFromConfig, registrationTarget } = await import(
-    '../commands/register-discord.js'
-  );
-  const opts = registrationFromConfig(config);
-  if (!opts) return;
-  // Fixed messages, for log searches; which commands and where (guild or globally) are fields.
-  const target = registrationTarget(opts);
-  try {
-    const registered = await registerDiscordCommands(opts);
-    logger.info({ commands: registered.map((c) => c.name), target }, 'discord commands registered');
-  } catch (error) {
-    logger.error({ err: error, target }, 'discord commands: registration failed; the ones registered before stay');
-  }
 }

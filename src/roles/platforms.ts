@@ -53,7 +53,18 @@ export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
     async createAdapter(config, { intake, imageFetcher, logger, metrics }) {
       const { createDiscordAdapter } = await import('../adapters/discord/index.js');
       return createDiscordAdapter(
-        { token: config.DISCORD_TOKEN ?? '', apiUrl: config.DISCORD_API_URL },
+        {
+          token: config.DISCORD_TOKEN ?? '',
+          apiUrl: config.DISCORD_API_URL,
+          ...(config.DISCORD_REGISTER_COMMANDS
+            ? {
+                registerCommands: {
+                  applicationId: config.DISCORD_APPLICATION_ID ?? '',
+                  ...(config.DISCORD_DEV_GUILD_ID ? { guildId: config.DISCORD_DEV_GUILD_ID } : {}),
+                },
+              }
+            : {}),
+        },
         { intake, imageFetcher, logger, metrics },
       );
     },
@@ -90,8 +101,9 @@ export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
       );
     },
     async createChatPort(config, { openRedis }) {
-      const { createWebPlatformPort } = await import('../adapters/web/index.js');
-      return createWebPlatformPort(openRedis('web outbox'), config.QUEUE_PREFIX);
+      const { createWebChatPort, createWebStore } = await import('../adapters/web/index.js');
+      // On a connection of its own, which the port never closes (the worker's shutdown does).
+      return createWebChatPort({ store: createWebStore(openRedis('web outbox'), config.QUEUE_PREFIX) });
     },
   },
 };

@@ -4,10 +4,11 @@ import { type Logger, type LoggerOptions, pino } from 'pino';
 export type { Logger } from 'pino';
 
 /**
- * Paths whose values never reach the log: tokens, keys and authorization headers wherever they sit.
- * pino replaces them with "[redacted]" before serialising.
+ * Paths whose values never reach the log wherever they sit: tokens, keys, authorization headers and
+ * cookies. pino replaces them with "[redacted]" before serialising. The configuration's own secret
+ * variables come from the caller ({@link LoggerSettings.redactKeys}), so this file names none of them.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'token',
   '*.token',
   'apiKey',
@@ -18,18 +19,6 @@ export const REDACT_PATHS = [
   '*.headers.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
-  'config.OXEN_API_KEY',
-  'config.DISCORD_TOKEN',
-  'config.SLACK_BOT_TOKEN',
-  'config.SLACK_SIGNING_SECRET',
-  'config.SLACK_APP_TOKEN',
-  'config.ADMIN_TOKEN',
-  'OXEN_API_KEY',
-  'DISCORD_TOKEN',
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
-  'ADMIN_TOKEN',
 ];
 
 /** Where the log goes and how it looks. */
@@ -40,6 +29,11 @@ export interface LoggerSettings {
   pretty?: boolean;
   /** Extra strings to scrub from every line (the configured secrets themselves). */
   secrets?: string[];
+  /**
+   * Names of the secret variables (SECRET_KEYS in src/config/env.ts): their values are redacted when
+   * logged as a field of that name or inside a logged `config`.
+   */
+  redactKeys?: readonly string[];
   /** Destination stream; tests pass one to read what was logged. @defaultValue stdout */
   destination?: NodeJS.WritableStream;
   /**
@@ -57,7 +51,7 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   const secrets = (settings.secrets ?? []).filter((s) => s.length >= 6);
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    redact: { paths: redactPaths(settings.redactKeys ?? []), censor: '[redacted]' },
     base: { pid: process.pid, hostname: hostname(), ...settings.base },
     // ISO times read at a glance in `docker logs`; log shippers parse them as well as epoch numbers.
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -75,6 +69,11 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     });
   }
   return settings.destination ? pino(options, settings.destination) : pino(options);
+}
+
+/** The fixed paths plus each secret variable's name, alone and under `config`. */
+function redactPaths(keys: readonly string[]): string[] {
+  return [...REDACT_PATHS, ...keys.flatMap((key) => [key, `config.${key}`])];
 }
 
 /** Replaces each secret in `text` with "[redacted]". */

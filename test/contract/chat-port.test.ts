@@ -11,6 +11,7 @@ import { plainWebText } from '../../src/adapters/web/render.js';
 import { createWebStore, WEB_CHANNEL, type WebStore } from '../../src/adapters/web/store.js';
 import { ChatError, type ChatErrorKind } from '../../src/core/errors.js';
 import type { ChatLocation, MessageRef } from '../../src/core/model.js';
+import type { Platform } from '../../src/core/platforms.js';
 import type { ChatPort, VideoFile } from '../../src/core/ports/chat-port.js';
 import type { MessageView } from '../../src/core/views.js';
 import { createMemoryChat, type MemoryChat } from '../fakes/chat/memory-chat.js';
@@ -179,7 +180,7 @@ chatPortContract('memory fake (test/fakes/chat/memory-chat.ts)', {
 
 // Discord: the real port (REST, bot token) against the loopback Discord fake.
 let discord: DiscordFake;
-chatPortContract('Discord port (src/adapters/discord/chat-port.ts)', {
+const discordPort: ChatPortHarness = {
   async start() {
     discord = await startDiscordFake();
     return createDiscordChatPort({ token: discord.token, apiUrl: discord.apiUrl, retries: 0, timeoutMs: 5_000 });
@@ -203,11 +204,11 @@ chatPortContract('Discord port (src/adapters/discord/chat-port.ts)', {
     discord.knobs.rateLimitNext = 0;
     discord.knobs.uploadLimitBytes = 10 * 1024 * 1024;
   },
-});
+};
 
 // Slack: the real port (Web API, bot token) against the loopback Slack fake.
 let slack: SlackFake;
-chatPortContract('Slack port (src/adapters/slack/chat-port.ts)', {
+const slackPort: ChatPortHarness = {
   async start() {
     slack = await startSlackFake();
     return createSlackChatPort({ token: slack.botToken, apiUrl: slack.apiUrl, retries: 0 });
@@ -241,7 +242,7 @@ chatPortContract('Slack port (src/adapters/slack/chat-port.ts)', {
     slack.state.failNext.clear();
     slack.state.rateLimitNext.clear();
   },
-});
+};
 
 // Web: the real port against the playground's Redis store (src/adapters/web/store.ts), failures made the
 // store's own way: a deleted thread, a channel closed to the bot, a message over its edit guard, a lower
@@ -250,7 +251,7 @@ let webRedis: Redis;
 let webStore: WebStore;
 const webPrefix = `{t-${randomUUID()}}`;
 const guarded: string[] = [];
-chatPortContract('web port (src/adapters/web/chat-port.ts)', {
+const webPort: ChatPortHarness = {
   async start() {
     webRedis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     webStore = createWebStore(webRedis, webPrefix);
@@ -289,4 +290,15 @@ chatPortContract('web port (src/adapters/web/chat-port.ts)', {
     await webStore.setUploadLimit(WEB_CHANNEL, 10 * 1024 * 1024);
     if (guarded.length > 0) await webRedis.del(...guarded.splice(0));
   },
-});
+};
+
+/**
+ * One harness per platform, keyed by the platform list (src/core/platforms.ts): a platform added there
+ * does not type-check until its port runs this contract against its loopback fake.
+ */
+const PLATFORM_PORTS: Record<Platform, [name: string, harness: ChatPortHarness]> = {
+  discord: ['Discord port (src/adapters/discord/chat-port.ts)', discordPort],
+  slack: ['Slack port (src/adapters/slack/chat-port.ts)', slackPort],
+  web: ['web port (src/adapters/web/chat-port.ts)', webPort],
+};
+for (const [name, harness] of Object.values(PLATFORM_PORTS)) chatPortContract(name, harness);

@@ -63,6 +63,10 @@ interface Asked {
 
 interface IntakeAdapterHarness {
   platform: Platform;
+  /** Starts the platform's loopback fake, once for the suite. */
+  setUp?(): Promise<void>;
+  /** Stops it, and removes what the suite left. */
+  tearDown(): Promise<void>;
   start(intake: FakeIntake): Promise<void>;
   stop(): Promise<void>;
   /** A person asks for a valid 5 s animation of a 512×512 PNG. */
@@ -89,6 +93,10 @@ const REFUSED: Array<[string, Omit<Ask, 'prompt'> & { prompt?: string }, FakeInt
 
 function intakeAdapterContract(name: string, harness: IntakeAdapterHarness): void {
   describe(`intake adapter contract: ${name}`, () => {
+    beforeAll(async () => {
+      await harness.setUp?.();
+    });
+    afterAll(() => harness.tearDown());
     let fake: FakeIntake;
     /** Every submit call, duplicates included (the fake's `submitted` keeps one per event id). */
     let calls: SubmitInput[];
@@ -170,67 +178,65 @@ function intakeAdapterContract(name: string, harness: IntakeAdapterHarness): voi
 // Discord: the real adapter (discord.js on the gateway) against the Discord fake.
 let discord: DiscordFake;
 let discordAdapter: ReturnType<typeof createDiscordAdapter> | undefined;
-describe('Discord', () => {
-  beforeAll(async () => {
+const discordIntake: IntakeAdapterHarness = {
+  platform: 'discord',
+  async setUp() {
     discord = await startDiscordFake();
-  });
-  afterAll(() => discord.close());
-  intakeAdapterContract('Discord (src/adapters/discord, /animate)', {
-    platform: 'discord',
-    async start(intake) {
-      discordAdapter = createDiscordAdapter(
-        { token: discord.token, apiUrl: discord.apiUrl, retries: 0, waitGuildTimeoutMs: 1_000 },
-        {
-          intake: intake.intake,
-          imageFetcher: createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: 'http://127.0.0.1:9' }),
-          logger: silentLogger(),
-        },
-      );
-      await discordAdapter.start();
-    },
-    async stop() {
-      await discordAdapter?.stop();
-      discordAdapter = undefined;
-    },
-    async request(prompt) {
-      const image = discord.attachment('cat.png', makePng(512, 512), {
-        contentType: 'image/png',
-        width: 512,
-        height: 512,
-      });
-      const id = discord.animate({ image, prompt, duration: 5 });
-      return {
-        eventId: `discord-${id}`,
-        async again() {
-          discord.redeliver(id);
-        },
-        told: () => discord.responses(id).map((m) => m.content),
-      };
-    },
-    async ask(r) {
-      const before = new Set(discord.messages(FAKE_IDS.textChannel).map((m) => m.id));
-      const png = () =>
-        discord.attachment('cat.png', makePng(512, 512), { contentType: 'image/png', width: 512, height: 512 });
-      const id = discord.animate({
-        image: png(),
-        prompt: r.prompt,
-        duration: Number(r.duration ?? '5'),
-        ...(r.loop ? { loop: true } : {}),
-        ...(r.takes ? { takes: r.takes } : {}),
-        ...(r.endImage ? { endImage: png() } : {}),
-      });
-      return {
-        told: () => discord.responses(id).map((m) => m.content),
-        // The channel's messages since the request (a refusal after the public defer deletes the reply).
-        posted: async () =>
-          discord
-            .messages(FAKE_IDS.textChannel)
-            .filter((m) => !before.has(m.id))
-            .map((m) => m.content),
-      };
-    },
-  });
-});
+  },
+  tearDown: () => discord.close(),
+  async start(intake) {
+    discordAdapter = createDiscordAdapter(
+      { token: discord.token, apiUrl: discord.apiUrl, retries: 0, waitGuildTimeoutMs: 1_000 },
+      {
+        intake: intake.intake,
+        imageFetcher: createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: 'http://127.0.0.1:9' }),
+        logger: silentLogger(),
+      },
+    );
+    await discordAdapter.start();
+  },
+  async stop() {
+    await discordAdapter?.stop();
+    discordAdapter = undefined;
+  },
+  async request(prompt) {
+    const image = discord.attachment('cat.png', makePng(512, 512), {
+      contentType: 'image/png',
+      width: 512,
+      height: 512,
+    });
+    const id = discord.animate({ image, prompt, duration: 5 });
+    return {
+      eventId: `discord-${id}`,
+      async again() {
+        discord.redeliver(id);
+      },
+      told: () => discord.responses(id).map((m) => m.content),
+    };
+  },
+  async ask(r) {
+    const before = new Set(discord.messages(FAKE_IDS.textChannel).map((m) => m.id));
+    const png = () =>
+      discord.attachment('cat.png', makePng(512, 512), { contentType: 'image/png', width: 512, height: 512 });
+    const id = discord.animate({
+      image: png(),
+      prompt: r.prompt,
+      duration: Number(r.duration ?? '5'),
+      ...(r.loop ? { loop: true } : {}),
+      ...(r.takes ? { takes: r.takes } : {}),
+      ...(r.endImage ? { endImage: png() } : {}),
+    });
+    return {
+      told: () => discord.responses(id).map((m) => m.content),
+      // The channel's messages since the request (a refusal after the public defer deletes the reply).
+      posted: async () =>
+        discord
+          .messages(FAKE_IDS.textChannel)
+          .filter((m) => !before.has(m.id))
+          .map((m) => m.content),
+    };
+  },
+};
 
 // Slack: the real adapter (Bolt's HTTP receiver on an express app) against the Slack fake, by mention.
 const SECRET = 'contract-signing-secret';
@@ -252,97 +258,95 @@ let slackAdapter: ReturnType<typeof createSlackAdapter> | undefined;
 let server: Server | undefined;
 let eventsUrl = '';
 let seq = 0;
-describe('Slack', () => {
-  beforeAll(async () => {
+const slackIntake: IntakeAdapterHarness = {
+  platform: 'slack',
+  async setUp() {
     slack = await startSlackFake();
-  });
-  afterAll(() => slack.close());
-  intakeAdapterContract('Slack (src/adapters/slack, app mention and the modal)', {
-    platform: 'slack',
-    async start(intake) {
-      const app = express();
-      slackAdapter = createSlackAdapter(
-        { botToken: slack.botToken, signingSecret: SECRET, apiUrl: slack.apiUrl, retries: 0, ackBudgetMs: 10_000 },
-        { intake: intake.intake, imageFetcher: slackFetcher, logger: silentLogger(), expressApp: app },
-      );
-      await slackAdapter.start();
-      server = await new Promise<Server>((resolve) => {
-        const s = app.listen(0, '127.0.0.1', () => resolve(s));
-      });
-      eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
-    },
-    async stop() {
-      await slackAdapter?.stop();
-      slackAdapter = undefined;
-      const s = server;
-      server = undefined;
-      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
-    },
-    async request(prompt) {
-      const file = slack.addFile({ name: 'cat.png', bytes: makePng(512, 512), mimetype: 'image/png' });
-      const text = `<@U0BOT> ${prompt}`;
-      const { ts } = slack.userPosts({ channel: 'C0001', user: 'U0001', text, files: [file] });
-      const eventId = `EvContract${++seq}`;
-      const envelope = eventCallback(appMention({ channel: 'C0001', ts, text, files: [file] }), eventId);
-      await postEvent(eventsUrl, SECRET, envelope);
-      return {
-        eventId: `slack-${eventId}`,
-        async again() {
-          await postEvent(eventsUrl, SECRET, envelope, {
-            headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
-          });
+  },
+  tearDown: () => slack.close(),
+  async start(intake) {
+    const app = express();
+    slackAdapter = createSlackAdapter(
+      { botToken: slack.botToken, signingSecret: SECRET, apiUrl: slack.apiUrl, retries: 0, ackBudgetMs: 10_000 },
+      { intake: intake.intake, imageFetcher: slackFetcher, logger: silentLogger(), expressApp: app },
+    );
+    await slackAdapter.start();
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    eventsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  },
+  async stop() {
+    await slackAdapter?.stop();
+    slackAdapter = undefined;
+    const s = server;
+    server = undefined;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  },
+  async request(prompt) {
+    const file = slack.addFile({ name: 'cat.png', bytes: makePng(512, 512), mimetype: 'image/png' });
+    const text = `<@U0BOT> ${prompt}`;
+    const { ts } = slack.userPosts({ channel: 'C0001', user: 'U0001', text, files: [file] });
+    const eventId = `EvContract${++seq}`;
+    const envelope = eventCallback(appMention({ channel: 'C0001', ts, text, files: [file] }), eventId);
+    await postEvent(eventsUrl, SECRET, envelope);
+    return {
+      eventId: `slack-${eventId}`,
+      async again() {
+        await postEvent(eventsUrl, SECRET, envelope, {
+          headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+        });
+      },
+      told: () => [
+        ...slack.state.ephemerals.filter((e) => e.user === 'U0001').map((e) => e.text),
+        ...slack.state
+          .thread('C0001', ts)
+          .filter((m) => m.user === slack.botUserId)
+          .map((m) => m.text),
+      ],
+    };
+  },
+  async ask(r) {
+    const before = slack.state.views.length;
+    const posted = new Set(slack.state.messages.map((m) => m.ts));
+    const bot = () =>
+      slack.state.messages.filter((m) => m.user === slack.botUserId && !posted.has(m.ts)).map((m) => m.text);
+    const responseUrl = slack.responseUrl();
+    const answered = () =>
+      slack.state.responses.filter((x) => responseUrl.endsWith(x.path)).map((x) => String(x.body.text ?? ''));
+    await postSlashCommand(eventsUrl, SECRET, slashCommand({ text: r.prompt, responseUrl }));
+    // Limits already spent refuse the command itself, before the form opens.
+    const view = await eventually(
+      () =>
+        slack.state.views.length > before ? slack.state.views.at(-1) : answered().length > 0 ? 'refused' : undefined,
+      'the modal, or the refusal of the command',
+    );
+    if (view === 'refused') return { told: answered, posted: async () => bot() };
+    const png = () => slack.addFile({ name: 'cat.png', bytes: makePng(512, 512), mimetype: 'image/png' });
+    const res = await postInteraction(
+      eventsUrl,
+      SECRET,
+      viewSubmission({
+        view,
+        values: {
+          image: [png()],
+          ...(r.endImage ? { endImage: [png()] } : {}),
+          prompt: r.prompt,
+          duration: r.duration ?? '5',
+          loop: r.loop ?? false,
+          takes: String(r.takes ?? 1),
         },
-        told: () => [
-          ...slack.state.ephemerals.filter((e) => e.user === 'U0001').map((e) => e.text),
-          ...slack.state
-            .thread('C0001', ts)
-            .filter((m) => m.user === slack.botUserId)
-            .map((m) => m.text),
-        ],
-      };
-    },
-    async ask(r) {
-      const before = slack.state.views.length;
-      const posted = new Set(slack.state.messages.map((m) => m.ts));
-      const bot = () =>
-        slack.state.messages.filter((m) => m.user === slack.botUserId && !posted.has(m.ts)).map((m) => m.text);
-      const responseUrl = slack.responseUrl();
-      const answered = () =>
-        slack.state.responses.filter((x) => responseUrl.endsWith(x.path)).map((x) => String(x.body.text ?? ''));
-      await postSlashCommand(eventsUrl, SECRET, slashCommand({ text: r.prompt, responseUrl }));
-      // Limits already spent refuse the command itself, before the form opens.
-      const view = await eventually(
-        () =>
-          slack.state.views.length > before ? slack.state.views.at(-1) : answered().length > 0 ? 'refused' : undefined,
-        'the modal, or the refusal of the command',
-      );
-      if (view === 'refused') return { told: answered, posted: async () => bot() };
-      const png = () => slack.addFile({ name: 'cat.png', bytes: makePng(512, 512), mimetype: 'image/png' });
-      const res = await postInteraction(
-        eventsUrl,
-        SECRET,
-        viewSubmission({
-          view,
-          values: {
-            image: [png()],
-            ...(r.endImage ? { endImage: [png()] } : {}),
-            prompt: r.prompt,
-            duration: r.duration ?? '5',
-            loop: r.loop ?? false,
-            takes: String(r.takes ?? 1),
-          },
-        }),
-      );
-      const text = await res.text();
-      // The modal's field errors, when the check finished within the acknowledgement.
-      const errors = text ? Object.values((JSON.parse(text) as { errors?: Record<string, string> }).errors ?? {}) : [];
-      return {
-        told: () => [...errors, ...slack.state.ephemerals.filter((e) => e.user === 'U0001').map((e) => e.text)],
-        posted: async () => bot(),
-      };
-    },
-  });
-});
+      }),
+    );
+    const text = await res.text();
+    // The modal's field errors, when the check finished within the acknowledgement.
+    const errors = text ? Object.values((JSON.parse(text) as { errors?: Record<string, string> }).errors ?? {}) : [];
+    return {
+      told: () => [...errors, ...slack.state.ephemerals.filter((e) => e.user === 'U0001').map((e) => e.text)],
+      posted: async () => bot(),
+    };
+  },
+};
 
 // Web: the real adapter (its routes on an express app, the store in Redis), a person signed in from this
 // machine posting the composer's form.
@@ -353,96 +357,105 @@ let webServer: Server | undefined;
 let webBase = '';
 let cookie = '';
 let userId = '';
-describe('Web', () => {
-  afterAll(async () => {
+const webIntake: IntakeAdapterHarness = {
+  platform: 'web',
+  async tearDown() {
     const redis = new Redis(redisUrl);
     const keys = await redis.keys(`${webPrefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
-  });
-  intakeAdapterContract('Web (src/adapters/web, the composer)', {
-    platform: 'web',
-    async start(intake) {
-      const app = express();
-      webAdapter = createWebAdapter(
-        { prefix: webPrefix },
-        {
-          intake: intake.intake,
-          checkImage: checkImageBytes,
-          logger: silentLogger(),
-          expressApp: app,
-          redis: new Redis(redisUrl),
-        },
-      );
-      await webAdapter.start();
-      webServer = await new Promise<Server>((resolve) => {
-        const s = app.listen(0, '127.0.0.1', () => resolve(s));
-      });
-      webBase = `http://127.0.0.1:${(webServer.address() as AddressInfo).port}`;
-      const signIn = await fetch(`${webBase}/web/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', origin: webBase },
-        body: JSON.stringify({ displayName: 'Contract Cat' }),
-      });
-      cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      userId = ((await signIn.json()) as { me: { userId: string } }).me.userId;
-    },
-    async stop() {
-      await webAdapter?.stop();
-      webAdapter = undefined;
-      const s = webServer;
-      webServer = undefined;
-      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
-    },
-    async request(prompt) {
-      const clientId = randomUUID();
-      const answers: string[] = [];
-      const send = async () => {
-        const form = new FormData();
-        form.set('eventId', clientId);
-        form.set('prompt', prompt);
-        form.set('duration', '5');
-        form.set('image', new Blob([makePng(512, 512)], { type: 'image/png' }), 'cat.png');
-        const res = await fetch(`${webBase}/web/api/animate`, {
-          method: 'POST',
-          headers: { cookie, origin: webBase },
-          body: form,
-        });
-        const body = (await res.json()) as { refusals?: Array<{ message: string }> };
-        for (const r of body.refusals ?? []) answers.push(r.message);
-      };
-      await send();
-      // What the page shows next to the composer: core's refusals, in the answers to the form.
-      return { eventId: `web-${userId}-${clientId}`, again: send, told: () => answers };
-    },
-    async ask(r) {
-      const page = async () => {
-        const state = await fetch(`${webBase}/web/api/state`, { headers: { cookie } });
-        return ((await state.json()) as { messages: Array<{ id: string; text: string }> }).messages;
-      };
-      const before = new Set((await page()).map((m) => m.id));
+  },
+  async start(intake) {
+    const app = express();
+    webAdapter = createWebAdapter(
+      { prefix: webPrefix },
+      {
+        intake: intake.intake,
+        checkImage: checkImageBytes,
+        logger: silentLogger(),
+        expressApp: app,
+        redis: new Redis(redisUrl),
+      },
+    );
+    await webAdapter.start();
+    webServer = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    webBase = `http://127.0.0.1:${(webServer.address() as AddressInfo).port}`;
+    const signIn = await fetch(`${webBase}/web/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: webBase },
+      body: JSON.stringify({ displayName: 'Contract Cat' }),
+    });
+    cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    userId = ((await signIn.json()) as { me: { userId: string } }).me.userId;
+  },
+  async stop() {
+    await webAdapter?.stop();
+    webAdapter = undefined;
+    const s = webServer;
+    webServer = undefined;
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  },
+  async request(prompt) {
+    const clientId = randomUUID();
+    const answers: string[] = [];
+    const send = async () => {
       const form = new FormData();
-      form.set('eventId', randomUUID());
-      form.set('prompt', r.prompt);
-      form.set('duration', r.duration ?? '5');
-      if (r.loop) form.set('loop', 'on');
-      if (r.takes) form.set('takes', String(r.takes));
+      form.set('eventId', clientId);
+      form.set('prompt', prompt);
+      form.set('duration', '5');
       form.set('image', new Blob([makePng(512, 512)], { type: 'image/png' }), 'cat.png');
-      if (r.endImage) form.set('end_image', new Blob([makePng(512, 512)], { type: 'image/png' }), 'end.png');
       const res = await fetch(`${webBase}/web/api/animate`, {
         method: 'POST',
         headers: { cookie, origin: webBase },
         body: form,
       });
       const body = (await res.json()) as { refusals?: Array<{ message: string }> };
-      const answers = (body.refusals ?? []).map((x) => x.message);
-      return {
-        told: () => answers,
-        // The channel as every signed-in person's page shows it, since the request.
-        async posted() {
-          return (await page()).filter((m) => !before.has(m.id)).map((m) => m.text);
-        },
-      };
-    },
-  });
-});
+      for (const r of body.refusals ?? []) answers.push(r.message);
+    };
+    await send();
+    // What the page shows next to the composer: core's refusals, in the answers to the form.
+    return { eventId: `web-${userId}-${clientId}`, again: send, told: () => answers };
+  },
+  async ask(r) {
+    const page = async () => {
+      const state = await fetch(`${webBase}/web/api/state`, { headers: { cookie } });
+      return ((await state.json()) as { messages: Array<{ id: string; text: string }> }).messages;
+    };
+    const before = new Set((await page()).map((m) => m.id));
+    const form = new FormData();
+    form.set('eventId', randomUUID());
+    form.set('prompt', r.prompt);
+    form.set('duration', r.duration ?? '5');
+    if (r.loop) form.set('loop', 'on');
+    if (r.takes) form.set('takes', String(r.takes));
+    form.set('image', new Blob([makePng(512, 512)], { type: 'image/png' }), 'cat.png');
+    if (r.endImage) form.set('end_image', new Blob([makePng(512, 512)], { type: 'image/png' }), 'end.png');
+    const res = await fetch(`${webBase}/web/api/animate`, {
+      method: 'POST',
+      headers: { cookie, origin: webBase },
+      body: form,
+    });
+    const body = (await res.json()) as { refusals?: Array<{ message: string }> };
+    const answers = (body.refusals ?? []).map((x) => x.message);
+    return {
+      told: () => answers,
+      // The channel as every signed-in person's page shows it, since the request.
+      async posted() {
+        return (await page()).filter((m) => !before.has(m.id)).map((m) => m.text);
+      },
+    };
+  },
+};
+
+/**
+ * One harness per platform, keyed by the platform list (src/core/platforms.ts): a platform added there
+ * does not type-check until its intake runs this contract against its loopback fake.
+ */
+const PLATFORM_INTAKES: Record<Platform, [name: string, harness: IntakeAdapterHarness]> = {
+  discord: ['Discord (src/adapters/discord, /animate)', discordIntake],
+  slack: ['Slack (src/adapters/slack, app mention and the modal)', slackIntake],
+  web: ['Web (src/adapters/web, the composer)', webIntake],
+};
+for (const [name, harness] of Object.values(PLATFORM_INTAKES)) intakeAdapterContract(name, harness);

@@ -8,13 +8,13 @@ import {
   TextInputStyle,
 } from 'discord.js';
 import { z } from 'zod';
-import { EXTEND_MESSAGE_COMMAND } from '../../commands/animate.js';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import type { MessageRef } from '../../core/model.js';
 import type { Refusal } from '../../core/refusal.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import { checkDuration, checkPrompt } from '../../core/rules.js';
+import { EXTEND_VIDEO_COMMAND } from './commands.js';
 import { type DiscordHandlerDeps, discordUser } from './deps.js';
 import { modalInputs } from './modal-inputs.js';
 import { discordFormat, discordText } from './render.js';
@@ -89,7 +89,7 @@ export async function handleExtendMessageCommand(
   await interaction.showModal(
     new ModalBuilder()
       .setCustomId(`${EXTEND_MODAL_PREFIX}:${interaction.channelId}:${interaction.targetId}`)
-      .setTitle(EXTEND_MESSAGE_COMMAND.discordName)
+      .setTitle(EXTEND_VIDEO_COMMAND.name)
       .addComponents(...rows),
   );
 }

@@ -7,7 +7,7 @@ import {
   MessageFlags,
   Partials,
 } from 'discord.js';
-import { EXTEND_MESSAGE_COMMAND, HELP_COMMAND } from '../../commands/animate.js';
+import { HELP_COMMAND } from '../../core/commands.js';
 import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
@@ -17,10 +17,12 @@ import { renderRefusals } from '../../core/render-text.js';
 import type { Logger } from '../../shared/logger.js';
 import { handleAnimateCommand, handleAnimationsCommand } from './animate-command.js';
 import { createDiscordChatPort } from './chat-port.js';
+import { EXTEND_VIDEO_COMMAND } from './commands.js';
 import { handleAnimateMessageCommand, handleAnimateModal, MODAL_PREFIX } from './context-menu.js';
 import { DEFAULT_ATTACHMENT_LIMIT, type DiscordHandlerDeps } from './deps.js';
 import { EXTEND_MODAL_PREFIX, handleExtendMessageCommand, handleExtendModal } from './extend-menu.js';
 import { handleReaction } from './reactions.js';
+import { registerDiscordCommands, registrationTarget } from './register-commands.js';
 import { discordFormat, discordHelpText } from './render.js';
 
 export { createDiscordChatPort } from './chat-port.js';
@@ -35,6 +37,11 @@ export interface DiscordAdapterConfig {
   retries?: number;
   /** How long login waits for guilds before `clientReady`. @defaultValue 15_000 */
   waitGuildTimeoutMs?: number;
+  /**
+   * `DISCORD_REGISTER_COMMANDS=on`: register the commands at start, as `npm run commands:deploy` does
+   * (`DISCORD_APPLICATION_ID`, and `DISCORD_DEV_GUILD_ID` for one guild). Unset: registers nothing.
+   */
+  registerCommands?: { applicationId: string; guildId?: string };
 }
 
 /** Collaborators of the Discord intake. */
@@ -82,10 +89,7 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
       await handleAnimateMessageCommand(interaction);
     } else if (interaction.isModalSubmit() && interaction.customId.startsWith(`${MODAL_PREFIX}:`)) {
       await handleAnimateModal(interaction, handlerDeps);
-    } else if (
-      interaction.isMessageContextMenuCommand() &&
-      interaction.commandName === EXTEND_MESSAGE_COMMAND.discordName
-    ) {
+    } else if (interaction.isMessageContextMenuCommand() && interaction.commandName === EXTEND_VIDEO_COMMAND.name) {
       await handleExtendMessageCommand(interaction, client.user?.id ?? '');
     } else if (interaction.isModalSubmit() && interaction.customId.startsWith(`${EXTEND_MODAL_PREFIX}:`)) {
       await handleExtendModal(interaction, handlerDeps);
@@ -114,6 +118,21 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
   });
   client.on(Events.Error, (error) => logger.error({ err: error }, 'discord: client error'));
 
+  /**
+   * A failure is logged and the bot starts anyway: commands registered earlier keep working, and the
+   * gateway login reports a bad token on its own.
+   */
+  async function registerCommands(registration: { applicationId: string; guildId?: string }): Promise<void> {
+    // Fixed messages, for log searches; which commands and where (guild or globally) are fields.
+    const target = registrationTarget(registration);
+    try {
+      const registered = await registerDiscordCommands({ token: cfg.token, apiUrl: cfg.apiUrl, ...registration });
+      logger.info({ commands: registered.map((c) => c.name), target }, 'discord commands registered');
+    } catch (error) {
+      logger.error({ err: error, target }, 'discord commands: registration failed; the ones registered before stay');
+    }
+  }
+
   return {
     platform: 'discord',
     capabilities: {
@@ -126,6 +145,7 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
     },
     format: discordFormat,
     async start() {
+      if (cfg.registerCommands) await registerCommands(cfg.registerCommands);
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(cfg.token);
       await ready;

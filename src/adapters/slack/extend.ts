@@ -1,6 +1,5 @@
 import type { App, MessageShortcut, types } from '@slack/bolt';
 import { z } from 'zod';
-import { EXTEND_MESSAGE_COMMAND } from '../../commands/animate.js';
 import type { CheckedImage } from '../../core/images.js';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import type { MessageRef } from '../../core/model.js';
@@ -152,4 +151,4 @@ export function registerExtend(app: App, deps: SlackHandlerDeps): void {
 }
 
 /** The shortcut's name as people see it (the manifest carries the same). */
-export const EXTEND_SHORTCUT_NAME = EXTEND_MESSAGE_COMMAND.slackName;
+export const EXTEND_SHORTCUT_NAME = 'Extend this video';

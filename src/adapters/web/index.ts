@@ -2,7 +2,6 @@ import type { Application } from 'express';
 import type { Redis } from 'ioredis';
 import type { CheckedImage } from '../../core/images.js';
 import type { Intake } from '../../core/intake.js';
-import type { ChatPort } from '../../core/ports/chat-port.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
 import type { Refusal, RefusalField } from '../../core/refusal.js';
@@ -13,6 +12,9 @@ import { createEventStreams } from './events.js';
 import { webFormat } from './render.js';
 import { createWebRouter } from './routes.js';
 import { createWebStore, WEB_CHANNEL } from './store.js';
+
+export { createWebChatPort } from './chat-port.js';
+export { createWebStore } from './store.js';
 
 /** Largest video the playground's channel takes; a larger one is re-encoded to fit, else linked. */
 export const WEB_UPLOAD_LIMIT_BYTES = 25 * 1024 * 1024;
@@ -94,9 +96,4 @@ export function createWebAdapter(cfg: WebAdapterConfig, deps: WebAdapterDeps): P
       return events.subscribed ? { connected: true } : { connected: false, detail: 'not subscribed' };
     },
   };
-}
-
-/** The worker's outbox to the playground, on a connection it is given (never closed by it). */
-export function createWebPlatformPort(redis: Redis, prefix: string): ChatPort {
-  return createWebChatPort({ store: createWebStore(redis, prefix) });
 }

@@ -6,13 +6,13 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { registerDiscordCommands } from '../../../src/commands/register-discord.js';
+import { registerDiscordCommands } from '../../../src/adapters/discord/register-commands.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
 import { type MainProcess, startMain } from '../main/child.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const SCRIPT = join(ROOT, 'src/commands/register-discord.ts');
+const SCRIPT = join(ROOT, 'src/adapters/discord/register-commands.ts');
 const run = promisify(execFile);
 
 let fake: DiscordFake;
@@ -87,7 +87,7 @@ describe('npm run commands:deploy', () => {
   });
 });
 
-// The Docker image carries only `dist/` and production dependencies: `node dist/commands/register-discord.js`.
+// The Docker image carries only `dist/` and production dependencies: `node dist/adapters/discord/register-commands.js`.
 describe('the build', () => {
   let out: string;
   beforeAll(async () => {
@@ -101,9 +101,9 @@ describe('the build', () => {
     if (out) rmSync(out, { recursive: true, force: true });
   });
 
-  test('GIVEN tsconfig.build.json THEN main.js stays at the top and commands/register-discord.js registers', async () => {
+  test('GIVEN tsconfig.build.json THEN main.js stays at the top and adapters/discord/register-commands.js registers', async () => {
     expect(existsSync(join(out, 'main.js'))).toBe(true);
-    const { stdout } = await run(process.execPath, [join(out, 'commands/register-discord.js')], {
+    const { stdout } = await run(process.execPath, [join(out, 'adapters/discord/register-commands.js')], {
       env: { PATH: process.env.PATH ?? '', ...discordEnv() },
       cwd: tmpdir(),
     });
@@ -112,7 +112,7 @@ describe('the build', () => {
   });
 
   test('GIVEN no credentials THEN the built script exits 1 naming what to set', async () => {
-    const attempt = run(process.execPath, [join(out, 'commands/register-discord.js')], {
+    const attempt = run(process.execPath, [join(out, 'adapters/discord/register-commands.js')], {
       env: { PATH: process.env.PATH ?? '' },
       cwd: tmpdir(),
     });

@@ -56,6 +56,18 @@ function makeLauncherRoot(): string {
   );
   const later = new Date(Date.now() + 3_600_000);
   utimesSync(entry, later, later);
+  // The launcher asks the program which mode to run (src/config/start-mode.ts), from dist/ like the bot.
+  mkdirSync(join(root, 'dist', 'config'));
+  writeFileSync(
+    join(root, 'dist', 'config', 'start-mode.js'),
+    [
+      "import { register } from 'tsx/esm/api';",
+      'register();',
+      `const mode = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'src', 'config', 'start-mode.ts')).href)});`,
+      'export const startMode = mode.startMode;',
+      '',
+    ].join('\n'),
+  );
   return root;
 }
 

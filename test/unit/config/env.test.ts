@@ -8,6 +8,8 @@ import {
   SECRET_KEYS,
   webChatToken,
 } from '../../../src/config/env.js';
+import { PLATFORM_SETTINGS } from '../../../src/config/platforms.js';
+import { PLATFORMS } from '../../../src/core/platforms.js';
 
 const base = { OXEN_API_KEY: 'ox-secret-key-123', OXEN_INPUT_REPO: 'team/inputs' };
 
@@ -261,5 +263,15 @@ describe('loadConfig: Redis deployments and the admin surface', () => {
     expect(() => loadConfig({ ...base, PORT: '3000', ADMIN_PORT: '3000' }, 'worker')).toThrow(
       /ADMIN_PORT: must differ/,
     );
+  });
+});
+
+describe('the platforms’ settings', () => {
+  it('GIVEN each platform’s settings THEN its variables are in the schema and its secrets in SECRET_KEYS', () => {
+    for (const platform of PLATFORMS) {
+      const settings = PLATFORM_SETTINGS[platform];
+      for (const key of Object.keys(settings.env)) expect(Object.keys(ConfigSchema.shape)).toContain(key);
+      for (const key of settings.secretKeys) expect(SECRET_KEYS).toContain(key);
+    }
   });
 });

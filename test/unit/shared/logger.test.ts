@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, secretValues } from '../../../src/config/env.js';
+import { loadConfig, SECRET_KEYS, secretValues } from '../../../src/config/env.js';
 import { createLogger } from '../../../src/shared/logger.js';
 
 const OXEN_KEY = 'oxen-secret-key-4f9a1c';
@@ -32,7 +32,12 @@ function configuredLogger() {
     'all',
   );
   const out = capture();
-  const logger = createLogger({ level: 'debug', destination: out.stream, secrets: secretValues(config) });
+  const logger = createLogger({
+    level: 'debug',
+    destination: out.stream,
+    secrets: secretValues(config),
+    redactKeys: SECRET_KEYS,
+  });
   return { logger, config, out };
 }
 
@@ -48,6 +53,16 @@ describe('createLogger', () => {
     expect(out.text()).not.toContain(SLACK_TOKEN);
     expect(line.token).toBe('[redacted]');
     expect(line.msg).toBe('starting');
+  });
+
+  it('GIVEN every secret variable logged by name, values not passed to scrub THEN each is [redacted]', () => {
+    const out = capture();
+    const logger = createLogger({ destination: out.stream, redactKeys: SECRET_KEYS });
+    const config = Object.fromEntries(SECRET_KEYS.map((key) => [key, `value-of-${key}`]));
+
+    logger.info({ config, ...config }, 'starting');
+
+    for (const key of SECRET_KEYS) expect(out.text()).not.toContain(`value-of-${key}`);
   });
 
   it('GIVEN a secret inside an error message, a URL or a message text THEN it never appears in the output', () => {

@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord-api-types/v10';
 import { describe, expect, test } from 'vitest';
-import { animateCommand, discordCommands } from '../../../../src/commands/discord.js';
+import { animateCommand, discordCommands } from '../../../../src/adapters/discord/commands.js';
 
 describe('discord commands', () => {
   test('GIVEN /animate THEN image and prompt are required, prompt ≤ 2500, duration a 5/10 choice, end_image optional', () => {

@@ -1,10 +1,11 @@
-import { INPUT_RULES } from '../core/input-rules.js';
-import { MAX_TAKES } from '../core/variants.js';
+import { INPUT_RULES } from './input-rules.js';
+import { MAX_TAKES } from './variants.js';
 
 /**
  * The platform-neutral shape of the bot's commands: names, options and their limits, taken from core's
  * input rules so the platforms' pickers refuse what core would refuse anyway.
- * `discord.ts` and `slack-manifest.json` turn this into each platform's own format.
+ * Each platform turns this into its own format (src/adapters/discord/commands.ts, commands/slack-manifest.json)
+ * and names its own message command for extending a video.
  */
 export const ANIMATE_COMMAND = {
   name: 'animate',
@@ -35,12 +36,6 @@ export const ANIMATE_COMMAND = {
 
 /** The message shortcut / context-menu entry that animates an image already in the channel. */
 export const ANIMATE_MESSAGE_COMMAND = { name: 'Animate image' } as const;
-
-/**
- * The message command (Discord) and shortcut (Slack) that continues a delivered video from its last
- * frame, with the prompt prefilled (docs/architecture.md, "Takes, loop and extend").
- */
-export const EXTEND_MESSAGE_COMMAND = { discordName: 'Extend video', slackName: 'Extend this video' } as const;
 
 /** The command that lists the caller's generations in flight and their quota. */
 export const ANIMATIONS_COMMAND = {

@@ -1,8 +1,9 @@
 import { pathToFileURL } from 'node:url';
 import { REST, type RESTPutAPIApplicationCommandsResult, Routes } from 'discord.js';
-import type { Config } from '../config/env.js';
-import { loadConfigFromEnvironment } from '../config/load.js';
-import { discordCommands } from './discord.js';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+import { discordCommands } from './commands.js';
+import { discordSettings } from './settings.js';
 
 /** What registering needs (a slice of the config). */
 export interface RegisterDiscordOptions {
@@ -30,36 +31,44 @@ export async function registerDiscordCommands(
   return (await rest.put(route, { body: discordCommands })) as RESTPutAPIApplicationCommandsResult;
 }
 
-/** The registration options in `config`, or undefined without Discord credentials. */
-export function registrationFromConfig(config: Config): RegisterDiscordOptions | undefined {
-  if (!config.DISCORD_TOKEN || !config.DISCORD_APPLICATION_ID) return undefined;
-  return {
-    token: config.DISCORD_TOKEN,
-    applicationId: config.DISCORD_APPLICATION_ID,
-    apiUrl: config.DISCORD_API_URL,
-    ...(config.DISCORD_DEV_GUILD_ID ? { guildId: config.DISCORD_DEV_GUILD_ID } : {}),
-  };
-}
-
 /** Where the commands went, for people: `guild <id>` or `globally (may take up to an hour)`. */
-export function registrationTarget(opts: RegisterDiscordOptions): string {
+export function registrationTarget(opts: Pick<RegisterDiscordOptions, 'guildId'>): string {
   return opts.guildId ? `guild ${opts.guildId}` : 'globally (may take up to an hour)';
 }
 
 /**
- * `npm run commands:deploy` from a checkout, `node dist/commands/register-discord.js` from the build (and
- * so from the Docker image): reads `.env` and the environment like the bot does.
+ * `npm run commands:deploy` from a checkout, `node dist/adapters/discord/register-commands.js` from the
+ * build (and so from the Docker image): reads `.env` and the environment like the bot does, through
+ * Discord's own settings (./settings.ts), so it needs none of the rest of the configuration.
  */
 async function main(): Promise<void> {
-  const opts = registrationFromConfig(loadConfigFromEnvironment('bot'));
-  if (!opts) {
+  loadDotenv({ path: '.env', quiet: true });
+  const present = Object.fromEntries(
+    Object.keys(discordSettings.env).flatMap((key) => {
+      const value = process.env[key]?.trim();
+      return value ? [[key, value]] : [];
+    }),
+  );
+  const parsed = z.object(discordSettings.env).safeParse(present);
+  if (!parsed.success) {
+    // Names and reasons only: a value may be the token.
+    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'));
+  }
+  const { DISCORD_TOKEN: token, DISCORD_APPLICATION_ID: applicationId } = parsed.data;
+  if (!token || !applicationId) {
     throw new Error('Set DISCORD_TOKEN and DISCORD_APPLICATION_ID to register the Discord commands.');
   }
+  const opts: RegisterDiscordOptions = {
+    token,
+    applicationId,
+    apiUrl: parsed.data.DISCORD_API_URL,
+    ...(parsed.data.DISCORD_DEV_GUILD_ID ? { guildId: parsed.data.DISCORD_DEV_GUILD_ID } : {}),
+  };
   const registered = await registerDiscordCommands(opts);
   process.stdout.write(`Registered ${registered.map((c) => c.name).join(', ')} ${registrationTarget(opts)}.\n`);
 }
 
-// Run only as a script, not when a test or the bot imports the function.
+// Run only as a script, not when a test or the adapter imports the function.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -7,13 +7,13 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import {
-  ANIMATE_COMMAND,
-  ANIMATE_MESSAGE_COMMAND,
-  ANIMATIONS_COMMAND,
-  EXTEND_MESSAGE_COMMAND,
-  HELP_COMMAND,
-} from './animate.js';
+import { ANIMATE_COMMAND, ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND, HELP_COMMAND } from '../../core/commands.js';
+
+/**
+ * The message command that continues a delivered video from its last frame, with the prompt prefilled
+ * (docs/architecture.md, "Takes, loop and extend").
+ */
+export const EXTEND_VIDEO_COMMAND = { name: 'Extend video' } as const;
 
 const o = ANIMATE_COMMAND.options;
 
@@ -71,7 +71,7 @@ export const animateMessageCommand = {
 /** Right-click the bot's video → Apps → "Extend video": a modal with the prompt prefilled and the duration. */
 export const extendMessageCommand = {
   type: ApplicationCommandType.Message,
-  name: EXTEND_MESSAGE_COMMAND.discordName,
+  name: EXTEND_VIDEO_COMMAND.name,
   contexts: [InteractionContextType.Guild],
   integration_types: [ApplicationIntegrationType.GuildInstall],
 } satisfies RESTPostAPIContextMenuApplicationCommandsJSONBody;
