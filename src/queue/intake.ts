@@ -84,6 +84,12 @@ class IntakeTooSlowError extends Error {
   public override readonly name = 'IntakeTooSlowError';
 }
 
+/**
+ * The event, member and job the precheck's dry run names: the reserve script ignores them when it only
+ * checks the limits, but they keep its keys in the prefix's slot on a Cluster.
+ */
+const PRECHECK = 'precheck';
+
 /** The intake plus its queue handle. */
 export interface QueueIntake extends Intake {
   /** Closes the intake's BullMQ queue (not the shared connection). */
@@ -158,6 +164,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     jobId: string,
     now: number,
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>,
+    dryRun = false,
   ): Promise<ReserveOutcome> {
     const admin = isAdmin(requester);
     return quota.reserve({
@@ -175,6 +182,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       dailyBudget: admin ? -1 : (limits.dailyBudget ?? -1),
       monthlyBudget: admin ? -1 : (limits.monthlyBudget ?? -1),
       ...guard,
+      dryRun,
     });
   }
 
@@ -290,27 +298,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       if (!isChannelAllowed(limits, where)) return refuse(requester.platform, refusal('channel_not_allowed'));
       if (isAdmin(requester)) return ok(undefined);
       const now = clock.now();
-      const key = userKey(requester);
-      const active = (await quota.activeMembers(key)).length;
-      if (active >= limits.maxActivePerUser) {
-        return refuse(requester.platform, limitRefusal({ kind: 'active_limit', active }, seconds, now) as Refusal);
-      }
-      const used = await quota.usedSeconds(key, utcDay(now));
-      if (used + seconds > limits.dailySecondsPerUser) {
-        return refuse(
-          requester.platform,
-          limitRefusal({ kind: 'daily_limit', usedSeconds: used }, seconds, now) as Refusal,
-        );
-      }
-      const cost = estimate(seconds);
-      const spent = await quota.teamSpent(utcDay(now));
-      const over =
-        limits.dailyBudget !== null && spent.day + cost > limits.dailyBudget
-          ? ({ kind: 'budget_daily', spentMicros: spent.day } as const)
-          : limits.monthlyBudget !== null && spent.month + cost > limits.monthlyBudget
-            ? ({ kind: 'budget_monthly', spentMicros: spent.month } as const)
-            : null;
-      if (over) return refuse(requester.platform, limitRefusal(over, seconds, now) as Refusal);
+      const outcome = await reserveFor(requester, PRECHECK, seconds, PRECHECK, PRECHECK, now, undefined, true);
+      const limited = limitRefusal(outcome, seconds, now);
+      if (limited) return refuse(requester.platform, limited);
       return ok(undefined);
     },
 
