@@ -12,28 +12,25 @@ import type { CompletionEventHub, OxenPort } from '../core/ports/oxen.js';
 import { type PricePort, unknownPrice } from '../core/ports/price.js';
 import type { VideoFitter } from '../core/ports/video-fitter.js';
 import { DEFAULT_EDIT_INTERVAL_MS } from '../core/progress.js';
-import type { Logger } from '../shared/logger.js';
+import { type Logger, silentLogger } from '../shared/logger.js';
 import { createRedisEditBudget } from './edit-budget.js';
 import { startFinalEditDrain } from './final-edit-drain.js';
-import { createFinalEditOutbox } from './final-edits.js';
 import { endAttempt, releaseAll } from './finish.js';
 import { cancelAndRead, type GenerationOutcome } from './generation-outcome.js';
 import { pastGiveUp } from './give-up.js';
-import { createInboxStore } from './inbox-store.js';
 import { type AnimateJobData, AnimateJobDataSchema, takeGenerationIds } from './job-data.js';
-import { ANIMATE_QUEUE, storeKeys } from './keys.js';
+import { ANIMATE_QUEUE } from './keys.js';
 import { finalProgress } from './progress-message.js';
-import { createQuotaStore } from './quota-store.js';
 import { createReconciler } from './reconciler.js';
 import { type RedisHealth, reportQueueErrors } from './redis-health.js';
-import { createRequestStore } from './request-store.js';
-import { createSlotStore } from './slot-store.js';
 import { parkUntil, saveData } from './steps/delay.js';
 import { deliverStep } from './steps/deliver.js';
 import { stageStep } from './steps/stage.js';
 import { stitchAfterDelivery } from './steps/stitch.js';
 import { submitStep } from './steps/submit.js';
 import { waitStep } from './steps/wait.js';
+import { createStores } from './stores.js';
+import { wakeJob } from './wake-job.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
 /** What {@link createAnimateWorker} needs. */
@@ -106,7 +103,7 @@ export interface AnimateWorkerDeps {
  */
 export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?: number): Promise<void> } {
   const redis = deps.connection;
-  const keys = storeKeys(deps.prefix);
+  const stores = createStores(redis, deps.prefix, deps.logger ?? silentLogger());
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
   reportQueueErrors(queue, 'worker queue', deps.redisHealth, deps.logger);
   const ctx: WorkerContext = {
@@ -125,27 +122,26 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     slotPollMs: deps.slotPollMs ?? 5_000,
     editIntervalMs: deps.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS,
     editBudget: deps.editBudget ?? createRedisEditBudget(redis, deps.prefix),
-    finalEdits: createFinalEditOutbox(redis, keys, deps.logger),
+    finalEdits: stores.finalEdits,
     submitClaimMs: deps.submitClaimMs ?? 45_000,
     adoptWindowMs: deps.adoptWindowMs ?? 120_000,
     giveUpGraceMs: deps.giveUpGraceMs ?? 15 * 60_000,
     price: deps.price ?? unknownPrice,
     budgetAlertChannel: deps.budgetAlertChannel,
-    requests: createRequestStore(redis, keys),
-    quota: createQuotaStore(redis, keys),
-    slots: createSlotStore(redis, keys),
-    inbox: createInboxStore(redis, keys),
+    requests: stores.requests,
+    quota: stores.quota,
+    slots: stores.slots,
+    inbox: stores.inbox,
     lastEdits: new Map(),
     fitter: deps.fitter,
   };
 
   const wake = async (jobId: string, forcePoll: boolean) => {
-    const job = await queue.getJob(jobId);
-    if (!job || !(await job.isDelayed())) return;
     // A flag of its own, never a write of the job data: a copy read here may already be older than what
     // the job's own activation saved since, and writing it back would undo that (docs/architecture.md).
-    if (forcePoll) await ctx.inbox.requestPoll(jobId, Math.ceil(ctx.timeoutMs / 1000) + 3600);
-    await job.promote().catch(() => undefined);
+    await wakeJob(queue, jobId, async () => {
+      if (forcePoll) await ctx.inbox.requestPoll(jobId, Math.ceil(ctx.timeoutMs / 1000) + 3600);
+    });
   };
   const offEvent = deps.events.onEvent((event) => {
     void (async () => {
@@ -156,7 +152,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
   });
   // The stream has no replay: after a reconnect, and at start (events fired while no worker listened),
   // the reconciler compares the waiting generations with Oxen's active list.
-  const reconciler = createReconciler(ctx, { redis, lockKey: keys.reconcileLock(), wake });
+  const reconciler = createReconciler(ctx, { redis, lockKey: stores.keys.reconcileLock(), wake });
   const offReconnect = deps.events.onReconnect(() => reconciler.afterReconnect());
   reconciler.start();
   const finalEditDrain = startFinalEditDrain(ctx, deps.finalEditPollMs ?? 1_000);

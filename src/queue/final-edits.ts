@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MessageRefSchema } from '../core/model.js';
 import { PlatformSchema } from '../core/platforms.js';
 import type { MessageView } from '../core/views.js';
+import { parseJsonOrNull } from '../shared/json.js';
 import type { Logger } from '../shared/logger.js';
 import { DEAD_EDIT_TTL_SECONDS, type StoreKeys } from './keys.js';
 import { withQueueScripts } from './scripts.js';
@@ -47,14 +48,6 @@ export interface FinalEditOutbox {
   waiting(scope: string): Promise<number>;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
 /** {@link FinalEditOutbox} in Redis, under the queue prefix. */
 export function createFinalEditOutbox(connection: Redis, keys: StoreKeys, logger?: Logger): FinalEditOutbox {
   const redis = withQueueScripts(connection);
@@ -83,7 +76,7 @@ export function createFinalEditOutbox(connection: Redis, keys: StoreKeys, logger
       const claimed: FinalEdit[] = [];
       const flat = raw ?? [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
-        const parsed = FinalEditSchema.safeParse(parseJson(flat[i + 1] as string));
+        const parsed = FinalEditSchema.safeParse(parseJsonOrNull(flat[i + 1] as string));
         if (parsed.success) {
           claimed.push(parsed.data);
           continue;

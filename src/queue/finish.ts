@@ -5,6 +5,7 @@ import { actualCost, estimateFor } from './cost.js';
 import { takeGenerationIds } from './job-data.js';
 import { finalProgress } from './progress-message.js';
 import { releaseStagedNow } from './staged-sweep.js';
+import { wakeJob } from './wake-job.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
 /** How an attempt ends. */
@@ -59,10 +60,7 @@ async function chargeOf(ctx: WorkerContext, act: Activation, outcome: Ending['ou
 export async function releaseSlot(ctx: WorkerContext, jobId: string): Promise<void> {
   // A few, not the whole line: one slot came free, and the rest poll for theirs anyway.
   const head = await ctx.slots.release(jobId, Math.min(ctx.limits.maxActiveGenerations, 3));
-  for (const id of head) {
-    const job = await ctx.queue.getJob(id);
-    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
-  }
+  for (const id of head) await wakeJob(ctx.queue, id);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Job, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CheckedImage } from '../core/images.js';
 import type {
@@ -32,15 +32,15 @@ import type { PricePort } from '../core/ports/price.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import { type AttemptRecord, type RequestRecord, requestSeconds } from '../core/request.js';
 import { checkVariants } from '../core/variants.js';
-import type { Logger } from '../shared/logger.js';
+import { type Logger, silentLogger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import { type AnimateJobData, takeGenerationIds } from './job-data.js';
-import { ANIMATE_QUEUE, storeKeys } from './keys.js';
-import { createQuotaStore, type ReserveInput, type ReserveOutcome } from './quota-store.js';
+import { ANIMATE_QUEUE } from './keys.js';
+import type { ReserveInput, ReserveOutcome } from './quota-store.js';
 import { type RedisHealth, reportQueueErrors } from './redis-health.js';
-import { createRequestStore } from './request-store.js';
-import { createSlotStore } from './slot-store.js';
+import { createStores } from './stores.js';
+import { wakeJob } from './wake-job.js';
 
 /** What {@link createIntake} needs. */
 export interface IntakeDeps {
@@ -105,10 +105,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const limits: LimitSettings = { ...DEFAULT_LIMITS, ...deps.limits };
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noopMetrics;
-  const keys = storeKeys(deps.prefix);
-  const requests = createRequestStore(redis, keys);
-  const quota = createQuotaStore(redis, keys);
-  const slots = createSlotStore(redis, keys);
+  const { requests, quota, slots } = createStores(redis, deps.prefix, deps.logger ?? silentLogger());
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
   reportQueueErrors(queue, 'intake queue', deps.redisHealth, deps.logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
@@ -431,8 +428,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       if (!eligible.ok) return refuse(actor.platform, eligible.error);
       // The worker owns the attempt's end (message, refund, slot); intake records the wish and wakes it.
       await requests.patchAttempt(request.requestId, attempt.attempt, { cancelRequestedBy: actor });
-      const job: Job<AnimateJobData> | undefined = await queue.getJob(attempt.jobId);
-      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+      await wakeJob(queue, attempt.jobId);
       for (const generationId of deps.oxen ? takeGenerationIds(attempt) : []) {
         await deps.oxen?.cancel(generationId).catch((error: unknown) => {
           deps.logger?.warn({ err: error, requestId: request.requestId }, 'cancel at Oxen failed; the worker retries');

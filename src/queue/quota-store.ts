@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { parseJsonOrNull } from '../shared/json.js';
 import {
   BUDGET_DAY_TTL_SECONDS,
   BUDGET_MONTH_TTL_SECONDS,
@@ -20,14 +21,6 @@ const ReservationSchema = z.object({
   /** The dedupe keys the reservation set (the event's, and a retry's or extension's guard). */
   guards: z.array(z.string()).default([]),
 });
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return null;
-  }
-}
 
 /** How long two ⏩ on the same video count as one (a redelivered reaction, a double click). */
 const EXTEND_GUARD_SECONDS = 120;
@@ -207,7 +200,7 @@ export function createQuotaStore(connection: Redis, keys: StoreKeys) {
       const all = await redis.hgetall(keys.reservations());
       const out: Reservation[] = [];
       for (const [member, raw] of Object.entries(all)) {
-        const parsed = ReservationSchema.safeParse(safeJson(raw));
+        const parsed = ReservationSchema.safeParse(parseJsonOrNull(raw));
         if (parsed.success) out.push({ member, ...parsed.data });
       }
       return out;

@@ -6,6 +6,7 @@ import { cancelAndRead, type GenerationOutcome, outcomeOfEvent, outcomeOfRow } f
 import { pastGiveUp } from '../give-up.js';
 import type { TakeResult } from '../job-data.js';
 import { updateProgress } from '../progress-message.js';
+import { wakeJob } from '../wake-job.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { parkUntil, saveData } from './delay.js';
 import { generationIdsOf, recordSubmission } from './submit.js';
@@ -88,7 +89,7 @@ export async function waitStep(ctx: WorkerContext, act: Activation): Promise<voi
     // An event that landed between the inbox check and the park would otherwise wait for the next wake.
     for (const id of pending) {
       if (await ctx.inbox.get(id)) {
-        await act.job.promote().catch(() => undefined);
+        await wakeJob(ctx.queue, act.job.id ?? '');
         return;
       }
     }
