@@ -4,7 +4,7 @@ import { MessageRefSchema } from '../core/model.js';
 import { PlatformSchema } from '../core/platforms.js';
 import type { MessageView } from '../core/views.js';
 import { parseJsonOrNull } from '../shared/json.js';
-import type { Logger } from '../shared/logger.js';
+import { type Logger, silentLogger } from '../shared/logger.js';
 import { DEAD_EDIT_TTL_SECONDS, type StoreKeys } from './keys.js';
 import { withQueueScripts } from './scripts.js';
 
@@ -49,7 +49,11 @@ export interface FinalEditOutbox {
 }
 
 /** {@link FinalEditOutbox} in Redis, under the queue prefix. */
-export function createFinalEditOutbox(connection: Redis, keys: StoreKeys, logger?: Logger): FinalEditOutbox {
+export function createFinalEditOutbox(
+  connection: Redis,
+  keys: StoreKeys,
+  logger: Logger = silentLogger(),
+): FinalEditOutbox {
   const redis = withQueueScripts(connection);
   const due = keys.finalEditsDue();
   const entries = keys.finalEdits();
@@ -81,7 +85,7 @@ export function createFinalEditOutbox(connection: Redis, keys: StoreKeys, logger
           claimed.push(parsed.data);
           continue;
         }
-        logger?.warn({ key: flat[i] }, 'final-edit outbox: an entry that cannot be read was dropped');
+        logger.warn({ key: flat[i] }, 'final-edit outbox: an entry that cannot be read was dropped');
         await finish(flat[i] as string, '');
       }
       return claimed;

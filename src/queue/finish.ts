@@ -76,7 +76,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   if (ctx.imageStore.inputRetentionMs === 0) {
     // Repeated on a re-run: a crash right after the state was written must still delete the copies.
     await releaseStagedNow(ctx, request.requestId).catch((error: unknown) => {
-      ctx.logger?.warn({ err: error }, 'could not delete the staged inputs now; the retention sweep will');
+      ctx.logger.warn({ err: error }, 'could not delete the staged inputs now; the retention sweep will');
     });
   }
   if (!first) return;
@@ -87,10 +87,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   if (ending.outcome === 'cancelled' && ending.by) patch.cancelRequestedBy = ending.by;
   await ctx.requests.patchAttempt(request.requestId, attempt.attempt, patch);
   ctx.metrics.requestFinished(request.where.platform, ending.outcome);
-  ctx.logger?.info(
-    { requestId: request.requestId, attempt: attempt.attempt, outcome: ending.outcome },
-    'attempt ended',
-  );
+  ctx.logger.info({ requestId: request.requestId, attempt: attempt.attempt, outcome: ending.outcome }, 'attempt ended');
   await finalProgress(ctx, act, ending.outcome, {
     endedAt,
     failure: ending.outcome === 'failed' ? ending.failure : undefined,
@@ -101,7 +98,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   const offerRetry = ending.outcome === 'cancelled' || (ending.outcome === 'failed' && ending.failure.retryable);
   if (offerRetry && attempt.progressRef) {
     await act.chat.react(attempt.progressRef, 'retry').catch((error: unknown) => {
-      ctx.logger?.warn({ err: error, requestId: request.requestId }, 'could not add the 🔁 reaction');
+      ctx.logger.warn({ err: error, requestId: request.requestId }, 'could not add the 🔁 reaction');
     });
   }
 }

@@ -55,6 +55,7 @@ export interface IntakeDeps {
   /** The price in force, for the cost estimate reserved against the team budgets. */
   price?: PricePort;
   metrics?: Metrics;
+  /** @defaultValue a silent logger */
   logger?: Logger;
   /** Where the queue's Redis errors go (once per outage). */
   redisHealth?: RedisHealth;
@@ -105,9 +106,10 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const limits: LimitSettings = { ...DEFAULT_LIMITS, ...deps.limits };
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noopMetrics;
-  const { requests, quota, slots } = createStores(redis, deps.prefix, deps.logger ?? silentLogger());
+  const logger = deps.logger ?? silentLogger();
+  const { requests, quota, slots } = createStores(redis, deps.prefix, logger);
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
-  reportQueueErrors(queue, 'intake queue', deps.redisHealth, deps.logger);
+  reportQueueErrors(queue, 'intake queue', deps.redisHealth, logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
   const stagedHoldMs = deps.stagedHoldMs ?? STAGED_HOLD_MS;
 
@@ -270,8 +272,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       reserved: true,
     };
     await startAttempt(attempt, requester, seconds, guards);
-    deps.logger
-      ?.child({ requestId })
+    logger
+      .child({ requestId })
       .info(
         { jobId, platform: requester.platform, eventId: spec.eventId, seconds, part: record.part?.index },
         'request accepted',
@@ -431,7 +433,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       await wakeJob(queue, attempt.jobId);
       for (const generationId of deps.oxen ? takeGenerationIds(attempt) : []) {
         await deps.oxen?.cancel(generationId).catch((error: unknown) => {
-          deps.logger?.warn({ err: error, requestId: request.requestId }, 'cancel at Oxen failed; the worker retries');
+          logger.warn({ err: error, requestId: request.requestId }, 'cancel at Oxen failed; the worker retries');
         });
       }
       return ok({ requestId: request.requestId, attempt: attempt.attempt });
