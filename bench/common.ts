@@ -119,33 +119,20 @@ export const BENCH_MODEL = 'kling-video-o1-image-to-video';
  * passed through.
  */
 export function startBenchWorker(
-  deps: Pick<
-    AnimateWorkerDeps,
-    | 'connection'
-    | 'prefix'
-    | 'events'
-    | 'limits'
-    | 'reconcileMs'
-    | 'timeoutMs'
-    | 'progressEveryMs'
-    | 'editIntervalMs'
-    | 'editBudget'
-  > & {
+  deps: Pick<AnimateWorkerDeps, 'connection' | 'prefix' | 'events' | 'limits' | 'timings' | 'editBudget'> & {
     oxen: OxenPort;
     chat: ChatPort;
   },
 ): ReturnType<typeof buildWorker> {
   const { chat, ...rest } = deps;
   // The production builder (src/roles/worker-part.ts), with production defaults for what is not given.
-  return buildWorker(
-    {
-      ...rest,
-      imageStore: createOxenImageStore(deps.oxen, 'bench/inputs'),
-      chat: { [chat.platform]: chat },
-      logger: silentLogger(),
-    },
-    { ...rest, model: BENCH_MODEL },
-  );
+  return buildWorker({
+    ...rest,
+    model: BENCH_MODEL,
+    imageStore: createOxenImageStore(deps.oxen, 'bench/inputs'),
+    chat: { [chat.platform]: chat },
+    logger: silentLogger(),
+  });
 }
 
 /** Endpoints the simulator counts that the bot does not call: SSE connections, Oxen fetching inputs, 404s. */

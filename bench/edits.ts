@@ -158,10 +158,12 @@ async function scenario(sim: SimProcess, platform: Benched, withBudget: boolean)
     events,
     chat: fake.port,
     editBudget,
-    reconcileMs: c(REAL.reconcileMs),
-    progressEveryMs: c(REAL.progressEveryMs),
-    editIntervalMs: c(REAL.editIntervalMs),
-    timeoutMs: c(REAL.timeoutMs),
+    timings: {
+      reconcileMs: c(REAL.reconcileMs),
+      progressEveryMs: c(REAL.progressEveryMs),
+      editIntervalMs: c(REAL.editIntervalMs),
+      timeoutMs: c(REAL.timeoutMs),
+    },
     limits,
   });
   const started = performance.now();

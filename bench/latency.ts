@@ -172,10 +172,12 @@ async function runWorker(sim: SimProcess, eventUrls: boolean): Promise<ModeResul
     oxen,
     events,
     chat: chat.port,
-    reconcileMs: T.reconcileMs,
-    progressEveryMs: T.progressEveryMs,
-    editIntervalMs: T.editIntervalMs,
-    timeoutMs: T.timeoutMs,
+    timings: {
+      reconcileMs: T.reconcileMs,
+      progressEveryMs: T.progressEveryMs,
+      editIntervalMs: T.editIntervalMs,
+      timeoutMs: T.timeoutMs,
+    },
     limits,
   });
   const stopSampling = sampleInFlight(sim);

@@ -40,10 +40,12 @@ const worker = startBenchWorker({
   oxen,
   events,
   chat: chat.port,
-  reconcileMs: Number(env('RECONCILE_MS')),
-  progressEveryMs: Number(env('PROGRESS_EVERY_MS')),
-  editIntervalMs: Number(env('EDIT_INTERVAL_MS')),
-  timeoutMs: Number(env('TIMEOUT_MS')),
+  timings: {
+    reconcileMs: Number(env('RECONCILE_MS')),
+    progressEveryMs: Number(env('PROGRESS_EVERY_MS')),
+    editIntervalMs: Number(env('EDIT_INTERVAL_MS')),
+    timeoutMs: Number(env('TIMEOUT_MS')),
+  },
   limits: { maxActiveGenerations: Number(env('MAX_ACTIVE_GENERATIONS')) },
 });
 

@@ -11,30 +11,27 @@ import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { CompletionEventHub, OxenPort } from '../core/ports/oxen.js';
 import { type PricePort, unknownPrice } from '../core/ports/price.js';
 import type { VideoFitter } from '../core/ports/video-fitter.js';
-import { DEFAULT_EDIT_INTERVAL_MS } from '../core/progress.js';
-import type { Logger } from '../shared/logger.js';
+import { type Logger, silentLogger } from '../shared/logger.js';
 import { createRedisEditBudget } from './edit-budget.js';
 import { startFinalEditDrain } from './final-edit-drain.js';
-import { createFinalEditOutbox } from './final-edits.js';
 import { endAttempt, releaseAll } from './finish.js';
 import { cancelAndRead, type GenerationOutcome } from './generation-outcome.js';
 import { pastGiveUp } from './give-up.js';
-import { createInboxStore } from './inbox-store.js';
 import { type AnimateJobData, AnimateJobDataSchema, takeGenerationIds } from './job-data.js';
-import { ANIMATE_QUEUE, storeKeys } from './keys.js';
+import { ANIMATE_QUEUE } from './keys.js';
 import { finalProgress } from './progress-message.js';
-import { createQuotaStore } from './quota-store.js';
 import { createReconciler } from './reconciler.js';
 import { type RedisHealth, reportQueueErrors } from './redis-health.js';
-import { createRequestStore } from './request-store.js';
-import { createSlotStore } from './slot-store.js';
 import { parkUntil, saveData } from './steps/delay.js';
 import { deliverStep } from './steps/deliver.js';
 import { stageStep } from './steps/stage.js';
 import { stitchAfterDelivery } from './steps/stitch.js';
 import { submitStep } from './steps/submit.js';
 import { waitStep } from './steps/wait.js';
+import { createStores } from './stores.js';
+import { wakeJob } from './wake-job.js';
 import type { Activation, WorkerContext } from './worker-context.js';
+import { DEFAULT_TIMINGS, type WorkerTimings } from './worker-timings.js';
 
 /** What {@link createAnimateWorker} needs. */
 export interface AnimateWorkerDeps {
@@ -47,52 +44,23 @@ export interface AnimateWorkerDeps {
   /** The outbox of each platform this worker posts to. */
   chat: Partial<Record<Platform, ChatPort>>;
   metrics?: Metrics;
+  /** @defaultValue a silent logger */
   logger?: Logger;
   /** Where the queue's and worker's Redis errors go (once per outage). */
   redisHealth?: RedisHealth;
   /** Only `maxActiveGenerations` is used here. @defaultValue {@link DEFAULT_LIMITS} */
   limits?: Partial<LimitSettings>;
   model: string;
-  /** Reconcile poll interval while waiting without an event (RECONCILE_INTERVAL_SECONDS). */
-  reconcileMs: number;
-  /** Cancel at Oxen after this long (GENERATION_TIMEOUT_MINUTES). */
-  timeoutMs: number;
+  /** What differs from {@link DEFAULT_TIMINGS} (the environment's intervals, tests' short ones). */
+  timings?: Partial<WorkerTimings>;
   /** Job activations processed at once (waiting jobs hold none). @defaultValue 20 */
   concurrency?: number;
-  /** Progress edits per message at most once per this. @defaultValue 10 000 */
-  editIntervalMs?: number;
-  /** Wake interval between polls for progress edits. @defaultValue 30 000 */
-  progressEveryMs?: number;
-  /**
-   * How long one activation holds a job's enqueue against a second activation of the same job (BullMQ
-   * hands a job whose lock expired to another worker). Must exceed the Oxen client's call timeout; a
-   * crash inside the call delays the job's re-run by at most this. @defaultValue 45 000
-   */
-  submitClaimMs?: number;
-  /**
-   * After an enqueue answer that does not say whether Oxen made the generation, how long the submit step
-   * searches Oxen for its row before it may enqueue again (ADOPT_WINDOW_SECONDS). @defaultValue 120 000
-   */
-  adoptWindowMs?: number;
-  /**
-   * How long past the generation timeout an attempt may go on without Oxen's terminal answer (errors,
-   * a cancel Oxen ignores, a status it does not know) before it is given up. @defaultValue 15 minutes
-   */
-  giveUpGraceMs?: number;
   /** The price in force. @defaultValue unknown (messages show seconds, not money) */
   price?: PricePort;
   /** BUDGET_ALERT_CHANNEL: `discord:<channel id>` or `slack:<channel id>`. */
   budgetAlertChannel?: string;
   /** The shared progress-edit budget. @defaultValue one kept in Redis ({@link createRedisEditBudget}) */
   editBudget?: EditBudgetPort;
-  /** How often the worker looks for final states to send from the outbox. @defaultValue 1 s */
-  finalEditPollMs?: number;
-  /** Wake interval while waiting for a slot. @defaultValue 5 000 */
-  slotPollMs?: number;
-  /** BullMQ lock duration; a crashed worker's job is picked up again after it. @defaultValue 30 000 */
-  lockDurationMs?: number;
-  /** How often stalled jobs (of crashed workers) are looked for. @defaultValue 30 000 */
-  stalledIntervalMs?: number;
   /** Re-encodes videos over the upload limit (`ffmpegFitter` from src/media, or `noVideoFitter`). */
   fitter: VideoFitter;
   clock?: Clock;
@@ -106,70 +74,64 @@ export interface AnimateWorkerDeps {
  */
 export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?: number): Promise<void> } {
   const redis = deps.connection;
-  const keys = storeKeys(deps.prefix);
+  const logger = deps.logger ?? silentLogger();
+  const timings: WorkerTimings = { ...DEFAULT_TIMINGS, ...deps.timings };
+  const stores = createStores(redis, deps.prefix, logger);
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
-  reportQueueErrors(queue, 'worker queue', deps.redisHealth, deps.logger);
+  reportQueueErrors(queue, 'worker queue', deps.redisHealth, logger);
   const ctx: WorkerContext = {
     queue,
     oxen: deps.oxen,
     imageStore: deps.imageStore,
     chat: deps.chat,
     metrics: deps.metrics ?? noopMetrics,
-    logger: deps.logger,
+    logger,
     clock: deps.clock ?? systemClock,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     model: deps.model,
-    reconcileMs: deps.reconcileMs,
-    timeoutMs: deps.timeoutMs,
-    progressEveryMs: deps.progressEveryMs ?? 30_000,
-    slotPollMs: deps.slotPollMs ?? 5_000,
-    editIntervalMs: deps.editIntervalMs ?? DEFAULT_EDIT_INTERVAL_MS,
+    timings,
     editBudget: deps.editBudget ?? createRedisEditBudget(redis, deps.prefix),
-    finalEdits: createFinalEditOutbox(redis, keys, deps.logger),
-    submitClaimMs: deps.submitClaimMs ?? 45_000,
-    adoptWindowMs: deps.adoptWindowMs ?? 120_000,
-    giveUpGraceMs: deps.giveUpGraceMs ?? 15 * 60_000,
+    finalEdits: stores.finalEdits,
     price: deps.price ?? unknownPrice,
     budgetAlertChannel: deps.budgetAlertChannel,
-    requests: createRequestStore(redis, keys),
-    quota: createQuotaStore(redis, keys),
-    slots: createSlotStore(redis, keys),
-    inbox: createInboxStore(redis, keys),
+    requests: stores.requests,
+    quota: stores.quota,
+    slots: stores.slots,
+    inbox: stores.inbox,
     lastEdits: new Map(),
     fitter: deps.fitter,
   };
 
   const wake = async (jobId: string, forcePoll: boolean) => {
-    const job = await queue.getJob(jobId);
-    if (!job || !(await job.isDelayed())) return;
     // A flag of its own, never a write of the job data: a copy read here may already be older than what
     // the job's own activation saved since, and writing it back would undo that (docs/architecture.md).
-    if (forcePoll) await ctx.inbox.requestPoll(jobId, Math.ceil(ctx.timeoutMs / 1000) + 3600);
-    await job.promote().catch(() => undefined);
+    await wakeJob(queue, jobId, async () => {
+      if (forcePoll) await ctx.inbox.requestPoll(jobId, Math.ceil(timings.timeoutMs / 1000) + 3600);
+    });
   };
   const offEvent = deps.events.onEvent((event) => {
     void (async () => {
       await ctx.inbox.put(event);
       const jobId = await ctx.inbox.jobOf(event.generationId);
       if (jobId) await wake(jobId, false);
-    })().catch((error: unknown) => ctx.logger?.warn({ err: error }, 'could not file a completion event'));
+    })().catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not file a completion event'));
   });
   // The stream has no replay: after a reconnect, and at start (events fired while no worker listened),
   // the reconciler compares the waiting generations with Oxen's active list.
-  const reconciler = createReconciler(ctx, { redis, lockKey: keys.reconcileLock(), wake });
+  const reconciler = createReconciler(ctx, { redis, lockKey: stores.keys.reconcileLock(), wake });
   const offReconnect = deps.events.onReconnect(() => reconciler.afterReconnect());
   reconciler.start();
-  const finalEditDrain = startFinalEditDrain(ctx, deps.finalEditPollMs ?? 1_000);
+  const finalEditDrain = startFinalEditDrain(ctx, timings.finalEditPollMs);
 
   const worker = new Worker<AnimateJobData>(ANIMATE_QUEUE, (job, token) => processJob(ctx, job, token ?? ''), {
     connection: redis,
     prefix: deps.prefix,
     concurrency: deps.concurrency ?? 20,
-    lockDuration: deps.lockDurationMs ?? 30_000,
-    stalledInterval: deps.stalledIntervalMs ?? 30_000,
+    lockDuration: timings.lockDurationMs,
+    stalledInterval: timings.stalledIntervalMs,
     maxStalledCount: 5,
   });
-  reportQueueErrors(worker, 'worker', deps.redisHealth, deps.logger);
+  reportQueueErrors(worker, 'worker', deps.redisHealth, logger);
 
   return {
     async close(timeoutMs?: number) {
@@ -193,9 +155,9 @@ async function processJob(baseCtx: WorkerContext, job: Job<AnimateJobData>, toke
   const data = parsed.data;
   // One child logger per request: every line of every step, in whichever worker, carries the request id
   // that the bot's intake logged when it accepted the request.
-  const logger = baseCtx.logger?.child({ requestId: data.requestId, attempt: data.attempt, jobId: job.id });
+  const logger = baseCtx.logger.child({ requestId: data.requestId, attempt: data.attempt, jobId: job.id });
   const ctx = { ...baseCtx, logger };
-  logger?.debug({ step: data.step }, 'activation');
+  logger.debug({ step: data.step }, 'activation');
   const request = await ctx.requests.getRequest(data.requestId);
   const attempt = await ctx.requests.getAttempt(data.requestId, data.attempt);
   if (!request || !attempt) throw new UnrecoverableError(`request ${data.requestId} is gone`);
@@ -243,11 +205,11 @@ async function processJob(baseCtx: WorkerContext, job: Job<AnimateJobData>, toke
     }
     const lastTry = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (!isRetryable(error) || lastTry) {
-      ctx.logger?.warn({ err: error, step: act.data.step }, 'attempt failed');
+      ctx.logger.warn({ err: error, step: act.data.step }, 'attempt failed');
       await endAttempt(ctx, act, { outcome: 'failed', failure: describeError(error) });
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
-    ctx.logger?.info({ err: error, step: act.data.step }, 'transient failure, retrying');
+    ctx.logger.info({ err: error, step: act.data.step }, 'transient failure, retrying');
     throw error;
   }
 }
@@ -289,7 +251,7 @@ function isOddOxenAnswer(error: unknown): boolean {
 async function parkAfterTransient(ctx: WorkerContext, act: Activation, error: unknown): Promise<never> {
   const now = ctx.clock.now();
   if (pastGiveUp(ctx, act)) {
-    ctx.logger?.error(
+    ctx.logger.error(
       { err: error, generationId: act.data.generationId },
       'Oxen unreachable past the timeout; giving up',
     );
@@ -303,7 +265,7 @@ async function parkAfterTransient(ctx: WorkerContext, act: Activation, error: un
   const exponential = Math.min(MAX_TRANSIENT_BACKOFF_MS, 1_000 * 2 ** Math.min(n - 1, 10));
   const hinted = error instanceof AnimateError ? error.retryAfterMs : undefined;
   const delay = Math.min(MAX_TRANSIENT_BACKOFF_MS, hinted ?? Math.round(exponential * (0.5 + Math.random() / 2)));
-  ctx.logger?.info({ err: error, step: act.data.step, tries: n, delayMs: delay }, 'transient failure; parked');
+  ctx.logger.info({ err: error, step: act.data.step, tries: n, delayMs: delay }, 'transient failure; parked');
   await saveData(act, { transientErrors: n });
   return parkUntil(act, now + delay);
 }
@@ -326,10 +288,10 @@ async function threadGone(ctx: WorkerContext, act: Activation): Promise<string> 
     }
     if (outcome.kind === 'running') {
       if (!pastGiveUp(ctx, act)) stillRunning = true;
-      else ctx.logger?.error({ generationId }, 'thread deleted and Oxen does not stop the generation; giving up');
+      else ctx.logger.error({ generationId }, 'thread deleted and Oxen does not stop the generation; giving up');
     }
     if (outcome.kind === 'succeeded')
-      ctx.logger?.warn({ generationId }, 'thread deleted; a billed video was not posted');
+      ctx.logger.warn({ generationId }, 'thread deleted; a billed video was not posted');
   }
   if (stillRunning) return parkUntil(act, ctx.clock.now() + 5_000);
   await endAttempt(ctx, act, { outcome: 'cancelled', by: 'thread_deleted' });

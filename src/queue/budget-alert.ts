@@ -43,7 +43,7 @@ export async function checkBudgetAlert(ctx: WorkerContext): Promise<void> {
       `are refused once it is reached; it resets ${b.resets.toISOString().replace('T', ' ').slice(0, 16)} UTC.`;
     if (!(await postAlert(ctx, text, b.period))) continue;
     if (await ctx.quota.claimAlert(b.period, 40 * 24 * 3600)) {
-      ctx.logger?.warn({ budget: b.label, spentMicros: b.spent, limitMicros: b.limit }, 'team budget at 80 %');
+      ctx.logger.warn({ budget: b.label, spentMicros: b.spent, limitMicros: b.limit }, 'team budget at 80 %');
     }
   }
 }
@@ -56,7 +56,7 @@ async function postAlert(ctx: WorkerContext, text: string, period: string): Prom
   const [platform, channelId = ''] = target.split(':') as [Platform, string];
   const chat = ctx.chat[platform];
   if (!chat) {
-    ctx.logger?.info(
+    ctx.logger.info(
       { target },
       'this worker has no outbox for BUDGET_ALERT_CHANNEL; a worker that has posts the warning',
     );
@@ -70,7 +70,7 @@ async function postAlert(ctx: WorkerContext, text: string, period: string): Prom
     );
     return true;
   } catch (error) {
-    ctx.logger?.warn({ err: error, target }, 'could not post the budget warning; the next request tries again');
+    ctx.logger.warn({ err: error, target }, 'could not post the budget warning; the next request tries again');
     return false;
   }
 }

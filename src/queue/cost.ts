@@ -27,7 +27,7 @@ export async function readBill(ctx: WorkerContext, generationId: string): Promis
     const costMicros = row.cost === null || row.cost === undefined ? null : parseUsd(row.cost);
     return { costMicros, resultUrl: row.status === 'succeeded' ? row.resultUrl : null };
   } catch (error) {
-    ctx.logger?.info({ err: error, generationId }, 'could not read what Oxen charged');
+    ctx.logger.info({ err: error, generationId }, 'could not read what Oxen charged');
     return { costMicros: null, resultUrl: null };
   }
 }

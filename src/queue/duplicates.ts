@@ -42,12 +42,12 @@ export async function cancelDuplicates(
     try {
       await ctx.oxen.cancel(row.generationId);
     } catch (error) {
-      ctx.logger?.warn({ err: error, generationId: row.generationId }, 'could not cancel a duplicate; next cycle');
+      ctx.logger.warn({ err: error, generationId: row.generationId }, 'could not cancel a duplicate; next cycle');
       continue;
     }
     await ctx.inbox.indexGeneration(row.generationId, DUPLICATE_JOB);
     ctx.metrics.duplicateCancelled();
-    ctx.logger?.error(
+    ctx.logger.error(
       { generationId: row.generationId, requestId: owner.requestId, attempt: owner.attempt, adopted: ours },
       'a generation appeared for an attempt that already has its own; cancelled at Oxen',
     );

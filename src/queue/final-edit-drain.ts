@@ -65,7 +65,7 @@ export async function sendFinalEdit(
       waitMs = error.retryAfterMs ?? RATE_LIMIT_PAUSE_MS;
       await ctx.editBudget.pause(edit.platform, edit.scope, waitMs);
     }
-    ctx.logger?.info({ err: error, key: edit.key, waitMs }, 'final progress state kept for later');
+    ctx.logger.info({ err: error, key: edit.key, waitMs }, 'final progress state kept for later');
     return finalEdits.defer({ ...edit, tries: edit.tries + 1 }, now + waitMs);
   }
   if (queued) await finalEdits.done(edit.key);
@@ -73,7 +73,7 @@ export async function sendFinalEdit(
 
 /** Moves a final the chat keeps refusing out of the outbox (and out of its scope), counted and logged. */
 async function deadLetter(ctx: WorkerContext, edit: FinalEdit, why: string): Promise<void> {
-  ctx.logger?.error({ key: edit.key, scope: edit.scope, tries: edit.tries, why }, 'final progress state moved aside');
+  ctx.logger.error({ key: edit.key, scope: edit.scope, tries: edit.tries, why }, 'final progress state moved aside');
   ctx.metrics.finalEditDeadLettered(edit.platform);
   await ctx.finalEdits.deadLetter(edit);
 }
@@ -91,7 +91,7 @@ export function startFinalEditDrain(ctx: WorkerContext, everyMs: number): { stop
   const timer = setInterval(() => {
     if (running) return;
     running = drain()
-      .catch((error: unknown) => ctx.logger?.warn({ err: error }, 'final-edit outbox: drain failed'))
+      .catch((error: unknown) => ctx.logger.warn({ err: error }, 'final-edit outbox: drain failed'))
       .finally(() => {
         running = null;
       });

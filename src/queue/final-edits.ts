@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { MessageRefSchema } from '../core/model.js';
 import { PlatformSchema } from '../core/platforms.js';
 import type { MessageView } from '../core/views.js';
-import type { Logger } from '../shared/logger.js';
-import type { StoreKeys } from './keys.js';
+import { parseJsonOrNull } from '../shared/json.js';
+import { type Logger, silentLogger } from '../shared/logger.js';
+import { DEAD_EDIT_TTL_SECONDS, type StoreKeys } from './keys.js';
+import { withQueueScripts } from './scripts.js';
 
 /** A final progress state the chat has not shown yet. */
 export const FinalEditSchema = z.object({
@@ -46,73 +48,23 @@ export interface FinalEditOutbox {
   waiting(scope: string): Promise<number>;
 }
 
-// KEYS: due zset, entries hash, per-scope counts, key → scope. ARGV: key, scope, json, dueAt.
-const DEFER_LUA = `
-if redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) == 1 then redis.call('HINCRBY', KEYS[3], ARGV[2], 1) end
-redis.call('HSET', KEYS[4], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
-return 1`;
-
-// KEYS: due zset, entries hash. ARGV: now, limit, lease until. Returns key, JSON, key, JSON, …
-const CLAIM_LUA = `
-local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-local out = {}
-for _, k in ipairs(keys) do
-  redis.call('ZADD', KEYS[1], ARGV[3], k)
-  local json = redis.call('HGET', KEYS[2], k)
-  if json then
-    table.insert(out, k)
-    table.insert(out, json)
-  else
-    redis.call('ZREM', KEYS[1], k)
-  end
-end
-return out`;
-
-// KEYS: due zset, entries hash, per-scope counts, key → scope, dead letters. ARGV: key, dead JSON or ''.
-// Counts down once, however often called. The scope comes from its own hash, never from decoding the
-// entry: lua-cjson refuses some JSON that Node writes (a lone surrogate), and an entry it could not
-// decode once kept its scope's count above 0 for ever. Entries from before that hash are decoded.
-const DONE_LUA = `
-local json = redis.call('HGET', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[1], ARGV[1])
-local scope = redis.call('HGET', KEYS[4], ARGV[1])
-redis.call('HDEL', KEYS[4], ARGV[1])
-if not json then return 0 end
-redis.call('HDEL', KEYS[2], ARGV[1])
-if ARGV[2] ~= '' then
-  redis.call('HSET', KEYS[5], ARGV[1], ARGV[2])
-  redis.call('EXPIRE', KEYS[5], 604800)
-end
-if not scope then
-  local ok, entry = pcall(cjson.decode, json)
-  scope = ok and type(entry) == 'table' and entry.scope or nil
-end
-if type(scope) == 'string' and redis.call('HINCRBY', KEYS[3], scope, -1) <= 0 then redis.call('HDEL', KEYS[3], scope) end
-return 1`;
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
-}
-
 /** {@link FinalEditOutbox} in Redis, under the queue prefix. */
-export function createFinalEditOutbox(redis: Redis, keys: StoreKeys, logger?: Logger): FinalEditOutbox {
+export function createFinalEditOutbox(
+  connection: Redis,
+  keys: StoreKeys,
+  logger: Logger = silentLogger(),
+): FinalEditOutbox {
+  const redis = withQueueScripts(connection);
   const due = keys.finalEditsDue();
   const entries = keys.finalEdits();
   const scopes = keys.finalEditScopes();
   const scopeOf = keys.finalEditScopeOf();
   const dead = keys.finalEditsDead();
   const finish = (key: string, deadJson: string) =>
-    redis.eval(DONE_LUA, 5, due, entries, scopes, scopeOf, dead, key, deadJson);
+    redis.animateFinalEditDone(due, entries, scopes, scopeOf, dead, key, deadJson, DEAD_EDIT_TTL_SECONDS);
   return {
     async defer(edit, dueAt) {
-      await redis.eval(
-        DEFER_LUA,
-        4,
+      await redis.animateFinalEditDefer(
         due,
         entries,
         scopes,
@@ -124,18 +76,16 @@ export function createFinalEditOutbox(redis: Redis, keys: StoreKeys, logger?: Lo
       );
     },
     async claimDue(now, limit, leaseMs) {
-      const raw = (await redis.eval(CLAIM_LUA, 2, due, entries, String(now), String(limit), String(now + leaseMs))) as
-        | string[]
-        | null;
+      const raw = await redis.animateFinalEditClaim(due, entries, String(now), String(limit), String(now + leaseMs));
       const claimed: FinalEdit[] = [];
       const flat = raw ?? [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
-        const parsed = FinalEditSchema.safeParse(parseJson(flat[i + 1] as string));
+        const parsed = FinalEditSchema.safeParse(parseJsonOrNull(flat[i + 1] as string));
         if (parsed.success) {
           claimed.push(parsed.data);
           continue;
         }
-        logger?.warn({ key: flat[i] }, 'final-edit outbox: an entry that cannot be read was dropped');
+        logger.warn({ key: flat[i] }, 'final-edit outbox: an entry that cannot be read was dropped');
         await finish(flat[i] as string, '');
       }
       return claimed;

@@ -5,6 +5,7 @@ import { actualCost, estimateFor } from './cost.js';
 import { takeGenerationIds } from './job-data.js';
 import { finalProgress } from './progress-message.js';
 import { releaseStagedNow } from './staged-sweep.js';
+import { wakeJob } from './wake-job.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
 /** How an attempt ends. */
@@ -59,10 +60,7 @@ async function chargeOf(ctx: WorkerContext, act: Activation, outcome: Ending['ou
 export async function releaseSlot(ctx: WorkerContext, jobId: string): Promise<void> {
   // A few, not the whole line: one slot came free, and the rest poll for theirs anyway.
   const head = await ctx.slots.release(jobId, Math.min(ctx.limits.maxActiveGenerations, 3));
-  for (const id of head) {
-    const job = await ctx.queue.getJob(id);
-    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
-  }
+  for (const id of head) await wakeJob(ctx.queue, id);
 }
 
 /**
@@ -78,7 +76,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   if (ctx.imageStore.inputRetentionMs === 0) {
     // Repeated on a re-run: a crash right after the state was written must still delete the copies.
     await releaseStagedNow(ctx, request.requestId).catch((error: unknown) => {
-      ctx.logger?.warn({ err: error }, 'could not delete the staged inputs now; the retention sweep will');
+      ctx.logger.warn({ err: error }, 'could not delete the staged inputs now; the retention sweep will');
     });
   }
   if (!first) return;
@@ -89,10 +87,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   if (ending.outcome === 'cancelled' && ending.by) patch.cancelRequestedBy = ending.by;
   await ctx.requests.patchAttempt(request.requestId, attempt.attempt, patch);
   ctx.metrics.requestFinished(request.where.platform, ending.outcome);
-  ctx.logger?.info(
-    { requestId: request.requestId, attempt: attempt.attempt, outcome: ending.outcome },
-    'attempt ended',
-  );
+  ctx.logger.info({ requestId: request.requestId, attempt: attempt.attempt, outcome: ending.outcome }, 'attempt ended');
   await finalProgress(ctx, act, ending.outcome, {
     endedAt,
     failure: ending.outcome === 'failed' ? ending.failure : undefined,
@@ -103,7 +98,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   const offerRetry = ending.outcome === 'cancelled' || (ending.outcome === 'failed' && ending.failure.retryable);
   if (offerRetry && attempt.progressRef) {
     await act.chat.react(attempt.progressRef, 'retry').catch((error: unknown) => {
-      ctx.logger?.warn({ err: error, requestId: request.requestId }, 'could not add the 🔁 reaction');
+      ctx.logger.warn({ err: error, requestId: request.requestId }, 'could not add the 🔁 reaction');
     });
   }
 }

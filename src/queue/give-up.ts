@@ -8,5 +8,5 @@ import type { Activation, WorkerContext } from './worker-context.js';
 export function pastGiveUp(ctx: WorkerContext, act: Pick<Activation, 'attempt' | 'data'>): boolean {
   const now = ctx.clock.now();
   const since = act.attempt.submittedAt ?? act.data.firstSubmittingAt ?? act.data.submittingAt ?? now;
-  return now - since > ctx.timeoutMs + ctx.giveUpGraceMs;
+  return now - since > ctx.timings.timeoutMs + ctx.timings.giveUpGraceMs;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Job, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CheckedImage } from '../core/images.js';
 import type {
@@ -32,15 +32,15 @@ import type { PricePort } from '../core/ports/price.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import { type AttemptRecord, type RequestRecord, requestSeconds } from '../core/request.js';
 import { checkVariants } from '../core/variants.js';
-import type { Logger } from '../shared/logger.js';
+import { type Logger, silentLogger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import { type AnimateJobData, takeGenerationIds } from './job-data.js';
-import { ANIMATE_QUEUE, storeKeys } from './keys.js';
-import { createQuotaStore, type ReserveInput, type ReserveOutcome } from './quota-store.js';
+import { ANIMATE_QUEUE } from './keys.js';
+import type { ReserveInput, ReserveOutcome } from './quota-store.js';
 import { type RedisHealth, reportQueueErrors } from './redis-health.js';
-import { createRequestStore } from './request-store.js';
-import { createSlotStore } from './slot-store.js';
+import { createStores } from './stores.js';
+import { wakeJob } from './wake-job.js';
 
 /** What {@link createIntake} needs. */
 export interface IntakeDeps {
@@ -55,6 +55,7 @@ export interface IntakeDeps {
   /** The price in force, for the cost estimate reserved against the team budgets. */
   price?: PricePort;
   metrics?: Metrics;
+  /** @defaultValue a silent logger */
   logger?: Logger;
   /** Where the queue's Redis errors go (once per outage). */
   redisHealth?: RedisHealth;
@@ -84,6 +85,12 @@ class IntakeTooSlowError extends Error {
   public override readonly name = 'IntakeTooSlowError';
 }
 
+/**
+ * The event, member and job the precheck's dry run names: the reserve script ignores them when it only
+ * checks the limits, but they keep its keys in the prefix's slot on a Cluster.
+ */
+const PRECHECK = 'precheck';
+
 /** The intake plus its queue handle. */
 export interface QueueIntake extends Intake {
   /** Closes the intake's BullMQ queue (not the shared connection). */
@@ -99,12 +106,10 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const limits: LimitSettings = { ...DEFAULT_LIMITS, ...deps.limits };
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noopMetrics;
-  const keys = storeKeys(deps.prefix);
-  const requests = createRequestStore(redis, keys);
-  const quota = createQuotaStore(redis, keys);
-  const slots = createSlotStore(redis, keys);
+  const logger = deps.logger ?? silentLogger();
+  const { requests, quota, slots } = createStores(redis, deps.prefix, logger);
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
-  reportQueueErrors(queue, 'intake queue', deps.redisHealth, deps.logger);
+  reportQueueErrors(queue, 'intake queue', deps.redisHealth, logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
   const stagedHoldMs = deps.stagedHoldMs ?? STAGED_HOLD_MS;
 
@@ -158,6 +163,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     jobId: string,
     now: number,
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>,
+    dryRun = false,
   ): Promise<ReserveOutcome> {
     const admin = isAdmin(requester);
     return quota.reserve({
@@ -175,6 +181,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       dailyBudget: admin ? -1 : (limits.dailyBudget ?? -1),
       monthlyBudget: admin ? -1 : (limits.monthlyBudget ?? -1),
       ...guard,
+      dryRun,
     });
   }
 
@@ -265,8 +272,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       reserved: true,
     };
     await startAttempt(attempt, requester, seconds, guards);
-    deps.logger
-      ?.child({ requestId })
+    logger
+      .child({ requestId })
       .info(
         { jobId, platform: requester.platform, eventId: spec.eventId, seconds, part: record.part?.index },
         'request accepted',
@@ -290,27 +297,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       if (!isChannelAllowed(limits, where)) return refuse(requester.platform, refusal('channel_not_allowed'));
       if (isAdmin(requester)) return ok(undefined);
       const now = clock.now();
-      const key = userKey(requester);
-      const active = (await quota.activeMembers(key)).length;
-      if (active >= limits.maxActivePerUser) {
-        return refuse(requester.platform, limitRefusal({ kind: 'active_limit', active }, seconds, now) as Refusal);
-      }
-      const used = await quota.usedSeconds(key, utcDay(now));
-      if (used + seconds > limits.dailySecondsPerUser) {
-        return refuse(
-          requester.platform,
-          limitRefusal({ kind: 'daily_limit', usedSeconds: used }, seconds, now) as Refusal,
-        );
-      }
-      const cost = estimate(seconds);
-      const spent = await quota.teamSpent(utcDay(now));
-      const over =
-        limits.dailyBudget !== null && spent.day + cost > limits.dailyBudget
-          ? ({ kind: 'budget_daily', spentMicros: spent.day } as const)
-          : limits.monthlyBudget !== null && spent.month + cost > limits.monthlyBudget
-            ? ({ kind: 'budget_monthly', spentMicros: spent.month } as const)
-            : null;
-      if (over) return refuse(requester.platform, limitRefusal(over, seconds, now) as Refusal);
+      const outcome = await reserveFor(requester, PRECHECK, seconds, PRECHECK, PRECHECK, now, undefined, true);
+      const limited = limitRefusal(outcome, seconds, now);
+      if (limited) return refuse(requester.platform, limited);
       return ok(undefined);
     },
 
@@ -441,11 +430,10 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       if (!eligible.ok) return refuse(actor.platform, eligible.error);
       // The worker owns the attempt's end (message, refund, slot); intake records the wish and wakes it.
       await requests.patchAttempt(request.requestId, attempt.attempt, { cancelRequestedBy: actor });
-      const job: Job<AnimateJobData> | undefined = await queue.getJob(attempt.jobId);
-      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
+      await wakeJob(queue, attempt.jobId);
       for (const generationId of deps.oxen ? takeGenerationIds(attempt) : []) {
         await deps.oxen?.cancel(generationId).catch((error: unknown) => {
-          deps.logger?.warn({ err: error, requestId: request.requestId }, 'cancel at Oxen failed; the worker retries');
+          logger.warn({ err: error, requestId: request.requestId }, 'cancel at Oxen failed; the worker retries');
         });
       }
       return ok({ requestId: request.requestId, attempt: attempt.attempt });

@@ -64,3 +64,13 @@ export type StoreKeys = ReturnType<typeof storeKeys>;
 export const RECORD_TTL_SECONDS = 30 * 24 * 3600;
 /** How long an early completion event waits in the inbox. */
 export const INBOX_TTL_SECONDS = 24 * 3600;
+/** How long a team's spend of a day is kept: past the month it belongs to, for the budget alerts' reports. */
+export const BUDGET_DAY_TTL_SECONDS = 40 * 24 * 3600;
+/** How long a team's spend of a month is kept. */
+export const BUDGET_MONTH_TTL_SECONDS = 400 * 24 * 3600;
+/** How long a person's seconds of a UTC day are kept: the day, plus a day for clocks and time zones. */
+export const USER_DAY_TTL_SECONDS = 2 * 24 * 3600;
+/** How long what each person was charged on a day is kept (as long as the team's spend of that day). */
+export const SPEND_DAY_TTL_SECONDS = 40 * 24 * 3600;
+/** How long a final edit the chat kept refusing stays readable for an operator. */
+export const DEAD_EDIT_TTL_SECONDS = 7 * 24 * 3600;

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Micros } from '../core/money.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import type { PricePort, PriceQuote } from '../core/ports/price.js';
-import type { Logger } from '../shared/logger.js';
+import { type Logger, silentLogger } from '../shared/logger.js';
 
 /** What {@link createPriceBook} needs. */
 export interface PriceBookDeps {
@@ -14,6 +14,7 @@ export interface PriceBookDeps {
   redis: Redis;
   /** Where the last price Oxen gave is kept, so a restart while Oxen is down still knows it. */
   lastKnownKey: string;
+  /** @defaultValue a silent logger */
   logger?: Logger | undefined;
   /** How often Oxen's price is read again. @defaultValue one hour */
   refreshMs?: number;
@@ -36,6 +37,7 @@ export interface PriceBook extends PricePort {
  * known price stays in force (kept in Redis across restarts); with none at all the bot shows seconds.
  */
 export function createPriceBook(deps: PriceBookDeps): PriceBook {
+  const logger = deps.logger ?? silentLogger();
   let quote: PriceQuote | null = deps.override !== undefined ? { perSecond: deps.override, source: 'override' } : null;
   let timer: NodeJS.Timeout | undefined;
 
@@ -51,13 +53,13 @@ export function createPriceBook(deps: PriceBookDeps): PriceBook {
       const info = await deps.oxen.modelInfo(deps.model);
       const perSecond = info.pricing?.costPerSecondMicros ?? null;
       if (perSecond === null || perSecond <= 0) {
-        deps.logger?.warn({ model: deps.model }, 'Oxen gave no readable price for the model; keeping the one in force');
+        logger.warn({ model: deps.model }, 'Oxen gave no readable price for the model; keeping the one in force');
         return;
       }
       set({ perSecond, source: 'oxen' });
       await deps.redis.set(deps.lastKnownKey, String(perSecond));
     } catch (error) {
-      deps.logger?.warn({ err: error, model: deps.model }, 'could not read the model price; keeping the one in force');
+      logger.warn({ err: error, model: deps.model }, 'could not read the model price; keeping the one in force');
     }
   }
 
@@ -71,7 +73,7 @@ export function createPriceBook(deps: PriceBookDeps): PriceBook {
           const saved = Number(await deps.redis.get(deps.lastKnownKey).catch(() => null));
           if (Number.isSafeInteger(saved) && saved > 0) set({ perSecond: saved, source: 'last_known' });
         }
-        if (!quote) deps.logger?.warn('the price per second is unknown: messages show seconds of video, not money');
+        if (!quote) logger.warn('the price per second is unknown: messages show seconds of video, not money');
       }
       deps.onChange?.(quote);
       timer = setInterval(() => void refresh(), deps.refreshMs ?? 3_600_000);

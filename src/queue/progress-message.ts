@@ -70,7 +70,7 @@ export async function updateProgress(
   const now = ctx.clock.now();
   const last = ctx.lastEdits.get(act.job.id ?? '') ?? null;
   const next = { state, queuePosition: extras.queuePosition };
-  if (!shouldEdit(last, next, now, ctx.editIntervalMs)) return;
+  if (!shouldEdit(last, next, now, ctx.timings.editIntervalMs)) return;
   const { platform } = act.request.where;
   const scope = editScope(act.request.where);
   // Finals waiting in this scope go first: a running generation's next wake shows its state anyway.
@@ -87,7 +87,7 @@ export async function updateProgress(
     if (error instanceof ChatError && error.kind === 'gone') throw error;
     if (error instanceof ChatError && error.kind === 'rate_limited')
       await ctx.editBudget.pause(platform, scope, error.retryAfterMs ?? RATE_LIMIT_PAUSE_MS);
-    ctx.logger?.info({ err: error, state }, 'progress edit skipped');
+    ctx.logger.info({ err: error, state }, 'progress edit skipped');
     return;
   }
   ctx.lastEdits.set(act.job.id ?? '', { atMs: now, ...next });
@@ -116,6 +116,6 @@ export async function finalProgress(ctx: WorkerContext, act: Activation, state: 
     };
     await sendFinalEdit(ctx, act.chat, edit, false);
   } catch (error) {
-    ctx.logger?.warn({ err: error, requestId: request.requestId }, 'could not edit the final progress message');
+    ctx.logger.warn({ err: error, requestId: request.requestId }, 'could not edit the final progress message');
   }
 }

@@ -1,6 +1,15 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
+import { parseJsonOrNull } from '../shared/json.js';
+import {
+  BUDGET_DAY_TTL_SECONDS,
+  BUDGET_MONTH_TTL_SECONDS,
+  RECORD_TTL_SECONDS,
+  SPEND_DAY_TTL_SECONDS,
+  type StoreKeys,
+  USER_DAY_TTL_SECONDS,
+} from './keys.js';
+import { withQueueScripts } from './scripts.js';
 
 const ReservationSchema = z.object({
   userKey: z.string(),
@@ -12,14 +21,6 @@ const ReservationSchema = z.object({
   /** The dedupe keys the reservation set (the event's, and a retry's or extension's guard). */
   guards: z.array(z.string()).default([]),
 });
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return null;
-  }
-}
 
 /** How long two ⏩ on the same video count as one (a redelivered reaction, a double click). */
 const EXTEND_GUARD_SECONDS = 120;
@@ -63,6 +64,8 @@ export interface ReserveInput {
   /** Team budgets in micro-dollars; -1: none, or not enforced (admins, whose spend still counts). */
   dailyBudget: number;
   monthlyBudget: number;
+  /** Only asks whether the limits allow it: no dedupe check, nothing reserved (the intake's precheck). */
+  dryRun?: boolean;
 }
 
 /** A live reservation as the registry keeps it, for the sweeper. */
@@ -78,79 +81,6 @@ export interface Reservation {
   guards: string[];
 }
 
-// One script checks the dedupe keys and both limits and reserves, so a burst of parallel submits can
-// never admit more than the cap (no read-then-write race between intake processes).
-const RESERVE_LUA = `
-local dup = redis.call('GET', KEYS[1])
-if dup then return {'duplicate', dup} end
-if KEYS[4] ~= KEYS[1] then
-  local prev = redis.call('GET', KEYS[4])
-  if prev then return {'duplicate', prev} end
-end
-local maxActive = tonumber(ARGV[2])
-local daily = tonumber(ARGV[3])
-local seconds = tonumber(ARGV[4])
-local active = redis.call('SCARD', KEYS[2])
-if maxActive >= 0 and active >= maxActive then return {'active_limit', tostring(active)} end
-local used = tonumber(redis.call('GET', KEYS[3]) or '0')
-if daily >= 0 and used + seconds > daily then return {'daily_limit', tostring(used)} end
-local cost = tonumber(ARGV[7])
-local dayBudget = tonumber(ARGV[8])
-local monthBudget = tonumber(ARGV[9])
-local daySpent = tonumber(redis.call('GET', KEYS[6]) or '0')
-if dayBudget >= 0 and daySpent + cost > dayBudget then return {'budget_daily', tostring(daySpent)} end
-local monthSpent = tonumber(redis.call('GET', KEYS[7]) or '0')
-if monthBudget >= 0 and monthSpent + cost > monthBudget then return {'budget_monthly', tostring(monthSpent)} end
-redis.call('INCRBY', KEYS[6], cost)
-redis.call('EXPIRE', KEYS[6], 3456000)
-redis.call('INCRBY', KEYS[7], cost)
-redis.call('EXPIRE', KEYS[7], 34560000)
-redis.call('SADD', KEYS[2], ARGV[1])
-redis.call('INCRBY', KEYS[3], seconds)
-redis.call('EXPIRE', KEYS[3], 172800)
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
-if KEYS[4] ~= KEYS[1] then redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[10]) end
-redis.call('HSET', KEYS[5], ARGV[1], ARGV[6])
-return {'reserved', ''}`;
-
-// Removing the member is what makes a release count once: a second release (a re-run after a crash)
-// finds nothing to remove, refunds nothing and settles nothing. The budgets move from the estimate
-// reserved at intake to what Oxen actually charged (ARGV[3]; -1 keeps the estimate), and the person's
-// spend of the day records the actual amount.
-const RELEASE_LUA = `
-local raw = redis.call('HGET', KEYS[3], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
-local removed = redis.call('SREM', KEYS[1], ARGV[1])
-if removed == 0 then return 0 end
-if tonumber(ARGV[2]) > 0 then
-  local left = redis.call('DECRBY', KEYS[2], ARGV[2])
-  if left < 0 then redis.call('SET', KEYS[2], '0', 'KEEPTTL') end
-end
-local estimate = 0
-if raw then
-  local ok, entry = pcall(cjson.decode, raw)
-  if ok and type(entry) == 'table' and tonumber(entry.costMicros) then estimate = tonumber(entry.costMicros) end
-end
-local actual = tonumber(ARGV[3])
-if actual < 0 then actual = estimate end
-if actual ~= estimate then
-  redis.call('INCRBY', KEYS[4], actual - estimate)
-  redis.call('INCRBY', KEYS[5], actual - estimate)
-end
-if actual > 0 then
-  redis.call('HINCRBY', KEYS[6], ARGV[4], actual)
-  redis.call('EXPIRE', KEYS[6], 3456000)
-end
-return 1`;
-
-// KEYS: the guards. ARGV: the member they must still name (a later request's guard is left alone).
-const DROP_GUARDS_LUA = `
-local n = 0
-for _, k in ipairs(KEYS) do
-  if redis.call('GET', k) == ARGV[1] then n = n + redis.call('DEL', k) end
-end
-return n`;
-
 /** The dedupe keys a reservation sets: the event's, and the retry's or extension's guard when it has one. */
 function guardKeys(keys: StoreKeys, input: Pick<ReserveInput, 'eventId' | 'retryOf' | 'extendOf'>): string[] {
   const eventKey = keys.event(input.eventId);
@@ -163,16 +93,15 @@ function guardKeys(keys: StoreKeys, input: Pick<ReserveInput, 'eventId' | 'retry
 }
 
 /** Per-user active generations and daily seconds of video, reserved and released atomically. */
-export function createQuotaStore(redis: Redis, keys: StoreKeys) {
+export function createQuotaStore(connection: Redis, keys: StoreKeys) {
+  const redis = withQueueScripts(connection);
   return {
     async reserve(input: ReserveInput): Promise<ReserveOutcome> {
       const guards = guardKeys(keys, input);
       const eventKey = guards[0] as string;
       const guard = guards[1] ?? eventKey;
       const guardTtl = input.extendOf ? EXTEND_GUARD_SECONDS : RECORD_TTL_SECONDS;
-      const res = (await redis.eval(
-        RESERVE_LUA,
-        7,
+      const [kind, value] = await redis.animateReserve(
         eventKey,
         keys.userActive(input.userKey),
         keys.userDay(input.userKey, input.day),
@@ -198,8 +127,11 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
         String(input.dailyBudget),
         String(input.monthlyBudget),
         String(guardTtl),
-      )) as [string, string];
-      const [kind, value] = res;
+        BUDGET_DAY_TTL_SECONDS,
+        BUDGET_MONTH_TTL_SECONDS,
+        USER_DAY_TTL_SECONDS,
+        input.dryRun ? '1' : '0',
+      );
       if (kind === 'duplicate') return { kind, value };
       if (kind === 'active_limit') return { kind, active: Number(value) };
       if (kind === 'daily_limit') return { kind, usedSeconds: Number(value) };
@@ -218,9 +150,7 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
       refundSeconds: number,
       actualMicros: number | null = null,
     ): Promise<boolean> {
-      const res = await redis.eval(
-        RELEASE_LUA,
-        6,
+      const res = await redis.animateRelease(
         keys.userActive(userKey),
         keys.userDay(userKey, day),
         keys.reservations(),
@@ -231,6 +161,7 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
         String(refundSeconds),
         String(actualMicros ?? -1),
         userKey,
+        SPEND_DAY_TTL_SECONDS,
       );
       return res === 1;
     },
@@ -240,7 +171,7 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
      * duplicate for 30 days. A key that names another member by now is left alone.
      */
     async dropGuards(member: string, guards: readonly string[]): Promise<void> {
-      if (guards.length > 0) await redis.eval(DROP_GUARDS_LUA, guards.length, ...guards, member);
+      if (guards.length > 0) await redis.animateDropGuards(guards.length, ...guards, member);
     },
     /** The dedupe keys a reservation with these inputs sets (see {@link ReserveInput.eventId}). */
     guardsOf(input: Pick<ReserveInput, 'eventId' | 'retryOf' | 'extendOf'>): string[] {
@@ -269,7 +200,7 @@ export function createQuotaStore(redis: Redis, keys: StoreKeys) {
       const all = await redis.hgetall(keys.reservations());
       const out: Reservation[] = [];
       for (const [member, raw] of Object.entries(all)) {
-        const parsed = ReservationSchema.safeParse(safeJson(raw));
+        const parsed = ReservationSchema.safeParse(parseJsonOrNull(raw));
         if (parsed.success) out.push({ member, ...parsed.data });
       }
       return out;

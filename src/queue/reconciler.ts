@@ -33,7 +33,7 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
   async function lock(force: boolean): Promise<boolean> {
     // A little shorter than the interval: the next tick (one interval after this one, while the SET
     // landed a moment later) must find it gone, or every other cycle would be skipped.
-    const px = String(Math.max(1, Math.floor(ctx.reconcileMs * 0.9)));
+    const px = String(Math.max(1, Math.floor(ctx.timings.reconcileMs * 0.9)));
     const res = force
       ? await deps.redis.set(deps.lockKey, owner, 'PX', px)
       : await deps.redis.set(deps.lockKey, owner, 'PX', px, 'NX');
@@ -46,7 +46,7 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
     const waiting = await ctx.inbox.waitingGenerations();
     const waitingIds = new Set(waiting.map((w) => w.generationId));
     const list = await listActive(ctx.oxen, ctx.model, waitingIds);
-    const ttl = Math.max(1, Math.ceil((ctx.reconcileMs * 3) / 1000));
+    const ttl = Math.max(1, Math.ceil((ctx.timings.reconcileMs * 3) / 1000));
     await ctx.inbox.saveSnapshot(list.rows, ttl);
     const active = new Set(list.rows.map((r) => r.generationId));
     let woken = 0;
@@ -56,18 +56,18 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
       await deps.wake(w.jobId, true);
       woken += 1;
     }
-    if (!list.complete) ctx.logger?.warn({ pages: list.pages }, 'active list longer than the page cap; no wakes');
+    if (!list.complete) ctx.logger.warn({ pages: list.pages }, 'active list longer than the page cap; no wakes');
     // A late row of a lost enqueue answer, for an attempt that already has its generation: stop it now.
     await cancelDuplicates(ctx, list.rows, waitingIds);
-    ctx.logger?.debug({ active: active.size, pages: list.pages, woken }, 'reconciled with Oxen');
-    await sweep(ctx, Math.min(ctx.reconcileMs, 30_000));
+    ctx.logger.debug({ active: active.size, pages: list.pages, woken }, 'reconciled with Oxen');
+    await sweep(ctx, Math.min(ctx.timings.reconcileMs, 30_000));
     await sweepStagedInputs(ctx);
   }
 
   /** Runs a cycle unless one is running here; errors are logged, the next interval tries again. */
   function run(force: boolean): Promise<void> {
     running ??= cycle(force)
-      .catch((error: unknown) => ctx.logger?.warn({ err: error }, 'reconcile failed; next interval tries again'))
+      .catch((error: unknown) => ctx.logger.warn({ err: error }, 'reconcile failed; next interval tries again'))
       .finally(() => {
         running = null;
       });
@@ -81,7 +81,7 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
      */
     start(): void {
       void run(true);
-      timer = setInterval(() => void run(false), ctx.reconcileMs);
+      timer = setInterval(() => void run(false), ctx.timings.reconcileMs);
       timer.unref();
     },
     /** After an event stream reconnect: at most one cycle per interval across the deployment. */

@@ -94,8 +94,8 @@ export function reportQueueErrors(
   emitter: { on(event: 'error', listener: (error: Error) => void): unknown },
   name: string,
   health: RedisHealth | undefined,
-  logger: Logger | undefined,
+  logger: Logger,
 ): void {
   if (health) health.watchBullmq(emitter, name);
-  else emitter.on('error', (error) => logger?.warn({ err: error, connection: name }, 'redis error'));
+  else emitter.on('error', (error) => logger.warn({ err: error, connection: name }, 'redis error'));
 }

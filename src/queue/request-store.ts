@@ -3,6 +3,7 @@ import { type CheckedImage, CheckedImageMetaSchema } from '../core/images.js';
 import { type MessageRef, messageKey } from '../core/model.js';
 import { type AttemptRecord, AttemptRecordSchema, type RequestRecord, RequestRecordSchema } from '../core/request.js';
 import { RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
+import { withQueueScripts } from './scripts.js';
 import { createStagedLedger } from './staged-ledger.js';
 
 /** Where a message points: a request and the attempt it was posted for (0: the request's anchor). */
@@ -15,19 +16,13 @@ export interface MessageTarget {
 const JSON_FIELDS = new Set(['progressRef', 'resultRef', 'stitchRef', 'cancelRequestedBy', 'generationIds']);
 const NUMBER_FIELDS = new Set(['costMicros', 'attempt', 'createdAt', 'submittedAt', 'endedAt']);
 
-// Terminal states are final: a late write must not resurrect an ended attempt.
-const SET_STATE_LUA = `
-local s = redis.call('HGET', KEYS[1], 'state')
-if s == 'done' or s == 'failed' or s == 'cancelled' then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[1])
-return 1`;
-
 /**
  * Request records, attempt records (a hash, so worker and intake update fields independently), the
  * message → request index, the pending image bytes (kept until the stage step put them in the
  * ImageStore) and the ledger of kept images. Everything is validated when read back: Redis outlives deploys.
  */
-export function createRequestStore(redis: Redis, keys: StoreKeys) {
+export function createRequestStore(connection: Redis, keys: StoreKeys) {
+  const redis = withQueueScripts(connection);
   return {
     /** Which requests' images are kept, and which copies wait to be deleted. */
     ledger: createStagedLedger(redis, keys),
@@ -52,7 +47,7 @@ export function createRequestStore(redis: Redis, keys: StoreKeys) {
     },
     /** Sets the attempt's state unless it already ended; returns false when it had. */
     async setStateUnlessEnded(requestId: string, attempt: number, state: AttemptRecord['state']): Promise<boolean> {
-      return (await redis.eval(SET_STATE_LUA, 1, keys.attempt(requestId, attempt), state)) === 1;
+      return (await redis.animateSetState(keys.attempt(requestId, attempt), state)) === 1;
     },
     async indexMessage(ref: MessageRef, target: MessageTarget): Promise<void> {
       const value = `${target.requestId}#${target.attempt}`;

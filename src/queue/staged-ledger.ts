@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { RECORD_TTL_SECONDS, type StoreKeys } from './keys.js';
+import { withQueueScripts } from './scripts.js';
 
 /** What the ledger's `keep` found. */
 export type KeepOutcome =
@@ -11,38 +12,6 @@ export type KeepOutcome =
   /** A request from before the ledger existed: nothing is known, so nothing is promised or refused. */
   | 'untracked';
 
-// Pushes the next look forward, never back, unless the copies were already let go.
-const KEEP_LUA = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return 'gone' end
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not score then return 'untracked' end
-if tonumber(score) < tonumber(ARGV[2]) then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
-return 'kept'`;
-
-// Only a look that is due is moved: a 🔁 that pushed it forward meanwhile wins.
-const RESCHEDULE_LUA = `
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not score or tonumber(score) > tonumber(ARGV[3]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-return 1`;
-
-// Lets a request's copies go, atomically with the check that no 🔁 claimed them since the sweep looked:
-// the refs move to the trash (deleted by the sweep, retried until they are), the pending bytes go, and a
-// marker tells later 🔁s that the image is no longer kept.
-// ARGV[4]: the latest look that counts as due (ARGV[2], now, for the sweep).
-const CLAIM_LUA = `
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not score or tonumber(score) > tonumber(ARGV[4]) then return false end
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
-local raw = redis.call('HGET', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('DEL', KEYS[5], KEYS[6])
-if raw then
-  for _, ref in ipairs(cjson.decode(raw)) do redis.call('ZADD', KEYS[4], ARGV[2], ref) end
-end
-return raw or '[]'`;
-
 const RefsSchema = z.array(z.string());
 
 /**
@@ -51,7 +20,8 @@ const RefsSchema = z.array(z.string());
  * its score is due and either lets its copies go or looks again later. Every change that could race a
  * 🔁 is one Lua script, so a copy a new attempt relies on is never deleted under it.
  */
-export function createStagedLedger(redis: Redis, keys: StoreKeys) {
+export function createStagedLedger(connection: Redis, keys: StoreKeys) {
+  const redis = withQueueScripts(connection);
   const due = keys.stagedDue();
   const refs = keys.stagedRefs();
   const trash = keys.stagedTrash();
@@ -69,7 +39,7 @@ export function createStagedLedger(redis: Redis, keys: StoreKeys) {
      * anything is reserved, so a refused 🔁 costs nothing.
      */
     async keep(requestId: string, until: number): Promise<KeepOutcome> {
-      const out = await redis.eval(KEEP_LUA, 2, due, keys.stagedGone(requestId), requestId, String(until));
+      const out = await redis.animateStagedKeep(due, keys.stagedGone(requestId), requestId, String(until));
       return out === 'gone' || out === 'untracked' ? out : 'kept';
     },
     /** Whether the request's copies were let go. */
@@ -82,7 +52,7 @@ export function createStagedLedger(redis: Redis, keys: StoreKeys) {
     },
     /** Moves a due look to `at`; false when a 🔁 moved it meanwhile (or it is no longer tracked). */
     async reschedule(requestId: string, at: number, now: number): Promise<boolean> {
-      return (await redis.eval(RESCHEDULE_LUA, 1, due, requestId, String(at), String(now))) === 1;
+      return (await redis.animateStagedReschedule(due, requestId, String(at), String(now))) === 1;
     },
     /**
      * Lets the request's copies go if its look is still due (`evenIfHeld`: whenever it is still
@@ -91,9 +61,7 @@ export function createStagedLedger(redis: Redis, keys: StoreKeys) {
     async letGo(requestId: string, now: number, options: { evenIfHeld?: boolean } = {}): Promise<string[] | null> {
       // A look far in the future (a hold) counts as due too when the caller has checked nothing runs.
       const dueBy = options.evenIfHeld ? '1e300' : String(now);
-      const raw = await redis.eval(
-        CLAIM_LUA,
-        6,
+      const raw = await redis.animateStagedLetGo(
         due,
         refs,
         keys.stagedGone(requestId),

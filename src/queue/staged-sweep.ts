@@ -68,7 +68,7 @@ export async function sweepStagedInputs(
     report.released += 1;
     const current = await ctx.requests.getRequest(requestId);
     if (current) await ctx.requests.saveRequest({ ...current, stagedDeletedAt: now });
-    ctx.logger?.info({ requestId }, 'staged inputs released: retention ended');
+    ctx.logger.info({ requestId }, 'staged inputs released: retention ended');
   }
 
   for (const ref of await ledger.dueTrash(now, BATCH)) {
@@ -92,7 +92,7 @@ export async function sweepStagedInputs(
   }
 
   if (report.released + report.deleted + report.failed + report.leftovers > 0) {
-    ctx.logger?.info({ ...report, imageStore: store.kind }, 'staged inputs swept');
+    ctx.logger.info({ ...report, imageStore: store.kind }, 'staged inputs swept');
   }
   return report;
 }
@@ -112,7 +112,7 @@ export async function releaseStagedNow(ctx: SweepContext, requestId: string): Pr
   const current = await ctx.requests.getRequest(requestId);
   if (current) await ctx.requests.saveRequest({ ...current, stagedDeletedAt: now });
   for (const ref of refs) await remove(ctx, ref);
-  ctx.logger?.info({ requestId, copies: refs.length }, 'staged inputs deleted: the attempt ended (retention 0)');
+  ctx.logger.info({ requestId, copies: refs.length }, 'staged inputs deleted: the attempt ended (retention 0)');
 }
 
 async function remove(ctx: SweepContext, ref: string): Promise<'deleted' | 'failed' | 'dropped'> {
@@ -124,11 +124,11 @@ async function remove(ctx: SweepContext, ref: string): Promise<'deleted' | 'fail
   } catch (error) {
     if (error instanceof ForeignRefError) {
       // Made by another store (IMAGE_STORE changed): this process cannot reach it.
-      ctx.logger?.warn({ ref }, 'a staged copy from another image store cannot be deleted here; delete it by hand');
+      ctx.logger.warn({ ref }, 'a staged copy from another image store cannot be deleted here; delete it by hand');
       await ledger.trashDone(ref);
       return 'dropped';
     }
-    ctx.logger?.warn({ err: error, ref }, 'could not delete a staged copy; trying again later');
+    ctx.logger.warn({ err: error, ref }, 'could not delete a staged copy; trying again later');
     await ledger.trashAt(ref, ctx.clock.now() + RETRY_DELETE_MS);
     return 'failed';
   }

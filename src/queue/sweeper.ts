@@ -37,7 +37,7 @@ export async function sweep(ctx: WorkerContext, graceMs: number): Promise<SweepR
   for (const reservation of await ctx.quota.reservations()) {
     if (now - reservation.reservedAt < graceMs) continue;
     const healed = await healReservation(ctx, reservation).catch((error: unknown) => {
-      ctx.logger?.warn({ err: error, member: reservation.member }, 'sweeper could not check a reservation');
+      ctx.logger.warn({ err: error, member: reservation.member }, 'sweeper could not check a reservation');
       return null;
     });
     if (healed) {
@@ -54,7 +54,7 @@ export async function sweep(ctx: WorkerContext, graceMs: number): Promise<SweepR
     ctx.metrics.healed('slot');
   }
   const total = Object.values(report).reduce((a, b) => a + b, 0);
-  if (total > 0) ctx.logger?.warn({ ...report }, 'sweeper healed leaks');
+  if (total > 0) ctx.logger.warn({ ...report }, 'sweeper healed leaks');
   return report;
 }
 
@@ -140,7 +140,7 @@ async function abandon(ctx: WorkerContext, job: Job<AnimateJobData>, request: Re
   for (const generationId of takeGenerationIds(attempt)) {
     const outcome = await cancelAndRead(ctx, generationId);
     if (outcome.kind === 'succeeded') {
-      ctx.logger?.error({ generationId }, 'a billed video could not be delivered');
+      ctx.logger.error({ generationId }, 'a billed video could not be delivered');
     }
   }
   const failure = describeError(new Error(job.failedReason || 'the job kept failing'));

@@ -17,6 +17,7 @@ import type { AnimateJobData } from './job-data.js';
 import type { QuotaStore } from './quota-store.js';
 import type { RequestStore } from './request-store.js';
 import type { SlotStore } from './slot-store.js';
+import type { WorkerTimings } from './worker-timings.js';
 
 /** Everything the steps share inside one worker. */
 export interface WorkerContext {
@@ -25,23 +26,12 @@ export interface WorkerContext {
   imageStore: ImageStore;
   chat: Partial<Record<Platform, ChatPort>>;
   metrics: Metrics;
-  logger: Logger | undefined;
+  logger: Logger;
   clock: Clock;
   limits: LimitSettings;
   model: string;
-  reconcileMs: number;
-  timeoutMs: number;
-  /** Wake interval while waiting, for progress edits between polls. */
-  progressEveryMs: number;
-  /** Wake interval while waiting for a generation slot. */
-  slotPollMs: number;
-  editIntervalMs: number;
-  /** How long one activation holds a job's enqueue; longer than the Oxen client's call timeout. */
-  submitClaimMs: number;
-  /** After an unclear enqueue answer, how long Oxen is searched for a late row before enqueuing again. */
-  adoptWindowMs: number;
-  /** How long past the timeout an attempt may go on without Oxen's answer before it is given up. */
-  giveUpGraceMs: number;
+  /** Every interval and hold of the worker, defaults filled in. */
+  timings: WorkerTimings;
   /** The price of a second of video in force (estimates in messages). */
   price: PricePort;
   /** Where the 80 % budget warning goes (`platform:channelId`), if anywhere. */

@@ -5,9 +5,9 @@ import { createPromMetrics } from '../http/metrics.js';
 import type { ReadinessCheck } from '../http/readiness.js';
 import { createHttpServer, type HttpServer } from '../http/server.js';
 import { createStagedInputReader } from '../queue/image-store.js';
-import { ANIMATE_QUEUE, storeKeys } from '../queue/keys.js';
+import { ANIMATE_QUEUE } from '../queue/keys.js';
 import { createRedisHealth, reportQueueErrors } from '../queue/redis-health.js';
-import { createSlotStore } from '../queue/slot-store.js';
+import { createStores } from '../queue/stores.js';
 import type { Logger } from '../shared/logger.js';
 import { type BotPart, startBotPart } from './bot-part.js';
 import { checkCredentials } from './credential-checks.js';
@@ -72,7 +72,7 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
   parts.queue = queue;
   // Filled once the worker part exists; until then (and in a bot) there is no event stream to report.
   let eventsUp: (() => boolean) | undefined;
-  const slots = createSlotStore(redis, storeKeys(config.QUEUE_PREFIX));
+  const { slots } = createStores(redis, config.QUEUE_PREFIX, logger);
   const metrics = createPromMetrics({
     queueCounts: () => queue.getJobCounts(),
     // Generation slots held across all workers: exactly the generations running at Oxen.

@@ -38,51 +38,31 @@ export interface WorkerPartDeps {
   redisHealth: RedisHealth;
 }
 
-/** The worker's settings: from the environment here ({@link workerSettingsFrom}), test-sized in tests and benches. */
-export type WorkerSettings = Pick<
-  AnimateWorkerDeps,
-  | 'prefix'
-  | 'model'
-  | 'limits'
-  | 'reconcileMs'
-  | 'timeoutMs'
-  | 'budgetAlertChannel'
-  | 'concurrency'
-  | 'editIntervalMs'
-  | 'progressEveryMs'
-  | 'slotPollMs'
-  | 'submitClaimMs'
-  | 'adoptWindowMs'
-  | 'giveUpGraceMs'
-  | 'finalEditPollMs'
-  | 'lockDurationMs'
-  | 'stalledIntervalMs'
->;
-
-/** What a worker runs on: its blocking connection, Oxen, the event hub, the image store and the outboxes. */
-export type WorkerParts = Pick<AnimateWorkerDeps, 'connection' | 'oxen' | 'events' | 'imageStore' | 'chat'> &
-  Partial<Pick<AnimateWorkerDeps, 'logger' | 'metrics' | 'price' | 'fitter' | 'editBudget' | 'clock' | 'redisHealth'>>;
-
-/** The settings the environment gives (src/config/env.ts). */
-export function workerSettingsFrom(config: Config): WorkerSettings {
+/** The worker's settings the environment gives (src/config/env.ts); tests and benches give their own. */
+export function workerSettingsFrom(config: Config) {
   return {
     prefix: config.QUEUE_PREFIX,
     model: config.OXEN_MODEL,
     limits: limitsFrom(config),
-    reconcileMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
-    timeoutMs: config.GENERATION_TIMEOUT_MINUTES * 60_000,
-    adoptWindowMs: config.ADOPT_WINDOW_SECONDS * 1000,
+    timings: {
+      reconcileMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
+      timeoutMs: config.GENERATION_TIMEOUT_MINUTES * 60_000,
+      adoptWindowMs: config.ADOPT_WINDOW_SECONDS * 1000,
+    },
     ...(config.BUDGET_ALERT_CHANNEL ? { budgetAlertChannel: config.BUDGET_ALERT_CHANNEL } : {}),
-  };
+  } satisfies Partial<AnimateWorkerDeps>;
 }
+
+/** What {@link buildWorker} takes: the worker's dependencies, the fitter optional. */
+export type WorkerBuild = Omit<AnimateWorkerDeps, 'fitter'> & Partial<Pick<AnimateWorkerDeps, 'fitter'>>;
 
 /**
  * The one place a worker is assembled: production ({@link startWorkerPart}) and the tests' and benches'
  * builder (test/support/worker.ts) both call it. Videos over the upload limit are re-encoded with ffmpeg
- * unless `parts` bring another fitter.
+ * unless `deps` bring another fitter.
  */
-export function buildWorker(parts: WorkerParts, settings: WorkerSettings): ReturnType<typeof createAnimateWorker> {
-  return createAnimateWorker({ fitter: ffmpegFitter, ...parts, ...settings });
+export function buildWorker(deps: WorkerBuild): ReturnType<typeof createAnimateWorker> {
+  return createAnimateWorker({ fitter: ffmpegFitter, ...deps });
 }
 
 /**
@@ -103,10 +83,18 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
   await events.start();
   // Workers block on Redis, so they get their own connection with maxRetriesPerRequest: null.
   const connection = deps.openRedis('worker', { forWorker: true });
-  const worker = buildWorker(
-    { connection, oxen, events, imageStore, chat, metrics, logger, price: deps.price, redisHealth: deps.redisHealth },
-    workerSettingsFrom(config),
-  );
+  const worker = buildWorker({
+    connection,
+    oxen,
+    events,
+    imageStore,
+    chat,
+    metrics,
+    logger,
+    price: deps.price,
+    redisHealth: deps.redisHealth,
+    ...workerSettingsFrom(config),
+  });
   const platforms = Object.keys(chat);
   logger.info({ outboxes: platforms, model: config.OXEN_MODEL }, 'worker running');
 

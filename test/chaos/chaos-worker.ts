@@ -61,16 +61,18 @@ buildTestWorker(
   },
   {
     limits: { maxActiveGenerations: num('MAX_ACTIVE_GENERATIONS', 4) },
-    reconcileMs: num('RECONCILE_MS', 1_000),
-    timeoutMs: num('GENERATION_TIMEOUT_MS', 20_000),
-    progressEveryMs: 5_000,
-    // Releasing a slot promotes the head of the line; the poll only covers promotions lost in a crash.
-    // (At 200 ms, hundreds of waiting jobs polling starve the workers of CPU and their locks expire.)
-    slotPollMs: num('SLOT_POLL_MS', 2_000),
-    lockDurationMs: num('LOCK_MS', 1_000),
-    stalledIntervalMs: num('STALLED_MS', 500),
-    adoptWindowMs: num('ADOPT_WINDOW_MS', 6_000),
-    giveUpGraceMs: num('GIVE_UP_GRACE_MS', 15_000),
+    timings: {
+      reconcileMs: num('RECONCILE_MS', 1_000),
+      timeoutMs: num('GENERATION_TIMEOUT_MS', 20_000),
+      progressEveryMs: 5_000,
+      // Releasing a slot promotes the head of the line; the poll only covers promotions lost in a crash.
+      // (At 200 ms, hundreds of waiting jobs polling starve the workers of CPU and their locks expire.)
+      slotPollMs: num('SLOT_POLL_MS', 2_000),
+      lockDurationMs: num('LOCK_MS', 1_000),
+      stalledIntervalMs: num('STALLED_MS', 500),
+      adoptWindowMs: num('ADOPT_WINDOW_MS', 6_000),
+      giveUpGraceMs: num('GIVE_UP_GRACE_MS', 15_000),
+    },
   },
 );
 process.stdout.write('ready\n');

@@ -1,6 +1,7 @@
 import type { AnimateWorkerDeps } from '../../src/queue/animate-worker.js';
 import { createOxenImageStore } from '../../src/queue/image-store.js';
-import { buildWorker, type WorkerParts, type WorkerSettings } from '../../src/roles/worker-part.js';
+import type { WorkerTimings } from '../../src/queue/worker-timings.js';
+import { buildWorker, type WorkerBuild } from '../../src/roles/worker-part.js';
 
 /** The model every test and benchmark asks the simulator for. */
 export const TEST_MODEL = 'kling-video-o1-image-to-video';
@@ -9,12 +10,11 @@ export const TEST_MODEL = 'kling-video-o1-image-to-video';
 export const TEST_INPUT_REPO = 'bot/inputs';
 
 /**
- * Test-sized settings: a reconcile each second, a minute's timeout, no edit throttle, a progress wake
+ * Test-sized timings: a reconcile each second, a minute's timeout, no edit throttle, a progress wake
  * each second, a slot poll and a final-edit outbox drain each 100 ms, a 5 s enqueue claim and a 1.5 s
- * adoption window. Everything else is the production default.
+ * adoption window. Everything else is the production default (DEFAULT_TIMINGS).
  */
-const TEST_SETTINGS: Omit<WorkerSettings, 'prefix'> = {
-  model: TEST_MODEL,
+export const TEST_TIMINGS: Partial<WorkerTimings> = {
   reconcileMs: 1_000,
   timeoutMs: 60_000,
   editIntervalMs: 0,
@@ -29,21 +29,23 @@ const TEST_SETTINGS: Omit<WorkerSettings, 'prefix'> = {
 };
 
 /** What {@link buildTestWorker} needs: the parts (the image store defaults to the Oxen store) and the prefix. */
-export type TestWorkerParts = Omit<WorkerParts, 'imageStore'> &
-  Partial<Pick<WorkerParts, 'imageStore'>> & { prefix: string };
+export type TestWorkerParts = Omit<WorkerBuild, 'imageStore' | 'model'> & Partial<Pick<WorkerBuild, 'imageStore'>>;
 
 /**
  * The worker of every test, the chaos test's worker processes and the benchmarks: the production
- * builder (`buildWorker` in src/roles/worker-part.ts) with {@link TEST_SETTINGS}; `overrides` win over
- * both (timings, limits, a fitter, a clock, …).
+ * builder (`buildWorker` in src/roles/worker-part.ts) with the test model and {@link TEST_TIMINGS};
+ * `overrides` win over both (limits, a fitter, a clock, …), and `overrides.timings` over each timing.
  */
 export function buildTestWorker(
   parts: TestWorkerParts,
   overrides: Partial<AnimateWorkerDeps> = {},
 ): ReturnType<typeof buildWorker> {
-  const { prefix, imageStore, ...rest } = parts;
-  return buildWorker(
-    { ...rest, imageStore: imageStore ?? createOxenImageStore(parts.oxen, TEST_INPUT_REPO), ...overrides },
-    { ...TEST_SETTINGS, prefix, ...overrides },
-  );
+  const { imageStore, ...rest } = parts;
+  return buildWorker({
+    model: TEST_MODEL,
+    ...rest,
+    imageStore: imageStore ?? createOxenImageStore(parts.oxen, TEST_INPUT_REPO),
+    ...overrides,
+    timings: { ...TEST_TIMINGS, ...parts.timings, ...overrides.timings },
+  });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { withWebScripts } from './store-scripts.js';
 
 /*
  * The web playground's conversation, kept in Redis like every other store (docs/architecture.md,
@@ -127,89 +128,6 @@ export function webKeys(prefix: string) {
   };
 }
 
-// KEYS: channel, thread (the channel again when top-level), idempotency key, message, place, anchor
-// (the message again when top-level). ARGV: id, meta, body, key ('' for none), key ttl, in thread,
-// events channel, cap, anchor id.
-const POST = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'gone'} end
-if ARGV[6] == '1' and redis.call('EXISTS', KEYS[2]) == 0 then return {'gone'} end
-if ARGV[4] ~= '' then
-  local earlier = redis.call('GET', KEYS[3])
-  if earlier then return {'ok', earlier} end
-end
-if redis.call('HGET', KEYS[1], 'closed') == '1' then return {'forbidden'} end
-redis.call('HSET', KEYS[4], 'meta', ARGV[2], 'body', ARGV[3], 'v', 1)
-redis.call('RPUSH', KEYS[5], ARGV[1])
-redis.call('LTRIM', KEYS[5], -tonumber(ARGV[8]), -1)
-if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[1], 'EX', ARGV[5]) end
-if ARGV[6] == '1' then
-  redis.call('HINCRBY', KEYS[6], 'replies', 1)
-  redis.call('HINCRBY', KEYS[6], 'v', 1)
-  redis.call('PUBLISH', ARGV[7], ARGV[9])
-end
-redis.call('PUBLISH', ARGV[7], ARGV[1])
-return {'ok', ARGV[1]}
-`;
-
-// KEYS: message, thread (the message again when top-level), edit guard. ARGV: body, guard edits,
-// guard window ms, events channel, id.
-const EDIT = `
-if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return {'gone'} end
-local n = redis.call('INCR', KEYS[3])
-if n == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
-if n > tonumber(ARGV[2]) then
-  local ttl = redis.call('PTTL', KEYS[3])
-  if ttl < 0 then
-    redis.call('PEXPIRE', KEYS[3], ARGV[3])
-    ttl = tonumber(ARGV[3])
-  end
-  return {'rate_limited', tostring(ttl)}
-end
-redis.call('HSET', KEYS[1], 'body', ARGV[1])
-redis.call('HINCRBY', KEYS[1], 'v', 1)
-redis.call('PUBLISH', ARGV[4], ARGV[5])
-return {'ok'}
-`;
-
-// KEYS: message, reactions. ARGV: field, time, mode (toggle | add), events channel, id.
-const REACT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'gone' end
-local outcome = 'added'
-if ARGV[3] == 'add' then
-  if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 'added' end
-elseif redis.call('HDEL', KEYS[2], ARGV[1]) == 1 then
-  outcome = 'removed'
-else
-  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-end
-redis.call('HINCRBY', KEYS[1], 'v', 1)
-redis.call('PUBLISH', ARGV[4], ARGV[5])
-return outcome
-`;
-
-// KEYS: anchor message, thread. ARGV: thread name, channel id, time, events channel, anchor id.
-const OPEN_THREAD = `
-if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HGET', KEYS[1], 'threadGone') == '1' then return 'gone' end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 'ok' end
-redis.call('HSET', KEYS[2], 'channelId', ARGV[2], 'name', ARGV[1], 'createdAt', ARGV[3])
-redis.call('HSET', KEYS[1], 'thread', ARGV[1])
-redis.call('HINCRBY', KEYS[1], 'v', 1)
-redis.call('PUBLISH', ARGV[4], ARGV[5])
-return 'ok'
-`;
-
-// KEYS: anchor message, thread. ARGV: events channel, anchor id.
-const DELETE_THREAD = `
-redis.call('DEL', KEYS[2])
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'threadGone', '1')
-  redis.call('HDEL', KEYS[1], 'thread', 'replies')
-  redis.call('HINCRBY', KEYS[1], 'v', 1)
-  redis.call('PUBLISH', ARGV[1], ARGV[2])
-end
-return 'ok'
-`;
-
 /** A new random id: 16 url-safe characters (valid in `web:<id>` and in BullMQ job ids). */
 export function randomId(bytes = 12): string {
   return randomBytes(bytes).toString('base64url');
@@ -221,7 +139,8 @@ export type WebStore = ReturnType<typeof createWebStore>;
 /**
  * Opens the store on `redis` under `prefix` (QUEUE_PREFIX). It never closes the connection.
  */
-export function createWebStore(redis: Redis, prefix: string) {
+export function createWebStore(connection: Redis, prefix: string) {
+  const redis = withWebScripts(connection);
   const keys = webKeys(prefix);
   const now = () => Date.now();
 
@@ -306,9 +225,7 @@ export function createWebStore(redis: Redis, prefix: string) {
       };
       const message = keys.message(id);
       const inThread = place.threadId !== null;
-      const result = (await redis.eval(
-        POST,
-        6,
+      const result = await redis.webPost(
         keys.channel(place.channelId),
         inThread ? keys.thread(place.threadId ?? '') : keys.channel(place.channelId),
         keys.idempotency(place, options.idempotencyKey ?? '-'),
@@ -324,7 +241,7 @@ export function createWebStore(redis: Redis, prefix: string) {
         keys.events,
         String(PLACE_CAP),
         place.threadId ?? '',
-      )) as string[];
+      );
       if (result[0] === 'ok') return { ok: true, id: result[1] ?? id };
       return { ok: false, refused: { kind: result[0] === 'forbidden' ? 'forbidden' : 'gone' } };
     },
@@ -337,9 +254,7 @@ export function createWebStore(redis: Redis, prefix: string) {
     /** Replaces what a message says (and shows). */
     async edit(id: string, body: WebBody): Promise<{ ok: true } | { ok: false; refused: WriteRefused }> {
       const current = await readMessage(id);
-      const result = (await redis.eval(
-        EDIT,
-        3,
+      const result = await redis.webEdit(
         keys.message(id),
         current?.threadId ? keys.thread(current.threadId) : keys.message(id),
         keys.editGuard(id),
@@ -348,7 +263,7 @@ export function createWebStore(redis: Redis, prefix: string) {
         String(EDIT_GUARD.windowMs),
         keys.events,
         id,
-      )) as string[];
+      );
       if (result[0] === 'ok') return { ok: true };
       if (result[0] === 'rate_limited') {
         return { ok: false, refused: { kind: 'rate_limited', retryAfterMs: Math.max(1, Number(result[1])) } };
@@ -358,9 +273,7 @@ export function createWebStore(redis: Redis, prefix: string) {
 
     /** Starts the thread on `anchorId` (its id is the anchor's), or finds the one it has. */
     async openThread(anchorId: string, channelId: string, name: string): Promise<'ok' | 'gone'> {
-      return (await redis.eval(
-        OPEN_THREAD,
-        2,
+      return redis.webOpenThread(
         keys.message(anchorId),
         keys.thread(anchorId),
         name,
@@ -368,12 +281,12 @@ export function createWebStore(redis: Redis, prefix: string) {
         String(now()),
         keys.events,
         anchorId,
-      )) as 'ok' | 'gone';
+      );
     },
 
     /** Deletes a thread: its messages are no longer shown, and posts to it are `gone`. */
     async deleteThread(threadId: string): Promise<void> {
-      await redis.eval(DELETE_THREAD, 2, keys.message(threadId), keys.thread(threadId), keys.events, threadId);
+      await redis.webDeleteThread(keys.message(threadId), keys.thread(threadId), keys.events, threadId);
     },
 
     /** Whether a thread exists (started and not deleted). */
@@ -391,9 +304,7 @@ export function createWebStore(redis: Redis, prefix: string) {
       userId: string,
       mode: 'toggle' | 'add' = 'toggle',
     ): Promise<'added' | 'removed' | 'gone'> {
-      return (await redis.eval(
-        REACT,
-        2,
+      return redis.webReact(
         keys.message(id),
         keys.reactions(id),
         `${emoji}\t${userId}`,
@@ -401,7 +312,7 @@ export function createWebStore(redis: Redis, prefix: string) {
         mode,
         keys.events,
         id,
-      )) as 'added' | 'removed' | 'gone';
+      );
     },
 
     get: readMessage,

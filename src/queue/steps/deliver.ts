@@ -37,7 +37,7 @@ export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<
       const delivery = await postResult(ctx, act, files, links);
       if ('unposted' in delivery) {
         // Paid for and kept: the attempt is done, and its final state is where the video can be found.
-        ctx.logger?.warn({ links: delivery.unposted.length }, 'the chat took neither the video nor its link');
+        ctx.logger.warn({ links: delivery.unposted.length }, 'the chat took neither the video nor its link');
         await endAttempt(ctx, act, { outcome: 'done', videoLinks: delivery.unposted });
         return;
       }
@@ -57,7 +57,7 @@ export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<
   if (ref) {
     for (const action of offeredActions(act)) {
       await act.chat.react(ref, action).catch((error: unknown) => {
-        ctx.logger?.warn({ err: error, action }, 'could not offer an action on the video');
+        ctx.logger.warn({ err: error, action }, 'could not offer an action on the video');
       });
     }
   }
@@ -139,7 +139,7 @@ async function prepareTake(
   const limit = request.uploadLimitBytes;
   if (file.bytes <= limit) return { take, path, bytes: file.bytes, method: 'upload', fits: true };
   const fitted = await ctx.fitter.fit(path, limit, request.duration).catch((error: unknown) => {
-    ctx.logger?.warn({ err: error, take }, 'could not re-encode the video to fit');
+    ctx.logger.warn({ err: error, take }, 'could not re-encode the video to fit');
     return null;
   });
   if (fitted) files.push(fitted.path);
@@ -206,12 +206,12 @@ async function postResult(
         options,
       );
       for (const p of uploads) ctx.metrics.delivered(request.where.platform, p.method);
-      ctx.logger?.info({ takes: uploads.length, links: links.length, limitBytes: limit }, 'video delivered');
+      ctx.logger.info({ takes: uploads.length, links: links.length, limitBytes: limit }, 'video delivered');
       return { ref };
     } catch (error) {
       if (!refusesUpload(error)) throw error;
       // Together they are over the limit, or the chat refuses files here: every take goes as a link.
-      ctx.logger?.info({ kind: error.kind }, 'the chat refused the upload; posting links');
+      ctx.logger.info({ kind: error.kind }, 'the chat refused the upload; posting links');
       for (const p of uploads) await toLink(p, error.kind === 'too_large' ? 'too_large' : 'refused');
     }
   }
@@ -223,7 +223,7 @@ async function postResult(
     return { unposted: links.map(({ take: _take, ...link }) => link) };
   }
   for (const _ of links) ctx.metrics.delivered(request.where.platform, 'link');
-  ctx.logger?.info({ method: 'link', links: links.length, limitBytes: limit }, 'video delivered');
+  ctx.logger.info({ method: 'link', links: links.length, limitBytes: limit }, 'video delivered');
   return { ref };
 }
 

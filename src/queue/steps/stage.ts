@@ -34,7 +34,7 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
     await act.chat.react(ref, 'cancel').catch((error: unknown) => {
       if (error instanceof ChatError && error.kind === 'gone') throw error;
       // ❌ still works when people add it themselves; a missing permission must not stop the video.
-      ctx.logger?.warn({ err: error }, 'could not add the ❌ reaction to the progress message');
+      ctx.logger.warn({ err: error }, 'could not add the ❌ reaction to the progress message');
     });
   }
   // Repeated on a re-run: a crash right after recording the post must still leave ❌ on it working.
@@ -78,7 +78,7 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
     await ctx.requests.dropPendingImages(request.requestId);
   }
   await checkBudgetAlert(ctx).catch((error: unknown) => {
-    ctx.logger?.warn({ err: error }, 'could not check the team budget for a warning');
+    ctx.logger.warn({ err: error }, 'could not check the team budget for a warning');
   });
   await saveData(act, { step: 'submit' });
 }

@@ -30,7 +30,7 @@ export async function stitchAfterDelivery(ctx: WorkerContext, act: Activation): 
   } catch (error) {
     const gone = error instanceof ChatError && error.kind === 'gone';
     if (!gone && isRetryable(error) && (act.data.transientErrors ?? 0) < STITCH_TRIES) throw error;
-    ctx.logger?.warn({ err: error }, 'could not post the joined video; the part itself was delivered');
+    ctx.logger.warn({ err: error }, 'could not post the joined video; the part itself was delivered');
     await saveData(act, { transientErrors: 0 });
   }
 }
@@ -135,7 +135,7 @@ export async function stitchStep(ctx: WorkerContext, act: Activation): Promise<v
     }
     await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { stitchRef: ref });
     act.attempt = { ...act.attempt, stitchRef: ref };
-    ctx.logger?.info({ parts: clips.length, totalSeconds }, 'stitched video delivered');
+    ctx.logger.info({ parts: clips.length, totalSeconds }, 'stitched video delivered');
   } finally {
     await Promise.all(files.map((f) => rm(f, { force: true })));
   }

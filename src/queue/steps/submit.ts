@@ -75,14 +75,14 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
   if (position > 0) {
     await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'queued');
     await updateProgress(ctx, act, 'queued', { queuePosition: position });
-    await parkUntil(act, ctx.clock.now() + ctx.slotPollMs);
+    await parkUntil(act, ctx.clock.now() + ctx.timings.slotPollMs);
   }
 
   const takes = request.takes ?? 1;
-  if (!(await ctx.inbox.claimSubmit(attempt.jobId, act.token || 'sweeper', ctx.submitClaimMs))) {
+  if (!(await ctx.inbox.claimSubmit(attempt.jobId, act.token || 'sweeper', ctx.timings.submitClaimMs))) {
     // Another activation of this job is inside its enqueue (our lock had expired): let it finish.
-    ctx.logger?.warn('another activation is submitting this job; waiting for it');
-    await parkUntil(act, ctx.clock.now() + ctx.slotPollMs);
+    ctx.logger.warn('another activation is submitting this job; waiting for it');
+    await parkUntil(act, ctx.clock.now() + ctx.timings.slotPollMs);
   }
   if (attempt.cancelRequestedBy) {
     await cancelBeforeWaiting(ctx, act, takes);
@@ -100,7 +100,7 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
       return parkUntil(act, nextSearchAt(ctx, act));
     }
     generationIds = found;
-    if (found.length > 0) ctx.logger?.warn({ generationIds }, 'adopted generations whose enqueue answer was lost');
+    if (found.length > 0) ctx.logger.warn({ generationIds }, 'adopted generations whose enqueue answer was lost');
   }
   // An adopted generation may have finished while no worker listened: poll it at once.
   const adopted = generationIds.length > 0;
@@ -150,7 +150,7 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
   });
   await recordSubmission(ctx, act, generationIds);
   await ctx.inbox.releaseSubmit(attempt.jobId);
-  ctx.logger?.info({ generationIds, adopted }, 'generation enqueued at Oxen');
+  ctx.logger.info({ generationIds, adopted }, 'generation enqueued at Oxen');
   await updateProgress(ctx, act, 'submitted');
 }
 
@@ -218,12 +218,12 @@ export function generationIdsOf(data: Pick<AnimateJobData, 'generationId' | 'gen
 
 /** When the adoption window of an unclear enqueue ends (ms). */
 function windowEnd(ctx: WorkerContext, act: Activation): number {
-  return (act.data.unclearSince ?? ctx.clock.now()) + ctx.adoptWindowMs;
+  return (act.data.unclearSince ?? ctx.clock.now()) + ctx.timings.adoptWindowMs;
 }
 
 /** When the next search of the adoption window is due: a few per window, the last at its end. */
 function nextSearchAt(ctx: WorkerContext, act: Activation): number {
-  const every = Math.min(MAX_SEARCH_INTERVAL_MS, Math.max(250, ctx.adoptWindowMs / SEARCHES_PER_WINDOW));
+  const every = Math.min(MAX_SEARCH_INTERVAL_MS, Math.max(250, ctx.timings.adoptWindowMs / SEARCHES_PER_WINDOW));
   return Math.min(ctx.clock.now() + every, windowEnd(ctx, act));
 }
 
@@ -249,7 +249,7 @@ async function searchUnclearEnqueue(
   for (const id of extra) {
     await ctx.oxen.cancel(id);
     ctx.metrics.duplicateCancelled();
-    ctx.logger?.error({ generationId: id, adopted: adopt }, 'a second generation for this attempt; cancelled at Oxen');
+    ctx.logger.error({ generationId: id, adopted: adopt }, 'a second generation for this attempt; cancelled at Oxen');
   }
   if (adopt.length > 0) return adopt;
   return searchedAt < windowEnd(ctx, act) ? 'keep-searching' : [];
@@ -281,7 +281,7 @@ async function findLostGenerations(
 ): Promise<LostGenerations> {
   const stagedUrl = act.request.staged?.start.url ?? null;
   const from = Math.min(submittingAt, act.attempt.createdAt) - CLOCK_SKEW_MS;
-  const to = Math.max(submittingAt, act.data.unclearSince ?? submittingAt) + ctx.adoptWindowMs + CLOCK_SKEW_MS;
+  const to = Math.max(submittingAt, act.data.unclearSince ?? submittingAt) + ctx.timings.adoptWindowMs + CLOCK_SKEW_MS;
   const rows = await searchRows(ctx, from);
   const prompt = comparablePrompt(act.request.prompt);
   const candidates: string[] = [];
@@ -342,6 +342,6 @@ async function searchRows(ctx: WorkerContext, from: number): Promise<Map<string,
     const nothingNew = page > 1 && seen.size === before;
     if (!hasMore || nothingNew || (newestFirst && last.enqueuedAt > 0 && last.enqueuedAt * 1000 < from)) return seen;
   }
-  ctx.logger?.warn({ pages: HISTORY_MAX_PAGES }, 'history longer than the page cap; searched what was read');
+  ctx.logger.warn({ pages: HISTORY_MAX_PAGES }, 'history longer than the page cap; searched what was read');
   return seen;
 }

@@ -6,6 +6,7 @@ import { cancelAndRead, type GenerationOutcome, outcomeOfEvent, outcomeOfRow } f
 import { pastGiveUp } from '../give-up.js';
 import type { TakeResult } from '../job-data.js';
 import { updateProgress } from '../progress-message.js';
+import { wakeJob } from '../wake-job.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { parkUntil, saveData } from './delay.js';
 import { generationIdsOf, recordSubmission } from './submit.js';
@@ -27,7 +28,7 @@ export async function waitStep(ctx: WorkerContext, act: Activation): Promise<voi
   await recordSubmission(ctx, act, ids);
   const { request, attempt } = act;
   const now = ctx.clock.now();
-  const deadline = (attempt.submittedAt ?? now) + ctx.timeoutMs;
+  const deadline = (attempt.submittedAt ?? now) + ctx.timings.timeoutMs;
   const results = [...(act.data.takeResults ?? [])];
   const pending = ids.filter((id) => !results.some((r) => r.generationId === id));
   const stopBy: ProgressView['cancelledBy'] = attempt.cancelRequestedBy ?? (now >= deadline ? 'timeout' : undefined);
@@ -63,13 +64,13 @@ export async function waitStep(ctx: WorkerContext, act: Activation): Promise<voi
 
   if (stillRunning && stopBy && !pastGiveUp(ctx, act)) {
     // Oxen has not stopped every take yet; what they still use stays reserved until it has.
-    ctx.logger?.info({ generationIds: pending }, 'cancel not yet carried out at Oxen; looking again');
+    ctx.logger.info({ generationIds: pending }, 'cancel not yet carried out at Oxen; looking again');
     return parkUntil(act, now + CANCEL_RECHECK_MS);
   }
   if (stillRunning && stopBy) {
     // A row that ignores DELETE, or a status we do not know, for the whole grace: the bound ends it.
     const running = pending.filter((id) => !results.some((r) => r.generationId === id));
-    ctx.logger?.error({ generationIds: running }, 'Oxen did not stop the generation by the give-up bound; giving up');
+    ctx.logger.error({ generationIds: running }, 'Oxen did not stop the generation by the give-up bound; giving up');
     for (const id of running) await ctx.inbox.untrackWaiting(id);
     await settle(ctx, act, results, stopBy);
     return;
@@ -83,12 +84,12 @@ export async function waitStep(ctx: WorkerContext, act: Activation): Promise<voi
   if (state !== attempt.state) await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, state);
   await updateProgress(ctx, act, state);
   // No polling of its own: the completion events, the reconciler or the timeout wake it early.
-  const wakeAt = Math.min(now + ctx.progressEveryMs, deadline + 1);
+  const wakeAt = Math.min(now + ctx.timings.progressEveryMs, deadline + 1);
   await parkUntil(act, Math.max(wakeAt, now + 1), async () => {
     // An event that landed between the inbox check and the park would otherwise wait for the next wake.
     for (const id of pending) {
       if (await ctx.inbox.get(id)) {
-        await act.job.promote().catch(() => undefined);
+        await wakeJob(ctx.queue, act.job.id ?? '');
         return;
       }
     }
@@ -116,7 +117,7 @@ async function settle(
   const { request, attempt } = act;
   const succeeded = results.filter((r) => r.kind === 'succeeded');
   if (succeeded.length > 0) {
-    if (stoppedBy) ctx.logger?.info({ stoppedBy }, 'finished before the cancel: delivering');
+    if (stoppedBy) ctx.logger.info({ stoppedBy }, 'finished before the cancel: delivering');
     await releaseSlot(ctx, attempt.jobId);
     const first = succeeded[0] as TakeResult;
     const completedAt = first.completedAt ?? ctx.clock.now();

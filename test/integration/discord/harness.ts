@@ -58,7 +58,7 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
   const chat = createDiscordChatPort({ token: discord.token, apiUrl: discord.apiUrl, retries: 0, timeoutMs: 10_000 });
   const worker = buildTestWorker(
     { connection: workerRedis, prefix, oxen, events, chat: { discord: chat } },
-    { limits, progressEveryMs: 100, ...options.worker },
+    { limits, ...options.worker, timings: { progressEveryMs: 100, ...options.worker?.timings } },
   );
 
   // Bot side.

@@ -14,7 +14,7 @@ describe('event-driven waiting', () => {
   afterEach(async () => stack.close());
 
   it('GIVEN a long reconcile interval THEN the SSE completion event alone brings the job to delivery, with no status poll', async () => {
-    await stack.startWorker({ reconcileMs: LONG, progressEveryMs: LONG });
+    await stack.startWorker({ timings: { reconcileMs: LONG, progressEveryMs: LONG } });
     const accepted = await stack.intake.submit(submitInput());
     if (!accepted.ok) throw new Error('refused');
     await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'done', 'delivery');
@@ -25,7 +25,7 @@ describe('event-driven waiting', () => {
 
   it('GIVEN the SSE stream is down THEN the reconcile poll still finishes the job', async () => {
     await stack.events.close();
-    await stack.startWorker({ reconcileMs: 300, progressEveryMs: LONG });
+    await stack.startWorker({ timings: { reconcileMs: 300, progressEveryMs: LONG } });
     const accepted = await stack.intake.submit(submitInput());
     if (!accepted.ok) throw new Error('refused');
     await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'done', 'delivery');
@@ -45,7 +45,7 @@ describe('event-driven waiting', () => {
         return res;
       },
     };
-    await stack.startWorker({ oxen: slowAnswer, reconcileMs: LONG, progressEveryMs: LONG });
+    await stack.startWorker({ oxen: slowAnswer, timings: { reconcileMs: LONG, progressEveryMs: LONG } });
     const accepted = await stack.intake.submit(submitInput());
     if (!accepted.ok) throw new Error('refused');
     await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'done', 'delivery');

@@ -11,7 +11,7 @@ describe('worker failures, timeouts and fallbacks', () => {
 
   it('GIVEN a generation that outlives the timeout THEN it is cancelled at Oxen, the message says so and the quota is refunded', async () => {
     stack.sim.knobs.holdQueue = true;
-    await stack.startWorker({ timeoutMs: 300, reconcileMs: 100, progressEveryMs: 100 });
+    await stack.startWorker({ timings: { timeoutMs: 300, reconcileMs: 100, progressEveryMs: 100 } });
     const input = submitInput();
     const accepted = await stack.intake.submit(input);
     if (!accepted.ok) throw new Error('refused');

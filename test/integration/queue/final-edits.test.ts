@@ -45,7 +45,7 @@ describe('final progress states under the edit budget and 429s', () => {
   it('GIVEN the chat answers 429 to every edit for a while THEN each progress message still ends on its final state', async () => {
     // More refusals than the old three tries per final could outlast, each asking for a short wait.
     for (let i = 0; i < 15; i++) stack.chat.faults.push({ method: 'edit', kind: 'rate_limited', retryAfterMs: 50 });
-    await stack.startWorker({ progressEveryMs: 60_000 });
+    await stack.startWorker({ timings: { progressEveryMs: 60_000 } });
     const ids = await submitAll(3);
     for (const id of ids) await eventually(async () => (await attemptState(stack, id)) === 'done', 'the attempts');
     expect(stack.chat.videos()).toHaveLength(3);
@@ -76,7 +76,7 @@ describe('final progress states under the edit budget and 429s', () => {
         return port.edit(...args);
       },
     };
-    await stack.startWorker({ editBudget: counting, chat: { discord: chat }, progressEveryMs: 60_000 });
+    await stack.startWorker({ editBudget: counting, chat: { discord: chat }, timings: { progressEveryMs: 60_000 } });
     const ids = await submitAll(4);
     for (const id of ids) await eventually(async () => (await attemptState(stack, id)) === 'done', 'the attempts');
     await eventually(async () => (await finalTexts(ids)).every((t) => t.includes('Done')), 'every final state shown');

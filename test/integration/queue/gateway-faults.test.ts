@@ -69,7 +69,7 @@ describe('money under the faults of a gateway and a CDN', () => {
 
   it('GIVEN a 504 while Oxen is still writing the row, which appears 1.2 s later THEN it is adopted and paid once', async () => {
     const oxen = firstEnqueueMeets({ ...calmChaos(1), lateRow: 1, lateRowMs: [1_200, 1_200] });
-    await stack.startWorker({ oxen, adoptWindowMs: 4_000 });
+    await stack.startWorker({ oxen, timings: { adoptWindowMs: 4_000 } });
     const { input, requestId } = await submit();
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
     expect(stack.sim.injected).toMatchObject({ 'enqueue:late-row-504': 1 });
@@ -85,9 +85,8 @@ describe('money under the faults of a gateway and a CDN', () => {
     const oxen = firstEnqueueMeets({ ...calmChaos(3), lateRow: 1, lateRowMs: [2_500, 2_500] });
     await stack.startWorker({
       oxen,
-      adoptWindowMs: 500,
-      reconcileMs: 200,
       metrics: { ...noopMetrics, duplicateCancelled: () => duplicates.push('one') },
+      timings: { adoptWindowMs: 500, reconcileMs: 200 },
     });
     const { input, requestId } = await submit();
     await eventually(() => rowsOf(requestId).length === 2, 'the late row');
@@ -155,7 +154,7 @@ describe('money under the faults of a gateway and a CDN', () => {
           }
         },
       };
-      await stack.startWorker({ oxen, events: deafHub, reconcileMs: 200 });
+      await stack.startWorker({ oxen, events: deafHub, timings: { reconcileMs: 200 } });
       const { input, requestId } = await submit();
       await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
       expect(Object.keys(stack.sim.injected)).toHaveLength(1);
@@ -176,7 +175,7 @@ describe('money under the faults of a gateway and a CDN', () => {
     'GIVEN a generation that never ends and %s THEN the attempt ends at the give-up bound and gives its slot and seconds back',
     async (_name, chaos) => {
       stack.sim.knobs.chaos = { ...chaos, slowGeneration: 1, slowGenerationMs: [600_000, 600_000] };
-      await stack.startWorker({ timeoutMs: 1_000, giveUpGraceMs: 1_500, reconcileMs: 200 });
+      await stack.startWorker({ timings: { timeoutMs: 1_000, giveUpGraceMs: 1_500, reconcileMs: 200 } });
       const { input, requestId } = await submit();
       await eventually(async () => (await attemptState(stack, requestId)) === 'cancelled', 'the attempt ended', 20_000);
       expect(stack.sim.injected['cancel:ignored']).toBeGreaterThan(0);
@@ -190,7 +189,7 @@ describe('money under the faults of a gateway and a CDN', () => {
 
   it('GIVEN every enqueue answers a 502 and makes nothing THEN re-enqueues do not move the give-up clock and the attempt ends', async () => {
     Object.assign(stack.sim.knobs, { serverErrorNext: 10_000, serverErrorEndpoint: 'enqueue', serverErrorStatus: 502 });
-    await stack.startWorker({ timeoutMs: 1_000, giveUpGraceMs: 2_000, adoptWindowMs: 300 });
+    await stack.startWorker({ timings: { timeoutMs: 1_000, giveUpGraceMs: 2_000, adoptWindowMs: 300 } });
     const { input, requestId } = await submit();
     await eventually(async () => (await attemptState(stack, requestId)) === 'failed', 'the attempt ended', 30_000);
     expect(stack.sim.counters.enqueue).toBeGreaterThan(1);
@@ -297,7 +296,7 @@ describe('a reconciler wake and the job data', () => {
       return job;
     });
     stack.sim.knobs.processingMs = 600;
-    await stack.startWorker({ events: deafHub, reconcileMs: 200, progressEveryMs: 60_000 });
+    await stack.startWorker({ events: deafHub, timings: { reconcileMs: 200, progressEveryMs: 60_000 } });
     const accepted = await stack.intake.submit(submitInput());
     if (!accepted.ok) throw new Error('refused');
     const { requestId, jobId } = accepted.value;

@@ -41,7 +41,7 @@ describe('guards released with their intake', () => {
     stack = await createStack();
     const input = submitInput();
     const active = await orphanReservation(input.eventId, 10 * 60_000);
-    await stack.startWorker({ reconcileMs: 200 });
+    await stack.startWorker({ timings: { reconcileMs: 200 } });
     await eventually(async () => (await stack.redis.scard(active)) === 0, 'the reservation released');
     const again = await stack.intake.submit(input);
     if (!again.ok) throw new Error(again.error.message);
@@ -53,7 +53,10 @@ describe('guards released with their intake', () => {
     stack = await createStack();
     const healed: string[] = [];
     const active = await orphanReservation('slow-intake', 40_000);
-    await stack.startWorker({ reconcileMs: 200, metrics: { ...noopMetrics, healed: (kind) => healed.push(kind) } });
+    await stack.startWorker({
+      metrics: { ...noopMetrics, healed: (kind) => healed.push(kind) },
+      timings: { reconcileMs: 200 },
+    });
     // Ten reconcile cycles: each would have released it under a grace of one interval.
     await new Promise((r) => setTimeout(r, 2_000));
     expect(healed).toEqual([]);

@@ -37,6 +37,21 @@ describe('intake limits', () => {
     expect(pre.ok).toBe(false);
   });
 
+  it('GIVEN prechecks THEN they refuse as the submit would, and reserve nothing when they pass', async () => {
+    stack = await createStack({ limits: { maxActivePerUser: 1, dailySecondsPerUser: 12 } });
+    const { requester, where } = submitInput();
+    for (let i = 0; i < 3; i++) expect((await stack.intake.precheck(requester, where, 10)).ok).toBe(true);
+    const pre = await stack.intake.status(requester);
+    expect(pre.active).toHaveLength(0);
+    expect(pre.usedSecondsToday).toBe(0);
+    const tooLong = await stack.intake.precheck(requester, where, 15);
+    expect(!tooLong.ok && tooLong.error.code).toBe('user_daily_limit');
+    expect((await stack.intake.submit(submitInput({ duration: 5 }))).ok).toBe(true);
+    const busy = await stack.intake.precheck(requester, where, 5);
+    expect(!busy.ok && busy.error.code).toBe('user_active_limit');
+    expect(!busy.ok && busy.error.message).toContain('You have 1 animation running; the limit is 1');
+  });
+
   it('GIVEN an admin THEN the limits do not apply', async () => {
     stack = await createStack({
       limits: { maxActivePerUser: 1, dailySecondsPerUser: 5, adminUserIds: ['discord:ADMIN'] },

@@ -110,7 +110,7 @@ describe('money and capacity under faults', () => {
         return stack.oxen.getStatus(id, signal);
       },
     };
-    await stack.startWorker({ oxen, events: deafHub, reconcileMs: 200 });
+    await stack.startWorker({ oxen, events: deafHub, timings: { reconcileMs: 200 } });
     const { input, requestId } = await submit();
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
     expect(failures).toBeGreaterThan(8);
@@ -122,7 +122,7 @@ describe('money and capacity under faults', () => {
   it('GIVEN every progress edit is rate limited THEN the edits are skipped and the video still arrives', async () => {
     for (let i = 0; i < 30; i++) stack.chat.faults.push({ method: 'edit', kind: 'rate_limited' });
     stack.sim.knobs.processingMs = 1_500;
-    await stack.startWorker({ progressEveryMs: 50 });
+    await stack.startWorker({ timings: { progressEveryMs: 50 } });
     const { input, requestId } = await submit();
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
     expect(stack.chat.videos()).toHaveLength(1);
@@ -142,7 +142,10 @@ describe('money and capacity under faults', () => {
 
   it('GIVEN the generation succeeded unnoticed before the timeout fired THEN the video is delivered, not thrown away', async () => {
     stack.sim.knobs.processingMs = 50;
-    await stack.startWorker({ events: deafHub, reconcileMs: 60_000, timeoutMs: 1_500, progressEveryMs: 60_000 });
+    await stack.startWorker({
+      events: deafHub,
+      timings: { reconcileMs: 60_000, timeoutMs: 1_500, progressEveryMs: 60_000 },
+    });
     const { input, requestId } = await submit();
     await eventually(() => [...stack.sim.rows.values()][0]?.status === 'succeeded', 'the generation');
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
@@ -152,7 +155,7 @@ describe('money and capacity under faults', () => {
 
   it('GIVEN ❌ arrives after Oxen already finished THEN the paid video is delivered once', async () => {
     stack.sim.knobs.processingMs = 50;
-    await stack.startWorker({ events: deafHub, reconcileMs: 60_000, progressEveryMs: 60_000 });
+    await stack.startWorker({ events: deafHub, timings: { reconcileMs: 60_000, progressEveryMs: 60_000 } });
     const { input, requestId } = await submit();
     const progress = await eventually(() => stack.chat.thread(input.where)[0]?.ref, 'the progress message');
     await eventually(() => [...stack.sim.rows.values()][0]?.status === 'succeeded', 'the generation');
@@ -215,7 +218,10 @@ describe('money and capacity under faults', () => {
     expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
     expect(await stack.redis.scard(keys.userActive(userKey))).toBe(1);
 
-    await stack.startWorker({ metrics: { ...noopMetrics, healed: (kind) => healed.push(kind) }, reconcileMs: 200 });
+    await stack.startWorker({
+      metrics: { ...noopMetrics, healed: (kind) => healed.push(kind) },
+      timings: { reconcileMs: 200 },
+    });
     await eventually(async () => (await stack.redis.scard(keys.slotsHeld())) === 0, 'the slot healed');
     await eventually(async () => (await stack.redis.scard(keys.userActive(userKey))) === 0, 'the reservation healed');
     expect(await quotaOf(input)).toEqual({ active: 0, used: 0 });
@@ -228,7 +234,10 @@ describe('money and capacity under faults', () => {
     const job = (await queue.getJob(jobId)) as Job<AnimateJobData>;
     // Data this version cannot read: the processor refuses it before any step runs.
     await job.updateData({ ...job.data, step: 'from-a-future-version' as 'stage' });
-    await stack.startWorker({ metrics: { ...noopMetrics, healed: (kind) => healed.push(kind) }, reconcileMs: 200 });
+    await stack.startWorker({
+      metrics: { ...noopMetrics, healed: (kind) => healed.push(kind) },
+      timings: { reconcileMs: 200 },
+    });
     // Four failures and three sweeps in a row: generous, for a machine busy with other work.
     await eventually(async () => (await attemptState(stack, requestId)) === 'failed', 'the attempt ended', 60_000);
     expect(healed.filter((k) => k === 'revived')).toHaveLength(3);

@@ -28,7 +28,7 @@ describe('reconcile: one list call for every waiting generation', () => {
 
   it('GIVEN generations that run for many reconcile intervals THEN each costs enqueue, download and at most one status read', async () => {
     stack.sim.knobs.processingMs = 1_500;
-    await stack.startWorker({ reconcileMs: 100, progressEveryMs: 100 });
+    await stack.startWorker({ timings: { reconcileMs: 100, progressEveryMs: 100 } });
     const ids = await submitMany(5);
     for (const id of ids) await eventually(async () => (await attemptState(stack, id)) === 'done', 'the deliveries');
     expect(stack.sim.counters.enqueue).toBe(5);
@@ -51,7 +51,7 @@ describe('reconcile: one list call for every waiting generation', () => {
     };
     stack.sim.knobs.holdQueue = true;
     // An interval far longer than the test, so only the start-up cycle and the reconnects could list.
-    await stack.startWorker({ events: hub, reconcileMs: 600_000 });
+    await stack.startWorker({ events: hub, timings: { reconcileMs: 600_000 } });
     const ids = await submitMany(3);
     for (const id of ids) await eventually(async () => (await attemptState(stack, id)) === 'submitted', 'submissions');
     await eventually(() => stack.sim.counters.list >= 1, 'the start-up reconcile');

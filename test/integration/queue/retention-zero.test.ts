@@ -18,7 +18,7 @@ describe('STAGED_INPUT_RETENTION_HOURS=0', () => {
     // One reconcile (and retention sweep) at start, the next a minute later: none runs during the test.
     await stack.startWorker({
       imageStore: createOxenImageStore(stack.oxen, INPUT_REPO, { inputRetentionMs: 0 }),
-      reconcileMs: 60_000,
+      timings: { reconcileMs: 60_000 },
     });
     const accepted = await stack.intake.submit(submitInput());
     if (!accepted.ok) throw new Error(accepted.error.message);

@@ -133,7 +133,7 @@ function useStoreStack(storeCase: StoreCase) {
       stagedHoldMs: 1_000,
       limits: { maxActivePerUser: 2, dailySecondsPerUser: 60 },
     });
-    await env.stack.startWorker({ imageStore: counted, clock: time.clock, reconcileMs: 300 });
+    await env.stack.startWorker({ imageStore: counted, clock: time.clock, timings: { reconcileMs: 300 } });
   });
   afterEach(async () => {
     await env.intake.close();

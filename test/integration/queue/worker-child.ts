@@ -61,11 +61,13 @@ buildTestWorker(
     chat: { discord: chat },
   },
   {
-    reconcileMs: Number(process.env.RECONCILE_MS ?? 60_000),
-    progressEveryMs: 60_000,
-    // Short locks, so a crashed worker's job is taken up again within about a second.
-    lockDurationMs: 1_000,
-    stalledIntervalMs: 500,
+    timings: {
+      reconcileMs: Number(process.env.RECONCILE_MS ?? 60_000),
+      progressEveryMs: 60_000,
+      // Short locks, so a crashed worker's job is taken up again within about a second.
+      lockDurationMs: 1_000,
+      stalledIntervalMs: 500,
+    },
   },
 );
 process.stdout.write('ready\n');

@@ -27,7 +27,7 @@ describe('Redis Sentinel: the primary is killed with generations in flight', () 
       url: 'redis://127.0.0.1:7199',
     };
     stack = await createStack({ sim, redis: target });
-    await stack.startWorker({ lockDurationMs: 5_000, stalledIntervalMs: 2_000 });
+    await stack.startWorker({ timings: { lockDurationMs: 5_000, stalledIntervalMs: 2_000 } });
   });
 
   afterAll(async () => {

@@ -72,10 +72,8 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
       logger,
     },
     {
-      reconcileMs: 250,
-      editIntervalMs: 50,
-      progressEveryMs: 250,
       ...(options.limits ? { limits: options.limits } : {}),
+      timings: { reconcileMs: 250, editIntervalMs: 50, progressEveryMs: 250 },
     },
   );
 
