@@ -40,8 +40,14 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   } catch (error) {
     await simulator?.close();
     if (!(error instanceof ConfigError)) throw error;
-    // The message lists variable names and reasons only, never values.
-    process.stderr.write(`${error.message}\nSee .env.example and README.md.\n`);
+    // The message lists variable names and reasons only, never values. A person at a terminal reads it
+    // as text; a log pipeline gets one pino line like every other, with the problems as a field.
+    if (process.stdout.isTTY) process.stderr.write(`${error.message}\nSee .env.example and README.md.\n`);
+    else
+      createLogger({ pretty: false, base: { role, version: programVersion() } }).fatal(
+        { event: 'config_refused', problems: error.problems },
+        `${error.message}\nSee .env.example and README.md.`,
+      );
     process.exit(1);
   }
 

@@ -22,6 +22,10 @@ describe('main: configuration errors', () => {
     expect(out).toContain('PORT');
     expect(out).not.toContain('SECRETVALUE');
     expect(out).not.toContain('signing-secret-value');
+    // Not at a terminal: one pino line a log pipeline can alert on, like every other line.
+    const refused = proc.lines.find((l) => (l as { event?: string }).event === 'config_refused');
+    expect(refused).toMatchObject({ level: 60, role: 'worker' });
+    expect((refused as { problems?: string[] }).problems?.join(' ')).toContain('PORT');
   });
 
   it('GIVEN a worker without an Oxen key or input repo THEN it names both and exits 1', async () => {
