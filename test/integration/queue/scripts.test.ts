@@ -3,7 +3,7 @@
  * script's text once, later calls name it by its SHA; and the TTLs they are passed land on the keys
  * they are meant for.
  */
-import type { Cluster, Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { utcDay } from '../../../src/core/limits.js';
 import {
@@ -42,11 +42,13 @@ describe('registered Redis scripts', () => {
     const redis = testRedis({ forWorker: false });
     open.push(redis);
     const prefix = `{t-scripts-${Date.now()}}`;
+    await redis.ping(); // a cluster knows its nodes once connected
     const cluster = redis as unknown as Partial<Cluster>;
     const nodes = cluster.isCluster && cluster.nodes ? cluster.nodes('master') : [redis];
     const seen: string[] = [];
     for (const node of nodes) {
-      const monitor = await node.monitor();
+      // A connection of its own to each node: a cluster's node clients do not hand out a monitor.
+      const monitor = await new Redis({ host: node.options.host, port: node.options.port }).monitor();
       open.push(monitor);
       monitor.on('monitor', (_time: string, args: string[]) => {
         if (args.some((a) => a.includes(prefix))) seen.push(String(args[0]).toLowerCase());
