@@ -36,11 +36,11 @@ import { type Logger, silentLogger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import { type AnimateJobData, takeGenerationIds } from './job-data.js';
-import { ANIMATE_QUEUE } from './keys.js';
-import type { ReserveInput, ReserveOutcome } from './quota-store.js';
-import { type RedisHealth, reportQueueErrors } from './redis-health.js';
-import { createStores } from './stores.js';
-import { wakeJob } from './wake-job.js';
+import { ANIMATE_QUEUE } from './stores/keys.js';
+import type { ReserveInput, ReserveOutcome } from './stores/quota-store.js';
+import { type RedisHealth, reportQueueErrors } from './stores/redis-health.js';
+import { createStores } from './stores/stores.js';
+import { wakeJob } from './stores/wake-job.js';
 
 /** What {@link createIntake} needs. */
 export interface IntakeDeps {

@@ -1,6 +1,6 @@
-import type { AnimateWorkerDeps } from '../../src/queue/animate-worker.js';
 import { createOxenImageStore } from '../../src/queue/image-store.js';
-import type { WorkerTimings } from '../../src/queue/worker-timings.js';
+import type { AnimateWorkerDeps } from '../../src/queue/worker/animate-worker.js';
+import type { WorkerTimings } from '../../src/queue/worker/worker-timings.js';
 import { buildWorker, type WorkerBuild } from '../../src/roles/worker-part.js';
 
 /** The model every test and benchmark asks the simulator for. */

@@ -9,9 +9,9 @@ import { ChatError } from '../../../src/core/errors.js';
 import { utcDay } from '../../../src/core/limits.js';
 import type { OxenPort } from '../../../src/core/ports/oxen.js';
 import type { PricePort } from '../../../src/core/ports/price.js';
+import { createPriceBook } from '../../../src/queue/background/price-book.js';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
-import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/keys.js';
-import { createPriceBook } from '../../../src/queue/price-book.js';
+import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/stores/keys.js';
 import { eventually } from '../../support/eventually.js';
 import { attemptState, createStack, MODEL, type Stack, submitInput } from './harness.js';
 

@@ -7,7 +7,7 @@ import type { ImageStore } from '../../../src/core/ports/image-store.js';
 import { createHttpServer } from '../../../src/http/server.js';
 import { createHttpImageStore, createOxenImageStore, createStagedInputReader } from '../../../src/queue/image-store.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
-import { storeKeys } from '../../../src/queue/keys.js';
+import { storeKeys } from '../../../src/queue/stores/keys.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { createS3Client, createS3ImageStore } from '../../../src/storage/s3-image-store.js';
 import { eventually } from '../../support/eventually.js';

@@ -11,7 +11,7 @@ describe('npm run check:boundaries', () => {
     expect(ruleBroken('src/core/intake.ts', './model.js')).toBeNull();
     expect(ruleBroken('src/core/ports/oxen.ts', '../../shared/result.js')).toBeNull();
     expect(ruleBroken('src/core/model.ts', 'zod')).toBeNull();
-    expect(ruleBroken('src/core/intake.ts', '../queue/keys.js')).toMatch(/src\/core/);
+    expect(ruleBroken('src/core/intake.ts', '../queue/stores/keys.js')).toMatch(/src\/core/);
     expect(ruleBroken('src/core/intake.ts', 'ioredis')).toMatch(/src\/core/);
     expect(ruleBroken('src/core/intake.ts', 'node:crypto')).toMatch(/src\/core/);
   });
