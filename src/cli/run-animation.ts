@@ -31,7 +31,7 @@ export interface CliDeps {
   model: string;
   /** `namespace/name` of the public repo inputs are staged in (named in messages). */
   inputRepo: string;
-  /** Stages the inputs: the worker's Oxen image store on {@link inputRepo} (`src/queue/image-store.ts`). */
+  /** Stages the inputs: the worker's Oxen image store on {@link inputRepo} (`src/storage/oxen.ts`). */
   imageStore: ImageStore;
   ui: CliUi;
   /** Fallback status poll interval (the SSE event normally comes first). @defaultValue 10_000 */

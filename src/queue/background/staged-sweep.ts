@@ -1,5 +1,5 @@
 import { TERMINAL_STATES } from '../../core/model.js';
-import { ForeignRefError } from '../image-store.js';
+import { ForeignRefError } from '../../storage/http.js';
 import type { WorkerContext } from '../worker/worker-context.js';
 
 /** Requests and trashed copies handled per sweep at most; the rest wait for the next interval. */

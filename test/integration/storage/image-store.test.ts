@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer, type HttpServer } from '../../../src/http/server.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import {
   checkDataDir,
   createHttpImageStore,
@@ -12,10 +14,8 @@ import {
   createStagedInputReader,
   ForeignRefError,
   VideoTooLargeError,
-} from '../../../src/queue/image-store.js';
-import { silentLogger } from '../../../src/shared/logger.js';
-import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
-import { pngImage } from './harness.js';
+} from '../../../src/storage/http.js';
+import { pngImage } from '../queue/harness.js';
 
 describe('image stores: oxen', () => {
   let sim: OxenSimulator;

@@ -6,16 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/env.js';
 import { createHttpServer } from '../../../src/http/server.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
-import { ForeignRefError } from '../../../src/queue/image-store.js';
 import { openImageStore } from '../../../src/roles/image-store.js';
 import { silentLogger } from '../../../src/shared/logger.js';
+import { ForeignRefError } from '../../../src/storage/http.js';
 import {
   checkS3Bucket,
   createS3Client,
   createS3ImageStore,
   createS3VideoLinks,
   S3SetupError,
-} from '../../../src/storage/s3-image-store.js';
+} from '../../../src/storage/s3.js';
 import { type S3Server, startS3Server } from '../../support/s3-server.js';
 import { pngImage } from '../queue/harness.js';
 
