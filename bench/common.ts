@@ -14,7 +14,7 @@ import type { AnimateWorkerDeps } from '../src/queue/worker/animate-worker.js';
 import { buildWorker } from '../src/roles/worker-part.js';
 import { silentLogger } from '../src/shared/logger.js';
 import type { SimCounters, SimKnobs } from '../src/simulator/simulator.js';
-import { createOxenImageStore } from '../src/storage/http.js';
+import { createOxenImageStore } from '../src/storage/oxen.js';
 import { eventually } from '../test/support/eventually.js';
 import { makePng } from '../test/support/images.js';
 

@@ -3,7 +3,7 @@ import { createImageFetcher } from '../media/image-fetcher.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createEventHub } from '../oxen/event-hub.js';
 import type { Logger } from '../shared/logger.js';
-import { createOxenImageStore } from '../storage/http.js';
+import { createOxenImageStore } from '../storage/oxen.js';
 import type { CliDeps, CliUi } from './run-animation.js';
 
 /** What the CLI needs from the configuration. */

@@ -3,8 +3,10 @@ import type { ImageStore } from '../core/ports/image-store.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import type { ResolveVideoLink } from '../http/video-links.js';
 import type { Logger } from '../shared/logger.js';
-import { checkDataDir, createHttpImageStore, createOxenImageStore, VIDEO_LIFETIME_MS } from '../storage/http.js';
+import { checkDataDir, createHttpImageStore } from '../storage/http.js';
+import { createOxenImageStore } from '../storage/oxen.js';
 import type { S3Settings } from '../storage/s3.js';
+import { VIDEO_LIFETIME_MS } from '../storage/shared.js';
 
 /** The store a worker stages into, and how to let go of its connections. */
 export interface OpenedImageStore {

@@ -1,90 +1,26 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, type ReadStream } from 'node:fs';
-import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AnimateError } from '../core/errors.js';
-import type { CheckedImage, StagedImage } from '../core/images.js';
-import { utcDay } from '../core/limits.js';
-import { type Clock, systemClock } from '../core/ports/clock.js';
+import { systemClock } from '../core/ports/clock.js';
 import type { ImageStore, StoredObject } from '../core/ports/image-store.js';
-import type { OxenPort } from '../core/ports/oxen.js';
+import {
+  DEFAULT_INPUT_RETENTION_MS,
+  ForeignRefError,
+  type StoreRetention,
+  stagedImage,
+  VIDEO_LIFETIME_MS,
+} from './shared.js';
 
-/** STAGED_INPUT_RETENTION_HOURS' default. */
-export const DEFAULT_INPUT_RETENTION_MS = 24 * 3600_000;
-/**
- * How long a link-fallback video stays downloadable with the http and s3 stores: 7 days, the longest
- * an S3 presigned link can live. README.md documents it.
- */
-export const VIDEO_LIFETIME_MS = 7 * 24 * 3600_000;
 /** Largest link-fallback video the http store keeps on disk. */
 export const DEFAULT_MAX_VIDEO_BYTES = 200 * 1024 * 1024;
-
-/** Builds the record of a staged copy. */
-export function stagedImage(url: string, ref: string, image: CheckedImage): StagedImage {
-  return { url, ref, mime: image.mime, width: image.width, height: image.height, bytes: image.bytes.byteLength };
-}
-
-/** Keys are `<request id>-start` etc.: request ids are random, so paths and ids stay unguessable. */
-export function safeKey(key: string): string {
-  return key.replace(/[^A-Za-z0-9_-]/g, '_');
-}
-
-/** A store was handed a ref that another store (or a garbled record) made. */
-export class ForeignRefError extends Error {
-  public override readonly name = 'ForeignRefError';
-}
 
 /** A link-fallback video larger than the store keeps. Permanent: the attempt fails with this message. */
 export class VideoTooLargeError extends AnimateError {
   public override readonly name = 'VideoTooLargeError';
   public readonly code = 'video_too_large_to_keep';
   public readonly retryable = false;
-}
-
-/** What every store's options share. */
-export interface StoreRetention {
-  /** STAGED_INPUT_RETENTION_HOURS in ms. @defaultValue {@link DEFAULT_INPUT_RETENTION_MS} */
-  inputRetentionMs?: number;
-  clock?: Clock;
-}
-
-/**
- * Stages images in a public Oxen repository (`namespace/name`, created public on first use) at
- * `inputs/<yyyy-mm-dd>/<key>.<ext>` and deletes them (a commit of the removal) when the retention ends.
- * The repository is listable and its history keeps deleted files. Link-fallback videos go to
- * `outputs/<yyyy-mm-dd>/<key>.mp4` and stay. @see README.md ("Where input images are kept")
- */
-export function createOxenImageStore(oxen: OxenPort, repo: string, options: StoreRetention = {}): ImageStore {
-  const clock = options.clock ?? systemClock;
-  const inputRetentionMs = options.inputRetentionMs ?? DEFAULT_INPUT_RETENTION_MS;
-  const common = { kind: 'oxen' as const, inputRetentionMs, videoLifetimeMs: null };
-  if (!/^[^/\s]+\/[^/\s]+$/.test(repo)) {
-    // Fails at first use with a message naming the variable, so a bot-only process can still start.
-    const unset = () => Promise.reject(new Error('Set OXEN_INPUT_REPO to namespace/repo (or IMAGE_STORE=s3 or http)'));
-    return { ...common, put: unset, putVideo: unset, remove: unset, linkFor: async (image) => image.url };
-  }
-  const prefix = `oxen:${repo}/`;
-  return {
-    ...common,
-    async put(key, image, signal) {
-      const path = `inputs/${utcDay(clock.now())}/${safeKey(key)}.${image.ext}`;
-      const { url } = await oxen.uploadFile(repo, path, image.bytes, image.mime, signal);
-      return stagedImage(url, `${prefix}${path}`, image);
-    },
-    async linkFor(image) {
-      return image.url;
-    },
-    async putVideo(key, filePath, signal) {
-      const bytes = await readFile(filePath);
-      const path = `outputs/${utcDay(clock.now())}/${safeKey(key)}.mp4`;
-      const { url } = await oxen.uploadFile(repo, path, bytes, 'video/mp4', signal);
-      return { url, ref: `${prefix}${path}`, expiresAt: null };
-    },
-    async remove(ref, signal) {
-      if (!ref.startsWith(prefix) || ref.includes('..')) throw new ForeignRefError(`not a file of ${repo}: ${ref}`);
-      await oxen.deleteFile(repo, ref.slice(prefix.length), signal);
-    },
-  };
 }
 
 /** Settings of {@link createHttpImageStore}. */

@@ -20,7 +20,7 @@ import {
   safeKey,
   stagedImage,
   VIDEO_LIFETIME_MS,
-} from './http.js';
+} from './shared.js';
 
 /** The longest a SigV4 presigned URL may live (7 days). */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;

@@ -1,5 +1,5 @@
 import { TERMINAL_STATES } from '../../core/model.js';
-import { ForeignRefError } from '../../storage/http.js';
+import { ForeignRefError } from '../../storage/shared.js';
 import type { WorkerContext } from '../worker/worker-context.js';
 
 /** Requests and trashed copies handled per sweep at most; the rest wait for the next interval. */

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../src/queue/stores/keys.js';
 import { createRequestStore } from '../../../src/queue/stores/request-store.js';
-import { createOxenImageStore } from '../../../src/storage/http.js';
+import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { eventually } from '../../support/eventually.js';
 import { attemptState, createStack, INPUT_REPO, type Stack, submitInput } from './harness.js';
 

@@ -15,7 +15,7 @@ import { ANIMATE_QUEUE } from '../../../src/queue/stores/keys.js';
 import { createRedisConnection } from '../../../src/queue/stores/redis.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, type SimKnobs, startOxenSimulator } from '../../../src/simulator/simulator.js';
-import { createOxenImageStore } from '../../../src/storage/http.js';
+import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import type { FakeFile, FakeMessage } from '../../fakes/slack/state.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';
 import { makePng } from '../../support/images.js';

@@ -10,11 +10,11 @@ import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/s
 import {
   checkDataDir,
   createHttpImageStore,
-  createOxenImageStore,
   createStagedInputReader,
-  ForeignRefError,
   VideoTooLargeError,
 } from '../../../src/storage/http.js';
+import { createOxenImageStore } from '../../../src/storage/oxen.js';
+import { ForeignRefError } from '../../../src/storage/shared.js';
 import { pngImage } from '../queue/harness.js';
 
 describe('image stores: oxen', () => {

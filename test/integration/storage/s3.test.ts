@@ -8,7 +8,6 @@ import { createHttpServer } from '../../../src/http/server.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { openImageStore } from '../../../src/roles/image-store.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { ForeignRefError } from '../../../src/storage/http.js';
 import {
   checkS3Bucket,
   createS3Client,
@@ -16,6 +15,7 @@ import {
   createS3VideoLinks,
   S3SetupError,
 } from '../../../src/storage/s3.js';
+import { ForeignRefError } from '../../../src/storage/shared.js';
 import { type S3Server, startS3Server } from '../../support/s3-server.js';
 import { pngImage } from '../queue/harness.js';
 
