@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { StoreKeys } from './keys.js';
 import { withQueueScripts } from './scripts.js';
 
-/** The most takes one job can ask for (src/core/variants.ts): its extra slots are `<job id>#2` … `#4`. */
+/** The most takes one job can ask for (src/core/input-rules.ts): its extra slots are `<job id>#2` … `#4`. */
 const MAX_WEIGHT = 4;
 
 /** The job a member of the held set belongs to (a take beyond the first is `<job id>#<n>`). */

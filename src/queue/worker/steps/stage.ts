@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { ChatError } from '../../../core/errors.js';
 import { frameFailure, missingImageFailure } from '../../../core/failure.js';
-import { checkImageMeta, sizeForModel } from '../../../core/images.js';
+import { checkImageMeta, sizeForModel } from '../../../core/input-rules.js';
 import type { MessageRef } from '../../../core/model.js';
 import type { RequestRecord } from '../../../core/request.js';
 import { lastFrame, scaleFrame } from '../../../media/frames.js';
