@@ -21,8 +21,9 @@
  */
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
-import { EDIT_BUDGETS, type EditBudget } from '../src/core/edit-budget.js';
+import { EDIT_BUDGETS } from '../src/core/edit-budget.js';
 import type { ChatLocation, Platform } from '../src/core/model.js';
+import type { EditBudget } from '../src/core/platforms.js';
 import { type EditBudgetPort, unlimitedEditBudget } from '../src/core/ports/edit-budget.js';
 import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { EDIT_BUDGETS, type EditBudget } from '../../core/edit-budget.js';
+import { EDIT_BUDGETS } from '../../core/edit-budget.js';
 import type { Platform } from '../../core/model.js';
+import type { EditBudget } from '../../core/platforms.js';
 import type { EditBudgetPort } from '../../core/ports/edit-budget.js';
 
 /**

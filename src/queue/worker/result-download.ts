@@ -1,6 +1,9 @@
 import { AnimateError } from '../../core/errors.js';
 import type { DownloadedFile, OxenPort } from '../../core/ports/oxen.js';
 
+/** Largest result the worker downloads. */
+export const MAX_RESULT_BYTES = 500 * 1024 * 1024;
+
 /** Options of {@link downloadWithFreshLink}. */
 export interface ResultDownloadOptions {
   maxBytes?: number;

@@ -12,13 +12,11 @@ import type { TakeResult } from '../../job-data.js';
 import { estimateFor, readBill } from '../cost.js';
 import { endAttempt } from '../finish.js';
 import { updateProgress } from '../progress-message.js';
-import { downloadWithFreshLink } from '../result-download.js';
+import { downloadWithFreshLink, MAX_RESULT_BYTES } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { saveData } from './delay.js';
+import { refusesUpload } from './refuses-upload.js';
 import { needsStitch, stitchAfterDelivery } from './stitch.js';
-
-/** Largest result the worker downloads. */
-export const MAX_RESULT_BYTES = 500 * 1024 * 1024;
 
 /**
  * Downloads the result of every take that succeeded, makes each fit the channel (re-encode, else a
@@ -146,17 +144,6 @@ async function prepareTake(
   if (fitted && fitted.bytes <= limit)
     return { take, path: fitted.path, bytes: fitted.bytes, method: 'transcode', fits: true };
   return { take, path, bytes: file.bytes, method: 'link', fits: false };
-}
-
-/**
- * Chat answers that refuse the file but may take words: over the limit, a missing permission to attach
- * files (Discord 50013), uploads disabled or an archived channel (Slack). The video goes as a link.
- */
-export function refusesUpload(error: unknown): error is ChatError {
-  return (
-    error instanceof ChatError &&
-    (error.kind === 'too_large' || error.kind === 'forbidden' || error.kind === 'archived')
-  );
 }
 
 /** Chat answers that refuse any message here: the video's links go into the final state instead. */

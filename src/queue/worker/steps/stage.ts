@@ -11,10 +11,9 @@ import { lastFrame, scaleFrame } from '../../../media/frames.js';
 import { checkBudgetAlert } from '../budget-alert.js';
 import { endAttempt } from '../finish.js';
 import { progressView } from '../progress-message.js';
-import { downloadWithFreshLink } from '../result-download.js';
+import { downloadWithFreshLink, MAX_RESULT_BYTES } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { saveData } from './delay.js';
-import { MAX_RESULT_BYTES } from './deliver.js';
 
 /**
  * Posts the progress message (once: its id is recorded and the post carries an idempotency key) and

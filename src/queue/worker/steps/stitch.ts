@@ -5,10 +5,10 @@ import { ChatError, isRetryable } from '../../../core/errors.js';
 import type { RequestRecord } from '../../../core/request.js';
 import type { MessageView, VideoLink } from '../../../core/views.js';
 import { concatVideos, probeVideo } from '../../../media/frames.js';
-import { downloadWithFreshLink } from '../result-download.js';
+import { downloadWithFreshLink, MAX_RESULT_BYTES } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { saveData } from './delay.js';
-import { MAX_RESULT_BYTES, refusesUpload } from './deliver.js';
+import { refusesUpload } from './refuses-upload.js';
 
 /** Whether delivering this request ends with a stitched video: every part of an extended one does. */
 export function needsStitch(request: Pick<RequestRecord, 'part'>): boolean {
