@@ -9,12 +9,12 @@ import type { SubmitInput } from '../src/core/intake.js';
 import type { ChatLocation } from '../src/core/model.js';
 import type { ChatPort } from '../src/core/ports/chat-port.js';
 import type { OxenPort } from '../src/core/ports/oxen.js';
-import type { AnimateWorkerDeps } from '../src/queue/animate-worker.js';
-import { createOxenImageStore } from '../src/queue/image-store.js';
-import { createRedisConnection } from '../src/queue/redis.js';
+import { createRedisConnection } from '../src/queue/stores/redis.js';
+import type { AnimateWorkerDeps } from '../src/queue/worker/animate-worker.js';
 import { buildWorker } from '../src/roles/worker-part.js';
 import { silentLogger } from '../src/shared/logger.js';
 import type { SimCounters, SimKnobs } from '../src/simulator/simulator.js';
+import { createOxenImageStore } from '../src/storage/oxen.js';
 import { eventually } from '../test/support/eventually.js';
 import { makePng } from '../test/support/images.js';
 

@@ -18,7 +18,7 @@ import { createSlackAdapter, SLACK_EVENTS_PATH } from '../src/adapters/slack/ind
 import { toSlackLogger } from '../src/adapters/slack/slack-logger.js';
 import { createImageFetcher } from '../src/media/image-fetcher.js';
 import { createIntake } from '../src/queue/intake.js';
-import { ANIMATE_QUEUE } from '../src/queue/keys.js';
+import { ANIMATE_QUEUE } from '../src/queue/stores/keys.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { startSlackFake } from '../test/fakes/slack/web-api-fake.js';
 import { percentile, redisFor, runInfo, until, writeResult } from './common.js';

@@ -23,8 +23,8 @@ import type { OxenPort } from '../src/core/ports/oxen.js';
 import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';
 import { createIntake } from '../src/queue/intake.js';
-import { storeKeys } from '../src/queue/keys.js';
-import { createRedisConnection } from '../src/queue/redis.js';
+import { storeKeys } from '../src/queue/stores/keys.js';
+import { createRedisConnection } from '../src/queue/stores/redis.js';
 import { calmChaos } from '../src/simulator/simulator.js';
 import { makePng } from '../test/support/images.js';
 import {

@@ -4,7 +4,7 @@
  * over IPC and exits. Env: PREFIX, REDIS_URL, N, OFFSET (first user number).
  */
 import { createIntake } from '../src/queue/intake.js';
-import { createRedisConnection } from '../src/queue/redis.js';
+import { createRedisConnection } from '../src/queue/stores/redis.js';
 import { benchInput, REDIS_URL } from './common.js';
 
 const prefix = process.env.PREFIX ?? '';

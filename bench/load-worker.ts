@@ -12,7 +12,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';
-import { createRedisConnection } from '../src/queue/redis.js';
+import { createRedisConnection } from '../src/queue/stores/redis.js';
 import { mb, REDIS_URL, round, startBenchWorker, timingChat } from './common.js';
 
 const env = (name: string) => {

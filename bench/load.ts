@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { ANIMATE_QUEUE } from '../src/queue/keys.js';
+import { ANIMATE_QUEUE } from '../src/queue/stores/keys.js';
 import {
   counterDelta,
   mb,

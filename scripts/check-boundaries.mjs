@@ -5,9 +5,13 @@
 //   3. Nothing in src/ imports test/ or bench/: what ships does not depend on what checks it.
 //   4. bench/ may import test/support/ and test/fakes/ (it measures against the same fakes), nothing else
 //      of test/; test/ never imports bench/.
-// A small script rather than dependency-cruiser: four rules over relative paths need no dependency.
+//   5. src/storage (the image stores) imports only src/storage, src/core, src/shared and packages: a
+//      store implements a core port and knows nothing of the queue, the adapters or the roles.
+//   6. No import circle: files that import each other, directly or through others, cannot be read (or
+//      loaded) one after the other, and ESM hands one of them undefined bindings while the circle loads.
+// A small script rather than dependency-cruiser: six rules over relative paths need no dependency.
 // Prints each violation as file:line and exits 1 when there is any.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -56,6 +60,9 @@ export function ruleBroken(from, specifier) {
     }
   }
   if (!target) return null;
+  if (inside(from, 'src/storage') && !['src/storage', 'src/core', 'src/shared'].some((f) => inside(target, f))) {
+    return 'src/storage imports only src/storage, src/core, src/shared and packages';
+  }
   const adapter = /^src\/adapters\/([^/]+)/;
   const fromAdapter = adapter.exec(from)?.[1];
   const toAdapter = adapter.exec(target)?.[1];
@@ -75,17 +82,97 @@ export function ruleBroken(from, specifier) {
   return null;
 }
 
+/** The file a relative import names: `./x.js` is the source `./x.ts` when that is what exists. */
+function resolveImport(root, from, specifier) {
+  if (!specifier.startsWith('./') && !specifier.startsWith('../')) return null;
+  const target = join(dirname(from), specifier).split(sep).join('/');
+  for (const candidate of [target, target.replace(/\.js$/, '.ts'), target.replace(/\.mjs$/, '.mts')]) {
+    if (SOURCE.test(candidate) && existsSync(join(root, candidate))) return candidate;
+  }
+  return null;
+}
+
+/**
+ * Each import circle of `graph` (file → imported file → line), as the files in import order starting
+ * from the smallest name, found with Tarjan's strongly connected components.
+ */
+export function circlesOf(graph) {
+  const index = new Map();
+  const low = new Map();
+  const stack = [];
+  const onStack = new Set();
+  const components = [];
+  let next = 0;
+  const visit = (node) => {
+    index.set(node, next);
+    low.set(node, next);
+    next += 1;
+    stack.push(node);
+    onStack.add(node);
+    for (const to of graph.get(node)?.keys() ?? []) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(node, Math.min(low.get(node), low.get(to)));
+      } else if (onStack.has(to)) {
+        low.set(node, Math.min(low.get(node), index.get(to)));
+      }
+    }
+    if (low.get(node) === index.get(node)) {
+      const component = [];
+      let member;
+      do {
+        member = stack.pop();
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1 || graph.get(node)?.has(node)) components.push(new Set(component));
+    }
+  };
+  for (const node of [...graph.keys()].sort()) if (!index.has(node)) visit(node);
+  // One circle per component: the shortest way from its first file back to it, inside the component.
+  return components.map((members) => {
+    const start = [...members].sort()[0];
+    const previous = new Map([[start, null]]);
+    const queue = [start];
+    for (let i = 0; i < queue.length; i += 1) {
+      for (const to of [...(graph.get(queue[i])?.keys() ?? [])].sort()) {
+        if (to === start) {
+          const path = [];
+          for (let at = queue[i]; at !== null; at = previous.get(at)) path.unshift(at);
+          return path;
+        }
+        if (members.has(to) && !previous.has(to)) {
+          previous.set(to, queue[i]);
+          queue.push(to);
+        }
+      }
+    }
+    return [start];
+  });
+}
+
 /** Every violation under `root`. */
 export function findViolations(root = ROOT) {
   const violations = [];
+  const graph = new Map();
   for (const dir of DIRS) {
     for (const file of sourceFiles(join(root, dir))) {
       const from = relative(root, file).split(sep).join('/');
+      const edges = new Map();
+      graph.set(from, edges);
       for (const { specifier, line } of importsOf(readFileSync(file, 'utf8'))) {
         const rule = ruleBroken(from, specifier);
         if (rule) violations.push({ file: from, line, specifier, rule });
+        const target = resolveImport(root, from, specifier);
+        if (target && !edges.has(target)) edges.set(target, { line, specifier });
       }
     }
+  }
+  for (const circle of circlesOf(graph)) {
+    const first = circle[0];
+    const second = circle[1] ?? first;
+    const { line, specifier } = graph.get(first).get(second);
+    violations.push({ file: first, line, specifier, rule: `import circle: ${[...circle, first].join(' → ')}` });
   }
   return violations;
 }

@@ -2,8 +2,8 @@ import type { CompletionEventHub, OxenPort } from '../core/ports/oxen.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createEventHub } from '../oxen/event-hub.js';
-import { createOxenImageStore } from '../queue/image-store.js';
 import type { Logger } from '../shared/logger.js';
+import { createOxenImageStore } from '../storage/oxen.js';
 import type { CliDeps, CliUi } from './run-animation.js';
 
 /** What the CLI needs from the configuration. */

@@ -7,7 +7,7 @@ import type { ImageStore } from '../core/ports/image-store.js';
 import type { CompletionEventHub, GenerationStatus, OxenPort } from '../core/ports/oxen.js';
 import { type Refusal, type RefusalField, refusal } from '../core/refusal.js';
 import { checkImageBytes } from '../media/check-image.js';
-import { downloadWithFreshLink } from '../queue/result-download.js';
+import { downloadWithFreshLink } from '../queue/worker/result-download.js';
 import { isAbortError } from '../shared/abort.js';
 import { err, type Result } from '../shared/result.js';
 import type { AnimateArgs } from './args.js';
@@ -31,7 +31,7 @@ export interface CliDeps {
   model: string;
   /** `namespace/name` of the public repo inputs are staged in (named in messages). */
   inputRepo: string;
-  /** Stages the inputs: the worker's Oxen image store on {@link inputRepo} (`src/queue/image-store.ts`). */
+  /** Stages the inputs: the worker's Oxen image store on {@link inputRepo} (`src/storage/oxen.ts`). */
   imageStore: ImageStore;
   ui: CliUi;
   /** Fallback status poll interval (the SSE event normally comes first). @defaultValue 10_000 */

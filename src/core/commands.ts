@@ -1,5 +1,4 @@
-import { INPUT_RULES } from './input-rules.js';
-import { MAX_TAKES } from './variants.js';
+import { INPUT_RULES, MAX_TAKES } from './input-rules.js';
 
 /**
  * The platform-neutral shape of the bot's commands: names, options and their limits, taken from core's

@@ -1,11 +1,5 @@
 import type { ChatLocation, Platform } from './model.js';
-import { PLATFORM_TRAITS, PLATFORMS } from './platforms.js';
-
-/** How many progress edits one scope takes per window. */
-export interface EditBudget {
-  points: number;
-  windowSeconds: number;
-}
+import { type EditBudget, PLATFORM_TRAITS, PLATFORMS } from './platforms.js';
 
 /** Each platform's edit budget, from its traits (src/core/platforms.ts). */
 export const EDIT_BUDGETS = Object.fromEntries(

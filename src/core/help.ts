@@ -1,6 +1,6 @@
 import { midSentence } from './actions.js';
+import { MAX_TAKES } from './input-rules.js';
 import type { TextFormat } from './render-text.js';
-import { MAX_TAKES } from './variants.js';
 
 /**
  * How one platform asks for each thing, in its own words and markup: the only part of the help that

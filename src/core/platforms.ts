@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import type { EditBudget } from './edit-budget.js';
+
+/** How many progress edits one scope takes per window. */
+export interface EditBudget {
+  points: number;
+  windowSeconds: number;
+}
 
 /** What core and the worker need to know of a platform, beyond its adapter. */
 export interface PlatformTraits {

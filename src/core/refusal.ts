@@ -1,5 +1,5 @@
 import { formatMb, formatUtcTime } from './format.js';
-import { INPUT_RULES } from './input-rules.js';
+import { INPUT_RULES } from './input-limits.js';
 import { formatUsd } from './money.js';
 
 /** Why a request, retry or cancel was refused. Adapters choose words and placement by this. */

@@ -1,12 +1,18 @@
 import type { Logger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
-import { type CheckedImage, checkImageMeta, type ImageMeta } from './images.js';
+import type { CheckedImage } from './images.js';
+import {
+  checkDuration,
+  checkImageMeta,
+  checkPrompt,
+  checkVariants,
+  type ImageMeta,
+  parseTakes,
+} from './input-rules.js';
 import type { Accepted, Intake, SubmitInput } from './intake.js';
 import type { ChatLocation, Duration, UserRef } from './model.js';
 import type { Metrics } from './ports/metrics.js';
 import { type Refusal, type RefusalField, refusal } from './refusal.js';
-import { checkDuration, checkPrompt } from './rules.js';
-import { checkVariants, parseTakes } from './variants.js';
 
 /**
  * What a person asked for, before any check, from whichever form the platform has (a slash command, a

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ImageSourceSchema, StagedImageSchema } from './images.js';
+import { MAX_TAKES } from './input-rules.js';
 import { AttemptStateSchema, ChatLocationSchema, DurationSchema, MessageRefSchema, UserRefSchema } from './model.js';
-import { MAX_TAKES } from './variants.js';
 
 /*
  * The stored records as zod schemas, with their types inferred: the request store parses what it reads

@@ -1,5 +1,5 @@
-import { type CheckedImage, checkImageMeta, extensionFor } from '../core/images.js';
-import { INPUT_RULES } from '../core/input-rules.js';
+import type { CheckedImage } from '../core/images.js';
+import { checkImageMeta, extensionFor, INPUT_RULES } from '../core/input-rules.js';
 import { type Refusal, type RefusalField, refusal } from '../core/refusal.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { readDimensions } from './dimensions.js';

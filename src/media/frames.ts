@@ -43,7 +43,7 @@ export async function lastFrame(videoPath: string, signal?: AbortSignal): Promis
 
 /**
  * `image` scaled to exactly `width`×`height` (a PNG), for a frame under the model's minimum size
- * (`sizeForModel` in src/core/images.ts). Lanczos keeps edges sharp when scaling up.
+ * (`sizeForModel` in src/core/input-rules.ts). Lanczos keeps edges sharp when scaling up.
  */
 export async function scaleFrame(
   image: CheckedImage,

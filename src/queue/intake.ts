@@ -2,17 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CheckedImage } from '../core/images.js';
-import type {
-  Accepted,
-  ActiveGeneration,
-  Actor,
-  Intake,
-  SpendPeriod,
-  SpendReport,
-  SubmitInput,
-  TeamBudgetStatus,
-  UserStatus,
-} from '../core/intake.js';
+import { checkVariants } from '../core/input-rules.js';
+import type { Accepted, Actor, Intake, SpendReport, SubmitInput, UserStatus } from '../core/intake.js';
 import { cancelEligibility, mayActOn, retryEligibility } from '../core/lifecycle.js';
 import {
   DEFAULT_LIMITS,
@@ -31,16 +22,16 @@ import type { OxenPort } from '../core/ports/oxen.js';
 import type { PricePort } from '../core/ports/price.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import { type AttemptRecord, type RequestRecord, requestSeconds } from '../core/request.js';
-import { checkVariants } from '../core/variants.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
+import { readSpendReport, readUserStatus } from './intake-reports.js';
 import { type AnimateJobData, takeGenerationIds } from './job-data.js';
-import { ANIMATE_QUEUE } from './keys.js';
-import type { ReserveInput, ReserveOutcome } from './quota-store.js';
-import { type RedisHealth, reportQueueErrors } from './redis-health.js';
-import { createStores } from './stores.js';
-import { wakeJob } from './wake-job.js';
+import { ANIMATE_QUEUE } from './stores/keys.js';
+import type { ReserveInput, ReserveOutcome } from './stores/quota-store.js';
+import { type RedisHealth, reportQueueErrors } from './stores/redis-health.js';
+import { createStores } from './stores/stores.js';
+import { wakeJob } from './stores/wake-job.js';
 
 /** What {@link createIntake} needs. */
 export interface IntakeDeps {
@@ -440,77 +431,12 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     },
 
     async status(user: UserRef): Promise<UserStatus> {
-      const now = clock.now();
-      const key = userKey(user);
-      const active: ActiveGeneration[] = [];
-      for (const member of await quota.activeMembers(key)) {
-        const [requestId = '', n = '1'] = member.split('#');
-        const [request, attempt] = await Promise.all([
-          requests.getRequest(requestId),
-          requests.getAttempt(requestId, Number(n)),
-        ]);
-        if (!request || !attempt) continue;
-        const position = attempt.state === 'queued' ? await slots.position(attempt.jobId) : null;
-        active.push({
-          requestId,
-          attempt: attempt.attempt,
-          prompt: request.prompt,
-          duration: request.duration,
-          state: attempt.state,
-          ...(position !== null ? { queuePosition: position } : {}),
-          elapsedMs: now - attempt.createdAt,
-          where: request.where,
-          ...((request.takes ?? 1) > 1 ? { takes: request.takes } : {}),
-          ...(request.part ? { part: request.part.index } : {}),
-        });
-      }
-      const day = utcDay(now);
-      const [spentByPerson, team] = await Promise.all([quota.spendByPerson(day), quota.teamSpent(day)]);
-      const teamBudgets: TeamBudgetStatus[] = [];
-      if (limits.dailyBudget !== null) {
-        teamBudgets.push({
-          period: 'day',
-          limitMicros: limits.dailyBudget,
-          spentMicros: team.day,
-          resetsAt: nextUtcMidnight(now),
-        });
-      }
-      if (limits.monthlyBudget !== null) {
-        teamBudgets.push({
-          period: 'month',
-          limitMicros: limits.monthlyBudget,
-          spentMicros: team.month,
-          resetsAt: nextUtcMonth(now),
-        });
-      }
-      return {
-        active,
-        maxActive: limits.maxActivePerUser,
-        usedSecondsToday: await quota.usedSeconds(key, day),
-        dailyLimitSeconds: limits.dailySecondsPerUser,
-        resetsAt: nextUtcMidnight(now),
-        spentTodayMicros: spentByPerson[key] ?? 0,
-        pricePerSecondMicros: deps.price?.current()?.perSecond ?? null,
-        teamBudgets,
-      };
+      return readUserStatus({ requests, quota, slots, limits, price: deps.price }, user, clock.now());
     },
 
     async spend(actor: Actor): Promise<Result<SpendReport, Refusal>> {
       if (!isAdmin(actor)) return refuse(actor.platform, refusal('admin_only'));
-      const now = clock.now();
-      const days = Array.from({ length: 30 }, (_, i) => utcDay(now - i * 86_400_000));
-      const perDay = await Promise.all(days.map((day) => quota.spendByPerson(day)));
-      const period = (n: number): SpendPeriod => {
-        const byPerson = new Map<string, number>();
-        for (const day of perDay.slice(0, n)) {
-          for (const [key, micros] of Object.entries(day)) byPerson.set(key, (byPerson.get(key) ?? 0) + micros);
-        }
-        const rows = [...byPerson]
-          .map(([key, micros]) => ({ userKey: key, micros }))
-          .sort((a, b) => b.micros - a.micros);
-        return { days: n, totalMicros: rows.reduce((sum, r) => sum + r.micros, 0), byPerson: rows };
-      };
-      return ok({ periods: [period(7), period(30)] });
+      return ok(await readSpendReport(quota, clock.now()));
     },
 
     async close() {

@@ -7,7 +7,7 @@ import type { PricePort } from '../core/ports/price.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
 import { createOxenClient } from '../oxen/client.js';
 import { createIntake } from '../queue/intake.js';
-import type { RedisHealth } from '../queue/redis-health.js';
+import type { RedisHealth } from '../queue/stores/redis-health.js';
 import type { Logger } from '../shared/logger.js';
 import { limitsFrom } from './limits.js';
 import { createAdapters } from './platforms.js';

@@ -2,9 +2,11 @@ import type { Config } from '../config/env.js';
 import type { ImageStore } from '../core/ports/image-store.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import type { ResolveVideoLink } from '../http/video-links.js';
-import { checkDataDir, createHttpImageStore, createOxenImageStore, VIDEO_LIFETIME_MS } from '../queue/image-store.js';
 import type { Logger } from '../shared/logger.js';
-import type { S3Settings } from '../storage/s3-image-store.js';
+import { checkDataDir, createHttpImageStore } from '../storage/http.js';
+import { createOxenImageStore } from '../storage/oxen.js';
+import type { S3Settings } from '../storage/s3.js';
+import { VIDEO_LIFETIME_MS } from '../storage/shared.js';
 
 /** The store a worker stages into, and how to let go of its connections. */
 export interface OpenedImageStore {
@@ -37,7 +39,7 @@ export async function openImageStore(config: Config, oxen: OxenPort, logger: Log
   if (config.IMAGE_STORE === 's3') {
     // Imported here: the AWS SDK adds tens of megabytes of RSS to every worker that does not use it.
     const { checkS3Bucket, createS3Client, createS3ImageStore, INPUT_LINK_MARGIN_SECONDS } = await import(
-      '../storage/s3-image-store.js'
+      '../storage/s3.js'
     );
     const settings = s3SettingsFrom(config);
     const client = createS3Client(settings);
@@ -102,7 +104,7 @@ export async function openImageStore(config: Config, oxen: OxenPort, logger: Log
  */
 export async function openVideoLinks(config: Config): Promise<{ resolve: ResolveVideoLink; close(): void } | null> {
   if (config.IMAGE_STORE !== 's3' || !config.PUBLIC_BASE_URL) return null;
-  const { createS3Client, createS3VideoLinks } = await import('../storage/s3-image-store.js');
+  const { createS3Client, createS3VideoLinks } = await import('../storage/s3.js');
   const settings = s3SettingsFrom(config);
   const client = createS3Client(settings);
   return {

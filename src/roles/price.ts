@@ -4,8 +4,8 @@ import { formatUsd } from '../core/money.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { PriceQuote } from '../core/ports/price.js';
 import { createOxenClient } from '../oxen/client.js';
-import { storeKeys } from '../queue/keys.js';
-import { createPriceBook, type PriceBook } from '../queue/price-book.js';
+import { createPriceBook, type PriceBook } from '../queue/background/price-book.js';
+import { storeKeys } from '../queue/stores/keys.js';
 import type { Logger } from '../shared/logger.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { isRedisUnreachable } from '../queue/redis-health.js';
+import { isRedisUnreachable } from '../queue/stores/redis-health.js';
 import type { Logger } from '../shared/logger.js';
 
 /** How long startup waits for a first answer from Redis before it gives up. */

@@ -1,6 +1,6 @@
 import type { Config } from '../config/env.js';
-import { createRedisConnection, type RedisClient, type RedisTarget } from '../queue/redis.js';
-import type { RedisHealth } from '../queue/redis-health.js';
+import { createRedisConnection, type RedisClient, type RedisTarget } from '../queue/stores/redis.js';
+import type { RedisHealth } from '../queue/stores/redis-health.js';
 
 /** Opens one more connection to the deployment's Redis, watched by the process's {@link RedisHealth}. */
 export type OpenRedis = (name: string, options?: { forWorker?: boolean }) => RedisClient;

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { noVideoFitter } from '../../src/core/ports/video-fitter.js';
 import { createOxenClient } from '../../src/oxen/client.js';
 import { createEventHub } from '../../src/oxen/event-hub.js';
-import { createRedisConnection } from '../../src/queue/redis.js';
+import { createRedisConnection } from '../../src/queue/stores/redis.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createHttpChatPort } from '../fakes/chat/http-chat.js';
 import { buildTestWorker } from '../support/worker.js';

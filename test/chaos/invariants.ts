@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { TERMINAL_STATES } from '../../src/core/model.js';
-import { storeKeys } from '../../src/queue/keys.js';
+import { storeKeys } from '../../src/queue/stores/keys.js';
 import type { OxenSimulator } from '../../src/simulator/simulator.js';
 import type { MemoryChat } from '../fakes/chat/memory-chat.js';
 

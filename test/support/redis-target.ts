@@ -1,5 +1,5 @@
 import type { Cluster } from 'ioredis';
-import { createRedisConnection, type RedisClient, type RedisTarget } from '../../src/queue/redis.js';
+import { createRedisConnection, type RedisClient, type RedisTarget } from '../../src/queue/stores/redis.js';
 
 /**
  * The Redis the integration tests use: a cluster when `REDIS_CLUSTER_NODES` is set (`npm run test:cluster`

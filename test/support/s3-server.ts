@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import type { S3Settings } from '../../src/storage/s3-image-store.js';
+import type { S3Settings } from '../../src/storage/s3.js';
 
 /** A real S3-compatible server on loopback (s3rver: objects on disk, SigV4 and presigned links checked). */
 export interface S3Server {

@@ -1,7 +1,7 @@
-import type { AnimateWorkerDeps } from '../../src/queue/animate-worker.js';
-import { createOxenImageStore } from '../../src/queue/image-store.js';
-import type { WorkerTimings } from '../../src/queue/worker-timings.js';
+import type { AnimateWorkerDeps } from '../../src/queue/worker/animate-worker.js';
+import type { WorkerTimings } from '../../src/queue/worker/worker-timings.js';
 import { buildWorker, type WorkerBuild } from '../../src/roles/worker-part.js';
+import { createOxenImageStore } from '../../src/storage/oxen.js';
 
 /** The model every test and benchmark asks the simulator for. */
 export const TEST_MODEL = 'kling-video-o1-image-to-video';

@@ -8,12 +8,11 @@ import {
   TextInputStyle,
 } from 'discord.js';
 import { z } from 'zod';
-import { INPUT_RULES } from '../../core/input-rules.js';
+import { checkDuration, checkPrompt, INPUT_RULES } from '../../core/input-rules.js';
 import type { MessageRef } from '../../core/model.js';
 import type { Refusal } from '../../core/refusal.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
-import { checkDuration, checkPrompt } from '../../core/rules.js';
 import { EXTEND_VIDEO_COMMAND } from './commands.js';
 import { type DiscordHandlerDeps, discordUser } from './deps.js';
 import { modalInputs } from './modal-inputs.js';

@@ -23,7 +23,7 @@ const ReactionEvent = z.object({
  * and adding 🔁 again (after the new attempt failed too) sends an identical payload, so an id built from
  * message and user alone would turn every later 🔁 into a "duplicate" for as long as dedupe keys live
  * (30 days). Each delivery therefore gets its own id; what keeps a doubly delivered reaction to one
- * attempt is the intake's guard on the attempt being retried (`retryOf`, src/queue/quota-store.ts):
+ * attempt is the intake's guard on the attempt being retried (`retryOf`, src/queue/stores/quota-store.ts):
  * two retries of the same attempt start one new attempt.
  */
 export function actionEventId(action: ActionName, messageId: string, userId: string): string {

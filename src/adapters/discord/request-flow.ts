@@ -1,6 +1,6 @@
 import { type Attachment, ChannelType, MessageFlags, PermissionFlagsBits, type RepliableInteraction } from 'discord.js';
 import { promptPreview } from '../../core/format.js';
-import type { ImageMeta } from '../../core/images.js';
+import type { ImageMeta } from '../../core/input-rules.js';
 import type { ChatLocation, MessageRef, UserRef } from '../../core/model.js';
 import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
 import type { RawRequest } from '../../core/request-check.js';

@@ -1,11 +1,10 @@
 import type { App, MessageShortcut, types } from '@slack/bolt';
 import { z } from 'zod';
 import type { CheckedImage } from '../../core/images.js';
-import { INPUT_RULES } from '../../core/input-rules.js';
+import { checkDuration, checkPrompt, INPUT_RULES } from '../../core/input-rules.js';
 import type { MessageRef } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
-import { checkDuration, checkPrompt } from '../../core/rules.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
 import { modalBlocks, plain } from './modal-blocks.js';
 import { slackFormat } from './render.js';

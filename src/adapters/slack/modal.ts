@@ -1,8 +1,7 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
-import { INPUT_RULES } from '../../core/input-rules.js';
+import { INPUT_RULES, MAX_TAKES } from '../../core/input-rules.js';
 import type { RefusalField } from '../../core/refusal.js';
-import { MAX_TAKES } from '../../core/variants.js';
 import { IMAGE_TYPES, modalBlocks, plain } from './modal-blocks.js';
 
 /** `callback_id` of the animate modal. */

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { dispatchAction } from '../../core/actions.js';
+import { MAX_TAKES } from '../../core/input-rules.js';
 import type { MessageRef, UserRef } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
-import { MAX_TAKES } from '../../core/variants.js';
 import { actionOf, WEB_REACTIONS } from './actions.js';
 import {
   localOnlyGate,

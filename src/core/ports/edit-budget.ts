@@ -10,7 +10,7 @@ export interface EditGrant {
 /**
  * The chat-edit budget shared by every worker (kept in Redis), so that many generations in one channel
  * or workspace never exceed what the platform allows. Every edit takes from it, final states included:
- * a final state the budget cannot take now waits in the final-edit outbox (src/queue/final-edits.ts)
+ * a final state the budget cannot take now waits in the final-edit outbox (src/queue/stores/final-edits.ts)
  * instead of going past it.
  */
 export interface EditBudgetPort {

@@ -7,9 +7,9 @@ import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.j
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import type { AnimateWorkerDeps } from '../../../src/queue/animate-worker.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
-import { createRedisConnection } from '../../../src/queue/redis.js';
+import { createRedisConnection } from '../../../src/queue/stores/redis.js';
+import type { AnimateWorkerDeps } from '../../../src/queue/worker/animate-worker.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';

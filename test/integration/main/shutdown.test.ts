@@ -1,7 +1,7 @@
 import { type JobType, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANIMATE_QUEUE } from '../../../src/queue/keys.js';
+import { ANIMATE_QUEUE } from '../../../src/queue/stores/keys.js';
 import { eventually } from '../../support/eventually.js';
 import type { MainProcess } from './child.js';
 import { type Stack, startStack } from './stack.js';

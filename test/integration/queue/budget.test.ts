@@ -7,11 +7,12 @@ import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatError } from '../../../src/core/errors.js';
 import { utcDay } from '../../../src/core/limits.js';
+import { userKey } from '../../../src/core/model.js';
 import type { OxenPort } from '../../../src/core/ports/oxen.js';
 import type { PricePort } from '../../../src/core/ports/price.js';
+import { createPriceBook } from '../../../src/queue/background/price-book.js';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
-import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/keys.js';
-import { createPriceBook } from '../../../src/queue/price-book.js';
+import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/stores/keys.js';
 import { eventually } from '../../support/eventually.js';
 import { attemptState, createStack, MODEL, type Stack, submitInput } from './harness.js';
 
@@ -75,7 +76,7 @@ describe('cost and budgets', () => {
   it('GIVEN a video delivered THEN the messages show the estimate then what Oxen charged, and the budget settles on it', async () => {
     // Estimated at $0.20/s ($1.00), charged $0.56 by Oxen: the budget must end at the charge.
     const dear: PricePort = { current: () => ({ perSecond: 200_000, source: 'override' }) };
-    stack = await createStack({ limits: { dailyBudget: 10_000_000 }, price: dear });
+    stack = await createStack({ limits: { dailyBudget: 10_000_000, adminUserIds: ['discord:ADMIN'] }, price: dear });
     await stack.startWorker();
     const input = submitInput();
     const accepted = await stack.intake.submit(input);
@@ -92,6 +93,15 @@ describe('cost and budgets', () => {
     const status = await stack.intake.status(input.requester);
     expect(status.spentTodayMicros).toBe(560_000);
     expect(status.teamBudgets[0]).toMatchObject({ period: 'day', limitMicros: 10_000_000, spentMicros: 560_000 });
+    const notAdmin = await stack.intake.spend(input.requester);
+    expect(notAdmin.ok ? 'shown' : notAdmin.error.code).toBe('admin_only');
+    const report = await stack.intake.spend(submitInput({}, 'ADMIN').requester);
+    if (!report.ok) throw new Error(report.error.code);
+    expect(report.value.periods.map((p) => [p.days, p.totalMicros])).toEqual([
+      [7, 560_000],
+      [30, 560_000],
+    ]);
+    expect(report.value.periods[0]?.byPerson).toEqual([{ userKey: userKey(input.requester), micros: 560_000 }]);
   });
 
   it('GIVEN spend passes 80 % of the daily budget THEN one warning goes to the alert channel, not one per video', async () => {
@@ -152,7 +162,7 @@ describe('cost and budgets', () => {
 
   it('GIVEN the last activation runs again after a crash THEN the budget is settled once, not twice', async () => {
     const dear: PricePort = { current: () => ({ perSecond: 200_000, source: 'override' }) };
-    stack = await createStack({ limits: { dailyBudget: 10_000_000 }, price: dear });
+    stack = await createStack({ limits: { dailyBudget: 10_000_000, adminUserIds: ['discord:ADMIN'] }, price: dear });
     await stack.startWorker();
     const accepted = await stack.intake.submit(submitInput());
     if (!accepted.ok) throw new Error('refused');

@@ -4,10 +4,10 @@ import { EDIT_BUDGETS } from '../../../src/core/edit-budget.js';
 import { ChatError } from '../../../src/core/errors.js';
 import type { ChatLocation } from '../../../src/core/model.js';
 import { noopMetrics } from '../../../src/core/ports/metrics.js';
-import { createRedisEditBudget } from '../../../src/queue/edit-budget.js';
-import { createFinalEditOutbox, type FinalEdit } from '../../../src/queue/final-edits.js';
-import { storeKeys } from '../../../src/queue/keys.js';
-import { createRequestStore } from '../../../src/queue/request-store.js';
+import { createRedisEditBudget } from '../../../src/queue/stores/edit-budget.js';
+import { createFinalEditOutbox, type FinalEdit } from '../../../src/queue/stores/final-edits.js';
+import { storeKeys } from '../../../src/queue/stores/keys.js';
+import { createRequestStore } from '../../../src/queue/stores/request-store.js';
 import { eventually } from '../../support/eventually.js';
 import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { noopMetrics } from '../../../src/core/ports/metrics.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
-import { ANIMATE_QUEUE } from '../../../src/queue/keys.js';
+import { ANIMATE_QUEUE } from '../../../src/queue/stores/keys.js';
 import { calmChaos, type SimChaos, type SimRow } from '../../../src/simulator/simulator.js';
 import { requestOfInput } from '../../chaos/invariants.js';
 import { eventually } from '../../support/eventually.js';

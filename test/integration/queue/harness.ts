@@ -7,9 +7,9 @@ import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.
 import type { PricePort } from '../../../src/core/ports/price.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import type { AnimateWorkerDeps } from '../../../src/queue/animate-worker.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
-import { createRedisConnection, type RedisTarget } from '../../../src/queue/redis.js';
+import { createRedisConnection, type RedisTarget } from '../../../src/queue/stores/redis.js';
+import type { AnimateWorkerDeps } from '../../../src/queue/worker/animate-worker.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { createMemoryChat, type MemoryChat } from '../../fakes/chat/memory-chat.js';
 import { makePng } from '../../support/images.js';

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { utcDay } from '../../../src/core/limits.js';
 import { noopMetrics } from '../../../src/core/ports/metrics.js';
 import { createIntake } from '../../../src/queue/intake.js';
-import { storeKeys } from '../../../src/queue/keys.js';
-import { createQuotaStore } from '../../../src/queue/quota-store.js';
+import { storeKeys } from '../../../src/queue/stores/keys.js';
+import { createQuotaStore } from '../../../src/queue/stores/quota-store.js';
 import { eventually } from '../../support/eventually.js';
 import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 

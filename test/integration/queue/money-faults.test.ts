@@ -10,8 +10,8 @@ import { noopMetrics } from '../../../src/core/ports/metrics.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
 import { OxenBadResponseError, OxenServerError, OxenTimeoutError } from '../../../src/oxen/errors.js';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
-import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/keys.js';
-import { createQuotaStore } from '../../../src/queue/quota-store.js';
+import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/stores/keys.js';
+import { createQuotaStore } from '../../../src/queue/stores/quota-store.js';
 import { eventually } from '../../support/eventually.js';
 import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 

@@ -3,9 +3,9 @@
  * promises: not at the retention sweep's first look, which the intake's hold puts minutes later.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOxenImageStore } from '../../../src/queue/image-store.js';
-import { storeKeys } from '../../../src/queue/keys.js';
-import { createRequestStore } from '../../../src/queue/request-store.js';
+import { storeKeys } from '../../../src/queue/stores/keys.js';
+import { createRequestStore } from '../../../src/queue/stores/request-store.js';
+import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { eventually } from '../../support/eventually.js';
 import { attemptState, createStack, INPUT_REPO, type Stack, submitInput } from './harness.js';
 

@@ -1,5 +1,5 @@
 /**
- * The stores' Lua scripts are registered once per connection (src/queue/scripts.ts): Redis gets a
+ * The stores' Lua scripts are registered once per connection (src/queue/stores/scripts.ts): Redis gets a
  * script's text once, later calls name it by its SHA; and the TTLs they are passed land on the keys
  * they are meant for.
  */
@@ -11,8 +11,8 @@ import {
   BUDGET_MONTH_TTL_SECONDS,
   storeKeys,
   USER_DAY_TTL_SECONDS,
-} from '../../../src/queue/keys.js';
-import { createQuotaStore } from '../../../src/queue/quota-store.js';
+} from '../../../src/queue/stores/keys.js';
+import { createQuotaStore } from '../../../src/queue/stores/quota-store.js';
 import { testRedis } from '../../support/redis-target.js';
 
 describe('registered Redis scripts', () => {

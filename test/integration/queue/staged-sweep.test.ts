@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageStore } from '../../../src/core/ports/image-store.js';
-import { createHttpImageStore } from '../../../src/queue/image-store.js';
-import { storeKeys } from '../../../src/queue/keys.js';
-import { createRequestStore } from '../../../src/queue/request-store.js';
-import { sweepStagedInputs } from '../../../src/queue/staged-sweep.js';
+import { sweepStagedInputs } from '../../../src/queue/background/staged-sweep.js';
+import { storeKeys } from '../../../src/queue/stores/keys.js';
+import { createRequestStore } from '../../../src/queue/stores/request-store.js';
 import { silentLogger } from '../../../src/shared/logger.js';
+import { createHttpImageStore } from '../../../src/storage/http.js';
 import { deleteUnder, testRedis } from '../../support/redis-target.js';
 import { pngImage } from './harness.js';
 

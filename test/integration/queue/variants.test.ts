@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
-import { ANIMATE_QUEUE } from '../../../src/queue/keys.js';
+import { ANIMATE_QUEUE } from '../../../src/queue/stores/keys.js';
 import { eventually } from '../../support/eventually.js';
 import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 

@@ -8,7 +8,7 @@ import type { ImageStore } from '../../../src/core/ports/image-store.js';
 import type { OxenPort } from '../../../src/core/ports/oxen.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import { createOxenImageStore } from '../../../src/queue/image-store.js';
+import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { createHttpChatPort } from '../../fakes/chat/http-chat.js';
 import { testRedis } from '../../support/redis-target.js';
 import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';

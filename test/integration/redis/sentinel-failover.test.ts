@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userKey } from '../../../src/core/model.js';
-import type { RedisTarget } from '../../../src/queue/redis.js';
+import type { RedisTarget } from '../../../src/queue/stores/redis.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { checkInvariants, formatResults, takeSnapshot } from '../../chaos/invariants.js';
 import { eventually } from '../../support/eventually.js';
@@ -77,7 +77,7 @@ describe('Redis Sentinel: the primary is killed with generations in flight', () 
     );
     await eventually(() => stack.chat.videos().length >= all.length, 'every video to be posted', { timeoutMs: 60_000 });
 
-    // Final edits go through an outbox (src/queue/final-edits.ts): wait until it has shown every end.
+    // Final edits go through an outbox (src/queue/stores/final-edits.ts): wait until it has shown every end.
     let broken: ReturnType<typeof checkInvariants> = [];
     await eventually(
       async () => {

@@ -10,12 +10,12 @@ import type { PlatformAdapter } from '../../../src/core/ports/platform-adapter.j
 import { createImageFetcher } from '../../../src/media/image-fetcher.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
-import { createOxenImageStore } from '../../../src/queue/image-store.js';
 import { createIntake } from '../../../src/queue/intake.js';
-import { ANIMATE_QUEUE } from '../../../src/queue/keys.js';
-import { createRedisConnection } from '../../../src/queue/redis.js';
+import { ANIMATE_QUEUE } from '../../../src/queue/stores/keys.js';
+import { createRedisConnection } from '../../../src/queue/stores/redis.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, type SimKnobs, startOxenSimulator } from '../../../src/simulator/simulator.js';
+import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import type { FakeFile, FakeMessage } from '../../fakes/slack/state.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';
 import { makePng } from '../../support/images.js';

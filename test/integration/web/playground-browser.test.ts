@@ -7,7 +7,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 // @ts-expect-error plain .mjs helper shared with scripts/start.mjs and .ci/run
 import { freePort } from '../../../scripts/redis-probe.mjs';
-import { ANIMATE_QUEUE } from '../../../src/queue/keys.js';
+import { ANIMATE_QUEUE } from '../../../src/queue/stores/keys.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { makePng } from '../../support/images.js';
 import { type MainProcess, startMain } from '../main/child.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sizeForModel } from '../../../src/core/images.js';
+import { sizeForModel } from '../../../src/core/input-rules.js';
 
 describe('sizeForModel', () => {
   it('GIVEN a frame under 300 px a side THEN its smaller side is scaled to 300, its aspect kept', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_PAGE_CAP, type GenerationRow, type OxenPort } from '../../../src/core/ports/oxen.js';
-import { ACTIVE_PAGE_SIZE, listActive } from '../../../src/queue/active-list.js';
+import { ACTIVE_PAGE_SIZE, listActive } from '../../../src/queue/background/active-list.js';
 
 const row = (i: number): GenerationRow => ({
   generationId: `g${i}`,

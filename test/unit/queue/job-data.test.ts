@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AnimateJobDataSchema } from '../../../src/queue/job-data.js';
-import { storeKeys } from '../../../src/queue/keys.js';
+import { storeKeys } from '../../../src/queue/stores/keys.js';
 
 describe('AnimateJobDataSchema', () => {
   it('GIVEN the data intake writes THEN it parses', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DownloadedFile, GenerationRow, OxenPort } from '../../../src/core/ports/oxen.js';
 import { OxenNetworkError, OxenNotFoundError } from '../../../src/oxen/errors.js';
-import { downloadWithFreshLink } from '../../../src/queue/result-download.js';
+import { downloadWithFreshLink } from '../../../src/queue/worker/result-download.js';
 
 /** An Oxen whose links answer as `links` says (a file, or an error), and whose row has `rowUrl`. */
 function fakeOxen(links: Record<string, Error | 'ok'>, rowUrl: string | null) {

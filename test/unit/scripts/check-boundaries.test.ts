@@ -1,6 +1,19 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs script (`npm run check:boundaries`, .ci/run)
 import { findViolations, importsOf, ruleBroken } from '../../../scripts/check-boundaries.mjs';
+
+/** A throwaway repository holding `files` (path → text), for the checker to read. */
+function fixture(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'boundaries-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
 
 describe('npm run check:boundaries', () => {
   it('GIVEN this repository THEN no import crosses a boundary', () => {
@@ -11,7 +24,7 @@ describe('npm run check:boundaries', () => {
     expect(ruleBroken('src/core/intake.ts', './model.js')).toBeNull();
     expect(ruleBroken('src/core/ports/oxen.ts', '../../shared/result.js')).toBeNull();
     expect(ruleBroken('src/core/model.ts', 'zod')).toBeNull();
-    expect(ruleBroken('src/core/intake.ts', '../queue/keys.js')).toMatch(/src\/core/);
+    expect(ruleBroken('src/core/intake.ts', '../queue/stores/keys.js')).toMatch(/src\/core/);
     expect(ruleBroken('src/core/intake.ts', 'ioredis')).toMatch(/src\/core/);
     expect(ruleBroken('src/core/intake.ts', 'node:crypto')).toMatch(/src\/core/);
   });
@@ -29,6 +42,57 @@ describe('npm run check:boundaries', () => {
     expect(ruleBroken('bench/edits.ts', '../test/fakes/chat/memory-chat.js')).toBeNull();
     expect(ruleBroken('bench/load.ts', '../test/integration/queue/harness.js')).toMatch(/bench/);
     expect(ruleBroken('test/unit/x.test.ts', '../../bench/common.js')).toMatch(/test/);
+  });
+
+  it('GIVEN src/storage THEN only its own folder, core, shared and packages', () => {
+    expect(ruleBroken('src/storage/s3.ts', './shared.js')).toBeNull();
+    expect(ruleBroken('src/storage/oxen.ts', '../core/ports/oxen.js')).toBeNull();
+    expect(ruleBroken('src/storage/s3.ts', '@aws-sdk/client-s3')).toBeNull();
+    expect(ruleBroken('src/storage/http.ts', '../queue/stores/keys.js')).toMatch(/src\/storage/);
+    expect(ruleBroken('src/storage/http.ts', '../roles/image-store.js')).toMatch(/src\/storage/);
+  });
+
+  it('GIVEN files that import each other, directly or through a third, type-only included THEN each circle is refused once', () => {
+    const root = fixture({
+      'src/core/a.ts': "import { b } from './b.js';\nexport const a = b;\n",
+      'src/core/b.ts': "import type { C } from './c.js';\nexport const b = 1 as C;\n",
+      'src/core/c.ts': "import { a } from './a.js';\nexport type C = typeof a;\n",
+      'src/queue/d.ts': "import { e } from './e.js';\nexport const d = e;\n",
+      'src/queue/e.ts': "export { d as e } from './d.js';\n",
+      'src/queue/f.ts': "import { d } from './d.js';\nimport { a } from '../core/a.js';\nexport const f = [a, d];\n",
+    });
+    try {
+      expect(findViolations(root)).toEqual([
+        {
+          file: 'src/core/a.ts',
+          line: 1,
+          specifier: './b.js',
+          rule: 'import circle: src/core/a.ts → src/core/b.ts → src/core/c.ts → src/core/a.ts',
+        },
+        {
+          file: 'src/queue/d.ts',
+          line: 1,
+          specifier: './e.js',
+          rule: 'import circle: src/queue/d.ts → src/queue/e.ts → src/queue/d.ts',
+        },
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('GIVEN files that import without a circle THEN nothing is refused', () => {
+    const root = fixture({
+      'src/core/a.ts': "import { b } from './b.js';\nexport const a = b;\n",
+      'src/core/b.ts': 'export const b = 1;\n',
+      'src/queue/d.ts':
+        "import { a } from '../core/a.js';\nimport { b } from '../core/b.js';\nexport const d = a + b;\n",
+    });
+    try {
+      expect(findViolations(root)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('GIVEN imports over several lines, export-from and dynamic imports THEN each is found with its line', () => {

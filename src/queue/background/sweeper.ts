@@ -1,0 +1,157 @@
+import type { Job } from 'bullmq';
+import { ChatError } from '../../core/errors.js';
+import { describeError } from '../../core/failure.js';
+import { TERMINAL_STATES } from '../../core/model.js';
+import type { AttemptRecord, RequestRecord } from '../../core/request.js';
+import { ATTEMPT_JOB_OPTIONS } from '../animate-queue.js';
+import { INTAKE_GRACE_MS } from '../intake.js';
+import { type AnimateJobData, takeGenerationIds } from '../job-data.js';
+import type { Reservation } from '../stores/quota-store.js';
+import { endAttempt, releaseAll } from '../worker/finish.js';
+import { cancelAndRead } from '../worker/generation-outcome.js';
+import type { WorkerContext } from '../worker/worker-context.js';
+
+/** States in which a job is still being looked after by some worker. */
+const ALIVE = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
+/** How often a failed job is put back in line before its attempt is ended instead. */
+const MAX_REVIVALS = 3;
+
+/** What one sweep found and repaired. */
+export interface SweepReport {
+  slots: number;
+  reservations: number;
+  revived: number;
+  requeued: number;
+  abandoned: number;
+}
+
+/**
+ * Heals what a job that ended badly left behind (docs/architecture.md, "Invariants"): a job that
+ * failed outside the step code, stalled too often, or was never added after its reservation. Each
+ * reservation is checked against its attempt record and its job; each slot against its job. Leaks
+ * older than `graceMs` are repaired, so a healthy job in the middle of its bookkeeping is never touched.
+ */
+export async function sweep(ctx: WorkerContext, graceMs: number): Promise<SweepReport> {
+  const report: SweepReport = { slots: 0, reservations: 0, revived: 0, requeued: 0, abandoned: 0 };
+  const now = ctx.clock.now();
+  for (const reservation of await ctx.quota.reservations()) {
+    if (now - reservation.reservedAt < graceMs) continue;
+    const healed = await healReservation(ctx, reservation).catch((error: unknown) => {
+      ctx.logger.warn({ err: error, member: reservation.member }, 'sweeper could not check a reservation');
+      return null;
+    });
+    if (healed) {
+      report[healed] += 1;
+      ctx.metrics.healed(healed === 'reservations' ? 'reservation' : healed);
+    }
+  }
+  const { held, waiting } = await ctx.slots.members();
+  for (const jobId of new Set([...held, ...waiting])) {
+    const job = await ctx.queue.getJob(jobId);
+    if (job && (await slotStillNeeded(ctx, job))) continue;
+    await ctx.slots.release(jobId, 0);
+    report.slots += 1;
+    ctx.metrics.healed('slot');
+  }
+  const total = Object.values(report).reduce((a, b) => a + b, 0);
+  if (total > 0) ctx.logger.warn({ ...report }, 'sweeper healed leaks');
+  return report;
+}
+
+async function slotStillNeeded(ctx: WorkerContext, job: Job<AnimateJobData>): Promise<boolean> {
+  if (ALIVE.has(await job.getState())) return true;
+  const attempt = await ctx.requests.getAttempt(job.data.requestId, job.data.attempt);
+  // A failed job whose attempt is still open is revived by the reservation pass and needs its slot.
+  return attempt !== null && !TERMINAL_STATES.has(attempt.state);
+}
+
+async function healReservation(
+  ctx: WorkerContext,
+  reservation: Reservation,
+): Promise<'reservations' | 'revived' | 'requeued' | 'abandoned' | null> {
+  const [requestId = '', n = '1'] = reservation.member.split('#');
+  const [request, attempt] = await Promise.all([
+    ctx.requests.getRequest(requestId),
+    ctx.requests.getAttempt(requestId, Number(n)),
+  ]);
+  const job = await ctx.queue.getJob(attempt?.jobId ?? reservation.jobId);
+  // An intake writes its records and adds its job within INTAKE_DEADLINE_MS or gives everything back
+  // itself: until twice that has passed, what looks like a dead intake may be a slow one.
+  const intakeMayRun = ctx.clock.now() - reservation.reservedAt < INTAKE_GRACE_MS;
+  if (!request || !attempt) {
+    // Reserved, then the intake died before recording the attempt (nothing ran, nothing was spent), or
+    // the records expired under a job that can no longer run.
+    if (job && ALIVE.has(await job.getState())) return null;
+    if (intakeMayRun) return null;
+    await ctx.quota.release(reservation.userKey, reservation.day, reservation.member, reservation.seconds, 0);
+    // Its guards go with it: the same event, or the same 🔁, must start the request when it comes again.
+    await ctx.quota.dropGuards(reservation.member, reservation.guards);
+    const attemptNo = Number(n);
+    if (request && attemptNo > 1 && request.latestAttempt === attemptNo) {
+      // A 🔁 whose intake died before its attempt record: point the request back at the attempt before.
+      await ctx.requests.saveRequest({ ...request, latestAttempt: attemptNo - 1 });
+    }
+    return 'reservations';
+  }
+  if (TERMINAL_STATES.has(attempt.state)) {
+    await releaseAll(ctx, { request, attempt }, attempt.state !== 'done');
+    return 'reservations';
+  }
+  if (!job) {
+    if (intakeMayRun) return null;
+    // The attempt was recorded but its job never added (the intake died in between): add it now.
+    await ctx.queue.add(
+      'attempt',
+      attempt.generationId
+        ? {
+            requestId,
+            attempt: attempt.attempt,
+            step: 'wait',
+            generationId: attempt.generationId,
+            ...(attempt.generationIds && attempt.generationIds.length > 1
+              ? { generationIds: attempt.generationIds }
+              : {}),
+            lastPollAt: 0,
+          }
+        : { requestId, attempt: attempt.attempt, step: 'stage' },
+      { ...ATTEMPT_JOB_OPTIONS, jobId: attempt.jobId },
+    );
+    return 'requeued';
+  }
+  const state = await job.getState();
+  if (ALIVE.has(state)) return null;
+  // The job ended (failed outside the steps, stalled too often) while its attempt is still open.
+  const revivals = job.data.revivals ?? 0;
+  if (revivals < MAX_REVIVALS) {
+    await job.updateData({ ...job.data, revivals: revivals + 1, lastPollAt: 0 });
+    await job.retry(state === 'completed' ? 'completed' : 'failed', { resetAttemptsMade: true });
+    return 'revived';
+  }
+  await abandon(ctx, job, request, attempt);
+  return 'abandoned';
+}
+
+/**
+ * Ends an attempt whose job keeps failing: stops every take's generation at Oxen first (a success that raced
+ * the cancel is logged loudly: it was billed and could not be delivered), then releases and tells
+ * the person.
+ */
+async function abandon(ctx: WorkerContext, job: Job<AnimateJobData>, request: RequestRecord, attempt: AttemptRecord) {
+  for (const generationId of takeGenerationIds(attempt)) {
+    const outcome = await cancelAndRead(ctx, generationId);
+    if (outcome.kind === 'succeeded') {
+      ctx.logger.error({ generationId }, 'a billed video could not be delivered');
+    }
+  }
+  const failure = describeError(new Error(job.failedReason || 'the job kept failing'));
+  const chat = ctx.chat[request.where.platform];
+  if (!chat) {
+    await releaseAll(ctx, { request, attempt }, true);
+    await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'failed');
+    return;
+  }
+  const act = { job, token: '', data: job.data, request, attempt, chat };
+  await endAttempt(ctx, act, { outcome: 'failed', failure }).catch((error: unknown) => {
+    if (!(error instanceof ChatError)) throw error;
+  });
+}

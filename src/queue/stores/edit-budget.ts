@@ -1,0 +1,52 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { EDIT_BUDGETS } from '../../core/edit-budget.js';
+import type { Platform } from '../../core/model.js';
+import type { EditBudget } from '../../core/platforms.js';
+import type { EditBudgetPort } from '../../core/ports/edit-budget.js';
+
+/**
+ * {@link EditBudgetPort} on rate-limiter-flexible's Redis limiter (atomic, shared by all workers),
+ * one limiter per platform with that platform's window. `budgets` replaces the platforms' limits
+ * (bench/edits.ts compresses time with it); windows are whole seconds, the limiter's Redis expiry unit.
+ */
+export function createRedisEditBudget(
+  redis: Redis,
+  prefix: string,
+  budgets: Record<Platform, EditBudget> = EDIT_BUDGETS,
+): EditBudgetPort {
+  const limiters = new Map<Platform, RateLimiterRedis>();
+  const limiter = (platform: Platform) => {
+    let found = limiters.get(platform);
+    if (!found) {
+      const budget = budgets[platform];
+      // Under a second the limiter sets no expiry at all, and a spent budget would never come back.
+      if (!Number.isInteger(budget.windowSeconds) || budget.windowSeconds < 1) {
+        throw new Error(`the ${platform} edit budget needs a whole number of seconds, got ${budget.windowSeconds}`);
+      }
+      found = new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${prefix}:animate:edits:${platform}`,
+        points: budget.points,
+        duration: budget.windowSeconds,
+      });
+      limiters.set(platform, found);
+    }
+    return found;
+  };
+  return {
+    async take(platform, scope) {
+      try {
+        await limiter(platform).consume(scope, 1);
+        return { granted: true, retryInMs: 0 };
+      } catch (error) {
+        // The library rejects with its result object when the budget is spent; anything else is Redis.
+        if (error instanceof RateLimiterRes) return { granted: false, retryInMs: Math.max(1, error.msBeforeNext) };
+        throw error;
+      }
+    },
+    async pause(platform, scope, ms) {
+      await limiter(platform).block(scope, Math.max(1, Math.ceil(ms / 1000)));
+    },
+  };
+}
