@@ -66,6 +66,10 @@ export type AttemptState = z.infer<typeof AttemptStateSchema>;
 
 /** States after which nothing more happens to an attempt. */
 export const TERMINAL_STATES: ReadonlySet<AttemptState> = new Set(['done', 'failed', 'cancelled']);
+/** How an attempt ended. */
+export type EndedState = 'done' | 'failed' | 'cancelled';
+/** A state of an attempt still running. */
+export type RunningState = Exclude<AttemptState, EndedState>;
 
 /** Stable text key for a message, used by indexes (`platform:channel:message`). */
 export function messageKey(ref: MessageRef): string {

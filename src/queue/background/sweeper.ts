@@ -147,7 +147,7 @@ async function abandon(ctx: WorkerContext, job: Job<AnimateJobData>, request: Re
   const chat = ctx.chat[request.where.platform];
   if (!chat) {
     await releaseAll(ctx, { request, attempt }, true);
-    await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'failed');
+    await ctx.requests.endUnlessEnded(request.requestId, attempt.attempt, 'failed', ctx.clock.now());
     return;
   }
   const act = { job, token: '', data: job.data, request, attempt, chat };

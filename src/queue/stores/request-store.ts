@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type CheckedImage, CheckedImageMetaSchema } from '../../core/images.js';
-import { type MessageRef, messageKey } from '../../core/model.js';
+import { type EndedState, type MessageRef, messageKey, type RunningState } from '../../core/model.js';
 import {
   type AttemptRecord,
   AttemptRecordSchema,
@@ -50,9 +50,17 @@ export function createRequestStore(connection: Redis, keys: StoreKeys) {
       const raw = await redis.hgetall(keys.attempt(requestId, attempt));
       return raw.requestId ? decode(raw) : null;
     },
-    /** Sets the attempt's state unless it already ended; returns false when it had. */
-    async setStateUnlessEnded(requestId: string, attempt: number, state: AttemptRecord['state']): Promise<boolean> {
-      return (await redis.animateSetState(keys.attempt(requestId, attempt), state)) === 1;
+    /** Sets a running attempt's state unless it already ended; returns false when it had. */
+    async setStateUnlessEnded(requestId: string, attempt: number, state: RunningState): Promise<boolean> {
+      return (await redis.animateSetState(keys.attempt(requestId, attempt), state, '')) === 1;
+    },
+    /**
+     * Ends the attempt with `outcome` at `endedAt`, in one write, unless it already ended; returns false
+     * when it had. One write: a reader that sees the attempt ended (the retention sweep, a status view)
+     * always finds when, and the time is that of the change, not of a later step.
+     */
+    async endUnlessEnded(requestId: string, attempt: number, outcome: EndedState, endedAt: number): Promise<boolean> {
+      return (await redis.animateSetState(keys.attempt(requestId, attempt), outcome, String(endedAt))) === 1;
     },
     async indexMessage(ref: MessageRef, target: MessageTarget): Promise<void> {
       const value = `${target.requestId}#${target.attempt}`;

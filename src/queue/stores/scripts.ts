@@ -109,11 +109,15 @@ return n`;
 // Terminal states are final: a late write must not resurrect an ended attempt.
 const SET_STATE = `
 -- KEYS[1] the attempt hash
--- ARGV[1] the new state
+-- ARGV[1] the new state   ARGV[2] when it ended (ms), or '' for a state that does not end it
 -- Output: 1 when set, 0 when the attempt had ended
 local s = redis.call('HGET', KEYS[1], 'state')
 if s == 'done' or s == 'failed' or s == 'cancelled' then return 0 end
-redis.call('HSET', KEYS[1], 'state', ARGV[1])
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[1], 'state', ARGV[1], 'endedAt', ARGV[2])
+else
+  redis.call('HSET', KEYS[1], 'state', ARGV[1])
+end
 return 1`;
 
 // Fair: a job gets its slots only when the waiters ahead of it (in arrival order) and it all fit in the
@@ -282,7 +286,7 @@ export interface QueueScripts {
   ): Promise<number>;
   /** The key count first: a reservation has one or two guards. */
   animateDropGuards(numberOfKeys: number, ...guardsThenMember: string[]): Promise<number>;
-  animateSetState(attemptKey: string, state: string): Promise<number>;
+  animateSetState(attemptKey: string, state: string, endedAtMs: Arg): Promise<number>;
   animateAcquireSlots(
     held: string,
     waiting: string,

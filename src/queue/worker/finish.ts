@@ -72,7 +72,8 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
   const { request, attempt } = act;
   const charged = await chargeOf(ctx, act, ending.outcome);
   await releaseAll(ctx, act, ending.outcome !== 'done', charged);
-  const first = await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, ending.outcome);
+  const endedAt = ctx.clock.now();
+  const first = await ctx.requests.endUnlessEnded(request.requestId, attempt.attempt, ending.outcome, endedAt);
   if (ctx.imageStore.inputRetentionMs === 0) {
     // Repeated on a re-run: a crash right after the state was written must still delete the copies.
     await releaseStagedNow(ctx, request.requestId).catch((error: unknown) => {
@@ -80,9 +81,8 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
     });
   }
   if (!first) return;
-  const endedAt = ctx.clock.now();
   const settled = charged ?? estimateFor(ctx, requestSeconds(request));
-  const patch: Partial<AttemptRecord> = { endedAt, ...(settled !== undefined ? { costMicros: settled } : {}) };
+  const patch: Partial<AttemptRecord> = { ...(settled !== undefined ? { costMicros: settled } : {}) };
   if (settled !== undefined) ctx.metrics.spendActual(request.where.platform, ending.outcome, settled);
   if (ending.outcome === 'cancelled' && ending.by) patch.cancelRequestedBy = ending.by;
   await ctx.requests.patchAttempt(request.requestId, attempt.attempt, patch);

@@ -30,4 +30,36 @@ describe('STAGED_INPUT_RETENTION_HOURS=0', () => {
     await eventually(() => !stack.sim.files.has(ref.slice('oxen:'.length)), 'the copy deleted', 10_000);
     expect((await requests.getRequest(requestId))?.stagedDeletedAt).toBeDefined();
   });
+
+  // The retention sweep and the status views read `endedAt` as soon as they see the attempt ended: a time
+  // written a step later (here after a slow delete; in general, whenever the worker lags) is a time the
+  // reader never sees, or a later one that keeps a copy a day too long.
+  it('GIVEN the worker lags right after an attempt ends THEN the end time is already recorded with the ending state, at the moment it ended', async () => {
+    stack = await createStack();
+    let offset = 0;
+    const clock = { now: () => Date.now() + offset };
+    let letDeleteRun = () => {};
+    const deleteMayRun = new Promise<void>((resolve) => {
+      letDeleteRun = resolve;
+    });
+    const store = createOxenImageStore(stack.oxen, INPUT_REPO, { inputRetentionMs: 0, clock });
+    await stack.startWorker({
+      imageStore: { ...store, remove: async (ref, signal) => deleteMayRun.then(() => store.remove(ref, signal)) },
+      clock,
+      timings: { reconcileMs: 60_000 },
+    });
+    const accepted = await stack.intake.submit(submitInput());
+    if (!accepted.ok) throw new Error(accepted.error.message);
+    const { requestId } = accepted.value;
+    await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
+    const requests = createRequestStore(stack.redis, storeKeys(stack.prefix));
+    const seenEnded = clock.now();
+    const endedAt = (await requests.getAttempt(requestId, 1))?.endedAt;
+    offset += 24 * 3_600_000;
+    letDeleteRun();
+    await eventually(async () => (await requests.getRequest(requestId))?.stagedDeletedAt, 'the copy deleted');
+
+    expect(endedAt).toBeLessThanOrEqual(seenEnded);
+    expect((await requests.getAttempt(requestId, 1))?.endedAt).toBe(endedAt);
+  });
 });
