@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDIT_BUDGETS, editScope } from '../../../src/core/edit-budget.js';
-import { createRedisEditBudget } from '../../../src/queue/stores/edit-budget.js';
+import { createRedisEditBudget, EDIT_BUDGETS, editScope } from '../../../src/queue/stores/edit-budget.js';
 import { testRedis } from '../../support/redis-target.js';
 
 /** EDIT_BUDGETS with every window an hour long. */

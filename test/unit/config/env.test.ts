@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  ConfigSchema,
-  enabledPlatforms,
-  loadConfig,
-  SECRET_KEYS,
-  webChatToken,
-} from '../../../src/config/env.js';
-import { PLATFORM_SETTINGS } from '../../../src/config/platforms.js';
+import { PLATFORM_REGISTRY } from '../../../src/adapters/registry.js';
+import { webChatToken } from '../../../src/adapters/web/settings.js';
+import { ConfigError, ConfigSchema, enabledPlatforms, loadConfig, SECRET_KEYS } from '../../../src/config/env.js';
 import { PLATFORMS } from '../../../src/core/platforms.js';
 
 const base = { OXEN_API_KEY: 'ox-secret-key-123', OXEN_INPUT_REPO: 'team/inputs' };
@@ -269,7 +263,7 @@ describe('loadConfig: Redis deployments and the admin surface', () => {
 describe('the platforms’ settings', () => {
   it('GIVEN each platform’s settings THEN its variables are in the schema and its secrets in SECRET_KEYS', () => {
     for (const platform of PLATFORMS) {
-      const settings = PLATFORM_SETTINGS[platform];
+      const settings = PLATFORM_REGISTRY[platform].settings;
       for (const key of Object.keys(settings.env)) expect(Object.keys(ConfigSchema.shape)).toContain(key);
       for (const key of settings.secretKeys) expect(SECRET_KEYS).toContain(key);
     }
