@@ -2,6 +2,7 @@ import type { Platform, PlatformTraits } from '../core/platforms.js';
 import { discordPlatform } from './discord/platform.js';
 import type { AnyPlatformDescriptor } from './platform.js';
 import { slackPlatform } from './slack/platform.js';
+import { telegramPlatform } from './telegram/platform.js';
 import { webPlatform } from './web/platform.js';
 
 /**
@@ -16,6 +17,7 @@ export const PLATFORM_REGISTRY = {
   discord: discordPlatform,
   slack: slackPlatform,
   web: webPlatform,
+  telegram: telegramPlatform,
 } as const satisfies Record<Platform, AnyPlatformDescriptor>;
 
 /** Each platform's traits (edit budget and its scope), for the worker. */

@@ -30,7 +30,7 @@ export interface PlatformTraits {
  * else the platform must fill in. Core knows the names only, never the adapters. See
  * docs/architecture.md, "How to add a platform".
  */
-export const PLATFORMS = ['discord', 'slack', 'web'] as const;
+export const PLATFORMS = ['discord', 'slack', 'web', 'telegram'] as const;
 
 /** A platform name, as stored and configured. */
 export const PlatformSchema = z.enum(PLATFORMS);

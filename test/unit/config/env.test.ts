@@ -26,7 +26,12 @@ describe('loadConfig', () => {
     expect(config.DAILY_VIDEO_SECONDS_PER_USER).toBe(60);
     expect(config.MAX_ACTIVE_GENERATIONS).toBe(20);
     expect(config.PORT).toBe(3000);
-    expect(config.DOWNLOAD_HOSTS).toEqual(['cdn.discordapp.com', 'media.discordapp.net', 'files.slack.com']);
+    expect(config.DOWNLOAD_HOSTS).toEqual([
+      'cdn.discordapp.com',
+      'media.discordapp.net',
+      'files.slack.com',
+      'api.telegram.org',
+    ]);
   });
 
   it('GIVEN empty strings THEN they count as unset', () => {
