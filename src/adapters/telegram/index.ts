@@ -1,5 +1,5 @@
 import { autoRetry } from '@grammyjs/auto-retry';
-import type { Application } from 'express';
+import express, { type Application } from 'express';
 import { Bot, webhookCallback } from 'grammy';
 import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
@@ -84,7 +84,8 @@ export function createTelegramAdapter(cfg: TelegramAdapterConfig, deps: Telegram
   if (webhook) {
     if (!deps.expressApp) throw new Error('Telegram webhook mode needs the bot HTTP server (expressApp)');
     const handle = webhookCallback(bot, 'express', { secretToken: webhook.secret });
-    deps.expressApp.post(TELEGRAM_WEBHOOK_PATH, (req, res, next) => {
+    // grammY reads the parsed body; the bot's HTTP server parses no JSON of its own (Slack needs raw bodies).
+    deps.expressApp.post(TELEGRAM_WEBHOOK_PATH, express.json({ limit: '1mb' }), (req, res, next) => {
       Promise.resolve(handle(req, res)).catch(next);
     });
   }
