@@ -12,15 +12,15 @@ export function escapeHtml(text: string): string {
 
 /**
  * Telegram's HTML markup (`parse_mode: 'HTML'`), inline buttons for actions. A mention is a `tg://user`
- * link, which notifies the person and shows the name given in `names` (else "you"), so no @username is
- * needed; chats cannot be linked by id, so `place` is empty.
+ * link, which notifies the person and shows the name given in `names` (else their id), so no @username
+ * is needed; chats cannot be linked by id, so `place` is empty.
  */
 export function telegramFormat(names: ReadonlyMap<string, string> = new Map()): TextFormat {
   return {
     bold: (s) => `<b>${s}</b>`,
     italic: (s) => `<i>${s}</i>`,
     mention: (userId) =>
-      `<a href="tg://user?id=${encodeURIComponent(userId)}">${escapeHtml(names.get(userId) ?? 'you')}</a>`,
+      `<a href="tg://user?id=${encodeURIComponent(userId)}">${escapeHtml(names.get(userId) ?? `user ${userId}`)}</a>`,
     place: () => '',
     escape: escapeHtml,
     actions: buttonWords(BUTTON_LABELS),
@@ -32,11 +32,12 @@ export function formatFor(...people: Array<UserRef | undefined>): TextFormat {
   return telegramFormat(new Map(people.filter((p) => p !== undefined).map((p) => [p.userId, p.displayName])));
 }
 
-/** The text of a bot message (progress, result, notice), with its requester named. */
+/** The text of a bot message (progress, result, notice), with the people it mentions named. */
 export function renderTelegramText(view: MessageView): string {
-  const requester =
-    view.kind === 'progress' ? view.progress.requester : view.kind === 'result' ? view.result.requester : undefined;
-  return renderMessageText(view, formatFor(requester));
+  if (view.kind === 'result') return renderMessageText(view, formatFor(view.result.requester));
+  if (view.kind === 'notice') return renderMessageText(view, formatFor());
+  const { requester, cancelledBy } = view.progress;
+  return renderMessageText(view, formatFor(requester, typeof cancelledBy === 'object' ? cancelledBy : undefined));
 }
 
 /** `/help`, or a request without an image: core's help in Telegram's words. */

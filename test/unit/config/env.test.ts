@@ -148,6 +148,45 @@ describe('loadConfig', () => {
     expect(config.ALLOWED_CHANNELS).toEqual(['slack:C9']);
     expect(() => loadConfig({ ...base, ADMIN_USER_IDS: 'bob' }, 'worker')).toThrow(/ADMIN_USER_IDS/);
   });
+
+  it('GIVEN Telegram ids THEN a user id and a (negative) supergroup chat id are accepted', () => {
+    const config = loadConfig(
+      { ...base, ADMIN_USER_IDS: 'telegram:1001', ALLOWED_CHANNELS: 'telegram:-1001234567890' },
+      'worker',
+    );
+    expect(config.ADMIN_USER_IDS).toEqual(['telegram:1001']);
+    expect(config.ALLOWED_CHANNELS).toEqual(['telegram:-1001234567890']);
+  });
+
+  it('GIVEN a Telegram webhook URL THEN it needs its secret and the bot’s route, and the token turns Telegram on', () => {
+    const token = '123456:ABC-def_ghi';
+    const url = 'https://bot.example.com/telegram/webhook';
+    expect(() => loadConfig({ ...base, TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: url }, 'bot')).toThrow(
+      /TELEGRAM_WEBHOOK_SECRET: required/,
+    );
+    expect(() =>
+      loadConfig(
+        {
+          ...base,
+          TELEGRAM_BOT_TOKEN: token,
+          TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/hook',
+          TELEGRAM_WEBHOOK_SECRET: 'a-secret-of-16-chars',
+        },
+        'bot',
+      ),
+    ).toThrow(/must end in \/telegram\/webhook/);
+    const config = loadConfig(
+      {
+        ...base,
+        TELEGRAM_BOT_TOKEN: token,
+        TELEGRAM_WEBHOOK_URL: url,
+        TELEGRAM_WEBHOOK_SECRET: 'a-secret-of-16-chars',
+      },
+      'bot',
+    );
+    expect(enabledPlatforms(config)).toEqual(['telegram']);
+    expect(() => loadConfig({ ...base, TELEGRAM_BOT_TOKEN: 'not a token' }, 'bot')).toThrow(/TELEGRAM_BOT_TOKEN/);
+  });
 });
 
 describe('loadConfig: where input images are kept', () => {
