@@ -69,4 +69,11 @@ describe('the chat edit budget kept in Redis', () => {
       editScope({ platform: 'slack', channelId: 'C2', threadId: '3.4' }),
     );
   });
+
+  it('GIVEN Telegram THEN one chat shares one budget across its reply chains and topics, and chats do not', () => {
+    const chat = editScope({ platform: 'telegram', channelId: '-1001', threadId: null });
+    expect(editScope({ platform: 'telegram', channelId: '-1001', threadId: '120' })).toBe(chat);
+    expect(editScope({ platform: 'telegram', channelId: '-1001', threadId: '121/77' })).toBe(chat);
+    expect(editScope({ platform: 'telegram', channelId: '-1002', threadId: '120' })).not.toBe(chat);
+  });
 });
