@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../../fakes/telegram/state.js';
-import { CHATS, FAKE_BOT } from '../../fakes/telegram/state.js';
+import { BOB, CHATS, FAKE_BOT } from '../../fakes/telegram/state.js';
 import { eventually } from '../../support/eventually.js';
-import { startTelegramStack, type TelegramStack } from './harness.js';
+import { alice, startTelegramStack, type TelegramStack } from './harness.js';
 
 /**
  * End to end: updates by long polling from the Bot API fake into the real grammY intake, the real intake
@@ -112,6 +112,36 @@ describe('Telegram requests', () => {
     );
     expect(buttons(under)).toEqual(['retry', 'take1', 'take2', 'take3']);
     expect(stack.sim.counters.enqueue).toBe(1);
+  });
+
+  it('GIVEN /animate with a new prompt as a reply to the bot’s video THEN part 2 runs with it; the request keeps the photo’s file id', async () => {
+    const request = await stack.telegram.sendPhoto({ chatId: GROUP, caption: '/animate a first part' });
+    const video = await eventually(() => stack.videos(GROUP)[0], 'the video');
+    await eventually(async () => (await stack.bot.intake.status(alice)).active.length === 0, 'the attempt to end');
+    const records = await Promise.all(
+      (await stack.redis.keys(`${stack.prefix}:animate:req:*`)).map(async (key) =>
+        JSON.parse((await stack.redis.get(key)) ?? '{}'),
+      ),
+    );
+    const photo = request.photo?.at(-1)?.file_id;
+    expect(records.map((r) => r.sources)).toEqual([{ start: { platform: 'telegram', fileId: photo } }]);
+
+    const ask = await stack.telegram.sendText({
+      chatId: GROUP,
+      replyTo: video.message_id,
+      text: '/animate the camera pulls back 10s',
+    });
+    await eventually(() => stack.videos(GROUP).some((v) => v.caption?.includes('part 2')), 'part 2');
+    expect([...stack.sim.rows.values()].map((r) => r.prompt)).toContain('the camera pulls back');
+    expect(stack.repliesTo(ask)).toEqual([]);
+    const strangerAsks = await stack.telegram.sendText({
+      chatId: GROUP,
+      from: BOB,
+      replyTo: video.message_id,
+      text: '/animate not my video',
+    });
+    expect(await eventually(() => stack.repliesTo(strangerAsks)[0]?.text, 'the refusal')).toMatch(/^⚠️/);
+    expect(stack.sim.counters.enqueue).toBe(2);
   });
 
   it('GIVEN a webhook is not set THEN updates come by long polling, and a replayed update starts nothing twice', async () => {
