@@ -144,6 +144,20 @@ describe('Telegram requests', () => {
     expect(stack.sim.counters.enqueue).toBe(2);
   });
 
+  it('GIVEN Telegram refuses the upload as too large (413) THEN the paid video arrives as a link, the attempt done', async () => {
+    stack.telegram.state.knobs.uploadLimitBytes = 100;
+    const request = await stack.telegram.sendPhoto({ chatId: GROUP, caption: '/animate too big for telegram' });
+    const announcement = await eventually(() => stack.repliesTo(request)[0], 'the announcement');
+    const linked = await eventually(
+      () => botReplies(announcement).find((m) => /as a link/.test(m.text ?? '')),
+      'the link message',
+    );
+    expect(linked.text).toMatch(/as a link[^:]*: <?\S*http:\/\/127\.0\.0\.1:\d+\//);
+    expect(stack.videos(GROUP)).toEqual([]);
+    expect(stack.telegram.state.calls.some((c) => c.method === 'sendVideo')).toBe(true);
+    expect(stack.sim.counters.enqueue).toBe(1);
+  });
+
   it('GIVEN a webhook is not set THEN updates come by long polling, and a replayed update starts nothing twice', async () => {
     const request = await stack.telegram.sendPhoto({ chatId: GROUP, caption: '/animate a replayed cat' });
     await eventually(() => stack.videos(GROUP).length === 1, 'the video');
