@@ -1,4 +1,4 @@
-import { Api, InputFile, InputMediaBuilder } from 'grammy';
+import { Api, GrammyError, InputFile, InputMediaBuilder } from 'grammy';
 import type { Redis } from 'ioredis';
 import { ACTION_NAMES, type ActionName } from '../../core/actions.js';
 import type { ChatLocation, MessageRef } from '../../core/model.js';
@@ -123,15 +123,22 @@ export function createTelegramChatPort(cfg: TelegramChatPortConfig): ChatPort {
           ? viewActions(view)
           : ((await cfg.redis.smembers(buttonsKey(ref))).filter((a) => a !== 'none') as ActionName[]);
       const markup = { reply_markup: keyboardOf(actions) };
+      const text = renderTelegramText(view);
+      const editText = () =>
+        api.editMessageText(chatId, messageId, text, {
+          ...HTML,
+          link_preview_options: { is_disabled: true },
+          ...markup,
+        });
       try {
-        if (view.kind === 'result') {
-          await api.editMessageCaption(chatId, messageId, { caption: renderTelegramText(view), ...HTML, ...markup });
-        } else {
-          await api.editMessageText(chatId, messageId, renderTelegramText(view), {
-            ...HTML,
-            link_preview_options: { is_disabled: true },
-            ...markup,
+        // A single video carries its text as a caption; several takes' text is a message of its own.
+        if (view.kind === 'result' && text.length <= CAPTION_MAX) {
+          await api.editMessageCaption(chatId, messageId, { caption: text, ...HTML, ...markup }).catch((error) => {
+            if (error instanceof GrammyError && /no caption|no media/i.test(error.description)) return editText();
+            throw error;
           });
+        } else {
+          await editText();
         }
       } catch (error) {
         if (!isNotModified(error)) throw toChatError(error, 'editMessageText');

@@ -172,10 +172,15 @@ export async function startTelegramFake(): Promise<TelegramFake> {
       edit(p, res, (m) => {
         m.text = String(p.text);
       }),
-    editMessageCaption: (p, _f, res) =>
+    editMessageCaption: (p, _f, res) => {
+      const message = state.find(Number(p.chat_id), Number(p.message_id));
+      if (message && !message.video && !message.photo && !message.document) {
+        return fail(res, 400, 'Bad Request: there is no caption in the message to edit');
+      }
       edit(p, res, (m) => {
         m.caption = String(p.caption);
-      }),
+      });
+    },
     editMessageReplyMarkup: (p, _f, res) => edit(p, res, () => undefined),
     sendVideo: (p, files, res) => {
       const bytes = uploaded(p.video, files);
