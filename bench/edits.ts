@@ -4,7 +4,7 @@
  * against a chat fake that enforces the platform's edit limit with a token bucket per scope and
  * answers 429 beyond it (bench/rate-limited-chat.ts: Slack `chat.update` 50 per minute per workspace,
  * Discord 5 per 5 s per channel). Each runs twice in the same run: with the Redis edit budget
- * (src/queue/stores/edit-budget.ts, src/core/edit-budget.ts) and, as the baseline, with no budget
+ * (src/queue/stores/edit-budget.ts, the figures from each platform's `platform.ts`) and, as the baseline, with no budget
  * (`unlimitedEditBudget`, src/core/ports/edit-budget.ts), which shows how many 429s the same work
  * provokes without it.
  *
@@ -21,14 +21,13 @@
  */
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
-import { EDIT_BUDGETS } from '../src/core/edit-budget.js';
 import type { ChatLocation, Platform } from '../src/core/model.js';
 import type { EditBudget } from '../src/core/platforms.js';
 import { type EditBudgetPort, unlimitedEditBudget } from '../src/core/ports/edit-budget.js';
 import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';
 import { createIntake } from '../src/queue/intake.js';
-import { createRedisEditBudget } from '../src/queue/stores/edit-budget.js';
+import { createRedisEditBudget, EDIT_BUDGETS } from '../src/queue/stores/edit-budget.js';
 import { ANIMATE_QUEUE } from '../src/queue/stores/keys.js';
 import { createRedisConnection } from '../src/queue/stores/redis.js';
 import { calmChaos } from '../src/simulator/simulator.js';

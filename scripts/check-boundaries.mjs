@@ -1,7 +1,8 @@
 // `npm run check:boundaries`: the import rules of docs/architecture.md ("Layers"), checked on every import,
 // export-from and dynamic import of src/, bench/ and test/ (type-only imports included):
 //   1. src/core imports only src/core, src/shared and zod.
-//   2. An adapter (src/adapters/<platform>) never imports another adapter.
+//   2. An adapter (src/adapters/<platform>/) never imports another adapter; the files beside the folders
+//      (the registry, the descriptor type) are no adapter.
 //   3. Nothing in src/ imports test/ or bench/: what ships does not depend on what checks it.
 //   4. bench/ may import test/support/ and test/fakes/ (it measures against the same fakes), nothing else
 //      of test/; test/ never imports bench/.
@@ -9,7 +10,9 @@
 //      store implements a core port and knows nothing of the queue, the adapters or the roles.
 //   6. No import circle: files that import each other, directly or through others, cannot be read (or
 //      loaded) one after the other, and ESM hands one of them undefined bindings while the circle loads.
-// A small script rather than dependency-cruiser: six rules over relative paths need no dependency.
+//   7. The rest of src/ reaches the platforms through the registry (src/adapters/registry.ts) and the
+//      descriptor type (src/adapters/platform.ts) only, so a platform stays one folder and one registry line.
+// A small script rather than dependency-cruiser: seven rules over relative paths need no dependency.
 // Prints each violation as file:line and exits 1 when there is any.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -63,10 +66,18 @@ export function ruleBroken(from, specifier) {
   if (inside(from, 'src/storage') && !['src/storage', 'src/core', 'src/shared'].some((f) => inside(target, f))) {
     return 'src/storage imports only src/storage, src/core, src/shared and packages';
   }
-  const adapter = /^src\/adapters\/([^/]+)/;
+  const adapter = /^src\/adapters\/([^/]+)\//;
   const fromAdapter = adapter.exec(from)?.[1];
   const toAdapter = adapter.exec(target)?.[1];
   if (fromAdapter && toAdapter && fromAdapter !== toAdapter) return 'an adapter never imports another adapter';
+  if (
+    inside(from, 'src') &&
+    !inside(from, 'src/adapters') &&
+    inside(target, 'src/adapters') &&
+    !['src/adapters/registry.js', 'src/adapters/platform.js'].includes(target)
+  ) {
+    return 'the rest of src/ reaches a platform through src/adapters/registry.ts only';
+  }
   if (inside(from, 'src') && (inside(target, 'test') || inside(target, 'bench'))) {
     return 'nothing in src/ imports test/ or bench/';
   }

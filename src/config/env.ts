@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { PLATFORM_REGISTRY } from '../adapters/registry.js';
 import { parseUsd } from '../core/money.js';
 import { envOnOff, envUrl, ON_WORDS } from '../core/platform-settings.js';
 import { PLATFORMS, type Platform } from '../core/platforms.js';
-import { PLATFORM_SETTINGS } from './platforms.js';
 
 /** Which parts of the program a process runs; decides which variables are required. */
 export type Role = 'bot' | 'worker' | 'all' | 'cli';
@@ -54,12 +54,14 @@ function trustProxyValue(raw: string): boolean | number | string {
   return raw.trim();
 }
 
-type Settings = (typeof PLATFORM_SETTINGS)[Platform];
+type Settings = (typeof PLATFORM_REGISTRY)[Platform]['settings'];
 /** Turns a union of shapes into one shape holding every member's keys. */
 type Merged<U> = (U extends unknown ? (u: U) => void : never) extends (m: infer M) => void ? M : never;
 
 /** Every platform's variables, from its settings (src/adapters/<platform>/settings.ts). */
-const platformEnv = Object.assign({}, ...PLATFORMS.map((p) => PLATFORM_SETTINGS[p].env)) as Merged<Settings['env']>;
+const platformEnv = Object.assign({}, ...PLATFORMS.map((p) => PLATFORM_REGISTRY[p].settings.env)) as Merged<
+  Settings['env']
+>;
 
 /**
  * The environment (docs/architecture.md#configuration). Every variable is listed in `.env.example`, and a
@@ -138,7 +140,7 @@ export const ConfigSchema = z.object({
   BUDGET_ALERT_CHANNEL: platformId.optional(),
   /** Hosts attachments may be downloaded from; by default those the enabled-or-not platforms name. */
   DOWNLOAD_HOSTS: csv(z.string().regex(/^[A-Za-z0-9.-]+$/, 'each entry must be a host name')).default(
-    PLATFORMS.flatMap((p) => PLATFORM_SETTINGS[p].downloadHosts),
+    PLATFORMS.flatMap((p) => PLATFORM_REGISTRY[p].settings.downloadHosts),
   ),
   GENERATION_TIMEOUT_MINUTES: int(1, 24 * 60, 30),
   RECONCILE_INTERVAL_SECONDS: int(1, 3600, 60),
@@ -168,7 +170,7 @@ export const SECRET_KEYS: readonly (keyof Config)[] = [
   'S3_SECRET_ACCESS_KEY',
   'REDIS_SENTINEL_PASSWORD',
   'METRICS_TOKEN',
-  ...PLATFORMS.flatMap((p): readonly (keyof Config)[] => PLATFORM_SETTINGS[p].secretKeys),
+  ...PLATFORMS.flatMap((p): readonly (keyof Config)[] => PLATFORM_REGISTRY[p].settings.secretKeys),
 ];
 
 /** Every problem with the environment, by variable name, values left out. */
@@ -234,7 +236,8 @@ function crossChecks(config: RawConfig, role: Role): string[] {
     }
   }
   const takesCommands = role === 'bot' || role === 'all';
-  for (const platform of PLATFORMS) problems.push(...PLATFORM_SETTINGS[platform].problems(config, takesCommands));
+  for (const platform of PLATFORMS)
+    problems.push(...PLATFORM_REGISTRY[platform].settings.problems(config, takesCommands));
   if (config.REDIS_SENTINELS && config.REDIS_CLUSTER_NODES) {
     problems.push('REDIS_SENTINELS and REDIS_CLUSTER_NODES: set one or the other (Sentinel or Cluster), not both');
   }
@@ -249,18 +252,14 @@ function crossChecks(config: RawConfig, role: Role): string[] {
   return problems;
 }
 
-/** The token people sign in to the web playground with (WEB_CHAT_TOKEN, else ADMIN_TOKEN), if any. */
-export function webChatToken(config: Config): string | undefined {
-  return config.WEB_CHAT_TOKEN ?? config.ADMIN_TOKEN;
-}
-
 /**
  * Which platforms have credentials, and so are started, by each one's rule in its settings. A platform
  * that runs only alone (the web playground unless WEB_CHAT says otherwise) runs when no other one does.
  */
 export function enabledPlatforms(config: Config): Platform[] {
   // Each rule reads its own variables, all of which the full config holds.
-  const rule = (p: Platform) => (PLATFORM_SETTINGS[p].enabled as (c: Config) => boolean | 'when-alone')(config);
+  const rule = (p: Platform) =>
+    (PLATFORM_REGISTRY[p].settings.enabled as (c: Config) => boolean | 'when-alone')(config);
   const rules = new Map(PLATFORMS.map((p) => [p, rule(p)]));
   const anyOther = [...rules.values()].includes(true);
   return PLATFORMS.filter((p) => (rules.get(p) === 'when-alone' ? !anyOther : rules.get(p) === true));

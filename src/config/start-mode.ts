@@ -1,5 +1,5 @@
+import { PLATFORM_REGISTRY } from '../adapters/registry.js';
 import { PLATFORMS } from '../core/platforms.js';
-import { PLATFORM_SETTINGS } from './platforms.js';
 
 /**
  * What `npm start` runs (docs/architecture.md, "Processes"): the bot as configured, the bot against the
@@ -20,7 +20,8 @@ export type StartMode = 'bot' | 'simulator' | 'demo';
 export function startMode(role: string, source: Readonly<Record<string, string | undefined>>): StartMode {
   const set = (name: string) => (source[name]?.trim() ?? '') !== '';
   const external = PLATFORMS.some(
-    (platform) => PLATFORM_SETTINGS[platform].external && PLATFORM_SETTINGS[platform].secretKeys.some(set),
+    (platform) =>
+      PLATFORM_REGISTRY[platform].settings.external && PLATFORM_REGISTRY[platform].settings.secretKeys.some(set),
   );
   // A bot-only process needs no Oxen key (the workers hold it), unless it has no platform to serve.
   const needsKey = role !== 'bot' || !external;

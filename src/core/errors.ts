@@ -53,3 +53,21 @@ export class ChatError extends AnimateError {
     this.retryable = kind === 'rate_limited' || kind === 'transient';
   }
 }
+
+/**
+ * A credential the service on the other side refused at startup. The message names the variable and what
+ * to do, and the process stops before it says `ready`: a wrong key otherwise surfaces as the first
+ * person's failed request. Thrown by the Oxen check (src/roles/credential-checks.ts) and by each
+ * platform's own check (its `platform.ts`).
+ */
+export class CredentialError extends Error {
+  public override readonly name = 'CredentialError';
+  public constructor(
+    /** The variable to fix, e.g. `OXEN_API_KEY`. */
+    public readonly variable: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${variable}: ${message}`, options);
+  }
+}

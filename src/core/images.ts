@@ -17,11 +17,14 @@ export type CheckedImage = z.infer<typeof CheckedImageMetaSchema> & { bytes: Uin
  * Where an input image came from on its platform, kept with the request so that a 🔁 after the
  * retention could fetch it again instead of refusing (README.md, "Where input images are kept"). Slack
  * files are read again with `files.info`; a Discord message attachment through its message (attachment
- * URLs expire). A Discord slash-command upload belongs to no message and cannot be fetched again.
+ * URLs expire), a Telegram file by its `file_id`. A Discord slash-command upload belongs to no message and
+ * cannot be fetched again.
  */
 export const ImageSourceSchema = z.discriminatedUnion('platform', [
   z.object({ platform: z.literal('slack'), fileId: z.string() }),
   z.object({ platform: z.literal('discord'), channelId: z.string(), messageId: z.string(), attachmentId: z.string() }),
+  // A Telegram file id stays valid for the bot for good; getFile gives a fresh download link for it.
+  z.object({ platform: z.literal('telegram'), fileId: z.string() }),
 ]);
 export type ImageSource = z.infer<typeof ImageSourceSchema>;
 

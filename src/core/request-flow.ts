@@ -1,4 +1,5 @@
 import type { Logger } from '../shared/logger.js';
+import type { ImageSource } from './images.js';
 import type { Accepted, Intake } from './intake.js';
 import type { ChatLocation, MessageRef } from './model.js';
 import type { Metrics } from './ports/metrics.js';
@@ -24,6 +25,11 @@ export interface RequestFlowHooks<I> extends RequestCheckContext<I> {
   uploadLimitBytes: number;
   logger?: Logger;
   metrics?: Pick<Metrics, 'refused'>;
+  /**
+   * Where the platform can give an image again after the retention (a Telegram file id), recorded with
+   * the request. Absent where it cannot.
+   */
+  sourceOf?(image: I): ImageSource | undefined;
   /**
    * Posts the public "is animating" message and returns it, or null when nothing could be posted (the
    * hook has told the person why). Absent where the request already is a public message to answer
@@ -67,6 +73,8 @@ export async function startRequest<I>(raw: RawRequest<I>, hooks: RequestFlowHook
   const anchor = hooks.announce ? await hooks.announce(request) : null;
   if (hooks.announce && !anchor) return { status: 'not_announced', request };
   const where = anchor && hooks.openThread ? await hooks.openThread(anchor, request) : hooks.where;
+  const source = (image: I | null | undefined) => (image && hooks.sourceOf ? hooks.sourceOf(image) : undefined);
+  const sources = { start: source(raw.startImage), end: source(raw.endImage) };
 
   const submitted = await submitRequest(
     hooks.intake,
@@ -76,6 +84,7 @@ export async function startRequest<I>(raw: RawRequest<I>, hooks: RequestFlowHook
       where,
       ...(anchor ? { anchor } : {}),
       ...request,
+      ...(sources.start || sources.end ? { sources } : {}),
       uploadLimitBytes: hooks.uploadLimitBytes,
     },
     { ...(hooks.logger ? { logger: hooks.logger } : {}), ...(hooks.metrics ? { metrics: hooks.metrics } : {}) },

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordChatPort } from '../../src/adapters/discord/chat-port.js';
 import { createSlackChatPort } from '../../src/adapters/slack/chat-port.js';
+import { createTelegramChatPort } from '../../src/adapters/telegram/chat-port.js';
 import { createWebChatPort, WEB_BOT } from '../../src/adapters/web/chat-port.js';
 import { plainWebText } from '../../src/adapters/web/render.js';
 import { createWebStore, WEB_CHANNEL, type WebStore } from '../../src/adapters/web/store.js';
@@ -18,10 +19,12 @@ import { createMemoryChat, type MemoryChat } from '../fakes/chat/memory-chat.js'
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/server.js';
 import { FAKE_IDS } from '../fakes/discord/state.js';
 import { type SlackFake, startSlackFake } from '../fakes/slack/web-api-fake.js';
+import { startTelegramFake, type TelegramFake } from '../fakes/telegram/server.js';
+import { CHATS, FAKE_BOT } from '../fakes/telegram/state.js';
 
 /**
  * The ChatPort contract (src/core/ports/chat-port.ts), run against every implementation: the in-memory
- * fake the queue tests use, and the Discord and Slack ports against their loopback fakes. The worker
+ * fake the queue tests use, and the Discord, Slack and Telegram ports against their loopback fakes. The worker
  * relies on exactly this: threads, idempotency keys scoped to the place, and ChatError kinds.
  */
 
@@ -292,6 +295,55 @@ const webPort: ChatPortHarness = {
   },
 };
 
+// Telegram: the real port (grammY's Api, bot token) against the loopback Bot API fake; what it posted
+// under a key and the buttons it shows are kept in Redis.
+let telegram: TelegramFake;
+let telegramRedis: Redis;
+const telegramPrefix = `{t-${randomUUID()}}`;
+/** The bot's replies in a thread: the messages replying to its anchor. */
+const telegramThread = (where: ChatLocation) => {
+  const anchor = Number((where.threadId ?? '').split('/')[0]);
+  return telegram.state.botMessages(Number(where.channelId)).filter((m) => m.reply_to_message?.message_id === anchor);
+};
+const telegramPort: ChatPortHarness = {
+  async start() {
+    telegram = await startTelegramFake();
+    telegramRedis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    return createTelegramChatPort({
+      token: telegram.token,
+      apiUrl: telegram.apiUrl,
+      redis: telegramRedis,
+      prefix: telegramPrefix,
+    });
+  },
+  async stop() {
+    const keys = await telegramRedis.keys(`${telegramPrefix}*`);
+    if (keys.length > 0) await telegramRedis.del(...keys);
+    telegramRedis.disconnect();
+    await telegram.close();
+  },
+  anchor() {
+    const message = telegram.state.add(CHATS.group.id, { from: FAKE_BOT, text: '🎬 animating' });
+    return { platform: 'telegram', channelId: String(CHATS.group.id), messageId: String(message.message_id) };
+  },
+  texts: (where) => telegramThread(where).flatMap((m) => (m.text === undefined ? [] : [m.text])),
+  videoMessages: (where) => telegramThread(where).filter((m) => m.video).length,
+  fail(kind, where) {
+    const knobs = telegram.state.knobs;
+    if (kind === 'gone') knobs.failNext.set('sendMessage', { code: 400, description: 'Bad Request: chat not found' });
+    if (kind === 'forbidden') knobs.kickedFrom.add(Number(where.channelId));
+    if (kind === 'rate_limited') knobs.rateLimitNext.set('editMessageText', 3);
+    if (kind === 'too_large') knobs.uploadLimitBytes = 1024;
+  },
+  heal() {
+    const knobs = telegram.state.knobs;
+    knobs.failNext.clear();
+    knobs.kickedFrom.clear();
+    knobs.rateLimitNext.clear();
+    knobs.uploadLimitBytes = 50 * 1024 * 1024;
+  },
+};
+
 /**
  * One harness per platform, keyed by the platform list (src/core/platforms.ts): a platform added there
  * does not type-check until its port runs this contract against its loopback fake.
@@ -300,5 +352,6 @@ const PLATFORM_PORTS: Record<Platform, [name: string, harness: ChatPortHarness]>
   discord: ['Discord port (src/adapters/discord/chat-port.ts)', discordPort],
   slack: ['Slack port (src/adapters/slack/chat-port.ts)', slackPort],
   web: ['web port (src/adapters/web/chat-port.ts)', webPort],
+  telegram: ['Telegram port (src/adapters/telegram/chat-port.ts)', telegramPort],
 };
 for (const [name, harness] of Object.values(PLATFORM_PORTS)) chatPortContract(name, harness);

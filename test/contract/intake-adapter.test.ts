@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../src/adapters/discord/index.js';
 import { createSlackAdapter } from '../../src/adapters/slack/index.js';
+import { createTelegramAdapter } from '../../src/adapters/telegram/index.js';
 import { createWebAdapter } from '../../src/adapters/web/index.js';
 import type { SubmitInput } from '../../src/core/intake.js';
 import type { Platform } from '../../src/core/model.js';
@@ -21,6 +22,8 @@ import { createFakeIntake, type FakeIntake, type FakeIntakeOptions } from '../fa
 import { appMention, eventCallback, slashCommand, viewSubmission } from '../fakes/slack/payloads.js';
 import { postEvent, postInteraction, postSlashCommand } from '../fakes/slack/signed-request.js';
 import { type SlackFake, startSlackFake } from '../fakes/slack/web-api-fake.js';
+import { startTelegramFake, type TelegramFake } from '../fakes/telegram/server.js';
+import { CHATS, type FakeMessage } from '../fakes/telegram/state.js';
 import { eventually } from '../support/eventually.js';
 import { makePng } from '../support/images.js';
 
@@ -449,6 +452,74 @@ const webIntake: IntakeAdapterHarness = {
   },
 };
 
+// Telegram: photos captioned `/animate …` in a group, by long polling against the Bot API fake. Telegram
+// has no private replies outside a button's answer: refusals reply to the request, and what is public of
+// a request is the bot's announcement (the refusals' replies start with ⚠️).
+let telegram: TelegramFake;
+let telegramAdapter: ReturnType<typeof createTelegramAdapter> | undefined;
+const GROUP = CHATS.group.id;
+const repliesTo = (message: FakeMessage) =>
+  telegram.state
+    .botMessages(GROUP)
+    .filter((m) => m.reply_to_message?.message_id === message.message_id)
+    .map((m) => m.text ?? '');
+const telegramIntake: IntakeAdapterHarness = {
+  platform: 'telegram',
+  async setUp() {
+    telegram = await startTelegramFake();
+  },
+  tearDown: () => telegram.close(),
+  async start(intake) {
+    telegramAdapter = createTelegramAdapter(
+      { token: telegram.token, apiUrl: telegram.apiUrl, pollTimeoutSeconds: 1 },
+      {
+        intake: intake.intake,
+        imageFetcher: createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: 'http://127.0.0.1:9' }),
+        logger: silentLogger(),
+      },
+    );
+    await telegramAdapter.start();
+  },
+  async stop() {
+    await telegramAdapter?.stop();
+    telegramAdapter = undefined;
+  },
+  async request(prompt) {
+    const message = await telegram.sendPhoto({ chatId: GROUP, caption: `/animate ${prompt}` });
+    return {
+      eventId: `telegram-${GROUP}-${message.message_id}`,
+      async again() {
+        await telegram.deliver({ message });
+      },
+      told: () => repliesTo(message),
+    };
+  },
+  async ask(r) {
+    const before = new Set(telegram.state.botMessages(GROUP).map((m) => m.message_id));
+    const words = [
+      `/animate ${r.prompt}`,
+      r.duration ? `${r.duration}s` : '',
+      r.loop ? 'loop' : '',
+      r.takes ? `takes:${r.takes}` : '',
+    ];
+    // An end image: the captioned photo replies to the start photo.
+    const start = r.endImage ? await telegram.sendPhoto({ chatId: GROUP }) : undefined;
+    const message = await telegram.sendPhoto({
+      chatId: GROUP,
+      caption: words.filter(Boolean).join(' '),
+      ...(start ? { replyTo: start.message_id } : {}),
+    });
+    return {
+      told: () => repliesTo(message),
+      posted: async () =>
+        telegram.state
+          .botMessages(GROUP)
+          .filter((m) => !before.has(m.message_id) && !(m.text ?? '').startsWith('⚠️'))
+          .map((m) => m.text ?? ''),
+    };
+  },
+};
+
 /**
  * One harness per platform, keyed by the platform list (src/core/platforms.ts): a platform added there
  * does not type-check until its intake runs this contract against its loopback fake.
@@ -457,5 +528,6 @@ const PLATFORM_INTAKES: Record<Platform, [name: string, harness: IntakeAdapterHa
   discord: ['Discord (src/adapters/discord, /animate)', discordIntake],
   slack: ['Slack (src/adapters/slack, app mention and the modal)', slackIntake],
   web: ['Web (src/adapters/web, the composer)', webIntake],
+  telegram: ['Telegram (src/adapters/telegram, a photo captioned /animate)', telegramIntake],
 };
 for (const [name, harness] of Object.values(PLATFORM_INTAKES)) intakeAdapterContract(name, harness);

@@ -27,3 +27,11 @@ export const webSettings = platformSettings({
     return [];
   },
 });
+
+/** The token people sign in to the web playground with (WEB_CHAT_TOKEN, else ADMIN_TOKEN), if any. */
+export function webChatToken(values: {
+  WEB_CHAT_TOKEN?: string | undefined;
+  ADMIN_TOKEN?: string | undefined;
+}): string | undefined {
+  return values.WEB_CHAT_TOKEN ?? values.ADMIN_TOKEN;
+}

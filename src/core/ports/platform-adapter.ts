@@ -37,8 +37,8 @@ export interface AdapterHealth {
  *
  * Modelled on Bolt's `Receiver` (a transport with `start`/`stop` that hands events to the app) and on
  * Chat SDK's `Adapter` (one object per platform that says what it can do and how its text is written).
- * The worker's side of a platform is its `ChatPort` (src/core/ports/chat-port.ts); the registry
- * (src/roles/platforms.ts) builds both from the config. See docs/architecture.md, "How to add a platform".
+ * The worker's side of a platform is its `ChatPort` (src/core/ports/chat-port.ts); the platform's
+ * descriptor (its `platform.ts`, listed in src/adapters/registry.ts) builds both from the config. See docs/architecture.md, "How to add a platform".
  */
 export interface PlatformAdapter {
   readonly platform: Platform;

@@ -1,9 +1,26 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { EDIT_BUDGETS } from '../../core/edit-budget.js';
-import type { Platform } from '../../core/model.js';
+import { PLATFORM_TRAITS } from '../../adapters/registry.js';
+import type { ChatLocation, Platform } from '../../core/model.js';
 import type { EditBudget } from '../../core/platforms.js';
 import type { EditBudgetPort } from '../../core/ports/edit-budget.js';
+
+/** Each platform's edit budget, from its traits (its `platform.ts`, src/adapters/registry.ts). */
+export const EDIT_BUDGETS = Object.fromEntries(
+  Object.entries(PLATFORM_TRAITS).map(([platform, traits]) => [platform, traits.editBudget]),
+) as Record<Platform, EditBudget>;
+
+/**
+ * What one budget covers: a channel (a Discord thread counts as its own channel there), a whole chat with
+ * its threads (Telegram counts per chat), or the whole deployment (a Slack bot token serves one
+ * workspace, so every request shares it).
+ */
+export function editScope(where: ChatLocation): string {
+  const scope = PLATFORM_TRAITS[where.platform].editScope;
+  if (scope === 'deployment') return where.platform;
+  if (scope === 'chat') return `${where.platform}:${where.channelId}`;
+  return `${where.platform}:${where.threadId ?? where.channelId}`;
+}
 
 /**
  * {@link EditBudgetPort} on rate-limiter-flexible's Redis limiter (atomic, shared by all workers),

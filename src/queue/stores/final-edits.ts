@@ -13,7 +13,7 @@ export const FinalEditSchema = z.object({
   /** `requestId#attempt`: one final state per attempt, the latest written wins. */
   key: z.string().min(1),
   platform: PlatformSchema,
-  /** The edit budget's scope (src/core/edit-budget.ts). */
+  /** The edit budget's scope (`editScope`, src/queue/stores/edit-budget.ts). */
   scope: z.string().min(1),
   ref: MessageRefSchema,
   /** Rendered once, when the attempt ended: its elapsed time and charge are final. */

@@ -1,10 +1,10 @@
-import { editScope } from '../../core/edit-budget.js';
 import { ChatError } from '../../core/errors.js';
 import { type AttemptState, TERMINAL_STATES } from '../../core/model.js';
 import { estimateGenerationMs, shouldEdit } from '../../core/progress.js';
 import { requestSeconds } from '../../core/request.js';
 import type { FailureInfo, MessageView, ProgressView } from '../../core/views.js';
 import { RATE_LIMIT_PAUSE_MS, sendFinalEdit } from '../background/final-edit-drain.js';
+import { editScope } from '../stores/edit-budget.js';
 import { estimateFor } from './cost.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 

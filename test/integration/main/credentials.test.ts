@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
+import { startTelegramFake } from '../../fakes/telegram/server.js';
 import { type LogLine, startMain } from './child.js';
 import { type Stack, startStack } from './stack.js';
 
@@ -75,6 +76,23 @@ describe('main: a credential the other side refuses stops the start, naming the 
     const { message } = await refusedStart(stack, 'worker', { SLACK_BOT_TOKEN: 'xoxb-wrong-token' });
 
     expect(message).toMatch(/^SLACK_BOT_TOKEN: Slack refused the bot token \(auth\.test: invalid_auth\)/);
+  });
+
+  it('GIVEN a wrong TELEGRAM_BOT_TOKEN THEN the bot stops: Telegram refused it, where to get a new one', async () => {
+    const telegram = await startTelegramFake();
+    try {
+      const { message, lines } = await refusedStart(stack, 'bot', {
+        SLACK_BOT_TOKEN: '',
+        SLACK_SIGNING_SECRET: '',
+        TELEGRAM_BOT_TOKEN: '999:wrong-telegram-token',
+        TELEGRAM_API_URL: telegram.apiUrl,
+      });
+      expect(message).toMatch(/^TELEGRAM_BOT_TOKEN: Telegram refused the bot token \(getMe: 401\)/);
+      expect(message).toContain('@BotFather');
+      expect(lines.some((l) => JSON.stringify(l).includes('wrong-telegram-token'))).toBe(false);
+    } finally {
+      await telegram.close();
+    }
   });
 
   it('GIVEN a wrong SLACK_APP_TOKEN (Socket Mode) THEN the bot stops naming it', async () => {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDIT_BUDGETS, editScope } from '../../../src/core/edit-budget.js';
-import { createRedisEditBudget } from '../../../src/queue/stores/edit-budget.js';
+import { createRedisEditBudget, EDIT_BUDGETS, editScope } from '../../../src/queue/stores/edit-budget.js';
 import { testRedis } from '../../support/redis-target.js';
 
 /** EDIT_BUDGETS with every window an hour long. */
@@ -69,5 +68,12 @@ describe('the chat edit budget kept in Redis', () => {
     expect(editScope({ platform: 'slack', channelId: 'C1', threadId: null })).toBe(
       editScope({ platform: 'slack', channelId: 'C2', threadId: '3.4' }),
     );
+  });
+
+  it('GIVEN Telegram THEN one chat shares one budget across its reply chains and topics, and chats do not', () => {
+    const chat = editScope({ platform: 'telegram', channelId: '-1001', threadId: null });
+    expect(editScope({ platform: 'telegram', channelId: '-1001', threadId: '120' })).toBe(chat);
+    expect(editScope({ platform: 'telegram', channelId: '-1001', threadId: '121/77' })).toBe(chat);
+    expect(editScope({ platform: 'telegram', channelId: '-1002', threadId: '120' })).not.toBe(chat);
   });
 });

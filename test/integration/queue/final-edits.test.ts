@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EDIT_BUDGETS } from '../../../src/core/edit-budget.js';
 import { ChatError } from '../../../src/core/errors.js';
 import type { ChatLocation } from '../../../src/core/model.js';
 import { noopMetrics } from '../../../src/core/ports/metrics.js';
-import { createRedisEditBudget } from '../../../src/queue/stores/edit-budget.js';
+import { createRedisEditBudget, EDIT_BUDGETS } from '../../../src/queue/stores/edit-budget.js';
 import { createFinalEditOutbox, type FinalEdit } from '../../../src/queue/stores/final-edits.js';
 import { storeKeys } from '../../../src/queue/stores/keys.js';
 import { createRequestStore } from '../../../src/queue/stores/request-store.js';

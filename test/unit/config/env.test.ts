@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  ConfigSchema,
-  enabledPlatforms,
-  loadConfig,
-  SECRET_KEYS,
-  webChatToken,
-} from '../../../src/config/env.js';
-import { PLATFORM_SETTINGS } from '../../../src/config/platforms.js';
+import { PLATFORM_REGISTRY } from '../../../src/adapters/registry.js';
+import { webChatToken } from '../../../src/adapters/web/settings.js';
+import { ConfigError, ConfigSchema, enabledPlatforms, loadConfig, SECRET_KEYS } from '../../../src/config/env.js';
 import { PLATFORMS } from '../../../src/core/platforms.js';
 
 const base = { OXEN_API_KEY: 'ox-secret-key-123', OXEN_INPUT_REPO: 'team/inputs' };
@@ -32,7 +26,12 @@ describe('loadConfig', () => {
     expect(config.DAILY_VIDEO_SECONDS_PER_USER).toBe(60);
     expect(config.MAX_ACTIVE_GENERATIONS).toBe(20);
     expect(config.PORT).toBe(3000);
-    expect(config.DOWNLOAD_HOSTS).toEqual(['cdn.discordapp.com', 'media.discordapp.net', 'files.slack.com']);
+    expect(config.DOWNLOAD_HOSTS).toEqual([
+      'cdn.discordapp.com',
+      'media.discordapp.net',
+      'files.slack.com',
+      'api.telegram.org',
+    ]);
   });
 
   it('GIVEN empty strings THEN they count as unset', () => {
@@ -148,6 +147,45 @@ describe('loadConfig', () => {
     expect(config.ADMIN_USER_IDS).toEqual(['discord:123', 'slack:U1', 'web:Yo3_x-9']);
     expect(config.ALLOWED_CHANNELS).toEqual(['slack:C9']);
     expect(() => loadConfig({ ...base, ADMIN_USER_IDS: 'bob' }, 'worker')).toThrow(/ADMIN_USER_IDS/);
+  });
+
+  it('GIVEN Telegram ids THEN a user id and a (negative) supergroup chat id are accepted', () => {
+    const config = loadConfig(
+      { ...base, ADMIN_USER_IDS: 'telegram:1001', ALLOWED_CHANNELS: 'telegram:-1001234567890' },
+      'worker',
+    );
+    expect(config.ADMIN_USER_IDS).toEqual(['telegram:1001']);
+    expect(config.ALLOWED_CHANNELS).toEqual(['telegram:-1001234567890']);
+  });
+
+  it('GIVEN a Telegram webhook URL THEN it needs its secret and the bot’s route, and the token turns Telegram on', () => {
+    const token = '123456:ABC-def_ghi';
+    const url = 'https://bot.example.com/telegram/webhook';
+    expect(() => loadConfig({ ...base, TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: url }, 'bot')).toThrow(
+      /TELEGRAM_WEBHOOK_SECRET: required/,
+    );
+    expect(() =>
+      loadConfig(
+        {
+          ...base,
+          TELEGRAM_BOT_TOKEN: token,
+          TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/hook',
+          TELEGRAM_WEBHOOK_SECRET: 'a-secret-of-16-chars',
+        },
+        'bot',
+      ),
+    ).toThrow(/must end in \/telegram\/webhook/);
+    const config = loadConfig(
+      {
+        ...base,
+        TELEGRAM_BOT_TOKEN: token,
+        TELEGRAM_WEBHOOK_URL: url,
+        TELEGRAM_WEBHOOK_SECRET: 'a-secret-of-16-chars',
+      },
+      'bot',
+    );
+    expect(enabledPlatforms(config)).toEqual(['telegram']);
+    expect(() => loadConfig({ ...base, TELEGRAM_BOT_TOKEN: 'not a token' }, 'bot')).toThrow(/TELEGRAM_BOT_TOKEN/);
   });
 });
 
@@ -269,7 +307,7 @@ describe('loadConfig: Redis deployments and the admin surface', () => {
 describe('the platforms’ settings', () => {
   it('GIVEN each platform’s settings THEN its variables are in the schema and its secrets in SECRET_KEYS', () => {
     for (const platform of PLATFORMS) {
-      const settings = PLATFORM_SETTINGS[platform];
+      const settings = PLATFORM_REGISTRY[platform].settings;
       for (const key of Object.keys(settings.env)) expect(Object.keys(ConfigSchema.shape)).toContain(key);
       for (const key of settings.secretKeys) expect(SECRET_KEYS).toContain(key);
     }

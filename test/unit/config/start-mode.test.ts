@@ -12,6 +12,7 @@ describe('startMode (what npm start runs)', () => {
   it('GIVEN a chat platform with real people but no Oxen key THEN the offline demo runs, never the simulator', () => {
     expect(startMode('all', { DISCORD_TOKEN: 'discord-token' })).toBe('demo');
     expect(startMode('all', { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })).toBe('demo');
+    expect(startMode('all', { TELEGRAM_BOT_TOKEN: '123:abc' })).toBe('demo');
     expect(startMode('worker', {})).toBe('demo');
   });
 

@@ -98,4 +98,16 @@ describe('startRequest', () => {
     expect(await run()).toMatchObject({ status: 'started', anchor: null, where });
     expect(fake.submitted.get('slack-Ev1')?.anchor).toBeUndefined();
   });
+
+  it('GIVEN a sourceOf hook THEN the submit records where each image can be had again; without one, nothing', async () => {
+    const { fake, run } = flow({}, { sourceOf: (name) => ({ platform: 'telegram', fileId: `id-${name}` }) });
+    await run({ ...raw, endImage: 'b.png' });
+    expect(fake.submitted.get('slack-Ev1')?.sources).toEqual({
+      start: { platform: 'telegram', fileId: 'id-a.png' },
+      end: { platform: 'telegram', fileId: 'id-b.png' },
+    });
+    const without = flow();
+    await without.run();
+    expect(without.fake.submitted.get('slack-Ev1')?.sources).toBeUndefined();
+  });
 });

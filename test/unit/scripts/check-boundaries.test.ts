@@ -33,6 +33,16 @@ describe('npm run check:boundaries', () => {
     expect(ruleBroken('src/adapters/slack/index.ts', '../discord/render.js')).toMatch(/adapter/);
     expect(ruleBroken('src/adapters/slack/index.ts', './render.js')).toBeNull();
     expect(ruleBroken('src/adapters/slack/index.ts', '../../core/model.js')).toBeNull();
+    expect(ruleBroken('src/adapters/slack/platform.ts', '../platform.js')).toBeNull();
+    expect(ruleBroken('src/adapters/registry.ts', './slack/platform.js')).toBeNull();
+  });
+
+  it('GIVEN the rest of src THEN it reaches a platform through the registry only', () => {
+    expect(ruleBroken('src/roles/platforms.ts', '../adapters/slack/index.js')).toMatch(/registry/);
+    expect(ruleBroken('src/config/env.ts', '../adapters/slack/settings.js')).toMatch(/registry/);
+    expect(ruleBroken('src/roles/platforms.ts', '../adapters/registry.js')).toBeNull();
+    expect(ruleBroken('src/roles/platforms.ts', '../adapters/platform.js')).toBeNull();
+    expect(ruleBroken('test/unit/x.test.ts', '../../src/adapters/slack/index.js')).toBeNull();
   });
 
   it('GIVEN src/, bench/ and test/ THEN src never imports tests or benches, benches only test/support and test/fakes', () => {

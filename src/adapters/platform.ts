@@ -1,0 +1,93 @@
+import type { Express } from 'express';
+import type { z } from 'zod';
+import type { Intake } from '../core/intake.js';
+import type { AnyPlatformSettings, PlatformSettings } from '../core/platform-settings.js';
+import type { PlatformTraits } from '../core/platforms.js';
+import type { ChatPort } from '../core/ports/chat-port.js';
+import type { ImageFetcher } from '../core/ports/image-fetcher.js';
+import type { Metrics } from '../core/ports/metrics.js';
+import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
+import type { RedisClient } from '../queue/stores/redis.js';
+import type { Logger } from '../shared/logger.js';
+
+/** Opens one more connection to the deployment's Redis (src/roles/redis-target.ts builds it). */
+export type OpenRedis = (name: string, options?: { forWorker?: boolean }) => RedisClient;
+
+/** What a platform's intake gets from the bot role. */
+export interface AdapterDeps {
+  intake: Intake;
+  imageFetcher: ImageFetcher;
+  logger: Logger;
+  metrics: Metrics;
+  /**
+   * The process's express app, for platforms whose events arrive over HTTP (Slack's `/slack/events`, a
+   * Telegram webhook, a web playground's routes and event stream).
+   */
+  expressApp: Express;
+  /** Opens a connection to the deployment's Redis (the playground keeps its conversation there). */
+  openRedis: OpenRedis;
+}
+
+/** What a platform's outbox gets from the worker role. */
+export interface ChatPortDeps {
+  logger: Logger;
+  openRedis: OpenRedis;
+}
+
+/** What a credential check gets: where to warn, and how long one call may take. */
+export interface CredentialCheckDeps {
+  logger: Logger;
+  timeoutMs: number;
+}
+
+/**
+ * The variables outside a platform's own settings that a platform may read: the queue's key prefix (the
+ * playground's Redis keys) and the admin token (the playground's sign-in when WEB_CHAT_TOKEN is unset).
+ */
+export interface SharedValues {
+  QUEUE_PREFIX: string;
+  ADMIN_TOKEN?: string | undefined;
+}
+
+/** A platform's parsed variables, with the shared ones: what its create functions read. */
+export type PlatformValues<Shape extends z.ZodRawShape> = z.infer<z.ZodObject<Shape>> & SharedValues;
+
+/**
+ * Everything the rest of the bot knows of one platform, in one small file of its folder
+ * (`src/adapters/<platform>/platform.ts`), listed once in src/adapters/registry.ts. Modelled on the
+ * Chat SDK's adapter factories: the config, the roles and the worker read this descriptor and never the
+ * adapter itself. `createAdapter` and `createChatPort` import the adapter's `index.ts` only when called:
+ * discord.js, Bolt or grammY weigh megabytes, and a process carries only the platforms it serves
+ * (README.md, "Performance"). Both run only when the platform's credentials are set, so they may read
+ * them as present. See docs/architecture.md, "How to add a platform".
+ */
+export interface PlatformDescriptor<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  /** Its variables, secrets, credentials rule and attachment hosts (its `settings.ts`). */
+  settings: PlatformSettings<Shape>;
+  /** What the worker needs to know of it: its edit budget and what one budget covers. */
+  traits: PlatformTraits;
+  /** Its intake, for the bot role. */
+  createAdapter(values: PlatformValues<Shape>, deps: AdapterDeps): Promise<PlatformAdapter>;
+  /** Its outbox, for the worker role. */
+  createChatPort(values: PlatformValues<Shape>, deps: ChatPortDeps): Promise<ChatPort>;
+  /**
+   * One cheap authenticated call that proves its credentials at startup; throws a `CredentialError`
+   * (src/core/errors.ts) naming the variable to fix when the service refuses them. Absent when nothing
+   * can be checked from here (the playground serves itself).
+   */
+  checkCredentials?(values: PlatformValues<Shape>, deps: CredentialCheckDeps): Promise<void>;
+}
+
+/** Any platform's descriptor, its variables' names forgotten: what the registry's table holds. */
+export type AnyPlatformDescriptor = {
+  settings: AnyPlatformSettings;
+  traits: PlatformTraits;
+  createAdapter(values: never, deps: AdapterDeps): Promise<PlatformAdapter>;
+  createChatPort(values: never, deps: ChatPortDeps): Promise<ChatPort>;
+  checkCredentials?(values: never, deps: CredentialCheckDeps): Promise<void>;
+};
+
+/** Keeps the exact shape of a platform's descriptor (for the config's type) while checking it. */
+export function definePlatform<Shape extends z.ZodRawShape>(descriptor: PlatformDescriptor<Shape>) {
+  return descriptor;
+}

@@ -1,0 +1,27 @@
+import { definePlatform } from '../platform.js';
+import { webChatToken, webSettings } from './settings.js';
+
+/**
+ * The web playground for the registry (src/adapters/registry.ts). It writes to its own Redis store, so
+ * edits are cheap: the budget only keeps a thread readable. It keeps its conversation in Redis, and each
+ * side gets a connection of its own.
+ */
+export const webPlatform = definePlatform({
+  settings: webSettings,
+  traits: { editBudget: { points: 20, windowSeconds: 5 }, editScope: 'channel' },
+  async createAdapter(values, deps) {
+    const [{ createWebAdapter }, { checkImageBytes }] = await Promise.all([
+      import('./index.js'),
+      import('../../media/check-image.js'),
+    ]);
+    return createWebAdapter(
+      { prefix: values.QUEUE_PREFIX, token: webChatToken(values) },
+      { ...deps, checkImage: checkImageBytes, redis: deps.openRedis('web playground') },
+    );
+  },
+  async createChatPort(values, { openRedis }) {
+    const { createWebChatPort, createWebStore } = await import('./index.js');
+    // On a connection of its own, which the port never closes (the worker's shutdown does).
+    return createWebChatPort({ store: createWebStore(openRedis('web outbox'), values.QUEUE_PREFIX) });
+  },
+});
