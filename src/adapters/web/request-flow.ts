@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { promptPreview } from '../../core/format.js';
 import type { CheckedImage } from '../../core/images.js';
-import type { Intake } from '../../core/intake.js';
+import type { Intake, KeptImages } from '../../core/intake.js';
 import type { MessageRef, UserRef } from '../../core/model.js';
 import type { ChatPort } from '../../core/ports/chat-port.js';
 import type { Metrics } from '../../core/ports/metrics.js';
@@ -56,6 +56,7 @@ export async function animate(
   person: UserRef,
   fields: z.infer<typeof AnimateFields>,
   files: Partial<Record<'image' | 'end_image', Upload>>,
+  kept?: KeptImages,
 ): Promise<{ status: number; body: unknown }> {
   const { store, intake, logger, metrics } = deps;
   const refused = (status: number, refusals: Refusal[]) => ({
@@ -72,8 +73,10 @@ export async function animate(
       duration: fields.duration,
       startImage: files.image,
       endImage: files.end_image,
+      // The composer is prefilled with the channel's defaults, so what it sends is all given.
       loop: fields.loop === 'on',
       takes: fields.takes,
+      kept,
     },
     {
       requester: person,
@@ -89,7 +92,7 @@ export async function animate(
         ...(upload.declaredMime.startsWith('image/') ? { mime: upload.declaredMime } : {}),
       }),
       fetchImage: (upload, field) => deps.checkImage(upload.bytes, field),
-      announce: (request) => announce(store, channel.id, person, eventId, request, files.image as Upload),
+      announce: (request) => announce(store, channel.id, person, eventId, request, files.image),
       openThread: (anchor, request) => deps.chat.openThread(anchor, `🎬 ${promptPreview(request.prompt, 90)}`),
       async notStarted(problem, anchor) {
         if (anchor) {
@@ -125,8 +128,9 @@ export async function animate(
 }
 
 /**
- * Posts the announcement with the start image, once per client event id (a repeated submit finds the
- * first one), or null when the channel is closed.
+ * Posts the announcement with the start image (a remix of kept images shows none: the web keeps no
+ * copy of them), once per client event id (a repeated submit finds the first one), or null when the
+ * channel is closed.
  */
 async function announce(
   store: WebStore,
@@ -134,22 +138,22 @@ async function announce(
   person: UserRef,
   eventId: string,
   request: CheckedRequest,
-  start: Upload,
+  start: Upload | undefined,
 ): Promise<MessageRef | null> {
   const announceKey = `announce-${eventId}`;
   const found = await store.byKey({ channelId, threadId: null }, announceKey);
   if (found) return { platform: 'web', channelId, messageId: found };
-  const image = await store.putFile(request.startImage.bytes, {
-    filename: start.filename,
-    mime: request.startImage.mime,
-  });
+  const image =
+    request.startImage && start
+      ? await store.putFile(request.startImage.bytes, { filename: start.filename, mime: request.startImage.mime })
+      : undefined;
   const posted = await store.post(
     { channelId, threadId: null },
     WEB_BOT,
     {
       kind: 'announcement',
       text: renderAnnouncement(person.userId, request.prompt, request.duration, webFormat, { inThread: true }),
-      image,
+      ...(image ? { image } : {}),
     },
     { idempotencyKey: announceKey, invokedBy: personAuthor(person) },
   );
