@@ -54,7 +54,15 @@ describe('npm run commands:deploy', () => {
       apiUrl: fake.apiUrl,
       guildId: FAKE_IDS.guild,
     });
-    expect(result.map((c) => c.name)).toEqual(['animate', 'Animate image', 'Extend video', 'animations', 'help']);
+    expect(result.map((c) => c.name)).toEqual([
+      'animate',
+      'Animate image',
+      'Extend video',
+      'Remix video',
+      'animations',
+      'animate-defaults',
+      'help',
+    ]);
     expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(5);
     expect(fake.requests).toContain(
       `PUT /api/v10/applications/${fake.applicationId}/guilds/${FAKE_IDS.guild}/commands`,
@@ -158,7 +166,7 @@ describe('DISCORD_REGISTER_COMMANDS at startup', () => {
 
     const registered = bot.lines.findIndex((l) => l.msg === 'discord commands registered');
     expect(bot.lines[registered]).toMatchObject({
-      commands: ['animate', 'Animate image', 'Extend video', 'animations', 'help'],
+      commands: ['animate', 'Animate image', 'Extend video', 'Remix video', 'animations', 'animate-defaults', 'help'],
       target: `guild ${FAKE_IDS.guild}`,
     });
     expect(registered).toBeLessThan(bot.lines.findIndex((l) => l.msg === 'ready'));
