@@ -26,6 +26,8 @@ export const AnimateFields = z.object({
   loop: z.enum(['on', 'off', '']).optional(),
   takes: z.string().max(4).optional(),
   eventId: ClientEventId,
+  /** The remix form: whether the remixed video's end image comes along (when its images are kept). */
+  keepEndImage: z.enum(['on', 'off', '']).optional(),
 });
 
 /** A refusal as the page shows it next to the composer (or the chip): core's words, plain. */
@@ -73,8 +75,8 @@ export async function animate(
       duration: fields.duration,
       startImage: files.image,
       endImage: files.end_image,
-      // The composer is prefilled with the channel's defaults, so what it sends is all given.
-      loop: fields.loop === 'on',
+      // The composer is prefilled with the channel's defaults and sends them; a field left out takes them.
+      loop: fields.loop ? fields.loop === 'on' : undefined,
       takes: fields.takes,
       kept,
     },
