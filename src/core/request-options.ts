@@ -6,8 +6,8 @@ import type { RequestRecord } from './request.js';
 /**
  * The options a person chooses for a video, besides the images themselves: the one schema that the
  * remix form is prefilled from (a finished video's options) and that channel defaults are a part of.
- * A new option is a field here, a key in {@link CHANNEL_DEFAULT_KEYS} when a channel may preset it, and
- * its inputs in the forms (README.md, "Remix" and "Channel defaults").
+ * A new option is a field here, a key of `DEFAULTABLE` below when a channel may preset it, and its
+ * inputs in the forms (README.md, "Remix" and "Channel defaults").
  */
 export const RequestOptionsSchema = z.object({
   prompt: z.string(),
@@ -22,21 +22,17 @@ export const RequestOptionsSchema = z.object({
 export type RequestOptions = z.infer<typeof RequestOptionsSchema>;
 
 /** The options a channel may preset: all but the prompt and the images, which are each request's own. */
-export const CHANNEL_DEFAULT_KEYS = ['duration', 'loop', 'takes'] as const;
-type ChannelDefaultKey = (typeof CHANNEL_DEFAULT_KEYS)[number];
-
-/** A channel's defaults as stored: any of {@link CHANNEL_DEFAULT_KEYS}, each optional. */
-export const ChannelDefaultsSchema = RequestOptionsSchema.pick({ duration: true, loop: true, takes: true })
-  .partial()
-  .strict();
-export type ChannelDefaults = z.infer<typeof ChannelDefaultsSchema>;
-
-/** Holds compile-time that the pick above and the key list name the same options. */
-const _sameKeys: Record<ChannelDefaultKey, true> = { duration: true, loop: true, takes: true } satisfies Record<
-  keyof ChannelDefaults,
-  true
+const DEFAULTABLE = { duration: true, loop: true, takes: true } as const satisfies Partial<
+  Record<keyof RequestOptions, true>
 >;
-void _sameKeys;
+type ChannelDefaultKey = keyof typeof DEFAULTABLE;
+
+/** The names of the options a channel may preset, for the commands and forms that set them. */
+export const CHANNEL_DEFAULT_KEYS = Object.keys(DEFAULTABLE) as ChannelDefaultKey[];
+
+/** A channel's defaults as stored: any of the options a channel may preset, each optional. */
+export const ChannelDefaultsSchema = RequestOptionsSchema.pick(DEFAULTABLE).partial().strict();
+export type ChannelDefaults = z.infer<typeof ChannelDefaultsSchema>;
 
 /** The options a finished request was made with: what its remix form starts from. */
 export function optionsOf(request: RequestRecord): RequestOptions {

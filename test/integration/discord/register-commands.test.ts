@@ -82,7 +82,9 @@ describe('npm run commands:deploy', () => {
 
   test('GIVEN the script run as `npm run commands:deploy` with DISCORD_* set THEN it registers and says where', async () => {
     const { stdout } = await deploy(discordEnv());
-    expect(stdout).toBe(`Registered animate, Animate image, Extend video, Remix video, animations, animate-defaults, help guild ${FAKE_IDS.guild}.\n`);
+    expect(stdout).toBe(
+      `Registered animate, Animate image, Extend video, Remix video, animations, animate-defaults, help guild ${FAKE_IDS.guild}.\n`,
+    );
     expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(7);
   });
 
@@ -115,7 +117,9 @@ describe('the build', () => {
       env: { PATH: process.env.PATH ?? '', ...discordEnv() },
       cwd: tmpdir(),
     });
-    expect(stdout).toBe(`Registered animate, Animate image, Extend video, Remix video, animations, animate-defaults, help guild ${FAKE_IDS.guild}.\n`);
+    expect(stdout).toBe(
+      `Registered animate, Animate image, Extend video, Remix video, animations, animate-defaults, help guild ${FAKE_IDS.guild}.\n`,
+    );
     expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(7);
   });
 
