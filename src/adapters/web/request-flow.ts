@@ -19,6 +19,9 @@ import type { Upload } from './upload.js';
 /** A client-made id for one submit or click, so a repeated request is the same event. */
 export const ClientEventId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
+/** A message id in the playground's store. */
+export const MessageId = z.string().regex(/^\d{1,18}$/);
+
 /** The composer's text fields, as the form sends them. */
 export const AnimateFields = z.object({
   prompt: z.string().default(''),
