@@ -70,10 +70,12 @@ export function withChannelDefaults<T extends GivenOptions>(
   hasEndImage: boolean,
 ): T {
   const out: T = { ...given };
-  if (absent(given.duration) && defaults.duration !== undefined) out.duration = defaults.duration;
-  if (absent(given.takes) && defaults.takes !== undefined) out.takes = defaults.takes;
-  if (absent(given.loop) && defaults.loop !== undefined && !(defaults.loop && hasEndImage)) {
-    out.loop = defaults.loop;
+  for (const key of CHANNEL_DEFAULT_KEYS) {
+    const value = defaults[key];
+    if (value === undefined || !absent(given[key])) continue;
+    // A loop ends on its start image, so it cannot also have the end image the person gave.
+    if (key === 'loop' && value === true && hasEndImage) continue;
+    (out as GivenOptions)[key] = value;
   }
   return out;
 }
