@@ -3,6 +3,7 @@ import {
   appMention,
   eventCallback,
   messageShortcut,
+  reactionAdded,
   slashCommand,
   viewSubmission,
 } from '../../fakes/slack/payloads.js';
@@ -100,6 +101,19 @@ describe('Slack: remix and channel defaults end to end', () => {
   it('GIVEN "Remix this video" THEN a stranger is refused privately; its requester gets the form prefilled with the video’s options and, changed, a new video from the same image', async () => {
     const harness = await (async () => (h = await startSlackHarness()))();
     const caption = await deliveredVideo(harness, 'a fox in the snow');
+
+    // 🔀 as a reaction cannot open a form: the reactor alone is told where the remix is.
+    await postEvent(
+      harness.eventsUrl,
+      SIGNING_SECRET,
+      eventCallback(
+        reactionAdded({ channel: CHANNEL, ts: caption.ts, user: 'U0001', reaction: 'twisted_rightwards_arrows' }),
+        'EvRemixReaction',
+      ),
+    );
+    const hint = await eventually(() => harness.slack.state.ephemerals[0], 'the hint');
+    expect(hint).toMatchObject({ user: 'U0001', channel: CHANNEL });
+    expect(hint.text).toContain('Remix this video');
 
     const stranger = await remixShortcut(harness, caption, 'U0BAD');
     expect(stranger.view).toBeUndefined();
