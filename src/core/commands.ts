@@ -50,3 +50,18 @@ export const HELP_COMMAND = {
   name: 'help',
   description: 'How to animate an image: loops, takes, extending a video, your quota',
 } as const;
+
+/**
+ * A channel's defaults (Discord's `/animate-defaults`, Slack's `/animate defaults`): anyone sees them,
+ * admins change them. Its options are the keys of `ChannelDefaultsSchema` (src/core/request-options.ts).
+ */
+export const DEFAULTS_COMMAND = {
+  name: 'animate-defaults',
+  description: "Show this channel's default options; admins change them",
+  options: {
+    duration: { description: 'Default length of a video here, in seconds' },
+    loop: { description: 'Whether videos here loop unless asked otherwise' },
+    takes: { description: 'Default number of takes here' },
+    clear: { description: 'Remove every default of this channel' },
+  },
+} as const;

@@ -2,10 +2,29 @@ import type { Result } from '../shared/result.js';
 import type { CheckedImage, ImageSource } from './images.js';
 import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from './model.js';
 import type { Micros } from './money.js';
+import type { ChannelDefaultsPort } from './ports/channel-defaults.js';
 import type { Refusal } from './refusal.js';
+import type { RequestOptions } from './request-options.js';
+
+/**
+ * A remix's images: the bot's kept copies of the images of the video `message` carries, reused while
+ * the input retention lasts (README.md, "Remix"). `endImage`: whether its end image is kept too.
+ */
+export interface KeptImages {
+  message: MessageRef;
+  endImage: boolean;
+}
+
+/** The images of a new request: a person's checked images, or a remixed video's kept copies. */
+export type RequestImages =
+  | { startImage: CheckedImage; endImage?: CheckedImage; kept?: undefined }
+  | { kept: KeptImages; startImage?: undefined; endImage?: undefined };
 
 /** A new request, as an adapter hands it over after checking the inputs. */
-export interface SubmitInput {
+export type SubmitInput = SubmitFields & RequestImages;
+
+/** What a new request is besides its images. */
+export interface SubmitFields {
   /**
    * The platform event this came from (`discord-<interaction id>`, `slack-<view id>`, `slack-<event id>`).
    * The same id submitted twice returns the first request and adds nothing. No `:` allowed (BullMQ job ids).
@@ -18,8 +37,6 @@ export interface SubmitInput {
   anchor?: MessageRef;
   prompt: string;
   duration: Duration;
-  startImage: CheckedImage;
-  endImage?: CheckedImage;
   /** Where the images came from, when the platform can give them again (recorded for a later re-fetch). */
   sources?: { start?: ImageSource | undefined; end?: ImageSource | undefined };
   /** Loop: end where it began. Refused together with an end image. */
@@ -36,6 +53,17 @@ export interface ExtendOptions {
   duration?: Duration;
   endImage?: CheckedImage;
   take?: number;
+}
+
+/** What a remix of a finished video starts from (the form's prefill). */
+export interface RemixSource {
+  /** The options that video was made with. */
+  options: RequestOptions;
+  /**
+   * Whether the bot still keeps its images: then the remix reuses them; after the input retention the
+   * form asks for the image again.
+   */
+  imagesKept: boolean;
 }
 
 /** What a successful submit or retry gives back. */
@@ -143,4 +171,11 @@ export interface Intake {
   spend(actor: Actor): Promise<Result<SpendReport, Refusal>>;
   /** Whether `user` is a bot admin. */
   isAdmin(user: Pick<UserRef, 'platform' | 'userId'>): boolean;
+  /**
+   * What a remix of the finished video `message` carries starts from. Refused for a message of no
+   * request, a video not finished, and anyone but its requester or an admin.
+   */
+  remixSource(message: MessageRef, actor: Actor): Promise<Result<RemixSource, Refusal>>;
+  /** Each channel's defaults, which requests there start from (change them with `changeChannelDefaults`). */
+  readonly defaults: ChannelDefaultsPort;
 }

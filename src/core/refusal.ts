@@ -33,6 +33,9 @@ export type RefusalCode =
   | 'nothing_to_extend'
   | 'extend_limit'
   | 'take_missing'
+  | 'nothing_to_remix'
+  | 'defaults_admin_only'
+  | 'defaults_invalid'
   | 'service_unavailable';
 
 /** Which input a refusal is about (Slack shows it on that modal field). */
@@ -113,7 +116,7 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'channel_not_allowed':
       return 'Animations are not enabled in this channel. Ask an admin to add it to ALLOWED_CHANNELS, or use a channel where the bot is enabled.';
     case 'not_requester':
-      return 'Only the person who asked for this animation (or a bot admin) can retry or cancel it.';
+      return 'Only the person who asked for this animation (or a bot admin) can retry, cancel, extend or remix it.';
     case 'admin_only':
       return "Only the bot's admins (ADMIN_USER_IDS) can see the team's spend. Your own spend is in your status.";
     case 'request_not_found':
@@ -135,6 +138,12 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
       return `This video already has ${d.limit ?? 'the maximum number of'} parts, the most it may have (MAX_EXTEND_PARTS). Start a new one with /animate.`;
     case 'take_missing':
       return `That message has ${d.limit ?? 'fewer'} take${d.limit === 1 ? '' : 's'}; pick one of them.`;
+    case 'nothing_to_remix':
+      return 'Only a finished video can be remixed. Wait for it to be delivered, then remix it.';
+    case 'defaults_admin_only':
+      return "Only the bot's admins (ADMIN_USER_IDS) can change a channel's defaults. Anyone can see them.";
+    case 'defaults_invalid':
+      return `${d.reason ?? 'Those defaults could not be read'}. Give duration 5 or 10, loop on or off, takes 1 to 4 (e.g. "duration 10 loop off takes 2"), or "clear".`;
     case 'service_unavailable':
       return `The bot cannot take new animations right now${d.reason ? ` (${d.reason})` : ''}. Nothing was charged; try again in a few minutes.`;
   }

@@ -9,7 +9,7 @@ import {
   type ImageMeta,
   parseTakes,
 } from './input-rules.js';
-import type { Accepted, Intake, SubmitInput } from './intake.js';
+import type { Accepted, Intake, KeptImages, RequestImages, SubmitInput } from './intake.js';
 import type { ChatLocation, Duration, UserRef } from './model.js';
 import type { Metrics } from './ports/metrics.js';
 import { type Refusal, type RefusalField, refusal } from './refusal.js';
@@ -29,14 +29,17 @@ export interface RawRequest<I> {
   loop?: boolean | null | undefined;
   /** How many takes, 1–4: a number, a numeric string, or absent for 1. */
   takes?: unknown;
+  /** A remix within the input retention: the remixed video's kept images, instead of the two above. */
+  kept?: KeptImages | undefined;
 }
 
-/** A request whose inputs passed every rule and the limits precheck, with the images' checked bytes. */
-export interface CheckedRequest {
+/** A request whose inputs passed every rule and the limits precheck, with its images' checked bytes (or kept copies). */
+export type CheckedRequest = CheckedOptions & RequestImages;
+
+/** The checked options of a {@link CheckedRequest}. */
+export interface CheckedOptions {
   prompt: string;
   duration: Duration;
-  startImage: CheckedImage;
-  endImage?: CheckedImage;
   loop?: true;
   /** Only when more than one. */
   takes?: number;
@@ -47,7 +50,7 @@ export interface RequestCheckContext<I> {
   requester: UserRef;
   /** Where the request was made (the limits precheck looks at the channel allow-list). */
   where: ChatLocation;
-  intake: Pick<Intake, 'precheck'>;
+  intake: Pick<Intake, 'precheck' | 'remixSource'>;
   /** Downloads one image and checks its real bytes (the adapter knows the URL and the credentials). */
   fetchImage(image: I, field: RefusalField, signal?: AbortSignal): Promise<Result<CheckedImage, Refusal>>;
   /** What the platform already tells about an image before its download (Discord attachment metadata). */
@@ -82,14 +85,21 @@ export async function checkRequest<I>(
   const duration = checkDuration(raw.duration);
   if (!duration.ok) problems.push(duration.error);
   const images: Array<[RefusalField, I]> = [];
-  if (raw.startImage) images.push(['image', raw.startImage]);
+  const kept = raw.kept;
+  if (kept) {
+    // A remix: the video's own kept images, refused here (in private) when they are no longer kept.
+    const source = await ctx.intake.remixSource(kept.message, ctx.requester);
+    if (!source.ok) problems.push(source.error);
+    else if (!source.value.imagesKept) problems.push(refusal('image_no_longer_kept', 'image'));
+  } else if (raw.startImage) images.push(['image', raw.startImage]);
   else problems.push(refusal('image_missing', 'image'));
-  if (raw.endImage) images.push(['end_image', raw.endImage]);
+  if (raw.endImage && !kept) images.push(['end_image', raw.endImage]);
   for (const [field, image] of images) {
     const meta = ctx.metaOf ? checkImageMeta(ctx.metaOf(image), field) : null;
     if (meta && !meta.ok) problems.push(meta.error);
   }
-  const variant = checkVariants({ loop: raw.loop ?? false, takes: raw.takes, hasEndImage: Boolean(raw.endImage) });
+  const hasEndImage = kept ? kept.endImage : Boolean(raw.endImage);
+  const variant = checkVariants({ loop: raw.loop ?? false, takes: raw.takes, hasEndImage });
   if (variant) problems.push(variant);
   if (!prompt.ok || !duration.ok || problems.length > 0) return refused(problems);
 
@@ -99,17 +109,17 @@ export async function checkRequest<I>(
   if (!limits.ok) return err([limits.error]);
   await ctx.beforeDownload?.();
 
+  const options: CheckedOptions = {
+    prompt: prompt.value,
+    duration: duration.value,
+    ...(raw.loop ? { loop: true as const } : {}),
+    ...(takes > 1 ? { takes } : {}),
+  };
+  if (kept) return ok({ ...options, kept });
   const [start, end] = await Promise.all(images.map(([field, image]) => ctx.fetchImage(image, field, ctx.signal)));
   for (const fetched of [start, end]) if (fetched && !fetched.ok) problems.push(fetched.error);
   if (!start?.ok || (end && !end.ok)) return refused(problems);
-  return ok({
-    prompt: prompt.value,
-    duration: duration.value,
-    startImage: start.value,
-    ...(end?.ok ? { endImage: end.value } : {}),
-    ...(raw.loop ? { loop: true as const } : {}),
-    ...(takes > 1 ? { takes } : {}),
-  });
+  return ok({ ...options, startImage: start.value, ...(end?.ok ? { endImage: end.value } : {}) });
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type RequestCheckContext,
   submitRequest,
 } from './request-check.js';
+import { withChannelDefaults } from './request-options.js';
 
 /**
  * What an adapter supplies to {@link startRequest}: the check's hooks (image download, what the platform
@@ -18,7 +19,7 @@ import {
  * Every hook may be called at most once.
  */
 export interface RequestFlowHooks<I> extends RequestCheckContext<I> {
-  intake: Pick<Intake, 'precheck' | 'submit'>;
+  intake: Pick<Intake, 'precheck' | 'submit' | 'remixSource' | 'defaults'>;
   /** The platform event's id, under which the request is submitted once however often it is delivered. */
   eventId: string;
   /** The largest file the platform accepts where the video will be posted. */
@@ -63,7 +64,10 @@ export type RequestOutcome =
  * the submit refuses. Adapters supply only the primitives, so the order and the checks cannot drift
  * between platforms (docs/architecture.md, "Input rules").
  */
-export async function startRequest<I>(raw: RawRequest<I>, hooks: RequestFlowHooks<I>): Promise<RequestOutcome> {
+export async function startRequest<I>(given: RawRequest<I>, hooks: RequestFlowHooks<I>): Promise<RequestOutcome> {
+  // The channel's defaults fill what the person left out (README.md, "Channel defaults").
+  const hasEndImage = given.kept ? given.kept.endImage : Boolean(given.endImage);
+  const raw = withChannelDefaults(given, await hooks.intake.defaults.get(hooks.where), hasEndImage);
   const checked = await checkRequest(raw, hooks);
   if (!checked.ok) {
     await hooks.refuse?.(checked.error);

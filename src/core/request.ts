@@ -46,6 +46,11 @@ export const RequestRecordSchema = z.object({
   takes: z.number().int().min(1).max(MAX_TAKES).optional(),
   /** Set on a part made by extending another video (⏩): its start image is that video's last frame. */
   part: PartInfoSchema.optional(),
+  /**
+   * Set on a remix made while the remixed video's images were kept: the stage step copies that
+   * request's staged images (the end image only when `hasEndImage`) instead of pending bytes.
+   */
+  remixOf: z.object({ requestId: z.string() }).optional(),
   /** Where the images came from on the platform, when known (for fetching them again after the retention). */
   sources: z.object({ start: ImageSourceSchema.optional(), end: ImageSourceSchema.optional() }).optional(),
 });

@@ -3,7 +3,16 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CheckedImage } from '../core/images.js';
 import { checkVariants } from '../core/input-rules.js';
-import type { Accepted, Actor, Intake, SpendReport, SubmitInput, UserStatus } from '../core/intake.js';
+import type {
+  Accepted,
+  Actor,
+  Intake,
+  KeptImages,
+  RemixSource,
+  SpendReport,
+  SubmitInput,
+  UserStatus,
+} from '../core/intake.js';
 import { cancelEligibility, mayActOn, retryEligibility } from '../core/lifecycle.js';
 import {
   DEFAULT_LIMITS,
@@ -22,6 +31,7 @@ import type { OxenPort } from '../core/ports/oxen.js';
 import type { PricePort } from '../core/ports/price.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import { type AttemptRecord, type RequestRecord, requestSeconds } from '../core/request.js';
+import { optionsOf } from '../core/request-options.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
@@ -98,7 +108,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noopMetrics;
   const logger = deps.logger ?? silentLogger();
-  const { requests, quota, slots } = createStores(redis, deps.prefix, logger);
+  const { requests, quota, slots, channelDefaults } = createStores(redis, deps.prefix, logger);
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
   reportQueueErrors(queue, 'intake queue', deps.redisHealth, logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
@@ -272,6 +282,22 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     return ok({ requestId, jobId, attempt: 1, duplicate: false });
   }
 
+  /**
+   * For a remix's submit: the remixed request and whether its end image comes along, once its copies
+   * are held for the new request's stage step (a 🔁's hold: the sweep leaves them until then).
+   */
+  async function keptImagesOf(
+    actor: Actor,
+    kept: KeptImages,
+  ): Promise<Result<{ requestId: string; endImage: boolean }, Refusal>> {
+    const found = await findRemixable(kept.message, actor);
+    if (!found.ok) return found;
+    const { request, imagesKept } = found.value;
+    const held = imagesKept ? await requests.ledger.keep(request.requestId, clock.now() + stagedHoldMs) : 'gone';
+    if (held !== 'kept') return err(refusal('image_no_longer_kept', 'image'));
+    return ok({ requestId: request.requestId, endImage: kept.endImage && request.hasEndImage });
+  }
+
   async function findTarget(message: MessageRef) {
     const target = await requests.findMessage(message);
     const request = target ? await requests.getRequest(target.requestId) : null;
@@ -281,8 +307,32 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     return attempt ? { request, attempt } : null;
   }
 
+  /**
+   * The finished video `message` carries, when `actor` may remix it, and whether its staged copies are
+   * still kept (README.md, "Remix"). Counts nothing: the request check that asks it counts its refusals.
+   */
+  async function findRemixable(message: MessageRef, actor: Actor) {
+    const found = await findTarget(message);
+    if (!found) return err(refusal('request_not_found'));
+    const { request, attempt } = found;
+    if (!mayActOn(actor, request.requester, isAdmin(actor))) return err(refusal('not_requester'));
+    if (attempt.state !== 'done') return err(refusal('nothing_to_remix'));
+    const imagesKept =
+      request.staged !== undefined &&
+      request.stagedDeletedAt === undefined &&
+      !(await requests.ledger.isGone(request.requestId));
+    return ok({ request, imagesKept });
+  }
+
   return {
     isAdmin,
+    defaults: channelDefaults,
+
+    async remixSource(message: MessageRef, actor: Actor): Promise<Result<RemixSource, Refusal>> {
+      const found = await findRemixable(message, actor);
+      if (!found.ok) return found;
+      return ok({ options: optionsOf(found.value.request), imagesKept: found.value.imagesKept });
+    },
 
     async precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>> {
       if (!isChannelAllowed(limits, where)) return refuse(requester.platform, refusal('channel_not_allowed'));
@@ -300,9 +350,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const variant = checkVariants({
         loop: input.loop,
         takes: input.takes,
-        hasEndImage: input.endImage !== undefined,
+        hasEndImage: input.endImage !== undefined || (input.kept?.endImage ?? false),
       });
       if (variant) return refuse(platform, variant);
+      const remixed = input.kept ? await keptImagesOf(input.requester, input.kept) : null;
+      if (remixed && !remixed.ok) return refuse(platform, remixed.error);
       return startRequest({
         eventId: input.eventId,
         requester: input.requester,
@@ -312,7 +364,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           prompt: input.prompt,
           duration: input.duration,
           uploadLimitBytes: input.uploadLimitBytes,
-          hasEndImage: input.endImage !== undefined,
+          hasEndImage: input.endImage !== undefined || (remixed?.value.endImage ?? false),
+          ...(remixed ? { remixOf: { requestId: remixed.value.requestId } } : {}),
           ...(input.loop ? { loop: true } : {}),
           ...((input.takes ?? 1) > 1 ? { takes: input.takes } : {}),
           ...(input.sources ? { sources: input.sources } : {}),

@@ -2,6 +2,7 @@ import type { Accepted, Actor, Intake, SubmitInput, UserStatus } from '../../src
 import { isChannelAllowed } from '../../src/core/limits.js';
 import { type ChatLocation, type MessageRef, messageKey, type UserRef } from '../../src/core/model.js';
 import { type Refusal, refusal } from '../../src/core/refusal.js';
+import type { ChannelDefaults } from '../../src/core/request-options.js';
 import { err, ok, type Result } from '../../src/shared/result.js';
 
 /** What the in-memory intake was asked to do. */
@@ -59,6 +60,7 @@ export function createFakeIntake(options: FakeIntakeOptions = {}): FakeIntake {
   const log: FakeIntakeLog = { submitted: new Map(), prechecks: [], retries: [], cancels: [] };
   const owners = new Map<string, string>();
   const retried = new Set<string>();
+  const defaults = new Map<string, ChannelDefaults>();
   const allowed = (where: ChatLocation) => isChannelAllowed({ allowedChannels: options.allowedChannels ?? [] }, where);
   const ownerCheck = (message: MessageRef, actor: Actor): Refusal | null => {
     const owner = owners.get(messageKey(message)) ?? options.requester;
@@ -124,6 +126,14 @@ export function createFakeIntake(options: FakeIntakeOptions = {}): FakeIntake {
     // Nobody is an admin here: the spend report is always refused, as for a non-admin.
     spend: async () => err(refusal('admin_only')),
     extend: async () => err(refusal('nothing_to_extend')),
+    // The adapters' remix forms are covered end to end against the real intake.
+    remixSource: async () => err(refusal('request_not_found')),
+    defaults: {
+      get: async (where) => defaults.get(`${where.platform}:${where.parentChannelId ?? where.channelId}`) ?? {},
+      set: async (where, value) => {
+        defaults.set(`${where.platform}:${where.parentChannelId ?? where.channelId}`, value);
+      },
+    },
   };
   const fake: FakeIntake = {
     intake,

@@ -1,5 +1,15 @@
 import { type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
+import {
+  changeChannelDefaults,
+  type DefaultsChange,
+  parseDefaults,
+  renderChannelDefaults,
+} from '../../core/channel-defaults.js';
+import type { ChatLocation } from '../../core/model.js';
+import type { Refusal } from '../../core/refusal.js';
 import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
+import { CHANNEL_DEFAULT_KEYS } from '../../core/request-options.js';
+import { ok, type Result } from '../../shared/result.js';
 import { type DiscordHandlerDeps, discordUser } from './deps.js';
 import { discordFormat, discordText } from './render.js';
 import { runAnimate } from './request-flow.js';
@@ -38,6 +48,42 @@ export async function handleAnimationsCommand(interaction: ChatInputCommandInter
   }
   await interaction.reply({
     content: discordText(content),
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  });
+}
+
+/**
+ * `/animate-defaults`: without options the channel's defaults; with some (admins) those defaults
+ * changed; `clear:true` (admins) none. Answered to the person alone, as the new state.
+ */
+export async function handleDefaultsCommand(interaction: ChatInputCommandInteraction, deps: DiscordHandlerDeps) {
+  const o = interaction.options;
+  const given = Object.fromEntries(
+    CHANNEL_DEFAULT_KEYS.flatMap((key) => {
+      const value = key === 'loop' ? o.getBoolean(key) : o.getInteger(key);
+      return value === null ? [] : [[key, value]];
+    }),
+  );
+  const change: Result<DefaultsChange, Refusal> = o.getBoolean('clear')
+    ? ok({ kind: 'clear' })
+    : Object.keys(given).length === 0
+      ? ok({ kind: 'show' })
+      : parseDefaults(given);
+  const channel = interaction.channel;
+  const where: ChatLocation = {
+    platform: 'discord',
+    channelId: interaction.channelId,
+    threadId: null,
+    ...(channel?.isThread() && channel.parentId ? { parentChannelId: channel.parentId } : {}),
+  };
+  const outcome = change.ok
+    ? await changeChannelDefaults(deps.intake, discordUser(interaction.user), where, change.value)
+    : change;
+  await interaction.reply({
+    content: discordText(
+      outcome.ok ? renderChannelDefaults(outcome.value) : renderRefusals([outcome.error], discordFormat),
+    ),
     flags: MessageFlags.Ephemeral,
     allowedMentions: { parse: [] },
   });

@@ -7,13 +7,25 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import { ANIMATE_COMMAND, ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND, HELP_COMMAND } from '../../core/commands.js';
+import {
+  ANIMATE_COMMAND,
+  ANIMATE_MESSAGE_COMMAND,
+  ANIMATIONS_COMMAND,
+  DEFAULTS_COMMAND,
+  HELP_COMMAND,
+} from '../../core/commands.js';
 
 /**
  * The message command that continues a delivered video from its last frame, with the prompt prefilled
  * (docs/architecture.md, "Takes, loop and extend").
  */
 export const EXTEND_VIDEO_COMMAND = { name: 'Extend video' } as const;
+
+/**
+ * The message command that remixes a delivered video: a modal prefilled with its options (README.md,
+ * "Remix"). A reaction cannot open a modal, so 🔀 is this command.
+ */
+export const REMIX_VIDEO_COMMAND = { name: 'Remix video' } as const;
 
 const o = ANIMATE_COMMAND.options;
 
@@ -76,6 +88,56 @@ export const extendMessageCommand = {
   integration_types: [ApplicationIntegrationType.GuildInstall],
 } satisfies RESTPostAPIContextMenuApplicationCommandsJSONBody;
 
+/** Right-click the bot's video → Apps → "Remix video": a modal prefilled with the video's options. */
+export const remixMessageCommand = {
+  type: ApplicationCommandType.Message,
+  name: REMIX_VIDEO_COMMAND.name,
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+} satisfies RESTPostAPIContextMenuApplicationCommandsJSONBody;
+
+/**
+ * `/animate-defaults [duration] [loop] [takes] [clear]`: the channel's defaults, shown to anyone and
+ * changed by admins. A command of its own: `/animate` keeps its options, and a command with options
+ * cannot also have subcommands.
+ */
+export const defaultsCommand = {
+  type: ApplicationCommandType.ChatInput,
+  name: DEFAULTS_COMMAND.name,
+  description: DEFAULTS_COMMAND.description,
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  options: [
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'duration',
+      description: DEFAULTS_COMMAND.options.duration.description,
+      required: false,
+      choices: o.duration.choices.map((s) => ({ name: `${s} seconds`, value: s })),
+    },
+    {
+      type: ApplicationCommandOptionType.Boolean,
+      name: 'loop',
+      description: DEFAULTS_COMMAND.options.loop.description,
+      required: false,
+    },
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'takes',
+      description: DEFAULTS_COMMAND.options.takes.description,
+      required: false,
+      min_value: o.takes.min,
+      max_value: o.takes.max,
+    },
+    {
+      type: ApplicationCommandOptionType.Boolean,
+      name: 'clear',
+      description: DEFAULTS_COMMAND.options.clear.description,
+      required: false,
+    },
+  ],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
 /** `/animations`: the caller's generations in flight and quota left, ephemerally. */
 export const animationsCommand = {
   type: ApplicationCommandType.ChatInput,
@@ -107,6 +169,8 @@ export const discordCommands: RESTPostAPIApplicationCommandsJSONBody[] = [
   animateCommand,
   animateMessageCommand,
   extendMessageCommand,
+  remixMessageCommand,
   animationsCommand,
+  defaultsCommand,
   helpCommand,
 ];

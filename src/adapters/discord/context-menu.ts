@@ -7,7 +7,6 @@ import {
   type ModalSubmitInteraction,
 } from 'discord.js';
 import { z } from 'zod';
-import { INPUT_RULES } from '../../core/input-rules.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import type { DiscordHandlerDeps } from './deps.js';
@@ -51,7 +50,8 @@ export async function handleAnimateMessageCommand(interaction: MessageContextMen
     .setTitle('Animate image')
     .addComponents(
       modalInputs.prompt('Prompt: the motion you want'),
-      modalInputs.duration(String(INPUT_RULES.defaultDuration)),
+      // Left empty: the channel's default duration applies (README.md, "Channel defaults").
+      modalInputs.duration(''),
     );
   await interaction.showModal(modal);
 }

@@ -7,7 +7,7 @@ import {
   MessageFlags,
   Partials,
 } from 'discord.js';
-import { HELP_COMMAND } from '../../core/commands.js';
+import { DEFAULTS_COMMAND, HELP_COMMAND } from '../../core/commands.js';
 import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
@@ -15,14 +15,15 @@ import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import type { Logger } from '../../shared/logger.js';
-import { handleAnimateCommand, handleAnimationsCommand } from './animate-command.js';
+import { handleAnimateCommand, handleAnimationsCommand, handleDefaultsCommand } from './animate-command.js';
 import { createDiscordChatPort } from './chat-port.js';
-import { EXTEND_VIDEO_COMMAND } from './commands.js';
+import { EXTEND_VIDEO_COMMAND, REMIX_VIDEO_COMMAND } from './commands.js';
 import { handleAnimateMessageCommand, handleAnimateModal, MODAL_PREFIX } from './context-menu.js';
 import { DEFAULT_ATTACHMENT_LIMIT, type DiscordHandlerDeps } from './deps.js';
 import { EXTEND_MODAL_PREFIX, handleExtendMessageCommand, handleExtendModal } from './extend-menu.js';
 import { handleReaction } from './reactions.js';
 import { registerDiscordCommands, registrationTarget } from './register-commands.js';
+import { handleRemixMessageCommand, handleRemixModal, REMIX_MODAL_PREFIX } from './remix-menu.js';
 import { discordFormat, discordHelpText } from './render.js';
 
 export { createDiscordChatPort } from './chat-port.js';
@@ -93,6 +94,12 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
       await handleExtendMessageCommand(interaction, client.user?.id ?? '');
     } else if (interaction.isModalSubmit() && interaction.customId.startsWith(`${EXTEND_MODAL_PREFIX}:`)) {
       await handleExtendModal(interaction, handlerDeps);
+    } else if (interaction.isMessageContextMenuCommand() && interaction.commandName === REMIX_VIDEO_COMMAND.name) {
+      await handleRemixMessageCommand(interaction, handlerDeps);
+    } else if (interaction.isModalSubmit() && interaction.customId.startsWith(`${REMIX_MODAL_PREFIX}:`)) {
+      await handleRemixModal(interaction, handlerDeps);
+    } else if (interaction.isChatInputCommand() && interaction.commandName === DEFAULTS_COMMAND.name) {
+      await handleDefaultsCommand(interaction, handlerDeps);
     }
   }
 

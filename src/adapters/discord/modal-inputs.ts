@@ -18,15 +18,16 @@ export const modalInputs = {
     if (prefill !== undefined) input.setValue(cutGraphemes(prefill, INPUT_RULES.promptMaxChars) || ' ');
     return new ActionRowBuilder<TextInputBuilder>().addComponents(input);
   },
+  /** Left empty (`initial` ''), the request takes the channel's default duration. */
   duration(initial: string): ActionRowBuilder<TextInputBuilder> {
-    return new ActionRowBuilder<TextInputBuilder>().addComponents(
-      new TextInputBuilder()
-        .setCustomId('duration')
-        .setLabel('Duration in seconds (5 or 10)')
-        .setStyle(TextInputStyle.Short)
-        .setRequired(false)
-        .setValue(initial)
-        .setMaxLength(3),
-    );
+    const input = new TextInputBuilder()
+      .setCustomId('duration')
+      .setLabel('Duration in seconds (5 or 10)')
+      .setStyle(TextInputStyle.Short)
+      .setRequired(false)
+      .setMaxLength(3);
+    if (initial === '') input.setPlaceholder('The channel’s default');
+    else input.setValue(initial);
+    return new ActionRowBuilder<TextInputBuilder>().addComponents(input);
   },
 };

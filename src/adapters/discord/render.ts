@@ -1,11 +1,11 @@
 import { reactionWords } from '../../core/actions.js';
-import { ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND } from '../../core/commands.js';
+import { ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND, DEFAULTS_COMMAND } from '../../core/commands.js';
 import { helpText } from '../../core/help.js';
 import { renderMessageText, type TextFormat } from '../../core/render-text.js';
 import { shortenText } from '../../core/text-cut.js';
 import type { MessageView } from '../../core/views.js';
 import { REACTION_EMOJI } from './actions.js';
-import { EXTEND_VIDEO_COMMAND } from './commands.js';
+import { EXTEND_VIDEO_COMMAND, REMIX_VIDEO_COMMAND } from './commands.js';
 
 /** Discord's limit on message content. */
 export const DISCORD_CONTENT_MAX = 2000;
@@ -60,6 +60,8 @@ export function discordHelpText(): string {
       loopExample: '`/animate` … `prompt: a candle flickering` `loop: True`',
       takes: (range) => `set \`takes\` to ${range}`,
       extendMenu: `right-click it → Apps → **${EXTEND_VIDEO_COMMAND.name}**`,
+      remixMenu: `Right-click → Apps → **${REMIX_VIDEO_COMMAND.name}**`,
+      defaults: `\`/${DEFAULTS_COMMAND.name}\``,
       messageMenu: `right-click → Apps → **${ANIMATE_MESSAGE_COMMAND.name}**`,
       status: `\`/${ANIMATIONS_COMMAND.name}\``,
       spend: `\`/${ANIMATIONS_COMMAND.name} spend: True\``,

@@ -1,8 +1,10 @@
 import type { App, MessageShortcut } from '@slack/bolt';
+import { changeChannelDefaults, parseDefaultsText, renderChannelDefaults } from '../../core/channel-defaults.js';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import type { UserRef } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
 import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
+import type { ChannelDefaults } from '../../core/request-options.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
 import { parseMentionText } from './mention-text.js';
 import { blockFor, buildAnimateModal, MODAL_CALLBACK_ID } from './modal.js';
@@ -14,8 +16,9 @@ import { imageFilesOf, readModalEntries, SlackFileSchema } from './submission.js
 export const SHORTCUT_CALLBACK_ID = 'animate_message';
 
 /**
- * `/animate [prompt]` (modal), `/animate status`, `/animate spend` (admins), `/animate help`, the modal's submission and the
- * "Animate this image" message shortcut.
+ * `/animate [prompt]` (modal), `/animate status`, `/animate spend` (admins), `/animate defaults`
+ * (admins change them), `/animate help`, the modal's submission (a remix's too) and the "Animate this
+ * image" message shortcut.
  * @see docs/platforms.md#slack-commands-modal-and-events
  */
 export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
@@ -52,15 +55,23 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       await respond({ response_type: 'ephemeral', text: helpText() });
       return;
     }
+    if (word === 'defaults' || word.startsWith('defaults ')) {
+      await respond({
+        response_type: 'ephemeral',
+        text: await defaultsReply(deps, command, text.slice('defaults'.length)),
+      });
+      return;
+    }
     const early = await earlyRefusal(deps, slackUser(command.user_id, command.user_name), command.channel_id);
     if (early) {
       await respond({ response_type: 'ephemeral', text: renderRefusals([early], slackFormat) });
       return;
     }
     try {
+      const initial = await channelDefaults(deps, command.channel_id);
       await client.views.open({
         trigger_id: command.trigger_id,
-        view: buildAnimateModal({ prompt: text, metadata: { channel: command.channel_id } }),
+        view: buildAnimateModal({ prompt: text, metadata: { channel: command.channel_id }, initial }),
       });
     } catch (error) {
       deps.logger.warn({ err: error }, 'slack: views.open failed');
@@ -89,9 +100,10 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     const threadTs = typeof shortcut.message.thread_ts === 'string' ? shortcut.message.thread_ts : messageTs;
     const text = typeof shortcut.message.text === 'string' ? shortcut.message.text : '';
     const prompt = parseMentionText(text, context.botUserId).prompt;
+    const initial = await channelDefaults(deps, shortcut.channel.id);
     await client.views.open({
       trigger_id: shortcut.trigger_id,
-      view: buildAnimateModal({ prompt, metadata: { channel: shortcut.channel.id, threadTs, images } }),
+      view: buildAnimateModal({ prompt, metadata: { channel: shortcut.channel.id, threadTs, images }, initial }),
     });
   });
 
@@ -105,6 +117,7 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     const e = entries.value;
     const requester = slackUser(body.user.id, body.user.name);
     const place = { channel: e.metadata.channel, ...(e.metadata.threadTs ? { threadTs: e.metadata.threadTs } : {}) };
+    const remix = e.metadata.remix;
     const raw = {
       prompt: e.prompt,
       duration: e.duration,
@@ -112,6 +125,14 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       endImage: e.endImage,
       loop: e.loop,
       takes: e.takes,
+      ...(remix?.kept
+        ? {
+            kept: {
+              message: { platform: 'slack' as const, channelId: place.channel, messageId: remix.ts },
+              endImage: e.keepEndImage,
+            },
+          }
+        : {}),
     };
     // Checking inside the ack lets the errors sit on the modal's fields (a 10 MB download usually takes
     // well under a second). If it runs long, ack first so Slack does not show its own timeout error, and
@@ -160,6 +181,40 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       clearTimeout(budget);
     }
   });
+}
+
+/**
+ * The channel's defaults, which the form is prefilled with; none when Redis does not answer (the form
+ * must open within the trigger's ~3 s, and the person can still choose every option).
+ */
+export async function channelDefaults(deps: SlackHandlerDeps, channel: string): Promise<ChannelDefaults> {
+  return deps.intake.defaults.get({ platform: 'slack', channelId: channel, threadId: null }).catch((error: unknown) => {
+    deps.logger.warn({ err: error }, 'slack: reading the channel defaults before the modal failed');
+    return {};
+  });
+}
+
+/** `/animate defaults [clear | name value …]`: the channel's defaults, shown or (admins) changed. */
+async function defaultsReply(
+  deps: SlackHandlerDeps,
+  command: { user_id: string; user_name: string; channel_id: string },
+  rest: string,
+): Promise<string> {
+  const change = parseDefaultsText(rest);
+  if (!change.ok) return renderRefusals([change.error], slackFormat);
+  const where = { platform: 'slack' as const, channelId: command.channel_id, threadId: null };
+  try {
+    const outcome = await changeChannelDefaults(
+      deps.intake,
+      slackUser(command.user_id, command.user_name),
+      where,
+      change.value,
+    );
+    return outcome.ok ? renderChannelDefaults(outcome.value) : renderRefusals([outcome.error], slackFormat);
+  } catch (error) {
+    deps.logger.error({ err: error }, 'slack: the channel defaults failed');
+    return renderRefusals([refusal('service_unavailable')], slackFormat);
+  }
 }
 
 /**

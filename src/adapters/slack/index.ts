@@ -13,6 +13,7 @@ import { registerExtend } from './extend.js';
 import { createSlackImageDownloader } from './files.js';
 import { registerMention } from './mention.js';
 import { registerReactions } from './reactions.js';
+import { registerRemix } from './remix.js';
 import { slackFormat } from './render.js';
 import { toSlackLogger } from './slack-logger.js';
 
@@ -123,6 +124,7 @@ export function createSlackAdapter(cfg: SlackAdapterConfig, deps: SlackAdapterDe
   registerMention(app, handlerDeps);
   registerReactions(app, handlerDeps);
   registerExtend(app, handlerDeps);
+  registerRemix(app, handlerDeps);
 
   return {
     platform: 'slack',

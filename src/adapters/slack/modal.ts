@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import { INPUT_RULES, MAX_TAKES } from '../../core/input-rules.js';
 import type { RefusalField } from '../../core/refusal.js';
+import type { RequestOptions } from '../../core/request-options.js';
 import { IMAGE_TYPES, modalBlocks, plain } from './modal-blocks.js';
 
 /** `callback_id` of the animate modal. */
@@ -15,10 +16,13 @@ export const BLOCK = {
   duration: 'duration',
   loop: 'loop',
   takes: 'takes',
+  keepEndImage: 'keep_end_image',
 } as const;
 
 /** The loop checkbox's one option. */
 export const LOOP_VALUE = 'loop';
+/** The remix form's "keep the end image" checkbox's one option. */
+export const KEEP_END_VALUE = 'keep_end';
 
 /** A Slack file to animate, as the shortcut path carries it in `private_metadata`. */
 const FileRefSchema = z.object({ url: z.string().min(1), name: z.string() });
@@ -36,20 +40,55 @@ export const ModalMetadataSchema = z.object({
   threadTs: z.string().min(1).optional(),
   /** Shortcut path: the message's images (start, then optional end). */
   images: z.array(FileRefSchema).min(1).max(2).optional(),
+  /**
+   * A remix: the `ts` of the video it remixes, and whether it reuses that video's kept images (the form
+   * then has no image fields; after the input retention it asks for the image again).
+   */
+  remix: z.object({ ts: z.string().min(1), kept: z.boolean() }).optional(),
 });
 export type ModalMetadata = z.infer<typeof ModalMetadataSchema>;
 
+const loopOption = { text: plain('End where it began (not with an end image)'), value: LOOP_VALUE };
 const TAKE_CHOICES = Array.from({ length: MAX_TAKES }, (_, i) => i + 1);
 const takesOption = (n: number) => ({ text: plain(n === 1 ? '1 take' : `${n} takes`), value: String(n) });
 
+/** Whether the modal has image fields: not when the images come from a message or a remix's kept copies. */
+export function hasImageFields(metadata: ModalMetadata): boolean {
+  return metadata.images === undefined && !metadata.remix?.kept;
+}
+
 /**
  * The animate modal: start image (`file_input`, one image), optional end image, prompt (prefilled),
- * duration 5/10, a loop checkbox and takes 1–4. Without image fields when the images come from a message (shortcut).
+ * duration 5/10, a loop checkbox and takes 1–4, set to `initial` (the channel's defaults, or the
+ * remixed video's options). Without image fields when the images come from a message (shortcut) or
+ * are a remixed video's kept copies (then a box keeps its end image).
  * @see docs/platforms.md#slack-commands-modal-and-events (Block Kit's file_input element)
  */
-export function buildAnimateModal(input: { prompt: string; metadata: ModalMetadata }): types.ModalView {
-  const withImages = input.metadata.images === undefined;
+export function buildAnimateModal(input: {
+  prompt: string;
+  metadata: ModalMetadata;
+  initial?: Partial<RequestOptions> | undefined;
+}): types.ModalView {
+  const { metadata } = input;
+  const initial = input.initial ?? {};
+  const withImages = hasImageFields(metadata);
   const blocks: types.KnownBlock[] = [];
+  if (metadata.remix) {
+    const text = metadata.remix.kept
+      ? 'Remixing this video from its own images: change what you like.'
+      : 'The bot no longer keeps this video’s images: attach the image again.';
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+  }
+  if (metadata.remix?.kept && initial.endImage) {
+    const option = { text: plain('Keep its end image'), value: KEEP_END_VALUE };
+    blocks.push({
+      type: 'input',
+      block_id: BLOCK.keepEndImage,
+      optional: true,
+      label: plain('End image'),
+      element: { type: 'checkboxes', action_id: 'value', options: [option], initial_options: [option] },
+    });
+  }
   if (withImages) {
     blocks.push(
       {
@@ -61,8 +100,8 @@ export function buildAnimateModal(input: { prompt: string; metadata: ModalMetada
       },
       modalBlocks.endImage(BLOCK.endImage, 'The last frame to move towards.'),
     );
-  } else {
-    const names = (input.metadata.images ?? []).map((f) => f.name).join(' → ');
+  } else if (metadata.images) {
+    const names = metadata.images.map((f) => f.name).join(' → ');
     blocks.push({
       type: 'context',
       elements: [{ type: 'mrkdwn', text: `Animating the image from the message: ${names}` }],
@@ -75,7 +114,7 @@ export function buildAnimateModal(input: { prompt: string; metadata: ModalMetada
       input.prompt,
       'Describe the motion, e.g. "slow push-in, hair moving in the wind".',
     ),
-    modalBlocks.duration(BLOCK.duration, INPUT_RULES.defaultDuration),
+    modalBlocks.duration(BLOCK.duration, initial.duration ?? INPUT_RULES.defaultDuration),
     {
       type: 'input',
       block_id: BLOCK.loop,
@@ -84,7 +123,8 @@ export function buildAnimateModal(input: { prompt: string; metadata: ModalMetada
       element: {
         type: 'checkboxes',
         action_id: 'value',
-        options: [{ text: plain('End where it began (not with an end image)'), value: LOOP_VALUE }],
+        options: [loopOption],
+        ...(initial.loop ? { initial_options: [loopOption] } : {}),
       },
     },
     {
@@ -96,16 +136,17 @@ export function buildAnimateModal(input: { prompt: string; metadata: ModalMetada
         type: 'static_select',
         action_id: 'value',
         options: TAKE_CHOICES.map(takesOption),
-        initial_option: takesOption(1),
+        initial_option: takesOption(initial.takes ?? 1),
       },
     },
   );
+  const title = metadata.remix ? 'Remix' : 'Animate';
   return {
     type: 'modal',
     callback_id: MODAL_CALLBACK_ID,
-    private_metadata: JSON.stringify(input.metadata),
-    title: plain('Animate'),
-    submit: plain('Animate'),
+    private_metadata: JSON.stringify(metadata),
+    title: plain(title),
+    submit: plain(title),
     close: plain('Cancel'),
     blocks,
   };

@@ -37,6 +37,8 @@ export function helpText(botUserId?: string): string {
     loopExample: '`/animate a candle flickering` → Loop',
     takes: (range) => `pick ${range} takes in the form`,
     extendMenu: '⋯ → *Extend this video*',
+    remixMenu: '⋯ → *Remix this video*',
+    defaults: '`/animate defaults`',
     mention: `Mention ${bot} in a message with an image attached: \`${bot} hair moving in the wind, 10s\`.`,
     messageMenu: '⋯ → *Animate this image*',
     status: '`/animate status`',

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../../shared/result.js';
-import { BLOCK, LOOP_VALUE, type ModalMetadata, ModalMetadataSchema, type SlackFileRef } from './modal.js';
+import {
+  BLOCK,
+  hasImageFields,
+  KEEP_END_VALUE,
+  LOOP_VALUE,
+  type ModalMetadata,
+  ModalMetadataSchema,
+  type SlackFileRef,
+} from './modal.js';
 
 /** A file in a `file_input` value or a message. Only the fields the bot uses; Slack sends many more. */
 export const SlackFileSchema = z.object({
@@ -38,6 +46,8 @@ export interface ModalEntries {
   endImage: SlackFileRef | null;
   loop: boolean;
   takes: string | null;
+  /** A remix of kept images: whether the "keep its end image" box is ticked. */
+  keepEndImage: boolean;
 }
 
 /** Turns a Slack file into what the bot downloads (`url_private_download`, else `url_private`). */
@@ -71,7 +81,7 @@ export function readModalEntries(view: unknown): Result<ModalEntries, string> {
     const f = first(block)?.files?.[0];
     return f ? fileRef(f) : null;
   };
-  const withImages = metadata.data.images === undefined;
+  const withImages = hasImageFields(metadata.data);
   const images = metadata.data.images ?? [];
   return ok({
     viewId: parsed.data.id,
@@ -83,6 +93,7 @@ export function readModalEntries(view: unknown): Result<ModalEntries, string> {
     endImage: withImages ? fileOf(BLOCK.endImage) : (images[1] ?? null),
     loop: (first(BLOCK.loop)?.selected_options ?? []).some((o) => o.value === LOOP_VALUE),
     takes: first(BLOCK.takes)?.selected_option?.value ?? null,
+    keepEndImage: (first(BLOCK.keepEndImage)?.selected_options ?? []).some((o) => o.value === KEEP_END_VALUE),
   });
 }
 

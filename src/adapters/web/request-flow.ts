@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { promptPreview } from '../../core/format.js';
 import type { CheckedImage } from '../../core/images.js';
-import type { Intake } from '../../core/intake.js';
+import type { Intake, KeptImages } from '../../core/intake.js';
 import type { MessageRef, UserRef } from '../../core/model.js';
 import type { ChatPort } from '../../core/ports/chat-port.js';
 import type { Metrics } from '../../core/ports/metrics.js';
@@ -19,6 +19,9 @@ import type { Upload } from './upload.js';
 /** A client-made id for one submit or click, so a repeated request is the same event. */
 export const ClientEventId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
+/** A message id in the playground's store. */
+export const MessageId = z.string().regex(/^\d{1,18}$/);
+
 /** The composer's text fields, as the form sends them. */
 export const AnimateFields = z.object({
   prompt: z.string().default(''),
@@ -26,6 +29,8 @@ export const AnimateFields = z.object({
   loop: z.enum(['on', 'off', '']).optional(),
   takes: z.string().max(4).optional(),
   eventId: ClientEventId,
+  /** The remix form: whether the remixed video's end image comes along (when its images are kept). */
+  keepEndImage: z.enum(['on', 'off', '']).optional(),
 });
 
 /** A refusal as the page shows it next to the composer (or the chip): core's words, plain. */
@@ -56,6 +61,7 @@ export async function animate(
   person: UserRef,
   fields: z.infer<typeof AnimateFields>,
   files: Partial<Record<'image' | 'end_image', Upload>>,
+  kept?: KeptImages,
 ): Promise<{ status: number; body: unknown }> {
   const { store, intake, logger, metrics } = deps;
   const refused = (status: number, refusals: Refusal[]) => ({
@@ -72,8 +78,10 @@ export async function animate(
       duration: fields.duration,
       startImage: files.image,
       endImage: files.end_image,
-      loop: fields.loop === 'on',
+      // The composer is prefilled with the channel's defaults and sends them; a field left out takes them.
+      loop: fields.loop ? fields.loop === 'on' : undefined,
       takes: fields.takes,
+      kept,
     },
     {
       requester: person,
@@ -89,7 +97,7 @@ export async function animate(
         ...(upload.declaredMime.startsWith('image/') ? { mime: upload.declaredMime } : {}),
       }),
       fetchImage: (upload, field) => deps.checkImage(upload.bytes, field),
-      announce: (request) => announce(store, channel.id, person, eventId, request, files.image as Upload),
+      announce: (request) => announce(store, channel.id, person, eventId, request, files.image),
       openThread: (anchor, request) => deps.chat.openThread(anchor, `🎬 ${promptPreview(request.prompt, 90)}`),
       async notStarted(problem, anchor) {
         if (anchor) {
@@ -125,8 +133,9 @@ export async function animate(
 }
 
 /**
- * Posts the announcement with the start image, once per client event id (a repeated submit finds the
- * first one), or null when the channel is closed.
+ * Posts the announcement with the start image (a remix of kept images shows none: the web keeps no
+ * copy of them), once per client event id (a repeated submit finds the first one), or null when the
+ * channel is closed.
  */
 async function announce(
   store: WebStore,
@@ -134,22 +143,22 @@ async function announce(
   person: UserRef,
   eventId: string,
   request: CheckedRequest,
-  start: Upload,
+  start: Upload | undefined,
 ): Promise<MessageRef | null> {
   const announceKey = `announce-${eventId}`;
   const found = await store.byKey({ channelId, threadId: null }, announceKey);
   if (found) return { platform: 'web', channelId, messageId: found };
-  const image = await store.putFile(request.startImage.bytes, {
-    filename: start.filename,
-    mime: request.startImage.mime,
-  });
+  const image =
+    request.startImage && start
+      ? await store.putFile(request.startImage.bytes, { filename: start.filename, mime: request.startImage.mime })
+      : undefined;
   const posted = await store.post(
     { channelId, threadId: null },
     WEB_BOT,
     {
       kind: 'announcement',
       text: renderAnnouncement(person.userId, request.prompt, request.duration, webFormat, { inThread: true }),
-      image,
+      ...(image ? { image } : {}),
     },
     { idempotencyKey: announceKey, invokedBy: personAuthor(person) },
   );

@@ -17,7 +17,8 @@ import {
   type WebAccess,
 } from './auth.js';
 import { type createEventStreams, FILES_PATH, forPage } from './events.js';
-import { AnimateFields, animate, ClientEventId, forPerson, type WebRequestDeps } from './request-flow.js';
+import { mountRemixRoutes } from './remix-routes.js';
+import { AnimateFields, animate, ClientEventId, forPerson, MessageId, type WebRequestDeps } from './request-flow.js';
 import { randomId, SESSION_TTL_SECONDS, WEB_CHANNEL, type WebSession, type WebStore } from './store.js';
 import { readForm } from './upload.js';
 
@@ -63,7 +64,6 @@ const DisplayName = z
 const SignIn = z.object({ displayName: DisplayName, token: z.string().max(512).optional() });
 
 const ReactionBody = z.object({ emoji: z.string().refine((e) => WEB_REACTIONS.includes(e)), eventId: ClientEventId });
-const MessageId = z.string().regex(/^\d{1,18}$/);
 
 /**
  * The playground's HTTP side: the page, its state and live updates, the composer's `/animate` and the
@@ -150,7 +150,9 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
     const { person } = res.locals as SignedIn;
     const channel = await store.channel(WEB_CHANNEL);
     const page = await forPage(store, await store.list({ channelId: WEB_CHANNEL, threadId: null }));
-    res.json({ me: me(person), channel, ...page, maxTakes: MAX_TAKES });
+    // The composer starts from the channel's defaults (README.md, "Channel defaults").
+    const defaults = await intake.defaults.get({ platform: 'web', channelId: WEB_CHANNEL, threadId: null });
+    res.json({ me: me(person), channel, ...page, maxTakes: MAX_TAKES, defaults });
   });
 
   router.get('/web/api/threads/:id', gate, signedIn, async (req, res) => {
@@ -201,6 +203,8 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
     const outcome = await animate(deps, person, fields.data, read.form.files);
     res.status(outcome.status).json(outcome.body);
   });
+
+  mountRemixRoutes(router, deps, gate, signedIn);
 
   router.post(
     '/web/api/messages/:id/reactions',

@@ -52,6 +52,8 @@ export function storeKeys(prefix: string) {
     finalEditScopeOf: () => `${p}:final-edits:scope-of`,
     /** Finals the chat kept refusing, moved aside (`requestId#attempt` → JSON), for an operator to read. */
     finalEditsDead: () => `${p}:final-edits:dead`,
+    /** `platform:channelId` → JSON of that channel's defaults (src/queue/stores/channel-defaults.ts). */
+    channelDefaults: () => `${p}:channel-defaults`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
   };

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.js';
+import { createChannelDefaultsStore } from './channel-defaults.js';
 import { createFinalEditOutbox } from './final-edits.js';
 import { createInboxStore } from './inbox-store.js';
 import { storeKeys } from './keys.js';
@@ -20,5 +21,6 @@ export function createStores(redis: Redis, prefix: string, logger: Logger) {
     slots: createSlotStore(redis, keys),
     inbox: createInboxStore(redis, keys),
     finalEdits: createFinalEditOutbox(redis, keys, logger),
+    channelDefaults: createChannelDefaultsStore(redis, keys, logger),
   };
 }

@@ -107,11 +107,27 @@ export function animateData(o: AnimateOptions) {
   };
 }
 
-/** `data` of a chat-input command without options (`/animations`). */
-export function plainCommandData(name: string) {
+/** `data` of a chat-input command (`/animations`, `/animate-defaults duration:10`), options by name. */
+export function plainCommandData(name: string, options: Record<string, number | boolean | string> = {}) {
+  const typed = Object.entries(options).map(([option, value]) => ({
+    name: option,
+    type:
+      typeof value === 'boolean'
+        ? ApplicationCommandOptionType.Boolean
+        : typeof value === 'number'
+          ? ApplicationCommandOptionType.Integer
+          : ApplicationCommandOptionType.String,
+    value,
+  }));
   return {
     type: InteractionType.ApplicationCommand,
-    data: { id: '500000000000000002', name, type: ApplicationCommandType.ChatInput, guild_id: FAKE_IDS.guild },
+    data: {
+      id: '500000000000000002',
+      name,
+      type: ApplicationCommandType.ChatInput,
+      guild_id: FAKE_IDS.guild,
+      ...(typed.length > 0 ? { options: typed } : {}),
+    },
   };
 }
 
@@ -130,16 +146,33 @@ export function messageCommandData(message: APIMessage, name = 'Animate image') 
   };
 }
 
-/** `data` of a modal submission with text inputs by custom id. */
-export function modalSubmitData(customId: string, fields: Record<string, string>) {
+/**
+ * `data` of a modal submission with text inputs by custom id, and files uploaded through labelled file
+ * upload components (each resolved as an attachment, as Discord sends them).
+ */
+export function modalSubmitData(
+  customId: string,
+  fields: Record<string, string>,
+  files: Record<string, APIAttachment> = {},
+) {
+  const uploads = Object.entries(files);
   return {
     type: InteractionType.ModalSubmit,
     data: {
       custom_id: customId,
-      components: Object.entries(fields).map(([id, value]) => ({
-        type: ComponentType.ActionRow,
-        components: [{ type: ComponentType.TextInput, custom_id: id, value }],
-      })),
+      components: [
+        ...Object.entries(fields).map(([id, value]) => ({
+          type: ComponentType.ActionRow,
+          components: [{ type: ComponentType.TextInput, custom_id: id, value }],
+        })),
+        ...uploads.map(([id, att]) => ({
+          type: ComponentType.Label,
+          component: { type: ComponentType.FileUpload, custom_id: id, values: [att.id] },
+        })),
+      ],
+      ...(uploads.length > 0
+        ? { resolved: { attachments: Object.fromEntries(uploads.map(([, att]) => [att.id, att])) } }
+        : {}),
     },
   };
 }

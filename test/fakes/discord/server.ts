@@ -55,12 +55,17 @@ export interface DiscordFake {
   expireAttachment(att: APIAttachment): void;
   /** Dispatches `/animate`; returns the interaction id. */
   animate(options: AnimateOptions, ctx?: InteractionContext): string;
-  /** Dispatches a chat-input command without options (`/animations`). */
-  command(name: string, ctx?: InteractionContext): string;
+  /** Dispatches a chat-input command (`/animations`, or `/animate-defaults` with its options by name). */
+  command(name: string, ctx?: InteractionContext, options?: Record<string, number | boolean | string>): string;
   /** Dispatches a message context-menu command ("Animate image" unless `name` says otherwise) on a message. */
   messageCommand(message: APIMessage, ctx?: InteractionContext, name?: string): string;
-  /** Dispatches a modal submission. */
-  submitModal(customId: string, fields: Record<string, string>, ctx?: InteractionContext): string;
+  /** Dispatches a modal submission (with files for its file upload components). */
+  submitModal(
+    customId: string,
+    fields: Record<string, string>,
+    ctx?: InteractionContext,
+    files?: Record<string, APIAttachment>,
+  ): string;
   /** Posts a message by a user (e.g. one carrying an image for the context menu). */
   userMessage(channelId: string, userId: string, content: string, attachments?: APIAttachment[]): APIMessage;
   /** A user reacts: records it and dispatches `MESSAGE_REACTION_ADD`. */
@@ -208,9 +213,9 @@ export async function startDiscordFake(): Promise<DiscordFake> {
       if (file) file.expired = true;
     },
     animate: (options, ctx) => dispatchInteraction(ctx, animateData(options)),
-    command: (name, ctx) => dispatchInteraction(ctx, plainCommandData(name)),
+    command: (name, ctx, options) => dispatchInteraction(ctx, plainCommandData(name, options)),
     messageCommand: (message, ctx, name) => dispatchInteraction(ctx, messageCommandData(message, name)),
-    submitModal: (customId, fields, ctx) => dispatchInteraction(ctx, modalSubmitData(customId, fields)),
+    submitModal: (customId, fields, ctx, files) => dispatchInteraction(ctx, modalSubmitData(customId, fields, files)),
     userMessage(channelId, userId, content, attachments = []) {
       return state.addMessage(channelId, { content, author: userObject(userId), attachments }).message;
     },

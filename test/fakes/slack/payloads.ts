@@ -60,6 +60,8 @@ export function viewSubmission(input: {
     duration?: string | null;
     loop?: boolean;
     takes?: string;
+    /** A remix of kept images: the "keep its end image" box. */
+    keepEndImage?: boolean;
   };
 }): Record<string, unknown> {
   const values: Record<string, Record<string, unknown>> = {};
@@ -82,6 +84,16 @@ export function viewSubmission(input: {
       value: {
         type: 'checkboxes',
         selected_options: input.values.loop ? [{ value: 'loop', text: { type: 'plain_text', text: 'Loop' } }] : [],
+      },
+    };
+  }
+  if (has('keep_end_image')) {
+    values.keep_end_image = {
+      value: {
+        type: 'checkboxes',
+        selected_options: input.values.keepEndImage
+          ? [{ value: 'keep_end', text: { type: 'plain_text', text: 'Keep' } }]
+          : [],
       },
     };
   }

@@ -12,8 +12,10 @@ import { createRedisConnection } from '../../../src/queue/stores/redis.js';
 import type { AnimateWorkerDeps } from '../../../src/queue/worker/animate-worker.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
+import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
-import { buildTestWorker } from '../../support/worker.js';
+import { endInputRetention } from '../../support/retention.js';
+import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
 
 /** Bot and worker over loopback: Discord fake, Oxen simulator, a real Redis with a prefix of its own. */
 export interface DiscordStack {
@@ -25,6 +27,8 @@ export interface DiscordStack {
   bot: { intake: QueueIntake; adapter: PlatformAdapter };
   /** Stops the bot side and starts a fresh one (new gateway session, empty caches, new queue handle). */
   restartBot(): Promise<void>;
+  /** Ends the input retention of every finished request (their staged copies are let go). */
+  endInputRetention(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,8 +60,9 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
   });
   await events.start();
   const chat = createDiscordChatPort({ token: discord.token, apiUrl: discord.apiUrl, retries: 0, timeoutMs: 10_000 });
+  const imageStore = createOxenImageStore(oxen, TEST_INPUT_REPO);
   const worker = buildTestWorker(
-    { connection: workerRedis, prefix, oxen, events, chat: { discord: chat } },
+    { connection: workerRedis, prefix, oxen, events, chat: { discord: chat }, imageStore },
     { limits, ...options.worker, timings: { progressEveryMs: 100, ...options.worker?.timings } },
   );
 
@@ -80,6 +85,7 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
     redis,
     prefix,
     bot: await startBot(),
+    endInputRetention: () => endInputRetention(redis, prefix, imageStore),
     async restartBot() {
       await stack.bot.adapter.stop();
       await stack.bot.intake.close();

@@ -47,15 +47,23 @@ beforeEach(() => {
 });
 
 describe('npm run commands:deploy', () => {
-  test('GIVEN DISCORD_DEV_GUILD_ID THEN the five commands are registered to that guild', async () => {
+  test('GIVEN DISCORD_DEV_GUILD_ID THEN the seven commands are registered to that guild', async () => {
     const result = await registerDiscordCommands({
       token: fake.token,
       applicationId: fake.applicationId,
       apiUrl: fake.apiUrl,
       guildId: FAKE_IDS.guild,
     });
-    expect(result.map((c) => c.name)).toEqual(['animate', 'Animate image', 'Extend video', 'animations', 'help']);
-    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(5);
+    expect(result.map((c) => c.name)).toEqual([
+      'animate',
+      'Animate image',
+      'Extend video',
+      'Remix video',
+      'animations',
+      'animate-defaults',
+      'help',
+    ]);
+    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(7);
     expect(fake.requests).toContain(
       `PUT /api/v10/applications/${fake.applicationId}/guilds/${FAKE_IDS.guild}/commands`,
     );
@@ -63,7 +71,7 @@ describe('npm run commands:deploy', () => {
 
   test('GIVEN no guild THEN they are registered globally', async () => {
     await registerDiscordCommands({ token: fake.token, applicationId: fake.applicationId, apiUrl: fake.apiUrl });
-    expect(fake.state.commands.get('global')).toHaveLength(5);
+    expect(fake.state.commands.get('global')).toHaveLength(7);
   });
 
   test('GIVEN a wrong token THEN it fails', async () => {
@@ -74,8 +82,10 @@ describe('npm run commands:deploy', () => {
 
   test('GIVEN the script run as `npm run commands:deploy` with DISCORD_* set THEN it registers and says where', async () => {
     const { stdout } = await deploy(discordEnv());
-    expect(stdout).toBe(`Registered animate, Animate image, Extend video, animations, help guild ${FAKE_IDS.guild}.\n`);
-    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(5);
+    expect(stdout).toBe(
+      `Registered animate, Animate image, Extend video, Remix video, animations, animate-defaults, help guild ${FAKE_IDS.guild}.\n`,
+    );
+    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(7);
   });
 
   test('GIVEN no DISCORD_TOKEN THEN the script exits 1 naming what to set', async () => {
@@ -107,8 +117,10 @@ describe('the build', () => {
       env: { PATH: process.env.PATH ?? '', ...discordEnv() },
       cwd: tmpdir(),
     });
-    expect(stdout).toBe(`Registered animate, Animate image, Extend video, animations, help guild ${FAKE_IDS.guild}.\n`);
-    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(5);
+    expect(stdout).toBe(
+      `Registered animate, Animate image, Extend video, Remix video, animations, animate-defaults, help guild ${FAKE_IDS.guild}.\n`,
+    );
+    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(7);
   });
 
   test('GIVEN no credentials THEN the built script exits 1 naming what to set', async () => {
@@ -158,11 +170,11 @@ describe('DISCORD_REGISTER_COMMANDS at startup', () => {
 
     const registered = bot.lines.findIndex((l) => l.msg === 'discord commands registered');
     expect(bot.lines[registered]).toMatchObject({
-      commands: ['animate', 'Animate image', 'Extend video', 'animations', 'help'],
+      commands: ['animate', 'Animate image', 'Extend video', 'Remix video', 'animations', 'animate-defaults', 'help'],
       target: `guild ${FAKE_IDS.guild}`,
     });
     expect(registered).toBeLessThan(bot.lines.findIndex((l) => l.msg === 'ready'));
-    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(5);
+    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(7);
     expect(registrations()).toEqual([
       `PUT /api/v10/applications/${fake.applicationId}/guilds/${FAKE_IDS.guild}/commands`,
     ]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { CheckedImage } from '../../../src/core/images.js';
-import type { SubmitInput } from '../../../src/core/intake.js';
+import type { SubmitFields, SubmitInput } from '../../../src/core/intake.js';
 import type { LimitSettings } from '../../../src/core/limits.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
 import type { PricePort } from '../../../src/core/ports/price.js';
@@ -25,7 +25,10 @@ export function pngImage(): CheckedImage {
 
 let seq = 0;
 /** A SubmitInput from `userId` in channel C1, with a fresh event id unless given. */
-export function submitInput(overrides: Partial<SubmitInput> = {}, userId = 'U1'): SubmitInput {
+export function submitInput(
+  overrides: Partial<SubmitFields & { startImage: CheckedImage; endImage: CheckedImage }> = {},
+  userId = 'U1',
+): SubmitInput {
   seq++;
   return {
     eventId: `discord-${randomUUID()}`,

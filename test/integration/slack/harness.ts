@@ -19,6 +19,7 @@ import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import type { FakeFile, FakeMessage } from '../../fakes/slack/state.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';
 import { makePng } from '../../support/images.js';
+import { endInputRetention } from '../../support/retention.js';
 import { buildTestWorker } from '../../support/worker.js';
 
 export const SIGNING_SECRET = 'slack-e2e-signing-secret';
@@ -38,6 +39,8 @@ export interface SlackHarness {
   videos(channel: string, threadTs: string): FakeMessage[];
   /** How many jobs the queue holds in any state. */
   jobCount(): Promise<number>;
+  /** Ends the input retention of every finished request (their staged copies are let go). */
+  endInputRetention(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -61,13 +64,14 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
   const events = createEventHub({ ...oxenSettings, backoff: { baseMs: 20, maxMs: 200 } });
   await events.start();
   const workerConnection = createRedisConnection(redisUrl, { forWorker: true });
+  const imageStore = createOxenImageStore(oxen, 'local/animate-inputs');
   const worker = buildTestWorker(
     {
       connection: workerConnection,
       prefix,
       oxen,
       events,
-      imageStore: createOxenImageStore(oxen, 'local/animate-inputs'),
+      imageStore,
       chat: { slack: createSlackChatPort({ token: slack.botToken, apiUrl: slack.apiUrl, logger, retries: 0 }) },
       logger,
     },
@@ -112,6 +116,7 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
         .thread(channel, threadTs)
         .filter((m) => m.user === slack.botUserId && m.files.some((f) => f.mimetype.startsWith('video/'))),
     jobCount: async () => Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0),
+    endInputRetention: () => endInputRetention(redis, prefix, imageStore),
     async close() {
       await adapter.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

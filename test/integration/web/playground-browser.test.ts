@@ -197,6 +197,33 @@ describe('web playground in a real browser', () => {
     await page.screenshot({ path: SCREENSHOT ?? join(ROOT, '.tmp', `playground-${process.pid}.png`) });
   });
 
+  it('GIVEN a delivered video THEN 🔀 Remix fills the composer with its options and makes a new video from the same image; the defaults control refuses a person who is not an admin', async () => {
+    onTestFailed(() => {
+      process.stderr.write(`bot said:\n${bot.output().slice(-4000)}\n`);
+    });
+    await results(page).first().getByRole('button', { name: /Remix/ }).click();
+    await page.locator('#composer-remix').waitFor();
+    expect(await page.locator('#composer-remix-text').textContent()).toContain('from its own images');
+    expect(await page.inputValue('#composer-prompt')).toBe('slow push-in, light drifting across the frame');
+    expect(await page.isChecked('input[name="duration"][value="10"]')).toBe(true);
+
+    await page.fill('#composer-prompt', 'the light fades to night');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/remix') && r.request().method() === 'POST'),
+      page.click('#composer-send'),
+    ]);
+    expect(response.status()).toBe(202);
+    await expect.poll(() => page.locator('#composer-remix').isHidden()).toBe(true);
+    await results(page).first().locator('video').waitFor();
+    const [row] = [...sim.rows.values()].filter((r) => r.prompt === 'the light fades to night');
+    expect(row?.duration).toBe(10);
+
+    await page.locator('#defaults summary').click();
+    await page.selectOption('#defaults-duration', '5');
+    await page.click('#defaults-save');
+    await expect.poll(() => page.locator('#defaults-refusal').textContent()).toContain('Only the bot');
+  });
+
   it('GIVEN a generation in flight THEN ❌ cancels it at the simulator and the progress message says so', async () => {
     sim.knobs.processingMs = 60_000;
     const cancels = sim.counters.cancel;

@@ -23,6 +23,10 @@ const state = {
   openThread: null,
   events: null,
   startImage: null,
+  /** The video being remixed (🔀): its message id, and whether its images are kept. */
+  remix: null,
+  /** The channel's defaults, which the composer starts from. */
+  defaults: {},
 };
 
 /** A random id for one submit or click: the same request sent twice is one event. */
@@ -159,6 +163,7 @@ async function loadState() {
   $('channel-name').textContent = `# ${body.channel?.name ?? 'playground'}`;
   $('composer-takes').max = String(body.maxTakes ?? 4);
   upsert(body.messages, body.names);
+  showDefaults(body.defaults ?? {});
   if (state.openThread) await loadThread(state.openThread);
 }
 
@@ -312,6 +317,16 @@ function drawMedia(media, message) {
 
 function drawChips(chips, message) {
   chips.replaceChildren();
+  // 🔀 opens a form, which a reaction cannot: a button of its own on every video of the bot.
+  if (message.author.kind === 'bot' && message.videos.length > 0) {
+    const remix = document.createElement('button');
+    remix.type = 'button';
+    remix.className = 'chip remix';
+    remix.textContent = '🔀 Remix';
+    remix.title = 'Run it again with a changed prompt or options';
+    remix.addEventListener('click', () => startRemix(message, remix));
+    chips.append(remix);
+  }
   const shown = new Map(message.reactions.map((r) => [r.emoji, r.users]));
   if (shown.size === 0) return;
   chips.setAttribute('role', 'group');
@@ -342,6 +357,94 @@ function drawChips(chips, message) {
     chips.append(button);
   }
 }
+
+function noteOn(button, text) {
+  const note = button.closest('.message')?.querySelector(':scope > .note');
+  if (!note) return;
+  note.textContent = text;
+  note.setAttribute('role', 'status');
+}
+
+// --- 🔀 remix and the channel's defaults --------------------------------------------------------------
+
+/** Sets the composer's options (duration, loop, takes) to `options`, leaving out what it does not give. */
+function setComposerOptions(options) {
+  if (options.duration !== undefined) {
+    const radio = document.querySelector(`input[name="duration"][value="${options.duration}"]`);
+    if (radio) radio.checked = true;
+  }
+  if (options.loop !== undefined) $('composer-loop').checked = options.loop;
+  if (options.takes !== undefined) $('composer-takes').value = String(options.takes);
+}
+
+async function startRemix(message, button) {
+  button.disabled = true;
+  try {
+    const { status, body } = await api(`/web/api/messages/${encodeURIComponent(message.id)}/remix`);
+    if (status !== 200) {
+      noteOn(button, `⚠️ ${body?.refusals?.[0]?.message ?? 'The bot did not answer; try again.'}`);
+      return;
+    }
+    noteOn(button, '');
+    const { options, imagesKept } = body;
+    state.remix = { messageId: message.id, imagesKept };
+    $('composer-prompt').value = options.prompt;
+    setComposerOptions(options);
+    $('composer-remix-text').textContent = imagesKept
+      ? '🔀 Remixing this video from its own images: change what you like.'
+      : '🔀 The bot no longer keeps this video’s images: attach the image again.';
+    $('composer-keep-end-row').hidden = !(imagesKept && options.endImage);
+    $('composer-keep-end').checked = true;
+    $('composer-remix').hidden = false;
+    $('composer-send').textContent = 'Remix';
+    $('composer-prompt').focus();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function endRemix() {
+  state.remix = null;
+  $('composer-remix').hidden = true;
+  $('composer-send').textContent = 'Animate';
+  setComposerOptions(state.defaults);
+}
+
+$('composer-remix-cancel').addEventListener('click', endRemix);
+
+function showDefaults(defaults) {
+  state.defaults = defaults;
+  if (!state.remix) setComposerOptions(defaults);
+  $('defaults-duration').value = defaults.duration === undefined ? '' : String(defaults.duration);
+  $('defaults-loop').value = defaults.loop === undefined ? '' : defaults.loop ? 'on' : 'off';
+  $('defaults-takes').value = defaults.takes === undefined ? '' : String(defaults.takes);
+}
+
+async function saveDefaults(change) {
+  const { status, body } = await api('/web/api/defaults', jsonBody(change));
+  $('defaults-refusal').textContent = status === 200 ? '' : `⚠️ ${body?.refusals?.[0]?.message ?? 'Try again.'}`;
+  if (status !== 200) return;
+  $('defaults-state').textContent = body.text;
+  showDefaults(body.defaults);
+}
+
+$('defaults').addEventListener('toggle', async () => {
+  if (!$('defaults').open) return;
+  const { status, body } = await api('/web/api/defaults');
+  if (status === 200) {
+    $('defaults-state').textContent = body.text;
+    showDefaults(body.defaults);
+  }
+});
+$('defaults-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const defaults = {};
+  if ($('defaults-duration').value) defaults.duration = $('defaults-duration').value;
+  if ($('defaults-loop').value) defaults.loop = $('defaults-loop').value;
+  if ($('defaults-takes').value) defaults.takes = $('defaults-takes').value;
+  saveDefaults({ defaults });
+});
+$('defaults-clear').addEventListener('click', () => saveDefaults({ clear: true }));
 
 async function react(message, emoji, button) {
   button.disabled = true;
@@ -452,18 +555,22 @@ $('composer').addEventListener('submit', async (event) => {
   if (state.startImage) form.set('image', state.startImage, state.startImage.name || 'pasted.png');
   const end = $('composer-end-image').files?.[0];
   if (end) form.set('end_image', end, end.name);
+  const remix = state.remix;
+  if (remix) form.set('keepEndImage', $('composer-keep-end').checked ? 'on' : 'off');
+  const path = remix ? `/web/api/messages/${encodeURIComponent(remix.messageId)}/remix` : '/web/api/animate';
   send.disabled = true;
   send.textContent = 'Sending…';
   refusalBox.replaceChildren();
   for (const el of document.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
   try {
-    const response = await fetch('/web/api/animate', { method: 'POST', body: form, credentials: 'same-origin' });
+    const response = await fetch(path, { method: 'POST', body: form, credentials: 'same-origin' });
     const body = await response.json().catch(() => null);
     if (response.status === 202) {
       $('composer-prompt').value = '';
       setStartImage(null);
       $('composer-image').value = '';
       $('composer-end-image').value = '';
+      if (remix) endRemix();
       upsertSoon(body.anchorId).then(() => openThread(body.anchorId));
       return;
     }
@@ -472,7 +579,7 @@ $('composer').addEventListener('submit', async (event) => {
     showRefusals([{ message: 'Could not reach the bot. Check that it is running, then try again.' }]);
   } finally {
     send.disabled = false;
-    send.textContent = 'Animate';
+    send.textContent = state.remix ? 'Remix' : 'Animate';
   }
 });
 

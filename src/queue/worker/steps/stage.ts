@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { ChatError } from '../../../core/errors.js';
 import { frameFailure, missingImageFailure } from '../../../core/failure.js';
+import type { CheckedImage, StagedImage } from '../../../core/images.js';
 import { checkImageMeta, sizeForModel } from '../../../core/input-rules.js';
 import type { MessageRef } from '../../../core/model.js';
 import type { RequestRecord } from '../../../core/request.js';
 import { lastFrame, scaleFrame } from '../../../media/frames.js';
+import { createImageFetcher } from '../../../media/image-fetcher.js';
 import { checkBudgetAlert } from '../budget-alert.js';
 import { endAttempt } from '../finish.js';
 import { progressView } from '../progress-message.js';
@@ -44,10 +46,17 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
   await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'staging');
 
   if (!(await reusableCopies(ctx, request))) {
-    const start = request.part
-      ? await continuedFrame(ctx, request.part.from)
-      : await ctx.requests.getPendingImage(request.requestId, 'start');
-    const end = request.hasEndImage ? await ctx.requests.getPendingImage(request.requestId, 'end') : null;
+    const remixed = request.remixOf ? await remixedImages(ctx, request.remixOf.requestId, request.hasEndImage) : null;
+    const start = remixed
+      ? remixed.start
+      : request.part
+        ? await continuedFrame(ctx, request.part.from)
+        : await ctx.requests.getPendingImage(request.requestId, 'start');
+    const end = remixed
+      ? remixed.end
+      : request.hasEndImage
+        ? await ctx.requests.getPendingImage(request.requestId, 'end')
+        : null;
     if (!start || (request.hasEndImage && !end)) {
       await endAttempt(ctx, act, { outcome: 'failed', failure: missingImageFailure() });
       throw new UnrecoverableError('the images of this request are gone');
@@ -100,6 +109,34 @@ async function reusableCopies(ctx: WorkerContext, request: RequestRecord): Promi
   if (!store.has) return true;
   for (const ref of [staged.start.ref, staged.end?.ref]) if (ref && !(await store.has(ref))) return false;
   return true;
+}
+
+/**
+ * A remix's images: copies of the remixed request's staged copies, made under the remix's own keys, so
+ * every request's input URL stays its own (the reconciler tells requests apart by it,
+ * src/queue/worker/duplicates.ts) and each keeps its own retention. Null images when the remixed
+ * request's copies were let go since the submit (the attempt then fails as "images gone", refunded).
+ */
+async function remixedImages(ctx: WorkerContext, requestId: string, withEnd: boolean) {
+  const source = await ctx.requests.getRequest(requestId);
+  if (!source?.staged || (await ctx.requests.ledger.isGone(requestId))) return { start: null, end: null };
+  const start = await keptCopy(ctx, source.staged.start);
+  const end = withEnd && source.staged.end ? await keptCopy(ctx, source.staged.end) : null;
+  return { start, end };
+}
+
+/**
+ * Downloads one staged copy through the link Oxen would get, with the fetcher people's images go
+ * through (size cap, timeout, the bytes checked again), allowed only the link's own host: the bot's
+ * store. Null when it cannot be read (the copy is gone).
+ */
+async function keptCopy(ctx: WorkerContext, staged: StagedImage): Promise<CheckedImage | null> {
+  const link = await ctx.imageStore.linkFor(staged);
+  const fetcher = createImageFetcher({ allowedHosts: [new URL(link).hostname], oxenBaseUrl: link });
+  const fetched = await fetcher.fetch(link);
+  if (fetched.ok) return fetched.value;
+  ctx.logger.warn({ code: fetched.error.code }, 'a remixed video’s kept image could not be read');
+  return null;
 }
 
 /**

@@ -23,12 +23,14 @@ describe('discord commands', () => {
     });
   });
 
-  test('GIVEN the command list THEN it has /animate, the message menus, /animations and /help within Discord’s limits', () => {
+  test('GIVEN the command list THEN it has /animate, the message menus, /animations, /animate-defaults and /help within Discord’s limits', () => {
     expect(discordCommands.map((c) => [c.name, c.type])).toEqual([
       ['animate', ApplicationCommandType.ChatInput],
       ['Animate image', ApplicationCommandType.Message],
       ['Extend video', ApplicationCommandType.Message],
+      ['Remix video', ApplicationCommandType.Message],
       ['animations', ApplicationCommandType.ChatInput],
+      ['animate-defaults', ApplicationCommandType.ChatInput],
       ['help', ApplicationCommandType.ChatInput],
     ]);
     for (const c of discordCommands) {

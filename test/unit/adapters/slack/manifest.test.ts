@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SHORTCUT_CALLBACK_ID } from '../../../../src/adapters/slack/animate-command.js';
 import { EXTEND_SHORTCUT_CALLBACK_ID, EXTEND_SHORTCUT_NAME } from '../../../../src/adapters/slack/extend.js';
 import { SLACK_EVENTS_PATH } from '../../../../src/adapters/slack/index.js';
+import { REMIX_SHORTCUT_CALLBACK_ID, REMIX_SHORTCUT_NAME } from '../../../../src/adapters/slack/remix.js';
 
 const manifest = JSON.parse(readFileSync('commands/slack-manifest.json', 'utf8')) as {
   features: {
@@ -77,6 +78,9 @@ describe('commands/slack-manifest.json', () => {
     );
     expect(manifest.features.shortcuts).toContainEqual(
       expect.objectContaining({ callback_id: SHORTCUT_CALLBACK_ID, type: 'message' }),
+    );
+    expect(manifest.features.shortcuts).toContainEqual(
+      expect.objectContaining({ callback_id: REMIX_SHORTCUT_CALLBACK_ID, type: 'message', name: REMIX_SHORTCUT_NAME }),
     );
   });
 
