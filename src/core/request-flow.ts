@@ -22,7 +22,7 @@ export interface RequestFlowHooks<I> extends RequestCheckContext<I> {
   eventId: string;
   /** The largest file the platform accepts where the video will be posted. */
   uploadLimitBytes: number;
-  logger?: Logger;
+  logger: Logger;
   metrics?: Pick<Metrics, 'refused'>;
   /**
    * Posts the public "is animating" message and returns it, or null when nothing could be posted (the
@@ -78,7 +78,7 @@ export async function startRequest<I>(raw: RawRequest<I>, hooks: RequestFlowHook
       ...request,
       uploadLimitBytes: hooks.uploadLimitBytes,
     },
-    { ...(hooks.logger ? { logger: hooks.logger } : {}), ...(hooks.metrics ? { metrics: hooks.metrics } : {}) },
+    { logger: hooks.logger, ...(hooks.metrics ? { metrics: hooks.metrics } : {}) },
   );
   if (!submitted.ok) {
     await hooks.notStarted(submitted.error, anchor);

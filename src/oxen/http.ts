@@ -9,7 +9,7 @@ export interface OxenHttp {
   readonly origin: string;
   readonly apiKey: string;
   readonly fetch: typeof fetch;
-  readonly logger: Logger | undefined;
+  readonly logger: Logger;
   readonly metrics: Metrics | undefined;
   readonly maxRetries: number;
   readonly retryBaseMs: number;
@@ -63,7 +63,7 @@ export async function oxenRequest(http: OxenHttp, req: OxenRequest): Promise<Oxe
         http.metrics?.oxenError(oxenError.code);
         throw oxenError;
       }
-      http.logger?.warn(
+      http.logger.warn(
         { code: oxenError.code, status: oxenError.status, attempt, delayMs: delay, path: req.path },
         'oxen call failed; retrying',
       );

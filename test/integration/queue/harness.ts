@@ -10,6 +10,7 @@ import { createEventHub } from '../../../src/oxen/event-hub.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
 import { createRedisConnection, type RedisTarget } from '../../../src/queue/stores/redis.js';
 import type { AnimateWorkerDeps } from '../../../src/queue/worker/animate-worker.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { createMemoryChat, type MemoryChat } from '../../fakes/chat/memory-chat.js';
 import { makePng } from '../../support/images.js';
@@ -68,8 +69,13 @@ export async function createStack(
   const redis = createRedisConnection(target, { forWorker: false });
   const workerRedis = createRedisConnection(target, { forWorker: true });
   const prefix = `{t-${randomUUID()}}`;
-  const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20 });
-  const events = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey, backoff: { baseMs: 20, maxMs: 200 } });
+  const oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20 });
+  const events = createEventHub({
+    logger: silentLogger(),
+    baseUrl: sim.url,
+    apiKey: sim.apiKey,
+    backoff: { baseMs: 20, maxMs: 200 },
+  });
   await events.start();
   const chat = createMemoryChat('discord');
   const intake = createIntake({

@@ -27,7 +27,7 @@ describe('image stores: oxen', () => {
   });
 
   it('GIVEN the oxen store THEN the image lands at inputs/<day>/<key>.<ext> in the public repo, the same key in the same place', async () => {
-    const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+    const oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
     const store = createOxenImageStore(oxen, 'bot/inputs');
     const key = `${randomUUID()}-start`;
     const a = await store.put(key, pngImage());
@@ -50,7 +50,7 @@ describe('image stores: oxen', () => {
   });
 
   it('GIVEN a staged file WHEN removed THEN it is deleted from the repository (DELETE), and removing it again is no error', async () => {
-    const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+    const oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
     const store = createOxenImageStore(oxen, 'bot/inputs');
     const staged = await store.put(`${randomUUID()}-start`, pngImage());
     const before = sim.counters.fileDelete;
