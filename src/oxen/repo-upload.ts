@@ -51,7 +51,7 @@ export async function putFile(
   http: OxenHttp,
   repo: string,
   path: string,
-  bytes: Uint8Array | Blob,
+  bytes: Uint8Array,
   contentType: string,
   signal?: AbortSignal,
 ): Promise<string> {
@@ -67,8 +67,7 @@ export async function putFile(
     path: dir ? `${base}/${dir}` : base,
     form: () => {
       const form = new FormData();
-      // A Blob from disk (its type set) goes in as it is, read as the form is sent.
-      form.append('files[]', bytes instanceof Blob ? bytes : new Blob([bytes], { type: contentType }), filename);
+      form.append('files[]', new Blob([bytes], { type: contentType }), filename);
       form.append('message', `Stage ${filename}`);
       form.append('name', AUTHOR.name);
       form.append('email', AUTHOR.email);

@@ -1,4 +1,4 @@
-import { openAsBlob } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { utcDay } from '../core/limits.js';
 import { systemClock } from '../core/ports/clock.js';
 import type { ImageStore } from '../core/ports/image-store.js';
@@ -32,8 +32,7 @@ export function createOxenImageStore(oxen: OxenPort, repo: string, options: Stor
       return image.url;
     },
     async putVideo(key, filePath, signal) {
-      // Read from disk as it is sent: a video of hundreds of MB never sits in the heap.
-      const bytes = await openAsBlob(filePath, { type: 'video/mp4' });
+      const bytes = await readFile(filePath);
       const path = `outputs/${utcDay(clock.now())}/${safeKey(key)}.mp4`;
       const { url } = await oxen.uploadFile(repo, path, bytes, 'video/mp4', signal);
       return { url, ref: `${prefix}${path}`, expiresAt: null };

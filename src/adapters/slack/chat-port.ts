@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { webApi } from '@slack/bolt';
+import { request } from 'undici';
 import { ChatError } from '../../core/errors.js';
 import type { ChatLocation, MessageRef } from '../../core/model.js';
 import {
@@ -10,7 +11,7 @@ import {
   videoList,
 } from '../../core/ports/chat-port.js';
 import type { MessageView } from '../../core/views.js';
-import { fileBlob } from '../../shared/file-blob.js';
+import { multipartFile } from '../../shared/file-blob.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
 import { REACTION_NAMES } from './actions.js';
 import { kindOf, slackErrorCode, toChatError } from './chat-errors.js';
@@ -99,25 +100,21 @@ export function createSlackChatPort(cfg: SlackChatPortConfig): ChatPort {
     }
   }
 
-  /** Posts one file's bytes to its upload URL, streamed from disk (a stream source is spooled first). */
+  /** Posts one file's bytes to its upload URL as they are read (from disk, or from the stream given). */
   async function sendToUploadUrl(url: string, video: VideoFile, filename: string): Promise<void> {
-    const { blob, release } = await fileBlob(video, 'video/mp4');
-    try {
-      const form = new FormData();
-      form.append('file', blob, filename);
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${cfg.token}` },
-        body: form,
-        redirect: 'error',
-      }).catch((error: unknown) => {
-        throw toChatError(error, 'the file upload');
-      });
-      await res.body?.cancel();
-      if (res.status === 413) throw new ChatError('too_large', 'Slack refused the file upload: HTTP 413');
-      if (res.status !== 200) throw new ChatError('transient', `Slack answered HTTP ${res.status} to the file upload`);
-    } finally {
-      await release();
+    const { body, headers } = multipartFile(video, video.bytes, { field: 'file', filename, type: 'video/mp4' });
+    const res = await request(url, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${cfg.token}` },
+      body,
+    }).catch((error: unknown) => {
+      body.destroy();
+      throw toChatError(error, 'the file upload');
+    });
+    await res.body.dump();
+    if (res.statusCode === 413) throw new ChatError('too_large', 'Slack refused the file upload: HTTP 413');
+    if (res.statusCode !== 200) {
+      throw new ChatError('transient', `Slack answered HTTP ${res.statusCode} to the file upload`);
     }
   }
 

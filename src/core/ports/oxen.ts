@@ -108,13 +108,12 @@ export interface OxenPort {
   modelInfo(model: string, signal?: AbortSignal): Promise<ModelInfo>;
   /**
    * Uploads bytes to `repo` (`namespace/name`) at `path` on `main`, creating the repo public when it
-   * does not exist, and returns the file's public URL. A Blob (a file on disk, `fs.openAsBlob`) is sent
-   * as it is read, so a video is never whole in memory.
+   * does not exist, and returns the file's public URL.
    */
   uploadFile(
     repo: string,
     path: string,
-    bytes: Uint8Array | Blob,
+    bytes: Uint8Array,
     contentType: string,
     signal?: AbortSignal,
   ): Promise<{ url: string }>;
