@@ -57,13 +57,18 @@ export function multipartFile(
   source: FileSource,
   bytes: number,
   part: { field: string; filename: string; type: string },
+  /** Text fields sent after the file. */
+  fields: Readonly<Record<string, string>> = {},
 ): MultipartFile {
   const boundary = `----animate-${randomUUID()}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="${part.field}"; filename="${part.filename.replace(/["\r\n]/g, '_')}"\r\n` +
       `Content-Type: ${part.type}\r\n\r\n`,
   );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const text = Object.entries(fields)
+    .map(([name, value]) => `\r\n--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}`)
+    .join('');
+  const tail = Buffer.from(`${text}\r\n--${boundary}--\r\n`);
   async function* parts(): AsyncIterable<Uint8Array> {
     yield head;
     yield* sourceStream(source);

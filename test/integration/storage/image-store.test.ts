@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,8 +41,11 @@ describe('image stores: oxen', () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'animate-video-'));
     const video = join(dir, 'v.mp4');
-    writeFileSync(video, Buffer.from('00000000ftypisom'));
+    // Streamed from disk in a multipart body written by hand: the repository must hold exactly its bytes.
+    const bytes = Buffer.concat([Buffer.from('00000000ftypisom'), randomBytes(300_000)]);
+    writeFileSync(video, bytes);
     const link = await store.putVideo('r1-1', video);
+    expect(Buffer.from(await (await fetch(link.url)).arrayBuffer()).equals(bytes)).toBe(true);
     expect(link.url).toContain('/outputs/');
     expect(link.url).not.toContain('sig=');
     expect(link.expiresAt).toBeNull();
