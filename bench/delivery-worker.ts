@@ -1,13 +1,15 @@
 /**
  * The worker process of bench/delivery.ts: the real worker (startBenchWorker) with its own Oxen client,
- * event hub and Redis connection against the simulator process, delivering through the real Discord
- * outbox (src/adapters/discord/chat-port.ts, @discordjs/rest) into the parent's upload sink. Its RSS is
+ * event hub and Redis connection against the simulator process, delivering through the real outbox of
+ * PLATFORM (discord: src/adapters/discord/chat-port.ts over @discordjs/rest; slack: its chat port, whose
+ * upload the port sends itself) into the parent's upload sink. Its RSS is
  * read by the parent from /proc; this process samples only where it goes (heap, Buffers), the peaks
  * since { cmd: 'reset' } sent back on { cmd: 'peaks' }. Sends { ready: true } once running; closes on
  * { cmd: 'close' } or when its parent disconnects, and after 20 minutes whatever happens. Env: SIM_URL,
- * SIM_KEY, SINK_URL, PREFIX, REDIS_URL.
+ * SIM_KEY, SINK_URL, PLATFORM, PREFIX, REDIS_URL.
  */
 import { createDiscordChatPort } from '../src/adapters/discord/chat-port.js';
+import { createSlackChatPort } from '../src/adapters/slack/chat-port.js';
 import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';
 import { createRedisConnection } from '../src/queue/stores/redis.js';
@@ -25,7 +27,11 @@ const oxen = createOxenClient({ logger, baseUrl: env('SIM_URL'), apiKey: env('SI
 const events = createEventHub({ logger, baseUrl: env('SIM_URL'), apiKey: env('SIM_KEY') });
 await events.start();
 const connection = createRedisConnection(REDIS_URL, { forWorker: true });
-const chat = createDiscordChatPort({ token: 'bench-token', apiUrl: env('SINK_URL'), logger, retries: 0 });
+// The real outbox of the platform asked for, pointed at the parent's sink.
+const chat =
+  env('PLATFORM') === 'slack'
+    ? createSlackChatPort({ token: 'xoxb-bench', apiUrl: `${env('SINK_URL')}/slack/`, logger, retries: 0 })
+    : createDiscordChatPort({ token: 'bench-token', apiUrl: `${env('SINK_URL')}/discord`, logger, retries: 0 });
 const worker = startBenchWorker({ connection, prefix: env('PREFIX'), oxen, events, chat });
 
 async function close(): Promise<never> {

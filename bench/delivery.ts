@@ -5,14 +5,15 @@
  * Every piece runs in its own process or out of the worker's way: the simulator (bench/sim-process.ts)
  * serves results padded to S MB (`resultBytes`) and holds every generation until all N are submitted,
  * then releases them together; the worker (bench/delivery-worker.ts) downloads each result and uploads
- * it through the real Discord outbox (@discordjs/rest, multipart) into an upload sink in this process,
- * which reads each body to its end, counts its bytes and answers like Discord. The upload limit of the
+ * it through the real outbox of `--platform` (Discord: @discordjs/rest, multipart; Slack: the port's own
+ * upload to the upload URL) into an upload sink in this process, which reads each body to its end,
+ * counts its bytes and answers like the platform. The upload limit of the
  * requests is above S, so nothing is re-encoded: the figure is the download and the upload alone.
  *
  * Peak RSS is the kernel's high-water mark of the worker (VmHWM in /proc/<pid>/status), reset when the
  * idle figure is taken (`echo 5 > /proc/<pid>/clear_refs`), so it covers the deliveries only. The worker
  * runs under tsx, whose loader is in both figures alike. Linux only.
- * `npm run bench:delivery [-- --n 20 --mb 100]` — needs Redis (REDIS_URL or 127.0.0.1:6379).
+ * `npm run bench:delivery [-- --n 20 --mb 100 --platform discord|slack]` — needs Redis (REDIS_URL or 127.0.0.1:6379).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -24,11 +25,17 @@ import { createIntake } from '../src/queue/intake.js';
 import { benchInput, redisFor, runInfo, startSimProcess, until, writeResult } from './common.js';
 
 const { values: args } = parseArgs({
-  options: { n: { type: 'string', default: '20' }, mb: { type: 'string', default: '100' } },
+  options: {
+    n: { type: 'string', default: '20' },
+    mb: { type: 'string', default: '100' },
+    platform: { type: 'string', default: 'discord' },
+  },
 });
 const N = Number(args.n);
 const SIZE = Math.round(Number(args.mb) * 1024 * 1024);
+const PLATFORM = args.platform;
 if (!Number.isInteger(N) || N < 1 || !(SIZE >= 1024 * 1024)) throw new Error('--n ≥ 1 and --mb ≥ 1, please');
+if (PLATFORM !== 'discord' && PLATFORM !== 'slack') throw new Error('--platform is discord or slack');
 const GOAL_MB = 100;
 const IDLE_MS = 3_000;
 
@@ -48,8 +55,9 @@ async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: number }>
 }
 
 /**
- * Answers the Discord REST routes the worker's outbox calls: every upload (a multipart POST of a
- * message) is read to its end and counted, never kept; JSON posts, edits and reactions get a message.
+ * Answers what the worker's outbox calls, Discord's REST routes under /discord and Slack's Web API
+ * under /slack: every upload body (a multipart POST: a Discord message with its files, or the bytes sent
+ * to a Slack upload URL) is read to its end and counted, never kept; everything else gets a message.
  */
 async function startUploadSink() {
   const uploads: number[] = [];
@@ -62,17 +70,31 @@ async function startUploadSink() {
     });
     req.on('end', () => {
       if (multipart) uploads.push(bytes);
-      const channel = /\/channels\/([^/]+)/.exec(req.url ?? '')?.[1] ?? 'c';
+      const url = req.url ?? '';
+      const id = `${++seq}`;
+      if (url.startsWith('/slack/')) {
+        const method = url.slice('/slack/'.length).split('?')[0] ?? '';
+        const answers: Record<string, unknown> = {
+          'files.getUploadURLExternal': { upload_url: `${base}/slack-upload/F${id}`, file_id: `F${id}` },
+          'chat.postMessage': { ts: `${Date.now() / 1000}`, channel: 'C1' },
+          'conversations.replies': { messages: [] },
+        };
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, ...((answers[method] as object | undefined) ?? {}) }));
+        return;
+      }
+      if (url.startsWith('/slack-upload/')) {
+        res.writeHead(200).end(`OK - ${bytes}`);
+        return;
+      }
+      const channel = /\/channels\/([^/]+)/.exec(url)?.[1] ?? 'c';
       res.writeHead(req.method === 'PUT' ? 204 : 200, { 'content-type': 'application/json' });
-      res.end(req.method === 'PUT' ? undefined : JSON.stringify({ id: `${++seq}`, channel_id: channel }));
+      res.end(req.method === 'PUT' ? undefined : JSON.stringify({ id, channel_id: channel }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`,
-    uploads,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url: base, uploads, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 const { redis, prefix, cleanup } = redisFor('delivery');
@@ -83,7 +105,14 @@ let worker: ChildProcess | undefined;
 try {
   worker = fork(fileURLToPath(new URL('./delivery-worker.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, SIM_URL: sim.url, SIM_KEY: sim.apiKey, SINK_URL: sink.url, PREFIX: prefix },
+    env: {
+      ...process.env,
+      SIM_URL: sim.url,
+      SIM_KEY: sim.apiKey,
+      SINK_URL: sink.url,
+      PLATFORM,
+      PREFIX: prefix,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const child = worker;
@@ -98,7 +127,8 @@ try {
   child.send({ cmd: 'reset' });
   log(`worker idle at ${idle.rssMb} MB; submitting ${N} requests for results of ${SIZE / 1048576} MB`);
   for (let i = 0; i < N; i++) {
-    const accepted = await intake.submit({ ...benchInput(i), uploadLimitBytes: 2 * SIZE });
+    const where = { platform: PLATFORM, channelId: 'C1', threadId: `${1000 + i}.000100` } as const;
+    const accepted = await intake.submit({ ...benchInput(i, where), uploadLimitBytes: 2 * SIZE });
     if (!accepted.ok) throw new Error(`request ${i} refused: ${accepted.error.code}`);
   }
   // Every generation is enqueued (held) before any is released, so the N deliveries overlap.
@@ -115,6 +145,7 @@ try {
   const complete = sink.uploads.filter((b) => b >= SIZE).length;
   const result = {
     bench: 'delivery',
+    platform: PLATFORM,
     ...runInfo(),
     n: N,
     resultMb: SIZE / 1048576,

@@ -37,9 +37,9 @@ export async function fileBlob(source: FileSource, type: string): Promise<FileBl
   }
 }
 
-/** The bytes of `source` as a stream, read from disk in chunks of 1 MiB for a path. */
-export function sourceStream(source: FileSource): AsyncIterable<Uint8Array> {
-  return source.path !== undefined ? createReadStream(source.path, { highWaterMark: 1024 * 1024 }) : source.stream;
+/** The bytes of `source` as a stream, read from disk in chunks of `chunkBytes` for a path. */
+export function sourceStream(source: FileSource, chunkBytes = 64 * 1024): AsyncIterable<Uint8Array> {
+  return source.path !== undefined ? createReadStream(source.path, { highWaterMark: chunkBytes }) : source.stream;
 }
 
 /** A multipart/form-data body of one file, streamed, with the headers that describe it. */
