@@ -30,6 +30,7 @@ import { createIntake } from '../src/queue/intake.js';
 import { createRedisEditBudget, EDIT_BUDGETS } from '../src/queue/stores/edit-budget.js';
 import { ANIMATE_QUEUE } from '../src/queue/stores/keys.js';
 import { createRedisConnection } from '../src/queue/stores/redis.js';
+import { silentLogger } from '../src/shared/logger.js';
 import { calmChaos } from '../src/simulator/simulator.js';
 import {
   benchInput,
@@ -142,8 +143,8 @@ async function scenario(sim: SimProcess, platform: Benched, withBudget: boolean)
   const workerRedis = createRedisConnection(REDIS_URL, { forWorker: true });
   const limit = PLATFORM_LIMITS[platform];
   const fake = createRateLimitedChat(platform, { capacity: limit.capacity, windowMs: c(limit.windowMs) });
-  const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey });
-  const events = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey });
+  const oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
+  const events = createEventHub({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
   await events.start();
   const limits = { maxActiveGenerations: 10_000, maxActivePerUser: 10, dailySecondsPerUser: 10_000 };
   const intake = createIntake({ connection: redis, prefix, limits });

@@ -25,6 +25,7 @@ import { createEventHub } from '../src/oxen/event-hub.js';
 import { createIntake } from '../src/queue/intake.js';
 import { storeKeys } from '../src/queue/stores/keys.js';
 import { createRedisConnection } from '../src/queue/stores/redis.js';
+import { silentLogger } from '../src/shared/logger.js';
 import { calmChaos } from '../src/simulator/simulator.js';
 import { makePng } from '../test/support/images.js';
 import {
@@ -100,7 +101,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Completion times by generation id, from a listener of our own (not the worker's). */
 function observe(sim: SimProcess) {
   const eventAt = new Map<string, number>();
-  const hub = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey });
+  const hub = createEventHub({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
   hub.onEvent((e) => eventAt.set(e.generationId, performance.now()));
   return { eventAt, hub };
 }
@@ -156,10 +157,10 @@ async function runWorker(sim: SimProcess, eventUrls: boolean): Promise<ModeResul
   await sim.knobs({ eventUrls });
   const { redis, prefix, cleanup } = redisFor('latency');
   const workerRedis = createRedisConnection(REDIS_URL, { forWorker: true });
-  const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+  const oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
   const { eventAt, hub: observer } = observe(sim);
   await observer.start();
-  const events = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey });
+  const events = createEventHub({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
   await events.start();
   const chat = timingChat();
   const limits = { maxActiveGenerations: 10_000, maxActivePerUser: 10, dailySecondsPerUser: 10_000 };
@@ -231,7 +232,7 @@ async function pollOne(oxen: OxenPort, i: number, everyMs: number, png: Uint8Arr
 }
 
 async function runPolling(sim: SimProcess, mode: string, everyMs: number): Promise<ModeResult> {
-  const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+  const oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
   const { eventAt, hub: observer } = observe(sim);
   await observer.start();
   const png = new Uint8Array(makePng(300, 300));

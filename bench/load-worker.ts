@@ -13,6 +13,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createOxenClient } from '../src/oxen/client.js';
 import { createEventHub } from '../src/oxen/event-hub.js';
 import { createRedisConnection } from '../src/queue/stores/redis.js';
+import { silentLogger } from '../src/shared/logger.js';
 import { mb, REDIS_URL, round, startBenchWorker, timingChat } from './common.js';
 
 const env = (name: string) => {
@@ -21,8 +22,8 @@ const env = (name: string) => {
   return value;
 };
 
-const oxen = createOxenClient({ baseUrl: env('SIM_URL'), apiKey: env('SIM_KEY') });
-const events = createEventHub({ baseUrl: env('SIM_URL'), apiKey: env('SIM_KEY') });
+const oxen = createOxenClient({ logger: silentLogger(), baseUrl: env('SIM_URL'), apiKey: env('SIM_KEY') });
+const events = createEventHub({ logger: silentLogger(), baseUrl: env('SIM_URL'), apiKey: env('SIM_KEY') });
 await events.start();
 const connection = createRedisConnection(REDIS_URL, { forWorker: true });
 // Commands this worker sends on its main connection (stores, reconciler, sweeper, the queue; BullMQ's

@@ -17,7 +17,7 @@ export interface CliSettings {
   /** The hosts of the image URLs on the command line: the person typed them, so they are trusted. */
   extraHosts?: string[];
   pollMs?: number;
-  logger?: Logger;
+  logger: Logger;
 }
 
 /** Repo used for staged inputs against a local simulator when `OXEN_INPUT_REPO` is unset. */
@@ -31,8 +31,7 @@ export function isLoopback(baseUrl: string): boolean {
 
 /** Builds the real client, event hub and image fetcher for one CLI run. */
 export function composeCli(settings: CliSettings, ui: CliUi): CliDeps & { oxen: OxenPort; events: CompletionEventHub } {
-  const logger = settings.logger;
-  const common = { baseUrl: settings.baseUrl, apiKey: settings.apiKey, ...(logger ? { logger } : {}) };
+  const common = { baseUrl: settings.baseUrl, apiKey: settings.apiKey, logger: settings.logger };
   const oxen = createOxenClient(common);
   return {
     oxen,

@@ -83,11 +83,11 @@ export async function dispatchAction(
   intake: Intake,
   event: ActionEvent,
   reply: ActionReply,
-  logger?: Logger,
+  logger: Logger,
 ): Promise<Result<ActionDone, Refusal>> {
   const outcome = await ACTIONS[event.action](intake, event);
   if (outcome.ok) {
-    logger?.info(
+    logger.info(
       { action: event.action, requestId: outcome.value.requestId, attempt: outcome.value.attempt },
       'action taken',
     );

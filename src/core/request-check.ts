@@ -129,12 +129,12 @@ export async function checkRequest<I>(
 export async function submitRequest(
   intake: Pick<Intake, 'submit'>,
   input: SubmitInput,
-  deps: { logger?: Logger; metrics?: Pick<Metrics, 'refused'> } = {},
+  deps: { logger: Logger; metrics?: Pick<Metrics, 'refused'> },
 ): Promise<Result<Accepted, Refusal>> {
   try {
     return await intake.submit(input);
   } catch (error) {
-    deps.logger?.error({ err: error }, 'submit failed');
+    deps.logger.error({ err: error }, 'submit failed');
     const unavailable = refusal('service_unavailable');
     deps.metrics?.refused(input.requester.platform, unavailable.code);
     return err(unavailable);

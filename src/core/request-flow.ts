@@ -24,7 +24,7 @@ export interface RequestFlowHooks<I> extends RequestCheckContext<I> {
   eventId: string;
   /** The largest file the platform accepts where the video will be posted. */
   uploadLimitBytes: number;
-  logger?: Logger;
+  logger: Logger;
   metrics?: Pick<Metrics, 'refused'>;
   /**
    * Where the platform can give an image again after the retention (a Telegram file id), recorded with
@@ -91,7 +91,7 @@ export async function startRequest<I>(given: RawRequest<I>, hooks: RequestFlowHo
       ...(sources.start || sources.end ? { sources } : {}),
       uploadLimitBytes: hooks.uploadLimitBytes,
     },
-    { ...(hooks.logger ? { logger: hooks.logger } : {}), ...(hooks.metrics ? { metrics: hooks.metrics } : {}) },
+    { logger: hooks.logger, ...(hooks.metrics ? { metrics: hooks.metrics } : {}) },
   );
   if (!submitted.ok) {
     await hooks.notStarted(submitted.error, anchor);

@@ -28,7 +28,7 @@ const SERVED_MIME = /^(image\/(jpeg|png|gif|webp)|video\/mp4)$/;
  * finished video when it fit no upload and is posted as a link). A deleted copy answers 404.
  * @see README.md ("Where input images are kept")
  */
-export function inputsHandler(read: ReadStagedInput, logger?: Logger): RequestHandler {
+export function inputsHandler(read: ReadStagedInput, logger: Logger): RequestHandler {
   return async (req, res) => {
     const id = InputId.safeParse(req.params.id);
     if (!id.success) {
@@ -58,7 +58,7 @@ export function inputsHandler(read: ReadStagedInput, logger?: Logger): RequestHa
       await pipeline(input.stream, res);
     } catch (error) {
       // The client went away, or the disk failed mid-way: the response is already cut short.
-      logger?.debug({ err: error }, 'staged input stream ended early');
+      logger.debug({ err: error }, 'staged input stream ended early');
     }
   };
 }

@@ -9,13 +9,13 @@ export type ResolveVideoLink = (id: string) => Promise<string | null>;
  * presigned at that moment, so a posted link outlives the session of temporary credentials.
  * @see README.md ("Where input images are kept")
  */
-export function videoLinksHandler(resolve: ResolveVideoLink, logger?: Logger): RequestHandler {
+export function videoLinksHandler(resolve: ResolveVideoLink, logger: Logger): RequestHandler {
   return async (req, res) => {
     let target: string | null;
     try {
       target = await resolve(String(req.params.id ?? ''));
     } catch (error) {
-      logger?.warn({ err: error }, 'could not presign a video link');
+      logger.warn({ err: error }, 'could not presign a video link');
       res
         .status(503)
         .setHeader('Retry-After', '30')

@@ -29,7 +29,7 @@ export interface OxenClientConfig {
   baseUrl: string;
   /** Bearer key; sent only to `baseUrl`'s origin. */
   apiKey: string;
-  logger?: Logger;
+  logger: Logger;
   /** @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
   /** Extra attempts for idempotent calls on transient failures. @defaultValue 3 */
@@ -197,7 +197,7 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
             if (e.code) http.metrics?.oxenError(e.code);
             throw error;
           }
-          http.logger?.warn({ code: e.code, attempt, delayMs: delay }, 'result download failed; retrying');
+          http.logger.warn({ code: e.code, attempt, delayMs: delay }, 'result download failed; retrying');
           await sleep(delay, options?.signal);
         }
       }
@@ -205,7 +205,11 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
   };
 }
 
-/** The transport settings every Oxen call shares, with the defaults of {@link OxenClientConfig}. */
+/**
+ * The transport settings every Oxen call shares, with the defaults of {@link OxenClientConfig}. A caller
+ * that makes one probe and reports its outcome itself (the start-up credential check) may leave the
+ * logger out: its retry lines then go nowhere, which is all the logger would have told.
+ */
 export function oxenHttpFrom(config: OxenClientConfig): OxenHttp {
   return {
     baseUrl: config.baseUrl.replace(/\/+$/, ''),

@@ -26,7 +26,7 @@ export interface HubBackoff {
 export interface EventHubConfig {
   baseUrl: string;
   apiKey: string;
-  logger?: Logger;
+  logger: Logger;
   /**
    * Silence after which the stream counts as dead. Oxen sends a keep-alive every 15 s, so three missed
    * ones. @defaultValue 45_000
@@ -102,25 +102,25 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
     try {
       fn();
     } catch (error) {
-      log?.error({ err: error }, 'event hub listener threw');
+      log.error({ err: error }, 'event hub listener threw');
     }
   }
 
   function dispatch(message: SseEvent): void {
     if (message.event !== COMPLETED) {
-      log?.debug({ event: message.event }, 'ignoring unrelated SSE event');
+      log.debug({ event: message.event }, 'ignoring unrelated SSE event');
       return;
     }
     let raw: unknown;
     try {
       raw = JSON.parse(message.data);
     } catch {
-      log?.warn({ bytes: message.data.length }, 'skipping SSE event with malformed JSON data');
+      log.warn({ bytes: message.data.length }, 'skipping SSE event with malformed JSON data');
       return;
     }
     const parsed = CompletionEventSchema.safeParse(raw);
     if (!parsed.success) {
-      log?.warn(
+      log.warn(
         { issues: parsed.error.issues.length },
         'skipping SSE completion event that does not match the contract',
       );
@@ -136,7 +136,7 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
   }
 
   function notifyReconnect(why: string): void {
-    log?.info({ reconnects: opens - 1 }, `${why}; listeners will reconcile by polling`);
+    log.info({ reconnects: opens - 1 }, `${why}; listeners will reconcile by polling`);
     for (const listener of [...reconnectListeners]) safeCall(listener);
   }
 
@@ -144,7 +144,7 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
     connected = true;
     opens++;
     if (opens === 1) {
-      log?.info('SSE stream open');
+      log.info('SSE stream open');
       return;
     }
     config.metrics?.sseReconnected();
@@ -152,7 +152,7 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
       pollOnOpen = false;
       notifyReconnect('SSE stream reconnected');
     } else {
-      log?.info({ reconnects: opens - 1 }, 'SSE stream reconnected');
+      log.info({ reconnects: opens - 1 }, 'SSE stream reconnected');
     }
   }
 
@@ -178,7 +178,7 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
     const arm = () => {
       clearTimeout(watchdog);
       watchdog = setTimeout(() => {
-        log?.warn({ watchdogMs }, 'SSE stream silent past the watchdog; reconnecting');
+        log.warn({ watchdogMs }, 'SSE stream silent past the watchdog; reconnecting');
         attempt.abort();
       }, watchdogMs);
     };
@@ -198,7 +198,7 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
       });
       if (!res.ok || !res.body) {
         await res.body?.cancel();
-        log?.warn({ status: res.status }, 'SSE stream refused');
+        log.warn({ status: res.status }, 'SSE stream refused');
         return outcome;
       }
       outcome = 'opened';
@@ -216,10 +216,10 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
         decoder.push(chunk);
       }
       decoder.end();
-      if (!life.signal.aborted) log?.warn('SSE stream ended; reconnecting');
+      if (!life.signal.aborted) log.warn('SSE stream ended; reconnecting');
     } catch (error) {
       if (!life.signal.aborted && !attempt.signal.aborted) {
-        log?.warn({ err: (error as Error).message }, 'SSE stream failed; reconnecting');
+        log.warn({ err: (error as Error).message }, 'SSE stream failed; reconnecting');
       }
     } finally {
       clearTimeout(watchdog);
@@ -237,7 +237,7 @@ export function createEventHub(config: EventHubConfig): CompletionEventHub {
       firstSettled();
       if (life.signal.aborted) break;
       failures = outcome === 'healthy' ? 0 : failures + 1;
-      if (outcome === 'opened') log?.warn({ failures }, 'SSE stream ended before it proved healthy; backing off');
+      if (outcome === 'opened') log.warn({ failures }, 'SSE stream ended before it proved healthy; backing off');
       await wait(reconnectDelay(failures, baseMs, maxMs), life.signal).catch(() => undefined);
     }
   }

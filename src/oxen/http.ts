@@ -1,5 +1,7 @@
+import { request } from 'undici';
 import type { Metrics } from '../core/ports/metrics.js';
 import { anySignal, sleep } from '../shared/abort.js';
+import type { MultipartFile } from '../shared/file-blob.js';
 import type { Logger } from '../shared/logger.js';
 import { OxenBadResponseError, type OxenError, OxenNetworkError, OxenTimeoutError, oxenErrorFrom } from './errors.js';
 
@@ -9,7 +11,7 @@ export interface OxenHttp {
   readonly origin: string;
   readonly apiKey: string;
   readonly fetch: typeof fetch;
-  readonly logger: Logger | undefined;
+  readonly logger: Logger;
   readonly metrics: Metrics | undefined;
   readonly maxRetries: number;
   readonly retryBaseMs: number;
@@ -24,6 +26,11 @@ export interface OxenRequest {
   query?: Record<string, string | undefined>;
   json?: unknown;
   form?: () => FormData;
+  /**
+   * A multipart body streamed from a file (a video for the link fallback), sent with undici's `request`
+   * since `fetch` reads a FormData Blob whole; built again for each attempt. Bypasses {@link OxenHttp.fetch}.
+   */
+  multipart?: () => MultipartFile;
   /** Retry transient failures. Only for calls that are safe to repeat (never enqueue). */
   retry: boolean;
   /** Statuses that are not errors for this call (e.g. 409 on repo create). */
@@ -63,7 +70,7 @@ export async function oxenRequest(http: OxenHttp, req: OxenRequest): Promise<Oxe
         http.metrics?.oxenError(oxenError.code);
         throw oxenError;
       }
-      http.logger?.warn(
+      http.logger.warn(
         { code: oxenError.code, status: oxenError.status, attempt, delayMs: delay, path: req.path },
         'oxen call failed; retrying',
       );
@@ -89,17 +96,35 @@ async function sendOnce(http: OxenHttp, req: OxenRequest): Promise<OxenResponse>
     body = req.form();
   }
   const timeout = AbortSignal.timeout(http.timeoutMs);
-  let res: Response;
+  const signal = anySignal([req.signal, timeout]);
+  const url = oxenUrl(http, req.path, req.query);
+  let res: { status: number; headers: Headers };
   let text: string;
   try {
-    res = await http.fetch(oxenUrl(http, req.path, req.query), {
-      method: req.method,
-      headers,
-      body: body ?? null,
-      redirect: 'manual',
-      signal: anySignal([req.signal, timeout]),
-    });
-    text = await res.text();
+    if (req.multipart) {
+      const part = req.multipart();
+      const sent = await request(url, {
+        method: req.method,
+        headers: { ...headers, ...part.headers },
+        body: part.body,
+        signal,
+      }).catch((error: unknown) => {
+        part.body.destroy();
+        throw error;
+      });
+      res = { status: sent.statusCode, headers: headersOf(sent.headers) };
+      text = await sent.body.text();
+    } else {
+      const answer = await http.fetch(url, {
+        method: req.method,
+        headers,
+        body: body ?? null,
+        redirect: 'manual',
+        signal,
+      });
+      res = answer;
+      text = await answer.text();
+    }
   } catch (error) {
     if (req.signal?.aborted) throw req.signal.reason;
     if (timeout.aborted)
@@ -110,6 +135,15 @@ async function sendOnce(http: OxenHttp, req: OxenRequest): Promise<OxenResponse>
   const ok = (res.status >= 200 && res.status < 300) || (req.okStatuses ?? []).includes(res.status);
   if (!ok) throw oxenErrorFrom(res.status, parsed, res.headers);
   return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** undici's `request` answers headers as a record; the error mapping reads a `Headers`. */
+function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
+  const out = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) out.append(name, v);
+  }
+  return out;
 }
 
 function parseBody(text: string): unknown {

@@ -1,3 +1,5 @@
+import type { FileOnDisk } from '../core/ports/oxen.js';
+import { multipartFile } from '../shared/file-blob.js';
 import { OxenInvalidRequestError } from './errors.js';
 import { type OxenHttp, oxenRequest } from './http.js';
 
@@ -45,13 +47,13 @@ export async function ensureRepo(http: OxenHttp, repo: string, signal?: AbortSig
 
 /**
  * Uploads bytes with the current multipart form (`files[]` into the directory). Same path twice simply
- * commits the same file again, so retrying is safe.
+ * commits the same file again, so retrying is safe. A file on disk is streamed from it, never read whole.
  */
 export async function putFile(
   http: OxenHttp,
   repo: string,
   path: string,
-  bytes: Uint8Array,
+  bytes: Uint8Array | FileOnDisk,
   contentType: string,
   signal?: AbortSignal,
 ): Promise<string> {
@@ -62,17 +64,23 @@ export async function putFile(
   const filename = decodeURIComponent(slash === -1 ? clean : clean.slice(slash + 1));
   if (!filename) throw new OxenInvalidRequestError('Upload path has no file name');
   const base = `/api/repos/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/file/main`;
+  const fields = { message: `Stage ${filename}`, name: AUTHOR.name, email: AUTHOR.email };
   await oxenRequest(http, {
     method: 'PUT',
     path: dir ? `${base}/${dir}` : base,
-    form: () => {
-      const form = new FormData();
-      form.append('files[]', new Blob([bytes], { type: contentType }), filename);
-      form.append('message', `Stage ${filename}`);
-      form.append('name', AUTHOR.name);
-      form.append('email', AUTHOR.email);
-      return form;
-    },
+    ...(bytes instanceof Uint8Array
+      ? {
+          form: () => {
+            const form = new FormData();
+            form.append('files[]', new Blob([bytes], { type: contentType }), filename);
+            for (const [field, value] of Object.entries(fields)) form.append(field, value);
+            return form;
+          },
+        }
+      : {
+          multipart: () =>
+            multipartFile({ path: bytes.path }, bytes.bytes, { field: 'files[]', filename, type: contentType }, fields),
+        }),
     retry: true,
     signal,
   });

@@ -27,7 +27,7 @@ export async function checkCredentials(config: Config, role: CheckedRole, logger
   const checks: Array<{ what: string; run: () => Promise<void> }> = [];
   if (role !== 'bot' && config.OXEN_API_KEY) {
     const apiKey = config.OXEN_API_KEY;
-    checks.push({ what: 'Oxen', run: () => checkOxen(config, apiKey) });
+    checks.push({ what: 'Oxen', run: () => checkOxen(config, apiKey, logger) });
   }
   for (const platform of enabledPlatforms(config)) {
     // Each check reads its own variables, all of which the full config holds.
@@ -47,8 +47,14 @@ export async function checkCredentials(config: Config, role: CheckedRole, logger
   }
 }
 
-async function checkOxen(config: Config, apiKey: string): Promise<void> {
-  const http = oxenHttpFrom({ baseUrl: config.OXEN_BASE_URL, apiKey, maxRetries: 1, timeoutMs: CHECK_TIMEOUT_MS });
+async function checkOxen(config: Config, apiKey: string, logger: Logger): Promise<void> {
+  const http = oxenHttpFrom({
+    baseUrl: config.OXEN_BASE_URL,
+    apiKey,
+    maxRetries: 1,
+    timeoutMs: CHECK_TIMEOUT_MS,
+    logger,
+  });
   try {
     await oxenRequest(http, { method: 'GET', path: '/api/ai/queue', retry: true });
   } catch (error) {

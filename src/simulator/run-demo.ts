@@ -6,6 +6,7 @@ import { composeCli, SIMULATOR_INPUT_REPO } from '../cli/compose.js';
 import { describeError, reportOutcome } from '../cli/report.js';
 import { runAnimation } from '../cli/run-animation.js';
 import { createTerminalUi } from '../cli/terminal-ui.js';
+import { silentLogger } from '../shared/logger.js';
 import { makePng } from './sample-png.js';
 import { startOxenSimulator } from './simulator.js';
 
@@ -39,6 +40,8 @@ const deps = composeCli(
     inputRepo: SIMULATOR_INPUT_REPO,
     downloadHosts: [],
     pollMs: 1500,
+    // The terminal UI tells the story; log lines would only break it up.
+    logger: silentLogger(),
   },
   ui,
 );

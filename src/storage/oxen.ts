@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { utcDay } from '../core/limits.js';
 import { systemClock } from '../core/ports/clock.js';
 import type { ImageStore } from '../core/ports/image-store.js';
@@ -32,7 +32,8 @@ export function createOxenImageStore(oxen: OxenPort, repo: string, options: Stor
       return image.url;
     },
     async putVideo(key, filePath, signal) {
-      const bytes = await readFile(filePath);
+      // Streamed from disk: a video of hundreds of MB never sits in the heap.
+      const bytes = { path: filePath, bytes: (await stat(filePath)).size };
       const path = `outputs/${utcDay(clock.now())}/${safeKey(key)}.mp4`;
       const { url } = await oxen.uploadFile(repo, path, bytes, 'video/mp4', signal);
       return { url, ref: `${prefix}${path}`, expiresAt: null };

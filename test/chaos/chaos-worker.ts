@@ -10,7 +10,7 @@ import { noVideoFitter } from '../../src/core/ports/video-fitter.js';
 import { createOxenClient } from '../../src/oxen/client.js';
 import { createEventHub } from '../../src/oxen/event-hub.js';
 import { createRedisConnection } from '../../src/queue/stores/redis.js';
-import { createLogger } from '../../src/shared/logger.js';
+import { createLogger, silentLogger } from '../../src/shared/logger.js';
 import { createHttpChatPort } from '../fakes/chat/http-chat.js';
 import { buildTestWorker } from '../support/worker.js';
 
@@ -29,7 +29,7 @@ const logger = logFile
       pretty: false,
       destination: pino.destination({ dest: logFile, sync: true }) as unknown as NodeJS.WritableStream,
     })
-  : undefined;
+  : silentLogger();
 
 const oxen = createOxenClient({
   baseUrl: env('SIM_URL'),
@@ -38,14 +38,14 @@ const oxen = createOxenClient({
   maxRetryDelayMs: 2_000,
   timeoutMs: num('OXEN_TIMEOUT_MS', 3_000),
   downloadTimeoutMs: num('OXEN_TIMEOUT_MS', 3_000) * 3,
-  ...(logger ? { logger } : {}),
+  logger,
 });
 const events = createEventHub({
   baseUrl: env('SIM_URL'),
   apiKey: env('SIM_KEY'),
   watchdogMs: num('WATCHDOG_MS', 3_000),
   backoff: { baseMs: 100, maxMs: 2_000 },
-  ...(logger ? { logger } : {}),
+  logger,
 });
 await events.start();
 buildTestWorker(
@@ -57,7 +57,7 @@ buildTestWorker(
     chat: { discord: createHttpChatPort(env('CHAT_URL'), 'discord') },
     // The simulator's result is a 75 KB MP4 under every upload limit: nothing to re-encode.
     fitter: noVideoFitter,
-    ...(logger ? { logger } : {}),
+    logger,
   },
   {
     limits: { maxActiveGenerations: num('MAX_ACTIVE_GENERATIONS', 4) },

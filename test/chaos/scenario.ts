@@ -8,6 +8,7 @@ import { createOxenClient } from '../../src/oxen/client.js';
 import { createIntake } from '../../src/queue/intake.js';
 import { storeKeys } from '../../src/queue/stores/keys.js';
 import { createRedisConnection } from '../../src/queue/stores/redis.js';
+import { silentLogger } from '../../src/shared/logger.js';
 import { createDice, createPrng } from '../../src/simulator/prng.js';
 import { calmChaos, type SimChaos, startOxenSimulator } from '../../src/simulator/simulator.js';
 import { type ChatFakeServer, startChatFakeServer } from '../fakes/chat/http-chat.js';
@@ -202,7 +203,13 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
     connection: redis,
     prefix,
     limits: { maxActivePerUser: 10_000, dailySecondsPerUser: 10_000_000 },
-    oxen: createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 50, timeoutMs: 3_000 }),
+    oxen: createOxenClient({
+      logger: silentLogger(),
+      baseUrl: sim.url,
+      apiKey: sim.apiKey,
+      retryBaseMs: 50,
+      timeoutMs: 3_000,
+    }),
   });
   if (config.logDir) mkdirSync(config.logDir, { recursive: true });
   let pool: ReturnType<typeof createWorkerPool> | undefined;

@@ -43,6 +43,8 @@ interface ChatPortHarness {
   texts(where: ChatLocation): Awaitable<string[]>;
   /** How many messages in `where` carry a video. */
   videoMessages(where: ChatLocation): Awaitable<number>;
+  /** The bytes of every video uploaded in `where`, as the platform keeps them, oldest first. */
+  videoBytes(where: ChatLocation): Awaitable<Buffer[]>;
   /**
    * Makes the next call fail with `kind` the platform's own way: `gone` (the thread was deleted) and
    * `forbidden` (no permission to post) for a post to `where`, `rate_limited` for an edit, `too_large`
@@ -130,6 +132,28 @@ function chatPortContract(name: string, harness: ChatPortHarness): void {
       await port.react(ref, 'retry');
     });
 
+    // The worker hands a video over as a file or as a stream (docs/architecture.md, "Delivery"): both
+    // must arrive whole and exact, the takes of one message in their order.
+    it('GIVEN a video as a file path and another as a stream THEN both arrive with exactly their bytes', async () => {
+      const where = await thread();
+      const streamed = Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from('ftypmp42'), Buffer.alloc(300_000, 7)]);
+      async function* chunks() {
+        // Uneven chunks, as a download delivers them.
+        for (let at = 0; at < streamed.length; at += 65_521) yield streamed.subarray(at, at + 65_521);
+      }
+      const ref = await port.uploadVideo(
+        where,
+        [file, { stream: chunks(), filename: 'take2.mp4', bytes: streamed.length }],
+        notice('two takes'),
+        { idempotencyKey: 'contract-stream-result' },
+      );
+      expect(ref.platform).toBe(port.platform);
+      const kept = await harness.videoBytes(where);
+      expect(kept.map((b) => b.length)).toEqual([file.bytes, streamed.length]);
+      expect(kept[1]?.equals(streamed)).toBe(true);
+      expect(kept[0]?.subarray(4, 8).toString('latin1')).toBe('ftyp');
+    });
+
     const failures: Array<[Failure, boolean, (where: ChatLocation, ref: MessageRef) => Promise<unknown>]> = [
       ['gone', false, (where) => port.post(where, notice('after the delete'))],
       ['forbidden', false, (where) => port.post(where, notice('without permission'))],
@@ -172,6 +196,7 @@ chatPortContract('memory fake (test/fakes/chat/memory-chat.ts)', {
   })(),
   texts: (where) => memory.thread(where).map((m) => m.text),
   videoMessages: (where) => memory.thread(where).filter((m) => m.video).length,
+  videoBytes: (where) => memory.thread(where).flatMap((m) => (m.videoFiles ?? []).map((v) => v.data)),
   fail(kind) {
     const method = { gone: 'post', forbidden: 'post', rate_limited: 'edit', too_large: 'uploadVideo' } as const;
     memory.faults.push({ method: method[kind], kind });
@@ -196,6 +221,8 @@ const discordPort: ChatPortHarness = {
   texts: (where) => discord.messages(where.threadId ?? where.channelId).map((m) => m.content),
   videoMessages: (where) =>
     discord.messages(where.threadId ?? where.channelId).filter((m) => m.files.length > 0).length,
+  videoBytes: (where) =>
+    discord.messages(where.threadId ?? where.channelId).flatMap((m) => m.files.map((f) => f.bytes)),
   fail(kind, where) {
     if (kind === 'gone') discord.deleteChannel(where.threadId ?? where.channelId);
     if (kind === 'forbidden') discord.knobs.denied.set(where.channelId, new Set(['send']));
@@ -235,6 +262,8 @@ const slackPort: ChatPortHarness = {
       .map((m) => m.text),
   videoMessages: (where) =>
     slack.state.thread(where.channelId, where.threadId ?? '').filter((m) => m.files.length > 0).length,
+  videoBytes: (where) =>
+    slack.state.thread(where.channelId, where.threadId ?? '').flatMap((m) => m.files.map((f) => f.bytes)),
   fail(kind) {
     if (kind === 'gone') slack.state.failNext.set('chat.postMessage', 'channel_not_found');
     if (kind === 'forbidden') slack.state.failNext.set('chat.postMessage', 'not_in_channel');
@@ -276,6 +305,10 @@ const webPort: ChatPortHarness = {
   },
   texts: async (where) => (await webStore.list(where)).map((m) => plainWebText(m.text)),
   videoMessages: async (where) => (await webStore.list(where)).filter((m) => m.videos.length > 0).length,
+  async videoBytes(where) {
+    const files = (await webStore.list(where)).flatMap((m) => m.videos);
+    return Promise.all(files.map((f) => webStore.fileRange(f.id, 0, f.bytes - 1)));
+  },
   async fail(kind, where) {
     if (kind === 'gone') await webStore.deleteThread(where.threadId ?? '');
     if (kind === 'forbidden') await webStore.setClosed(where.channelId, true);
@@ -328,6 +361,12 @@ const telegramPort: ChatPortHarness = {
   },
   texts: (where) => telegramThread(where).flatMap((m) => (m.text === undefined ? [] : [m.text])),
   videoMessages: (where) => telegramThread(where).filter((m) => m.video).length,
+  // An album's videos reply to the anchor too; each is kept by the fake under its file id.
+  videoBytes: (where) =>
+    telegramThread(where).flatMap((m) => {
+      const file = m.video ? telegram.state.files.get(m.video.file_id) : undefined;
+      return file ? [Buffer.from(file.bytes)] : [];
+    }),
   fail(kind, where) {
     const knobs = telegram.state.knobs;
     if (kind === 'gone') knobs.failNext.set('sendMessage', { code: 400, description: 'Bad Request: chat not found' });

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { DefaultRestOptions, REST, Routes } from 'discord.js';
 import { ChatError } from '../../core/errors.js';
 import type { ChatLocation } from '../../core/model.js';
-import type { ChatPort, PostOptions, VideoFile } from '../../core/ports/chat-port.js';
+import { type ChatPort, type PostOptions, videoList } from '../../core/ports/chat-port.js';
 import { cutGraphemes } from '../../core/text-cut.js';
+import { type FileBlob, fileBlob } from '../../shared/file-blob.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
 import { REACTION_EMOJI } from './actions.js';
 import { DiscordCodes, discordCode, toChatError } from './chat-errors.js';
@@ -179,20 +179,27 @@ export function createDiscordChatPort(cfg: DiscordChatPortConfig): ChatPort {
     async uploadVideo(where, video, view, options?: PostOptions) {
       const channelId = target(where);
       // Several takes go in one message: one attachment each (Discord takes up to 10).
-      const videos: readonly VideoFile[] = Array.isArray(video) ? video : [video as VideoFile];
-      const files = await Promise.all(
-        videos.map(async (v) => ({ name: v.filename, data: await readFile(v.path), contentType: 'video/mp4' })),
-      );
-      const body = {
+      const videos = videoList(video);
+      const payload = {
         content: renderDiscordMessage(view),
         allowed_mentions: allowedMentions(options?.mention),
         attachments: videos.map((v, id) => ({ id, filename: v.filename })),
         ...(options?.idempotencyKey ? { nonce: nonceFor(options.idempotencyKey), enforce_nonce: true } : {}),
       };
-      const message = await withUnarchive(channelId, 'upload video', () =>
-        rest.post(Routes.channelMessages(channelId), { body, files }),
-      );
-      return { platform: 'discord', channelId, messageId: (message as { id: string }).id };
+      // @discordjs/rest's `files` takes only whole buffers; a multipart body of file-backed Blobs, passed
+      // through as it is, streams each video from disk and can be sent again on a retry.
+      const blobs = await Promise.all(videos.map((v) => fileBlob(v, 'video/mp4')));
+      try {
+        const form = new FormData();
+        form.append('payload_json', JSON.stringify(payload));
+        for (const [id, v] of videos.entries()) form.append(`files[${id}]`, (blobs[id] as FileBlob).blob, v.filename);
+        const message = await withUnarchive(channelId, 'upload video', () =>
+          rest.post(Routes.channelMessages(channelId), { body: form, passThroughBody: true }),
+        );
+        return { platform: 'discord', channelId, messageId: (message as { id: string }).id };
+      } finally {
+        await Promise.all(blobs.map((b) => b.release()));
+      }
     },
     async react(ref, reaction) {
       const emoji = encodeURIComponent(REACTION_EMOJI[reaction]);

@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { webApi } from '@slack/bolt';
+import { request } from 'undici';
+import { ChatError } from '../../core/errors.js';
 import type { ChatLocation, MessageRef } from '../../core/model.js';
-import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../core/ports/chat-port.js';
+import {
+  type ChatPort,
+  type PostOptions,
+  type Reaction,
+  type VideoFile,
+  videoList,
+} from '../../core/ports/chat-port.js';
 import type { MessageView } from '../../core/views.js';
+import { multipartFile } from '../../shared/file-blob.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
 import { REACTION_NAMES } from './actions.js';
 import { kindOf, slackErrorCode, toChatError } from './chat-errors.js';
@@ -92,6 +100,24 @@ export function createSlackChatPort(cfg: SlackChatPortConfig): ChatPort {
     }
   }
 
+  /** Posts one file's bytes to its upload URL as they are read (from disk, or from the stream given). */
+  async function sendToUploadUrl(url: string, video: VideoFile, filename: string): Promise<void> {
+    const { body, headers } = multipartFile(video, video.bytes, { field: 'file', filename, type: 'video/mp4' });
+    const res = await request(url, {
+      method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${cfg.token}` },
+      body,
+    }).catch((error: unknown) => {
+      body.destroy();
+      throw toChatError(error, 'the file upload');
+    });
+    await res.body.dump();
+    if (res.statusCode === 413) throw new ChatError('too_large', 'Slack refused the file upload: HTTP 413');
+    if (res.statusCode !== 200) {
+      throw new ChatError('transient', `Slack answered HTTP ${res.statusCode} to the file upload`);
+    }
+  }
+
   const findKeyed = (messages: ThreadMessage[] | null, key: string | undefined): string | undefined =>
     key
       ? messages?.find((m) => m.metadata?.event_type === POST_EVENT_TYPE && m.metadata.event_payload?.key === key)?.ts
@@ -144,26 +170,33 @@ export function createSlackChatPort(cfg: SlackChatPortConfig): ChatPort {
       const messages = key ? await threadMessages(where) : null;
       const existing = findKeyed(messages, key);
       if (existing) return { platform: 'slack', channelId: where.channelId, messageId: existing };
-      const videos: readonly VideoFile[] = Array.isArray(video) ? video : [video as VideoFile];
       // A rerun after the upload but before the result message must not upload the video twice: the
       // file name carries a digest of the key (the title people see stays the plain name).
-      const named = videos.map((v) => ({ video: v, filename: key ? keyedName(v.filename, key) : v.filename }));
+      const named = videoList(video).map((v) => ({
+        video: v,
+        filename: key ? keyedName(v.filename, key) : v.filename,
+      }));
       const missing = named.filter(({ filename }) => !messages?.some((m) => m.files?.some((f) => f.name === filename)));
       if (missing.length > 0) {
-        // Read asynchronously: the WebClient would readFileSync a path and stall the event loop. Several
-        // takes go up in one call, so they arrive together.
-        const fileUploads = await Promise.all(
-          missing.map(async ({ video: v, filename }) => ({
-            file: await readFile(v.path),
-            filename,
-            title: v.filename,
-          })),
-        );
-        const threadTs = where.threadId;
-        await call('files.uploadV2', () =>
-          threadTs
-            ? client.filesUploadV2({ channel_id: where.channelId, thread_ts: threadTs, file_uploads: fileUploads })
-            : client.filesUploadV2({ channel_id: where.channelId, file_uploads: fileUploads }),
+        // files.uploadV2's three steps, taken here: the WebClient reads every file whole into memory
+        // (a path with readFileSync), while this streams each from disk. The takes are shared in one
+        // completion, so they arrive together.
+        const uploaded: Array<{ id: string; title: string }> = [];
+        for (const { video: v, filename } of missing) {
+          const { file_id: id, upload_url: url } = await call('files.getUploadURLExternal', () =>
+            client.files.getUploadURLExternal({ filename, length: v.bytes }),
+          );
+          if (!id || !url) throw toChatError(new Error('no upload URL in the answer'), 'files.getUploadURLExternal');
+          await sendToUploadUrl(url, v, filename);
+          uploaded.push({ id, title: v.filename });
+        }
+        const [first, ...rest] = uploaded as [{ id: string; title: string }, ...Array<{ id: string; title: string }>];
+        await call('files.completeUploadExternal', () =>
+          client.files.completeUploadExternal({
+            files: [first, ...rest],
+            channel_id: where.channelId,
+            ...(where.threadId ? { thread_ts: where.threadId } : {}),
+          }),
         );
       }
       // files.uploadV2 returns no message ts; this message is what 🔁 reactions anchor on.

@@ -156,7 +156,7 @@ export function createTelegramChatPort(cfg: TelegramChatPortConfig): ChatPort {
       if (videos.length === 1 && text.length <= CAPTION_MAX) {
         const [only] = videos as [VideoFile];
         const sent = await call('sendVideo', () =>
-          api.sendVideo(place.chatId, new InputFile(only.path, only.filename), {
+          api.sendVideo(place.chatId, inputFile(only), {
             caption: text,
             ...HTML,
             ...sendOptions(place),
@@ -172,9 +172,7 @@ export function createTelegramChatPort(cfg: TelegramChatPortConfig): ChatPort {
       // follows in a message of its own, which the buttons go on. A rerun after the album skips it.
       const albumKey = key ? `${key}#album` : undefined;
       if (!(await earlier(where, albumKey))) {
-        const media = videos.map((v) =>
-          InputMediaBuilder.video(new InputFile(v.path, v.filename), { supports_streaming: true }),
-        );
+        const media = videos.map((v) => InputMediaBuilder.video(inputFile(v), { supports_streaming: true }));
         const [first] =
           videos.length === 1
             ? [await call('sendVideo', () => api.sendVideo(place.chatId, media[0]?.media ?? '', sendOptions(place)))]
@@ -202,4 +200,12 @@ export function createTelegramChatPort(cfg: TelegramChatPortConfig): ChatPort {
       logger.debug({ action: reaction }, 'telegram: button offered');
     },
   };
+}
+
+/**
+ * A video as grammY sends it: from its file (read again should a send be repeated) or from its stream,
+ * read once as the port's contract says (src/core/ports/chat-port.ts).
+ */
+function inputFile(video: VideoFile): InputFile {
+  return new InputFile(video.path ?? video.stream, video.filename);
 }

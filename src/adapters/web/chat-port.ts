@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { ChatError } from '../../core/errors.js';
 import type { ChatLocation, MessageRef } from '../../core/model.js';
-import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../core/ports/chat-port.js';
+import { type ChatPort, type PostOptions, type Reaction, videoList } from '../../core/ports/chat-port.js';
 import type { MessageView } from '../../core/views.js';
+import { sourceStream } from '../../shared/file-blob.js';
 import { REACTION_GLYPHS } from './actions.js';
 import { renderWebText } from './render.js';
 import type { WebAuthor, WebBody, WebFile, WebStore, WriteRefused } from './store.js';
@@ -95,7 +95,7 @@ export function createWebChatPort(cfg: WebChatPortConfig): ChatPort {
     uploadVideo: (where, video, view, options: PostOptions = {}) =>
       guarded('uploadVideo', async () => {
         const place = placeOf(where);
-        const files: readonly VideoFile[] = Array.isArray(video) ? video : [video as VideoFile];
+        const files = videoList(video);
         if (options.idempotencyKey) {
           const earlier = await store.byKey(place, options.idempotencyKey);
           if (earlier) return refOf(where, earlier);
@@ -111,7 +111,10 @@ export function createWebChatPort(cfg: WebChatPortConfig): ChatPort {
         }
         const kept: WebFile[] = [];
         for (const file of files) {
-          kept.push(await store.putFile(await readFile(file.path), { filename: file.filename, mime: 'video/mp4' }));
+          // Chunks of 1 MiB: each is one APPEND round trip to Redis.
+          kept.push(
+            await store.putFile(sourceStream(file, 1024 * 1024), { filename: file.filename, mime: 'video/mp4' }),
+          );
         }
         const posted = await store.post(
           place,

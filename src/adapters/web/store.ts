@@ -325,16 +325,29 @@ export function createWebStore(connection: Redis, prefix: string) {
       return messages.filter((m): m is WebMessage => m !== null);
     },
 
-    /** Keeps a file for the page (for 14 days) and returns its description. */
-    async putFile(bytes: Uint8Array, file: { filename: string; mime: string }): Promise<WebFile> {
+    /**
+     * Keeps a file for the page (for 14 days) and returns its description. A stream goes in chunk by
+     * chunk (APPEND), so a video is never whole in the process; the description is written last, so a
+     * file cut short is never listed and its bytes expire.
+     */
+    async putFile(
+      source: Uint8Array | AsyncIterable<Uint8Array>,
+      file: { filename: string; mime: string },
+    ): Promise<WebFile> {
       const id = randomId();
+      let size = 0;
+      const chunks = source instanceof Uint8Array ? [source] : source;
+      for await (const chunk of chunks) {
+        size += chunk.byteLength;
+        await redis.multi().append(keys.file(id), Buffer.from(chunk)).expire(keys.file(id), FILE_TTL_SECONDS).exec();
+      }
+      if (size === 0) await redis.set(keys.file(id), '', 'EX', FILE_TTL_SECONDS);
       await redis
         .multi()
-        .set(keys.file(id), Buffer.from(bytes), 'EX', FILE_TTL_SECONDS)
-        .hset(keys.fileMeta(id), { filename: file.filename, mime: file.mime, bytes: String(bytes.length) })
+        .hset(keys.fileMeta(id), { filename: file.filename, mime: file.mime, bytes: String(size) })
         .expire(keys.fileMeta(id), FILE_TTL_SECONDS)
         .exec();
-      return { id, filename: file.filename, mime: file.mime, bytes: bytes.length };
+      return { id, filename: file.filename, mime: file.mime, bytes: size };
     },
 
     /** Forgets a file kept for nothing (a repeated upload whose message existed already). */

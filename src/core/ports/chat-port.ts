@@ -5,11 +5,20 @@ import type { MessageView } from '../views.js';
 /** An action the bot offers on one of its messages (core's names; the adapter picks the emoji or button). */
 export type Reaction = ActionName;
 
-/** A finished video on local disk, ready to upload. */
-export interface VideoFile {
-  path: string;
+/**
+ * A finished video to upload: a file on local disk, or a stream of its bytes that the port reads once.
+ * Either way a port sends it on as it reads it, never holding the whole video in memory, so a worker
+ * delivering many large videos at once stays small (docs/architecture.md, "Delivery").
+ */
+export type VideoFile = {
   filename: string;
+  /** Its exact size: some platforms want it before the first byte (Slack's upload URL, Discord's limit). */
   bytes: number;
+} & ({ path: string; stream?: never } | { stream: AsyncIterable<Uint8Array>; path?: never });
+
+/** The videos of one upload, one or several (takes), as a list. */
+export function videoList(video: VideoFile | readonly VideoFile[]): readonly VideoFile[] {
+  return Array.isArray(video) ? video : [video as VideoFile];
 }
 
 /** Options for posting. */

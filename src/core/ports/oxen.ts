@@ -75,6 +75,12 @@ export interface DownloadedFile {
   contentType: string | null;
 }
 
+/** A file on local disk and its size in bytes. */
+export interface FileOnDisk {
+  path: string;
+  bytes: number;
+}
+
 /**
  * The Oxen API as the rest of the program uses it. Every call takes an AbortSignal; every failure is an
  * `OxenError` subclass (see `src/oxen/errors.ts`) that says whether retrying can help.
@@ -108,12 +114,12 @@ export interface OxenPort {
   modelInfo(model: string, signal?: AbortSignal): Promise<ModelInfo>;
   /**
    * Uploads bytes to `repo` (`namespace/name`) at `path` on `main`, creating the repo public when it
-   * does not exist, and returns the file's public URL.
+   * does not exist, and returns the file's public URL. A file on disk (a video) is streamed from it.
    */
   uploadFile(
     repo: string,
     path: string,
-    bytes: Uint8Array,
+    bytes: Uint8Array | FileOnDisk,
     contentType: string,
     signal?: AbortSignal,
   ): Promise<{ url: string }>;

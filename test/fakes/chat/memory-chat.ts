@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { reactionWords } from '../../../src/core/actions.js';
 import { ChatError, type ChatErrorKind } from '../../../src/core/errors.js';
 import type { ChatLocation, MessageRef, Platform } from '../../../src/core/model.js';
-import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../../src/core/ports/chat-port.js';
+import { type ChatPort, type PostOptions, type Reaction, videoList } from '../../../src/core/ports/chat-port.js';
 import { renderMessageText, type TextFormat } from '../../../src/core/render-text.js';
 import type { MessageView } from '../../../src/core/views.js';
+import { sourceStream } from '../../../src/shared/file-blob.js';
 import { createDice, type Dice } from '../../../src/simulator/prng.js';
 
 /** Plain markup, so tests read the text a person would see. */
@@ -192,12 +192,15 @@ export function createMemoryChat(platform: Platform = 'discord'): MemoryChat {
     },
     async uploadVideo(where, video, view, options) {
       fault('uploadVideo');
-      const list: readonly VideoFile[] = Array.isArray(video) ? video : [video as VideoFile];
-      const files = list.map((v) => {
-        const data = readFileSync(v.path);
+      // A path or a stream, read to the end as a platform would; the fake keeps the bytes for the tests.
+      const files: FakeVideo[] = [];
+      for (const v of videoList(video)) {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of sourceStream(v)) chunks.push(chunk);
+        const data = Buffer.concat(chunks);
         const isMp4 = data.subarray(4, 8).toString('latin1') === 'ftyp';
-        return { filename: v.filename, bytes: data.byteLength, isMp4, data };
-      });
+        files.push({ filename: v.filename, bytes: data.byteLength, isMp4, data });
+      }
       const ref = create(where, view, options, files);
       loseAnswer('uploadVideo');
       return ref;

@@ -52,8 +52,14 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
 
   // Worker side.
   const workerRedis = createRedisConnection(redisUrl, { forWorker: true });
-  const oxen: OxenPort = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20 });
+  const oxen: OxenPort = createOxenClient({
+    logger: silentLogger(),
+    baseUrl: sim.url,
+    apiKey: sim.apiKey,
+    retryBaseMs: 20,
+  });
   const events: CompletionEventHub = createEventHub({
+    logger: silentLogger(),
     baseUrl: sim.url,
     apiKey: sim.apiKey,
     backoff: { baseMs: 20, maxMs: 200 },

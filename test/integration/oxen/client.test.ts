@@ -13,6 +13,7 @@ import {
   OxenServerError,
 } from '../../../src/oxen/errors.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
@@ -33,7 +34,7 @@ afterAll(async () => {
 beforeEach(() => {
   sim.reset();
   Object.assign(sim.knobs, { queuedMs: 20, processingMs: 80, retryAfter: '0' });
-  oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 10 });
+  oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 10 });
 });
 
 const stageImage = async (w = 640, h = 480) =>
@@ -52,7 +53,7 @@ const completion = (hub: ReturnType<typeof createEventHub>, id: string) =>
 
 describe('Oxen client against the simulator', () => {
   it('should enqueue, receive the SSE completion and download a playable MP4', async () => {
-    const hub = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey });
+    const hub = createEventHub({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
     await hub.start();
     try {
       const inputImage = await stageImage();
@@ -142,7 +143,7 @@ describe('Oxen client against the simulator', () => {
   });
 
   it('GIVEN a wrong key THEN an auth error, not retried', async () => {
-    const bad = createOxenClient({ baseUrl: sim.url, apiKey: 'wrong', retryBaseMs: 10 });
+    const bad = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: 'wrong', retryBaseMs: 10 });
     await expect(bad.list()).rejects.toBeInstanceOf(OxenAuthError);
     expect(sim.counters.list).toBe(1);
   });

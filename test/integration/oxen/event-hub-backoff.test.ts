@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { noopMetrics } from '../../../src/core/ports/metrics.js';
 import type { CompletionEventHub } from '../../../src/core/ports/oxen.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 
 /**
  * A loopback `/api/events` that answers every connection with 200 and hangs up, either at once (`close`)
@@ -66,6 +67,7 @@ async function startHub(script: ReadonlyArray<'close' | 'keep-alive'>, attempts:
   // Which connection was the latest when each reconcile was asked for.
   const notifiedAt: number[] = [];
   const hub: CompletionEventHub = createEventHub({
+    logger: silentLogger(),
     baseUrl: server.url,
     apiKey: 'k',
     backoff: { baseMs, maxMs },

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { CompletionEvent, CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { makePng } from '../../support/images.js';
 
@@ -20,7 +21,7 @@ afterAll(async () => {
 beforeEach(() => {
   sim.reset();
   Object.assign(sim.knobs, { queuedMs: 20, processingMs: 100, keepAliveMs: 50 });
-  oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 10 });
+  oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 10 });
   inputImage = sim.putFile('team/inputs', 'inputs/start.png', makePng(640, 480), 'image/png');
 });
 afterEach(async () => {
@@ -62,7 +63,12 @@ describe('event hub against the simulator', () => {
     // Held in Oxen's queue until the stream is back, so the drop falls inside the generation however
     // slowly this machine runs (a timed processing window could end before the drop).
     sim.knobs.holdQueue = true;
-    hub = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey, backoff: { baseMs: 20, maxMs: 50 } });
+    hub = createEventHub({
+      logger: silentLogger(),
+      baseUrl: sim.url,
+      apiKey: sim.apiKey,
+      backoff: { baseMs: 20, maxMs: 50 },
+    });
     await hub.start();
     const id = await enqueue();
     const done = waitLikeTheWorker(id);
@@ -87,6 +93,7 @@ describe('event hub against the simulator', () => {
       return fetch(input, init);
     }) as typeof fetch;
     hub = createEventHub({
+      logger: silentLogger(),
       baseUrl: sim.url,
       apiKey: sim.apiKey,
       fetch: gatedFetch,
@@ -105,7 +112,12 @@ describe('event hub against the simulator', () => {
   });
 
   it('GIVEN streams dropped repeatedly THEN every generation is still seen', async () => {
-    hub = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey, backoff: { baseMs: 10, maxMs: 40 } });
+    hub = createEventHub({
+      logger: silentLogger(),
+      baseUrl: sim.url,
+      apiKey: sim.apiKey,
+      backoff: { baseMs: 10, maxMs: 40 },
+    });
     await hub.start();
     sim.dropSseEvery(120);
     const ids = await Promise.all(Array.from({ length: 10 }, enqueue));
@@ -115,7 +127,13 @@ describe('event hub against the simulator', () => {
 
   it('GIVEN a silent stream (no keep-alives) THEN the watchdog reconnects', async () => {
     sim.knobs.keepAliveMs = 60_000;
-    hub = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey, watchdogMs: 200, backoff: { baseMs: 10, maxMs: 20 } });
+    hub = createEventHub({
+      logger: silentLogger(),
+      baseUrl: sim.url,
+      apiKey: sim.apiKey,
+      watchdogMs: 200,
+      backoff: { baseMs: 10, maxMs: 20 },
+    });
     await hub.start();
     await expect.poll(() => hub.reconnectCount()).toBeGreaterThanOrEqual(1);
     expect(sim.counters.events).toBeGreaterThanOrEqual(2);
@@ -123,7 +141,7 @@ describe('event hub against the simulator', () => {
 
   it('should ignore the unrelated deployment event and malformed data', async () => {
     sim.knobs.deploymentEvents = true;
-    hub = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey });
+    hub = createEventHub({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
     const seen: string[] = [];
     hub.onEvent((e) => seen.push(e.generationId));
     await hub.start();
@@ -138,7 +156,7 @@ describe('event hub against the simulator', () => {
   it('GIVEN two hundred generations waiting at once THEN they share one SSE connection', async () => {
     // Held in the queue until all two hundred are in flight and waited for.
     Object.assign(sim.knobs, { holdQueue: true, processingMs: 100 });
-    hub = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey });
+    hub = createEventHub({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
     await hub.start();
     const ids: string[] = [];
     const waiting: Array<Promise<CompletionEvent>> = [];

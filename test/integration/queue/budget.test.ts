@@ -14,6 +14,7 @@ import { createPriceBook } from '../../../src/queue/background/price-book.js';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/stores/keys.js';
 import { eventually } from '../../support/eventually.js';
+import { submitted } from '../../support/queue-flow.js';
 import { attemptState, createStack, MODEL, type Stack, submitInput } from './harness.js';
 
 /** $0.112 a second: $0.56 for a 5 s clip, the simulator's own price. */
@@ -109,11 +110,7 @@ describe('cost and budgets', () => {
     await stack.startWorker({ budgetAlertChannel: 'discord:ALERTS' });
     const s = stack;
     const ids: string[] = [];
-    for (const user of ['U1', 'U2']) {
-      const accepted = await s.intake.submit(submitInput({}, user));
-      if (!accepted.ok) throw new Error('refused');
-      ids.push(accepted.value.requestId);
-    }
+    for (const user of ['U1', 'U2']) ids.push((await submitted(s, {}, user)).requestId);
     for (const id of ids) await eventually(async () => (await attemptState(s, id)) === 'done', 'the videos');
     const alerts = s.chat.thread({ channelId: 'ALERTS', threadId: null });
     expect(alerts).toHaveLength(1);
@@ -124,11 +121,7 @@ describe('cost and budgets', () => {
     stack = await createStack({ limits: { dailyBudget: 1_300_000, maxActivePerUser: 5 }, price });
     const s = stack;
     const ids: string[] = [];
-    for (const user of ['U1', 'U2']) {
-      const accepted = await s.intake.submit(submitInput({}, user));
-      if (!accepted.ok) throw new Error('refused');
-      ids.push(accepted.value.requestId);
-    }
+    for (const user of ['U1', 'U2']) ids.push((await submitted(s, {}, user)).requestId);
     const port = s.chat.port;
     let refusedOnce = false;
     const chat = {

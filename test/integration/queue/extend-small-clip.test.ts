@@ -4,8 +4,8 @@
  */
 import { imageSize } from 'image-size';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '../../support/eventually.js';
-import { attemptState, createStack, type Stack, submitInput } from './harness.js';
+import { extendFirstPart, settled } from '../../support/queue-flow.js';
+import { createStack, type Stack } from './harness.js';
 
 describe('extending a small clip', () => {
   let stack: Stack;
@@ -14,19 +14,8 @@ describe('extending a small clip', () => {
   it('GIVEN a 480×272 video THEN ⏩ stages its last frame at 530×300 and the next part is made', async () => {
     stack = await createStack({ limits: { maxActivePerUser: 3, dailySecondsPerUser: 60 } });
     await stack.startWorker();
-    const input = submitInput();
-    const first = await stack.intake.submit(input);
-    if (!first.ok) throw new Error(first.error.message);
-    await eventually(async () => (await attemptState(stack, first.value.requestId)) === 'done', 'part 1');
-    const part1 = stack.chat.videos()[0];
-    if (!part1) throw new Error('no part 1');
-    const second = await stack.intake.extend(part1.ref, input.requester, 'ev-extend-small');
-    if (!second.ok) throw new Error(second.error.message);
-    await eventually(async () => {
-      const state = await attemptState(stack, second.value.requestId);
-      return state === 'done' || state === 'failed';
-    }, 'part 2');
-    expect(await attemptState(stack, second.value.requestId)).toBe('done');
+    const { second } = await extendFirstPart(stack, 'ev-extend-small');
+    expect(await settled(stack, second.requestId, 'part 2')).toBe('done');
     const row = [...stack.sim.rows.values()][1];
     const inputUrl = String(row?.input_image ?? '');
     const staged = [...stack.sim.files.entries()].find(([key]) => inputUrl.includes(key.split('/').slice(2).join('/')));

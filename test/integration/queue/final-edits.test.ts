@@ -11,6 +11,19 @@ import { eventually } from '../../support/eventually.js';
 import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 
 /** Every request answered in place in one Discord channel: one edit budget for all of them. */
+/** A final edit of a Slack message, never tried, due at once. */
+function slackFinalEdit(view: FinalEdit['view']): FinalEdit {
+  return {
+    key: `${randomUUID()}#1`,
+    platform: 'slack',
+    scope: 'slack',
+    ref: { platform: 'slack', channelId: 'C1', messageId: '1.2' },
+    view,
+    tries: 0,
+    firstAt: 0,
+  };
+}
+
 const CHANNEL: ChatLocation = { platform: 'discord', channelId: 'C-busy', threadId: null };
 
 describe('final progress states under the edit budget and 429s', () => {
@@ -85,15 +98,7 @@ describe('final progress states under the edit budget and 429s', () => {
 
   it('GIVEN a claimed final THEN no other worker gets it within the lease, and one does after it (a dead claimer)', async () => {
     const outbox = createFinalEditOutbox(stack.redis, storeKeys(stack.prefix));
-    const edit: FinalEdit = {
-      key: `${randomUUID()}#1`,
-      platform: 'slack',
-      scope: 'slack',
-      ref: { platform: 'slack', channelId: 'C1', messageId: '1.2' },
-      view: { kind: 'progress', progress: {} } as FinalEdit['view'],
-      tries: 0,
-      firstAt: 0,
-    };
+    const edit = slackFinalEdit({ kind: 'progress', progress: {} } as FinalEdit['view']);
     await outbox.defer(edit, 1_000);
     expect(await outbox.waiting('slack')).toBe(1);
     expect(await outbox.claimDue(999, 10, 30_000)).toEqual([]);
@@ -118,15 +123,7 @@ describe('final progress states under the edit budget and 429s', () => {
 
   it('GIVEN an entry whose text holds a lone surrogate (which Redis cjson cannot decode) THEN sending it frees its scope', async () => {
     const outbox = createFinalEditOutbox(stack.redis, storeKeys(stack.prefix));
-    const edit: FinalEdit = {
-      key: `${randomUUID()}#1`,
-      platform: 'slack',
-      scope: 'slack',
-      ref: { platform: 'slack', channelId: 'C1', messageId: '1.2' },
-      view: { kind: 'notice', text: `${'x'.repeat(296)}\ud83c` },
-      tries: 0,
-      firstAt: 0,
-    };
+    const edit = slackFinalEdit({ kind: 'notice', text: `${'x'.repeat(296)}\ud83c` });
     await outbox.defer(edit, 0);
     expect(await outbox.waiting('slack')).toBe(1);
     await outbox.done(edit.key);

@@ -7,24 +7,14 @@
 import { Job, Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { noopMetrics } from '../../../src/core/ports/metrics.js';
-import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
+import type { OxenPort } from '../../../src/core/ports/oxen.js';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
 import { ANIMATE_QUEUE } from '../../../src/queue/stores/keys.js';
 import { calmChaos, type SimChaos, type SimRow } from '../../../src/simulator/simulator.js';
 import { requestOfInput } from '../../chaos/invariants.js';
 import { eventually } from '../../support/eventually.js';
+import { deafHub, firstEnqueueMeets, quotaOf, submitted } from '../../support/queue-flow.js';
 import { attemptState, createStack, MODEL, type Stack, submitInput } from './harness.js';
-
-/** A hub that never hears anything: completions are only found by the reconciler and the timeout. */
-const deafHub: CompletionEventHub = {
-  waitFor: () => () => undefined,
-  onEvent: () => () => undefined,
-  onReconnect: () => () => undefined,
-  isConnected: () => true,
-  reconnectCount: () => 0,
-  start: async () => undefined,
-  close: async () => undefined,
-};
 
 describe('money under the faults of a gateway and a CDN', () => {
   let stack: Stack;
@@ -33,62 +23,33 @@ describe('money under the faults of a gateway and a CDN', () => {
   });
   afterEach(async () => stack.close());
 
-  async function submit(overrides = {}) {
-    const input = submitInput(overrides);
-    const accepted = await stack.intake.submit(input);
-    if (!accepted.ok) throw new Error(`refused: ${accepted.error.code}`);
-    return { input, ...accepted.value };
-  }
-
-  async function quotaOf(input: ReturnType<typeof submitInput>) {
-    const status = await stack.intake.status(input.requester);
-    return { active: status.active.length, used: status.usedSecondsToday };
-  }
-
   /** Oxen's rows made for `requestId` (its staged start image is unique to it). */
   function rowsOf(requestId: string): SimRow[] {
     return [...stack.sim.rows.values()].filter((r) => requestOfInput(r.input_image) === requestId);
   }
 
-  /** An Oxen port whose first enqueue meets `chaos`; every later call meets a calm simulator. */
-  function firstEnqueueMeets(chaos: SimChaos): OxenPort {
-    let first = true;
-    return {
-      ...stack.oxen,
-      async enqueue(input, signal) {
-        if (first) stack.sim.knobs.chaos = chaos;
-        try {
-          return await stack.oxen.enqueue(input, signal);
-        } finally {
-          if (first) stack.sim.knobs.chaos = null;
-          first = false;
-        }
-      },
-    };
-  }
-
   it('GIVEN a 504 while Oxen is still writing the row, which appears 1.2 s later THEN it is adopted and paid once', async () => {
-    const oxen = firstEnqueueMeets({ ...calmChaos(1), lateRow: 1, lateRowMs: [1_200, 1_200] });
+    const oxen = firstEnqueueMeets(stack, { ...calmChaos(1), lateRow: 1, lateRowMs: [1_200, 1_200] });
     await stack.startWorker({ oxen, timings: { adoptWindowMs: 4_000 } });
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
     expect(stack.sim.injected).toMatchObject({ 'enqueue:late-row-504': 1 });
     expect(rowsOf(requestId)).toHaveLength(1);
     expect(stack.sim.counters.enqueue).toBe(1);
     expect(stack.chat.videos()).toHaveLength(1);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
   });
 
   it('GIVEN the late row appears only after the adoption window THEN the reconciler cancels it at Oxen at once and counts it', async () => {
     const duplicates: string[] = [];
     stack.sim.knobs.processingMs = 4_000;
-    const oxen = firstEnqueueMeets({ ...calmChaos(3), lateRow: 1, lateRowMs: [2_500, 2_500] });
+    const oxen = firstEnqueueMeets(stack, { ...calmChaos(3), lateRow: 1, lateRowMs: [2_500, 2_500] });
     await stack.startWorker({
       oxen,
       metrics: { ...noopMetrics, duplicateCancelled: () => duplicates.push('one') },
       timings: { adoptWindowMs: 500, reconcileMs: 200 },
     });
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     await eventually(() => rowsOf(requestId).length === 2, 'the late row');
     await eventually(() => rowsOf(requestId).some((r) => r.status === 'cancelled'), 'the late row cancelled');
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
@@ -98,30 +59,20 @@ describe('money under the faults of a gateway and a CDN', () => {
     expect(statuses).toEqual(['cancelled', 'succeeded']);
     expect(duplicates).toEqual(['one']);
     expect(stack.chat.videos()).toHaveLength(1);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
   });
 
   it('GIVEN two generations exist for one take after lost answers THEN one is delivered and the other cancelled, never both abandoned', async () => {
-    let first = true;
-    const oxen: OxenPort = {
-      ...stack.oxen,
-      async enqueue(input, signal) {
-        if (!first) return stack.oxen.enqueue(input, signal);
-        first = false;
-        // Two enqueues reached Oxen (a stale worker, a gateway's retry) and neither answer came back.
-        await stack.oxen.enqueue(input, signal);
-        stack.sim.knobs.chaos = { ...calmChaos(5), lostAnswer: { enqueue: 1 } };
-        try {
-          return await stack.oxen.enqueue(input, signal);
-        } finally {
-          stack.sim.knobs.chaos = null;
-        }
-      },
-    };
+    // Two enqueues reached Oxen (a stale worker, a gateway's retry) and neither answer came back.
+    const oxen = firstEnqueueMeets(
+      stack,
+      { ...calmChaos(5), lostAnswer: { enqueue: 1 } },
+      { before: (input, signal) => stack.oxen.enqueue(input, signal) },
+    );
     // Both still waiting at Oxen when the search finds them (a cancel cannot stop a finished one).
     stack.sim.knobs.holdQueue = true;
     await stack.startWorker({ oxen });
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     await eventually(async () => (await attemptState(stack, requestId)) === 'submitted', 'the adoption');
     stack.sim.releaseQueue();
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
@@ -131,7 +82,7 @@ describe('money under the faults of a gateway and a CDN', () => {
       .sort();
     expect(statuses).toEqual(['cancelled', 'succeeded']);
     expect(stack.chat.videos()).toHaveLength(1);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
   });
 
   const oddReads: Array<[string, SimChaos]> = [
@@ -155,12 +106,12 @@ describe('money under the faults of a gateway and a CDN', () => {
         },
       };
       await stack.startWorker({ oxen, events: deafHub, timings: { reconcileMs: 200 } });
-      const { input, requestId } = await submit();
+      const { input, requestId } = await submitted(stack);
       await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
       expect(Object.keys(stack.sim.injected)).toHaveLength(1);
       expect(reads).toBeGreaterThan(1);
       expect(stack.chat.videos()).toHaveLength(1);
-      expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+      expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
     },
   );
 
@@ -176,10 +127,10 @@ describe('money under the faults of a gateway and a CDN', () => {
     async (_name, chaos) => {
       stack.sim.knobs.chaos = { ...chaos, slowGeneration: 1, slowGenerationMs: [600_000, 600_000] };
       await stack.startWorker({ timings: { timeoutMs: 1_000, giveUpGraceMs: 1_500, reconcileMs: 200 } });
-      const { input, requestId } = await submit();
+      const { input, requestId } = await submitted(stack);
       await eventually(async () => (await attemptState(stack, requestId)) === 'cancelled', 'the attempt ended', 20_000);
       expect(stack.sim.injected['cancel:ignored']).toBeGreaterThan(0);
-      expect(await quotaOf(input)).toEqual({ active: 0, used: 0 });
+      expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 0 });
       expect(await stack.redis.scard(`${stack.prefix}:animate:slots:held`)).toBe(0);
       const progress = stack.chat.thread(input.where)[0];
       await eventually(() => progress?.text.includes('ancel'), 'the person told');
@@ -190,21 +141,21 @@ describe('money under the faults of a gateway and a CDN', () => {
   it('GIVEN every enqueue answers a 502 and makes nothing THEN re-enqueues do not move the give-up clock and the attempt ends', async () => {
     Object.assign(stack.sim.knobs, { serverErrorNext: 10_000, serverErrorEndpoint: 'enqueue', serverErrorStatus: 502 });
     await stack.startWorker({ timings: { timeoutMs: 1_000, giveUpGraceMs: 2_000, adoptWindowMs: 300 } });
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     await eventually(async () => (await attemptState(stack, requestId)) === 'failed', 'the attempt ended', 30_000);
     expect(stack.sim.counters.enqueue).toBeGreaterThan(1);
     expect(stack.sim.rows.size).toBe(0);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 0 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 0 });
     expect(await stack.redis.scard(`${stack.prefix}:animate:slots:held`)).toBe(0);
   });
 
   it("GIVEN Oxen's documented refusal, a 200 with no generation and an error body THEN the attempt fails at once and is not enqueued again", async () => {
     stack.sim.knobs.chaos = { ...calmChaos(1), errorBody200: { enqueue: 1 } };
     await stack.startWorker();
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     await eventually(async () => (await attemptState(stack, requestId)) === 'failed', 'the attempt ended', 20_000);
     expect(stack.sim.counters.enqueue).toBe(1);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 0 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 0 });
     stack.sim.knobs.chaos = null;
   });
 
@@ -228,24 +179,14 @@ describe('money under the faults of a gateway and a CDN', () => {
     stack.sim.knobs.holdQueue = true;
     stack.sim.knobs.pageCap = 100;
     await foreignRows(120);
-    let first = true;
-    const oxen: OxenPort = {
-      ...stack.oxen,
-      async enqueue(input, signal) {
-        if (!first) return stack.oxen.enqueue(input, signal);
-        first = false;
-        stack.sim.knobs.chaos = { ...calmChaos(5), lostAnswer: { enqueue: 1 } };
-        try {
-          return await stack.oxen.enqueue(input, signal);
-        } finally {
-          stack.sim.knobs.chaos = null;
-          // Others keep enqueueing: our row ends up past the first page in either order.
-          await foreignRows(120);
-        }
-      },
-    };
+    // Others keep enqueueing: our row ends up past the first page in either order.
+    const oxen = firstEnqueueMeets(
+      stack,
+      { ...calmChaos(5), lostAnswer: { enqueue: 1 } },
+      { after: () => foreignRows(120) },
+    );
     await stack.startWorker({ oxen });
-    const { requestId } = await submit();
+    const { requestId } = await submitted(stack);
     await eventually(async () => (await attemptState(stack, requestId)) === 'submitted', 'the adoption', 30_000);
     expect(rowsOf(requestId)).toHaveLength(1);
     stack.sim.releaseQueue();
@@ -260,13 +201,13 @@ describe('money under the faults of a gateway and a CDN', () => {
   it.each(echoes)(
     'GIVEN the lost row is echoed %s THEN it is still recognised as ours',
     async (_name, fault, prompt) => {
-      const oxen = firstEnqueueMeets({ ...calmChaos(5), lostAnswer: { enqueue: 1 }, ...fault });
+      const oxen = firstEnqueueMeets(stack, { ...calmChaos(5), lostAnswer: { enqueue: 1 }, ...fault });
       await stack.startWorker({ oxen });
-      const { input, requestId } = await submit({ prompt });
+      const { input, requestId } = await submitted(stack, { prompt });
       await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
       expect(Object.keys(stack.sim.injected).some((k) => k.startsWith('row:'))).toBe(true);
       expect(rowsOf(requestId)).toHaveLength(1);
-      expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+      expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
     },
   );
 });

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { CheckedImage } from '../../../src/core/images.js';
-import type { SubmitFields, SubmitInput } from '../../../src/core/intake.js';
 import type { LimitSettings } from '../../../src/core/limits.js';
 import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
 import type { PricePort } from '../../../src/core/ports/price.js';
@@ -10,37 +8,14 @@ import { createEventHub } from '../../../src/oxen/event-hub.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
 import { createRedisConnection, type RedisTarget } from '../../../src/queue/stores/redis.js';
 import type { AnimateWorkerDeps } from '../../../src/queue/worker/animate-worker.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { createMemoryChat, type MemoryChat } from '../../fakes/chat/memory-chat.js';
-import { makePng } from '../../support/images.js';
 import { deleteUnder, expectOneSlot, testRedisTarget } from '../../support/redis-target.js';
 import { buildTestWorker, TEST_INPUT_REPO, TEST_MODEL } from '../../support/worker.js';
 
+export { attemptState, pngImage, submitInput } from '../../support/queue-flow.js';
 export { TEST_INPUT_REPO as INPUT_REPO, TEST_MODEL as MODEL };
-
-/** A checked 640×480 PNG. */
-export function pngImage(): CheckedImage {
-  return { bytes: new Uint8Array(makePng(640, 480)), mime: 'image/png', ext: 'png', width: 640, height: 480 };
-}
-
-let seq = 0;
-/** A SubmitInput from `userId` in channel C1, with a fresh event id unless given. */
-export function submitInput(
-  overrides: Partial<SubmitFields & { startImage: CheckedImage; endImage: CheckedImage }> = {},
-  userId = 'U1',
-): SubmitInput {
-  seq++;
-  return {
-    eventId: `discord-${randomUUID()}`,
-    requester: { platform: 'discord', userId, displayName: `user ${userId}` },
-    where: { platform: 'discord', channelId: 'C1', threadId: `T${seq}` },
-    prompt: 'a cat surfing a wave at sunset',
-    duration: 5,
-    startImage: pngImage(),
-    uploadLimitBytes: 10 * 1024 * 1024,
-    ...overrides,
-  };
-}
 
 /** Everything one test needs: simulator, real Oxen client and hub, Redis, intake, worker, fake chat. */
 export interface Stack {
@@ -71,8 +46,13 @@ export async function createStack(
   const redis = createRedisConnection(target, { forWorker: false });
   const workerRedis = createRedisConnection(target, { forWorker: true });
   const prefix = `{t-${randomUUID()}}`;
-  const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20 });
-  const events = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey, backoff: { baseMs: 20, maxMs: 200 } });
+  const oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20 });
+  const events = createEventHub({
+    logger: silentLogger(),
+    baseUrl: sim.url,
+    apiKey: sim.apiKey,
+    backoff: { baseMs: 20, maxMs: 200 },
+  });
   await events.start();
   const chat = createMemoryChat('discord');
   const intake = createIntake({
@@ -116,9 +96,4 @@ export async function createStack(
     },
   };
   return stack;
-}
-
-/** Reads an attempt's state as stored. */
-export async function attemptState(stack: Stack, requestId: string, attempt = 1): Promise<string | undefined> {
-  return (await stack.redis.hget(`${stack.prefix}:animate:att:${requestId}:${attempt}`, 'state')) ?? undefined;
 }

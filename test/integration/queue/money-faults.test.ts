@@ -7,24 +7,14 @@ import type { Job } from 'bullmq';
 import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { noopMetrics } from '../../../src/core/ports/metrics.js';
-import type { CompletionEventHub, OxenPort } from '../../../src/core/ports/oxen.js';
+import type { OxenPort } from '../../../src/core/ports/oxen.js';
 import { OxenBadResponseError, OxenServerError, OxenTimeoutError } from '../../../src/oxen/errors.js';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/stores/keys.js';
 import { createQuotaStore } from '../../../src/queue/stores/quota-store.js';
 import { eventually } from '../../support/eventually.js';
+import { deafHub, quotaOf, submitted } from '../../support/queue-flow.js';
 import { attemptState, createStack, type Stack, submitInput } from './harness.js';
-
-/** A hub that never hears anything: completions are only found by the reconciler and the timeout. */
-const deafHub: CompletionEventHub = {
-  waitFor: () => () => undefined,
-  onEvent: () => () => undefined,
-  onReconnect: () => () => undefined,
-  isConnected: () => true,
-  reconnectCount: () => 0,
-  start: async () => undefined,
-  close: async () => undefined,
-};
 
 describe('money and capacity under faults', () => {
   let stack: Stack;
@@ -37,18 +27,6 @@ describe('money and capacity under faults', () => {
     await queue.close();
     await stack.close();
   });
-
-  async function submit(overrides = {}) {
-    const input = submitInput(overrides);
-    const accepted = await stack.intake.submit(input);
-    if (!accepted.ok) throw new Error(`refused: ${accepted.error.code}`);
-    return { input, ...accepted.value };
-  }
-
-  async function quotaOf(input: ReturnType<typeof submitInput>) {
-    const status = await stack.intake.status(input.requester);
-    return { active: status.active.length, used: status.usedSecondsToday };
-  }
 
   const ambiguousAnswers: Array<[string, () => Error]> = [
     ['a 502 from a gateway', () => new OxenServerError('Bad gateway', { status: 502 })],
@@ -70,11 +48,11 @@ describe('money and capacity under faults', () => {
         },
       };
       await stack.startWorker({ oxen });
-      const { input, requestId } = await submit();
+      const { input, requestId } = await submitted(stack);
       await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
       expect(stack.sim.rows.size).toBe(1);
       expect(stack.chat.videos()).toHaveLength(1);
-      expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+      expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
     },
   );
 
@@ -98,7 +76,7 @@ describe('money and capacity under faults', () => {
     await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'cancelled', 'the cancel');
     expect(stack.sim.rows.size).toBe(1);
     expect([...stack.sim.rows.values()][0]?.status).toBe('cancelled');
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 0 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 0 });
   });
 
   it('GIVEN Oxen status calls fail for longer than the job retry budget THEN the attempt keeps waiting and delivers', async () => {
@@ -111,33 +89,33 @@ describe('money and capacity under faults', () => {
       },
     };
     await stack.startWorker({ oxen, events: deafHub, timings: { reconcileMs: 200 } });
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
     expect(failures).toBeGreaterThan(8);
     expect(stack.sim.counters.enqueue).toBe(1);
     expect(stack.chat.videos()).toHaveLength(1);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
   });
 
   it('GIVEN every progress edit is rate limited THEN the edits are skipped and the video still arrives', async () => {
     for (let i = 0; i < 30; i++) stack.chat.faults.push({ method: 'edit', kind: 'rate_limited' });
     stack.sim.knobs.processingMs = 1_500;
     await stack.startWorker({ timings: { progressEveryMs: 50 } });
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
     expect(stack.chat.videos()).toHaveLength(1);
     expect(stack.sim.counters.enqueue).toBe(1);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
   });
 
   it('GIVEN the 🔁 reaction on the posted video fails THEN the request is done and not refunded', async () => {
     stack.chat.faults.push({ method: 'react', kind: 'forbidden' }, { method: 'react', kind: 'forbidden' });
     await stack.startWorker();
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
     expect(stack.chat.faults).toHaveLength(0);
     expect(stack.chat.videos()).toHaveLength(1);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
   });
 
   it('GIVEN the generation succeeded unnoticed before the timeout fired THEN the video is delivered, not thrown away', async () => {
@@ -146,30 +124,30 @@ describe('money and capacity under faults', () => {
       events: deafHub,
       timings: { reconcileMs: 60_000, timeoutMs: 1_500, progressEveryMs: 60_000 },
     });
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     await eventually(() => [...stack.sim.rows.values()][0]?.status === 'succeeded', 'the generation');
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
     expect(stack.chat.videos()).toHaveLength(1);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
   });
 
   it('GIVEN ❌ arrives after Oxen already finished THEN the paid video is delivered once', async () => {
     stack.sim.knobs.processingMs = 50;
     await stack.startWorker({ events: deafHub, timings: { reconcileMs: 60_000, progressEveryMs: 60_000 } });
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     const progress = await eventually(() => stack.chat.thread(input.where)[0]?.ref, 'the progress message');
     await eventually(() => [...stack.sim.rows.values()][0]?.status === 'succeeded', 'the generation');
     const cancelled = await stack.intake.cancel(progress, input.requester);
     expect(cancelled.ok).toBe(true);
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
     expect(stack.chat.videos()).toHaveLength(1);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
   });
 
   it('GIVEN a crash after the generation id was saved but before the index and submission time THEN a re-run repairs them and delivers', async () => {
     stack.sim.knobs.holdQueue = true;
     await stack.startWorker();
-    const { requestId, jobId } = await submit();
+    const { requestId, jobId } = await submitted(stack);
     await eventually(async () => (await attemptState(stack, requestId)) === 'submitted', 'the submission');
     await stack.stopWorker();
     // What the crash leaves: the id in the job data, the step not yet moved on, nothing else written.
@@ -215,7 +193,7 @@ describe('money and capacity under faults', () => {
       monthlyBudget: -1,
     });
     await stack.redis.sadd(keys.slotsHeld(), 'a-job-that-is-gone');
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
     expect(await stack.redis.scard(keys.userActive(userKey))).toBe(1);
 
     await stack.startWorker({
@@ -224,13 +202,13 @@ describe('money and capacity under faults', () => {
     });
     await eventually(async () => (await stack.redis.scard(keys.slotsHeld())) === 0, 'the slot healed');
     await eventually(async () => (await stack.redis.scard(keys.userActive(userKey))) === 0, 'the reservation healed');
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 0 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 0 });
     expect(healed.sort()).toEqual(['reservation', 'slot']);
   });
 
   it('GIVEN a job that fails outside the steps every time THEN the sweeper revives it, then ends the attempt and gives everything back', async () => {
     const healed: string[] = [];
-    const { input, requestId, jobId } = await submit();
+    const { input, requestId, jobId } = await submitted(stack);
     const job = (await queue.getJob(jobId)) as Job<AnimateJobData>;
     // Data this version cannot read: the processor refuses it before any step runs.
     await job.updateData({ ...job.data, step: 'from-a-future-version' as 'stage' });
@@ -243,16 +221,16 @@ describe('money and capacity under faults', () => {
     // The sweeper counts what it healed once the heal returns, just after the attempt's state is written.
     await eventually(() => healed.includes('abandoned'), 'the abandonment counted');
     expect(healed.filter((k) => k === 'revived')).toHaveLength(3);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 0 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 0 });
     expect(stack.sim.counters.enqueue).toBe(0);
   });
 
   it('GIVEN the chat refuses the ❌ reaction on the progress message THEN the generation still runs and delivers', async () => {
     stack.chat.faults.push({ method: 'react', kind: 'forbidden' });
     await stack.startWorker();
-    const { input, requestId } = await submit();
+    const { input, requestId } = await submitted(stack);
     await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
     expect(stack.chat.videos()).toHaveLength(1);
-    expect(await quotaOf(input)).toEqual({ active: 0, used: 5 });
+    expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/eventually.js';
+import { settled } from '../../support/queue-flow.js';
 import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 
 describe('an upload the chat refuses', () => {
@@ -19,11 +20,7 @@ describe('an upload the chat refuses', () => {
       const input = submitInput();
       const accepted = await stack.intake.submit(input);
       if (!accepted.ok) throw new Error(accepted.error.message);
-      await eventually(async () => {
-        const state = await attemptState(stack, accepted.value.requestId);
-        return state === 'done' || state === 'failed';
-      }, 'the end');
-      expect(await attemptState(stack, accepted.value.requestId)).toBe('done');
+      expect(await settled(stack, accepted.value.requestId, 'the end')).toBe('done');
       const link = stack.chat.messages.find((m) => m.text.includes('did not accept the upload'));
       expect(link?.text).toMatch(/as a link: http:\/\/127\.0\.0\.1:\d+\/\S+/);
       expect((await stack.intake.status(input.requester)).usedSecondsToday).toBe(5);
@@ -41,11 +38,7 @@ describe('an upload the chat refuses', () => {
     await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'submitted', 'the enqueue');
     stack.chat.faults.push({ method: 'uploadVideo', kind: 'forbidden' }, { method: 'post', kind: 'forbidden' });
     stack.sim.releaseQueue();
-    await eventually(async () => {
-      const state = await attemptState(stack, accepted.value.requestId);
-      return state === 'done' || state === 'failed';
-    }, 'the end');
-    expect(await attemptState(stack, accepted.value.requestId)).toBe('done');
+    expect(await settled(stack, accepted.value.requestId, 'the end')).toBe('done');
     const progress = stack.chat.messages[0];
     await eventually(() => progress?.text.includes('kept here instead'), 'the final state');
     expect(progress?.text).toMatch(/kept here instead:\nhttp:\/\/127\.0\.0\.1:\d+\/\S+/);

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
 import { ANIMATE_QUEUE } from '../../../src/queue/stores/keys.js';
 import { eventually } from '../../support/eventually.js';
+import { extendFirstPart } from '../../support/queue-flow.js';
 import { attemptState, createStack, type Stack, submitInput } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'animate-variants-'));
@@ -121,24 +122,17 @@ describe('takes, loop and extend', () => {
 
   it('GIVEN a crash between the part and the stitched video THEN the stitched video is posted once', async () => {
     await stack.startWorker();
-    const input = submitInput();
-    const first = await stack.intake.submit(input);
-    if (!first.ok) throw new Error(first.error.message);
-    await eventually(async () => (await attemptState(stack, first.value.requestId)) === 'done', 'part 1');
-    const part1 = stack.chat.videos()[0];
-    if (!part1) throw new Error('no part 1');
-    const second = await stack.intake.extend(part1.ref, input.requester, 'ev-extend-2');
-    if (!second.ok) throw new Error(second.error.message);
-    await eventually(async () => (await attemptState(stack, second.value.requestId)) === 'done', 'part 2');
+    const { second } = await extendFirstPart(stack, 'ev-extend-2');
+    await eventually(async () => (await attemptState(stack, second.requestId)) === 'done', 'part 2');
     // The re-run a crash right after the stitched post would cause: the stitch step runs again.
     const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: stack.redis, prefix: stack.prefix });
     try {
-      const job = await queue.getJob(second.value.jobId);
+      const job = await queue.getJob(second.jobId);
       await eventually(async () => (await job?.getState()) === 'completed', 'the job completed');
-      await stack.redis.hset(`${stack.prefix}:animate:att:${second.value.requestId}:1`, 'state', 'delivering');
+      await stack.redis.hset(`${stack.prefix}:animate:att:${second.requestId}:1`, 'state', 'delivering');
       await job?.updateData({ ...(job.data as AnimateJobData), step: 'stitch' });
       await job?.retry('completed');
-      await eventually(async () => (await attemptState(stack, second.value.requestId)) === 'done', 'the re-run');
+      await eventually(async () => (await attemptState(stack, second.requestId)) === 'done', 'the re-run');
     } finally {
       await queue.close();
     }

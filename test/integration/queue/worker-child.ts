@@ -8,6 +8,7 @@ import type { ImageStore } from '../../../src/core/ports/image-store.js';
 import type { OxenPort } from '../../../src/core/ports/oxen.js';
 import { createOxenClient } from '../../../src/oxen/client.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { createHttpChatPort } from '../../fakes/chat/http-chat.js';
 import { testRedis } from '../../support/redis-target.js';
@@ -21,7 +22,12 @@ const env = (name: string) => {
 const crashAt = process.env.CRASH_AT ?? '';
 const die = () => process.kill(process.pid, 'SIGKILL');
 
-const baseOxen = createOxenClient({ baseUrl: env('SIM_URL'), apiKey: env('SIM_KEY'), retryBaseMs: 20 });
+const baseOxen = createOxenClient({
+  logger: silentLogger(),
+  baseUrl: env('SIM_URL'),
+  apiKey: env('SIM_KEY'),
+  retryBaseMs: 20,
+});
 const oxen: OxenPort = {
   ...baseOxen,
   async enqueue(input, signal) {
@@ -49,7 +55,12 @@ const chat: ChatPort = {
   },
 };
 
-const events = createEventHub({ baseUrl: env('SIM_URL'), apiKey: env('SIM_KEY'), backoff: { baseMs: 20, maxMs: 200 } });
+const events = createEventHub({
+  logger: silentLogger(),
+  baseUrl: env('SIM_URL'),
+  apiKey: env('SIM_KEY'),
+  backoff: { baseMs: 20, maxMs: 200 },
+});
 await events.start();
 buildTestWorker(
   {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ describe('image stores: oxen', () => {
   });
 
   it('GIVEN the oxen store THEN the image lands at inputs/<day>/<key>.<ext> in the public repo, the same key in the same place', async () => {
-    const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+    const oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
     const store = createOxenImageStore(oxen, 'bot/inputs');
     const key = `${randomUUID()}-start`;
     const a = await store.put(key, pngImage());
@@ -41,8 +41,11 @@ describe('image stores: oxen', () => {
 
     const dir = mkdtempSync(join(tmpdir(), 'animate-video-'));
     const video = join(dir, 'v.mp4');
-    writeFileSync(video, Buffer.from('00000000ftypisom'));
+    // Streamed from disk in a multipart body written by hand: the repository must hold exactly its bytes.
+    const bytes = Buffer.concat([Buffer.from('00000000ftypisom'), randomBytes(300_000)]);
+    writeFileSync(video, bytes);
     const link = await store.putVideo('r1-1', video);
+    expect(Buffer.from(await (await fetch(link.url)).arrayBuffer()).equals(bytes)).toBe(true);
     expect(link.url).toContain('/outputs/');
     expect(link.url).not.toContain('sig=');
     expect(link.expiresAt).toBeNull();
@@ -50,7 +53,7 @@ describe('image stores: oxen', () => {
   });
 
   it('GIVEN a staged file WHEN removed THEN it is deleted from the repository (DELETE), and removing it again is no error', async () => {
-    const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey });
+    const oxen = createOxenClient({ logger: silentLogger(), baseUrl: sim.url, apiKey: sim.apiKey });
     const store = createOxenImageStore(oxen, 'bot/inputs');
     const staged = await store.put(`${randomUUID()}-start`, pngImage());
     const before = sim.counters.fileDelete;

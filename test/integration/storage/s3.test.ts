@@ -167,7 +167,7 @@ describe('image stores: s3 (a private bucket, presigned links), against s3rver',
   });
 
   it('GIVEN IMAGE_STORE=s3 in the environment THEN the worker opens the bucket store, and refuses to start on a missing bucket', async () => {
-    const oxen = createOxenClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k' });
+    const oxen = createOxenClient({ logger: silentLogger(), baseUrl: 'http://127.0.0.1:9', apiKey: 'k' });
     const env = (bucket: string) => ({
       OXEN_API_KEY: 'k',
       IMAGE_STORE: 's3',

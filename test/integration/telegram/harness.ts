@@ -62,11 +62,12 @@ export async function startTelegramStack(
   // Worker side.
   const workerRedis = createRedisConnection(redisUrl, { forWorker: true });
   const portRedis = createRedisConnection(redisUrl, { forWorker: false });
-  const oxen: OxenPort = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20 });
+  const oxen: OxenPort = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20, logger });
   const events: CompletionEventHub = createEventHub({
     baseUrl: sim.url,
     apiKey: sim.apiKey,
     backoff: { baseMs: 20, maxMs: 200 },
+    logger,
   });
   await events.start();
   const startWorker = () =>

@@ -44,8 +44,13 @@ describe('web playground: remix and channel defaults end to end', () => {
     const prefix = `{t-${randomUUID()}}`;
     const logger = silentLogger();
     sim = await startOxenSimulator({ knobs: { queuedMs: 50, processingMs: 200 } });
-    const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20 });
-    const events = createEventHub({ baseUrl: sim.url, apiKey: sim.apiKey, backoff: { baseMs: 20, maxMs: 200 } });
+    const oxen = createOxenClient({ baseUrl: sim.url, apiKey: sim.apiKey, retryBaseMs: 20, logger });
+    const events = createEventHub({
+      baseUrl: sim.url,
+      apiKey: sim.apiKey,
+      backoff: { baseMs: 20, maxMs: 200 },
+      logger,
+    });
     await events.start();
     const workerRedis = createRedisConnection(redisUrl, { forWorker: true });
     const redis = createRedisConnection(redisUrl, { forWorker: false });

@@ -9,6 +9,7 @@ import {
 } from '../../../src/core/actions.js';
 import type { Refusal } from '../../../src/core/refusal.js';
 import { refusal } from '../../../src/core/refusal.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 import { err, ok } from '../../../src/shared/result.js';
 import { createFakeIntake } from '../../fakes/intake.js';
 
@@ -37,8 +38,8 @@ function setup(privately: boolean) {
 describe('dispatchAction', () => {
   it('GIVEN retry and cancel by the requester THEN each becomes its intake call, and nothing is told', async () => {
     const { fake, told, reply } = setup(true);
-    expect((await dispatchAction(fake.intake, event('retry', 'alice'), reply)).ok).toBe(true);
-    expect((await dispatchAction(fake.intake, event('cancel', 'alice'), reply)).ok).toBe(true);
+    expect((await dispatchAction(fake.intake, event('retry', 'alice'), reply, silentLogger())).ok).toBe(true);
+    expect((await dispatchAction(fake.intake, event('cancel', 'alice'), reply, silentLogger())).ok).toBe(true);
     expect(fake.log.retries).toEqual([{ message, actor: actor('alice'), eventId: 'e-retry-alice' }]);
     expect(fake.log.cancels).toEqual([{ message, actor: actor('alice') }]);
     expect(told).toEqual([]);
@@ -52,7 +53,7 @@ describe('dispatchAction', () => {
       return ok({ requestId: 'r2', jobId: 'j2', attempt: 1, duplicate: false });
     };
     for (const action of ['extend', 'take1', 'take3', 'take4'] as const) {
-      expect((await dispatchAction(fake.intake, event(action, 'alice'), reply)).ok).toBe(true);
+      expect((await dispatchAction(fake.intake, event(action, 'alice'), reply, silentLogger())).ok).toBe(true);
     }
     expect(takes).toEqual([0, 0, 2, 3]);
     expect(told).toEqual([]);
@@ -62,31 +63,36 @@ describe('dispatchAction', () => {
     for (const privately of [true, false]) {
       const { fake, told, reply } = setup(privately);
       fake.intake.extend = async () => err(refusal('nothing_to_extend'));
-      await dispatchAction(fake.intake, event('extend', 'alice'), reply);
+      await dispatchAction(fake.intake, event('extend', 'alice'), reply, silentLogger());
       expect(told.map((r) => r.code)).toEqual(privately ? ['nothing_to_extend'] : []);
     }
   });
 
   it("GIVEN a stranger's action THEN told in private, ignored where the answer would be public", async () => {
     const privately = setup(true);
-    await dispatchAction(privately.fake.intake, event('retry', 'bob'), privately.reply);
+    await dispatchAction(privately.fake.intake, event('retry', 'bob'), privately.reply, silentLogger());
     expect(privately.told.map((r) => r.code)).toEqual(['not_requester']);
 
     const publicly = setup(false);
-    await dispatchAction(publicly.fake.intake, event('cancel', 'bob'), publicly.reply);
+    await dispatchAction(publicly.fake.intake, event('cancel', 'bob'), publicly.reply, silentLogger());
     expect(publicly.told).toEqual([]);
   });
 
   it('GIVEN an action on a message of no request THEN nobody is told, even in private', async () => {
     const { fake, told, reply } = setup(true);
-    await dispatchAction(fake.intake, { ...event('retry', 'alice'), message: { ...message, messageId: '9.9' } }, reply);
+    await dispatchAction(
+      fake.intake,
+      { ...event('retry', 'alice'), message: { ...message, messageId: '9.9' } },
+      reply,
+      silentLogger(),
+    );
     expect(told).toEqual([]);
   });
 
   it('GIVEN a refusal the person can act on THEN told even in public', async () => {
     const { fake, told, reply } = setup(false);
     fake.intake.retry = async () => err(refusal('user_daily_limit', undefined, { usedSeconds: 60, limit: 60 }));
-    await dispatchAction(fake.intake, event('retry', 'alice'), reply);
+    await dispatchAction(fake.intake, event('retry', 'alice'), reply, silentLogger());
     expect(told.map((r) => r.code)).toEqual(['user_daily_limit']);
   });
 });

@@ -4,6 +4,7 @@ import type { CheckedImage } from '../../../src/core/images.js';
 import type { RefusalCode } from '../../../src/core/refusal.js';
 import { type Refusal, refusal } from '../../../src/core/refusal.js';
 import { checkRequest, type RawRequest, submitRequest } from '../../../src/core/request-check.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 import { err, ok } from '../../../src/shared/result.js';
 import { createFakeIntake } from '../../fakes/intake.js';
 
@@ -143,7 +144,7 @@ describe('submitRequest', () => {
         },
       },
       { eventId: 'e1', requester: alice, where, prompt: 'x', duration: 5, startImage: image, uploadLimitBytes: 1 },
-      { metrics: { refused: (_platform, code) => counted.push(code) } },
+      { logger: silentLogger(), metrics: { refused: (_platform, code) => counted.push(code) } },
     );
     expect(!r.ok && r.error.code).toBe('service_unavailable');
     expect(counted).toEqual(['service_unavailable']);

@@ -4,6 +4,7 @@ import type { ChatLocation, MessageRef } from '../../../src/core/model.js';
 import { refusal } from '../../../src/core/refusal.js';
 import type { RawRequest } from '../../../src/core/request-check.js';
 import { type RequestFlowHooks, startRequest } from '../../../src/core/request-flow.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 import { ok } from '../../../src/shared/result.js';
 import { createFakeIntake, type FakeIntakeOptions } from '../../fakes/intake.js';
 
@@ -23,6 +24,7 @@ function flow(options: FakeIntakeOptions = {}, change: Partial<RequestFlowHooks<
     intake: fake.intake,
     eventId: 'slack-Ev1',
     uploadLimitBytes: 1024,
+    logger: silentLogger(),
     fetchImage: async (name) => {
       steps.push(`fetch ${name}`);
       return ok(image);

@@ -9,6 +9,7 @@ import {
   OxenInvalidRequestError,
   OxenNetworkError,
 } from '../../../src/oxen/errors.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 
 interface Seen {
   url: string;
@@ -41,7 +42,13 @@ const jsonResponse = (status: number, body: unknown, headers: Record<string, str
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 const input = { model: 'm', prompt: 'p', inputImage: 'https://hub.oxen.ai/a.png', duration: 5 as const };
 const client = (fetch: typeof globalThis.fetch) =>
-  createOxenClient({ baseUrl: 'https://hub.oxen.ai', apiKey: 'secret-key', fetch, retryBaseMs: 1 });
+  createOxenClient({
+    logger: silentLogger(),
+    baseUrl: 'https://hub.oxen.ai',
+    apiKey: 'secret-key',
+    fetch,
+    retryBaseMs: 1,
+  });
 
 let dir: string;
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CompletionEvent, CompletionEventHub } from '../../../src/core/ports/oxen.js';
 import { createEventHub } from '../../../src/oxen/event-hub.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 
 /** A fake `fetch` for `/api/events`: each call opens a stream the test writes into. No sockets. */
 function fakeEventsFetch() {
@@ -41,6 +42,7 @@ afterEach(async () => {
 
 const makeHub = (f: ReturnType<typeof fakeEventsFetch>, watchdogMs = 10_000) =>
   createEventHub({
+    logger: silentLogger(),
     baseUrl: 'http://oxen.test',
     apiKey: 'k',
     fetch: f.fetch,
@@ -153,6 +155,7 @@ describe('event hub', () => {
       return new Response('{"status":"error","status_message":"unauthenticated"}', { status: 401 });
     }) as unknown as typeof fetch;
     hub = createEventHub({
+      logger: silentLogger(),
       baseUrl: 'http://oxen.test',
       apiKey: 'bad',
       fetch: refusing,
