@@ -7,12 +7,13 @@ import {
   renderChannelDefaults,
 } from '../../core/channel-defaults.js';
 import type { UserRef } from '../../core/model.js';
-import type { Refusal } from '../../core/refusal.js';
+import { type Refusal, refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import type { RequestOptions } from '../../core/request-options.js';
 import { parseTextOptions, renderTextOptionsHelp } from '../../core/text-options.js';
 import { err, type Result } from '../../shared/result.js';
 import type { TelegramHandlerDeps } from './deps.js';
+import type { TelegramImage } from './files.js';
 import { messageRef } from './place.js';
 import { escapeHtml, formatFor } from './render.js';
 import { runRequest } from './request.js';
@@ -101,16 +102,38 @@ export async function remix(
     return;
   }
   const was = source.value.options;
+  // A loop ends on its start image, so it leaves the video's end image out.
+  const withEnd = was.endImage && !options.loop;
+  const chosen = {
+    prompt: options.prompt || was.prompt,
+    duration: options.duration,
+    loop: options.loop,
+    takes: options.takes,
+  };
+  if (source.value.imagesKept) {
+    await runRequest(
+      message,
+      { ...chosen, startImage: undefined, kept: { message: ref, endImage: withEnd } },
+      person,
+      deps,
+      reply,
+    );
+    return;
+  }
+  // After the input retention: the photos again from Telegram by their file ids, checked and staged like
+  // a new request's (README.md, "Where input images are kept").
+  const { start, end } = source.value.sources ?? {};
+  if (start?.platform !== 'telegram' || (withEnd && end?.platform !== 'telegram')) {
+    await reply(renderRefusals([refusal('image_no_longer_kept', 'image')], format));
+    return;
+  }
+  const image = (fileId: string): TelegramImage => ({ fileId, meta: {} });
   await runRequest(
     message,
     {
-      prompt: options.prompt || was.prompt,
-      duration: options.duration,
-      loop: options.loop,
-      takes: options.takes,
-      startImage: undefined,
-      // A loop ends on its start image, so it leaves the video's end image out.
-      kept: { message: ref, endImage: was.endImage && !options.loop },
+      ...chosen,
+      startImage: image(start.fileId),
+      endImage: withEnd && end?.platform === 'telegram' ? image(end.fileId) : undefined,
     },
     person,
     deps,
