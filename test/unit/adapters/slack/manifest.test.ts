@@ -38,6 +38,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   // Reads the thread to find an earlier post with the same idempotency key (public and private channels).
   'conversations.replies': ['channels:history', 'groups:history'],
   filesUploadV2: ['files:write'],
+  // A 🔁 after the input retention reads a file again by its id.
+  'files.info': ['files:read'],
 };
 const EVENT_SCOPES: Record<string, string> = { app_mention: 'app_mentions:read', reaction_added: 'reactions:read' };
 /** Needed without a method call: the slash command and shortcut, and reading files (url_private, file_input). */
