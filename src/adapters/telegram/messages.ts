@@ -5,10 +5,11 @@ import type { UserRef } from '../../core/model.js';
 import type { Refusal } from '../../core/refusal.js';
 import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
 import { parseTextOptions, renderTextOptionsHelp } from '../../core/text-options.js';
+import { defaultsReply } from './defaults.js';
 import { type TelegramHandlerDeps, telegramUser } from './deps.js';
 import { imageOf } from './files.js';
 import { messageRef, sendOptions } from './place.js';
-import { defaultsReply, remix } from './remix.js';
+import { remix } from './remix.js';
 import { formatFor, helpText, telegramFormat } from './render.js';
 import { runRequest, topicOf } from './request.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDefaultsWords, remixCommandOf } from '../../../../src/adapters/telegram/remix.js';
+import { parseDefaultsWords } from '../../../../src/adapters/telegram/defaults.js';
+import { remixCommandOf } from '../../../../src/adapters/telegram/remix.js';
 
 describe('remixCommandOf (the 🔀 answer)', () => {
   it('GIVEN a video’s options THEN a /remix line a person can send back as it is', () => {
