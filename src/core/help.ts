@@ -19,7 +19,7 @@ export interface HelpWords {
   extendMenu: string;
   /** A way to ask by mentioning the bot, a whole sentence; platforms without one leave it out. */
   mention?: string;
-  /** The menu (or button) that remixes a finished video: a form prefilled with its options. */
+  /** The menu (or button) that remixes a finished video: a form prefilled with its options, or a ready command. */
   remixMenu: string;
   /** The command that shows the channel's defaults, and lets admins change them. */
   defaults: string;
@@ -39,7 +39,7 @@ export function helpText(format: TextFormat, words: HelpWords): string {
     `• ${format.bold('Loop')}: ${words.loop} and the video ends on its start image, e.g. ${words.loopExample} (not with an end image).`,
     `• ${format.bold('Takes')}: ${words.takes(`2–${MAX_TAKES}`)} for as many different videos from one request; each counts against your quota. React 1️⃣–4️⃣ on them to extend that take.`,
     `• ${format.bold('Extend')}: ${midSentence(extend)} on a finished video (or ${words.extendMenu} to change the prompt, the length or give an end image) and the next part starts from its last frame; the parts are then posted joined, e.g. "part 2 · 10 s total".`,
-    `• ${format.bold('Remix')}: ${words.remixMenu} on a finished video opens a form with its prompt and options to change, then makes a new video from the same image.`,
+    `• ${format.bold('Remix')}: ${words.remixMenu} on a finished video gives you its prompt and options to change (a form, or on Telegram a ready command), then makes a new video from the same image.`,
     ...(words.mention ? [`• ${words.mention}`] : []),
     `• On any message with an image: ${words.messageMenu}.`,
     `• ${words.status} shows your animations in flight, what is left of your daily quota and what you spent today.`,

@@ -64,6 +64,8 @@ export interface RemixSource {
    * form asks for the image again.
    */
   imagesKept: boolean;
+  /** Where its images can be fetched again from, when the platform recorded it (a remix after the retention). */
+  sources?: { start?: ImageSource | undefined; end?: ImageSource | undefined };
 }
 
 /** What a successful submit or retry gives back. */

@@ -127,6 +127,9 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
       // No gesture here: refusals are the same words on every platform, whatever cancels there.
       return 'That animation is still running; wait for it to finish (or cancel it) before retrying.';
     case 'image_no_longer_kept':
+      if (d.reason) {
+        return `The bot no longer keeps a copy of this image, and getting it again from the chat failed: ${d.reason} Nothing was charged. Run /animate again with the image.`;
+      }
       return 'The bot no longer keeps a copy of this image: copies are deleted a while after the last attempt, so they do not sit on a server. Nothing was charged. Run /animate again with the image.';
     case 'loop_with_end_image':
       return 'A loop ends on its own start image, so it cannot also have an end image. Choose one: loop, or an end image.';

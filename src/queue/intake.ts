@@ -26,6 +26,7 @@ import {
 import { type ChatLocation, type MessageRef, type UserRef, userKey } from '../core/model.js';
 import { costOf } from '../core/money.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
+import type { ImageRefetcher } from '../core/ports/image-refetcher.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import type { PricePort } from '../core/ports/price.js';
@@ -61,6 +62,11 @@ export interface IntakeDeps {
   /** Where the queue's Redis errors go (once per outage). */
   redisHealth?: RedisHealth;
   clock?: Clock;
+  /**
+   * Gets a request's images again from their platform (the bot role's adapters), for a 🔁 after the
+   * input retention. Absent: such a 🔁 is refused, as nothing can give the images back.
+   */
+  refetchImage?: ImageRefetcher;
   /**
    * How long a 🔁 holds off the retention sweep before its attempt shows as running (the sweep then
    * keeps the copies while it runs). Longer than any sweep takes. @defaultValue 5 minutes
@@ -289,13 +295,49 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   async function keptImagesOf(
     actor: Actor,
     kept: KeptImages,
-  ): Promise<Result<{ requestId: string; endImage: boolean }, Refusal>> {
+  ): Promise<Result<{ requestId: string; endImage: boolean; sources: RequestRecord['sources'] }, Refusal>> {
     const found = await findRemixable(kept.message, actor);
     if (!found.ok) return found;
     const { request, imagesKept } = found.value;
     const held = imagesKept ? await requests.ledger.keep(request.requestId, clock.now() + stagedHoldMs) : 'gone';
     if (held !== 'kept') return err(refusal('image_no_longer_kept', 'image'));
-    return ok({ requestId: request.requestId, endImage: kept.endImage && request.hasEndImage });
+    const endImage = kept.endImage && request.hasEndImage;
+    // The remix's images are the remixed request's, so are the places they can be fetched again from.
+    const sources = request.sources
+      ? { start: request.sources.start, ...(endImage ? { end: request.sources.end } : {}) }
+      : undefined;
+    return ok({ requestId: request.requestId, endImage, sources });
+  }
+
+  /**
+   * A 🔁 after the input retention: the request's images fetched again from where it recorded them, and
+   * checked like a new request's, before anything is reserved. Refused plainly when a source is missing
+   * (a web upload, a part whose start is a frame) or the platform cannot give the image again (a deleted
+   * message or file): nothing is charged then.
+   */
+  async function refetchInputs(
+    request: RequestRecord,
+  ): Promise<Result<{ start: CheckedImage; end?: CheckedImage }, Refusal>> {
+    const gone = (reason?: string) => err(refusal('image_no_longer_kept', 'image', reason ? { reason } : {}));
+    const sources = request.sources;
+    const refetch = deps.refetchImage;
+    if (!refetch || request.part || !sources?.start || (request.hasEndImage && !sources.end)) return gone();
+    const one = async (source: NonNullable<typeof sources.start>, field: 'image' | 'end_image') => {
+      try {
+        return await refetch(source, field);
+      } catch (error) {
+        logger.warn({ err: error, requestId: request.requestId }, 'getting an image again failed');
+        return err(refusal('image_unreachable', field));
+      }
+    };
+    const start = await one(sources.start, 'image');
+    if (!start) return gone();
+    if (!start.ok) return gone(start.error.message);
+    if (!request.hasEndImage || !sources.end) return ok({ start: start.value });
+    const end = await one(sources.end, 'end_image');
+    if (!end) return gone();
+    if (!end.ok) return gone(end.error.message);
+    return ok({ start: start.value, end: end.value });
   }
 
   async function findTarget(message: MessageRef) {
@@ -331,7 +373,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     async remixSource(message: MessageRef, actor: Actor): Promise<Result<RemixSource, Refusal>> {
       const found = await findRemixable(message, actor);
       if (!found.ok) return found;
-      return ok({ options: optionsOf(found.value.request), imagesKept: found.value.imagesKept });
+      const { request, imagesKept } = found.value;
+      return ok({ options: optionsOf(request), imagesKept, ...(request.sources ? { sources: request.sources } : {}) });
     },
 
     async precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>> {
@@ -369,6 +412,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           ...(input.loop ? { loop: true } : {}),
           ...((input.takes ?? 1) > 1 ? { takes: input.takes } : {}),
           ...(input.sources ? { sources: input.sources } : {}),
+          ...(remixed?.value.sources ? { sources: remixed.value.sources } : {}),
         },
         startImage: input.startImage,
         endImage: input.endImage,
@@ -421,11 +465,15 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const eligible = retryEligibility(latest.state, allowed);
       if (!eligible.ok) return refuse(actor.platform, eligible.error);
 
-      const now = clock.now();
-      // Before anything is reserved: the copies are either held for this attempt or already deleted.
-      if ((await requests.ledger.keep(request.requestId, now + stagedHoldMs)) === 'gone') {
-        return refuse(actor.platform, refusal('image_no_longer_kept'));
+      // Before anything is reserved: the copies are either held for this attempt, or deleted and then
+      // fetched again from the platform (README.md, "Where input images are kept").
+      let refetched: { start: CheckedImage; end?: CheckedImage } | null = null;
+      if ((await requests.ledger.keep(request.requestId, clock.now() + stagedHoldMs)) === 'gone') {
+        const again = await refetchInputs(request);
+        if (!again.ok) return refuse(actor.platform, again.error);
+        refetched = again.value;
       }
+      const now = clock.now();
       const attemptNo = latest.attempt + 1;
       const member = `${request.requestId}#${attemptNo}`;
       const jobId = `r-${request.requestId}-${attemptNo}`;
@@ -457,7 +505,17 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           await requests.saveRequest({ ...current, latestAttempt: latest.attempt });
       };
       try {
-        await requests.saveRequest({ ...request, latestAttempt: attemptNo });
+        if (refetched) {
+          // Staged anew from these bytes by the attempt's stage step, like a new request's.
+          await requests.putPendingImage(request.requestId, 'start', refetched.start);
+          if (refetched.end) await requests.putPendingImage(request.requestId, 'end', refetched.end);
+          await requests.ledger.restore(request.requestId, now + stagedHoldMs);
+          const { staged: _staged, stagedDeletedAt: _deletedAt, ...kept } = request;
+          await requests.saveRequest({ ...kept, latestAttempt: attemptNo });
+          checkDeadline(now);
+        } else {
+          await requests.saveRequest({ ...request, latestAttempt: attemptNo });
+        }
       } catch (error) {
         await giveBack(request.requester, utcDay(now), member, seconds, guards);
         throw error;

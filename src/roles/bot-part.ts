@@ -41,7 +41,14 @@ export interface BotPartDeps {
 /** Creates the intake and the platform adapters; nothing connects until `start`. */
 export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
   const { config, logger, metrics } = deps;
+  // Filled below: the intake asks the adapter of an image's platform to fetch it again (a 🔁 after the
+  // input retention), and the adapters need the intake first.
+  let adapters: PlatformAdapter[] = [];
   const intake = createIntake({
+    refetchImage: async (source, field, signal) => {
+      const adapter = adapters.find((a) => a.platform === source.platform);
+      return adapter?.refetchImage ? adapter.refetchImage(source, field, signal) : null;
+    },
     connection: deps.redis,
     prefix: config.QUEUE_PREFIX,
     limits: limitsFrom(config),
@@ -55,7 +62,7 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     redisHealth: deps.redisHealth,
   });
   const imageFetcher = createImageFetcher({ allowedHosts: config.DOWNLOAD_HOSTS, oxenBaseUrl: config.OXEN_BASE_URL });
-  const adapters = await createAdapters(config, {
+  adapters = await createAdapters(config, {
     intake,
     imageFetcher,
     logger,

@@ -5,7 +5,9 @@ import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
+import { refusal } from '../../core/refusal.js';
 import type { Logger } from '../../shared/logger.js';
+import { err } from '../../shared/result.js';
 import { registerAnimateCommand } from './animate-command.js';
 import { slackErrorCode } from './chat-errors.js';
 import { RecentIds, type SlackHandlerDeps } from './deps.js';
@@ -127,6 +129,24 @@ export function createSlackAdapter(cfg: SlackAdapterConfig, deps: SlackAdapterDe
   registerRemix(app, handlerDeps);
 
   return {
+    /**
+     * A Slack file by its id, for a 🔁 after the input retention: files.info gives its current private
+     * URL, downloaded with the bot token and checked like a new request's image. A deleted file
+     * (`file_not_found`, `file_deleted`) is refused plainly.
+     */
+    async refetchImage(source, field, signal) {
+      if (source.platform !== 'slack') return err(refusal('image_no_longer_kept', field));
+      let url: string | null | undefined;
+      try {
+        const info = await app.client.files.info({ file: source.fileId });
+        url = info.file?.url_private_download ?? info.file?.url_private;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return err(refusal('image_unreachable', field, { reason: `Slack's files.info failed (${reason})` }));
+      }
+      if (!url) return err(refusal('image_unreachable', field, { reason: 'Slack gave no URL for the file' }));
+      return handlerDeps.download(url, field, signal);
+    },
     platform: 'slack',
     capabilities: {
       actions: 'reactions',

@@ -1,12 +1,4 @@
-/** A mention's text split into the prompt and the duration the person typed, if any. */
-export interface MentionText {
-  prompt: string;
-  /** The number before "s"/"sec"/"seconds" as typed ("10"), for core's `checkDuration`. */
-  duration?: string;
-}
-
-// "10s", "10 s", "5 sec", "10 seconds", as a word of its own (not "10sec-long" inside another word).
-const DURATION = /(?:^|[\s,;(])(\d{1,3})\s?(?:s|secs?|seconds?)(?=$|[\s,;.!)])/i;
+import { parseTextOptions, type TextOptions } from '../../core/text-options.js';
 
 /** What other people's mentions become in a prompt: nobody's id or name goes to Oxen. */
 export const USER_PLACEHOLDER = '@user';
@@ -43,17 +35,11 @@ export function slackToPlainText(text: string, botUserId?: string): string {
 }
 
 /**
- * Reads `@animate a slow push-in, 10s`: turns Slack markup into plain text (see {@link slackToPlainText}),
- * takes the first duration-looking word out and keeps the rest as the prompt.
+ * Reads `@animate a slow push-in, 10s loop takes:3`: turns Slack markup into plain text (see
+ * {@link slackToPlainText}), then core's {@link parseTextOptions} takes the options out, as Telegram's
+ * captions are read, and keeps the rest as the prompt. Words that look like options but are none come
+ * back in `unknown`, for core's help.
  */
-export function parseMentionText(text: string, botUserId?: string): MentionText {
-  const plain = slackToPlainText(text, botUserId);
-  const match = DURATION.exec(plain);
-  const rest = match ? `${plain.slice(0, match.index)} ${plain.slice(match.index + match[0].length)}` : plain;
-  const prompt = rest
-    .replace(/\s+/g, ' ')
-    .replace(/\s+([,;.!])/g, '$1')
-    .replace(/^[\s,;:]+|[\s,;:]+$/g, '')
-    .trim();
-  return match?.[1] ? { prompt, duration: match[1] } : { prompt };
+export function parseMentionText(text: string, botUserId?: string): TextOptions {
+  return parseTextOptions(slackToPlainText(text, botUserId));
 }

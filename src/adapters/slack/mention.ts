@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
+import { renderTextOptionsHelp } from '../../core/text-options.js';
 import { type SlackClient, type SlackHandlerDeps, slackUser } from './deps.js';
 import { parseMentionText } from './mention-text.js';
 import type { SlackFileRef } from './modal.js';
@@ -32,7 +33,8 @@ interface MentionRequest {
 }
 
 /**
- * `@animate a slow push-in, 10s` on a message with an image: animates it in that message's thread.
+ * `@animate a slow push-in, 10s loop takes:3` on a message with an image: animates it in that message's
+ * thread, the options read as on Telegram (core's `parseTextOptions`, the same help for a mistyped one).
  * Bolt acks the event before this runs; Slack redelivers events it thinks were missed (with
  * `X-Slack-Retry-Num`), so the job is keyed by `event_id` and a repeat adds nothing.
  * @see docs/platforms.md#slack-commands-modal-and-events
@@ -79,11 +81,23 @@ async function animateMention(
   deps: SlackHandlerDeps,
   reply: (text: string) => Promise<unknown>,
 ): Promise<void> {
-  // Slack markup (entities, links, mentions) becomes plain text before the prompt is checked.
-  const { prompt, duration } = parseMentionText(r.text, r.botUserId);
+  // Slack markup (entities, links, mentions) becomes plain text before the options and the prompt are read.
+  const options = parseMentionText(r.text, r.botUserId);
+  if (options.unknown.length > 0) {
+    await reply(renderTextOptionsHelp(options.unknown, slackFormat));
+    return;
+  }
   await startSlackRequest(
     {
-      raw: { prompt, duration, startImage: r.images[0], endImage: r.images[1] },
+      raw: {
+        prompt: options.prompt,
+        duration: options.duration,
+        // Absent when not written, so the channel's defaults apply.
+        loop: options.loop,
+        takes: options.takes,
+        startImage: r.images[0],
+        endImage: r.images[1],
+      },
       place: { channel: r.channel, threadTs: r.threadTs },
       requester: slackUser(r.user),
       eventId: r.eventId,

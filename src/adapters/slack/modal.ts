@@ -25,7 +25,8 @@ export const LOOP_VALUE = 'loop';
 export const KEEP_END_VALUE = 'keep_end';
 
 /** A Slack file to animate, as the shortcut path carries it in `private_metadata`. */
-const FileRefSchema = z.object({ url: z.string().min(1), name: z.string() });
+// The file's id, where known, is what a 🔁 after the input retention reads it again by (files.info).
+const FileRefSchema = z.object({ url: z.string().min(1), name: z.string(), id: z.string().optional() });
 export type SlackFileRef = z.infer<typeof FileRefSchema>;
 
 /**

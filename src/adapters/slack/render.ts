@@ -39,7 +39,7 @@ export function helpText(botUserId?: string): string {
     extendMenu: '⋯ → *Extend this video*',
     remixMenu: '⋯ → *Remix this video*',
     defaults: '`/animate defaults`',
-    mention: `Mention ${bot} in a message with an image attached: \`${bot} hair moving in the wind, 10s\`.`,
+    mention: `Mention ${bot} in a message with an image attached: \`${bot} hair moving in the wind, 10s\` (add \`loop\` or \`takes:3\` the same way).`,
     messageMenu: '⋯ → *Animate this image*',
     status: '`/animate status`',
     spend: '`/animate spend`',

@@ -48,6 +48,8 @@ export function startSlackRequest(r: SlackRequest, client: SlackClient, deps: De
     eventId: r.eventId,
     uploadLimitBytes: deps.uploadLimitBytes,
     fetchImage: (file, field, abort) => deps.download(file.url, field, abort),
+    // A Slack file is read again by its id after the input retention (files.info gives a fresh URL).
+    sourceOf: (file) => (file.id ? { platform: 'slack', fileId: file.id } : undefined),
     refuse: r.refuse,
     ...(announced
       ? {

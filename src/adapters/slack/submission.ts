@@ -53,7 +53,7 @@ export interface ModalEntries {
 /** Turns a Slack file into what the bot downloads (`url_private_download`, else `url_private`). */
 export function fileRef(file: SlackFile): SlackFileRef | null {
   const url = file.url_private_download ?? file.url_private;
-  return url ? { url, name: file.name ?? file.id } : null;
+  return url ? { url, name: file.name ?? file.id, id: file.id } : null;
 }
 
 /**

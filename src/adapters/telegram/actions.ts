@@ -25,3 +25,9 @@ export const CALLBACK_DATA: Readonly<Record<ActionName, string>> = {
   take3: 'take3',
   take4: 'take4',
 };
+
+/**
+ * 🔀 Remix, on every finished video: not one of core's actions (it runs nothing by itself) but the way to
+ * the `/remix` command, since Telegram has no forms to prefill (README.md, "Remix").
+ */
+export const REMIX_BUTTON = { text: '🔀 Remix', callback_data: 'remix' } as const;

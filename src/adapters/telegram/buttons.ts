@@ -1,10 +1,13 @@
 import type { Context } from 'grammy';
 import { actionFor, dispatchAction } from '../../core/actions.js';
+import type { MessageRef, UserRef } from '../../core/model.js';
 import { refusal } from '../../core/refusal.js';
 import { shortenText } from '../../core/text-cut.js';
-import { CALLBACK_DATA } from './actions.js';
+import { err } from '../../shared/result.js';
+import { CALLBACK_DATA, REMIX_BUTTON } from './actions.js';
 import { type TelegramHandlerDeps, telegramUser } from './deps.js';
 import { messageRef } from './place.js';
+import { remixCommandOf } from './remix.js';
 
 /** Telegram shows at most 200 characters in a callback answer. */
 const ANSWER_MAX = 200;
@@ -18,6 +21,15 @@ export async function onButton(ctx: Context, deps: TelegramHandlerDeps): Promise
   const query = ctx.callbackQuery;
   if (!query?.data) return;
   const message = query.message;
+  if (query.data === REMIX_BUTTON.callback_data && message) {
+    await deps.api.answerCallbackQuery(query.id, {
+      text: answerText(
+        await remixAnswer(messageRef(message.chat.id, message.message_id), telegramUser(query.from), deps),
+      ),
+      show_alert: true,
+    });
+    return;
+  }
   const action = actionFor(CALLBACK_DATA, query.data);
   if (!action || !message) {
     await deps.api.answerCallbackQuery(query.id);
@@ -54,6 +66,24 @@ export async function onButton(ctx: Context, deps: TelegramHandlerDeps): Promise
     }
   }
   if (!told) await deps.api.answerCallbackQuery(query.id);
+}
+
+/**
+ * 🔀: the video's options as a ready `/remix` line to send as a reply to the video, told to the presser
+ * alone (a callback answer). A line too long for the answer leaves the prompt out. A stranger is told
+ * only they may not; nothing runs either way.
+ */
+async function remixAnswer(video: MessageRef, actor: UserRef, deps: TelegramHandlerDeps): Promise<string> {
+  const source = await deps.intake.remixSource(video, actor).catch((error: unknown) => {
+    deps.logger.error({ err: error }, 'telegram: reading a video to remix failed');
+    return err(refusal('service_unavailable'));
+  });
+  if (!source.ok) return `⚠️ ${source.error.message}`;
+  const intro = '🔀 Reply to this video with the line below, changed as you like:';
+  const line = remixCommandOf(source.value.options);
+  if (intro.length + line.length + 1 <= ANSWER_MAX) return `${intro}\n${line}`;
+  const options = remixCommandOf({ ...source.value.options, prompt: '' }).replace('/remix ', '');
+  return `🔀 Reply to this video with /remix, a new prompt and any options; it was made with ${options}.`;
 }
 
 function answerText(text: string): string {

@@ -5,9 +5,12 @@ import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
+import { refusal } from '../../core/refusal.js';
 import type { Logger } from '../../shared/logger.js';
+import { err } from '../../shared/result.js';
 import { onButton } from './buttons.js';
 import type { TelegramHandlerDeps } from './deps.js';
+import { downloadImage } from './files.js';
 import { COMMANDS, onMessage } from './messages.js';
 import { telegramFormat } from './render.js';
 import { TELEGRAM_WEBHOOK_PATH } from './settings.js';
@@ -144,5 +147,18 @@ export function createTelegramAdapter(cfg: TelegramAdapterConfig, deps: Telegram
       await Promise.all(inFlight);
     },
     health: () => (connected ? { connected: true } : { connected: false, detail: 'not receiving updates' }),
+    /** A Telegram file id stays the bot's for good: getFile gives a fresh link to it after any retention. */
+    async refetchImage(source, field, signal) {
+      if (source.platform !== 'telegram') return err(refusal('image_no_longer_kept', field));
+      return downloadImage(
+        bot.api,
+        deps.imageFetcher,
+        cfg.apiUrl,
+        cfg.token,
+        { fileId: source.fileId, meta: {} },
+        field,
+        signal,
+      );
+    },
   };
 }

@@ -2,18 +2,20 @@ import type { InlineKeyboardMarkup } from 'grammy/types';
 import { ACTION_NAMES, type ActionName, TAKE_ACTIONS } from '../../core/actions.js';
 import { TERMINAL_STATES } from '../../core/model.js';
 import type { MessageView } from '../../core/views.js';
-import { BUTTON_LABELS, CALLBACK_DATA } from './actions.js';
+import { BUTTON_LABELS, CALLBACK_DATA, REMIX_BUTTON } from './actions.js';
 
 /**
  * The inline keyboard offering `actions`: 🔁 ❌ ⏩ on one row, the takes' 1️⃣–4️⃣ on the next, in core's
- * order. No actions: an empty keyboard, which removes the buttons.
+ * order, and 🔀 Remix on a finished video (the one kind of message offered ⏩ or a take). No actions: an
+ * empty keyboard, which removes the buttons.
  */
 export function keyboardOf(actions: Iterable<ActionName>): InlineKeyboardMarkup {
   const offered = new Set(actions);
   const button = (action: ActionName) => ({ text: BUTTON_LABELS[action], callback_data: CALLBACK_DATA[action] });
   const takes = new Set<ActionName>(TAKE_ACTIONS);
+  const finished = offered.has('extend') || [...offered].some((a) => takes.has(a));
   const rows = [
-    ACTION_NAMES.filter((a) => offered.has(a) && !takes.has(a)).map(button),
+    [...ACTION_NAMES.filter((a) => offered.has(a) && !takes.has(a)).map(button), ...(finished ? [REMIX_BUTTON] : [])],
     ACTION_NAMES.filter((a) => offered.has(a) && takes.has(a)).map(button),
   ].filter((row) => row.length > 0);
   return { inline_keyboard: rows };

@@ -3,24 +3,22 @@ import type { Message } from 'grammy/types';
 import { checkDuration, checkPrompt } from '../../core/input-rules.js';
 import type { UserRef } from '../../core/model.js';
 import type { Refusal } from '../../core/refusal.js';
-import {
-  renderAnnouncement,
-  renderNotStarted,
-  renderRefusals,
-  renderSpendReport,
-  renderStatus,
-} from '../../core/render-text.js';
-import { startRequest } from '../../core/request-flow.js';
+import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
 import { parseTextOptions, renderTextOptionsHelp } from '../../core/text-options.js';
+import { defaultsReply } from './defaults.js';
 import { type TelegramHandlerDeps, telegramUser } from './deps.js';
-import { downloadImage, imageOf, type TelegramImage } from './files.js';
-import { messageRef, sendOptions, threadIdOf } from './place.js';
+import { imageOf } from './files.js';
+import { messageRef, sendOptions } from './place.js';
+import { remix } from './remix.js';
 import { formatFor, helpText, telegramFormat } from './render.js';
+import { runRequest, topicOf } from './request.js';
 
 /** The commands the bot answers, registered with setMyCommands at start. */
 export const COMMANDS = [
   { command: 'animate', description: 'Animate a photo: send it with /animate <prompt> as caption, or reply to one' },
   { command: 'animations', description: 'Your animations in flight and what is left of your daily quota' },
+  { command: 'remix', description: 'Reply to a video of yours: /remix <prompt> [10s] [loop] [takes:N], same image' },
+  { command: 'defaults', description: "This chat's default options; admins change them: /defaults 10s loop takes:2" },
   { command: 'help', description: 'How to animate, loop, take several, extend, retry and cancel' },
 ] as const;
 
@@ -76,12 +74,15 @@ export async function onMessage(ctx: Context, deps: TelegramHandlerDeps): Promis
     await reply(renderStatus(await deps.intake.status(person), telegramFormat()));
     return;
   }
+  if (command.name === 'defaults') {
+    await reply(await defaultsReply(message, command.text, person, deps));
+    return;
+  }
+  if (command.name === 'remix') {
+    await remix(message, command.text, person, { ...deps, botId: ctx.me.id }, reply);
+    return;
+  }
   await animate(message, command.text, person, { ...deps, botId: ctx.me.id }, reply);
-}
-
-/** The forum topic a message is in, when it is in one. */
-function topicOf(message: Message): { topic?: number } {
-  return message.is_topic_message && message.message_thread_id ? { topic: message.message_thread_id } : {};
 }
 
 /**
@@ -114,75 +115,21 @@ async function animate(
     await reply(helpText());
     return;
   }
-  const chatId = message.chat.id;
-  const topic = topicOf(message);
-  const eventId = `telegram-${chatId}-${message.message_id}`;
-  await startRequest<TelegramImage>(
+  await runRequest(
+    message,
     {
       prompt: options.prompt,
       duration: options.duration,
       startImage,
       endImage,
-      loop: options.loop ?? false,
+      // Absent, not false, when not written: the chat's loop default then applies.
+      loop: options.loop,
       takes: options.takes,
     },
-    {
-      requester: person,
-      where: { platform: 'telegram', channelId: String(chatId), threadId: null },
-      intake: deps.intake,
-      logger: deps.logger,
-      metrics: deps.metrics,
-      eventId,
-      uploadLimitBytes: deps.uploadLimitBytes,
-      metaOf: (image) => image.meta,
-      fetchImage: (image, field, signal) =>
-        downloadImage(deps.api, deps.imageFetcher, deps.apiUrl, deps.token, image, field, signal),
-      sourceOf: (image) => ({ platform: 'telegram', fileId: image.fileId }),
-      async refuse(refusals) {
-        await reply(renderRefusals(refusals, format));
-      },
-      async announce(request) {
-        try {
-          const sent = await deps.api.sendMessage(
-            chatId,
-            renderAnnouncement(person.userId, request.prompt, request.duration, format),
-            { parse_mode: 'HTML', ...sendOptions({ chatId, replyTo: message.message_id, ...topic }) },
-          );
-          return messageRef(chatId, sent.message_id);
-        } catch (error) {
-          deps.logger.warn({ err: error }, 'telegram: could not post the announcement; nothing was started');
-          return null;
-        }
-      },
-      openThread: async (anchor) => ({
-        platform: 'telegram',
-        channelId: String(chatId),
-        threadId: threadIdOf(Number(anchor.messageId), topic.topic),
-      }),
-      async notStarted(problem, anchor) {
-        if (anchor) await correct(anchor.messageId, chatId, person.userId, problem, deps, format);
-        await reply(renderRefusals([problem], format));
-      },
-    },
+    person,
+    deps,
+    reply,
   );
-}
-
-/** The announcement of a request that did not start says so (the chat should not keep "is animating"). */
-async function correct(
-  messageId: string,
-  chatId: number,
-  userId: string,
-  problem: Refusal,
-  deps: TelegramHandlerDeps,
-  format: ReturnType<typeof formatFor>,
-): Promise<void> {
-  try {
-    await deps.api.editMessageText(chatId, Number(messageId), renderNotStarted(userId, problem, format), {
-      parse_mode: 'HTML',
-    });
-  } catch (error) {
-    deps.logger.warn({ err: error }, 'telegram: could not correct the announcement');
-  }
 }
 
 /** `/animate <prompt> [10s]` in reply to the bot's video: the next part, with that prompt and length. */

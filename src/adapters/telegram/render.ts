@@ -51,6 +51,10 @@ export function helpText(): string {
     takes: (range) => `add <code>takes:N</code> (N ${range}) to the text`,
     extendMenu: 'a reply to the video with <code>/animate</code> and a new prompt',
     messageMenu: 'reply to it with <code>/animate</code> and a prompt',
+    // Telegram has no forms: the button answers with the video's options as a ready /remix line.
+    remixMenu: 'the 🔀 Remix button (send the line it shows as a reply to the video)',
+    defaults:
+      '<code>/defaults</code> (admins: <code>/defaults 10s loop takes:2</code>, <code>loop:off</code> or <code>clear</code>)',
     status: '<code>/animations</code>',
     spend: '<code>/animations spend</code>',
   });

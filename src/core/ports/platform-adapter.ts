@@ -1,4 +1,7 @@
+import type { Result } from '../../shared/result.js';
+import type { CheckedImage, ImageSource } from '../images.js';
 import type { Platform } from '../model.js';
+import type { Refusal, RefusalField } from '../refusal.js';
 import type { TextFormat } from '../render-text.js';
 
 /**
@@ -50,4 +53,10 @@ export interface PlatformAdapter {
   /** Stops taking events; the bot is shutting down. */
   stop(): Promise<void>;
   health(): AdapterHealth;
+  /**
+   * Downloads an image of this platform again from where a request recorded it (a Telegram file id, a
+   * Slack file), checked like a new one: how a 🔁 after the input retention gets it back. Absent where
+   * the platform cannot give an image twice.
+   */
+  refetchImage?(source: ImageSource, field: RefusalField, signal?: AbortSignal): Promise<Result<CheckedImage, Refusal>>;
 }

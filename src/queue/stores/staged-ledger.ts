@@ -42,6 +42,13 @@ export function createStagedLedger(connection: Redis, keys: StoreKeys) {
       const out = await redis.animateStagedKeep(due, keys.stagedGone(requestId), requestId, String(until));
       return out === 'gone' || out === 'untracked' ? out : 'kept';
     },
+    /**
+     * A 🔁 after the retention got the images again (its pending bytes are written): the request is
+     * tracked anew, held until `lookAt` like a new one, and no longer counts as gone.
+     */
+    async restore(requestId: string, lookAt: number): Promise<void> {
+      await redis.multi().del(keys.stagedGone(requestId)).zadd(due, lookAt, requestId).exec();
+    },
     /** Whether the request's copies were let go. */
     async isGone(requestId: string): Promise<boolean> {
       return (await redis.exists(keys.stagedGone(requestId))) === 1;

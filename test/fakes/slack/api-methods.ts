@@ -1,3 +1,4 @@
+import { fileObject } from './payloads.js';
 import type { FakeFile, FakeMessage, SlackFakeState } from './state.js';
 
 /** What a Web API method handler knows about the call. */
@@ -143,6 +144,12 @@ const METHODS: Record<string, (p: Params, ctx: ApiContext) => Answer> = {
     users.add(ctx.ids.botUserId);
     m.reactions.set(name, users);
     return { ok: true };
+  },
+
+  // A file people shared, by its id: its current private URLs (a deleted one is file_not_found).
+  'files.info': (p, ctx) => {
+    const file = ctx.state.files.get(p.file ?? '');
+    return file ? { ok: true, file: fileObject(file) } : fail('file_not_found');
   },
 
   'files.getUploadURLExternal': (p, ctx) => {

@@ -36,7 +36,13 @@ describe('main: role all with Telegram (long polling)', () => {
     const readyz = await fetch(`${all.base}/readyz`);
     expect(readyz.status).toBe(200);
     expect(await readyz.json()).toMatchObject({ checks: { telegram: 'ok' } });
-    expect(telegram.state.commands.map((c) => c.command)).toEqual(['animate', 'animations', 'help']);
+    expect(telegram.state.commands.map((c) => c.command)).toEqual([
+      'animate',
+      'animations',
+      'remix',
+      'defaults',
+      'help',
+    ]);
     // The token is a secret: never in a log line.
     expect(all.proc.lines.some((l) => JSON.stringify(l).includes(telegram.token))).toBe(false);
   });

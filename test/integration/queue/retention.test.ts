@@ -3,17 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ImageSource } from '../../../src/core/images.js';
+import type { MessageRef } from '../../../src/core/model.js';
 import type { ImageStore } from '../../../src/core/ports/image-store.js';
+import { refusal } from '../../../src/core/refusal.js';
 import { createHttpServer } from '../../../src/http/server.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
 import { storeKeys } from '../../../src/queue/stores/keys.js';
 import { silentLogger } from '../../../src/shared/logger.js';
+import { err, ok } from '../../../src/shared/result.js';
 import { createHttpImageStore, createStagedInputReader } from '../../../src/storage/http.js';
 import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { createS3Client, createS3ImageStore } from '../../../src/storage/s3.js';
 import { eventually } from '../../support/eventually.js';
 import { startS3Server } from '../../support/s3-server.js';
-import { attemptState, createStack, INPUT_REPO, type Stack, submitInput } from './harness.js';
+import { attemptState, createStack, INPUT_REPO, pngImage, type Stack, submitInput } from './harness.js';
 
 const HOUR = 3_600_000;
 const RETENTION_MS = 24 * HOUR;
@@ -112,6 +116,8 @@ function useStoreStack(storeCase: StoreCase) {
     opened: Awaited<ReturnType<StoreCase['open']>>;
     time: ReturnType<typeof movableClock>;
     puts: number;
+    /** The sources the intake asked the (stand-in) platform to give again. */
+    refetched: ImageSource[];
   };
   beforeEach(async () => {
     const time = movableClock();
@@ -127,7 +133,17 @@ function useStoreStack(storeCase: StoreCase) {
         return store.put(key, image, signal);
       },
     };
+    env.refetched = [];
     env.intake = createIntake({
+      // The platform as the bot role's adapter answers it: message M1 still holds its image; any other
+      // message was deleted since.
+      refetchImage: async (source, field) => {
+        env.refetched.push(source);
+        if (source.platform !== 'discord') return null;
+        return source.messageId === 'M1'
+          ? ok(pngImage())
+          : err(refusal('image_unreachable', field, { reason: 'the message was deleted' }));
+      },
       connection: env.stack.redis,
       prefix: env.stack.prefix,
       clock: time.clock,
@@ -147,7 +163,7 @@ function useStoreStack(storeCase: StoreCase) {
 describe.each(CASES)('retention of staged inputs: IMAGE_STORE=$name', (storeCase) => {
   const env = useStoreStack(storeCase);
 
-  it('GIVEN 🔁 within the retention THEN the staged copy is reused (no second upload); after it THEN the copy is deleted and 🔁 is refused plainly, with nothing reserved', async () => {
+  it('GIVEN 🔁 within the retention THEN the staged copy is reused (no second upload); after it THEN the copy is deleted and 🔁 fetches the image again from its message, staged anew', async () => {
     const keys = storeKeys(env.stack.prefix);
     const source = { platform: 'discord' as const, channelId: 'C1', messageId: 'M1', attachmentId: 'A1' };
     const input = submitInput({ sources: { start: source } });
@@ -189,21 +205,63 @@ describe.each(CASES)('retention of staged inputs: IMAGE_STORE=$name', (storeCase
       sources?: { start?: unknown };
     };
     expect(record.stagedDeletedAt).toBeGreaterThan(0);
-    // Kept for fetching the image again from the platform (not done yet: the 🔁 is refused instead).
+    // Kept for fetching the image again from the platform.
     expect(record.sources?.start).toEqual(source);
-    const usedBefore = (await env.intake.status(input.requester)).usedSecondsToday;
+    expect(env.refetched).toEqual([]);
 
     const late = await env.intake.retry(second.ref, input.requester, 'retry-2');
 
-    expect(late.ok).toBe(false);
-    if (late.ok) return;
-    expect(late.error.code).toBe('image_no_longer_kept');
-    expect(late.error.message).toContain('no longer keeps a copy of this image');
-    expect(late.error.message).toContain('/animate again');
-    expect(await env.stack.redis.exists(keys.attempt(requestId, 3))).toBe(0);
-    expect((await env.intake.status(input.requester)).usedSecondsToday).toBe(usedBefore);
-    expect((await env.intake.status(input.requester)).active).toHaveLength(0);
-    expect(env.puts).toBe(1);
+    expect(late.ok).toBe(true);
+    expect(env.refetched).toEqual([source]);
+    await eventually(async () => (await attemptState(env.stack, requestId, 3)) === 'done', 'the third video');
+    await eventually(() => env.stack.chat.videos()[2], 'the third video message');
+    // Staged anew from the bytes fetched again, and kept again for the next 🔁.
+    expect(env.puts).toBe(2);
+    const [newRef] = JSON.parse((await env.stack.redis.hget(keys.stagedRefs(), requestId)) ?? '[]') as string[];
+    expect(newRef && (await env.opened.exists(newRef))).toBe(true);
+    const again = JSON.parse((await env.stack.redis.get(keys.request(requestId))) ?? '{}') as {
+      stagedDeletedAt?: number;
+    };
+    expect(again.stagedDeletedAt).toBeUndefined();
+  });
+
+  it('GIVEN the retention ended for a request whose image cannot be had again (a web upload, a deleted message) THEN 🔁 is refused plainly, with nothing reserved', async () => {
+    const keys = storeKeys(env.stack.prefix);
+    const deleted = { platform: 'discord' as const, channelId: 'C1', messageId: 'M2', attachmentId: 'A2' };
+    const inputs = [submitInput(), submitInput({ sources: { start: deleted } })];
+    const refs = [];
+    for (const input of inputs) {
+      const accepted = await env.intake.submit(input);
+      if (!accepted.ok) throw new Error('refused');
+      const { requestId } = accepted.value;
+      await eventually(async () => (await attemptState(env.stack, requestId)) === 'done', 'the video');
+      refs.push({ requestId, ref: (await eventually(() => env.stack.chat.videos()[refs.length], 'its message')).ref });
+    }
+    env.time.advance(25 * HOUR);
+    for (const { requestId } of refs) {
+      await eventually(
+        async () => (await env.stack.redis.exists(keys.stagedGone(requestId))) === 1,
+        'the copies to be let go',
+      );
+    }
+    const requester = inputs[0]?.requester as NonNullable<(typeof inputs)[0]>['requester'];
+    const usedBefore = (await env.intake.status(requester)).usedSecondsToday;
+
+    const [plain, failed] = [
+      await env.intake.retry(refs[0]?.ref as MessageRef, requester, 'retry-web'),
+      await env.intake.retry(refs[1]?.ref as MessageRef, requester, 'retry-deleted'),
+    ];
+
+    expect(!plain.ok && plain.error.code).toBe('image_no_longer_kept');
+    expect(!plain.ok && plain.error.message).toContain('/animate again');
+    expect(!failed.ok && failed.error.code).toBe('image_no_longer_kept');
+    expect(!failed.ok && failed.error.message).toContain('the message was deleted');
+    expect(!failed.ok && failed.error.message).toContain('Nothing was charged');
+    expect(env.refetched).toEqual([deleted]);
+    for (const { requestId } of refs) expect(await env.stack.redis.exists(keys.attempt(requestId, 2))).toBe(0);
+    expect((await env.intake.status(requester)).usedSecondsToday).toBe(usedBefore);
+    expect((await env.intake.status(requester)).active).toHaveLength(0);
+    expect(env.puts).toBe(2);
   });
 });
 

@@ -93,6 +93,26 @@ describe('Slack end to end', () => {
     expect(String(row?.duration ?? '')).toBe('10');
   });
 
+  it('GIVEN a mention with "loop takes:3 10s" THEN three 10 s takes ending on the start image, from one enqueue, as on Telegram', async () => {
+    const { ts } = await mention('<@U0BOT> a kite in the wind loop takes:3 10s', [h.image()], 'EvOptions');
+    await expect.poll(() => h.sim.rows.size).toBe(3);
+    const rows = [...h.sim.rows.values()];
+    expect(rows.map((r) => [r.prompt, String(r.duration)])).toEqual(Array(3).fill(['a kite in the wind', '10']));
+    // A loop sends the start image as the end frame too.
+    expect(rows.every((r) => r.tail_image_url === r.input_image)).toBe(true);
+    expect(h.sim.counters.enqueue).toBe(1);
+    await expect.poll(() => h.videos(CHANNEL, ts).length).toBeGreaterThan(0);
+  });
+
+  it('GIVEN a mention with a word that looks like an option but is none THEN the thread gets the options help and nothing runs', async () => {
+    const { ts } = await mention('<@U0BOT> a kite speed:fast', [h.image()], 'EvUnknown');
+    const help = await eventually(() => botMessages(ts)[0], 'the help');
+    expect(help.text).toContain('I do not know the option *speed:fast*');
+    expect(help.text).toContain('takes:2');
+    expect(await h.jobCount()).toBe(0);
+    expect(h.sim.counters.enqueue).toBe(0);
+  });
+
   it('GIVEN the workspace has file uploads disabled THEN the paid video arrives in the thread as a link that works', async () => {
     h.slack.state.failNext.set('files.getUploadURLExternal', 'file_uploads_disabled');
     const { ts } = await mention('<@U0BOT> a slow push-in', [h.image()], 'EvNoUploads');

@@ -83,10 +83,14 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
 
   // Bot side (src/roles/bot-part.ts).
   const redis: Redis = createRedisConnection(redisUrl, { forWorker: false });
+  // As the bot role wires it: a 🔁 after the retention asks the adapter for the image again.
+  let refetcher: PlatformAdapter | undefined;
   const intake = createIntake({
     connection: redis,
     prefix,
     logger,
+    refetchImage: async (source, field, signal) =>
+      refetcher?.refetchImage ? refetcher.refetchImage(source, field, signal) : null,
     ...(options.limits ? { limits: options.limits } : {}),
   });
   const imageFetcher = createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: sim.url });
@@ -97,6 +101,7 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
     { botToken: slack.botToken, signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl, retries: 0, ackBudgetMs: 10_000 },
     { intake, imageFetcher, logger, expressApp: app },
   );
+  refetcher = adapter;
   await adapter.start();
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -39,6 +39,10 @@ type Block = {
 
 const botMessages = (harness: SlackHarness, threadTs: string): FakeMessage[] =>
   harness.slack.state.thread(CHANNEL, threadTs).filter((m) => m.user === harness.slack.botUserId);
+const activeJobs = async (harness: SlackHarness) => {
+  const counts = await harness.queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+};
 const rowsOf = (harness: SlackHarness, prompt: string) =>
   [...harness.sim.rows.values()].filter((r) => r.prompt === prompt);
 
@@ -175,6 +179,41 @@ describe('Slack: remix and channel defaults end to end', () => {
     );
     expect(await res.text()).toBe('');
     await eventually(() => rowsOf(harness, 'a lighthouse in a storm')[0], 'the remix at Oxen');
+  });
+
+  it('GIVEN the input retention ended THEN 🔁 on the video reads the file again with files.info and delivers; a deleted file is refused privately, nothing charged', async () => {
+    const harness = await (async () => (h = await startSlackHarness()))();
+    const caption = await deliveredVideo(harness, 'a heron takes flight');
+    await harness.endInputRetention();
+    const infos = () => harness.slack.state.count('files.info');
+    expect(infos()).toBe(0);
+
+    await postEvent(
+      harness.eventsUrl,
+      SIGNING_SECRET,
+      eventCallback(reactionAdded({ channel: CHANNEL, ts: caption.ts, user: 'U0001', reaction: 'repeat' }), 'EvLate'),
+    );
+    await expect.poll(() => rowsOf(harness, 'a heron takes flight').length).toBe(2);
+    expect(infos()).toBe(1);
+    // Staged anew from the file read again (the sweep had deleted the bot's copy).
+    expect(rowsOf(harness, 'a heron takes flight')[1]?.input_image).toBeTruthy();
+    await expect.poll(() => harness.slack.state.ephemerals.length).toBe(0);
+
+    // The person deleted the file since: the next 🔁 after the retention is refused in private.
+    await expect.poll(async () => (await harness.jobCount()) === 2 && (await activeJobs(harness)) === 0).toBe(true);
+    await harness.endInputRetention();
+    for (const file of harness.slack.state.files.values())
+      if (file.mimetype === 'image/png') harness.slack.state.files.delete(file.id);
+    await postEvent(
+      harness.eventsUrl,
+      SIGNING_SECRET,
+      eventCallback(reactionAdded({ channel: CHANNEL, ts: caption.ts, user: 'U0001', reaction: 'repeat' }), 'EvGone'),
+    );
+    await expect.poll(() => harness.slack.state.ephemerals.length).toBe(1);
+    expect(harness.slack.state.ephemerals[0]?.text).toContain('no longer keeps a copy');
+    expect(harness.slack.state.ephemerals[0]?.text).toContain('Nothing was charged');
+    expect(harness.sim.counters.enqueue).toBe(2);
+    expect(await harness.jobCount()).toBe(2);
   });
 
   it('GIVEN /animate defaults THEN only an admin sets them, they are shown back, the modal starts from them and a mention without a duration gets the default', async () => {

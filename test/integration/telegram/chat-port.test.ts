@@ -61,13 +61,14 @@ describe('Telegram outbox', () => {
     await port.react(ref, 'take1');
     const message = telegram.state.find(CHATS.group.id, Number(ref.messageId));
     expect(message?.reply_markup?.inline_keyboard.map((row) => row.map((b) => b.callback_data))).toEqual([
-      ['retry'],
+      ['retry', 'remix'],
       ['take1', 'take2'],
     ]);
     await port.edit(ref, result('two cats, edited'));
     expect(message?.text).toContain('two cats, edited');
     expect(message?.reply_markup?.inline_keyboard.flat().map((b) => b.callback_data)).toEqual([
       'retry',
+      'remix',
       'take1',
       'take2',
     ]);

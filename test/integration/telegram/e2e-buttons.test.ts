@@ -26,6 +26,12 @@ async function animate(prompt: string) {
     () => stack.repliesTo(announcement).find((m) => buttons(m).includes('cancel')),
     'the progress message with ❌',
   );
+  // ❌ shows a moment before the worker indexes the message under its request (then sets 'staging'):
+  // a press in between would find no request, and be answered with nothing to say.
+  await eventually(
+    async () => (await stack.bot.intake.status(alice)).active.every((a) => a.state !== 'queued'),
+    'the progress message to be known',
+  );
   return { request, announcement, progress };
 }
 

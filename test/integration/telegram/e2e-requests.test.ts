@@ -29,8 +29,14 @@ const botReplies = (to: FakeMessage | undefined) =>
     : [];
 
 describe('Telegram requests', () => {
-  it('GIVEN a photo captioned /animate with 10s THEN an announcement, one progress message edited in place, then the video with 🔁 ⏩', async () => {
-    expect(stack.telegram.state.commands.map((c) => c.command)).toEqual(['animate', 'animations', 'help']);
+  it('GIVEN a photo captioned /animate with 10s THEN an announcement, one progress message edited in place, then the video with 🔁 ⏩ 🔀', async () => {
+    expect(stack.telegram.state.commands.map((c) => c.command)).toEqual([
+      'animate',
+      'animations',
+      'remix',
+      'defaults',
+      'help',
+    ]);
     const request = await stack.telegram.sendPhoto({ chatId: GROUP, caption: '/animate a cat surfing 10s' });
     const announcement = await eventually(
       () => stack.repliesTo(request).find((m) => m.text?.includes('is animating')),
@@ -41,8 +47,8 @@ describe('Telegram requests', () => {
     const video = await eventually(() => stack.videos(GROUP)[0], 'the video');
     expect(video.reply_to_message?.message_id).toBe(announcement.message_id);
     expect(video.caption).toContain('a cat surfing');
-    await eventually(() => buttons(video).length === 2, 'the buttons on the video');
-    expect(buttons(video)).toEqual(['retry', 'extend']);
+    await eventually(() => buttons(video).length === 3, 'the buttons on the video');
+    expect(buttons(video)).toEqual(['retry', 'extend', 'remix']);
     // One progress message, replying to the announcement, edited to its final state, its ❌ gone.
     const progress = botReplies(announcement).filter((m) => m.text !== undefined);
     expect(progress).toHaveLength(1);
@@ -110,7 +116,7 @@ describe('Telegram requests', () => {
       () => botReplies(announcement).find((m) => buttons(m).includes('take3')),
       'the buttons under the album',
     );
-    expect(buttons(under)).toEqual(['retry', 'take1', 'take2', 'take3']);
+    expect(buttons(under)).toEqual(['retry', 'remix', 'take1', 'take2', 'take3']);
     expect(stack.sim.counters.enqueue).toBe(1);
   });
 

@@ -16,9 +16,10 @@ import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
 import { createRedisConnection } from '../../../src/queue/stores/redis.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
+import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { startTelegramFake, type TelegramFake } from '../../fakes/telegram/server.js';
 import { ALICE, type FakeMessage } from '../../fakes/telegram/state.js';
-import { buildTestWorker } from '../../support/worker.js';
+import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
 
 /** The secret the webhook harness sets. */
 export const WEBHOOK_SECRET = 'telegram-e2e-webhook-secret';
@@ -50,7 +51,12 @@ export interface TelegramStack {
  * the real worker reaching Telegram only through its chat port (bot token), as a worker process would.
  */
 export async function startTelegramStack(
-  options: { limits?: Partial<LimitSettings>; webhook?: boolean } = {},
+  options: {
+    limits?: Partial<LimitSettings>;
+    webhook?: boolean;
+    /** The image store's input retention (0: the copies go as soon as an attempt ends). */
+    inputRetentionMs?: number;
+  } = {},
 ): Promise<TelegramStack> {
   const telegram = await startTelegramFake();
   const sim = await startOxenSimulator({ knobs: { queuedMs: 50, processingMs: 300 } });
@@ -76,6 +82,11 @@ export async function startTelegramStack(
         connection: workerRedis,
         prefix,
         oxen,
+        ...(options.inputRetentionMs !== undefined
+          ? {
+              imageStore: createOxenImageStore(oxen, TEST_INPUT_REPO, { inputRetentionMs: options.inputRetentionMs }),
+            }
+          : {}),
         events,
         chat: {
           telegram: createTelegramChatPort({
@@ -101,11 +112,20 @@ export async function startTelegramStack(
   const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TELEGRAM_WEBHOOK_PATH}`;
   let mounted = false;
   const startBot = async () => {
-    const intake = createIntake({ connection: redis, prefix, limits, oxen });
+    // As the bot role wires it: a 🔁 after the retention asks the adapter for the image again.
+    let adapter: PlatformAdapter | undefined;
+    const intake = createIntake({
+      connection: redis,
+      prefix,
+      limits,
+      oxen,
+      refetchImage: async (source, field, signal) =>
+        adapter?.refetchImage ? adapter.refetchImage(source, field, signal) : null,
+    });
     // One route per app: a restarted webhook bot reuses the first one's (express keeps routes for good).
     const webhook = options.webhook && !mounted ? { url: webhookUrl, secret: WEBHOOK_SECRET } : undefined;
     mounted ||= Boolean(webhook);
-    const adapter = createTelegramAdapter(
+    adapter = createTelegramAdapter(
       { token: telegram.token, apiUrl: telegram.apiUrl, pollTimeoutSeconds: 1, ...(webhook ? { webhook } : {}) },
       { intake, imageFetcher, logger, expressApp: app },
     );

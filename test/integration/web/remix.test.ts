@@ -118,7 +118,8 @@ describe('web playground: remix and channel defaults end to end', () => {
   const rowsOf = (prompt: string) => [...sim.rows.values()].filter((r) => r.prompt === prompt);
 
   /** Animates from the composer; resolves to the delivered video's message once its attempt is done. */
-  async function delivered(cookie: string, prompt: string): Promise<WebMessage> {
+  async function delivered(who: { cookie: string; userId: string }, prompt: string): Promise<WebMessage> {
+    const { cookie } = who;
     const res = await post(cookie, '/web/api/animate', form({ prompt, duration: '5' }, makePng(640, 480)));
     expect(res.status).toBe(202);
     const { anchorId, requestId } = (await res.json()) as { anchorId: string; requestId: string };
@@ -128,7 +129,8 @@ describe('web playground: remix and channel defaults end to end', () => {
       return messages.find((m) => m.videos.length > 0);
     }, 'the video');
     await eventually(async () => {
-      const status = await intake.status({ platform: 'web', userId: 'x', displayName: 'x' });
+      // The requester's own status: the retention sweep lets go only the copies of an ended attempt.
+      const status = await intake.status({ platform: 'web', userId: who.userId, displayName: 'x' });
       return status.active.every((a) => a.requestId !== requestId);
     }, 'the attempt to end');
     return video;
@@ -137,7 +139,7 @@ describe('web playground: remix and channel defaults end to end', () => {
   it('GIVEN 🔀 Remix THEN a stranger is refused; the requester gets the video’s options and a new video from the same image', async () => {
     const owner = await signIn('Owner');
     const stranger = await signIn('Stranger');
-    const video = await delivered(owner.cookie, 'a snail on a leaf');
+    const video = await delivered(owner, 'a snail on a leaf');
 
     const refused = await fetch(`${base}/web/api/messages/${video.id}/remix`, { headers: { cookie: stranger.cookie } });
     expect(refused.status).toBe(403);
@@ -168,7 +170,7 @@ describe('web playground: remix and channel defaults end to end', () => {
 
   it('GIVEN the input retention ended THEN the remix says the images are gone, refuses without an image and takes one attached again', async () => {
     const owner = await signIn('Owner');
-    const video = await delivered(owner.cookie, 'a bell swinging');
+    const video = await delivered(owner, 'a bell swinging');
     await retention();
 
     const prefill = await fetch(`${base}/web/api/messages/${video.id}/remix`, { headers: { cookie: owner.cookie } });

@@ -46,12 +46,14 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
   await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, 'staging');
 
   if (!(await reusableCopies(ctx, request))) {
-    const remixed = request.remixOf ? await remixedImages(ctx, request.remixOf.requestId, request.hasEndImage) : null;
-    const start = remixed
-      ? remixed.start
-      : request.part
-        ? await continuedFrame(ctx, request.part.from)
-        : await ctx.requests.getPendingImage(request.requestId, 'start');
+    // Pending bytes come first: a 🔁 after the retention fetched a remix's images again from the chat,
+    // and the remixed request's copies may be long gone. A part's start is always its frame.
+    const pendingStart = request.part ? null : await ctx.requests.getPendingImage(request.requestId, 'start');
+    const remixed =
+      request.remixOf && !pendingStart
+        ? await remixedImages(ctx, request.remixOf.requestId, request.hasEndImage)
+        : null;
+    const start = remixed ? remixed.start : request.part ? await continuedFrame(ctx, request.part.from) : pendingStart;
     const end = remixed
       ? remixed.end
       : request.hasEndImage

@@ -40,6 +40,8 @@ const METHOD_SCOPES: Record<string, string[]> = {
   // files.uploadV2's steps, taken by the chat port so the video streams from disk.
   'files.getUploadURLExternal': ['files:write'],
   'files.completeUploadExternal': ['files:write'],
+  // A 🔁 after the input retention reads a file again by its id.
+  'files.info': ['files:read'],
 };
 const EVENT_SCOPES: Record<string, string> = { app_mention: 'app_mentions:read', reaction_added: 'reactions:read' };
 /** Needed without a method call: the slash command and shortcut, and reading files (url_private, file_input). */

@@ -3,28 +3,53 @@ import { parseMentionText, slackToPlainText } from '../../../../src/adapters/sla
 
 describe('parseMentionText', () => {
   it('GIVEN "<@U0BOT> a slow push-in, 10s" THEN prompt "a slow push-in" and duration 10', () => {
-    expect(parseMentionText('<@U0BOT> a slow push-in, 10s')).toEqual({ prompt: 'a slow push-in', duration: '10' });
+    expect(parseMentionText('<@U0BOT> a slow push-in, 10s')).toEqual({
+      prompt: 'a slow push-in',
+      duration: '10',
+      unknown: [],
+    });
   });
 
   it('GIVEN "10 s" with a space THEN it is read as the duration', () => {
-    expect(parseMentionText('<@U0BOT> waves crashing 10 s')).toEqual({ prompt: 'waves crashing', duration: '10' });
+    expect(parseMentionText('<@U0BOT> waves crashing 10 s')).toEqual({
+      prompt: 'waves crashing',
+      duration: '10',
+      unknown: [],
+    });
   });
 
   it('GIVEN "5 seconds" in the middle THEN the rest joins into the prompt', () => {
     expect(parseMentionText('<@U0BOT> make it 5 seconds of rain falling')).toEqual({
       prompt: 'make it of rain falling',
       duration: '5',
+      unknown: [],
     });
   });
 
   it('GIVEN no duration THEN only the prompt, without mentions', () => {
     expect(parseMentionText('<@U0BOT> hair moving <@U0002|bob> in the wind')).toEqual({
       prompt: 'hair moving in the wind',
+      unknown: [],
     });
   });
 
   it('GIVEN "7s" THEN 7 is passed on for core to refuse', () => {
     expect(parseMentionText('<@U0BOT> zoom 7s').duration).toBe('7');
+  });
+
+  it('GIVEN loop and takes:3 among the words THEN they are options, as on Telegram, and a link stays in the prompt', () => {
+    expect(parseMentionText('<@U0BOT> a kite <https://example.com/kite|the kite> loop takes:3 10s')).toEqual({
+      prompt: 'a kite the kite',
+      duration: '10',
+      loop: true,
+      takes: '3',
+      unknown: [],
+    });
+    expect(parseMentionText('<@U0BOT> see <https://example.com/a> takes:2').prompt).toBe('see https://example.com/a');
+  });
+
+  it('GIVEN a word that looks like an option but is none THEN it comes back for the help', () => {
+    expect(parseMentionText('<@U0BOT> a kite speed:fast').unknown).toEqual(['speed:fast']);
   });
 
   it('GIVEN a number that is part of a word THEN it is not a duration', () => {
@@ -72,6 +97,7 @@ describe('slackToPlainText (Slack markup → what the person typed)', () => {
     expect(parseMentionText(text, BOT)).toEqual({
       prompt: 'neon <OPEN> sign & rain like this clip, ask @user #art',
       duration: '10',
+      unknown: [],
     });
   });
 });

@@ -83,8 +83,8 @@ describe('imageFilesOf', () => {
       { id: 'F3', name: 'c.jpg', mimetype: 'image/jpeg', url_private: 'https://f/3' },
     ];
     expect(imageFilesOf(files)).toEqual([
-      { url: 'https://f/2', name: 'b.png' },
-      { url: 'https://f/3', name: 'c.jpg' },
+      { url: 'https://f/2', name: 'b.png', id: 'F2' },
+      { url: 'https://f/3', name: 'c.jpg', id: 'F3' },
     ]);
   });
 });
