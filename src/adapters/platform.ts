@@ -42,11 +42,15 @@ export interface CredentialCheckDeps {
 
 /**
  * The variables outside a platform's own settings that a platform may read: the queue's key prefix (the
- * playground's Redis keys) and the admin token (the playground's sign-in when WEB_CHAT_TOKEN is unset).
+ * playground's Redis keys), the admin token (the playground's admin API), the public address (its
+ * sign-in redirects and invite links) and the Discord and Slack API addresses (its sign-in providers).
  */
 export interface SharedValues {
   QUEUE_PREFIX: string;
   ADMIN_TOKEN?: string | undefined;
+  PUBLIC_BASE_URL?: string | undefined;
+  DISCORD_API_URL: string;
+  SLACK_API_URL: string;
 }
 
 /** A platform's parsed variables, with the shared ones: what its create functions read. */

@@ -1,5 +1,5 @@
 import { definePlatform } from '../platform.js';
-import { webChatToken, webSettings } from './settings.js';
+import { webSettings } from './settings.js';
 
 /**
  * The web playground for the registry (src/adapters/registry.ts). It writes to its own Redis store, so
@@ -15,7 +15,34 @@ export const webPlatform = definePlatform({
       import('../../media/check-image.js'),
     ]);
     return createWebAdapter(
-      { prefix: values.QUEUE_PREFIX, token: webChatToken(values) },
+      {
+        prefix: values.QUEUE_PREFIX,
+        access: {
+          ...(values.WEB_DISCORD_CLIENT_ID && values.WEB_DISCORD_CLIENT_SECRET
+            ? {
+                discord: {
+                  clientId: values.WEB_DISCORD_CLIENT_ID,
+                  clientSecret: values.WEB_DISCORD_CLIENT_SECRET,
+                  apiUrl: values.DISCORD_API_URL,
+                },
+              }
+            : {}),
+          ...(values.WEB_SLACK_CLIENT_ID && values.WEB_SLACK_CLIENT_SECRET
+            ? {
+                slack: {
+                  clientId: values.WEB_SLACK_CLIENT_ID,
+                  clientSecret: values.WEB_SLACK_CLIENT_SECRET,
+                  apiUrl: values.SLACK_API_URL,
+                  teamId: values.WEB_SLACK_TEAM_ID,
+                },
+              }
+            : {}),
+          invites: values.WEB_INVITES === true,
+          publicBaseUrl: values.PUBLIC_BASE_URL,
+          adminToken: values.ADMIN_TOKEN,
+          allowedUsers: values.WEB_ALLOWED_USERS,
+        },
+      },
       { ...deps, checkImage: checkImageBytes, redis: deps.openRedis('web playground') },
     );
   },

@@ -3,28 +3,19 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { dispatchAction } from '../../core/actions.js';
 import { MAX_TAKES } from '../../core/input-rules.js';
-import type { MessageRef, UserRef } from '../../core/model.js';
+import { type MessageRef, type UserRef, userKey } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
 import { actionOf, WEB_REACTIONS } from './actions.js';
-import {
-  localOnlyGate,
-  requireSession,
-  type SignedIn,
-  sameOrigin,
-  sameSecret,
-  sessionCookie,
-  sessionOf,
-  type WebAccess,
-} from './auth.js';
+import { localOnlyGate, requireSession, type SignedIn } from './auth.js';
 import { type createEventStreams, FILES_PATH, forPage } from './events.js';
 import { mountRemixRoutes } from './remix-routes.js';
 import { AnimateFields, animate, ClientEventId, forPerson, MessageId, type WebRequestDeps } from './request-flow.js';
-import { randomId, SESSION_TTL_SECONDS, WEB_CHANNEL, type WebSession, type WebStore } from './store.js';
+import { mountSignInRoutes, type SignInDeps } from './sign-in-routes.js';
+import { WEB_CHANNEL, type WebStore } from './store.js';
 import { readForm } from './upload.js';
 
 /** What the routes need. */
-export interface WebRoutesDeps extends WebRequestDeps {
-  access: WebAccess;
+export interface WebRoutesDeps extends WebRequestDeps, SignInDeps {
   events: ReturnType<typeof createEventStreams>;
 }
 
@@ -52,17 +43,6 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/web/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
 };
 
-/** A display name: 1–40 characters, no control characters, trimmed. */
-const DisplayName = z
-  .string()
-  .trim()
-  .min(1, 'Type a name.')
-  .max(40, 'Keep the name to 40 characters.')
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point.
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'The name has characters that cannot be shown.');
-
-const SignIn = z.object({ displayName: DisplayName, token: z.string().max(512).optional() });
-
 const ReactionBody = z.object({ emoji: z.string().refine((e) => WEB_REACTIONS.includes(e)), eventId: ClientEventId });
 
 /**
@@ -88,7 +68,7 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
     });
     localOnly(req, res, next);
   };
-  const signedIn = requireSession(store, access);
+  const signedIn = requireSession(deps.sessions, access);
 
   for (const [path, asset] of Object.entries(assets)) {
     router.get(path, gate, (_req, res) => {
@@ -99,52 +79,11 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
   const me = (person: UserRef) => ({
     userId: person.userId,
     displayName: person.displayName,
-    key: `web:${person.userId}`,
+    key: userKey(person),
     admin: intake.isAdmin(person),
   });
 
-  router.get('/web/api/session', gate, async (req, res) => {
-    const found = await sessionOf(req, store, access);
-    if (!found) {
-      res.status(401).json({ error: 'sign_in', needsToken: Boolean(access.token) });
-      return;
-    }
-    res.json({ me: me({ platform: 'web', ...found.session }) });
-  });
-
-  router.post('/web/api/session', gate, express.json({ limit: '4kb' }), async (req, res) => {
-    if (!sameOrigin(req)) {
-      res.status(403).json({ error: 'cross_origin' });
-      return;
-    }
-    const parsed = SignIn.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: 'bad_name', message: parsed.error.issues[0]?.message ?? 'Type a name.' });
-      return;
-    }
-    const { displayName, token } = parsed.data;
-    const found = await sessionOf(req, store, access);
-    if (!found && access.token && !(token !== undefined && sameSecret(token, access.token))) {
-      res.status(401).json({ error: 'bad_token', message: 'That is not the sign-in token. Ask whoever runs the bot.' });
-      return;
-    }
-    // Without a token the gate let only this machine's requests through: its user signs in by name.
-    const session: WebSession = found
-      ? { ...found.session, displayName }
-      : { userId: randomId(), displayName, via: access.token ? 'token' : 'local', createdAt: Date.now() };
-    const id = found?.id ?? (await store.createSession(session));
-    if (found) await store.updateSession(found.id, session);
-    await store.setName(session.userId, displayName);
-    res.setHeader('Set-Cookie', sessionCookie(id, SESSION_TTL_SECONDS, req.secure));
-    res.json({ me: me({ platform: 'web', ...session }) });
-  });
-
-  router.post('/web/api/session/sign-out', gate, signedIn, async (_req, res) => {
-    const { sessionId } = res.locals as SignedIn;
-    await store.deleteSession(sessionId);
-    res.setHeader('Set-Cookie', sessionCookie('', 0, false));
-    res.json({ ok: true });
-  });
+  mountSignInRoutes(router, deps, gate, signedIn);
 
   router.get('/web/api/state', gate, signedIn, async (_req, res) => {
     const { person } = res.locals as SignedIn;
@@ -167,7 +106,8 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
   });
 
   router.get('/web/api/events', gate, signedIn, (_req, res) => {
-    deps.events.open(res);
+    const { handle } = res.locals as SignedIn;
+    deps.events.open(res, handle);
   });
 
   router.get(`${FILES_PATH}/:id`, gate, signedIn, async (req, res) => {

@@ -74,16 +74,6 @@ export interface WebChannel {
   closed: boolean;
 }
 
-/** A signed-in browser. */
-export const WebSessionSchema = z.object({
-  userId: z.string(),
-  displayName: z.string(),
-  /** How it signed in: with the token, or as this machine's own user (no token configured). */
-  via: z.enum(['token', 'local']),
-  createdAt: z.number(),
-});
-export type WebSession = z.infer<typeof WebSessionSchema>;
-
 /** Why a write did not happen. */
 export type WriteRefused = { kind: 'gone' } | { kind: 'forbidden' } | { kind: 'rate_limited'; retryAfterMs: number };
 
@@ -97,8 +87,6 @@ export interface WebPlace {
 const FILE_TTL_SECONDS = 14 * 24 * 3600;
 /** How long an idempotency key holds (longer than any delivery retries). */
 const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
-/** How long a browser stays signed in. */
-export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
 /** Messages kept per channel and per thread (the oldest are dropped from the page). */
 const PLACE_CAP = 500;
 /**
@@ -124,7 +112,6 @@ export function webKeys(prefix: string) {
     file: (id: string) => `${p}:f:${id}`,
     fileMeta: (id: string) => `${p}:fm:${id}`,
     people: `${p}:people`,
-    session: (id: string) => `${p}:s:${id}`,
   };
 }
 
@@ -366,27 +353,6 @@ export function createWebStore(connection: Redis, prefix: string) {
       return Object.fromEntries(
         unique.flatMap((id, i) => (typeof values[i] === 'string' ? [[id, values[i] as string]] : [])),
       );
-    },
-
-    async createSession(session: WebSession): Promise<string> {
-      const id = randomId(32);
-      await redis.set(keys.session(id), JSON.stringify(session), 'EX', SESSION_TTL_SECONDS);
-      return id;
-    },
-
-    async session(id: string): Promise<WebSession | null> {
-      const raw = await redis.get(keys.session(id));
-      if (!raw) return null;
-      const parsed = WebSessionSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : null;
-    },
-
-    async updateSession(id: string, session: WebSession): Promise<void> {
-      await redis.set(keys.session(id), JSON.stringify(session), 'EX', SESSION_TTL_SECONDS);
-    },
-
-    async deleteSession(id: string): Promise<void> {
-      await redis.del(keys.session(id));
     },
 
     /**
