@@ -43,7 +43,8 @@ export interface CredentialCheckDeps {
 /**
  * The variables outside a platform's own settings that a platform may read: the queue's key prefix (the
  * playground's Redis keys), the admin token (the playground's admin API), the public address (its
- * sign-in redirects and invite links) and the Discord and Slack API addresses (its sign-in providers).
+ * sign-in redirects and invite links), the Discord and Slack API addresses (its sign-in providers) and
+ * the gallery's retention.
  */
 export interface SharedValues {
   QUEUE_PREFIX: string;
@@ -51,6 +52,7 @@ export interface SharedValues {
   PUBLIC_BASE_URL?: string | undefined;
   DISCORD_API_URL: string;
   SLACK_API_URL: string;
+  VIDEO_RETENTION_DAYS: number;
 }
 
 /** A platform's parsed variables, with the shared ones: what its create functions read. */

@@ -50,6 +50,7 @@ export function workerSettingsFrom(config: Config) {
       adoptWindowMs: config.ADOPT_WINDOW_SECONDS * 1000,
     },
     ...(config.BUDGET_ALERT_CHANNEL ? { budgetAlertChannel: config.BUDGET_ALERT_CHANNEL } : {}),
+    videoRetentionDays: config.VIDEO_RETENTION_DAYS,
   } satisfies Partial<AnimateWorkerDeps>;
 }
 

@@ -1,5 +1,6 @@
 import type { Application } from 'express';
 import type { Redis } from 'ioredis';
+import { DEFAULT_VIDEO_RETENTION_DAYS } from '../../core/gallery.js';
 import type { CheckedImage } from '../../core/images.js';
 import type { Intake } from '../../core/intake.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
@@ -28,6 +29,10 @@ export interface WebAdapterConfig {
   prefix: string;
   /** How people sign in (Discord, Slack, invites); none: this machine only. */
   access?: WebAccess;
+  /** GALLERY_VISIBILITY. @defaultValue `own` */
+  galleryVisibility?: 'own' | 'team';
+  /** VIDEO_RETENTION_DAYS (the gallery page says it). @defaultValue {@link DEFAULT_VIDEO_RETENTION_DAYS} */
+  videoRetentionDays?: number;
   /** @defaultValue {@link WEB_UPLOAD_LIMIT_BYTES} */
   uploadLimitBytes?: number;
 }
@@ -72,6 +77,10 @@ export function createWebAdapter(cfg: WebAdapterConfig, deps: WebAdapterDeps): P
       checkImage: deps.checkImage,
       access,
       sessions,
+      gallery: {
+        visibility: cfg.galleryVisibility ?? 'own',
+        retentionDays: cfg.videoRetentionDays ?? DEFAULT_VIDEO_RETENTION_DAYS,
+      },
       limiterRedis: deps.redis,
       prefix: cfg.prefix,
       logger,

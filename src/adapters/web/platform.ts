@@ -17,6 +17,8 @@ export const webPlatform = definePlatform({
     return createWebAdapter(
       {
         prefix: values.QUEUE_PREFIX,
+        galleryVisibility: values.GALLERY_VISIBILITY,
+        videoRetentionDays: values.VIDEO_RETENTION_DAYS,
         access: {
           ...(values.WEB_DISCORD_CLIENT_ID && values.WEB_DISCORD_CLIENT_SECRET
             ? {

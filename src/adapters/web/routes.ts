@@ -8,6 +8,7 @@ import { type Refusal, refusal } from '../../core/refusal.js';
 import { actionOf, WEB_REACTIONS } from './actions.js';
 import { localOnlyGate, requireSession, type SignedIn } from './auth.js';
 import { type createEventStreams, FILES_PATH, forPage } from './events.js';
+import { type GalleryRouteOptions, mountGalleryRoutes } from './gallery-routes.js';
 import { mountRemixRoutes } from './remix-routes.js';
 import { AnimateFields, animate, ClientEventId, forPerson, MessageId, type WebRequestDeps } from './request-flow.js';
 import { mountSignInRoutes, type SignInDeps } from './sign-in-routes.js';
@@ -17,6 +18,7 @@ import { readForm } from './upload.js';
 /** What the routes need. */
 export interface WebRoutesDeps extends WebRequestDeps, SignInDeps {
   events: ReturnType<typeof createEventStreams>;
+  gallery: GalleryRouteOptions;
 }
 
 /**
@@ -41,6 +43,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/web/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/web/markup.js': { file: 'markup.js', type: 'text/javascript; charset=utf-8' },
   '/web/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  '/gallery': { file: 'gallery.html', type: 'text/html; charset=utf-8' },
+  '/web/gallery.js': { file: 'gallery.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const ReactionBody = z.object({ emoji: z.string().refine((e) => WEB_REACTIONS.includes(e)), eventId: ClientEventId });
@@ -145,6 +149,7 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
   });
 
   mountRemixRoutes(router, deps, gate, signedIn);
+  mountGalleryRoutes(router, deps, deps.gallery, gate, signedIn);
 
   router.post(
     '/web/api/messages/:id/reactions',

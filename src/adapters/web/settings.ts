@@ -26,6 +26,8 @@ export const webSettings = platformSettings({
       .string()
       .regex(/^T[A-Z0-9]+$/, 'must be a workspace id (T…)')
       .optional(),
+    /** Who sees the gallery: `own` (admins all, everyone else their own) or `team` (all signed in see all). */
+    GALLERY_VISIBILITY: z.enum(['own', 'team']).default('own'),
     /** Personal invite links, created and revoked by an admin. */
     WEB_INVITES: envOnOff.optional(),
     /** Who may sign in with Discord besides the admins (`discord:<id>`, or `discord:*` for anyone). */

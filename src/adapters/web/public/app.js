@@ -153,6 +153,10 @@ async function loadState() {
   upsert(body.messages, body.names);
   showDefaults(body.defaults ?? {});
   if (state.openThread) await loadThread(state.openThread);
+  else if (/^#thread=[A-Za-z0-9_-]+$/.test(location.hash)) {
+    // A link from the gallery to the thread a video was posted in.
+    await openThread(location.hash.slice('#thread='.length));
+  }
 }
 
 async function loadThread(id) {
