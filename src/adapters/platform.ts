@@ -44,7 +44,7 @@ export interface CredentialCheckDeps {
  * The variables outside a platform's own settings that a platform may read: the queue's key prefix (the
  * playground's Redis keys), the admin token (the playground's admin API), the public address (its
  * sign-in redirects and invite links), the Discord and Slack API addresses (its sign-in providers) and
- * the gallery's retention.
+ * the gallery's retention and the data folder (the playground's files).
  */
 export interface SharedValues {
   QUEUE_PREFIX: string;
@@ -53,6 +53,7 @@ export interface SharedValues {
   DISCORD_API_URL: string;
   SLACK_API_URL: string;
   VIDEO_RETENTION_DAYS: number;
+  DATA_DIR: string;
 }
 
 /** A platform's parsed variables, with the shared ones: what its create functions read. */

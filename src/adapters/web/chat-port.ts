@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { ChatError } from '../../core/errors.js';
 import type { ChatLocation, MessageRef } from '../../core/model.js';
 import type { ChatPort, PostOptions, Reaction, VideoFile } from '../../core/ports/chat-port.js';
@@ -111,7 +110,7 @@ export function createWebChatPort(cfg: WebChatPortConfig): ChatPort {
         }
         const kept: WebFile[] = [];
         for (const file of files) {
-          kept.push(await store.putFile(await readFile(file.path), { filename: file.filename, mime: 'video/mp4' }));
+          kept.push(await store.putFile({ path: file.path }, { filename: file.filename, mime: 'video/mp4' }));
         }
         const posted = await store.post(
           place,

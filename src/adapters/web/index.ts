@@ -14,7 +14,7 @@ import { createEventStreams } from './events.js';
 import { webFormat } from './render.js';
 import { createWebRouter } from './routes.js';
 import { createSessionStore } from './sessions.js';
-import { createWebStore, WEB_CHANNEL } from './store.js';
+import { createWebStore, DEFAULT_WEB_FILES_DIR, WEB_CHANNEL } from './store.js';
 
 export type { WebAccess } from './auth.js';
 export { createWebChatPort } from './chat-port.js';
@@ -29,6 +29,8 @@ export interface WebAdapterConfig {
   prefix: string;
   /** How people sign in (Discord, Slack, invites); none: this machine only. */
   access?: WebAccess;
+  /** Where the playground's files live (DATA_DIR/web; the worker's outbox writes there too). @defaultValue {@link DEFAULT_WEB_FILES_DIR} */
+  filesDir?: string;
   /** GALLERY_VISIBILITY. @defaultValue `own` */
   galleryVisibility?: 'own' | 'team';
   /** VIDEO_RETENTION_DAYS (the gallery page says it). @defaultValue {@link DEFAULT_VIDEO_RETENTION_DAYS} */
@@ -60,7 +62,7 @@ export interface WebAdapterDeps {
  */
 export function createWebAdapter(cfg: WebAdapterConfig, deps: WebAdapterDeps): PlatformAdapter {
   const logger = deps.logger.child({ adapter: 'web' });
-  const store = createWebStore(deps.redis, cfg.prefix);
+  const store = createWebStore(deps.redis, cfg.prefix, cfg.filesDir ?? DEFAULT_WEB_FILES_DIR);
   const sessions = createSessionStore(deps.redis, cfg.prefix);
   const access = cfg.access ?? {};
   const events = createEventStreams(
@@ -89,6 +91,7 @@ export function createWebAdapter(cfg: WebAdapterConfig, deps: WebAdapterDeps): P
     }),
   );
   let started = false;
+  let sweep: NodeJS.Timeout | undefined;
 
   return {
     platform: 'web',
@@ -104,6 +107,12 @@ export function createWebAdapter(cfg: WebAdapterConfig, deps: WebAdapterDeps): P
     async start() {
       await store.ensureChannel({ id: WEB_CHANNEL, name: WEB_CHANNEL, uploadLimitBytes });
       await events.start();
+      // Files past the keep time go (their descriptions in Redis expired with them); hourly is plenty.
+      const sweepFiles = () =>
+        store.sweepFiles().catch((error: unknown) => logger.warn({ err: error }, 'web: could not sweep old files'));
+      void sweepFiles();
+      sweep = setInterval(sweepFiles, 3_600_000);
+      sweep.unref();
       started = true;
       const methods = signInMethods(access);
       logger.info(
@@ -113,6 +122,7 @@ export function createWebAdapter(cfg: WebAdapterConfig, deps: WebAdapterDeps): P
     },
     async stop() {
       started = false;
+      clearInterval(sweep);
       await events.stop();
       await deps.redis.quit().catch(() => deps.redis.disconnect());
     },

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { definePlatform } from '../platform.js';
 import { webSettings } from './settings.js';
 
@@ -17,6 +18,7 @@ export const webPlatform = definePlatform({
     return createWebAdapter(
       {
         prefix: values.QUEUE_PREFIX,
+        filesDir: join(values.DATA_DIR, 'web'),
         galleryVisibility: values.GALLERY_VISIBILITY,
         videoRetentionDays: values.VIDEO_RETENTION_DAYS,
         access: {
@@ -51,6 +53,8 @@ export const webPlatform = definePlatform({
   async createChatPort(values, { openRedis }) {
     const { createWebChatPort, createWebStore } = await import('./index.js');
     // On a connection of its own, which the port never closes (the worker's shutdown does).
-    return createWebChatPort({ store: createWebStore(openRedis('web outbox'), values.QUEUE_PREFIX) });
+    return createWebChatPort({
+      store: createWebStore(openRedis('web outbox'), values.QUEUE_PREFIX, join(values.DATA_DIR, 'web')),
+    });
   },
 });

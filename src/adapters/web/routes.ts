@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { dispatchAction } from '../../core/actions.js';
@@ -207,7 +208,7 @@ async function react(deps: WebRoutesDeps, person: UserRef, messageId: string, em
   return { reaction: toggled, refusal: problem ? forPerson(problem) : null };
 }
 
-/** Sends a kept file, honouring a `Range` (Safari asks for video in ranges). */
+/** Sends a kept file, honouring a `Range` (Safari asks for video in ranges), streamed from the files folder. */
 async function sendFile(
   req: Request,
   res: Response,
@@ -221,23 +222,21 @@ async function sendFile(
     'Content-Type': file.mime,
   });
   const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-  if (!range || (range[1] === '' && range[2] === '')) {
-    res
-      .status(200)
-      .set('Content-Length', String(file.bytes))
-      .end(await store.fileRange(file.id, 0, file.bytes - 1));
-    return;
-  }
-  let start = range[1] === '' ? Math.max(0, file.bytes - Number(range[2])) : Number(range[1]);
-  let end = range[1] === '' || range[2] === '' ? file.bytes - 1 : Math.min(Number(range[2]), file.bytes - 1);
-  if (start >= file.bytes || start > end) {
-    res.status(416).set('Content-Range', `bytes */${file.bytes}`).end();
-    return;
-  }
-  start = Math.max(0, start);
-  end = Math.max(start, end);
-  res
-    .status(206)
-    .set({ 'Content-Range': `bytes ${start}-${end}/${file.bytes}`, 'Content-Length': String(end - start + 1) })
-    .end(await store.fileRange(file.id, start, end));
+  let start = 0;
+  let end = file.bytes - 1;
+  if (range && !(range[1] === '' && range[2] === '')) {
+    start = range[1] === '' ? Math.max(0, file.bytes - Number(range[2])) : Number(range[1]);
+    end = range[1] === '' || range[2] === '' ? file.bytes - 1 : Math.min(Number(range[2]), file.bytes - 1);
+    if (start >= file.bytes || start > end) {
+      res.status(416).set('Content-Range', `bytes */${file.bytes}`).end();
+      return;
+    }
+    res.status(206).set('Content-Range', `bytes ${start}-${end}/${file.bytes}`);
+  } else res.status(200);
+  res.set('Content-Length', String(end - start + 1));
+  // pipeline: backpressure from the socket, and the file closed when the browser goes away.
+  await pipeline(store.openFile(file.id, start, end), res).catch(() => {
+    if (!res.headersSent) res.status(404).end();
+    else res.destroy();
+  });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { createWebFiles } from './files.js';
 import { withWebScripts } from './store-scripts.js';
 
 /*
@@ -83,8 +84,16 @@ export interface WebPlace {
   threadId: string | null;
 }
 
-/** How long a delivered video (and a request's image) is kept for the page. */
-const FILE_TTL_SECONDS = 14 * 24 * 3600;
+/**
+ * How long the playground keeps its conversation (messages, reactions, threads, names) and its files
+ * (delivered videos, requests' images): 30 days, the gallery's default retention, so a video the gallery
+ * lists still plays. Every key of the store expires by then (docs/architecture.md, "The web playground's
+ * data").
+ */
+export const WEB_KEEP_SECONDS = 30 * 24 * 3600;
+const FILE_TTL_SECONDS = WEB_KEEP_SECONDS;
+/** Where the playground's files live by default: the bot's data folder (DATA_DIR/web). */
+export const DEFAULT_WEB_FILES_DIR = './data/web';
 /** How long an idempotency key holds (longer than any delivery retries). */
 const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
 /** Messages kept per channel and per thread (the oldest are dropped from the page). */
@@ -109,9 +118,8 @@ export function webKeys(prefix: string) {
     idempotency: (place: WebPlace, key: string) =>
       `${p}:idem:${place.threadId ? `t:${place.threadId}` : `c:${place.channelId}`}:${key}`,
     editGuard: (id: string) => `${p}:guard:${id}`,
-    file: (id: string) => `${p}:f:${id}`,
     fileMeta: (id: string) => `${p}:fm:${id}`,
-    people: `${p}:people`,
+    person: (userId: string) => `${p}:person:${userId}`,
   };
 }
 
@@ -126,10 +134,17 @@ export type WebStore = ReturnType<typeof createWebStore>;
 /**
  * Opens the store on `redis` under `prefix` (QUEUE_PREFIX). It never closes the connection.
  */
-export function createWebStore(connection: Redis, prefix: string) {
+export function createWebStore(connection: Redis, prefix: string, filesDir: string = DEFAULT_WEB_FILES_DIR) {
   const redis = withWebScripts(connection);
   const keys = webKeys(prefix);
   const now = () => Date.now();
+  const files = createWebFiles(filesDir);
+  /** Every key a write touched gets the store's expiry again: a conversation nobody touches goes away. */
+  const keep = async (...touched: string[]) => {
+    const multi = redis.multi();
+    for (const key of touched) multi.expire(key, WEB_KEEP_SECONDS);
+    await multi.exec();
+  };
 
   async function readMessage(id: string): Promise<WebMessage | null> {
     const [hash, rx] = await Promise.all([redis.hgetall(keys.message(id)), redis.hgetall(keys.reactions(id))]);
@@ -229,7 +244,11 @@ export function createWebStore(connection: Redis, prefix: string) {
         String(PLACE_CAP),
         place.threadId ?? '',
       );
-      if (result[0] === 'ok') return { ok: true, id: result[1] ?? id };
+      if (result[0] === 'ok') {
+        const posted = result[1] ?? id;
+        await keep(keys.message(posted), keys.place(place), ...(inThread ? [keys.thread(place.threadId ?? '')] : []));
+        return { ok: true, id: posted };
+      }
       return { ok: false, refused: { kind: result[0] === 'forbidden' ? 'forbidden' : 'gone' } };
     },
 
@@ -260,7 +279,7 @@ export function createWebStore(connection: Redis, prefix: string) {
 
     /** Starts the thread on `anchorId` (its id is the anchor's), or finds the one it has. */
     async openThread(anchorId: string, channelId: string, name: string): Promise<'ok' | 'gone'> {
-      return redis.webOpenThread(
+      const opened = await redis.webOpenThread(
         keys.message(anchorId),
         keys.thread(anchorId),
         name,
@@ -269,6 +288,8 @@ export function createWebStore(connection: Redis, prefix: string) {
         keys.events,
         anchorId,
       );
+      if (opened === 'ok') await keep(keys.thread(anchorId), keys.message(anchorId));
+      return opened;
     },
 
     /** Deletes a thread: its messages are no longer shown, and posts to it are `gone`. */
@@ -291,7 +312,7 @@ export function createWebStore(connection: Redis, prefix: string) {
       userId: string,
       mode: 'toggle' | 'add' = 'toggle',
     ): Promise<'added' | 'removed' | 'gone'> {
-      return redis.webReact(
+      const outcome = await redis.webReact(
         keys.message(id),
         keys.reactions(id),
         `${emoji}\t${userId}`,
@@ -300,6 +321,8 @@ export function createWebStore(connection: Redis, prefix: string) {
         keys.events,
         id,
       );
+      if (outcome !== 'gone') await keep(keys.reactions(id));
+      return outcome;
     },
 
     get: readMessage,
@@ -312,21 +335,25 @@ export function createWebStore(connection: Redis, prefix: string) {
       return messages.filter((m): m is WebMessage => m !== null);
     },
 
-    /** Keeps a file for the page (for 14 days) and returns its description. */
-    async putFile(bytes: Uint8Array, file: { filename: string; mime: string }): Promise<WebFile> {
+    /**
+     * Keeps a file for the page: its bytes in the files folder (never in Redis), its description in Redis,
+     * both for {@link WEB_KEEP_SECONDS}. `from` is the bytes, or the path of a file to copy (a video).
+     */
+    async putFile(from: Uint8Array | { path: string }, file: { filename: string; mime: string }): Promise<WebFile> {
       const id = randomId();
+      const bytes = await files.put(id, from);
       await redis
         .multi()
-        .set(keys.file(id), Buffer.from(bytes), 'EX', FILE_TTL_SECONDS)
-        .hset(keys.fileMeta(id), { filename: file.filename, mime: file.mime, bytes: String(bytes.length) })
+        .hset(keys.fileMeta(id), { filename: file.filename, mime: file.mime, bytes: String(bytes) })
         .expire(keys.fileMeta(id), FILE_TTL_SECONDS)
         .exec();
-      return { id, filename: file.filename, mime: file.mime, bytes: bytes.length };
+      return { id, filename: file.filename, mime: file.mime, bytes };
     },
 
-    /** Forgets a file kept for nothing (a repeated upload whose message existed already). */
+    /** Forgets a file kept for nothing (a repeated upload whose message existed already, a removal). */
     async dropFile(id: string): Promise<void> {
-      await redis.del(keys.file(id), keys.fileMeta(id));
+      await redis.del(keys.fileMeta(id));
+      await files.remove(id);
     },
 
     async fileMeta(id: string): Promise<WebFile | null> {
@@ -335,21 +362,22 @@ export function createWebStore(connection: Redis, prefix: string) {
       return parsed.success ? parsed.data : null;
     },
 
-    /** Bytes `start`–`end` (inclusive) of a file. */
-    async fileRange(id: string, start: number, end: number): Promise<Buffer> {
-      return redis.getrangeBuffer(keys.file(id), start, end);
-    },
+    /** Bytes `start`–`end` (inclusive) of a file, as a stream (never the whole file in memory). */
+    openFile: (id: string, start: number, end: number) => files.open(id, start, end),
+
+    /** Deletes files older than {@link WEB_KEEP_SECONDS} (their descriptions expired with them). */
+    sweepFiles: () => files.sweep(FILE_TTL_SECONDS * 1000),
 
     /** Remembers what a person is called, for the mentions in the bot's messages. */
     async setName(userId: string, displayName: string): Promise<void> {
-      await redis.hset(keys.people, userId, displayName);
+      await redis.set(keys.person(userId), displayName, 'EX', WEB_KEEP_SECONDS);
     },
 
     /** Display names by user id (those known). */
     async names(userIds: readonly string[]): Promise<Record<string, string>> {
       const unique = [...new Set(userIds)];
       if (unique.length === 0) return {};
-      const values = await redis.hmget(keys.people, ...unique);
+      const values = await redis.mget(...unique.map(keys.person));
       return Object.fromEntries(
         unique.flatMap((id, i) => (typeof values[i] === 'string' ? [[id, values[i] as string]] : [])),
       );
