@@ -87,8 +87,8 @@ export interface WebPlace {
 /**
  * How long the playground keeps its conversation (messages, reactions, threads, names) and its files
  * (delivered videos, requests' images): 30 days, the gallery's default retention, so a video the gallery
- * lists still plays. Every key of the store expires by then (docs/architecture.md, "The web playground's
- * data").
+ * lists still plays. Every key of the store expires by then (README.md, "What it keeps, where, for how
+ * long").
  */
 export const WEB_KEEP_SECONDS = 30 * 24 * 3600;
 const FILE_TTL_SECONDS = WEB_KEEP_SECONDS;
