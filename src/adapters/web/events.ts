@@ -68,11 +68,15 @@ export function createEventStreams(store: WebStore, sessions: StreamSessions, lo
     clients.delete(res);
     res.end();
   };
-  /** Writes unless the page has fallen behind; a page that does not read loses its stream, not our memory. */
+  /**
+   * Writes unless the page has fallen behind; a page that does not read loses its stream, not our memory:
+   * the connection is destroyed (an `end` would keep the backlog until the page read it).
+   */
   const write = (res: Response, chunk: string) => {
     if (res.writableLength > STREAM_BACKLOG_BYTES) {
-      logger.debug('web: a page fell behind its stream; ending it');
-      end(res);
+      logger.debug('web: a page fell behind its stream; dropping it');
+      clients.delete(res);
+      res.destroy();
       return;
     }
     res.write(chunk);

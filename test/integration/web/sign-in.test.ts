@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createWebAdapter, type WebAccess } from '../../../src/adapters/web/index.js';
+import { createWebStore, WEB_CHANNEL } from '../../../src/adapters/web/store.js';
 import { userKey } from '../../../src/core/model.js';
 import { checkImageBytes } from '../../../src/media/check-image.js';
 import { silentLogger } from '../../../src/shared/logger.js';
@@ -46,6 +49,7 @@ describe('web sign-in', () => {
   let discord: OAuthFake;
   let slack: OAuthFake;
   let base = '';
+  let adapterPrefix = '';
 
   async function start(access: Partial<WebAccess> = {}) {
     fake = createFakeIntake();
@@ -58,9 +62,10 @@ describe('web sign-in', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     discord.redirectUri = `${base}/web/auth/discord/callback`;
     slack.redirectUri = `${base}/web/auth/slack/callback`;
+    adapterPrefix = `${prefix}-${randomUUID()}`;
     adapter = createWebAdapter(
       {
-        prefix: `${prefix}-${randomUUID()}`,
+        prefix: adapterPrefix,
         access: {
           discord: { clientId: discord.clientId, clientSecret: discord.clientSecret, apiUrl: discord.apiUrl },
           slack: { clientId: slack.clientId, clientSecret: slack.clientSecret, apiUrl: slack.apiUrl, teamId: 'T0TEAM' },
@@ -289,6 +294,35 @@ describe('web sign-in', () => {
     const first = await openStream(jar);
     for (let i = 0; i < 4; i++) await openStream(jar);
     await first.ended;
+  });
+
+  it('GIVEN a page that stops reading its stream THEN the bot drops the stream instead of buffering every change for it', async () => {
+    await start();
+    const { jar } = await providerSignIn('discord');
+    const { port } = new URL(base);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(`GET /web/api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${jar.header.cookie}\r\n\r\n`);
+    // The page reads nothing while the channel gets 20 MB of changes (more than the kernel's buffers hold).
+    socket.pause();
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    const redis = new Redis(redisUrl);
+    const store = createWebStore(redis, adapterPrefix);
+    const bot = { kind: 'bot' as const, userId: 'bot', displayName: 'animate' };
+    const text = 'x'.repeat(8_000);
+    const posts = 2_500;
+    for (let i = 0; i < posts; i++) {
+      await store.post({ channelId: WEB_CHANNEL, threadId: null }, bot, { kind: 'notice', text });
+    }
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    socket.resume();
+    await closed;
+    redis.disconnect();
+    expect(received).toBeLessThan(posts * text.length);
   });
 
   it('GIVEN one address keeps starting sign-ins THEN it is throttled with 429 and a Retry-After', async () => {
