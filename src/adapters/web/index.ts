@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_VIDEO_RETENTION_DAYS } from '../../core/gallery.js';
 import type { CheckedImage } from '../../core/images.js';
 import type { Intake } from '../../core/intake.js';
+import type { MediaStore } from '../../core/ports/media-store.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
 import type { Refusal, RefusalField } from '../../core/refusal.js';
@@ -14,7 +15,7 @@ import { createEventStreams } from './events.js';
 import { webFormat } from './render.js';
 import { createWebRouter } from './routes.js';
 import { createSessionStore } from './sessions.js';
-import { createWebStore, DEFAULT_WEB_FILES_DIR, WEB_CHANNEL } from './store.js';
+import { createWebStore, WEB_CHANNEL } from './store.js';
 
 export type { WebAccess } from './auth.js';
 export { createWebChatPort } from './chat-port.js';
@@ -29,8 +30,8 @@ export interface WebAdapterConfig {
   prefix: string;
   /** How people sign in (Discord, Slack, invites); none: this machine only. */
   access?: WebAccess;
-  /** Where the playground's files live (DATA_DIR/web; the worker's outbox writes there too). @defaultValue {@link DEFAULT_WEB_FILES_DIR} */
-  filesDir?: string;
+  /** Where the playground's files live (the worker's outbox writes there too). @defaultValue DEFAULT_WEB_FILES_DIR on disk */
+  media?: MediaStore;
   /** GALLERY_VISIBILITY. @defaultValue `own` */
   galleryVisibility?: 'own' | 'team';
   /** VIDEO_RETENTION_DAYS (the gallery page says it). @defaultValue {@link DEFAULT_VIDEO_RETENTION_DAYS} */
@@ -62,7 +63,7 @@ export interface WebAdapterDeps {
  */
 export function createWebAdapter(cfg: WebAdapterConfig, deps: WebAdapterDeps): PlatformAdapter {
   const logger = deps.logger.child({ adapter: 'web' });
-  const store = createWebStore(deps.redis, cfg.prefix, cfg.filesDir ?? DEFAULT_WEB_FILES_DIR);
+  const store = createWebStore(deps.redis, cfg.prefix, cfg.media);
   const sessions = createSessionStore(deps.redis, cfg.prefix);
   const access = cfg.access ?? {};
   const events = createEventStreams(

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createDiskMediaStore } from '../../storage/media-disk.js';
 import { definePlatform } from '../platform.js';
 import { webSettings } from './settings.js';
 
@@ -18,7 +19,7 @@ export const webPlatform = definePlatform({
     return createWebAdapter(
       {
         prefix: values.QUEUE_PREFIX,
-        filesDir: join(values.DATA_DIR, 'web'),
+        media: deps.media ?? createDiskMediaStore(join(values.DATA_DIR, 'web')),
         galleryVisibility: values.GALLERY_VISIBILITY,
         videoRetentionDays: values.VIDEO_RETENTION_DAYS,
         access: {
@@ -50,11 +51,15 @@ export const webPlatform = definePlatform({
       { ...deps, checkImage: checkImageBytes, redis: deps.openRedis('web playground') },
     );
   },
-  async createChatPort(values, { openRedis }) {
+  async createChatPort(values, { openRedis, media }) {
     const { createWebChatPort, createWebStore } = await import('./index.js');
     // On a connection of its own, which the port never closes (the worker's shutdown does).
     return createWebChatPort({
-      store: createWebStore(openRedis('web outbox'), values.QUEUE_PREFIX, join(values.DATA_DIR, 'web')),
+      store: createWebStore(
+        openRedis('web outbox'),
+        values.QUEUE_PREFIX,
+        media ?? createDiskMediaStore(join(values.DATA_DIR, 'web')),
+      ),
     });
   },
 });

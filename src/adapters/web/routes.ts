@@ -235,8 +235,10 @@ async function sendFile(
   } else res.status(200);
   res.set('Content-Length', String(end - start + 1));
   // pipeline: backpressure from the socket, and the file closed when the browser goes away.
-  await pipeline(store.openFile(file.id, start, end), res).catch(() => {
-    if (!res.headersSent) res.status(404).end();
+  try {
+    await pipeline(await store.openFile(file.id, start, end), res);
+  } catch {
+    if (!res.headersSent) res.status(404).type('text/plain').send('This file is no longer kept.\n');
     else res.destroy();
-  });
+  }
 }

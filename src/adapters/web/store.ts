@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { createWebFiles } from './files.js';
+import type { MediaStore } from '../../core/ports/media-store.js';
+import { createDiskMediaStore } from '../../storage/media-disk.js';
 import { withWebScripts } from './store-scripts.js';
 
 /*
@@ -134,11 +135,15 @@ export type WebStore = ReturnType<typeof createWebStore>;
 /**
  * Opens the store on `redis` under `prefix` (QUEUE_PREFIX). It never closes the connection.
  */
-export function createWebStore(connection: Redis, prefix: string, filesDir: string = DEFAULT_WEB_FILES_DIR) {
+export function createWebStore(
+  connection: Redis,
+  prefix: string,
+  media: MediaStore = createDiskMediaStore(DEFAULT_WEB_FILES_DIR),
+) {
   const redis = withWebScripts(connection);
   const keys = webKeys(prefix);
   const now = () => Date.now();
-  const files = createWebFiles(filesDir);
+  const files = media;
   /** Every key a write touched gets the store's expiry again: a conversation nobody touches goes away. */
   const keep = async (...touched: string[]) => {
     const multi = redis.multi();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWebStore, WEB_CHANNEL } from '../../../src/adapters/web/store.js';
+import { createDiskMediaStore } from '../../../src/storage/media-disk.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -59,7 +60,7 @@ describe('the playground in Redis', () => {
 
   it('GIVEN one request with a 1 MB image and four 2 MB takes THEN Redis holds a few kilobytes, every key expiring', async () => {
     dir = await mkdtemp(join(tmpdir(), 'animate-web-files-'));
-    const store = createWebStore(redis, prefix, dir);
+    const store = createWebStore(redis, prefix, createDiskMediaStore(dir));
     await store.ensureChannel({ id: WEB_CHANNEL, name: WEB_CHANNEL, uploadLimitBytes: 25 * 1024 * 1024 });
     const image = Buffer.alloc(1024 * 1024, 7);
     const video = Buffer.alloc(2 * 1024 * 1024, 9);
