@@ -14,6 +14,8 @@ const ASSETS = [
   'adapters/web/public/app.css',
   'adapters/web/public/gallery.html',
   'adapters/web/public/gallery.js',
+  'adapters/web/public/team.html',
+  'adapters/web/public/team.js',
 ];
 
 for (const asset of ASSETS) {

@@ -93,6 +93,9 @@ export function sameOrigin(req: Request): boolean {
   const origin = req.headers.origin;
   if (origin === undefined)
     return req.headers['sec-fetch-site'] === undefined || req.headers['sec-fetch-site'] === 'same-origin';
+  // A form posted from a page served with `Referrer-Policy: no-referrer` (the invite page) says
+  // `Origin: null`; the browser's own Sec-Fetch-Site still tells where it came from.
+  if (origin === 'null') return req.headers['sec-fetch-site'] === 'same-origin';
   try {
     return new URL(origin).host === req.headers.host;
   } catch {

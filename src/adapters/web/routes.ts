@@ -46,6 +46,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/web/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   '/gallery': { file: 'gallery.html', type: 'text/html; charset=utf-8' },
   '/web/gallery.js': { file: 'gallery.js', type: 'text/javascript; charset=utf-8' },
+  '/team': { file: 'team.html', type: 'text/html; charset=utf-8' },
+  '/web/team.js': { file: 'team.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const ReactionBody = z.object({ emoji: z.string().refine((e) => WEB_REACTIONS.includes(e)), eventId: ClientEventId });

@@ -245,6 +245,14 @@ describe('web sign-in', () => {
     expect(await landing.text()).toContain('Sign in as Iris');
     // A link preview (a GET) signs nobody in; the button's POST does.
     expect(landing.headers.getSetCookie()).toEqual([]);
+    // Another site's form (its Origin hidden as "null") signs nobody in.
+    const forged = await fetch(link, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: 'null', 'sec-fetch-site': 'cross-site' },
+    });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.getSetCookie()).toEqual([]);
     const jar = new Jar();
     const redeemed = await fetch(link, { method: 'POST', redirect: 'manual', headers: { origin: base } });
     jar.take(redeemed);

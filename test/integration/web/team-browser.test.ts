@@ -55,6 +55,8 @@ describe('the web playground for a team, in a real browser', () => {
       WEB_DISCORD_CLIENT_SECRET: discord.clientSecret,
       DISCORD_API_URL: discord.apiUrl,
       WEB_ALLOWED_USERS: 'discord:*',
+      WEB_INVITES: 'on',
+      ADMIN_USER_IDS: `discord:${discord.user.id}`,
       WEB_SLACK_CLIENT_ID: slack.clientId,
       WEB_SLACK_CLIENT_SECRET: slack.clientSecret,
       WEB_SLACK_TEAM_ID: 'T0TEAM',
@@ -167,5 +169,31 @@ describe('the web playground for a team, in a real browser', () => {
     await page.locator('#sign-in').waitFor({ state: 'visible', timeout: 15_000 });
     expect(await page.locator('#app').isHidden()).toBe(true);
     await page.context().close();
+  });
+
+  it('GIVEN an admin on the Team page THEN an invite link signs its person in, and revoking the invite sends that person back to sign-in', async () => {
+    const admin = await signInWith('discord');
+    await admin.click('#team-link');
+    await admin.locator('#team').waitFor();
+    await admin.fill('#invite-name', 'Iris');
+    await admin.click('#invite-form button[type="submit"]');
+    const link = (await admin.locator('#invite-link').filter({ hasText: 'http' }).textContent()) ?? '';
+    expect(link.startsWith(`${base}/web/invite/`)).toBe(true);
+
+    const context = await browser.newContext();
+    const iris = await context.newPage();
+    await iris.goto(link);
+    await iris.click('button[type="submit"]');
+    await iris.locator('#me-key').filter({ hasText: 'web:i-' }).waitFor();
+    expect(await iris.locator('#me-name').textContent()).toBe('Iris');
+    expect(await iris.locator('#team-link').isHidden()).toBe(true);
+
+    await admin.reload();
+    await admin.locator('#invites li', { hasText: 'Iris' }).locator('button').click();
+    await admin.locator('#invites li', { hasText: 'Iris' }).waitFor({ state: 'detached' });
+    // Iris's open page loses its stream, is refused on reconnecting, and asks her to sign in.
+    await iris.locator('#sign-in').waitFor({ state: 'visible', timeout: 15_000 });
+    await context.close();
+    await admin.context().close();
   });
 });

@@ -107,6 +107,7 @@ function showMe(me) {
   $('me-name').textContent = me.displayName;
   $('me-key').textContent = me.key;
   $('me-admin').hidden = !me.admin;
+  $('team-link').hidden = !me.admin;
   $('me').hidden = false;
 }
 
