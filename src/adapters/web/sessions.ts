@@ -125,6 +125,8 @@ export function createSessionStore(redis: Redis, prefix: string) {
         .multi()
         .set(keys.session(handle), JSON.stringify(full), 'EX', SESSION_TTL_SECONDS)
         .zadd(keys.all, full.expiresAt, handle)
+        // The newest session is the last to expire: the index lives as long as it.
+        .expire(keys.all, SESSION_TTL_SECONDS)
         .zadd(person, full.expiresAt, handle)
         .expire(person, SESSION_TTL_SECONDS)
         .zadd(source, full.expiresAt, handle)

@@ -29,6 +29,8 @@ export function createGalleryStore(redis: Redis, keys: StoreKeys, now: () => num
         .set(keys.galleryItem(item.id), JSON.stringify(GalleryItemSchema.parse(item)), 'PX', ttlMs)
         .zadd(keys.gallery(), item.expiresAt, item.id)
         .zremrangebyscore(keys.gallery(), '-inf', now())
+        // The newest item expires last: the index goes with it when nothing more is delivered.
+        .pexpire(keys.gallery(), ttlMs)
         .exec();
       const excess = await redis.zrange(keys.gallery(), 0, -(GALLERY_CAP + 1));
       if (excess.length > 0) {

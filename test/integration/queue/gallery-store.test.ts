@@ -48,6 +48,8 @@ describe('the gallery (core rules and the Redis store)', () => {
     const ttl = await redis.pttl(keys.galleryItem('a'));
     expect(ttl).toBeGreaterThan(DAY - 60_000);
     expect(ttl).toBeLessThanOrEqual(DAY);
+    // The index lives as long as its newest item, so a gallery nobody adds to leaves nothing behind.
+    expect(await redis.pttl(keys.gallery())).toBeGreaterThan(DAY);
     await store.record(item('old', { expiresAt: Date.now() + 1_000 }));
     await redis.pexpire(keys.galleryItem('old'), 1);
     await expect.poll(async () => (await store.get('old')) === null).toBe(true);

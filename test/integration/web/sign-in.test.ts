@@ -296,6 +296,27 @@ describe('web sign-in', () => {
     expect((await me(again.jar)).status).toBe(401);
   });
 
+  it('GIVEN a session past its expiry THEN it no longer signs anyone in, and its keys expire in Redis', async () => {
+    await start();
+    const { jar } = await providerSignIn('slack');
+    const redis = new Redis(redisUrl);
+    try {
+      const [key] = await redis.keys(`${adapterPrefix}:web:s:*`);
+      expect(key).toBeDefined();
+      const ttl = await redis.ttl(key ?? '');
+      expect(ttl).toBeGreaterThan(6 * 24 * 3600);
+      expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600);
+      const indexes = [`${adapterPrefix}:web:sessions`, ...(await redis.keys(`${adapterPrefix}:web:[sp]s:*`))];
+      expect(indexes).toHaveLength(3);
+      for (const index of indexes) expect(await redis.ttl(index)).toBeGreaterThan(0);
+      const session = JSON.parse((await redis.get(key ?? '')) ?? '{}') as { expiresAt: number };
+      await redis.set(key ?? '', JSON.stringify({ ...session, expiresAt: Date.now() - 1 }), 'KEEPTTL');
+      expect((await me(jar)).status).toBe(401);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('GIVEN a session opens more streams than its cap THEN the oldest ends', async () => {
     await start();
     const { jar } = await providerSignIn('discord');
