@@ -12,6 +12,10 @@ const ASSETS = [
   'adapters/web/public/app.js',
   'adapters/web/public/markup.js',
   'adapters/web/public/app.css',
+  'adapters/web/public/gallery.html',
+  'adapters/web/public/gallery.js',
+  'adapters/web/public/team.html',
+  'adapters/web/public/team.js',
 ];
 
 for (const asset of ASSETS) {

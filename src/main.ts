@@ -99,7 +99,7 @@ function announcePlayground(port: number, simulated: boolean): void {
     `  /animate playground: http://127.0.0.1:${port}/`,
     simulated
       ? '  (against the built-in Oxen simulator: nothing is billed; set OXEN_API_KEY in .env for real videos)'
-      : '  (set WEB_CHAT_TOKEN to let others sign in; without it the page answers this machine only)',
+      : '  (this machine only; to let a team sign in, see README.md "Web playground for a team")',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

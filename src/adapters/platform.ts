@@ -5,6 +5,7 @@ import type { AnyPlatformSettings, PlatformSettings } from '../core/platform-set
 import type { PlatformTraits } from '../core/platforms.js';
 import type { ChatPort } from '../core/ports/chat-port.js';
 import type { ImageFetcher } from '../core/ports/image-fetcher.js';
+import type { MediaStore } from '../core/ports/media-store.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import type { RedisClient } from '../queue/stores/redis.js';
@@ -26,12 +27,16 @@ export interface AdapterDeps {
   expressApp: Express;
   /** Opens a connection to the deployment's Redis (the playground keeps its conversation there). */
   openRedis: OpenRedis;
+  /** Where the playground keeps its files (the bucket with IMAGE_STORE=s3); unset: DATA_DIR/web. */
+  media?: MediaStore | undefined;
 }
 
 /** What a platform's outbox gets from the worker role. */
 export interface ChatPortDeps {
   logger: Logger;
   openRedis: OpenRedis;
+  /** Where the playground keeps its files (the bucket with IMAGE_STORE=s3); unset: DATA_DIR/web. */
+  media?: MediaStore | undefined;
 }
 
 /** What a credential check gets: where to warn, and how long one call may take. */
@@ -42,11 +47,18 @@ export interface CredentialCheckDeps {
 
 /**
  * The variables outside a platform's own settings that a platform may read: the queue's key prefix (the
- * playground's Redis keys) and the admin token (the playground's sign-in when WEB_CHAT_TOKEN is unset).
+ * playground's Redis keys), the admin token (the playground's admin API), the public address (its
+ * sign-in redirects and invite links), the Discord and Slack API addresses (its sign-in providers) and
+ * the gallery's retention and the data folder (the playground's files).
  */
 export interface SharedValues {
   QUEUE_PREFIX: string;
   ADMIN_TOKEN?: string | undefined;
+  PUBLIC_BASE_URL?: string | undefined;
+  DISCORD_API_URL: string;
+  SLACK_API_URL: string;
+  VIDEO_RETENTION_DAYS: number;
+  DATA_DIR: string;
 }
 
 /** A platform's parsed variables, with the shared ones: what its create functions read. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PLATFORM_REGISTRY } from '../adapters/registry.js';
+import { DEFAULT_VIDEO_RETENTION_DAYS } from '../core/gallery.js';
 import { parseUsd } from '../core/money.js';
 import { envOnOff, envUrl, ON_WORDS } from '../core/platform-settings.js';
 import { PLATFORMS, type Platform } from '../core/platforms.js';
@@ -79,6 +80,8 @@ export const ConfigSchema = z.object({
   PUBLIC_BASE_URL: envUrl.optional(),
   /** Hours a staged input is kept after the last attempt that used it ended (0: deleted right away). */
   STAGED_INPUT_RETENTION_HOURS: int(0, 720, 24),
+  /** How long the team's gallery keeps a delivered video (README.md, "Gallery"; core/gallery.ts says why 30). */
+  VIDEO_RETENTION_DAYS: int(1, 365, DEFAULT_VIDEO_RETENTION_DAYS),
   /** Where IMAGE_STORE=http keeps its files (`<DATA_DIR>/inputs`, `<DATA_DIR>/videos`). */
   DATA_DIR: z.string().min(1).default('./data'),
   S3_BUCKET: z

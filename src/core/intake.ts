@@ -3,6 +3,7 @@ import type { CheckedImage, ImageSource } from './images.js';
 import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from './model.js';
 import type { Micros } from './money.js';
 import type { ChannelDefaultsPort } from './ports/channel-defaults.js';
+import type { GalleryPort } from './ports/gallery.js';
 import type { Refusal } from './refusal.js';
 import type { RequestOptions } from './request-options.js';
 
@@ -180,4 +181,6 @@ export interface Intake {
   remixSource(message: MessageRef, actor: Actor): Promise<Result<RemixSource, Refusal>>;
   /** Each channel's defaults, which requests there start from (change them with `changeChannelDefaults`). */
   readonly defaults: ChannelDefaultsPort;
+  /** The team's gallery of delivered videos (core/gallery.ts decides who sees and removes what). */
+  readonly gallery: GalleryPort;
 }

@@ -114,7 +114,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noopMetrics;
   const logger = deps.logger ?? silentLogger();
-  const { requests, quota, slots, channelDefaults } = createStores(redis, deps.prefix, logger);
+  const { requests, quota, slots, channelDefaults, gallery } = createStores(redis, deps.prefix, logger);
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
   reportQueueErrors(queue, 'intake queue', deps.redisHealth, logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
@@ -369,6 +369,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   return {
     isAdmin,
     defaults: channelDefaults,
+    gallery,
 
     async remixSource(message: MessageRef, actor: Actor): Promise<Result<RemixSource, Refusal>> {
       const found = await findRemixable(message, actor);

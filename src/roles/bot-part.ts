@@ -9,6 +9,7 @@ import { createOxenClient } from '../oxen/client.js';
 import { createIntake } from '../queue/intake.js';
 import type { RedisHealth } from '../queue/stores/redis-health.js';
 import type { Logger } from '../shared/logger.js';
+import { openMediaStore } from './image-store.js';
 import { limitsFrom } from './limits.js';
 import { createAdapters } from './platforms.js';
 import type { OpenRedis } from './redis-target.js';
@@ -62,6 +63,7 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     redisHealth: deps.redisHealth,
   });
   const imageFetcher = createImageFetcher({ allowedHosts: config.DOWNLOAD_HOSTS, oxenBaseUrl: config.OXEN_BASE_URL });
+  const media = await openMediaStore(config);
   adapters = await createAdapters(config, {
     intake,
     imageFetcher,
@@ -69,6 +71,7 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     metrics,
     expressApp: deps.expressApp,
     openRedis: deps.openRedis,
+    media: media.store,
   });
   if (adapters.length === 0) {
     logger.warn('no platform has credentials: see .env.example for what each one needs to take commands');
@@ -84,6 +87,7 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     },
     async stop() {
       await Promise.all(adapters.map((a) => a.stop()));
+      media.close();
     },
     async closeQueues() {
       await intake.close();

@@ -1,9 +1,12 @@
+import { join } from 'node:path';
 import type { Config } from '../config/env.js';
 import type { ImageStore } from '../core/ports/image-store.js';
+import type { MediaStore } from '../core/ports/media-store.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import type { ResolveVideoLink } from '../http/video-links.js';
 import type { Logger } from '../shared/logger.js';
 import { checkDataDir, createHttpImageStore } from '../storage/http.js';
+import { createDiskMediaStore } from '../storage/media-disk.js';
 import { createOxenImageStore } from '../storage/oxen.js';
 import type { S3Settings } from '../storage/s3.js';
 import { VIDEO_LIFETIME_MS } from '../storage/shared.js';
@@ -117,4 +120,22 @@ export async function openVideoLinks(config: Config): Promise<{ resolve: Resolve
 function isLoopback(url: string): boolean {
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Where the web playground keeps its files (README.md, "What it keeps, where, for how long"): the
+ * IMAGE_STORE=s3 bucket, so bots and workers on different machines share them; otherwise the data
+ * folder (DATA_DIR/web). Never Redis.
+ */
+export async function openMediaStore(config: Config): Promise<{ store: MediaStore; close(): void }> {
+  if (config.IMAGE_STORE === 's3') {
+    const [{ createS3Client }, { createS3MediaStore }] = await Promise.all([
+      import('../storage/s3.js'),
+      import('../storage/media-s3.js'),
+    ]);
+    const settings = s3SettingsFrom(config);
+    const client = createS3Client(settings);
+    return { store: createS3MediaStore(client, settings.bucket), close: () => client.destroy() };
+  }
+  return { store: createDiskMediaStore(join(config.DATA_DIR, 'web')), close: () => undefined };
 }

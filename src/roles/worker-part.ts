@@ -8,7 +8,7 @@ import { createEventHub } from '../oxen/event-hub.js';
 import type { RedisHealth } from '../queue/stores/redis-health.js';
 import { type AnimateWorkerDeps, createAnimateWorker } from '../queue/worker/animate-worker.js';
 import type { Logger } from '../shared/logger.js';
-import { openImageStore } from './image-store.js';
+import { openImageStore, openMediaStore } from './image-store.js';
 import { limitsFrom } from './limits.js';
 import { useMediaTools } from './media-tools.js';
 import { createChatPorts } from './platforms.js';
@@ -50,6 +50,7 @@ export function workerSettingsFrom(config: Config) {
       adoptWindowMs: config.ADOPT_WINDOW_SECONDS * 1000,
     },
     ...(config.BUDGET_ALERT_CHANNEL ? { budgetAlertChannel: config.BUDGET_ALERT_CHANNEL } : {}),
+    videoRetentionDays: config.VIDEO_RETENTION_DAYS,
   } satisfies Partial<AnimateWorkerDeps>;
 }
 
@@ -76,7 +77,8 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
   const oxenSettings = { baseUrl: config.OXEN_BASE_URL, apiKey, logger, metrics };
   const oxen = createOxenClient(oxenSettings);
   const events = createEventHub(oxenSettings);
-  const chat = await createChatPorts(config, { logger, openRedis: deps.openRedis });
+  const media = await openMediaStore(config);
+  const chat = await createChatPorts(config, { logger, openRedis: deps.openRedis, media: media.store });
   const { store: imageStore, close: closeImageStore } = await openImageStore(config, oxen, logger);
   await useMediaTools(config, logger);
 
@@ -105,6 +107,7 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
       await worker.close(timeoutMs);
       await quitRedis(connection);
       closeImageStore();
+      media.close();
     },
     closeEvents: () => events.close(),
   };

@@ -307,7 +307,13 @@ const webPort: ChatPortHarness = {
   videoMessages: async (where) => (await webStore.list(where)).filter((m) => m.videos.length > 0).length,
   async videoBytes(where) {
     const files = (await webStore.list(where)).flatMap((m) => m.videos);
-    return Promise.all(files.map((f) => webStore.fileRange(f.id, 0, f.bytes - 1)));
+    return Promise.all(
+      files.map(async (f) => {
+        const chunks: Uint8Array[] = [];
+        for await (const chunk of await webStore.openFile(f.id, 0, f.bytes - 1)) chunks.push(chunk);
+        return Buffer.concat(chunks);
+      }),
+    );
   },
   async fail(kind, where) {
     if (kind === 'gone') await webStore.deleteThread(where.threadId ?? '');

@@ -1,6 +1,8 @@
+import type { GalleryItem } from '../../src/core/gallery.js';
 import type { Accepted, Actor, Intake, SubmitInput, UserStatus } from '../../src/core/intake.js';
 import { isChannelAllowed } from '../../src/core/limits.js';
 import { type ChatLocation, type MessageRef, messageKey, type UserRef } from '../../src/core/model.js';
+import type { GalleryPort } from '../../src/core/ports/gallery.js';
 import { type Refusal, refusal } from '../../src/core/refusal.js';
 import type { ChannelDefaults } from '../../src/core/request-options.js';
 import { err, ok, type Result } from '../../src/shared/result.js';
@@ -128,6 +130,7 @@ export function createFakeIntake(options: FakeIntakeOptions = {}): FakeIntake {
     extend: async () => err(refusal('nothing_to_extend')),
     // The adapters' remix forms are covered end to end against the real intake.
     remixSource: async () => err(refusal('request_not_found')),
+    gallery: memoryGallery(),
     defaults: {
       get: async (where) => defaults.get(`${where.platform}:${where.parentChannelId ?? where.channelId}`) ?? {},
       set: async (where, value) => {
@@ -146,4 +149,28 @@ export function createFakeIntake(options: FakeIntakeOptions = {}): FakeIntake {
     },
   };
   return fake;
+}
+
+/** The gallery port in memory (the Redis store has its own tests). */
+function memoryGallery(): GalleryPort {
+  const items = new Map<string, GalleryItem>();
+  const trash: string[] = [];
+  return {
+    record: async (item) => {
+      items.set(item.id, item);
+    },
+    recent: async (limit) =>
+      [...items.values()]
+        .filter((i) => i.expiresAt > Date.now())
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, limit),
+    get: async (id) => items.get(id) ?? null,
+    remove: async (id) => {
+      const item = items.get(id) ?? null;
+      items.delete(id);
+      if (item) trash.push(...item.storedRefs);
+      return item;
+    },
+    takeTrash: async (limit) => trash.splice(0, limit),
+  };
 }

@@ -1,21 +1,49 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { UserRef } from '../../core/model.js';
-import type { WebSession, WebStore } from './store.js';
+import type { ProviderConfig } from './oauth.js';
+import { handleOf, type SessionStore, type WebSession } from './sessions.js';
 
-/** The cookie that holds a browser's session id (the session itself is in Redis). */
+/** The cookie that holds a browser's session secret (the session itself is in Redis). */
 export const WEB_COOKIE = 'animate_web';
+/** The short-lived cookie that ties a provider's answer to the browser that asked (its `state`). */
+export const STATE_COOKIE = 'animate_signin';
 
-/** Who may use the playground: with a token, whoever signs in with it; without, this machine alone. */
+/** How people sign in to the playground. With none of these, this machine alone uses it. */
 export interface WebAccess {
-  /** WEB_CHAT_TOKEN, else ADMIN_TOKEN; unset: loopback requests only. */
-  token?: string | undefined;
+  discord?: ProviderConfig | undefined;
+  slack?: ProviderConfig | undefined;
+  /** Personal invite links (WEB_INVITES). */
+  invites?: boolean | undefined;
+  /** PUBLIC_BASE_URL: redirect URIs and invite links are built on it. */
+  publicBaseUrl?: string | undefined;
+  /** ADMIN_TOKEN: accepted by the admin API as a bearer token (never as a playground sign-in). */
+  adminToken?: string | undefined;
+  /** WEB_ALLOWED_USERS: who besides the admins may sign in with Discord (`discord:*`: anyone). */
+  allowedUsers?: readonly string[] | undefined;
 }
 
-/** The person a signed-in request comes from, as `res.locals.person`. */
+/** Whether any sign-in is configured: then everyone signs in, this machine included. */
+export function signInRequired(access: WebAccess): boolean {
+  return Boolean(access.discord || access.slack || access.invites);
+}
+
+/** The ways to sign in the page offers. */
+export function signInMethods(access: WebAccess): Array<'discord' | 'slack' | 'invite'> {
+  return [
+    ...(access.discord ? (['discord'] as const) : []),
+    ...(access.slack ? (['slack'] as const) : []),
+    ...(access.invites ? (['invite'] as const) : []),
+  ];
+}
+
+/** The person a signed-in request comes from, as `res.locals`. */
 export interface SignedIn {
   person: UserRef;
-  sessionId: string;
+  /** The cookie's secret (sign-out and rename use it). */
+  secret: string;
+  /** The session's handle (what event streams and admins know it by). */
+  handle: string;
   session: WebSession;
 }
 
@@ -45,14 +73,14 @@ export function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Why the playground is closed to a request that comes from elsewhere with no token configured. */
+/** Why the playground is closed to a request that comes from elsewhere with no sign-in configured. */
 export const LOCAL_ONLY =
-  'This playground answers this machine only. To let others in, set WEB_CHAT_TOKEN (or ADMIN_TOKEN) and WEB_CHAT=on, then sign in with it.';
+  'This playground answers this machine only. To let a team in, set WEB_CHAT=on, PUBLIC_BASE_URL and a sign-in (WEB_DISCORD_CLIENT_ID, WEB_SLACK_CLIENT_ID or WEB_INVITES=on): README.md, "Web playground for a team".';
 
-/** Refuses, with 403, every request from elsewhere when no token is configured. */
+/** Refuses, with 403, every request from elsewhere when no sign-in is configured. */
 export function localOnlyGate(access: WebAccess): RequestHandler {
   return (req, res, next) => {
-    if (access.token || isLocalRequest(req)) return next();
+    if (signInRequired(access) || isLocalRequest(req)) return next();
     res.status(403).type('text/plain').send(`${LOCAL_ONLY}\n`);
   };
 }
@@ -65,6 +93,9 @@ export function sameOrigin(req: Request): boolean {
   const origin = req.headers.origin;
   if (origin === undefined)
     return req.headers['sec-fetch-site'] === undefined || req.headers['sec-fetch-site'] === 'same-origin';
+  // A form posted from a page served with `Referrer-Policy: no-referrer` (the invite page) says
+  // `Origin: null`; the browser's own Sec-Fetch-Site still tells where it came from.
+  if (origin === 'null') return req.headers['sec-fetch-site'] === 'same-origin';
   try {
     return new URL(origin).host === req.headers.host;
   } catch {
@@ -81,39 +112,58 @@ export function readCookie(header: string | undefined, name: string): string | n
   return null;
 }
 
+/** Whether a session is still good for how the playground is configured now. */
+function stillAccepted(session: WebSession, access: WebAccess, req: Request): boolean {
+  switch (session.via) {
+    // This machine's own user is worth nothing once a sign-in is required, or from elsewhere.
+    case 'local':
+      return !signInRequired(access) && isLocalRequest(req);
+    case 'invite':
+      return Boolean(access.invites);
+    case 'discord':
+      return Boolean(access.discord);
+    case 'slack':
+      return Boolean(access.slack);
+  }
+}
+
 /** The session a request carries, if it is valid for how the playground is configured now. */
 export async function sessionOf(
   req: Request,
-  store: WebStore,
+  sessions: SessionStore,
   access: WebAccess,
-): Promise<{ id: string; session: WebSession } | null> {
-  const id = readCookie(req.headers.cookie, WEB_COOKIE);
-  if (!id || !/^[A-Za-z0-9_-]{20,64}$/.test(id)) return null;
-  const session = await store.session(id);
-  if (!session) return null;
-  // A session of this machine's own user is worth nothing once a token is required, or from elsewhere.
-  if (session.via === 'local' && (access.token || !isLocalRequest(req))) return null;
-  return { id, session };
+): Promise<{ secret: string; handle: string; session: WebSession } | null> {
+  const secret = readCookie(req.headers.cookie, WEB_COOKIE);
+  if (!secret || !/^[A-Za-z0-9_-]{20,64}$/.test(secret)) return null;
+  const session = await sessions.bySecret(secret);
+  if (!session || !stillAccepted(session, access, req)) return null;
+  return { secret, handle: handleOf(secret), session };
+}
+
+/** What a request without a (valid) session is told. */
+export function signInAnswer(access: WebAccess) {
+  return { error: 'sign_in', methods: signInMethods(access) };
+}
+
+/** The person a session is: their identity on the platform they signed in with. */
+export function personOf(session: WebSession): UserRef {
+  return { platform: session.platform, userId: session.userId, displayName: session.displayName };
 }
 
 /** Lets signed-in requests through with `res.locals` set ({@link SignedIn}); answers 401 otherwise. */
-export function requireSession(store: WebStore, access: WebAccess): RequestHandler {
+export function requireSession(sessions: SessionStore, access: WebAccess): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    sessionOf(req, store, access).then(
+    sessionOf(req, sessions, access).then(
       (found) => {
         if (!found) {
-          res.status(401).json({ error: 'sign_in', needsToken: Boolean(access.token) });
+          res.status(401).json(signInAnswer(access));
           return;
         }
         if (req.method !== 'GET' && req.method !== 'HEAD' && !sameOrigin(req)) {
           res.status(403).json({ error: 'cross_origin' });
           return;
         }
-        const signedIn: SignedIn = {
-          person: { platform: 'web', userId: found.session.userId, displayName: found.session.displayName },
-          sessionId: found.id,
-          session: found.session,
-        };
+        const signedIn: SignedIn = { person: personOf(found.session), ...found };
         Object.assign(res.locals, signedIn);
         next();
       },
@@ -122,7 +172,20 @@ export function requireSession(store: WebStore, access: WebAccess): RequestHandl
   };
 }
 
+/** Whether cookies must be `Secure`: the request came over TLS (TRUST_PROXY reads a proxy's word), or the public address is https. */
+export function secureCookies(req: Request, access: WebAccess): boolean {
+  return req.secure || Boolean(access.publicBaseUrl?.startsWith('https:'));
+}
+
 /** The Set-Cookie value of a session. */
-export function sessionCookie(id: string, maxAgeSeconds: number, secure: boolean): string {
-  return `${WEB_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+export function sessionCookie(secret: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${WEB_COOKIE}=${secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+}
+
+/**
+ * The Set-Cookie value that ties a started sign-in to this browser. Lax, since the provider's answer is a
+ * top-level navigation from its site; scoped to the callbacks.
+ */
+export function stateCookie(state: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${STATE_COOKIE}=${state}; Path=/web/auth/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }

@@ -2,7 +2,6 @@ import { ChatError } from '../../core/errors.js';
 import type { ChatLocation, MessageRef } from '../../core/model.js';
 import { type ChatPort, type PostOptions, type Reaction, videoList } from '../../core/ports/chat-port.js';
 import type { MessageView } from '../../core/views.js';
-import { sourceStream } from '../../shared/file-blob.js';
 import { REACTION_GLYPHS } from './actions.js';
 import { renderWebText } from './render.js';
 import type { WebAuthor, WebBody, WebFile, WebStore, WriteRefused } from './store.js';
@@ -111,10 +110,8 @@ export function createWebChatPort(cfg: WebChatPortConfig): ChatPort {
         }
         const kept: WebFile[] = [];
         for (const file of files) {
-          // Chunks of 1 MiB: each is one APPEND round trip to Redis.
-          kept.push(
-            await store.putFile(sourceStream(file, 1024 * 1024), { filename: file.filename, mime: 'video/mp4' }),
-          );
+          const from = file.path !== undefined ? { path: file.path } : { stream: file.stream, bytes: file.bytes };
+          kept.push(await store.putFile(from, { filename: file.filename, mime: 'video/mp4' }));
         }
         const posted = await store.post(
           place,

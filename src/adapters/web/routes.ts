@@ -1,31 +1,25 @@
 import { readFileSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { dispatchAction } from '../../core/actions.js';
 import { MAX_TAKES } from '../../core/input-rules.js';
-import type { MessageRef, UserRef } from '../../core/model.js';
+import { type MessageRef, type UserRef, userKey } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
 import { actionOf, WEB_REACTIONS } from './actions.js';
-import {
-  localOnlyGate,
-  requireSession,
-  type SignedIn,
-  sameOrigin,
-  sameSecret,
-  sessionCookie,
-  sessionOf,
-  type WebAccess,
-} from './auth.js';
+import { localOnlyGate, requireSession, type SignedIn } from './auth.js';
 import { type createEventStreams, FILES_PATH, forPage } from './events.js';
+import { type GalleryRouteOptions, mountGalleryRoutes } from './gallery-routes.js';
 import { mountRemixRoutes } from './remix-routes.js';
 import { AnimateFields, animate, ClientEventId, forPerson, MessageId, type WebRequestDeps } from './request-flow.js';
-import { randomId, SESSION_TTL_SECONDS, WEB_CHANNEL, type WebSession, type WebStore } from './store.js';
+import { mountSignInRoutes, type SignInDeps } from './sign-in-routes.js';
+import { WEB_CHANNEL, type WebStore } from './store.js';
 import { readForm } from './upload.js';
 
 /** What the routes need. */
-export interface WebRoutesDeps extends WebRequestDeps {
-  access: WebAccess;
+export interface WebRoutesDeps extends WebRequestDeps, SignInDeps {
   events: ReturnType<typeof createEventStreams>;
+  gallery: GalleryRouteOptions;
 }
 
 /**
@@ -50,18 +44,11 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/web/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/web/markup.js': { file: 'markup.js', type: 'text/javascript; charset=utf-8' },
   '/web/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  '/gallery': { file: 'gallery.html', type: 'text/html; charset=utf-8' },
+  '/web/gallery.js': { file: 'gallery.js', type: 'text/javascript; charset=utf-8' },
+  '/team': { file: 'team.html', type: 'text/html; charset=utf-8' },
+  '/web/team.js': { file: 'team.js', type: 'text/javascript; charset=utf-8' },
 };
-
-/** A display name: 1–40 characters, no control characters, trimmed. */
-const DisplayName = z
-  .string()
-  .trim()
-  .min(1, 'Type a name.')
-  .max(40, 'Keep the name to 40 characters.')
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point.
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'The name has characters that cannot be shown.');
-
-const SignIn = z.object({ displayName: DisplayName, token: z.string().max(512).optional() });
 
 const ReactionBody = z.object({ emoji: z.string().refine((e) => WEB_REACTIONS.includes(e)), eventId: ClientEventId });
 
@@ -88,7 +75,7 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
     });
     localOnly(req, res, next);
   };
-  const signedIn = requireSession(store, access);
+  const signedIn = requireSession(deps.sessions, access);
 
   for (const [path, asset] of Object.entries(assets)) {
     router.get(path, gate, (_req, res) => {
@@ -99,52 +86,11 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
   const me = (person: UserRef) => ({
     userId: person.userId,
     displayName: person.displayName,
-    key: `web:${person.userId}`,
+    key: userKey(person),
     admin: intake.isAdmin(person),
   });
 
-  router.get('/web/api/session', gate, async (req, res) => {
-    const found = await sessionOf(req, store, access);
-    if (!found) {
-      res.status(401).json({ error: 'sign_in', needsToken: Boolean(access.token) });
-      return;
-    }
-    res.json({ me: me({ platform: 'web', ...found.session }) });
-  });
-
-  router.post('/web/api/session', gate, express.json({ limit: '4kb' }), async (req, res) => {
-    if (!sameOrigin(req)) {
-      res.status(403).json({ error: 'cross_origin' });
-      return;
-    }
-    const parsed = SignIn.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: 'bad_name', message: parsed.error.issues[0]?.message ?? 'Type a name.' });
-      return;
-    }
-    const { displayName, token } = parsed.data;
-    const found = await sessionOf(req, store, access);
-    if (!found && access.token && !(token !== undefined && sameSecret(token, access.token))) {
-      res.status(401).json({ error: 'bad_token', message: 'That is not the sign-in token. Ask whoever runs the bot.' });
-      return;
-    }
-    // Without a token the gate let only this machine's requests through: its user signs in by name.
-    const session: WebSession = found
-      ? { ...found.session, displayName }
-      : { userId: randomId(), displayName, via: access.token ? 'token' : 'local', createdAt: Date.now() };
-    const id = found?.id ?? (await store.createSession(session));
-    if (found) await store.updateSession(found.id, session);
-    await store.setName(session.userId, displayName);
-    res.setHeader('Set-Cookie', sessionCookie(id, SESSION_TTL_SECONDS, req.secure));
-    res.json({ me: me({ platform: 'web', ...session }) });
-  });
-
-  router.post('/web/api/session/sign-out', gate, signedIn, async (_req, res) => {
-    const { sessionId } = res.locals as SignedIn;
-    await store.deleteSession(sessionId);
-    res.setHeader('Set-Cookie', sessionCookie('', 0, false));
-    res.json({ ok: true });
-  });
+  mountSignInRoutes(router, deps, gate, signedIn);
 
   router.get('/web/api/state', gate, signedIn, async (_req, res) => {
     const { person } = res.locals as SignedIn;
@@ -167,7 +113,8 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
   });
 
   router.get('/web/api/events', gate, signedIn, (_req, res) => {
-    deps.events.open(res);
+    const { handle } = res.locals as SignedIn;
+    deps.events.open(res, handle);
   });
 
   router.get(`${FILES_PATH}/:id`, gate, signedIn, async (req, res) => {
@@ -205,6 +152,7 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
   });
 
   mountRemixRoutes(router, deps, gate, signedIn);
+  mountGalleryRoutes(router, deps, deps.gallery, gate, signedIn);
 
   router.post(
     '/web/api/messages/:id/reactions',
@@ -262,7 +210,7 @@ async function react(deps: WebRoutesDeps, person: UserRef, messageId: string, em
   return { reaction: toggled, refusal: problem ? forPerson(problem) : null };
 }
 
-/** Sends a kept file, honouring a `Range` (Safari asks for video in ranges). */
+/** Sends a kept file, honouring a `Range` (Safari asks for video in ranges), streamed from the files folder. */
 async function sendFile(
   req: Request,
   res: Response,
@@ -276,23 +224,23 @@ async function sendFile(
     'Content-Type': file.mime,
   });
   const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
-  if (!range || (range[1] === '' && range[2] === '')) {
-    res
-      .status(200)
-      .set('Content-Length', String(file.bytes))
-      .end(await store.fileRange(file.id, 0, file.bytes - 1));
-    return;
+  let start = 0;
+  let end = file.bytes - 1;
+  if (range && !(range[1] === '' && range[2] === '')) {
+    start = range[1] === '' ? Math.max(0, file.bytes - Number(range[2])) : Number(range[1]);
+    end = range[1] === '' || range[2] === '' ? file.bytes - 1 : Math.min(Number(range[2]), file.bytes - 1);
+    if (start >= file.bytes || start > end) {
+      res.status(416).set('Content-Range', `bytes */${file.bytes}`).end();
+      return;
+    }
+    res.status(206).set('Content-Range', `bytes ${start}-${end}/${file.bytes}`);
+  } else res.status(200);
+  res.set('Content-Length', String(end - start + 1));
+  // pipeline: backpressure from the socket, and the file closed when the browser goes away.
+  try {
+    await pipeline(await store.openFile(file.id, start, end), res);
+  } catch {
+    if (!res.headersSent) res.status(404).type('text/plain').send('This file is no longer kept.\n');
+    else res.destroy();
   }
-  let start = range[1] === '' ? Math.max(0, file.bytes - Number(range[2])) : Number(range[1]);
-  let end = range[1] === '' || range[2] === '' ? file.bytes - 1 : Math.min(Number(range[2]), file.bytes - 1);
-  if (start >= file.bytes || start > end) {
-    res.status(416).set('Content-Range', `bytes */${file.bytes}`).end();
-    return;
-  }
-  start = Math.max(0, start);
-  end = Math.max(start, end);
-  res
-    .status(206)
-    .set({ 'Content-Range': `bytes ${start}-${end}/${file.bytes}`, 'Content-Length': String(end - start + 1) })
-    .end(await store.fileRange(file.id, start, end));
 }

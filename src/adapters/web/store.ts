@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { MediaSource, MediaStore } from '../../core/ports/media-store.js';
+import { createDiskMediaStore } from '../../storage/media-disk.js';
 import { withWebScripts } from './store-scripts.js';
 
 /*
@@ -74,16 +76,6 @@ export interface WebChannel {
   closed: boolean;
 }
 
-/** A signed-in browser. */
-export const WebSessionSchema = z.object({
-  userId: z.string(),
-  displayName: z.string(),
-  /** How it signed in: with the token, or as this machine's own user (no token configured). */
-  via: z.enum(['token', 'local']),
-  createdAt: z.number(),
-});
-export type WebSession = z.infer<typeof WebSessionSchema>;
-
 /** Why a write did not happen. */
 export type WriteRefused = { kind: 'gone' } | { kind: 'forbidden' } | { kind: 'rate_limited'; retryAfterMs: number };
 
@@ -93,12 +85,18 @@ export interface WebPlace {
   threadId: string | null;
 }
 
-/** How long a delivered video (and a request's image) is kept for the page. */
-const FILE_TTL_SECONDS = 14 * 24 * 3600;
+/**
+ * How long the playground keeps its conversation (messages, reactions, threads, names) and its files
+ * (delivered videos, requests' images): 30 days, the gallery's default retention, so a video the gallery
+ * lists still plays. Every key of the store expires by then (README.md, "What it keeps, where, for how
+ * long").
+ */
+export const WEB_KEEP_SECONDS = 30 * 24 * 3600;
+const FILE_TTL_SECONDS = WEB_KEEP_SECONDS;
+/** Where the playground's files live by default: the bot's data folder (DATA_DIR/web). */
+export const DEFAULT_WEB_FILES_DIR = './data/web';
 /** How long an idempotency key holds (longer than any delivery retries). */
 const IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
-/** How long a browser stays signed in. */
-export const SESSION_TTL_SECONDS = 30 * 24 * 3600;
 /** Messages kept per channel and per thread (the oldest are dropped from the page). */
 const PLACE_CAP = 500;
 /**
@@ -121,10 +119,8 @@ export function webKeys(prefix: string) {
     idempotency: (place: WebPlace, key: string) =>
       `${p}:idem:${place.threadId ? `t:${place.threadId}` : `c:${place.channelId}`}:${key}`,
     editGuard: (id: string) => `${p}:guard:${id}`,
-    file: (id: string) => `${p}:f:${id}`,
     fileMeta: (id: string) => `${p}:fm:${id}`,
-    people: `${p}:people`,
-    session: (id: string) => `${p}:s:${id}`,
+    person: (userId: string) => `${p}:person:${userId}`,
   };
 }
 
@@ -139,10 +135,21 @@ export type WebStore = ReturnType<typeof createWebStore>;
 /**
  * Opens the store on `redis` under `prefix` (QUEUE_PREFIX). It never closes the connection.
  */
-export function createWebStore(connection: Redis, prefix: string) {
+export function createWebStore(
+  connection: Redis,
+  prefix: string,
+  media: MediaStore = createDiskMediaStore(DEFAULT_WEB_FILES_DIR),
+) {
   const redis = withWebScripts(connection);
   const keys = webKeys(prefix);
   const now = () => Date.now();
+  const files = media;
+  /** Every key a write touched gets the store's expiry again: a conversation nobody touches goes away. */
+  const keep = async (...touched: string[]) => {
+    const multi = redis.multi();
+    for (const key of touched) multi.expire(key, WEB_KEEP_SECONDS);
+    await multi.exec();
+  };
 
   async function readMessage(id: string): Promise<WebMessage | null> {
     const [hash, rx] = await Promise.all([redis.hgetall(keys.message(id)), redis.hgetall(keys.reactions(id))]);
@@ -242,7 +249,11 @@ export function createWebStore(connection: Redis, prefix: string) {
         String(PLACE_CAP),
         place.threadId ?? '',
       );
-      if (result[0] === 'ok') return { ok: true, id: result[1] ?? id };
+      if (result[0] === 'ok') {
+        const posted = result[1] ?? id;
+        await keep(keys.message(posted), keys.place(place), ...(inThread ? [keys.thread(place.threadId ?? '')] : []));
+        return { ok: true, id: posted };
+      }
       return { ok: false, refused: { kind: result[0] === 'forbidden' ? 'forbidden' : 'gone' } };
     },
 
@@ -273,7 +284,7 @@ export function createWebStore(connection: Redis, prefix: string) {
 
     /** Starts the thread on `anchorId` (its id is the anchor's), or finds the one it has. */
     async openThread(anchorId: string, channelId: string, name: string): Promise<'ok' | 'gone'> {
-      return redis.webOpenThread(
+      const opened = await redis.webOpenThread(
         keys.message(anchorId),
         keys.thread(anchorId),
         name,
@@ -282,6 +293,8 @@ export function createWebStore(connection: Redis, prefix: string) {
         keys.events,
         anchorId,
       );
+      if (opened === 'ok') await keep(keys.thread(anchorId), keys.message(anchorId));
+      return opened;
     },
 
     /** Deletes a thread: its messages are no longer shown, and posts to it are `gone`. */
@@ -304,7 +317,7 @@ export function createWebStore(connection: Redis, prefix: string) {
       userId: string,
       mode: 'toggle' | 'add' = 'toggle',
     ): Promise<'added' | 'removed' | 'gone'> {
-      return redis.webReact(
+      const outcome = await redis.webReact(
         keys.message(id),
         keys.reactions(id),
         `${emoji}\t${userId}`,
@@ -313,6 +326,8 @@ export function createWebStore(connection: Redis, prefix: string) {
         keys.events,
         id,
       );
+      if (outcome !== 'gone') await keep(keys.reactions(id));
+      return outcome;
     },
 
     get: readMessage,
@@ -326,33 +341,24 @@ export function createWebStore(connection: Redis, prefix: string) {
     },
 
     /**
-     * Keeps a file for the page (for 14 days) and returns its description. A stream goes in chunk by
-     * chunk (APPEND), so a video is never whole in the process; the description is written last, so a
-     * file cut short is never listed and its bytes expire.
+     * Keeps a file for the page: its bytes in the files folder (never in Redis), its description in Redis,
+     * both for {@link WEB_KEEP_SECONDS}. `from` is the bytes, the path of a file to copy, or a stream (a video).
      */
-    async putFile(
-      source: Uint8Array | AsyncIterable<Uint8Array>,
-      file: { filename: string; mime: string },
-    ): Promise<WebFile> {
+    async putFile(from: MediaSource, file: { filename: string; mime: string }): Promise<WebFile> {
       const id = randomId();
-      let size = 0;
-      const chunks = source instanceof Uint8Array ? [source] : source;
-      for await (const chunk of chunks) {
-        size += chunk.byteLength;
-        await redis.multi().append(keys.file(id), Buffer.from(chunk)).expire(keys.file(id), FILE_TTL_SECONDS).exec();
-      }
-      if (size === 0) await redis.set(keys.file(id), '', 'EX', FILE_TTL_SECONDS);
+      const bytes = await files.put(id, from);
       await redis
         .multi()
-        .hset(keys.fileMeta(id), { filename: file.filename, mime: file.mime, bytes: String(size) })
+        .hset(keys.fileMeta(id), { filename: file.filename, mime: file.mime, bytes: String(bytes) })
         .expire(keys.fileMeta(id), FILE_TTL_SECONDS)
         .exec();
-      return { id, filename: file.filename, mime: file.mime, bytes: size };
+      return { id, filename: file.filename, mime: file.mime, bytes };
     },
 
-    /** Forgets a file kept for nothing (a repeated upload whose message existed already). */
+    /** Forgets a file kept for nothing (a repeated upload whose message existed already, a removal). */
     async dropFile(id: string): Promise<void> {
-      await redis.del(keys.file(id), keys.fileMeta(id));
+      await redis.del(keys.fileMeta(id));
+      await files.remove(id);
     },
 
     async fileMeta(id: string): Promise<WebFile | null> {
@@ -361,45 +367,25 @@ export function createWebStore(connection: Redis, prefix: string) {
       return parsed.success ? parsed.data : null;
     },
 
-    /** Bytes `start`–`end` (inclusive) of a file. */
-    async fileRange(id: string, start: number, end: number): Promise<Buffer> {
-      return redis.getrangeBuffer(keys.file(id), start, end);
-    },
+    /** Bytes `start`–`end` (inclusive) of a file, as a stream (never the whole file in memory). */
+    openFile: (id: string, start: number, end: number) => files.open(id, start, end),
+
+    /** Deletes files older than {@link WEB_KEEP_SECONDS} (their descriptions expired with them). */
+    sweepFiles: () => files.sweep(FILE_TTL_SECONDS * 1000),
 
     /** Remembers what a person is called, for the mentions in the bot's messages. */
     async setName(userId: string, displayName: string): Promise<void> {
-      await redis.hset(keys.people, userId, displayName);
+      await redis.set(keys.person(userId), displayName, 'EX', WEB_KEEP_SECONDS);
     },
 
     /** Display names by user id (those known). */
     async names(userIds: readonly string[]): Promise<Record<string, string>> {
       const unique = [...new Set(userIds)];
       if (unique.length === 0) return {};
-      const values = await redis.hmget(keys.people, ...unique);
+      const values = await redis.mget(...unique.map(keys.person));
       return Object.fromEntries(
         unique.flatMap((id, i) => (typeof values[i] === 'string' ? [[id, values[i] as string]] : [])),
       );
-    },
-
-    async createSession(session: WebSession): Promise<string> {
-      const id = randomId(32);
-      await redis.set(keys.session(id), JSON.stringify(session), 'EX', SESSION_TTL_SECONDS);
-      return id;
-    },
-
-    async session(id: string): Promise<WebSession | null> {
-      const raw = await redis.get(keys.session(id));
-      if (!raw) return null;
-      const parsed = WebSessionSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : null;
-    },
-
-    async updateSession(id: string, session: WebSession): Promise<void> {
-      await redis.set(keys.session(id), JSON.stringify(session), 'EX', SESSION_TTL_SECONDS);
-    },
-
-    async deleteSession(id: string): Promise<void> {
-      await redis.del(keys.session(id));
     },
 
     /**

@@ -54,6 +54,11 @@ export function storeKeys(prefix: string) {
     finalEditsDead: () => `${p}:final-edits:dead`,
     /** `platform:channelId` → JSON of that channel's defaults (src/queue/stores/channel-defaults.ts). */
     channelDefaults: () => `${p}:channel-defaults`,
+    /** The gallery's ids by delivery time, and each item (README.md, "Gallery"). */
+    gallery: () => `${p}:gallery`,
+    galleryItem: (id: string) => `${p}:gallery:item:${id}`,
+    /** Store refs of removed gallery items, for the worker to delete. */
+    galleryTrash: () => `${p}:gallery:trash`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
   };

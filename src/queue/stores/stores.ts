@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.js';
 import { createChannelDefaultsStore } from './channel-defaults.js';
 import { createFinalEditOutbox } from './final-edits.js';
+import { createGalleryStore } from './gallery-store.js';
 import { createInboxStore } from './inbox-store.js';
 import { storeKeys } from './keys.js';
 import { createQuotaStore } from './quota-store.js';
@@ -22,5 +23,6 @@ export function createStores(redis: Redis, prefix: string, logger: Logger) {
     inbox: createInboxStore(redis, keys),
     finalEdits: createFinalEditOutbox(redis, keys, logger),
     channelDefaults: createChannelDefaultsStore(redis, keys, logger),
+    gallery: createGalleryStore(redis, keys),
   };
 }

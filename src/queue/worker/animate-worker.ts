@@ -1,6 +1,7 @@
 import { type ConnectionOptions, DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { AnimateError, ChatError, isRetryable } from '../../core/errors.js';
 import { describeError, uncertainSubmitFailure } from '../../core/failure.js';
+import { DEFAULT_VIDEO_RETENTION_DAYS } from '../../core/gallery.js';
 import { DEFAULT_LIMITS, type LimitSettings } from '../../core/limits.js';
 import { type Platform, TERMINAL_STATES } from '../../core/model.js';
 import type { ChatPort } from '../../core/ports/chat-port.js';
@@ -13,6 +14,7 @@ import { type PricePort, unknownPrice } from '../../core/ports/price.js';
 import type { VideoFitter } from '../../core/ports/video-fitter.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
 import { startFinalEditDrain } from '../background/final-edit-drain.js';
+import { startGalleryTrashDrain } from '../background/gallery-trash.js';
 import { createReconciler } from '../background/reconciler.js';
 import { type AnimateJobData, AnimateJobDataSchema, takeGenerationIds } from '../job-data.js';
 import { createRedisEditBudget } from '../stores/edit-budget.js';
@@ -59,6 +61,8 @@ export interface AnimateWorkerDeps {
   price?: PricePort;
   /** BUDGET_ALERT_CHANNEL: `discord:<channel id>` or `slack:<channel id>`. */
   budgetAlertChannel?: string;
+  /** VIDEO_RETENTION_DAYS: how long the gallery keeps a delivered video. @defaultValue {@link DEFAULT_VIDEO_RETENTION_DAYS} */
+  videoRetentionDays?: number;
   /** The shared progress-edit budget. @defaultValue one kept in Redis ({@link createRedisEditBudget}) */
   editBudget?: EditBudgetPort;
   /** Re-encodes videos over the upload limit (`ffmpegFitter` from src/media, or `noVideoFitter`). */
@@ -100,6 +104,8 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     inbox: stores.inbox,
     lastEdits: new Map(),
     fitter: deps.fitter,
+    gallery: stores.gallery,
+    videoRetentionMs: (deps.videoRetentionDays ?? DEFAULT_VIDEO_RETENTION_DAYS) * 24 * 3600 * 1000,
   };
 
   const wake = async (jobId: string, forcePoll: boolean) => {
@@ -122,6 +128,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
   const offReconnect = deps.events.onReconnect(() => reconciler.afterReconnect());
   reconciler.start();
   const finalEditDrain = startFinalEditDrain(ctx, timings.finalEditPollMs);
+  const galleryTrash = startGalleryTrashDrain(ctx, timings.finalEditPollMs);
 
   const worker = new Worker<AnimateJobData>(ANIMATE_QUEUE, (job, token) => processJob(ctx, job, token ?? ''), {
     connection: redis,
@@ -139,6 +146,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
       offReconnect();
       await reconciler.stop();
       await finalEditDrain.stop();
+      await galleryTrash.stop();
       const closing = worker.close();
       // Past the bound, running activations are left behind: their locks expire and another worker
       // picks them up as stalled, which every step is written to survive.

@@ -4,6 +4,7 @@ import type { AttemptState, Platform } from '../../core/model.js';
 import type { ChatPort } from '../../core/ports/chat-port.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { EditBudgetPort } from '../../core/ports/edit-budget.js';
+import type { GalleryPort } from '../../core/ports/gallery.js';
 import type { ImageStore } from '../../core/ports/image-store.js';
 import type { Metrics } from '../../core/ports/metrics.js';
 import type { OxenPort } from '../../core/ports/oxen.js';
@@ -42,6 +43,10 @@ export interface WorkerContext {
   finalEdits: FinalEditOutbox;
   /** Re-encodes videos over the upload limit. */
   fitter: VideoFitter;
+  /** The team's gallery: each delivered video is recorded there. */
+  gallery: GalleryPort;
+  /** How long the gallery keeps a video (VIDEO_RETENTION_DAYS). */
+  videoRetentionMs: number;
   requests: RequestStore;
   quota: QuotaStore;
   slots: SlotStore;

@@ -19,6 +19,7 @@ import { makePng } from '../../support/images.js';
 import { endInputRetention } from '../../support/retention.js';
 import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
 
+const ADMIN_TOKEN = 'remix-admin-token-0123456789';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 type WebMessage = { id: string; threadId: string | null; videos: unknown[]; text: string };
@@ -69,15 +70,16 @@ describe('web playground: remix and channel defaults end to end', () => {
     );
     intake = createIntake({ connection: redis, prefix, logger, limits: { adminUserIds: admins } });
     const app = express();
-    adapter = createWebAdapter(
-      { prefix },
-      { intake, checkImage: checkImageBytes, logger, expressApp: app, redis: new Redis(redisUrl) },
-    );
-    await adapter.start();
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Several people: each signs in with a personal invite.
+    adapter = createWebAdapter(
+      { prefix, access: { invites: true, publicBaseUrl: base, adminToken: ADMIN_TOKEN } },
+      { intake, checkImage: checkImageBytes, logger, expressApp: app, redis: new Redis(redisUrl) },
+    );
+    await adapter.start();
     retention = () => endInputRetention(redis, prefix, imageStore);
     close = async () => {
       await adapter.stop();
@@ -96,13 +98,17 @@ describe('web playground: remix and channel defaults end to end', () => {
   afterEach(async () => close());
 
   async function signIn(displayName: string) {
-    const res = await fetch(`${base}/web/api/session`, {
+    const created = await fetch(`${base}/web/api/admin/invites`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: base },
-      body: JSON.stringify({ displayName }),
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: displayName }),
     });
-    const { me } = (await res.json()) as { me: { userId: string } };
-    return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '', userId: me.userId };
+    const { link } = (await created.json()) as { link: string };
+    const res = await fetch(link, { method: 'POST', redirect: 'manual', headers: { origin: base } });
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const session = await fetch(`${base}/web/api/session`, { headers: { cookie } });
+    const { me } = (await session.json()) as { me: { userId: string } };
+    return { cookie, userId: me.userId };
   }
 
   function form(fields: Record<string, string>, image?: Buffer): FormData {

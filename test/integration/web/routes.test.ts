@@ -5,15 +5,14 @@ import { connect } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createWebAdapter } from '../../../src/adapters/web/index.js';
-import { createWebStore, WEB_CHANNEL } from '../../../src/adapters/web/store.js';
+import { createWebAdapter, type WebAccess } from '../../../src/adapters/web/index.js';
+import { createWebStore } from '../../../src/adapters/web/store.js';
 import { checkImageBytes } from '../../../src/media/check-image.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { createFakeIntake, type FakeIntake } from '../../fakes/intake.js';
 import { makeLargePng, makePng } from '../../support/images.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const TOKEN = 'web-routes-token-0123456789';
 
 /**
  * The playground's HTTP boundary with the real adapter and store, a fake intake: sign-in, the same-origin
@@ -26,11 +25,11 @@ describe('web playground routes', () => {
   let fake: FakeIntake;
   let base = '';
 
-  async function start(token?: string) {
+  async function start(access?: WebAccess) {
     fake = createFakeIntake();
     const app = express();
     adapter = createWebAdapter(
-      { prefix, token },
+      { prefix, ...(access ? { access } : {}) },
       {
         intake: fake.intake,
         checkImage: checkImageBytes,
@@ -80,8 +79,9 @@ describe('web playground routes', () => {
     redis.disconnect();
   });
 
-  it('GIVEN a sign-in token THEN the page loads, the API needs a session, a wrong token is refused and the right one signs in', async () => {
-    await start(TOKEN);
+  it('GIVEN a sign-in configured THEN the page loads, the API needs a session, and neither a name nor ADMIN_TOKEN signs anyone in', async () => {
+    const adminToken = 'admin-token-0123456789abcdef';
+    await start({ invites: true, publicBaseUrl: 'http://127.0.0.1:1', adminToken });
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -93,31 +93,39 @@ describe('web playground routes', () => {
 
     const state = await fetch(`${base}/web/api/state`);
     expect(state.status).toBe(401);
-    expect(await state.json()).toEqual({ error: 'sign_in', needsToken: true });
-    expect((await signIn({ displayName: 'Mallory', token: 'not-the-token-at-all' })).status).toBe(401);
-    expect((await signIn({ displayName: 'Mallory' })).status).toBe(401);
-
-    const alice = await signIn({ displayName: 'Alice', token: TOKEN });
-    expect(alice.status).toBe(200);
-    expect(alice.setCookie).toContain('HttpOnly');
-    expect(alice.setCookie).toContain('SameSite=Strict');
-    const me = await fetch(`${base}/web/api/state`, { headers: { cookie: alice.cookie } });
-    expect(me.status).toBe(200);
-    const body = (await me.json()) as { me: { key: string; displayName: string }; channel: { id: string } };
-    expect(body.me.displayName).toBe('Alice');
-    expect(body.me.key).toMatch(/^web:[A-Za-z0-9_-]+$/);
-    expect(body.channel.id).toBe(WEB_CHANNEL);
+    expect(await state.json()).toEqual({ error: 'sign_in', methods: ['invite'] });
+    // This machine's user no longer signs in by name once a sign-in is configured (L4, M7).
+    expect((await signIn({ displayName: 'Me' })).status).toBe(401);
+    expect((await signIn({ displayName: 'Mallory', token: adminToken })).status).toBe(401);
+    // ADMIN_TOKEN opens the admin API, never the playground.
+    const withAdminToken = await fetch(`${base}/web/api/state`, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(withAdminToken.status).toBe(401);
+    const invites = await fetch(`${base}/web/api/admin/invites`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(invites.status).toBe(200);
   });
 
-  it('GIVEN no token THEN this machine signs in by name, and a request through a proxy or for another host name is refused', async () => {
+  it('GIVEN no sign-in configured THEN this machine signs in by name, always as the same person, and a request through a proxy or for another host name is refused', async () => {
     await start();
     const local = await signIn({ displayName: 'Me' });
     expect(local.status).toBe(200);
+    expect(local.setCookie).toContain('HttpOnly');
+    expect(local.setCookie).toContain('SameSite=Strict');
+    // M7: a second sign-in without the cookie is the same person (quotas key on it), not a new one.
+    const again = await signIn({ displayName: 'Me again' });
+    const keys = await Promise.all(
+      [local, again].map(async (s) => {
+        const res = await fetch(`${base}/web/api/state`, { headers: { cookie: s.cookie } });
+        return ((await res.json()) as { me: { key: string } }).me.key;
+      }),
+    );
+    expect(keys).toEqual(['web:local', 'web:local']);
     const proxied = await fetch(`${base}/web/api/state`, {
       headers: { cookie: local.cookie, 'x-forwarded-for': '203.0.113.9' },
     });
     expect(proxied.status).toBe(403);
-    expect(await proxied.text()).toContain('WEB_CHAT_TOKEN');
+    expect(await proxied.text()).toContain('WEB_CHAT=on');
     // DNS rebinding: a page of another site whose name resolves to this machine.
     const rebound = await new Promise<number>((resolve, reject) => {
       const req = request(`${base}/`, { headers: { host: 'evil.example' } }, (res) => {

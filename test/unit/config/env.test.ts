@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PLATFORM_REGISTRY } from '../../../src/adapters/registry.js';
-import { webChatToken } from '../../../src/adapters/web/settings.js';
 import { ConfigError, ConfigSchema, enabledPlatforms, loadConfig, SECRET_KEYS } from '../../../src/config/env.js';
 import { PLATFORMS } from '../../../src/core/platforms.js';
 
@@ -122,21 +121,39 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, DISCORD_REGISTER_COMMANDS: 'off' }, 'all').DISCORD_REGISTER_COMMANDS).toBe(false);
   });
 
-  it('GIVEN WEB_CHAT THEN on needs a sign-in token for a process that takes commands, and a chat platform turns the default off', () => {
+  it('GIVEN WEB_CHAT THEN on needs a sign-in as oneself and PUBLIC_BASE_URL, the shared token is refused, and a chat platform turns the default off', () => {
     const slack = { ...base, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' };
     expect(enabledPlatforms(loadConfig(slack, 'all'))).toEqual(['slack']);
-    expect(() => loadConfig({ ...slack, WEB_CHAT: 'on' }, 'all')).toThrow(/WEB_CHAT_TOKEN: required when WEB_CHAT=on/);
+    expect(() => loadConfig({ ...slack, WEB_CHAT: 'on' }, 'all')).toThrow(/WEB_CHAT=on needs a sign-in/);
     expect(loadConfig({ ...base, WEB_CHAT: 'on' }, 'worker').WEB_CHAT).toBe(true);
-    const token = 'web-chat-token-0123456789';
-    const both = loadConfig({ ...slack, WEB_CHAT: 'on', WEB_CHAT_TOKEN: token }, 'all');
-    expect(enabledPlatforms(both)).toEqual(['slack', 'web']);
-    expect(webChatToken(both)).toBe(token);
-    expect(webChatToken(loadConfig({ ...base, ADMIN_TOKEN: 'admin-token-0123456789' }, 'all'))).toBe(
-      'admin-token-0123456789',
+    const team = { ...slack, WEB_CHAT: 'on', PUBLIC_BASE_URL: 'https://animate.example.com' };
+    expect(() => loadConfig({ ...team, WEB_INVITES: 'on' }, 'all')).toThrow(/WEB_INVITES=on needs an admin/);
+    const invites = loadConfig({ ...team, WEB_INVITES: 'on', ADMIN_TOKEN: 'admin-token-0123456789' }, 'all');
+    expect(enabledPlatforms(invites)).toEqual(['slack', 'web']);
+    expect(() =>
+      loadConfig({ ...slack, WEB_CHAT: 'on', WEB_INVITES: 'on', ADMIN_TOKEN: 'admin-token-0123456789' }, 'all'),
+    ).toThrow(/PUBLIC_BASE_URL: required to sign people in/);
+    expect(() => loadConfig({ ...team, WEB_SLACK_CLIENT_ID: '1.2', WEB_SLACK_CLIENT_SECRET: 's' }, 'all')).toThrow(
+      /WEB_SLACK_TEAM_ID: required/,
     );
-    expect(loadConfig({ ...slack, WEB_CHAT: 'on', ADMIN_TOKEN: 'admin-token-0123456789' }, 'all').WEB_CHAT).toBe(true);
-    expect(() => loadConfig({ ...base, WEB_CHAT_TOKEN: 'short' }, 'all')).toThrow(/WEB_CHAT_TOKEN/);
-    expect(SECRET_KEYS).toContain('WEB_CHAT_TOKEN');
+    expect(() => loadConfig({ ...team, WEB_DISCORD_CLIENT_ID: '123' }, 'all')).toThrow(
+      /WEB_DISCORD_CLIENT_SECRET: required/,
+    );
+    expect(
+      loadConfig(
+        {
+          ...team,
+          WEB_DISCORD_CLIENT_ID: '123',
+          WEB_DISCORD_CLIENT_SECRET: 's',
+          WEB_ALLOWED_USERS: 'discord:1,discord:2',
+        },
+        'all',
+      ).WEB_ALLOWED_USERS,
+    ).toEqual(['discord:1', 'discord:2']);
+    expect(() => loadConfig({ ...base, WEB_CHAT_TOKEN: 'web-chat-token-0123456789' }, 'all')).toThrow(
+      /WEB_CHAT_TOKEN: no longer signs anyone in/,
+    );
+    expect(SECRET_KEYS).toEqual(expect.arrayContaining(['WEB_DISCORD_CLIENT_SECRET', 'WEB_SLACK_CLIENT_SECRET']));
   });
 
   it('should parse admin and channel lists', () => {

@@ -62,41 +62,29 @@ async function boot() {
     return;
   }
   const body = await session.json().catch(() => ({}));
-  if (!body.needsToken) {
+  const methods = Array.isArray(body.methods) ? body.methods : [];
+  if (methods.length === 0) {
     // This machine's own user: a name is all it takes, and it can be changed any time.
     const name = localStorage.getItem('animate-name') ?? `Guest ${Math.floor(1000 + Math.random() * 9000)}`;
     const { status, body: answer } = await api('/web/api/session', jsonBody({ displayName: name }));
     if (status === 200) return signedIn(answer.me);
   }
-  showSignIn(Boolean(body.needsToken));
+  showSignIn(methods);
 }
 
 function jsonBody(data) {
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) };
 }
 
-function showSignIn(needsToken) {
+function showSignIn(methods) {
+  state.events?.close();
   $('app').hidden = true;
   $('me').hidden = true;
   $('sign-in').hidden = false;
-  $('sign-in-token-row').hidden = !needsToken;
-  $('sign-in-name').value = localStorage.getItem('animate-name') ?? '';
-  $('sign-in-name').focus();
+  $('sign-in-discord').hidden = !methods.includes('discord');
+  $('sign-in-slack').hidden = !methods.includes('slack');
+  $('sign-in-invite').hidden = !methods.includes('invite');
 }
-
-$('sign-in-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const displayName = $('sign-in-name').value;
-  const token = $('sign-in-token').value;
-  const { status, body } = await api('/web/api/session', jsonBody({ displayName, ...(token ? { token } : {}) }));
-  if (status !== 200) {
-    $('sign-in-error').textContent = body?.message ?? 'Could not sign in.';
-    return;
-  }
-  $('sign-in-error').textContent = '';
-  $('sign-in-token').value = '';
-  signedIn(body.me);
-});
 
 $('rename').addEventListener('click', async () => {
   const displayName = prompt('Your name, as others see it:', state.me?.displayName ?? '');
@@ -119,6 +107,7 @@ function showMe(me) {
   $('me-name').textContent = me.displayName;
   $('me-key').textContent = me.key;
   $('me-admin').hidden = !me.admin;
+  $('team-link').hidden = !me.admin;
   $('me').hidden = false;
 }
 
@@ -165,6 +154,10 @@ async function loadState() {
   upsert(body.messages, body.names);
   showDefaults(body.defaults ?? {});
   if (state.openThread) await loadThread(state.openThread);
+  else if (/^#thread=[A-Za-z0-9_-]+$/.test(location.hash)) {
+    // A link from the gallery to the thread a video was posted in.
+    await openThread(location.hash.slice('#thread='.length));
+  }
 }
 
 async function loadThread(id) {

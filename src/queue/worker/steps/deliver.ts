@@ -5,6 +5,7 @@ import { type ActionName, takeAction } from '../../../core/actions.js';
 import { ChatError } from '../../../core/errors.js';
 import type { MessageRef } from '../../../core/model.js';
 import type { VideoFile } from '../../../core/ports/chat-port.js';
+import type { StoredVideo } from '../../../core/ports/image-store.js';
 import type { DeliveryMethod } from '../../../core/ports/metrics.js';
 import { requestSeconds } from '../../../core/request.js';
 import type { MessageView, ResultView, VideoLink } from '../../../core/views.js';
@@ -41,6 +42,7 @@ export async function deliverStep(ctx: WorkerContext, act: Activation): Promise<
       }
       await ctx.requests.patchAttempt(request.requestId, attempt.attempt, { resultRef: delivery.ref });
       act.attempt = { ...act.attempt, resultRef: delivery.ref };
+      await recordInGallery(ctx, act, delivery);
     } finally {
       await Promise.all(files.map((f) => rm(f, { force: true })));
     }
@@ -151,8 +153,45 @@ function refusesPost(error: unknown): boolean {
   return error instanceof ChatError && (error.kind === 'forbidden' || error.kind === 'archived');
 }
 
-/** The posted message, or the links of a video the chat would take in no form. */
-type Delivery = { ref: MessageRef } | { unposted: VideoLink[] };
+/** The posted message (with the copies linked from it), or the links of a video the chat would take in no form. */
+type Delivery = { ref: MessageRef; stored: StoredVideo[] } | { unposted: VideoLink[] };
+
+/**
+ * Adds the delivered video to the team's gallery (README.md, "Gallery"). The video is delivered whatever
+ * happens here: a failure is logged, and nothing is reserved or billed by it.
+ */
+async function recordInGallery(
+  ctx: WorkerContext,
+  act: Activation,
+  delivery: { ref: MessageRef; stored: StoredVideo[] },
+): Promise<void> {
+  const { request, attempt } = act;
+  const now = ctx.clock.now();
+  try {
+    await ctx.gallery.record({
+      id: `${request.requestId}-${attempt.attempt}`,
+      requestId: request.requestId,
+      attempt: attempt.attempt,
+      requester: request.requester,
+      prompt: request.prompt,
+      duration: request.duration,
+      takes: succeededTakes(act).length,
+      model: ctx.model,
+      ...(act.attempt.costMicros !== undefined ? { costMicros: act.attempt.costMicros } : {}),
+      platform: request.where.platform,
+      channelId: request.where.parentChannelId ?? request.where.channelId,
+      ...(request.where.guildId ? { guildId: request.where.guildId } : {}),
+      threadId: request.where.threadId,
+      message: delivery.ref,
+      links: delivery.stored.map((v) => v.url),
+      storedRefs: delivery.stored.map((v) => v.ref),
+      createdAt: now,
+      expiresAt: now + ctx.videoRetentionMs,
+    });
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'gallery: could not record the video');
+  }
+}
 
 /**
  * Posts the takes: uploaded where they fit, as links to the image store's copy where they do not or
@@ -172,9 +211,11 @@ async function postResult(
     prepared.push(await prepareTake(ctx, act, result, i, files, rowLinks.get(result.generationId)));
   const limit = request.uploadLimitBytes;
   const links: NonNullable<ResultView['links']> = [];
+  const copies: StoredVideo[] = [];
   // Too big for this channel: a durable copy, never Oxen's presigned URL (it expires).
   const toLink = async (p: Prepared, why: NonNullable<VideoLink['why']>) => {
     const stored = await ctx.imageStore.putVideo(`${request.requestId}-${attempt.attempt}-${p.take}`, p.path);
+    copies.push(stored);
     links.push({ take: p.take, url: stored.url, bytes: p.bytes, limitBytes: limit, why, expiresAt: stored.expiresAt });
   };
   for (const p of prepared.filter((x) => !x.fits)) await toLink(p, 'too_large');
@@ -194,7 +235,7 @@ async function postResult(
       );
       for (const p of uploads) ctx.metrics.delivered(request.where.platform, p.method);
       ctx.logger.info({ takes: uploads.length, links: links.length, limitBytes: limit }, 'video delivered');
-      return { ref };
+      return { ref, stored: copies };
     } catch (error) {
       if (!refusesUpload(error)) throw error;
       // Together they are over the limit, or the chat refuses files here: every take goes as a link.
@@ -211,7 +252,7 @@ async function postResult(
   }
   for (const _ of links) ctx.metrics.delivered(request.where.platform, 'link');
   ctx.logger.info({ method: 'link', links: links.length, limitBytes: limit }, 'video delivered');
-  return { ref };
+  return { ref, stored: copies };
 }
 
 function resultView(ctx: WorkerContext, act: Activation, takes: number, links: ResultView['links']): ResultView {
