@@ -125,6 +125,13 @@ export const ConfigSchema = z.object({
   TRUST_PROXY: z.string().transform(trustProxyValue).optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ADMIN_USER_IDS: csv(platformId).default([]),
+  /** Days the audit log keeps admin changes and policy refusals. */
+  AUDIT_RETENTION_DAYS: int(1, 3650, 30),
+  /** `on`: the audit log keeps refused prompts as typed; otherwise only their SHA-256. */
+  AUDIT_KEEP_PROMPTS: z
+    .enum(['on', 'off', 'true', 'false'])
+    .default('off')
+    .transform((v) => v === 'on' || v === 'true'),
   MAX_ACTIVE_PER_USER: int(1, 1000, 2),
   DAILY_VIDEO_SECONDS_PER_USER: int(0, 86_400, 60),
   MAX_ACTIVE_GENERATIONS: int(1, 10_000, 20),

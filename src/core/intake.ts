@@ -1,4 +1,6 @@
 import type { Result } from '../shared/result.js';
+import type { AdminDeps } from './admin.js';
+import type { Membership } from './admin-settings.js';
 import type { CheckedImage, ImageSource } from './images.js';
 import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from './model.js';
 import type { Micros } from './money.js';
@@ -143,7 +145,12 @@ export interface Intake {
    * reserving anything, so an adapter can refuse before it defers or downloads. `seconds`: the video
    * asked for, its duration times its takes.
    */
-  precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>>;
+  precheck(
+    requester: UserRef,
+    where: ChatLocation,
+    seconds: number,
+    check?: PrecheckExtras,
+  ): Promise<Result<void, Refusal>>;
   /** Reserves the limits atomically, records the request and adds its job. */
   submit(input: SubmitInput): Promise<Result<Accepted, Refusal>>;
   /**
@@ -178,4 +185,14 @@ export interface Intake {
   remixSource(message: MessageRef, actor: Actor): Promise<Result<RemixSource, Refusal>>;
   /** Each channel's defaults, which requests there start from (change them with `changeChannelDefaults`). */
   readonly defaults: ChannelDefaultsPort;
+  /** The run-time settings and the audit log, for the admin command (`runAdminCommand`). */
+  readonly admin: AdminDeps;
+}
+
+/** What the precheck checks besides the limits, when the adapter has it. */
+export interface PrecheckExtras {
+  /** The prompt, checked against the prompt policy (refusals are written to the audit log). */
+  prompt?: string;
+  /** Whether the requester holds a role or user group the admins allowed. */
+  membership?: Membership;
 }

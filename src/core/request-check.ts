@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
+import type { Membership } from './admin-settings.js';
 import type { CheckedImage } from './images.js';
 import {
   checkDuration,
@@ -60,6 +61,8 @@ export interface RequestCheckContext<I> {
    * interaction here, since downloads may outlast its 3 s.
    */
   beforeDownload?(): Promise<void>;
+  /** Whether the requester holds a role or user group (Discord roles, Slack user groups) the admins allowed. */
+  membership?: Membership;
   /** Counts the refusals this check makes (the intake counts the limits' own). */
   metrics?: Pick<Metrics, 'refused'>;
   signal?: AbortSignal;
@@ -105,7 +108,11 @@ export async function checkRequest<I>(
 
   // Every take counts against the quota and the budgets (docs/architecture.md, "Takes, loop and extend").
   const takes = parseTakes(raw.takes) ?? 1;
-  const limits = await ctx.intake.precheck(ctx.requester, ctx.where, duration.value * takes);
+  // The admins' rules (paused, blocked, who may use it, the prompt policy) and the limits, still reserving nothing.
+  const limits = await ctx.intake.precheck(ctx.requester, ctx.where, duration.value * takes, {
+    prompt: prompt.value,
+    ...(ctx.membership ? { membership: ctx.membership } : {}),
+  });
   if (!limits.ok) return err([limits.error]);
   await ctx.beforeDownload?.();
 

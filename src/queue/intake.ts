@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import {
+  type AdminSettings,
+  admission,
+  checkPromptPolicy,
+  mayUse,
+  settingsFromLimits,
+} from '../core/admin-settings.js';
 import type { CheckedImage } from '../core/images.js';
 import { checkVariants } from '../core/input-rules.js';
 import type {
@@ -8,6 +15,7 @@ import type {
   Actor,
   Intake,
   KeptImages,
+  PrecheckExtras,
   RemixSource,
   SpendReport,
   SubmitInput,
@@ -17,7 +25,6 @@ import { cancelEligibility, mayActOn, retryEligibility } from '../core/lifecycle
 import {
   DEFAULT_LIMITS,
   isAdminUser,
-  isChannelAllowed,
   type LimitSettings,
   nextUtcMidnight,
   nextUtcMonth,
@@ -25,6 +32,7 @@ import {
 } from '../core/limits.js';
 import { type ChatLocation, type MessageRef, type UserRef, userKey } from '../core/model.js';
 import { costOf } from '../core/money.js';
+import type { AdminSettingsPort } from '../core/ports/admin-settings.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { OxenPort } from '../core/ports/oxen.js';
@@ -37,6 +45,8 @@ import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import { readSpendReport, readUserStatus } from './intake-reports.js';
 import { type AnimateJobData, takeGenerationIds } from './job-data.js';
+import { createAdminSettingsStore } from './stores/admin-settings.js';
+import { type AuditLogOptions, createAuditLogStore } from './stores/audit-log.js';
 import { ANIMATE_QUEUE } from './stores/keys.js';
 import type { ReserveInput, ReserveOutcome } from './stores/quota-store.js';
 import { type RedisHealth, reportQueueErrors } from './stores/redis-health.js';
@@ -61,6 +71,13 @@ export interface IntakeDeps {
   /** Where the queue's Redis errors go (once per outage). */
   redisHealth?: RedisHealth;
   clock?: Clock;
+  /**
+   * The run-time settings (README.md, "Administration"). @defaultValue the Redis store under `prefix`,
+   * starting from `limits`
+   */
+  settings?: AdminSettingsPort;
+  /** The audit log's retention and whether it keeps refused prompts. @defaultValue 30 days, hashes only */
+  audit?: Omit<AuditLogOptions, 'now'>;
   /**
    * How long a 🔁 holds off the retention sweep before its attempt shows as running (the sweep then
    * keeps the copies while it runs). Longer than any sweep takes. @defaultValue 5 minutes
@@ -108,7 +125,12 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noopMetrics;
   const logger = deps.logger ?? silentLogger();
-  const { requests, quota, slots, channelDefaults } = createStores(redis, deps.prefix, logger);
+  const { keys, requests, quota, slots, channelDefaults } = createStores(redis, deps.prefix, logger);
+  const settingsStore = deps.settings ?? createAdminSettingsStore(redis, keys, settingsFromLimits(limits), logger);
+  const audit = createAuditLogStore(redis, keys, {
+    ...(deps.audit ?? { retentionDays: 30, keepPrompts: false }),
+    now: () => clock.now(),
+  });
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
   reportQueueErrors(queue, 'intake queue', deps.redisHealth, logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
@@ -119,8 +141,29 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     return err(r);
   };
 
+  /** The settings in force and the limits they make (read from Redis on every check: docs/architecture.md). */
+  async function inForce(): Promise<{ settings: AdminSettings; limits: LimitSettings }> {
+    const settings = await settingsStore.get();
+    return {
+      settings,
+      limits: {
+        ...limits,
+        allowedChannels: settings.allowedChannels,
+        maxActivePerUser: settings.maxActivePerUser,
+        dailySecondsPerUser: settings.dailySecondsPerUser,
+      },
+    };
+  }
+
+  /** The admission refusal (channel, paused, blocked) for a new generation, counted; null when it may start. */
+  async function admitted(requester: UserRef, where: ChatLocation) {
+    const current = await inForce();
+    const refused = admission(current.settings, requester, where, isAdmin(requester));
+    return refused ? { refused, current } : { refused: null, current };
+  }
+
   /** The refusal a reservation outcome means; `seconds` is what the request asked for (every take). */
-  function limitRefusal(outcome: ReserveOutcome, seconds: number, now: number): Refusal | null {
+  function limitRefusal(outcome: ReserveOutcome, seconds: number, now: number, limits: LimitSettings): Refusal | null {
     if (outcome.kind === 'active_limit') {
       return refusal('user_active_limit', undefined, { active: outcome.active, limit: limits.maxActivePerUser });
     }
@@ -150,6 +193,20 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     return quote ? costOf(quote.perSecond, seconds) : 0;
   }
 
+  /** The prompt policy's refusal of `prompt`, recorded in the audit log (the prompt hashed unless opted in). */
+  async function policyRefusal(requester: UserRef, prompt: string, settings: AdminSettings): Promise<Refusal | null> {
+    const refused = checkPromptPolicy(settings, prompt);
+    if (!refused) return null;
+    await audit.record({
+      at: clock.now(),
+      who: userKey(requester),
+      action: 'policy_refused',
+      what: refused.code,
+      prompt,
+    });
+    return refused;
+  }
+
   async function duplicateOf(value: string): Promise<Accepted> {
     const [requestId = '', attempt = '1'] = value.split('#');
     const record = await requests.getAttempt(requestId, Number(attempt));
@@ -163,6 +220,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     eventId: string,
     jobId: string,
     now: number,
+    limits: LimitSettings,
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>,
     dryRun = false,
   ): Promise<ReserveOutcome> {
@@ -237,6 +295,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     startImage?: CheckedImage | undefined;
     endImage?: CheckedImage | undefined;
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>;
+    limits: LimitSettings;
   }): Promise<Result<Accepted, Refusal>> {
     const { requester } = spec;
     const now = clock.now();
@@ -244,9 +303,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     const member = `${requestId}#1`;
     const jobId = `a-${spec.eventId}`;
     const seconds = requestSeconds(spec.record);
-    const outcome = await reserveFor(requester, member, seconds, spec.eventId, jobId, now, spec.guard);
+    const outcome = await reserveFor(requester, member, seconds, spec.eventId, jobId, now, spec.limits, spec.guard);
     if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-    const limited = limitRefusal(outcome, seconds, now);
+    const limited = limitRefusal(outcome, seconds, now, spec.limits);
     if (limited) return refuse(requester.platform, limited);
     const guards = quota.guardsOf({ eventId: spec.eventId, ...spec.guard });
 
@@ -327,6 +386,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   return {
     isAdmin,
     defaults: channelDefaults,
+    admin: { settings: settingsStore, audit, isAdmin, metrics },
 
     async remixSource(message: MessageRef, actor: Actor): Promise<Result<RemixSource, Refusal>> {
       const found = await findRemixable(message, actor);
@@ -334,19 +394,43 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       return ok({ options: optionsOf(found.value.request), imagesKept: found.value.imagesKept });
     },
 
-    async precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>> {
-      if (!isChannelAllowed(limits, where)) return refuse(requester.platform, refusal('channel_not_allowed'));
-      if (isAdmin(requester)) return ok(undefined);
+    async precheck(
+      requester: UserRef,
+      where: ChatLocation,
+      seconds: number,
+      check: PrecheckExtras = {},
+    ): Promise<Result<void, Refusal>> {
+      const { refused, current } = await admitted(requester, where);
+      if (refused) return refuse(requester.platform, refused);
+      const admin = isAdmin(requester);
+      const notAllowed = await mayUse(current.settings, requester, admin, check.membership);
+      if (notAllowed) return refuse(requester.platform, notAllowed);
+      const policy = check.prompt === undefined ? null : await policyRefusal(requester, check.prompt, current.settings);
+      if (policy) return refuse(requester.platform, policy);
+      if (admin) return ok(undefined);
       const now = clock.now();
-      const outcome = await reserveFor(requester, PRECHECK, seconds, PRECHECK, PRECHECK, now, undefined, true);
-      const limited = limitRefusal(outcome, seconds, now);
+      const outcome = await reserveFor(
+        requester,
+        PRECHECK,
+        seconds,
+        PRECHECK,
+        PRECHECK,
+        now,
+        current.limits,
+        undefined,
+        true,
+      );
+      const limited = limitRefusal(outcome, seconds, now, current.limits);
       if (limited) return refuse(requester.platform, limited);
       return ok(undefined);
     },
 
     async submit(input: SubmitInput): Promise<Result<Accepted, Refusal>> {
       const platform = input.requester.platform;
-      if (!isChannelAllowed(limits, input.where)) return refuse(platform, refusal('channel_not_allowed'));
+      const { refused, current } = await admitted(input.requester, input.where);
+      if (refused) return refuse(platform, refused);
+      const policy = await policyRefusal(input.requester, input.prompt, current.settings);
+      if (policy) return refuse(platform, policy);
       const variant = checkVariants({
         loop: input.loop,
         takes: input.takes,
@@ -372,6 +456,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         },
         startImage: input.startImage,
         endImage: input.endImage,
+        limits: current.limits,
       });
     },
 
@@ -381,6 +466,10 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const { request, attempt } = found;
       if (!mayActOn(actor, request.requester, isAdmin(actor))) return refuse(actor.platform, refusal('not_requester'));
       if (attempt.state !== 'done') return refuse(actor.platform, refusal('nothing_to_extend'));
+      const { refused, current } = await admitted(request.requester, request.where);
+      if (refused) return refuse(actor.platform, refused);
+      const policy = options.prompt ? await policyRefusal(actor, options.prompt, current.settings) : null;
+      if (policy) return refuse(actor.platform, policy);
       const takes = request.takes ?? 1;
       const take = options.take ?? 0;
       if (!Number.isInteger(take) || take < 0 || take >= takes) {
@@ -405,6 +494,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           part: { chainId: request.part?.chainId ?? request.requestId, index, from },
         },
         endImage: options.endImage,
+        limits: current.limits,
       });
     },
 
@@ -420,6 +510,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const allowed = mayActOn(actor, request.requester, isAdmin(actor));
       const eligible = retryEligibility(latest.state, allowed);
       if (!eligible.ok) return refuse(actor.platform, eligible.error);
+      const { refused, current } = await admitted(request.requester, request.where);
+      if (refused) return refuse(actor.platform, refused);
 
       const now = clock.now();
       // Before anything is reserved: the copies are either held for this attempt or already deleted.
@@ -430,11 +522,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const member = `${request.requestId}#${attemptNo}`;
       const jobId = `r-${request.requestId}-${attemptNo}`;
       const seconds = requestSeconds(request);
-      const outcome = await reserveFor(request.requester, member, seconds, eventId, jobId, now, {
+      const outcome = await reserveFor(request.requester, member, seconds, eventId, jobId, now, current.limits, {
         retryOf: { requestId: request.requestId, attempt: latest.attempt },
       });
       if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-      const limited = limitRefusal(outcome, seconds, now);
+      const limited = limitRefusal(outcome, seconds, now, current.limits);
       if (limited) return refuse(actor.platform, limited);
 
       const retryOf = { requestId: request.requestId, attempt: latest.attempt };
@@ -484,7 +576,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     },
 
     async status(user: UserRef): Promise<UserStatus> {
-      return readUserStatus({ requests, quota, slots, limits, price: deps.price }, user, clock.now());
+      const { limits: inForceLimits } = await inForce();
+      return readUserStatus({ requests, quota, slots, limits: inForceLimits, price: deps.price }, user, clock.now());
     },
 
     async spend(actor: Actor): Promise<Result<SpendReport, Refusal>> {

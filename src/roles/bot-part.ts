@@ -45,6 +45,7 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     connection: deps.redis,
     prefix: config.QUEUE_PREFIX,
     limits: limitsFrom(config),
+    audit: { retentionDays: config.AUDIT_RETENTION_DAYS, keepPrompts: config.AUDIT_KEEP_PROMPTS },
     price: deps.price,
     // With a key, ❌ stops the generation at Oxen at once instead of at the worker's next wake.
     ...(config.OXEN_API_KEY

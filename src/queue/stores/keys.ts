@@ -54,6 +54,10 @@ export function storeKeys(prefix: string) {
     finalEditsDead: () => `${p}:final-edits:dead`,
     /** `platform:channelId` → JSON of that channel's defaults (src/queue/stores/channel-defaults.ts). */
     channelDefaults: () => `${p}:channel-defaults`,
+    /** JSON of the run-time settings an admin changed (src/queue/stores/admin-settings.ts). */
+    adminSettings: () => `${p}:admin:settings`,
+    /** The audit log: JSON entries scored by their time in ms (src/queue/stores/audit-log.ts). */
+    auditLog: () => `${p}:admin:audit`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
   };
