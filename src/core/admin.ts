@@ -1,6 +1,5 @@
 import { ADMIN_USAGE, type AdminRequest, applyChange, parseAdminText, renderAdminSettings } from './admin-command.js';
-import type { Actor } from './intake.js';
-import { userKey } from './model.js';
+import { type UserRef as Actor, userKey } from './model.js';
 import type { AdminSettingsPort } from './ports/admin-settings.js';
 import type { AuditEntry, AuditLogPort } from './ports/audit-log.js';
 import type { Metrics } from './ports/metrics.js';
@@ -37,7 +36,12 @@ export async function runAdminCommand(
   platform: Actor['platform'],
 ): Promise<AdminReply> {
   if (who !== 'web:admin-token' && !deps.isAdmin(who)) {
-    await deps.audit.record({ at: Date.now(), who: whoOf(who), action: 'admin_denied', what: text.slice(0, 200) });
+    await deps.audit.record({
+      at: Date.now(),
+      who: whoOf(who),
+      action: 'admin_denied',
+      what: text.trim().slice(0, 200),
+    });
     const refused = refusal('admin_command_only');
     return { text: refused.message, refused };
   }
