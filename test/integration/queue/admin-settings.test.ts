@@ -158,4 +158,22 @@ describe('run-time settings', () => {
     expect(entry).toMatchObject({ who: 'discord:U8', action: 'admin_denied', what: 'pause gotcha' });
     expect((await stack.intake.submit(submitInput({}, 'U8'))).ok).toBe(true);
   });
+
+  it('GIVEN Oxen declines a generation on content grounds THEN the failure says the provider declined it and, as its row says, nothing was charged', async () => {
+    stack = await createStack({ limits });
+    stack.sim.knobs.failNext = 1;
+    stack.sim.knobs.failMessage = 'Request rejected by the content moderation system';
+    await stack.startWorker();
+    const input = submitInput();
+    const accepted = await stack.intake.submit(input);
+    if (!accepted.ok) throw new Error('refused');
+    await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'failed', 'the failure');
+    const final = await eventually(
+      () =>
+        stack.chat.thread(input.where)[0]?.text.includes('nothing was charged') && stack.chat.thread(input.where)[0],
+      'the final state with the charge',
+    );
+    expect(final.text).toContain('The provider declined this request');
+    expect(final.text).not.toContain('React 🔁');
+  });
 });
