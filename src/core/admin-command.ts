@@ -14,7 +14,7 @@ export const ADMIN_USAGE = [
   'show · audit [n]',
   'pause <message> · resume',
   'channels add|remove <channel> · channels all',
-  'allow add|remove <person | discord-role:id | slack-group:id> · allow everyone',
+  'allow add|remove <person | role | user group> [in <channel>] · allow everyone [in <channel>]',
   'block <person> · unblock <person>',
   'quota active <n> · quota daily <seconds>',
   'words add|remove <word> · patterns add|remove <regex>',
@@ -76,15 +76,7 @@ export function parseAdminText(text: string, platform: Platform): Result<AdminRe
         apply: (s) => ({ ...s, allowedChannels: toggle(s.allowedChannels, first, qualify(item, platform)) }),
       });
     case 'allow':
-      if (first === 'everyone')
-        return ok({ kind: 'change', setting: 'allowedUsers', apply: (s) => ({ ...s, allowedUsers: [] }) });
-      if ((first !== 'add' && first !== 'remove') || !item)
-        return invalid('allow takes add <who>, remove <who> or everyone');
-      return ok({
-        kind: 'change',
-        setting: 'allowedUsers',
-        apply: (s) => ({ ...s, allowedUsers: toggle(s.allowedUsers, first, qualify(item, platform)) }),
-      });
+      return parseAllow(rest, platform);
     case 'block':
     case 'unblock': {
       const who = rest[0];
@@ -121,6 +113,41 @@ export function parseAdminText(text: string, platform: Platform): Result<AdminRe
   }
 }
 
+/**
+ * `allow add|remove <who> [in <channel>]`, `allow everyone [in <channel>]`: the bot-wide list, or the
+ * list of one channel (which removes the channel's own list once empty).
+ */
+function parseAllow(rest: readonly string[], platform: Platform): Result<AdminRequest, Refusal> {
+  const at = rest.findIndex((w) => w.toLowerCase() === 'in');
+  const channelWord = at >= 0 ? rest[at + 1] : undefined;
+  if (at >= 0 && (!channelWord || rest.length > at + 2)) return invalid('allow … in takes one channel after "in"');
+  const words = at >= 0 ? rest.slice(0, at) : rest;
+  const verb = words[0]?.toLowerCase();
+  const who = words[1];
+  if (verb !== 'everyone' && ((verb !== 'add' && verb !== 'remove') || !who || words.length > 2)) {
+    return invalid('allow takes add <who>, remove <who> or everyone, each optionally followed by "in <channel>"');
+  }
+  const next = (list: readonly string[]) =>
+    verb === 'everyone' ? [] : toggle(list, verb === 'add' ? 'add' : 'remove', qualify(who ?? '', platform));
+  if (!channelWord) {
+    return ok({
+      kind: 'change',
+      setting: 'allowedUsers',
+      apply: (s) => ({ ...s, allowedUsers: next(s.allowedUsers) }),
+    });
+  }
+  const channel = qualify(channelWord, platform);
+  return ok({
+    kind: 'change',
+    setting: 'channelAccess',
+    apply: (s) => {
+      const { [channel]: current = [], ...others } = s.channelAccess;
+      const list = next(current);
+      return { ...s, channelAccess: list.length > 0 ? { ...others, [channel]: list } : others };
+    },
+  });
+}
+
 /** Applies a change and checks the result against the schema (a bad id, a regex that does not compile). */
 export function applyChange(
   current: AdminSettings,
@@ -140,6 +167,7 @@ export function renderAdminSettings(s: AdminSettings): string {
     s.paused ? `Paused: new requests get "${s.paused.message}"` : 'Running: new requests are taken',
     `Channels: ${listOr(s.allowedChannels, 'every channel')}`,
     `Who may use it: ${listOr(s.allowedUsers, 'everyone')}`,
+    ...Object.entries(s.channelAccess).map(([channel, list]) => `Who may use it in ${channel}: ${list.join(', ')}`),
     `Blocked: ${listOr(s.blockedUsers, 'nobody')}`,
     `Quotas: ${s.maxActivePerUser} running per person, ${s.dailySecondsPerUser} s of video per person per day`,
     `Blocked words: ${listOr(s.blockedWords, 'none')}`,

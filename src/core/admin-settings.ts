@@ -55,6 +55,11 @@ export const AdminSettingsSchema = z.object({
   allowedChannels: z.array(PlatformKey),
   /** Who may use the bot; empty: everyone. */
   allowedUsers: z.array(AccessEntrySchema),
+  /**
+   * Per channel (`platform:channelId`, a thread counting as its channel): who may use the bot there, on
+   * top of {@link AdminSettings.allowedUsers}; a channel not listed follows the bot-wide list only.
+   */
+  channelAccess: z.record(PlatformKey, z.array(AccessEntrySchema).min(1)).default({}),
   /** `platform:userId` of people refused whatever else says. */
   blockedUsers: z.array(PlatformKey),
   /** Starts from MAX_ACTIVE_PER_USER. */
@@ -76,6 +81,7 @@ export function settingsFromLimits(
     paused: null,
     allowedChannels: [...limits.allowedChannels],
     allowedUsers: [],
+    channelAccess: {},
     blockedUsers: [],
     maxActivePerUser: limits.maxActivePerUser,
     dailySecondsPerUser: limits.dailySecondsPerUser,
@@ -136,22 +142,34 @@ export function admission(
   return null;
 }
 
+/** The key of the channel `where` belongs to (a Discord thread counts as its parent channel). */
+export function channelKeyOf(where: ChatLocation): string {
+  return `${where.platform}:${where.parentChannelId ?? where.channelId}`;
+}
+
 /**
- * Whether `requester` is among who may use the bot: listed by id, or holding a listed role or group
- * (asked of the adapter, only when needed). Checked where a request starts (the request check), where
- * the adapter knows the requester's roles; without `membership` role and group entries count as not held.
+ * Whether `requester` is among who may use the bot, bot-wide and in `where`'s channel: listed by id, or
+ * holding a listed role or group (asked of the adapter, only when needed). Checked where a request
+ * starts (the request check), where the adapter knows the requester's roles; without `membership` role
+ * and group entries count as not held.
  */
 export async function mayUse(
-  settings: Pick<AdminSettings, 'allowedUsers'>,
+  settings: Pick<AdminSettings, 'allowedUsers' | 'channelAccess'>,
   requester: Pick<UserRef, 'platform' | 'userId'>,
+  where: ChatLocation,
   admin: boolean,
   membership?: Membership,
 ): Promise<Refusal | null> {
-  const key = userKey(requester);
-  if (admin || settings.allowedUsers.length === 0 || settings.allowedUsers.includes(key)) return null;
-  for (const entry of settings.allowedUsers) {
-    if (entry.startsWith(`${requester.platform}:`)) continue;
-    if (membership && (await membership.isMember(entry))) return null;
-  }
-  return refusal('user_not_allowed');
+  if (admin) return null;
+  const inList = async (list: readonly string[]) => {
+    if (list.length === 0 || list.includes(userKey(requester))) return true;
+    for (const entry of list) {
+      if (entry.startsWith(`${requester.platform}:`)) continue;
+      if (membership && (await membership.isMember(entry))) return true;
+    }
+    return false;
+  };
+  if (!(await inList(settings.allowedUsers))) return refusal('user_not_allowed');
+  if (!(await inList(settings.channelAccess[channelKeyOf(where)] ?? []))) return refusal('user_not_allowed_here');
+  return null;
 }

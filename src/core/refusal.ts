@@ -40,6 +40,7 @@ export type RefusalCode =
   | 'paused'
   | 'user_blocked'
   | 'user_not_allowed'
+  | 'user_not_allowed_here'
   | 'prompt_blocked'
   | 'admin_invalid'
   | 'admin_command_only';
@@ -156,6 +157,8 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
       return "The bot's admins have turned the bot off for you. Ask one of them if you think this is a mistake.";
     case 'user_not_allowed':
       return "The bot's admins have limited who may use it, and you are not among them. Ask an admin to add you (or your role or group).";
+    case 'user_not_allowed_here':
+      return "In this channel the bot's admins let only some people (or roles or groups) use the bot, and you are not among them. Try another channel, or ask an admin.";
     case 'prompt_blocked':
       // Never repeats the word or pattern that matched: the refusal may be shown where others read it.
       return "The prompt uses words this team's admins do not allow. Nothing was charged; rephrase it and try again.";

@@ -403,7 +403,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const { refused, current } = await admitted(requester, where);
       if (refused) return refuse(requester.platform, refused);
       const admin = isAdmin(requester);
-      const notAllowed = await mayUse(current.settings, requester, admin, check.membership);
+      const notAllowed = await mayUse(current.settings, requester, where, admin, check.membership);
       if (notAllowed) return refuse(requester.platform, notAllowed);
       const policy = check.prompt === undefined ? null : await policyRefusal(requester, check.prompt, current.settings);
       if (policy) return refuse(requester.platform, policy);

@@ -23,8 +23,10 @@ describe('discord: /animate-admin end to end', () => {
     const id = stack.discord.command('animate-admin', { userId }, { command });
     return (await eventually(() => stack.discord.responses(id)[0], `the answer to "${command}"`)).content;
   };
+  // The public defer shows first with no text; the answer is the first response with some.
   const firstAnswer = async (id: string) =>
-    (await eventually(() => stack.discord.responses(id)[0], 'the answer to /animate')).content;
+    (await eventually(() => stack.discord.responses(id).find((m) => m.content !== ''), 'the answer to /animate'))
+      .content;
 
   test('GIVEN the admin allows only a role THEN a member with it animates and one without is refused, with no call to Oxen', async () => {
     expect(await admin(`allow add <@&${ROLE}>`)).toContain(`Who may use it: discord-role:${ROLE}`);
@@ -38,6 +40,25 @@ describe('discord: /animate-admin end to end', () => {
     await eventually(() => [...stack.sim.rows.values()].some((r) => r.prompt === 'with the role'), 'the row');
     expect([...stack.sim.rows.values()].some((r) => r.prompt === 'no role')).toBe(false);
     expect(stack.sim.counters.enqueue).toBe(1);
+  });
+
+  test('GIVEN a channel gated by a role THEN only members with it animate there, and anyone animates in another channel', async () => {
+    const changed = await admin(`allow add <@&${ROLE}> in <#${FAKE_IDS.textChannel}>`);
+    expect(changed).toContain(`Who may use it in discord:${FAKE_IDS.textChannel}: discord-role:${ROLE}`);
+    const here = stack.discord.animate({ image: image(), prompt: 'gated here' }, { userId: FAKE_IDS.bob });
+    expect(await firstAnswer(here)).toContain('In this channel');
+    const elsewhere = stack.discord.animate(
+      { image: image(), prompt: 'in the other channel' },
+      { userId: FAKE_IDS.bob, channelId: FAKE_IDS.otherChannel },
+    );
+    expect(await firstAnswer(elsewhere)).toContain('is animating');
+    const member = stack.discord.animate(
+      { image: image(), prompt: 'a member here' },
+      { userId: FAKE_IDS.alice, roles: [ROLE] },
+    );
+    expect(await firstAnswer(member)).toContain('is animating');
+    await eventually(() => stack.sim.counters.enqueue === 2, 'the two enqueues');
+    expect([...stack.sim.rows.values()].some((r) => r.prompt === 'gated here')).toBe(false);
   });
 
   test('GIVEN a paused bot and a blocked word THEN /animate is refused with the admin’s message or without repeating the word, and Oxen sees nothing', async () => {

@@ -62,7 +62,8 @@ describe('admin command text', () => {
 
 describe('who may use the bot', () => {
   it('GIVEN an allow-list THEN people listed pass, a role is asked of the adapter, and admins always pass', async () => {
-    const s = { allowedUsers: ['slack:U1', 'slack-group:S1'] };
+    const s = { allowedUsers: ['slack:U1', 'slack-group:S1'], channelAccess: {} };
+    const where = { platform: 'slack' as const, channelId: 'C1', threadId: null };
     const asked: string[] = [];
     const membership = {
       isMember: async (entry: string) => {
@@ -70,10 +71,12 @@ describe('who may use the bot', () => {
         return false;
       },
     };
-    expect(await mayUse(s, { platform: 'slack', userId: 'U1' }, false, membership)).toBeNull();
+    expect(await mayUse(s, { platform: 'slack', userId: 'U1' }, where, false, membership)).toBeNull();
     expect(asked).toEqual([]);
-    expect((await mayUse(s, { platform: 'slack', userId: 'U2' }, false, membership))?.code).toBe('user_not_allowed');
+    expect((await mayUse(s, { platform: 'slack', userId: 'U2' }, where, false, membership))?.code).toBe(
+      'user_not_allowed',
+    );
     expect(asked).toEqual(['slack-group:S1']);
-    expect(await mayUse(s, { platform: 'slack', userId: 'U2' }, true)).toBeNull();
+    expect(await mayUse(s, { platform: 'slack', userId: 'U2' }, where, true)).toBeNull();
   });
 });
