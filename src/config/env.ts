@@ -71,6 +71,10 @@ export const ConfigSchema = z.object({
   OXEN_API_KEY: z.string().min(1).optional(),
   OXEN_BASE_URL: envUrl.default('https://hub.oxen.ai'),
   OXEN_MODEL: z.string().min(1).default('kling-video-o1-image-to-video'),
+  /** The vision model the optional content check asks on Oxen's chat endpoint (an admin turns it on). */
+  VISION_MODEL: z.string().min(1).default('gemini-3-1-pro-preview'),
+  /** What one content check costs at Oxen's price for VISION_MODEL, as shown to admins; an estimate. @defaultValue $0.01 */
+  VISION_CHECK_COST_USD: usd.default(10_000),
   OXEN_INPUT_REPO: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be namespace/repo')

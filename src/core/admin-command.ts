@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../shared/result.js';
 import { type AdminSettings, AdminSettingsSchema } from './admin-settings.js';
 import type { Platform } from './model.js';
+import { formatUsd } from './money.js';
 import { type Refusal, refusal } from './refusal.js';
 
 /** What an admin asks: see the settings, read the audit log, or change one setting. */
@@ -18,6 +19,7 @@ export const ADMIN_USAGE = [
   'block <person> · unblock <person>',
   'quota active <n> · quota daily <seconds>',
   'words add|remove <word> · patterns add|remove <regex>',
+  'vision on|off',
 ].join('\n');
 
 const invalid = (reason: string) => err(refusal('admin_invalid', undefined, { reason }));
@@ -108,6 +110,9 @@ export function parseAdminText(text: string, platform: Platform): Result<AdminRe
         apply: (s) => ({ ...s, [setting]: toggle(s[setting], first, value) }),
       });
     }
+    case 'vision':
+      if (first !== 'on' && first !== 'off') return invalid('vision takes on or off');
+      return ok({ kind: 'change', setting: 'visionCheck', apply: (s) => ({ ...s, visionCheck: first === 'on' }) });
     default:
       return invalid(`"${verb}" is not an admin command`);
   }
@@ -161,8 +166,17 @@ export function applyChange(
 
 const listOr = (list: readonly string[], none: string) => (list.length === 0 ? none : list.join(', '));
 
+/** The vision model the content check asks, and what one check costs (micro-dollars); absent without an Oxen key. */
+export interface VisionInfo {
+  model: string;
+  costMicros: number;
+}
+
 /** The settings in words, shown after every change and by `show`. */
-export function renderAdminSettings(s: AdminSettings): string {
+export function renderAdminSettings(s: AdminSettings, vision?: VisionInfo): string {
+  const check = vision
+    ? `${s.visionCheck ? 'on' : 'off'}: ${vision.model} reads each new prompt and image before anything is reserved, about ${formatUsd(vision.costMicros)} a check, one check per image and prompt (the verdict is kept)`
+    : 'unavailable (needs OXEN_API_KEY)';
   return [
     s.paused ? `Paused: new requests get "${s.paused.message}"` : 'Running: new requests are taken',
     `Channels: ${listOr(s.allowedChannels, 'every channel')}`,
@@ -172,5 +186,6 @@ export function renderAdminSettings(s: AdminSettings): string {
     `Quotas: ${s.maxActivePerUser} running per person, ${s.dailySecondsPerUser} s of video per person per day`,
     `Blocked words: ${listOr(s.blockedWords, 'none')}`,
     `Blocked patterns: ${listOr(s.blockedPatterns, 'none')}`,
+    `Vision check: ${check}`,
   ].join('\n');
 }

@@ -70,6 +70,8 @@ export const AdminSettingsSchema = z.object({
   blockedWords: z.array(WordSchema),
   /** Blocked regular expressions (case-insensitive, Unicode), checked to compile at set time. */
   blockedPatterns: z.array(PatternSchema),
+  /** Whether a vision model checks each new prompt and image before anything is reserved (costs a chat call). */
+  visionCheck: z.boolean().default(false),
 });
 export type AdminSettings = z.infer<typeof AdminSettingsSchema>;
 
@@ -87,6 +89,7 @@ export function settingsFromLimits(
     dailySecondsPerUser: limits.dailySecondsPerUser,
     blockedWords: [],
     blockedPatterns: [],
+    visionCheck: false,
   };
 }
 

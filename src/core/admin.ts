@@ -1,4 +1,11 @@
-import { ADMIN_USAGE, type AdminRequest, applyChange, parseAdminText, renderAdminSettings } from './admin-command.js';
+import {
+  ADMIN_USAGE,
+  type AdminRequest,
+  applyChange,
+  parseAdminText,
+  renderAdminSettings,
+  type VisionInfo,
+} from './admin-command.js';
 import { type UserRef as Actor, userKey } from './model.js';
 import type { AdminSettingsPort } from './ports/admin-settings.js';
 import type { AuditEntry, AuditLogPort } from './ports/audit-log.js';
@@ -11,6 +18,8 @@ export interface AdminDeps {
   audit: AuditLogPort;
   isAdmin(actor: Pick<Actor, 'platform' | 'userId'>): boolean;
   metrics?: Pick<Metrics, 'settingsChanged'>;
+  /** The content check's model and cost, when an Oxen key makes it available. */
+  vision?: VisionInfo;
 }
 
 /** The admin command's answer: text to show privately, and whether it was refused. */
@@ -53,8 +62,13 @@ export async function runAdminCommand(
 
 /** Runs a parsed admin request; see {@link runAdminCommand}. */
 export async function runAdminRequest(deps: AdminDeps, who: AuditWho, request: AdminRequest): Promise<AdminReply> {
-  if (request.kind === 'show') return { text: renderAdminSettings(await deps.settings.get()) };
+  if (request.kind === 'show') return { text: renderAdminSettings(await deps.settings.get(), deps.vision) };
   if (request.kind === 'audit') return { text: renderAudit(await deps.audit.recent(request.limit)) };
+  if (request.setting === 'visionCheck' && !deps.vision) {
+    const refused = refusal('admin_invalid', undefined, { reason: 'The vision check needs OXEN_API_KEY' });
+    return { text: refused.message, refused };
+  }
+
   let refused: Refusal | null = null;
   const { before, after } = await deps.settings.update((current) => {
     const next = applyChange(current, request.apply);
@@ -72,7 +86,7 @@ export async function runAdminRequest(deps: AdminDeps, who: AuditWho, request: A
     after: after[request.setting],
   });
   deps.metrics?.settingsChanged(request.setting);
-  return { text: `Changed ${request.setting}. Now:\n${renderAdminSettings(after)}` };
+  return { text: `Changed ${request.setting}. Now:\n${renderAdminSettings(after, deps.vision)}` };
 }
 
 /** Audit entries in words, newest first. */

@@ -151,6 +151,12 @@ export interface Intake {
     seconds: number,
     check?: PrecheckExtras,
   ): Promise<Result<void, Refusal>>;
+  /**
+   * The content check an admin may turn on (`vision on`): a vision model reads the prompt and each image
+   * once (its verdict is kept per image and prompt), before anything is reserved. Passes at once when
+   * the check is off; a check that cannot be made refuses, so nothing unchecked runs while it is on.
+   */
+  screen(requester: UserRef, prompt: string, images: readonly CheckedImage[]): Promise<Result<void, Refusal>>;
   /** Reserves the limits atomically, records the request and adds its job. */
   submit(input: SubmitInput): Promise<Result<Accepted, Refusal>>;
   /**

@@ -42,6 +42,7 @@ export type RefusalCode =
   | 'user_not_allowed'
   | 'user_not_allowed_here'
   | 'prompt_blocked'
+  | 'vision_blocked'
   | 'admin_invalid'
   | 'admin_command_only';
 
@@ -162,6 +163,8 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'prompt_blocked':
       // Never repeats the word or pattern that matched: the refusal may be shown where others read it.
       return "The prompt uses words this team's admins do not allow. Nothing was charged; rephrase it and try again.";
+    case 'vision_blocked':
+      return "The team's content check declined this image or prompt. Nothing was charged; use another image or rephrase the prompt.";
     case 'admin_command_only':
       return "Only the bot's admins (ADMIN_USER_IDS) can use the admin command. Nothing was changed, and the attempt was recorded.";
     case 'admin_invalid':

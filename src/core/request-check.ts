@@ -51,7 +51,7 @@ export interface RequestCheckContext<I> {
   requester: UserRef;
   /** Where the request was made (the limits precheck looks at the channel allow-list). */
   where: ChatLocation;
-  intake: Pick<Intake, 'precheck' | 'remixSource'>;
+  intake: Pick<Intake, 'precheck' | 'remixSource' | 'screen'>;
   /** Downloads one image and checks its real bytes (the adapter knows the URL and the credentials). */
   fetchImage(image: I, field: RefusalField, signal?: AbortSignal): Promise<Result<CheckedImage, Refusal>>;
   /** What the platform already tells about an image before its download (Discord attachment metadata). */
@@ -126,6 +126,13 @@ export async function checkRequest<I>(
   const [start, end] = await Promise.all(images.map(([field, image]) => ctx.fetchImage(image, field, ctx.signal)));
   for (const fetched of [start, end]) if (fetched && !fetched.ok) problems.push(fetched.error);
   if (!start?.ok || (end && !end.ok)) return refused(problems);
+  // The admins' content check, when on: after the downloads (it reads the image), still before any reservation.
+  const screened = await ctx.intake.screen(
+    ctx.requester,
+    prompt.value,
+    end?.ok ? [start.value, end.value] : [start.value],
+  );
+  if (!screened.ok) return err([screened.error]);
   return ok({ ...options, startImage: start.value, ...(end?.ok ? { endImage: end.value } : {}) });
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
@@ -37,6 +37,7 @@ import { type Clock, systemClock } from '../core/ports/clock.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import type { PricePort } from '../core/ports/price.js';
+import type { VisionCheckPort } from '../core/ports/vision.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import { type AttemptRecord, type RequestRecord, requestSeconds } from '../core/request.js';
 import { optionsOf } from '../core/request-options.js';
@@ -47,7 +48,7 @@ import { readSpendReport, readUserStatus } from './intake-reports.js';
 import { type AnimateJobData, takeGenerationIds } from './job-data.js';
 import { createAdminSettingsStore } from './stores/admin-settings.js';
 import { type AuditLogOptions, createAuditLogStore } from './stores/audit-log.js';
-import { ANIMATE_QUEUE } from './stores/keys.js';
+import { ANIMATE_QUEUE, RECORD_TTL_SECONDS } from './stores/keys.js';
 import type { ReserveInput, ReserveOutcome } from './stores/quota-store.js';
 import { type RedisHealth, reportQueueErrors } from './stores/redis-health.js';
 import { createStores } from './stores/stores.js';
@@ -76,6 +77,8 @@ export interface IntakeDeps {
    * starting from `limits`
    */
   settings?: AdminSettingsPort;
+  /** The content check an admin may turn on; absent (no Oxen key): it stays unavailable. */
+  vision?: VisionCheckPort;
   /** The audit log's retention and whether it keeps refused prompts. @defaultValue 30 days, hashes only */
   audit?: Omit<AuditLogOptions, 'now'>;
   /**
@@ -386,7 +389,46 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   return {
     isAdmin,
     defaults: channelDefaults,
-    admin: { settings: settingsStore, audit, isAdmin, metrics },
+    admin: {
+      settings: settingsStore,
+      audit,
+      isAdmin,
+      metrics,
+      ...(deps.vision ? { vision: { model: deps.vision.model, costMicros: deps.vision.costMicros } } : {}),
+    },
+
+    async screen(requester, prompt, images) {
+      const vision = deps.vision;
+      if (!vision || images.length === 0 || !(await settingsStore.get()).visionCheck) return ok(undefined);
+      const sha = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+      for (const image of images) {
+        const key = keys.visionVerdict(`${sha(image.bytes)}:${sha(prompt)}`);
+        let verdict = await redis.get(key);
+        if (verdict !== 'allow' && verdict !== 'block') {
+          try {
+            verdict = await vision.check(prompt, image);
+          } catch (error) {
+            logger.warn({ err: error }, 'the content check did not answer; the request is refused');
+            return refuse(
+              requester.platform,
+              refusal('service_unavailable', undefined, { reason: 'the content check did not answer' }),
+            );
+          }
+          await redis.set(key, verdict, 'EX', RECORD_TTL_SECONDS);
+        }
+        if (verdict === 'block') {
+          await audit.record({
+            at: clock.now(),
+            who: userKey(requester),
+            action: 'policy_refused',
+            what: 'vision_blocked',
+            prompt,
+          });
+          return refuse(requester.platform, refusal('vision_blocked'));
+        }
+      }
+      return ok(undefined);
+    },
 
     async remixSource(message: MessageRef, actor: Actor): Promise<Result<RemixSource, Refusal>> {
       const found = await findRemixable(message, actor);

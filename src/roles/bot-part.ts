@@ -6,6 +6,7 @@ import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import type { PricePort } from '../core/ports/price.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
 import { createOxenClient } from '../oxen/client.js';
+import { createOxenVisionCheck } from '../oxen/vision.js';
 import { createIntake } from '../queue/intake.js';
 import type { RedisHealth } from '../queue/stores/redis-health.js';
 import type { Logger } from '../shared/logger.js';
@@ -47,9 +48,20 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     limits: limitsFrom(config),
     audit: { retentionDays: config.AUDIT_RETENTION_DAYS, keepPrompts: config.AUDIT_KEEP_PROMPTS },
     price: deps.price,
-    // With a key, ❌ stops the generation at Oxen at once instead of at the worker's next wake.
+    // With a key, ❌ stops the generation at Oxen at once instead of at the worker's next wake, and the
+    // admins' content check can ask a vision model.
     ...(config.OXEN_API_KEY
-      ? { oxen: createOxenClient({ baseUrl: config.OXEN_BASE_URL, apiKey: config.OXEN_API_KEY, logger, metrics }) }
+      ? {
+          oxen: createOxenClient({ baseUrl: config.OXEN_BASE_URL, apiKey: config.OXEN_API_KEY, logger, metrics }),
+          vision: createOxenVisionCheck({
+            baseUrl: config.OXEN_BASE_URL,
+            apiKey: config.OXEN_API_KEY,
+            logger,
+            metrics,
+            model: config.VISION_MODEL,
+            costMicros: config.VISION_CHECK_COST_USD,
+          }),
+        }
       : {}),
     metrics,
     logger,

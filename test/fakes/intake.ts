@@ -127,6 +127,8 @@ export function createFakeIntake(options: FakeIntakeOptions = {}): FakeIntake {
       );
     },
     isAdmin: () => false,
+    // The content check is off here: it is covered against the real intake and the simulator's chat endpoint.
+    screen: async () => ok(undefined),
     // Nobody is an admin here: the spend report is always refused, as for a non-admin.
     spend: async () => err(refusal('admin_only')),
     extend: async () => err(refusal('nothing_to_extend')),

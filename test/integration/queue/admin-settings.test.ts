@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAdminCommand } from '../../../src/core/admin.js';
+import { createOxenVisionCheck } from '../../../src/oxen/vision.js';
 import { createIntake, type QueueIntake } from '../../../src/queue/intake.js';
 import { createRedisConnection } from '../../../src/queue/stores/redis.js';
 import { eventually } from '../../support/eventually.js';
 import { testRedisTarget } from '../../support/redis-target.js';
 import { buildTestWorker } from '../../support/worker.js';
-import { attemptState, createStack, type Stack, submitInput } from './harness.js';
+import { attemptState, createStack, pngImage, type Stack, submitInput } from './harness.js';
 
 const ADMIN = { platform: 'discord' as const, userId: 'ADMIN', displayName: 'admin' };
 const limits = { adminUserIds: ['discord:ADMIN'], maxActivePerUser: 5, dailySecondsPerUser: 600 };
@@ -175,5 +176,42 @@ describe('run-time settings', () => {
     );
     expect(final.text).toContain('The provider declined this request');
     expect(final.text).not.toContain('React 🔁');
+  });
+
+  it('GIVEN the vision check turned on THEN a blocked image and prompt is refused before anything is reserved, its verdict asked of Oxen once, and its cost shown', async () => {
+    stack = await createStack({ limits });
+    const vision = createOxenVisionCheck({
+      baseUrl: stack.sim.url,
+      apiKey: stack.sim.apiKey,
+      model: 'gemini-3-1-pro-preview',
+      costMicros: 10_000,
+    });
+    const redis = createRedisConnection(testRedisTarget(), { forWorker: false });
+    const bot = createIntake({ connection: redis, prefix: stack.prefix, limits, vision });
+    others.push(
+      () => bot.close(),
+      () => redis.quit(),
+    );
+    const image = pngImage();
+    const requester = submitInput({}, 'U9').requester;
+    // Off by default: nothing is asked.
+    expect((await bot.screen(requester, 'a cat', [image])).ok).toBe(true);
+    expect(stack.sim.counters.chat).toBe(0);
+
+    const on = await runAdminCommand(bot.admin, ADMIN, 'vision on', 'discord');
+    expect(on.text).toContain('Vision check: on: gemini-3-1-pro-preview');
+    expect(on.text).toContain('about $0.01 a check');
+    stack.sim.knobs.chatReply = 'BLOCK';
+    const refused = await bot.screen(requester, 'a cat', [image]);
+    expect(!refused.ok && refused.error.code).toBe('vision_blocked');
+    expect((await bot.screen(requester, 'a cat', [image])).ok).toBe(false);
+    expect(stack.sim.counters.chat).toBe(1);
+    stack.sim.knobs.chatReply = 'ALLOW';
+    expect((await bot.screen(requester, 'a dog', [image])).ok).toBe(true);
+    expect(stack.sim.counters.chat).toBe(2);
+    expect(stack.sim.counters.enqueue + stack.sim.counters.upload).toBe(0);
+    expect((await bot.status(requester)).usedSecondsToday).toBe(0);
+    const [entry] = await bot.admin.audit.recent(1);
+    expect(entry).toMatchObject({ who: 'discord:U9', action: 'policy_refused', what: 'vision_blocked' });
   });
 });
