@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
+import type { AdminDeps } from '../core/admin.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import type { PricePort } from '../core/ports/price.js';
@@ -24,6 +25,8 @@ export interface BotPart {
   stop(): Promise<void>;
   /** Closes the intake's queue. */
   closeQueues(): Promise<void>;
+  /** The run-time settings and the audit log, for the admin page. */
+  admin: AdminDeps;
 }
 
 /** What the bot side needs from the composition root. */
@@ -82,6 +85,7 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
 
   return {
     adapters,
+    admin: intake.admin,
     async start() {
       for (const adapter of adapters) {
         await adapter.start();
