@@ -42,11 +42,14 @@ export interface CredentialCheckDeps {
 
 /**
  * The variables outside a platform's own settings that a platform may read: the queue's key prefix (the
- * playground's Redis keys) and the admin token (the playground's sign-in when WEB_CHAT_TOKEN is unset).
+ * playground's Redis keys), the admin token (the playground's sign-in when WEB_CHAT_TOKEN is unset) and
+ * the admins' ids.
  */
 export interface SharedValues {
   QUEUE_PREFIX: string;
   ADMIN_TOKEN?: string | undefined;
+  /** The bot's admins (`platform:userId`): Telegram lists its admin command for them alone. */
+  ADMIN_USER_IDS?: readonly string[] | undefined;
 }
 
 /** A platform's parsed variables, with the shared ones: what its create functions read. */

@@ -554,6 +554,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       if (!eligible.ok) return refuse(actor.platform, eligible.error);
       const { refused, current } = await admitted(request.requester, request.where);
       if (refused) return refuse(actor.platform, refused);
+      // A word blocked since the first attempt stops its retries too.
+      const policy = await policyRefusal(request.requester, request.prompt, current.settings);
+      if (policy) return refuse(actor.platform, policy);
 
       const now = clock.now();
       // Before anything is reserved: the copies are either held for this attempt or already deleted.

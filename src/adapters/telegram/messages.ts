@@ -25,6 +25,12 @@ export const COMMANDS = [
   { command: 'help', description: 'How to animate, loop, take several, extend, retry and cancel' },
 ] as const;
 
+/** `/admin`, listed only in the private chats of the bot's admins (setMyCommands with a chat scope). */
+export const ADMIN_MENU_ENTRY = {
+  command: 'admin',
+  description: 'Admins: pause, block, channels, who may use the bot, quotas, prompt policy, audit log',
+} as const;
+
 /**
  * `/admin …` is answered but not registered for everyone: a person not in ADMIN_USER_IDS who types it is
  * told it is for admins (and recorded in the audit log), so the command list stays what everyone may use.
