@@ -10,7 +10,8 @@ export interface AdminSettingsPort {
   get(): Promise<AdminSettings>;
   /**
    * Changes the settings with `change` (given the current ones, returning the new ones, already
-   * validated) without losing a concurrent change; returns what was before and what is now.
+   * validated) without losing a concurrent change; returns what was before and what is now. A change
+   * that returns the very object it was given writes nothing.
    */
   update(change: (current: AdminSettings) => AdminSettings): Promise<{ before: AdminSettings; after: AdminSettings }>;
 }

@@ -42,7 +42,11 @@ export function createAdminSettingsStore(
         try {
           await watcher.watch(key);
           const before = decode(await watcher.get(key));
-          const after = AdminSettingsSchema.parse(change(before));
+          const changed = change(before);
+          // Nothing changed (a refused change hands the current settings back): nothing is written, so
+          // the environment's values stay in force until a real change.
+          if (changed === before) return { before, after: before };
+          const after = AdminSettingsSchema.parse(changed);
           const done = await watcher.multi().set(key, JSON.stringify(after)).exec();
           if (done !== null) return { before, after };
         } finally {

@@ -139,6 +139,8 @@ describe('run-time settings', () => {
     expect(bad.refused?.code).toBe('admin_invalid');
     expect(bad.text).toContain('is not a valid regular expression');
     expect((await stack.intake.admin.settings.get()).blockedPatterns).toEqual([]);
+    // A refused change writes nothing: the environment's values are still the ones in force.
+    expect(await stack.redis.exists(`${stack.prefix}:animate:admin:settings`)).toBe(0);
     await admin('patterns add \\bgore\\w*');
     const { requester, where } = submitInput({}, 'U7');
     const refused = await stack.intake.precheck(requester, where, 5, { prompt: 'GOREFEST' });
