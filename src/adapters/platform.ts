@@ -48,8 +48,8 @@ export interface CredentialCheckDeps {
 /**
  * The variables outside a platform's own settings that a platform may read: the queue's key prefix (the
  * playground's Redis keys), the admin token (the playground's admin API), the public address (its
- * sign-in redirects and invite links), the Discord and Slack API addresses (its sign-in providers) and
- * the gallery's retention and the data folder (the playground's files).
+ * sign-in redirects and invite links), the Discord and Slack API addresses (its sign-in providers), the
+ * gallery's retention and the data folder (the playground's files), and the admins' ids.
  */
 export interface SharedValues {
   QUEUE_PREFIX: string;
@@ -59,6 +59,8 @@ export interface SharedValues {
   SLACK_API_URL: string;
   VIDEO_RETENTION_DAYS: number;
   DATA_DIR: string;
+  /** The bot's admins (`platform:userId`): Telegram lists its admin command for them alone. */
+  ADMIN_USER_IDS?: readonly string[] | undefined;
 }
 
 /** A platform's parsed variables, with the shared ones: what its create functions read. */

@@ -72,6 +72,10 @@ export const ConfigSchema = z.object({
   OXEN_API_KEY: z.string().min(1).optional(),
   OXEN_BASE_URL: envUrl.default('https://hub.oxen.ai'),
   OXEN_MODEL: z.string().min(1).default('kling-video-o1-image-to-video'),
+  /** The vision model the optional content check asks on Oxen's chat endpoint (an admin turns it on). */
+  VISION_MODEL: z.string().min(1).default('gemini-3-1-pro-preview'),
+  /** What one content check costs at Oxen's price for VISION_MODEL, as shown to admins; an estimate. @defaultValue $0.01 */
+  VISION_CHECK_COST_USD: usd.default(10_000),
   OXEN_INPUT_REPO: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be namespace/repo')
@@ -128,6 +132,13 @@ export const ConfigSchema = z.object({
   TRUST_PROXY: z.string().transform(trustProxyValue).optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ADMIN_USER_IDS: csv(platformId).default([]),
+  /** Days the audit log keeps admin changes and policy refusals. */
+  AUDIT_RETENTION_DAYS: int(1, 3650, 30),
+  /** `on`: the audit log keeps refused prompts as typed; otherwise only their SHA-256. */
+  AUDIT_KEEP_PROMPTS: z
+    .enum(['on', 'off', 'true', 'false'])
+    .default('off')
+    .transform((v) => v === 'on' || v === 'true'),
   MAX_ACTIVE_PER_USER: int(1, 1000, 2),
   DAILY_VIDEO_SECONDS_PER_USER: int(0, 86_400, 60),
   MAX_ACTIVE_GENERATIONS: int(1, 10_000, 20),

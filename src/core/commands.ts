@@ -65,3 +65,15 @@ export const DEFAULTS_COMMAND = {
     clear: { description: 'Remove every default of this channel' },
   },
 } as const;
+
+/**
+ * Discord's admin command: the run-time settings, for the bot's admins (README.md, "Administration").
+ * One text option with the same words as Slack's `/animate admin …`, so the three platforms share one grammar.
+ */
+export const ADMIN_COMMAND = {
+  name: 'animate-admin',
+  description: 'Admins: pause, block, channels, who may use the bot, quotas, prompt policy, audit log',
+  options: {
+    command: { description: 'e.g. "pause Back at 3 pm", "block @someone", "audit 20"; empty shows the settings' },
+  },
+} as const;

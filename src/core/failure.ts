@@ -15,10 +15,25 @@ function oxenText(reason: string | null | undefined): string {
   return text.length > 300 ? `${cutGraphemes(text, 297)}…` : text;
 }
 
+/**
+ * How a model behind Oxen words a refusal on content grounds (a `failed` row's `error_message`): the
+ * provider's moderation, safety system or content policy, not a fault of the image's size or shape.
+ */
+const CONTENT_POLICY =
+  /content[ _-]?(policy|moderation|filter)|moderation|safety (system|filter|check)|policy violation|\bnsfw\b|flagged by/i;
+
 /** Failure words for a generation Oxen reported as `failed` with its `error_message`. */
 export function describeOxenFailure(reason: string | null | undefined): FailureInfo {
   const text = oxenText(reason);
   if (/insufficient credits/i.test(text)) return creditsFailure();
+  if (CONTENT_POLICY.test(text)) {
+    // What was charged comes from the row's cost and is shown beside this ("nothing was charged").
+    return {
+      reason: `The provider declined this request${text ? ` (${text})` : ''}.`,
+      hint: 'Its content rules refused the prompt or the image: change them before trying again.',
+      retryable: false,
+    };
+  }
   if (/\b(403|forbidden|could not (download|fetch)|unreachable)\b/i.test(text)) {
     return {
       reason: `Oxen could not download the image${text ? `: ${text}` : ''}`,

@@ -1,4 +1,6 @@
 import type { Result } from '../shared/result.js';
+import type { AdminDeps } from './admin.js';
+import type { Membership } from './admin-settings.js';
 import type { CheckedImage, ImageSource } from './images.js';
 import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from './model.js';
 import type { Micros } from './money.js';
@@ -146,7 +148,18 @@ export interface Intake {
    * reserving anything, so an adapter can refuse before it defers or downloads. `seconds`: the video
    * asked for, its duration times its takes.
    */
-  precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>>;
+  precheck(
+    requester: UserRef,
+    where: ChatLocation,
+    seconds: number,
+    check?: PrecheckExtras,
+  ): Promise<Result<void, Refusal>>;
+  /**
+   * The content check an admin may turn on (`vision on`): a vision model reads the prompt and each image
+   * once (its verdict is kept per image and prompt), before anything is reserved. Passes at once when
+   * the check is off; a check that cannot be made refuses, so nothing unchecked runs while it is on.
+   */
+  screen(requester: UserRef, prompt: string, images: readonly CheckedImage[]): Promise<Result<void, Refusal>>;
   /** Reserves the limits atomically, records the request and adds its job. */
   submit(input: SubmitInput): Promise<Result<Accepted, Refusal>>;
   /**
@@ -183,4 +196,14 @@ export interface Intake {
   readonly defaults: ChannelDefaultsPort;
   /** The team's gallery of delivered videos (core/gallery.ts decides who sees and removes what). */
   readonly gallery: GalleryPort;
+  /** The run-time settings and the audit log, for the admin command (`runAdminCommand`). */
+  readonly admin: AdminDeps;
+}
+
+/** What the precheck checks besides the limits, when the adapter has it. */
+export interface PrecheckExtras {
+  /** The prompt, checked against the prompt policy (refusals are written to the audit log). */
+  prompt?: string;
+  /** Whether the requester holds a role or user group the admins allowed. */
+  membership?: Membership;
 }

@@ -36,7 +36,15 @@ export type RefusalCode =
   | 'nothing_to_remix'
   | 'defaults_admin_only'
   | 'defaults_invalid'
-  | 'service_unavailable';
+  | 'service_unavailable'
+  | 'paused'
+  | 'user_blocked'
+  | 'user_not_allowed'
+  | 'user_not_allowed_here'
+  | 'prompt_blocked'
+  | 'vision_blocked'
+  | 'admin_invalid'
+  | 'admin_command_only';
 
 /** Which input a refusal is about (Slack shows it on that modal field). */
 export type RefusalField = 'image' | 'end_image' | 'prompt' | 'duration' | 'takes';
@@ -147,6 +155,23 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
       return "Only the bot's admins (ADMIN_USER_IDS) can change a channel's defaults. Anyone can see them.";
     case 'defaults_invalid':
       return `${d.reason ?? 'Those defaults could not be read'}. Give duration 5 or 10, loop on or off, takes 1 to 4 (e.g. "duration 10 loop off takes 2"), or "clear".`;
+    case 'paused':
+      return `The bot is paused by its admins: ${d.reason ?? 'new animations are not taken for now'}. Nothing was charged; animations already running finish.`;
+    case 'user_blocked':
+      return "The bot's admins have turned the bot off for you. Ask one of them if you think this is a mistake.";
+    case 'user_not_allowed':
+      return "The bot's admins have limited who may use it, and you are not among them. Ask an admin to add you (or your role or group).";
+    case 'user_not_allowed_here':
+      return "In this channel the bot's admins let only some people (or roles or groups) use the bot, and you are not among them. Try another channel, or ask an admin.";
+    case 'prompt_blocked':
+      // Never repeats the word or pattern that matched: the refusal may be shown where others read it.
+      return "The prompt uses words this team's admins do not allow. Nothing was charged; rephrase it and try again.";
+    case 'vision_blocked':
+      return "The team's content check declined this image or prompt. Nothing was charged; use another image or rephrase the prompt.";
+    case 'admin_command_only':
+      return "Only the bot's admins (ADMIN_USER_IDS) can use the admin command. Nothing was changed, and the attempt was recorded.";
+    case 'admin_invalid':
+      return `${d.reason ?? 'That admin command could not be read'}. Nothing was changed. Send "help" to the admin command to see what it takes.`;
     case 'service_unavailable':
       return `The bot cannot take new animations right now${d.reason ? ` (${d.reason})` : ''}. Nothing was charged; try again in a few minutes.`;
   }

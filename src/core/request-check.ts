@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
+import type { Membership } from './admin-settings.js';
 import type { CheckedImage } from './images.js';
 import {
   checkDuration,
@@ -50,7 +51,7 @@ export interface RequestCheckContext<I> {
   requester: UserRef;
   /** Where the request was made (the limits precheck looks at the channel allow-list). */
   where: ChatLocation;
-  intake: Pick<Intake, 'precheck' | 'remixSource'>;
+  intake: Pick<Intake, 'precheck' | 'remixSource' | 'screen'>;
   /** Downloads one image and checks its real bytes (the adapter knows the URL and the credentials). */
   fetchImage(image: I, field: RefusalField, signal?: AbortSignal): Promise<Result<CheckedImage, Refusal>>;
   /** What the platform already tells about an image before its download (Discord attachment metadata). */
@@ -60,6 +61,8 @@ export interface RequestCheckContext<I> {
    * interaction here, since downloads may outlast its 3 s.
    */
   beforeDownload?(): Promise<void>;
+  /** Whether the requester holds a role or user group (Discord roles, Slack user groups) the admins allowed. */
+  membership?: Membership;
   /** Counts the refusals this check makes (the intake counts the limits' own). */
   metrics?: Pick<Metrics, 'refused'>;
   signal?: AbortSignal;
@@ -105,7 +108,11 @@ export async function checkRequest<I>(
 
   // Every take counts against the quota and the budgets (docs/architecture.md, "Takes, loop and extend").
   const takes = parseTakes(raw.takes) ?? 1;
-  const limits = await ctx.intake.precheck(ctx.requester, ctx.where, duration.value * takes);
+  // The admins' rules (paused, blocked, who may use it, the prompt policy) and the limits, still reserving nothing.
+  const limits = await ctx.intake.precheck(ctx.requester, ctx.where, duration.value * takes, {
+    prompt: prompt.value,
+    ...(ctx.membership ? { membership: ctx.membership } : {}),
+  });
   if (!limits.ok) return err([limits.error]);
   await ctx.beforeDownload?.();
 
@@ -119,6 +126,13 @@ export async function checkRequest<I>(
   const [start, end] = await Promise.all(images.map(([field, image]) => ctx.fetchImage(image, field, ctx.signal)));
   for (const fetched of [start, end]) if (fetched && !fetched.ok) problems.push(fetched.error);
   if (!start?.ok || (end && !end.ok)) return refused(problems);
+  // The admins' content check, when on: after the downloads (it reads the image), still before any reservation.
+  const screened = await ctx.intake.screen(
+    ctx.requester,
+    prompt.value,
+    end?.ok ? [start.value, end.value] : [start.value],
+  );
+  if (!screened.ok) return err([screened.error]);
   return ok({ ...options, startImage: start.value, ...(end?.ok ? { endImage: end.value } : {}) });
 }
 

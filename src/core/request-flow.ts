@@ -19,7 +19,7 @@ import { withChannelDefaults } from './request-options.js';
  * Every hook may be called at most once.
  */
 export interface RequestFlowHooks<I> extends RequestCheckContext<I> {
-  intake: Pick<Intake, 'precheck' | 'submit' | 'remixSource' | 'defaults'>;
+  intake: Pick<Intake, 'precheck' | 'submit' | 'remixSource' | 'defaults' | 'screen'>;
   /** The platform event's id, under which the request is submitted once however often it is delivered. */
   eventId: string;
   /** The largest file the platform accepts where the video will be posted. */

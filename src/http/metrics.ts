@@ -129,6 +129,13 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     registers,
   });
 
+  const settingsChanges = new Counter({
+    name: 'animate_settings_changes_total',
+    help: 'Run-time settings an admin changed, by setting.',
+    labelNames: ['setting'] as const,
+    registers,
+  });
+
   const dependencies = options.dependencies;
   if (dependencies) {
     new Gauge({
@@ -211,6 +218,7 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     healed: (kind: HealKind) => healed.inc({ kind }),
     duplicateCancelled: () => duplicates.inc(),
     finalEditDeadLettered: (platform: Platform) => finalEditsDead.inc({ platform }),
+    settingsChanged: (setting: string) => settingsChanges.inc({ setting }),
     spendEstimated: (platform: Platform, micros: number) => spendEstimated.inc({ platform }, micros / 1_000_000),
     spendActual: (platform: Platform, outcome: RequestOutcome, micros: number) =>
       spendActual.inc({ platform, outcome }, micros / 1_000_000),

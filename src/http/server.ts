@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
+import type { AdminDeps } from '../core/admin.js';
 import type { Logger } from '../shared/logger.js';
 import { createAdminAuth, dashboardDisabled } from './admin-auth.js';
+import { ADMIN_PAGE_PATH, adminPageAccess, createAdminPageRouter } from './admin-page.js';
 import { createDashboardRouter } from './dashboard.js';
 import { inputsHandler, type ReadStagedInput } from './inputs.js';
 import { type ReadinessCheck, readinessHandler } from './readiness.js';
@@ -48,6 +50,11 @@ export interface HttpServer {
   readonly app: Express;
   /** Starts listening; resolves with the bound port (useful with port 0). */
   listen(port: number, host?: string): Promise<number>;
+  /**
+   * Serves the admin page (`/admin/settings`) with the bot's run-time settings, behind
+   * {@link adminPageAccess}; called by a process that runs the bot, before `listen`.
+   */
+  mountAdminPage(deps: AdminDeps): void;
   /** With `separateAdmin`: starts the admin listener; resolves with its bound port. */
   listenAdmin(port: number, host?: string): Promise<number>;
   /** Stops accepting connections and closes open ones after `graceMs`. */
@@ -121,6 +128,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   return {
     app,
     listen: (port, host = '0.0.0.0') => start(app, port, host),
+    mountAdminPage(deps) {
+      admin.use(ADMIN_PAGE_PATH, adminPageAccess(options.adminToken), createAdminPageRouter(deps));
+    },
     listenAdmin(port, host = '0.0.0.0') {
       if (admin === app) return Promise.reject(new Error('listenAdmin needs separateAdmin'));
       return start(admin, port, host);

@@ -1,6 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import {
+  type AdminSettings,
+  admission,
+  checkPromptPolicy,
+  mayUse,
+  settingsFromLimits,
+} from '../core/admin-settings.js';
 import type { CheckedImage } from '../core/images.js';
 import { checkVariants } from '../core/input-rules.js';
 import type {
@@ -8,6 +15,7 @@ import type {
   Actor,
   Intake,
   KeptImages,
+  PrecheckExtras,
   RemixSource,
   SpendReport,
   SubmitInput,
@@ -17,7 +25,6 @@ import { cancelEligibility, mayActOn, retryEligibility } from '../core/lifecycle
 import {
   DEFAULT_LIMITS,
   isAdminUser,
-  isChannelAllowed,
   type LimitSettings,
   nextUtcMidnight,
   nextUtcMonth,
@@ -25,11 +32,13 @@ import {
 } from '../core/limits.js';
 import { type ChatLocation, type MessageRef, type UserRef, userKey } from '../core/model.js';
 import { costOf } from '../core/money.js';
+import type { AdminSettingsPort } from '../core/ports/admin-settings.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import type { ImageRefetcher } from '../core/ports/image-refetcher.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import type { PricePort } from '../core/ports/price.js';
+import type { VisionCheckPort } from '../core/ports/vision.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import { type AttemptRecord, type RequestRecord, requestSeconds } from '../core/request.js';
 import { optionsOf } from '../core/request-options.js';
@@ -38,7 +47,9 @@ import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
 import { readSpendReport, readUserStatus } from './intake-reports.js';
 import { type AnimateJobData, takeGenerationIds } from './job-data.js';
-import { ANIMATE_QUEUE } from './stores/keys.js';
+import { createAdminSettingsStore } from './stores/admin-settings.js';
+import { type AuditLogOptions, createAuditLogStore } from './stores/audit-log.js';
+import { ANIMATE_QUEUE, RECORD_TTL_SECONDS } from './stores/keys.js';
 import type { ReserveInput, ReserveOutcome } from './stores/quota-store.js';
 import { type RedisHealth, reportQueueErrors } from './stores/redis-health.js';
 import { createStores } from './stores/stores.js';
@@ -67,6 +78,15 @@ export interface IntakeDeps {
    * input retention. Absent: such a 🔁 is refused, as nothing can give the images back.
    */
   refetchImage?: ImageRefetcher;
+  /**
+   * The run-time settings (README.md, "Administration"). @defaultValue the Redis store under `prefix`,
+   * starting from `limits`
+   */
+  settings?: AdminSettingsPort;
+  /** The content check an admin may turn on; absent (no Oxen key): it stays unavailable. */
+  vision?: VisionCheckPort;
+  /** The audit log's retention and whether it keeps refused prompts. @defaultValue 30 days, hashes only */
+  audit?: Omit<AuditLogOptions, 'now'>;
   /**
    * How long a 🔁 holds off the retention sweep before its attempt shows as running (the sweep then
    * keeps the copies while it runs). Longer than any sweep takes. @defaultValue 5 minutes
@@ -114,7 +134,12 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noopMetrics;
   const logger = deps.logger ?? silentLogger();
-  const { requests, quota, slots, channelDefaults, gallery } = createStores(redis, deps.prefix, logger);
+  const { keys, requests, quota, slots, channelDefaults, gallery } = createStores(redis, deps.prefix, logger);
+  const settingsStore = deps.settings ?? createAdminSettingsStore(redis, keys, settingsFromLimits(limits), logger);
+  const audit = createAuditLogStore(redis, keys, {
+    ...(deps.audit ?? { retentionDays: 30, keepPrompts: false }),
+    now: () => clock.now(),
+  });
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
   reportQueueErrors(queue, 'intake queue', deps.redisHealth, logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
@@ -125,8 +150,29 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     return err(r);
   };
 
+  /** The settings in force and the limits they make (read from Redis on every check: docs/architecture.md). */
+  async function inForce(): Promise<{ settings: AdminSettings; limits: LimitSettings }> {
+    const settings = await settingsStore.get();
+    return {
+      settings,
+      limits: {
+        ...limits,
+        allowedChannels: settings.allowedChannels,
+        maxActivePerUser: settings.maxActivePerUser,
+        dailySecondsPerUser: settings.dailySecondsPerUser,
+      },
+    };
+  }
+
+  /** The admission refusal (channel, paused, blocked) for a new generation, counted; null when it may start. */
+  async function admitted(requester: UserRef, where: ChatLocation) {
+    const current = await inForce();
+    const refused = admission(current.settings, requester, where, isAdmin(requester));
+    return refused ? { refused, current } : { refused: null, current };
+  }
+
   /** The refusal a reservation outcome means; `seconds` is what the request asked for (every take). */
-  function limitRefusal(outcome: ReserveOutcome, seconds: number, now: number): Refusal | null {
+  function limitRefusal(outcome: ReserveOutcome, seconds: number, now: number, limits: LimitSettings): Refusal | null {
     if (outcome.kind === 'active_limit') {
       return refusal('user_active_limit', undefined, { active: outcome.active, limit: limits.maxActivePerUser });
     }
@@ -156,6 +202,20 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     return quote ? costOf(quote.perSecond, seconds) : 0;
   }
 
+  /** The prompt policy's refusal of `prompt`, recorded in the audit log (the prompt hashed unless opted in). */
+  async function policyRefusal(requester: UserRef, prompt: string, settings: AdminSettings): Promise<Refusal | null> {
+    const refused = checkPromptPolicy(settings, prompt);
+    if (!refused) return null;
+    await audit.record({
+      at: clock.now(),
+      who: userKey(requester),
+      action: 'policy_refused',
+      what: refused.code,
+      prompt,
+    });
+    return refused;
+  }
+
   async function duplicateOf(value: string): Promise<Accepted> {
     const [requestId = '', attempt = '1'] = value.split('#');
     const record = await requests.getAttempt(requestId, Number(attempt));
@@ -169,6 +229,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     eventId: string,
     jobId: string,
     now: number,
+    limits: LimitSettings,
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>,
     dryRun = false,
   ): Promise<ReserveOutcome> {
@@ -243,6 +304,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     startImage?: CheckedImage | undefined;
     endImage?: CheckedImage | undefined;
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>;
+    limits: LimitSettings;
   }): Promise<Result<Accepted, Refusal>> {
     const { requester } = spec;
     const now = clock.now();
@@ -250,9 +312,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     const member = `${requestId}#1`;
     const jobId = `a-${spec.eventId}`;
     const seconds = requestSeconds(spec.record);
-    const outcome = await reserveFor(requester, member, seconds, spec.eventId, jobId, now, spec.guard);
+    const outcome = await reserveFor(requester, member, seconds, spec.eventId, jobId, now, spec.limits, spec.guard);
     if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-    const limited = limitRefusal(outcome, seconds, now);
+    const limited = limitRefusal(outcome, seconds, now, spec.limits);
     if (limited) return refuse(requester.platform, limited);
     const guards = quota.guardsOf({ eventId: spec.eventId, ...spec.guard });
 
@@ -370,6 +432,46 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     isAdmin,
     defaults: channelDefaults,
     gallery,
+    admin: {
+      settings: settingsStore,
+      audit,
+      isAdmin,
+      metrics,
+      ...(deps.vision ? { vision: { model: deps.vision.model, costMicros: deps.vision.costMicros } } : {}),
+    },
+
+    async screen(requester, prompt, images) {
+      const vision = deps.vision;
+      if (!vision || images.length === 0 || !(await settingsStore.get()).visionCheck) return ok(undefined);
+      const sha = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+      for (const image of images) {
+        const key = keys.visionVerdict(`${sha(image.bytes)}:${sha(prompt)}`);
+        let verdict = await redis.get(key);
+        if (verdict !== 'allow' && verdict !== 'block') {
+          try {
+            verdict = await vision.check(prompt, image);
+          } catch (error) {
+            logger.warn({ err: error }, 'the content check did not answer; the request is refused');
+            return refuse(
+              requester.platform,
+              refusal('service_unavailable', undefined, { reason: 'the content check did not answer' }),
+            );
+          }
+          await redis.set(key, verdict, 'EX', RECORD_TTL_SECONDS);
+        }
+        if (verdict === 'block') {
+          await audit.record({
+            at: clock.now(),
+            who: userKey(requester),
+            action: 'policy_refused',
+            what: 'vision_blocked',
+            prompt,
+          });
+          return refuse(requester.platform, refusal('vision_blocked'));
+        }
+      }
+      return ok(undefined);
+    },
 
     async remixSource(message: MessageRef, actor: Actor): Promise<Result<RemixSource, Refusal>> {
       const found = await findRemixable(message, actor);
@@ -378,19 +480,43 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       return ok({ options: optionsOf(request), imagesKept, ...(request.sources ? { sources: request.sources } : {}) });
     },
 
-    async precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>> {
-      if (!isChannelAllowed(limits, where)) return refuse(requester.platform, refusal('channel_not_allowed'));
-      if (isAdmin(requester)) return ok(undefined);
+    async precheck(
+      requester: UserRef,
+      where: ChatLocation,
+      seconds: number,
+      check: PrecheckExtras = {},
+    ): Promise<Result<void, Refusal>> {
+      const { refused, current } = await admitted(requester, where);
+      if (refused) return refuse(requester.platform, refused);
+      const admin = isAdmin(requester);
+      const notAllowed = await mayUse(current.settings, requester, where, admin, check.membership);
+      if (notAllowed) return refuse(requester.platform, notAllowed);
+      const policy = check.prompt === undefined ? null : await policyRefusal(requester, check.prompt, current.settings);
+      if (policy) return refuse(requester.platform, policy);
+      if (admin) return ok(undefined);
       const now = clock.now();
-      const outcome = await reserveFor(requester, PRECHECK, seconds, PRECHECK, PRECHECK, now, undefined, true);
-      const limited = limitRefusal(outcome, seconds, now);
+      const outcome = await reserveFor(
+        requester,
+        PRECHECK,
+        seconds,
+        PRECHECK,
+        PRECHECK,
+        now,
+        current.limits,
+        undefined,
+        true,
+      );
+      const limited = limitRefusal(outcome, seconds, now, current.limits);
       if (limited) return refuse(requester.platform, limited);
       return ok(undefined);
     },
 
     async submit(input: SubmitInput): Promise<Result<Accepted, Refusal>> {
       const platform = input.requester.platform;
-      if (!isChannelAllowed(limits, input.where)) return refuse(platform, refusal('channel_not_allowed'));
+      const { refused, current } = await admitted(input.requester, input.where);
+      if (refused) return refuse(platform, refused);
+      const policy = await policyRefusal(input.requester, input.prompt, current.settings);
+      if (policy) return refuse(platform, policy);
       const variant = checkVariants({
         loop: input.loop,
         takes: input.takes,
@@ -417,6 +543,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         },
         startImage: input.startImage,
         endImage: input.endImage,
+        limits: current.limits,
       });
     },
 
@@ -426,6 +553,10 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const { request, attempt } = found;
       if (!mayActOn(actor, request.requester, isAdmin(actor))) return refuse(actor.platform, refusal('not_requester'));
       if (attempt.state !== 'done') return refuse(actor.platform, refusal('nothing_to_extend'));
+      const { refused, current } = await admitted(request.requester, request.where);
+      if (refused) return refuse(actor.platform, refused);
+      const policy = options.prompt ? await policyRefusal(actor, options.prompt, current.settings) : null;
+      if (policy) return refuse(actor.platform, policy);
       const takes = request.takes ?? 1;
       const take = options.take ?? 0;
       if (!Number.isInteger(take) || take < 0 || take >= takes) {
@@ -450,6 +581,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           part: { chainId: request.part?.chainId ?? request.requestId, index, from },
         },
         endImage: options.endImage,
+        limits: current.limits,
       });
     },
 
@@ -465,6 +597,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const allowed = mayActOn(actor, request.requester, isAdmin(actor));
       const eligible = retryEligibility(latest.state, allowed);
       if (!eligible.ok) return refuse(actor.platform, eligible.error);
+      const { refused, current } = await admitted(request.requester, request.where);
+      if (refused) return refuse(actor.platform, refused);
+      // A word blocked since the first attempt stops its retries too.
+      const policy = await policyRefusal(request.requester, request.prompt, current.settings);
+      if (policy) return refuse(actor.platform, policy);
 
       // Before anything is reserved: the copies are either held for this attempt, or deleted and then
       // fetched again from the platform (README.md, "Where input images are kept").
@@ -479,11 +616,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const member = `${request.requestId}#${attemptNo}`;
       const jobId = `r-${request.requestId}-${attemptNo}`;
       const seconds = requestSeconds(request);
-      const outcome = await reserveFor(request.requester, member, seconds, eventId, jobId, now, {
+      const outcome = await reserveFor(request.requester, member, seconds, eventId, jobId, now, current.limits, {
         retryOf: { requestId: request.requestId, attempt: latest.attempt },
       });
       if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-      const limited = limitRefusal(outcome, seconds, now);
+      const limited = limitRefusal(outcome, seconds, now, current.limits);
       if (limited) return refuse(actor.platform, limited);
 
       const retryOf = { requestId: request.requestId, attempt: latest.attempt };
@@ -543,7 +680,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     },
 
     async status(user: UserRef): Promise<UserStatus> {
-      return readUserStatus({ requests, quota, slots, limits, price: deps.price }, user, clock.now());
+      const { limits: inForceLimits } = await inForce();
+      return readUserStatus({ requests, quota, slots, limits: inForceLimits, price: deps.price }, user, clock.now());
     },
 
     async spend(actor: Actor): Promise<Result<SpendReport, Refusal>> {

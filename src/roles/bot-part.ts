@@ -1,11 +1,13 @@
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
+import type { AdminDeps } from '../core/admin.js';
 import type { Metrics } from '../core/ports/metrics.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import type { PricePort } from '../core/ports/price.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
 import { createOxenClient } from '../oxen/client.js';
+import { createOxenVisionCheck } from '../oxen/vision.js';
 import { createIntake } from '../queue/intake.js';
 import type { RedisHealth } from '../queue/stores/redis-health.js';
 import type { Logger } from '../shared/logger.js';
@@ -24,6 +26,8 @@ export interface BotPart {
   stop(): Promise<void>;
   /** Closes the intake's queue. */
   closeQueues(): Promise<void>;
+  /** The run-time settings and the audit log, for the admin page. */
+  admin: AdminDeps;
 }
 
 /** What the bot side needs from the composition root. */
@@ -53,10 +57,22 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     connection: deps.redis,
     prefix: config.QUEUE_PREFIX,
     limits: limitsFrom(config),
+    audit: { retentionDays: config.AUDIT_RETENTION_DAYS, keepPrompts: config.AUDIT_KEEP_PROMPTS },
     price: deps.price,
-    // With a key, ❌ stops the generation at Oxen at once instead of at the worker's next wake.
+    // With a key, ❌ stops the generation at Oxen at once instead of at the worker's next wake, and the
+    // admins' content check can ask a vision model.
     ...(config.OXEN_API_KEY
-      ? { oxen: createOxenClient({ baseUrl: config.OXEN_BASE_URL, apiKey: config.OXEN_API_KEY, logger, metrics }) }
+      ? {
+          oxen: createOxenClient({ baseUrl: config.OXEN_BASE_URL, apiKey: config.OXEN_API_KEY, logger, metrics }),
+          vision: createOxenVisionCheck({
+            baseUrl: config.OXEN_BASE_URL,
+            apiKey: config.OXEN_API_KEY,
+            logger,
+            metrics,
+            model: config.VISION_MODEL,
+            costMicros: config.VISION_CHECK_COST_USD,
+          }),
+        }
       : {}),
     metrics,
     logger,
@@ -79,6 +95,7 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
 
   return {
     adapters,
+    admin: intake.admin,
     async start() {
       for (const adapter of adapters) {
         await adapter.start();

@@ -138,6 +138,7 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
       openRedis,
       redisHealth,
     });
+    http.mountAdminPage(parts.bot.admin);
     for (const adapter of parts.bot.adapters) {
       readiness.push({
         name: adapter.platform,
@@ -165,6 +166,7 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
       outboxes: parts.worker?.platforms ?? [],
       imageStore: config.IMAGE_STORE,
       dashboard: config.ADMIN_TOKEN ? '/admin/queues' : 'disabled (set ADMIN_TOKEN)',
+      adminPage: config.ADMIN_TOKEN && parts.bot ? '/admin/settings' : 'disabled (set ADMIN_TOKEN; bot role)',
     },
     'ready',
   );

@@ -48,6 +48,7 @@ export function endpointOf(method: string, path: string): SimEndpoint {
   if (path.startsWith(RESULTS_PREFIX)) return 'download';
   if (FILE_ROUTE.test(path)) return method === 'PUT' ? 'upload' : method === 'DELETE' ? 'fileDelete' : 'fileGet';
   if (path.startsWith('/storage/')) return 'storage';
+  if (path === '/api/ai/chat/completions') return 'chat';
   return 'other';
 }
 

@@ -13,6 +13,7 @@ export type SimEndpoint =
   | 'fileDelete'
   | 'download'
   | 'storage'
+  | 'chat'
   | 'other';
 
 /** Requests seen, by endpoint (`events` = SSE connections opened), plus streams open right now. */
@@ -54,6 +55,8 @@ export interface SimKnobs {
   /** The next N generations fail at run time with `failMessage`. */
   failNext: number;
   failMessage: string;
+  /** What a vision model answers `POST /api/ai/chat/completions` (the bot's content check asks ALLOW or BLOCK). */
+  chatReply: string;
   /** `async`: rows fail with "Insufficient credits"; 400/402: enqueue is refused synchronously. */
   insufficientCredits: false | 'async' | 400 | 402;
   /** The next N requests (to `rateLimitEndpoint`, or any) get 429 with `Retry-After: retryAfter`. */
@@ -204,6 +207,7 @@ export function defaultKnobs(): SimKnobs {
     latencyMs: 0,
     failNext: 0,
     failMessage: 'Generation failed: upstream model error',
+    chatReply: 'ALLOW',
     insufficientCredits: false,
     rateLimitNext: 0,
     rateLimitEndpoint: 'all',
@@ -239,6 +243,7 @@ export function zeroCounters(): SimCounters {
     fileDelete: 0,
     download: 0,
     storage: 0,
+    chat: 0,
     other: 0,
     sseConnectionsOpen: 0,
   };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SimChaosDice } from './sim-chaos.js';
@@ -307,6 +307,18 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
       const wanted = decodeURIComponent(path.slice('/api/ai/models/'.length));
       if (wanted !== model) return json(res, 404, { error: { message: `Model not found: ${wanted}` } });
       return json(res, 200, modelInfo(model));
+    }
+    if (method === 'POST' && endpoint === 'chat') {
+      // The OpenAI-style chat answer Oxen gives (docs/oxen-api.md); the content is the knob's.
+      const body = await readJsonObject(req);
+      if (!body || !Array.isArray(body.messages)) return json(res, 400, invalidParams('messages is required'));
+      return json(res, 200, {
+        id: `chatcmpl-${randomUUID()}`,
+        object: 'chat.completion',
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: knobs.chatReply }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1200, completion_tokens: 2, total_tokens: 1202 },
+      });
     }
     if (method === 'POST' && endpoint === 'repoCreate') return repos.create(req, res, knobs.writableNamespaces);
     if (method === 'PUT' && file && endpoint === 'upload') return repos.upload(repo, filePath, req, res);

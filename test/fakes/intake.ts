@@ -1,7 +1,9 @@
+import { type AdminSettings, settingsFromLimits } from '../../src/core/admin-settings.js';
 import type { GalleryItem } from '../../src/core/gallery.js';
 import type { Accepted, Actor, Intake, SubmitInput, UserStatus } from '../../src/core/intake.js';
-import { isChannelAllowed } from '../../src/core/limits.js';
+import { DEFAULT_LIMITS, isChannelAllowed } from '../../src/core/limits.js';
 import { type ChatLocation, type MessageRef, messageKey, type UserRef } from '../../src/core/model.js';
+import type { AuditEntry } from '../../src/core/ports/audit-log.js';
 import type { GalleryPort } from '../../src/core/ports/gallery.js';
 import { type Refusal, refusal } from '../../src/core/refusal.js';
 import type { ChannelDefaults } from '../../src/core/request-options.js';
@@ -63,6 +65,8 @@ export function createFakeIntake(options: FakeIntakeOptions = {}): FakeIntake {
   const owners = new Map<string, string>();
   const retried = new Set<string>();
   const defaults = new Map<string, ChannelDefaults>();
+  let settings: AdminSettings = settingsFromLimits(DEFAULT_LIMITS);
+  const audited: AuditEntry[] = [];
   const allowed = (where: ChatLocation) => isChannelAllowed({ allowedChannels: options.allowedChannels ?? [] }, where);
   const ownerCheck = (message: MessageRef, actor: Actor): Refusal | null => {
     const owner = owners.get(messageKey(message)) ?? options.requester;
@@ -125,12 +129,32 @@ export function createFakeIntake(options: FakeIntakeOptions = {}): FakeIntake {
       );
     },
     isAdmin: () => false,
+    // The content check is off here: it is covered against the real intake and the simulator's chat endpoint.
+    screen: async () => ok(undefined),
     // Nobody is an admin here: the spend report is always refused, as for a non-admin.
     spend: async () => err(refusal('admin_only')),
     extend: async () => err(refusal('nothing_to_extend')),
     // The adapters' remix forms are covered end to end against the real intake.
     remixSource: async () => err(refusal('request_not_found')),
     gallery: memoryGallery(),
+    // In memory, nobody an admin: the admin command's own behaviour is covered against the real intake.
+    admin: {
+      settings: {
+        get: async () => settings,
+        update: async (change) => {
+          const before = settings;
+          settings = change(before);
+          return { before, after: settings };
+        },
+      },
+      audit: {
+        record: async ({ prompt, ...entry }) => {
+          audited.push({ ...entry, ...(prompt === undefined ? {} : { prompt: { sha256: '' } }) });
+        },
+        recent: async (limit) => audited.slice(-limit).reverse(),
+      },
+      isAdmin: () => false,
+    },
     defaults: {
       get: async (where) => defaults.get(`${where.platform}:${where.parentChannelId ?? where.channelId}`) ?? {},
       set: async (where, value) => {

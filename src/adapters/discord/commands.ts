@@ -3,11 +3,13 @@ import {
   ApplicationCommandType,
   ApplicationIntegrationType,
   InteractionContextType,
+  PermissionFlagsBits,
   type RESTPostAPIApplicationCommandsJSONBody,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import {
+  ADMIN_COMMAND,
   ANIMATE_COMMAND,
   ANIMATE_MESSAGE_COMMAND,
   ANIMATIONS_COMMAND,
@@ -138,6 +140,29 @@ export const defaultsCommand = {
   ],
 } satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
+/**
+ * `/animate-admin [command]`: the run-time settings. Visible by default to members with Manage Server
+ * (a server's owners may give it to others in the server's integration settings); whether it changes
+ * anything is still decided by ADMIN_USER_IDS, and anyone else's call is refused and recorded.
+ */
+export const adminCommand = {
+  type: ApplicationCommandType.ChatInput,
+  name: ADMIN_COMMAND.name,
+  description: ADMIN_COMMAND.description,
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
+  options: [
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'command',
+      description: ADMIN_COMMAND.options.command.description,
+      required: false,
+      max_length: 1000,
+    },
+  ],
+} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
 /** `/animations`: the caller's generations in flight and quota left, ephemerally. */
 export const animationsCommand = {
   type: ApplicationCommandType.ChatInput,
@@ -172,5 +197,6 @@ export const discordCommands: RESTPostAPIApplicationCommandsJSONBody[] = [
   remixMessageCommand,
   animationsCommand,
   defaultsCommand,
+  adminCommand,
   helpCommand,
 ];

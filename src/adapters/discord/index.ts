@@ -7,7 +7,7 @@ import {
   MessageFlags,
   Partials,
 } from 'discord.js';
-import { DEFAULTS_COMMAND, HELP_COMMAND } from '../../core/commands.js';
+import { ADMIN_COMMAND, DEFAULTS_COMMAND, HELP_COMMAND } from '../../core/commands.js';
 import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
@@ -15,6 +15,7 @@ import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import type { Logger } from '../../shared/logger.js';
+import { handleAdminCommand } from './admin.js';
 import { handleAnimateCommand, handleAnimationsCommand, handleDefaultsCommand } from './animate-command.js';
 import { createDiscordChatPort } from './chat-port.js';
 import { EXTEND_VIDEO_COMMAND, REMIX_VIDEO_COMMAND } from './commands.js';
@@ -100,6 +101,8 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
       await handleRemixModal(interaction, handlerDeps);
     } else if (interaction.isChatInputCommand() && interaction.commandName === DEFAULTS_COMMAND.name) {
       await handleDefaultsCommand(interaction, handlerDeps);
+    } else if (interaction.isChatInputCommand() && interaction.commandName === ADMIN_COMMAND.name) {
+      await handleAdminCommand(interaction, handlerDeps);
     }
   }
 

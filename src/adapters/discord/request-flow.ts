@@ -5,6 +5,7 @@ import type { ChatLocation, MessageRef, UserRef } from '../../core/model.js';
 import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
 import type { RawRequest } from '../../core/request-check.js';
 import { startRequest } from '../../core/request-flow.js';
+import { discordMembership } from './admin.js';
 import { DEFAULT_ATTACHMENT_LIMIT, type DiscordHandlerDeps, discordUser } from './deps.js';
 import { discordFormat, discordText } from './render.js';
 
@@ -142,6 +143,7 @@ export async function runAnimate(interaction: RepliableInteraction, raw: RawAnim
     uploadLimitBytes: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
     metaOf: attachmentMeta,
     fetchImage: (att, field) => deps.imageFetcher.fetch(att.url, { field }),
+    membership: discordMembership(interaction),
     // Everything after this may take longer than Discord's 3 s: acknowledge first.
     async beforeDownload() {
       await interaction.deferReply();

@@ -5,7 +5,8 @@ import type { UserRef } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
 import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
 import type { ChannelDefaults } from '../../core/request-options.js';
-import { type SlackHandlerDeps, slackUser } from './deps.js';
+import { adminReply, slackMembership } from './admin.js';
+import { type SlackClient, type SlackHandlerDeps, slackUser } from './deps.js';
 import { parseMentionText } from './mention-text.js';
 import { blockFor, buildAnimateModal, MODAL_CALLBACK_ID } from './modal.js';
 import { helpText, slackFormat } from './render.js';
@@ -17,7 +18,7 @@ export const SHORTCUT_CALLBACK_ID = 'animate_message';
 
 /**
  * `/animate [prompt]` (modal), `/animate status`, `/animate spend` (admins), `/animate defaults`
- * (admins change them), `/animate help`, the modal's submission (a remix's too) and the "Animate this
+ * (admins change them), `/animate admin …` (admins: the run-time settings), `/animate help`, the modal's submission (a remix's too) and the "Animate this
  * image" message shortcut.
  * @see docs/platforms.md#slack-commands-modal-and-events
  */
@@ -55,6 +56,10 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       await respond({ response_type: 'ephemeral', text: helpText() });
       return;
     }
+    if (word === 'admin' || word.startsWith('admin ')) {
+      await respond({ response_type: 'ephemeral', text: await adminReply(deps, command, text.slice('admin'.length)) });
+      return;
+    }
     if (word === 'defaults' || word.startsWith('defaults ')) {
       await respond({
         response_type: 'ephemeral',
@@ -62,7 +67,7 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       });
       return;
     }
-    const early = await earlyRefusal(deps, slackUser(command.user_id, command.user_name), command.channel_id);
+    const early = await earlyRefusal(deps, client, slackUser(command.user_id, command.user_name), command.channel_id);
     if (early) {
       await respond({ response_type: 'ephemeral', text: renderRefusals([early], slackFormat) });
       return;
@@ -91,7 +96,12 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       });
       return;
     }
-    const early = await earlyRefusal(deps, slackUser(shortcut.user.id, shortcut.user.name), shortcut.channel.id);
+    const early = await earlyRefusal(
+      deps,
+      client,
+      slackUser(shortcut.user.id, shortcut.user.name),
+      shortcut.channel.id,
+    );
     if (early) {
       await respond({ response_type: 'ephemeral', text: renderRefusals([early], slackFormat) });
       return;
@@ -222,9 +232,16 @@ async function defaultsReply(
  * allowed, daily quota spent even for 5 s). One Redis read, well inside the trigger's ~3 s; if Redis does
  * not answer, the form opens anyway and the submission checks again.
  */
-async function earlyRefusal(deps: SlackHandlerDeps, requester: UserRef, channel: string): Promise<Refusal | null> {
+async function earlyRefusal(
+  deps: SlackHandlerDeps,
+  client: SlackClient,
+  requester: UserRef,
+  channel: string,
+): Promise<Refusal | null> {
   const where = { platform: 'slack' as const, channelId: channel, threadId: null };
-  const result = await deps.intake.precheck(requester, where, INPUT_RULES.defaultDuration).catch((error: unknown) => {
+  const membership = slackMembership(client, requester.userId, deps.logger);
+  const checked = deps.intake.precheck(requester, where, INPUT_RULES.defaultDuration, { membership });
+  const result = await checked.catch((error: unknown) => {
     deps.logger.warn({ err: error }, 'slack: precheck before the modal failed');
     return null;
   });

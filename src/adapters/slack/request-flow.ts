@@ -3,6 +3,7 @@ import type { Refusal } from '../../core/refusal.js';
 import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
 import type { CheckedRequest, RawRequest } from '../../core/request-check.js';
 import { type RequestOutcome, startRequest } from '../../core/request-flow.js';
+import { slackMembership } from './admin.js';
 import type { SlackClient, SlackHandlerDeps } from './deps.js';
 import type { SlackFileRef } from './modal.js';
 import { slackFormat } from './render.js';
@@ -50,6 +51,7 @@ export function startSlackRequest(r: SlackRequest, client: SlackClient, deps: De
     fetchImage: (file, field, abort) => deps.download(file.url, field, abort),
     // A Slack file is read again by its id after the input retention (files.info gives a fresh URL).
     sourceOf: (file) => (file.id ? { platform: 'slack', fileId: file.id } : undefined),
+    membership: slackMembership(client, requester.userId, deps.logger),
     refuse: r.refuse,
     ...(announced
       ? {

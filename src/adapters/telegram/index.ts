@@ -11,7 +11,7 @@ import { err } from '../../shared/result.js';
 import { onButton } from './buttons.js';
 import type { TelegramHandlerDeps } from './deps.js';
 import { downloadImage } from './files.js';
-import { COMMANDS, onMessage } from './messages.js';
+import { ADMIN_MENU_ENTRY, COMMANDS, onMessage } from './messages.js';
 import { telegramFormat } from './render.js';
 import { TELEGRAM_WEBHOOK_PATH } from './settings.js';
 
@@ -33,6 +33,8 @@ export interface TelegramAdapterConfig {
   webhook?: { url: string; secret: string };
   /** Long polling: how long one getUpdates waits for an update, seconds. @defaultValue 30 */
   pollTimeoutSeconds?: number;
+  /** The private chats (user ids) of the bot's Telegram admins, whose command menu also lists `/admin`. */
+  adminChatIds?: readonly number[];
 }
 
 /** Collaborators of the Telegram intake. */
@@ -115,6 +117,14 @@ export function createTelegramAdapter(cfg: TelegramAdapterConfig, deps: Telegram
         );
       }
       await bot.api.setMyCommands(COMMANDS.map(({ command, description }) => ({ command, description })));
+      // An admin's private chat lists /admin too. Telegram refuses a chat the admin never opened with the
+      // bot ("chat not found"): that admin can still type /admin, so it is logged, not fatal.
+      for (const chatId of cfg.adminChatIds ?? []) {
+        const menu = [...COMMANDS, ADMIN_MENU_ENTRY].map(({ command, description }) => ({ command, description }));
+        await bot.api.setMyCommands(menu, { scope: { type: 'chat', chat_id: chatId } }).catch((error: unknown) => {
+          logger.warn({ err: error, chatId }, "telegram: could not list /admin in an admin's chat");
+        });
+      }
       const allowed = ['message', 'callback_query'] as const;
       if (webhook) {
         await bot.api.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...allowed] });

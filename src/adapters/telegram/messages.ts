@@ -1,5 +1,6 @@
 import type { Context } from 'grammy';
 import type { Message } from 'grammy/types';
+import { runAdminCommand } from '../../core/admin.js';
 import { checkDuration, checkPrompt } from '../../core/input-rules.js';
 import type { UserRef } from '../../core/model.js';
 import type { Refusal } from '../../core/refusal.js';
@@ -10,7 +11,7 @@ import { type TelegramHandlerDeps, telegramUser } from './deps.js';
 import { imageOf } from './files.js';
 import { messageRef, sendOptions } from './place.js';
 import { remix } from './remix.js';
-import { formatFor, helpText, telegramFormat } from './render.js';
+import { escapeHtml, formatFor, helpText, telegramFormat } from './render.js';
 import { runRequest, topicOf } from './request.js';
 
 /** The commands the bot answers, registered with setMyCommands at start. */
@@ -22,7 +23,17 @@ export const COMMANDS = [
   { command: 'help', description: 'How to animate, loop, take several, extend, retry and cancel' },
 ] as const;
 
-type CommandName = (typeof COMMANDS)[number]['command'] | 'start';
+/** `/admin`, listed only in the private chats of the bot's admins (setMyCommands with a chat scope). */
+export const ADMIN_MENU_ENTRY = {
+  command: 'admin',
+  description: 'Admins: pause, block, channels, who may use the bot, quotas, prompt policy, audit log',
+} as const;
+
+/**
+ * `/admin …` is answered but not registered for everyone: a person not in ADMIN_USER_IDS who types it is
+ * told it is for admins (and recorded in the audit log), so the command list stays what everyone may use.
+ */
+type CommandName = (typeof COMMANDS)[number]['command'] | 'start' | 'admin';
 
 /** A command at the start of a text or caption: `/animate@my_bot a cat` → `animate`, `a cat`. */
 const COMMAND = /^\/([a-z]+)(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$/;
@@ -33,7 +44,7 @@ export function commandOf(message: Message, botUsername: string): { name: Comman
   if (!match) return null;
   const [, name, addressed, text] = match;
   if (addressed && addressed.toLowerCase() !== botUsername.toLowerCase()) return null;
-  if (name !== 'start' && !COMMANDS.some((c) => c.command === name)) return null;
+  if (name !== 'start' && name !== 'admin' && !COMMANDS.some((c) => c.command === name)) return null;
   return { name: name as CommandName, text: text ?? '' };
 }
 
@@ -59,6 +70,16 @@ export async function onMessage(ctx: Context, deps: TelegramHandlerDeps): Promis
   const person = telegramUser(message.from);
   if (command.name === 'help' || command.name === 'start') {
     await reply(helpText());
+    return;
+  }
+  if (command.name === 'admin') {
+    // Telegram has no message only one person sees: the settings and the audit log stay in a private chat.
+    if (message.chat.type !== 'private') {
+      await reply('The admin command answers only in a private chat with the bot, so its answers stay private.');
+      return;
+    }
+    const answer = await runAdminCommand(deps.intake.admin, person, command.text, 'telegram');
+    await reply(escapeHtml(answer.text));
     return;
   }
   if (command.name === 'animations') {

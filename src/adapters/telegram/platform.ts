@@ -19,6 +19,9 @@ export const telegramPlatform = definePlatform({
       {
         token: values.TELEGRAM_BOT_TOKEN ?? '',
         apiUrl: values.TELEGRAM_API_URL,
+        adminChatIds: (values.ADMIN_USER_IDS ?? [])
+          .filter((id) => id.startsWith('telegram:'))
+          .map((id) => Number(id.slice('telegram:'.length))),
         ...(values.TELEGRAM_WEBHOOK_URL && values.TELEGRAM_WEBHOOK_SECRET
           ? { webhook: { url: values.TELEGRAM_WEBHOOK_URL, secret: values.TELEGRAM_WEBHOOK_SECRET } }
           : {}),

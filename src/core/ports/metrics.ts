@@ -41,6 +41,8 @@ export interface Metrics {
   duplicateCancelled(): void;
   /** A final progress state the chat kept refusing was moved aside to the dead letters. */
   finalEditDeadLettered(platform: Platform): void;
+  /** An admin changed a run-time setting (`paused`, `blockedUsers`, …; README.md, "Administration"). */
+  settingsChanged(setting: string): void;
 }
 
 /** What the sweeper repaired. */
@@ -61,4 +63,5 @@ export const noopMetrics: Metrics = {
   healed: () => undefined,
   duplicateCancelled: () => undefined,
   finalEditDeadLettered: () => undefined,
+  settingsChanged: () => undefined,
 };

@@ -59,6 +59,12 @@ export function storeKeys(prefix: string) {
     galleryItem: (id: string) => `${p}:gallery:item:${id}`,
     /** Store refs of removed gallery items, for the worker to delete. */
     galleryTrash: () => `${p}:gallery:trash`,
+    /** JSON of the run-time settings an admin changed (src/queue/stores/admin-settings.ts). */
+    adminSettings: () => `${p}:admin:settings`,
+    /** A content check's verdict on one image and prompt (`<image sha256>:<prompt sha256>`). */
+    visionVerdict: (hash: string) => `${p}:admin:vision:${hash}`,
+    /** The audit log: JSON entries scored by their time in ms (src/queue/stores/audit-log.ts). */
+    auditLog: () => `${p}:admin:audit`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
   };

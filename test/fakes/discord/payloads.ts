@@ -22,6 +22,8 @@ export interface InteractionContext {
   /** Bitfield string of the app's permissions in the channel. @defaultValue {@link ALL_PERMISSIONS} */
   appPermissions?: string;
   attachmentSizeLimit?: number;
+  /** Role ids the member holds in the guild (Discord sends them with every guild interaction). @defaultValue none */
+  roles?: string[];
 }
 
 function channelPayload(state: DiscordState, channelId: string) {
@@ -49,7 +51,7 @@ export function interactionBase(state: DiscordState, ctx: InteractionContext, id
           guild_id: FAKE_IDS.guild,
           member: {
             user,
-            roles: [],
+            roles: ctx.roles ?? [],
             joined_at: '2026-01-01T00:00:00.000Z',
             deaf: false,
             mute: false,

@@ -22,6 +22,8 @@ export const FAKE_IDS = {
   alice: '400000000000000001',
   bob: '400000000000000002',
   admin: '400000000000000009',
+  /** A role of the guild ("animators"), for a channel or bot gated by role; give it with `roles` in an interaction. */
+  animatorRole: '500000000000000001',
 } as const;
 
 /** A message as the fake keeps it: the API object plus what a person would notice. */

@@ -63,6 +63,11 @@ function fileWire(f: FakeFile): Record<string, unknown> {
 const json = <T>(raw: string | undefined): T | undefined => (raw ? (JSON.parse(raw) as T) : undefined);
 
 const METHODS: Record<string, (p: Params, ctx: ApiContext) => Answer> = {
+  // https://api.slack.com/methods/usergroups.users.list: an unknown group is `no_such_subteam`.
+  'usergroups.users.list': (p, { state }) => {
+    const users = p.usergroup ? state.userGroups.get(p.usergroup) : undefined;
+    return users ? { ok: true, users } : fail('no_such_subteam');
+  },
   'auth.test': (_p, { ids, base }) => ({
     ok: true,
     url: `${base}/`,

@@ -67,6 +67,8 @@ export class SlackFakeState {
   public readonly archived = new Set<string>();
   /** One-shot failures: the next call of the method answers `{ok: false, error}`. */
   public readonly failNext = new Map<string, string>();
+  /** User group id (`S…`) → its members' ids, as `usergroups.users.list` answers. */
+  public readonly userGroups = new Map<string, string[]>();
   /** One-shot rate limits: the next call of the method answers HTTP 429 with `Retry-After` (seconds). */
   public readonly rateLimitNext = new Map<string, number>();
   /** Web API calls by method name (for "zero requests" style assertions only). */

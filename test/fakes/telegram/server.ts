@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
 import { makePng } from '../../support/images.js';
-import { ALICE, FAKE_BOT, type FakeMessage, type FakeUser, type InlineButton, TelegramState } from './state.js';
+import { ALICE, CHATS, FAKE_BOT, type FakeMessage, type FakeUser, type InlineButton, TelegramState } from './state.js';
 
 /** A loopback Bot API: `/bot<token>/<method>`, the file host `/file/bot<token>/<path>`, and webhook delivery. */
 export interface TelegramFake {
@@ -136,7 +136,16 @@ export async function startTelegramFake(): Promise<TelegramFake> {
   const methods: Record<string, Handler> = {
     getMe: (_p, _f, res) => ok(res, { ...FAKE_BOT, can_join_groups: true, can_read_all_group_messages: false }),
     setMyCommands: (p, _f, res) => {
-      state.commands = p.commands as typeof state.commands;
+      const raw = typeof p.scope === 'string' ? JSON.parse(p.scope) : p.scope;
+      const scope = raw as { type?: string; chat_id?: number | string } | undefined;
+      const commands = (typeof p.commands === 'string' ? JSON.parse(p.commands) : p.commands) as typeof state.commands;
+      if (!scope || scope.type === 'default') state.commands = commands;
+      else if (scope.type === 'chat' && Object.values(CHATS).some((c) => c.id === Number(scope.chat_id))) {
+        state.chatCommands.set(Number(scope.chat_id), commands);
+      } else {
+        // Telegram's answer for a chat the bot cannot see (a user who never opened it with the bot).
+        return fail(res, 400, 'Bad Request: chat not found');
+      }
       ok(res, true);
     },
     deleteWebhook: (_p, _f, res) => {

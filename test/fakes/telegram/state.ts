@@ -83,6 +83,8 @@ export class TelegramState {
   public readonly pending: Array<{ update_id: number; [k: string]: unknown }> = [];
   public readonly callbackAnswers: Array<{ callback_query_id: string; text?: string; show_alert?: boolean }> = [];
   public commands: Array<{ command: string; description: string }> = [];
+  /** Command menus set for one chat (`scope: {type: 'chat', chat_id}`), by chat id. */
+  public readonly chatCommands = new Map<number, Array<{ command: string; description: string }>>();
   public webhook: { url: string; secret?: string } | null = null;
   /** Every Bot API call, in order: method and parameters. */
   public readonly calls: Array<{ method: string; params: Record<string, unknown> }> = [];

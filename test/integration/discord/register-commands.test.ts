@@ -47,7 +47,7 @@ beforeEach(() => {
 });
 
 describe('npm run commands:deploy', () => {
-  test('GIVEN DISCORD_DEV_GUILD_ID THEN the seven commands are registered to that guild', async () => {
+  test('GIVEN DISCORD_DEV_GUILD_ID THEN the eight commands are registered to that guild', async () => {
     const result = await registerDiscordCommands({
       token: fake.token,
       applicationId: fake.applicationId,
@@ -61,9 +61,10 @@ describe('npm run commands:deploy', () => {
       'Remix video',
       'animations',
       'animate-defaults',
+      'animate-admin',
       'help',
     ]);
-    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(7);
+    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(8);
     expect(fake.requests).toContain(
       `PUT /api/v10/applications/${fake.applicationId}/guilds/${FAKE_IDS.guild}/commands`,
     );
@@ -71,7 +72,7 @@ describe('npm run commands:deploy', () => {
 
   test('GIVEN no guild THEN they are registered globally', async () => {
     await registerDiscordCommands({ token: fake.token, applicationId: fake.applicationId, apiUrl: fake.apiUrl });
-    expect(fake.state.commands.get('global')).toHaveLength(7);
+    expect(fake.state.commands.get('global')).toHaveLength(8);
   });
 
   test('GIVEN a wrong token THEN it fails', async () => {
@@ -83,9 +84,9 @@ describe('npm run commands:deploy', () => {
   test('GIVEN the script run as `npm run commands:deploy` with DISCORD_* set THEN it registers and says where', async () => {
     const { stdout } = await deploy(discordEnv());
     expect(stdout).toBe(
-      `Registered animate, Animate image, Extend video, Remix video, animations, animate-defaults, help guild ${FAKE_IDS.guild}.\n`,
+      `Registered animate, Animate image, Extend video, Remix video, animations, animate-defaults, animate-admin, help guild ${FAKE_IDS.guild}.\n`,
     );
-    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(7);
+    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(8);
   });
 
   test('GIVEN no DISCORD_TOKEN THEN the script exits 1 naming what to set', async () => {
@@ -118,9 +119,9 @@ describe('the build', () => {
       cwd: tmpdir(),
     });
     expect(stdout).toBe(
-      `Registered animate, Animate image, Extend video, Remix video, animations, animate-defaults, help guild ${FAKE_IDS.guild}.\n`,
+      `Registered animate, Animate image, Extend video, Remix video, animations, animate-defaults, animate-admin, help guild ${FAKE_IDS.guild}.\n`,
     );
-    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(7);
+    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(8);
   });
 
   test('GIVEN no credentials THEN the built script exits 1 naming what to set', async () => {
@@ -170,11 +171,20 @@ describe('DISCORD_REGISTER_COMMANDS at startup', () => {
 
     const registered = bot.lines.findIndex((l) => l.msg === 'discord commands registered');
     expect(bot.lines[registered]).toMatchObject({
-      commands: ['animate', 'Animate image', 'Extend video', 'Remix video', 'animations', 'animate-defaults', 'help'],
+      commands: [
+        'animate',
+        'Animate image',
+        'Extend video',
+        'Remix video',
+        'animations',
+        'animate-defaults',
+        'animate-admin',
+        'help',
+      ],
       target: `guild ${FAKE_IDS.guild}`,
     });
     expect(registered).toBeLessThan(bot.lines.findIndex((l) => l.msg === 'ready'));
-    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(7);
+    expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(8);
     expect(registrations()).toEqual([
       `PUT /api/v10/applications/${fake.applicationId}/guilds/${FAKE_IDS.guild}/commands`,
     ]);

@@ -126,7 +126,15 @@ export async function startTelegramStack(
     const webhook = options.webhook && !mounted ? { url: webhookUrl, secret: WEBHOOK_SECRET } : undefined;
     mounted ||= Boolean(webhook);
     adapter = createTelegramAdapter(
-      { token: telegram.token, apiUrl: telegram.apiUrl, pollTimeoutSeconds: 1, ...(webhook ? { webhook } : {}) },
+      {
+        token: telegram.token,
+        apiUrl: telegram.apiUrl,
+        pollTimeoutSeconds: 1,
+        adminChatIds: (limits.adminUserIds ?? [])
+          .filter((id) => id.startsWith('telegram:'))
+          .map((id) => Number(id.slice('telegram:'.length))),
+        ...(webhook ? { webhook } : {}),
+      },
       { intake, imageFetcher, logger, expressApp: app },
     );
     await adapter.start();

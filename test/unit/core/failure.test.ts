@@ -23,6 +23,13 @@ describe('describeOxenFailure', () => {
     expect(describeOxenFailure('Insufficient credits').hint).toContain('operator');
   });
 
+  it('GIVEN a content-policy refusal THEN it says the provider declined the request, not to retry as is', () => {
+    const f = describeOxenFailure('Your request was flagged by our safety system');
+    expect(f.reason).toContain('The provider declined this request');
+    expect(f.retryable).toBe(false);
+    expect(describeOxenFailure('Image too small: 200x200').reason).not.toContain('declined');
+  });
+
   it('GIVEN an unreachable image THEN it says Oxen could not download it', () => {
     expect(describeOxenFailure('403 Client Error: Forbidden for url: x').reason).toContain('could not download');
   });

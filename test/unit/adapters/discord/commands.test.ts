@@ -23,7 +23,7 @@ describe('discord commands', () => {
     });
   });
 
-  test('GIVEN the command list THEN it has /animate, the message menus, /animations, /animate-defaults and /help within Discord’s limits', () => {
+  test('GIVEN the command list THEN it has /animate, the message menus, /animations, /animate-defaults, /animate-admin and /help within Discord’s limits', () => {
     expect(discordCommands.map((c) => [c.name, c.type])).toEqual([
       ['animate', ApplicationCommandType.ChatInput],
       ['Animate image', ApplicationCommandType.Message],
@@ -31,6 +31,7 @@ describe('discord commands', () => {
       ['Remix video', ApplicationCommandType.Message],
       ['animations', ApplicationCommandType.ChatInput],
       ['animate-defaults', ApplicationCommandType.ChatInput],
+      ['animate-admin', ApplicationCommandType.ChatInput],
       ['help', ApplicationCommandType.ChatInput],
     ]);
     for (const c of discordCommands) {

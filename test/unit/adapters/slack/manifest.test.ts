@@ -42,13 +42,15 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'files.completeUploadExternal': ['files:write'],
   // A 🔁 after the input retention reads a file again by its id.
   'files.info': ['files:read'],
+  // Who is in a user group the admins allowed (README.md, "Administration").
+  'usergroups.users.list': ['usergroups:read'],
 };
 const EVENT_SCOPES: Record<string, string> = { app_mention: 'app_mentions:read', reaction_added: 'reactions:read' };
 /** Needed without a method call: the slash command and shortcut, and reading files (url_private, file_input). */
 const FEATURE_SCOPES = ['commands', 'files:read'];
 
 const used = {
-  methods: new Set([...source.matchAll(/client\.(\w+)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
+  methods: new Set([...source.matchAll(/client\.((?:\w+\.)+\w+)\(/g)].map((m) => m[1] ?? '')),
   events: new Set([...source.matchAll(/app\.event\('(\w+)'/g)].map((m) => m[1] ?? '')),
   commands: new Set([...source.matchAll(/app\.command\('([^']+)'/g)].map((m) => m[1] ?? '')),
 };
