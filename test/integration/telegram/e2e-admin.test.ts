@@ -19,13 +19,9 @@ afterEach(async () => {
 
 describe('Telegram /admin', () => {
   it('GIVEN admins THEN /admin is listed in an admin’s private chat only, and a chat Telegram refuses does not stop the start', () => {
-    expect(stack.telegram.state.commands.map((c) => c.command)).toEqual(['animate', 'animations', 'help']);
-    expect(stack.telegram.state.chatCommands.get(ALICE.id)?.map((c) => c.command)).toEqual([
-      'animate',
-      'animations',
-      'help',
-      'admin',
-    ]);
+    const everyone = ['animate', 'animations', 'help', 'remix', 'defaults'];
+    expect(stack.telegram.state.commands.map((c) => c.command)).toEqual(everyone);
+    expect(stack.telegram.state.chatCommands.get(ALICE.id)?.map((c) => c.command)).toEqual([...everyone, 'admin']);
     expect(stack.telegram.state.chatCommands.has(BOB.id)).toBe(false);
   });
 
