@@ -19,7 +19,7 @@ afterEach(async () => {
 
 describe('Telegram /admin', () => {
   it('GIVEN admins THEN /admin is listed in an admin’s private chat only, and a chat Telegram refuses does not stop the start', () => {
-    const everyone = ['animate', 'animations', 'help', 'remix', 'defaults'];
+    const everyone = ['animate', 'animations', 'remix', 'defaults', 'help'];
     expect(stack.telegram.state.commands.map((c) => c.command)).toEqual(everyone);
     expect(stack.telegram.state.chatCommands.get(ALICE.id)?.map((c) => c.command)).toEqual([...everyone, 'admin']);
     expect(stack.telegram.state.chatCommands.has(BOB.id)).toBe(false);
