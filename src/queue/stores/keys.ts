@@ -54,6 +54,10 @@ export function storeKeys(prefix: string) {
     finalEditsDead: () => `${p}:final-edits:dead`,
     /** `platform:channelId` → JSON of that channel's defaults (src/queue/stores/channel-defaults.ts). */
     channelDefaults: () => `${p}:channel-defaults`,
+    /** Waiting progress messages (`requestId#attempt`), scored by when their next periodic edit is due. */
+    progressDue: () => `${p}:progress:due`,
+    /** `requestId#attempt` → JSON of what the progress ticker needs to find its records and budget. */
+    progressEntries: () => `${p}:progress:entries`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
   };

@@ -6,8 +6,10 @@ export interface WorkerTimings {
   reconcileMs: number;
   /** Cancel at Oxen after this long (GENERATION_TIMEOUT_MINUTES). */
   timeoutMs: number;
-  /** Wake interval while waiting, for progress edits between polls. */
+  /** How often a waiting message's elapsed time is edited (by the progress ticker, not a wake of its job). */
   progressEveryMs: number;
+  /** How often each worker's progress ticker looks for waiting messages due for an edit. */
+  progressTickMs: number;
   /** Wake interval while waiting for a generation slot. */
   slotPollMs: number;
   /** Progress edits per message at most once per this. */
@@ -41,6 +43,7 @@ export const DEFAULT_TIMINGS: Readonly<WorkerTimings> = {
   reconcileMs: 60_000,
   timeoutMs: 30 * 60_000,
   progressEveryMs: 30_000,
+  progressTickMs: 1_000,
   slotPollMs: 5_000,
   editIntervalMs: DEFAULT_EDIT_INTERVAL_MS,
   submitClaimMs: 45_000,
