@@ -24,6 +24,8 @@ export function storeKeys(prefix: string) {
     waiting: () => `${p}:waiting`,
     snapshot: () => `${p}:oxen-active`,
     reconcileLock: () => `${p}:reconcile-lock`,
+    /** The sweeper's SCAN cursors (reservations, held and waiting slots), for the next cycle's slice. */
+    sweepCursors: () => `${p}:sweep:cursors`,
     slotsHeld: () => `${p}:slots:held`,
     slotsWaiting: () => `${p}:slots:waiting`,
     slotWeights: () => `${p}:slots:weights`,

@@ -120,7 +120,12 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
   });
   // The stream has no replay: after a reconnect, and at start (events fired while no worker listened),
   // the reconciler compares the waiting generations with Oxen's active list.
-  const reconciler = createReconciler(ctx, { redis, lockKey: stores.keys.reconcileLock(), wake });
+  const reconciler = createReconciler(ctx, {
+    redis,
+    lockKey: stores.keys.reconcileLock(),
+    sweepCursorKey: stores.keys.sweepCursors(),
+    wake,
+  });
   const offReconnect = deps.events.onReconnect(() => reconciler.afterReconnect());
   reconciler.start();
   const finalEditDrain = startFinalEditDrain(ctx, timings.finalEditPollMs);

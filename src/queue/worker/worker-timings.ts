@@ -30,6 +30,11 @@ export interface WorkerTimings {
    * a cancel Oxen ignores, a status it does not know) before it is given up.
    */
   giveUpGraceMs: number;
+  /**
+   * Reservations (and slot holders) the sweeper looks at per reconcile cycle: a pass over R takes
+   * ceil(R / sweepSlice) cycles, so a leak is healed within the grace plus that many intervals.
+   */
+  sweepSlice: number;
   /** How often the worker looks for final states to send from the outbox. */
   finalEditPollMs: number;
   /** BullMQ lock duration; a crashed worker's job is picked up again after it. */
@@ -49,6 +54,7 @@ export const DEFAULT_TIMINGS: Readonly<WorkerTimings> = {
   submitClaimMs: 45_000,
   adoptWindowMs: 120_000,
   giveUpGraceMs: 15 * 60_000,
+  sweepSlice: 200,
   finalEditPollMs: 1_000,
   lockDurationMs: 30_000,
   stalledIntervalMs: 30_000,
