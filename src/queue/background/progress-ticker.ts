@@ -40,7 +40,7 @@ export function startProgressTicker(ctx: WorkerContext, options: ProgressTickerO
       }
       return found;
     };
-    await Promise.all(
+    await Promise.allSettled(
       due.map(async ({ entry, request, attempt, processing }) => {
         const chat = ctx.chat[entry.platform];
         const ref = attempt.progressRef;
@@ -58,6 +58,7 @@ export function startProgressTicker(ctx: WorkerContext, options: ProgressTickerO
         }
       }),
     );
+    await ctx.progressDue.edited(due.map((d) => d.member));
   };
   const timer = setInterval(() => {
     if (running) return;

@@ -60,6 +60,8 @@ export function storeKeys(prefix: string) {
     progressDue: () => `${p}:progress:due`,
     /** `requestId#attempt` → JSON of what the progress ticker needs to find its records and budget. */
     progressEntries: () => `${p}:progress:entries`,
+    /** `requestId#attempt` → when a ticker claimed its periodic edit, until the edit is done. */
+    progressInFlight: () => `${p}:progress:in-flight`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
   };

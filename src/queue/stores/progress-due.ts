@@ -13,14 +13,15 @@ import { decodeAttempt, decodeRequest } from './request-store.js';
  * message's elapsed time is kept moving by the one progress ticker of each worker, which claims the due
  * entries in one script call per tick. The script also reads each entry's records, skips a scope with
  * finals waiting, and (when the budget is the Redis one) takes the edit from the scope's budget, so an
- * edit costs no Redis command of its own.
+ * edit costs no Redis command of its own. A claimed entry stays marked in flight until the tick ends, so
+ * that a final state waits for it rather than being covered by it (final-edit-drain.ts).
  *
  * The script reads keys it is not passed (the records, the budget counters): all are built from the
  * queue prefix (keys.ts, edit-budget.ts), so on a Redis Cluster they share its hash slot.
  */
 const CLAIM = `
 -- KEYS[1] due (zset member -> due ms)   KEYS[2] entries (member -> JSON)   KEYS[3] finals waiting per scope
--- KEYS[4] Oxen's active snapshot (generation id -> status)
+-- KEYS[4] Oxen's active snapshot (generation id -> status)   KEYS[5] edits in flight (member -> claimed at ms)
 -- ARGV[1] now ms   ARGV[2] most entries to look at   ARGV[3] period ms   ARGV[4] request key prefix
 -- ARGV[5] attempt key prefix   ARGV[6] terminal states, comma-separated
 -- ARGV[7] budgets JSON {platform: [key prefix, points, window seconds]}, or '' when the caller takes them
@@ -82,6 +83,7 @@ for _, member in ipairs(due) do
         for _, id in ipairs(e.generationIds) do
           if redis.call('HGET', KEYS[4], id) == 'processing' then processing = '1' end
         end
+        redis.call('HSET', KEYS[5], member, now)
         table.insert(out, member)
         table.insert(out, raw)
         table.insert(out, request)
@@ -102,6 +104,7 @@ interface ProgressDueScripts {
     entries: string,
     finalScopes: string,
     snapshot: string,
+    inFlight: string,
     nowMs: Arg,
     limit: Arg,
     periodMs: Arg,
@@ -125,6 +128,7 @@ export type ProgressEntry = z.infer<typeof ProgressEntrySchema>;
 
 /** One claimed entry: its records as they are now, and whether Oxen's snapshot has it processing. */
 export interface DueProgress {
+  member: string;
   entry: ProgressEntry;
   request: RequestRecord;
   attempt: AttemptRecord;
@@ -137,7 +141,7 @@ export type ScriptBudgets = Partial<Record<Platform, { keyPrefix: string; budget
 /** The due set of waiting progress messages. */
 export function createProgressDueStore(connection: Redis, keys: StoreKeys) {
   const redis = defineScripts<ProgressDueScripts, Redis>(connection, {
-    animateProgressClaim: { numberOfKeys: 4, lua: CLAIM },
+    animateProgressClaim: { numberOfKeys: 5, lua: CLAIM },
   });
   const member = (requestId: string, attempt: number) => `${requestId}#${attempt}`;
   return {
@@ -154,6 +158,22 @@ export function createProgressDueStore(connection: Redis, keys: StoreKeys) {
     async untrack(requestId: string, attempt: number): Promise<void> {
       const m = member(requestId, attempt);
       await redis.multi().zrem(keys.progressDue(), m).hdel(keys.progressEntries(), m).exec();
+    },
+    /** The ticker is done with these claimed entries' edits (sent or given up): one command per tick. */
+    async edited(members: readonly string[]): Promise<void> {
+      if (members.length > 0) await redis.hdel(keys.progressInFlight(), ...members);
+    },
+    /**
+     * Whether a periodic edit of `member` (`requestId#attempt`) was claimed less than `leaseMs` ago and
+     * may still land: a final state sent now could be covered by it. An older mark (its ticker died) is
+     * dropped.
+     */
+    async editInFlight(member: string, now: number, leaseMs: number): Promise<boolean> {
+      const at = await redis.hget(keys.progressInFlight(), member);
+      if (at === null) return false;
+      if (now - Number(at) < leaseMs) return true;
+      await redis.hdel(keys.progressInFlight(), member);
+      return false;
     },
     /**
      * Claims up to `limit` entries due at `now` and reschedules each `periodMs` later (or, when its
@@ -173,6 +193,7 @@ export function createProgressDueStore(connection: Redis, keys: StoreKeys) {
         keys.progressEntries(),
         keys.finalEditScopes(),
         keys.snapshot(),
+        keys.progressInFlight(),
         now,
         limit,
         periodMs,
@@ -187,6 +208,7 @@ export function createProgressDueStore(connection: Redis, keys: StoreKeys) {
         const raw: Record<string, string> = {};
         for (let f = 0; f + 1 < fields.length; f += 2) raw[fields[f] as string] = fields[f + 1] as string;
         out.push({
+          member: flat[i] as string,
           entry: ProgressEntrySchema.parse(JSON.parse(flat[i + 1] as string)),
           request: decodeRequest(flat[i + 2] as string),
           attempt: decodeAttempt(raw),
