@@ -47,17 +47,16 @@ local function take(platform, scope)
   -- other edit of the scope, and a 429's pause, share it.
   redis.call('SET', key, 0, 'EX', b[3], 'NX')
   local consumed = redis.call('INCRBY', key, 1)
+  if consumed <= b[2] then return 0 end
   local ttl = redis.call('PTTL', key)
-  if ttl == -1 then
+  if ttl < 0 then
     redis.call('EXPIRE', key, b[3])
     ttl = b[3] * 1000
   end
-  if consumed > b[2] then
-    spent[key] = math.max(ttl, 1)
-    return spent[key]
-  end
-  return 0
+  spent[key] = math.max(ttl, 1)
+  return spent[key]
 end
+local claimed = {}
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 for _, member in ipairs(due) do
   local raw = redis.call('HGET', KEYS[2], member)
@@ -66,8 +65,12 @@ for _, member in ipairs(due) do
   else
     local e = cjson.decode(raw)
     local attemptKey = ARGV[5] .. e.requestId .. ':' .. e.attempt
-    local state = redis.call('HGET', attemptKey, 'state')
-    local request = redis.call('GET', ARGV[4] .. e.requestId)
+    local attempt = redis.call('HGETALL', attemptKey)
+    local state = nil
+    for i = 1, #attempt, 2 do
+      if attempt[i] == 'state' then state = attempt[i + 1] end
+    end
+    local request = state and redis.call('GET', ARGV[4] .. e.requestId)
     if (not state) or terminal[state] or (not request) then
       drop(member)
     elseif tonumber(redis.call('HGET', KEYS[3], e.scope) or '0') > 0 then
@@ -80,19 +83,23 @@ for _, member in ipairs(due) do
       else
         redis.call('ZADD', KEYS[1], now + period, member)
         local processing = '0'
-        for _, id in ipairs(e.generationIds) do
-          if redis.call('HGET', KEYS[4], id) == 'processing' then processing = '1' end
+        if state == 'submitted' then
+          for _, id in ipairs(e.generationIds) do
+            if redis.call('HGET', KEYS[4], id) == 'processing' then processing = '1' end
+          end
         end
-        redis.call('HSET', KEYS[5], member, now)
+        table.insert(claimed, member)
+        table.insert(claimed, now)
         table.insert(out, member)
         table.insert(out, raw)
         table.insert(out, request)
-        table.insert(out, redis.call('HGETALL', attemptKey))
+        table.insert(out, attempt)
         table.insert(out, processing)
       end
     end
   end
 end
+if #claimed > 0 then redis.call('HSET', KEYS[5], unpack(claimed)) end
 return out
 `;
 
