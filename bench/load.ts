@@ -318,7 +318,8 @@ try {
         lastLog = performance.now();
         log(`delivered ${delivered}, jobs ended ${JSON.stringify(ended)}`);
       }
-      return (ended.completed ?? 0) + (ended.failed ?? 0) >= N;
+      // BullMQ keeps the last 5,000 completed jobs (ATTEMPT_JOB_OPTIONS): beyond, count the deliveries.
+      return Math.max(delivered, ended.completed ?? 0) + (ended.failed ?? 0) >= N;
     },
     `${N} jobs ended`,
     300_000 * SCALE,

@@ -1,0 +1,69 @@
+/**
+ * The Discord side of bench/intake-discord.ts, in a process of its own: the loopback Discord fake
+ * (gateway and REST, test/fakes/discord) runs here, so neither the fake's work nor the burst's shares
+ * the event loop of the bot it measures. Sends { ready: { apiUrl, token } } once listening; on
+ * { burst: { count, userBase, timeoutMs } } dispatches `count` `/animate` interactions at once (each from
+ * its own user, with a PNG on the fake CDN) and answers { result: { samples, wallMs } }, each sample the
+ * time from the dispatch to the interaction's callback (defer, reply or modal: Discord's acknowledgement)
+ * reaching the fake. Exits when its parent disconnects.
+ */
+import { makePng } from '../src/simulator/sample-png.js';
+import { startDiscordFake } from '../test/fakes/discord/server.js';
+import type { BurstSample } from './intake-sender.js';
+
+/** One burst to send. */
+export interface DiscordBurstOrder {
+  count: number;
+  userBase: number;
+  timeoutMs: number;
+}
+
+const fake = await startDiscordFake();
+const png = makePng(64, 64);
+/** Interaction id → when it was dispatched, and the callback's resolver. */
+const waiting = new Map<string, { at: number; done: (ms: number) => void }>();
+const push = fake.requests.push.bind(fake.requests);
+fake.requests.push = (...lines: string[]) => {
+  const now = performance.now();
+  for (const line of lines) {
+    const id = /^POST \/api\/v\d+\/interactions\/(\d+)\/[^/]+\/callback$/.exec(line)?.[1];
+    const w = id ? waiting.get(id) : undefined;
+    if (id && w) {
+      waiting.delete(id);
+      w.done(now - w.at);
+    }
+  }
+  return push(...lines);
+};
+
+async function burst(order: DiscordBurstOrder): Promise<{ samples: BurstSample[]; wallMs: number }> {
+  const images = Array.from({ length: order.count }, (_, i) =>
+    fake.attachment(`cat-${i}.png`, png, { contentType: 'image/png', width: 64, height: 64 }),
+  );
+  const started = performance.now();
+  const samples = await Promise.all(
+    images.map(
+      (image, i) =>
+        new Promise<BurstSample>((resolve) => {
+          const userId = String(300_000_000_000_000_000n + BigInt(order.userBase + i));
+          const at = performance.now();
+          const timer = setTimeout(() => resolve({ ms: order.timeoutMs, ok: false }), order.timeoutMs);
+          const id = fake.animate({ image, prompt: 'slow push-in', duration: 5 }, { userId });
+          waiting.set(id, {
+            at,
+            done: (ms) => {
+              clearTimeout(timer);
+              resolve({ ms, ok: true });
+            },
+          });
+        }),
+    ),
+  );
+  return { samples, wallMs: performance.now() - started };
+}
+
+process.on('message', (m: { burst?: DiscordBurstOrder }) => {
+  if (m.burst) void burst(m.burst).then((result) => process.send?.({ result }));
+});
+process.on('disconnect', () => void fake.close().finally(() => process.exit(0)));
+process.send?.({ ready: { apiUrl: fake.apiUrl, token: fake.token } });
