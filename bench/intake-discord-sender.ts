@@ -3,7 +3,7 @@
  * (gateway and REST, test/fakes/discord) runs here, so neither the fake's work nor the burst's shares
  * the event loop of the bot it measures. Sends { ready: { apiUrl, token } } once listening; on
  * { burst: { count, userBase, timeoutMs } } dispatches `count` `/animate` interactions at once (each from
- * its own user, with a PNG on the fake CDN) and answers { result: { samples, wallMs } }, each sample the
+ * its own user, with a PNG on the fake CDN) and answers { result: { samples, wallMs, callbackTypes } }, each sample the
  * time from the dispatch to the interaction's callback (defer, reply or modal: Discord's acknowledgement)
  * reaching the fake. Exits when its parent disconnects.
  */
@@ -19,7 +19,7 @@ export interface DiscordBurstOrder {
 }
 
 const fake = await startDiscordFake();
-const png = makePng(64, 64);
+const png = makePng(512, 512);
 /** Interaction id → when it was dispatched, and the callback's resolver. */
 const waiting = new Map<string, { at: number; done: (ms: number) => void }>();
 const push = fake.requests.push.bind(fake.requests);
@@ -36,9 +36,12 @@ fake.requests.push = (...lines: string[]) => {
   return push(...lines);
 };
 
-async function burst(order: DiscordBurstOrder): Promise<{ samples: BurstSample[]; wallMs: number }> {
+async function burst(
+  order: DiscordBurstOrder,
+): Promise<{ samples: BurstSample[]; wallMs: number; callbackTypes: Record<string, number> }> {
+  const ids: string[] = [];
   const images = Array.from({ length: order.count }, (_, i) =>
-    fake.attachment(`cat-${i}.png`, png, { contentType: 'image/png', width: 64, height: 64 }),
+    fake.attachment(`cat-${i}.png`, png, { contentType: 'image/png', width: 512, height: 512 }),
   );
   const started = performance.now();
   const samples = await Promise.all(
@@ -49,6 +52,7 @@ async function burst(order: DiscordBurstOrder): Promise<{ samples: BurstSample[]
           const at = performance.now();
           const timer = setTimeout(() => resolve({ ms: order.timeoutMs, ok: false }), order.timeoutMs);
           const id = fake.animate({ image, prompt: 'slow push-in', duration: 5 }, { userId });
+          ids.push(id);
           waiting.set(id, {
             at,
             done: (ms) => {
@@ -59,7 +63,14 @@ async function burst(order: DiscordBurstOrder): Promise<{ samples: BurstSample[]
         }),
     ),
   );
-  return { samples, wallMs: performance.now() - started };
+  const wallMs = performance.now() - started;
+  // How each was answered (5 a defer, 4 a reply such as a private refusal, 9 a modal).
+  const callbackTypes: Record<string, number> = {};
+  for (const id of ids) {
+    const type = String(fake.interaction(id)?.callbackType ?? 'none');
+    callbackTypes[type] = (callbackTypes[type] ?? 0) + 1;
+  }
+  return { samples, wallMs, callbackTypes };
 }
 
 process.on('message', (m: { burst?: DiscordBurstOrder }) => {

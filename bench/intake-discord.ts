@@ -17,7 +17,7 @@ import { createImageFetcher } from '../src/media/image-fetcher.js';
 import { createIntake } from '../src/queue/intake.js';
 import { ANIMATE_QUEUE } from '../src/queue/stores/keys.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { percentile, redisFor, runInfo, writeResult } from './common.js';
+import { percentile, redisFor, runInfo, until, writeResult } from './common.js';
 import type { DiscordBurstOrder } from './intake-discord-sender.js';
 import type { BurstSample } from './intake-sender.js';
 
@@ -44,6 +44,8 @@ interface BurstResult {
   meanMs: number;
   over3s: number;
   wallMs: number;
+  /** Interaction callback type → how many (5 a defer, 4 a reply, such as a private refusal). */
+  callbackTypes: Record<string, number>;
 }
 
 const sender: ChildProcess = fork(fileURLToPath(new URL('./intake-discord-sender.ts', import.meta.url)), [], {
@@ -57,8 +59,9 @@ const fake = await new Promise<{ apiUrl: string; token: string }>((resolve, reje
 
 async function burst(label: string, count: number, userBase: number): Promise<BurstResult> {
   const order: DiscordBurstOrder = { count, userBase, timeoutMs: TIMEOUT_MS };
-  const { samples, wallMs } = await new Promise<{ samples: BurstSample[]; wallMs: number }>((resolve) => {
-    const on = (m: { result?: { samples: BurstSample[]; wallMs: number } }) => {
+  type Result = { samples: BurstSample[]; wallMs: number; callbackTypes: Record<string, number> };
+  const { samples, wallMs, callbackTypes } = await new Promise<Result>((resolve) => {
+    const on = (m: { result?: Result }) => {
       if (!m.result) return;
       sender.off('message', on);
       resolve(m.result);
@@ -78,6 +81,7 @@ async function burst(label: string, count: number, userBase: number): Promise<Bu
     meanMs: round(ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length)),
     over3s: samples.filter((s) => !s.ok || s.ms > DISCORD_ACK_LIMIT_MS).length,
     wallMs: round(wallMs),
+    callbackTypes,
   };
 }
 
@@ -114,7 +118,10 @@ try {
   await adapter.start();
   try {
     await burst('warmup', WARMUP, 800_000);
-    results = [await burst('createDiscordAdapter', N, 100_000), baseline];
+    const ours = await burst('createDiscordAdapter', N, 100_000);
+    // The work after each defer (download, checks, enqueue, announcement) finishes before anything closes.
+    await until(async () => (await queue.count()) >= WARMUP + ours.ok, `${N} requests enqueued`, 60_000);
+    results = [ours, baseline];
   } finally {
     await adapter.stop();
   }
