@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProgressView } from '../../../src/core/views.js';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
+import { createRedisEditBudget, editScope } from '../../../src/queue/stores/edit-budget.js';
 import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/stores/keys.js';
 import { eventually } from '../../support/eventually.js';
 import { attemptState, createStack, type Stack, submitInput } from './harness.js';
@@ -52,6 +53,30 @@ describe('progress while waiting', () => {
     await eventually(() => shown().at(-1)?.state === 'done', 'the final state shown');
     expect(await stack.redis.zcard(keys.progressDue())).toBe(0);
     expect(await stack.redis.hlen(keys.progressInFlight())).toBe(0);
+  });
+
+  it("GIVEN the channel's edit budget is paused (a 429) THEN the ticker edits nothing there and looks again when it returns", async () => {
+    stack.sim.knobs.holdQueue = true;
+    const input = submitInput();
+    const pausedAt = Date.now();
+    await createRedisEditBudget(stack.redis, stack.prefix).pause('discord', editScope(input.where), 60_000);
+    await stack.startWorker({
+      timings: { reconcileMs: LONG, progressEveryMs: 100, progressTickMs: 50, editIntervalMs: 50 },
+    });
+    const accepted = await stack.intake.submit(input);
+    if (!accepted.ok) throw new Error('refused');
+    const { requestId } = accepted.value;
+    const keys = storeKeys(stack.prefix);
+    // The ticker found it due, asked the scope's budget in its script and moved it to when the pause ends.
+    await eventually(
+      async () => Number((await stack.redis.zscore(keys.progressDue(), `${requestId}#1`)) ?? 0) > pausedAt + 30_000,
+      'rescheduled past the pause',
+    );
+    const ref = JSON.parse((await stack.redis.hget(keys.attempt(requestId, 1), 'progressRef')) ?? 'null');
+    const states = (stack.chat.find(ref)?.views ?? []).flatMap((v) =>
+      v.kind === 'progress' ? [v.progress.state] : [],
+    );
+    expect(states).not.toContain('submitted');
   });
 
   it('GIVEN the thread of a waiting generation is deleted THEN the ticker notices, the generation is cancelled at Oxen and nothing stays reserved', async () => {
