@@ -50,18 +50,27 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     compression: { type: 'string', default: '20' },
     window: { type: 'string', default: '60' },
+    /** Seconds between a waiting message's periodic edits; a long one leaves the ticker idle. */
+    'progress-every': { type: 'string', default: '30' },
   },
 });
 const N = Number(args.n);
 const W = Number(args.workers);
 const C = Number(args.compression);
 const WINDOW_MS = Number(args.window) * 1000;
-if (![N, W].every((x) => Number.isInteger(x) && x >= 1) || !(C >= 1) || !(WINDOW_MS >= 1000)) {
-  throw new Error('--n and --workers must be positive integers, --compression ≥ 1, --window ≥ 1 (seconds)');
+if (
+  ![N, W].every((x) => Number.isInteger(x) && x >= 1) ||
+  !(C >= 1) ||
+  !(WINDOW_MS >= 1000) ||
+  !(Number(args['progress-every']) >= 1)
+) {
+  throw new Error(
+    '--n and --workers must be positive integers, --compression ≥ 1, --window and --progress-every ≥ 1 (seconds)',
+  );
 }
 const REAL_RECONCILE_MS = 60_000;
 const RECONCILE_MS = Math.round(REAL_RECONCILE_MS / C);
-const PROGRESS_EVERY_MS = 30_000;
+const PROGRESS_EVERY_MS = Number(args['progress-every']) * 1000;
 const EDIT_INTERVAL_MS = 10_000;
 const IDLE_MS = 5_000;
 const GOALS = { rssMb: 200, loopP99Ms: 50, oxenRequestsPerMinute: 2, redisCommandsPerSecondPer1000Waiting: 20 };
@@ -330,7 +339,9 @@ try {
   const edits = (await countAll()).edits;
 
   output = {
-    command: `npm run bench:load -- --n ${N} --workers ${W} --compression ${C} --window ${WINDOW_MS / 1000}`,
+    command: `npm run bench:load -- --n ${N} --workers ${W} --compression ${C} --window ${WINDOW_MS / 1000}${
+      PROGRESS_EVERY_MS === 30_000 ? '' : ` --progress-every ${PROGRESS_EVERY_MS / 1000}`
+    }`,
     run: info,
     n: N,
     workers: W,
