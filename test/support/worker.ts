@@ -10,8 +10,9 @@ export const TEST_MODEL = 'kling-video-o1-image-to-video';
 export const TEST_INPUT_REPO = 'bot/inputs';
 
 /**
- * Test-sized timings: a reconcile each second, a minute's timeout, no edit throttle, a progress wake
- * each second, a slot poll and a final-edit outbox drain each 100 ms, a 5 s enqueue claim and a 1.5 s
+ * Test-sized timings: a reconcile each second, a minute's timeout, no edit throttle, a waiting message
+ * edited each second (the progress ticker looking each 100 ms), a slot poll and a final-edit outbox
+ * drain each 100 ms, a 5 s enqueue claim and a 1.5 s
  * adoption window. Everything else is the production default (DEFAULT_TIMINGS).
  */
 export const TEST_TIMINGS: Partial<WorkerTimings> = {
@@ -19,6 +20,7 @@ export const TEST_TIMINGS: Partial<WorkerTimings> = {
   timeoutMs: 60_000,
   editIntervalMs: 0,
   progressEveryMs: 1_000,
+  progressTickMs: 100,
   slotPollMs: 100,
   finalEditPollMs: 100,
   // Above the chaos workers' 3 s Oxen call timeout; short, so a worker killed inside an enqueue call

@@ -148,6 +148,8 @@ export async function runAnimate(interaction: RepliableInteraction, raw: RawAnim
     async beforeDownload() {
       await interaction.deferReply();
       deferred = true;
+      // The rest waits for the next turn of the event loop: interactions already arrived get their defer first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     },
     async refuse(refusals) {
       const text = renderRefusals(refusals, discordFormat);

@@ -26,6 +26,8 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
   app.command('/animate', async ({ command, ack, client, respond }) => {
     // The 200 goes out at ack(); views.open needs the trigger_id within ~3 s, so only one Redis read before it.
     await ack();
+    // The rest waits for the next turn of the event loop: requests already arrived get their ack first.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const text = command.text.trim();
     const word = text.toLowerCase();
     if (word === 'status') {

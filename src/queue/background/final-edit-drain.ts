@@ -22,6 +22,10 @@ const FINAL_EDIT_KEEP_MS = 60 * 60_000;
 const REFUSALS_KEPT = 5;
 /** The longest wait between tries while the chat is down. */
 const MAX_BACKOFF_MS = 60_000;
+/** How long a claimed periodic edit may hold back its message's final state (a chat call times out sooner). */
+const IN_FLIGHT_LEASE_MS = 30_000;
+/** When a final held back by a periodic edit in flight is tried again. */
+const IN_FLIGHT_RETRY_MS = 500;
 /** A final of a platform this worker has no outbox for waits this long for a worker that has. */
 const NO_OUTBOX_RETRY_MS = 5_000;
 
@@ -45,6 +49,10 @@ export async function sendFinalEdit(
     return deadLetter(ctx, edit, 'still unsent after an hour');
   }
   if (!queued && (await finalEdits.waiting(edit.scope)) > 0) return finalEdits.defer(edit, now);
+  // A periodic edit of the same message may be on its way (progress-ticker.ts): the final must land last.
+  if (await ctx.progressDue.editInFlight(edit.key, now, IN_FLIGHT_LEASE_MS)) {
+    return finalEdits.defer(edit, now + IN_FLIGHT_RETRY_MS);
+  }
   if (!chat) return finalEdits.defer(edit, now + NO_OUTBOX_RETRY_MS);
   const grant = await ctx.editBudget.take(edit.platform, edit.scope);
   if (!grant.granted) return finalEdits.defer(edit, now + grant.retryInMs);

@@ -4,7 +4,7 @@ import { cancelDuplicates } from '../worker/duplicates.js';
 import type { WorkerContext } from '../worker/worker-context.js';
 import { listActive } from './active-list.js';
 import { sweepStagedInputs } from './staged-sweep.js';
-import { sweep } from './sweeper.js';
+import { SWEEP_START, sweep } from './sweeper.js';
 
 /** A generation enqueued this shortly before the list call may be missing from it without having ended. */
 const LIST_RACE_MS = 5_000;
@@ -13,6 +13,8 @@ const LIST_RACE_MS = 5_000;
 export interface ReconcilerDeps {
   redis: Redis;
   lockKey: string;
+  /** Where the sweep's SCAN cursors are kept between cycles (whichever worker runs the next one). */
+  sweepCursorKey: string;
   /** Wakes a parked job; `forcePoll` makes its next wake read the generation's row. */
   wake(jobId: string, forcePoll: boolean): Promise<void>;
 }
@@ -22,7 +24,7 @@ export interface ReconcilerDeps {
  * worker, holding a Redis lock, lists Oxen's active generations in a single call and stores the
  * snapshot: a waiting job whose generation is in it needs no request of its own; one whose generation
  * left the list (finished while its event was lost) is woken to read its row once. The same cycle runs
- * the sweeper. Oxen requests while waiting are therefore one per interval, whatever the number in flight.
+ * the sweeper over its next slice (`sweepSlice` reservations and slot holders). Oxen requests while waiting are therefore one per interval, whatever the number in flight.
  */
 export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
   const owner = randomUUID();
@@ -60,7 +62,12 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
     // A late row of a lost enqueue answer, for an attempt that already has its generation: stop it now.
     await cancelDuplicates(ctx, list.rows, waitingIds);
     ctx.logger.debug({ active: active.size, pages: list.pages, woken }, 'reconciled with Oxen');
-    await sweep(ctx, Math.min(ctx.timings.reconcileMs, 30_000));
+    const cursors = await deps.redis.hgetall(deps.sweepCursorKey);
+    const { next } = await sweep(ctx, Math.min(ctx.timings.reconcileMs, 30_000), ctx.timings.sweepSlice, {
+      ...SWEEP_START,
+      ...cursors,
+    });
+    await deps.redis.hset(deps.sweepCursorKey, next);
     await sweepStagedInputs(ctx);
   }
 

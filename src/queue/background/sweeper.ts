@@ -25,16 +25,35 @@ export interface SweepReport {
   abandoned: number;
 }
 
+/** Where the sweep goes on from: SCAN cursors, `'0'` at the start of a pass. */
+export interface SweepCursors {
+  reservations: string;
+  held: string;
+  waiting: string;
+}
+
+/** A fresh pass. */
+export const SWEEP_START: Readonly<SweepCursors> = { reservations: '0', held: '0', waiting: '0' };
+
 /**
  * Heals what a job that ended badly left behind (docs/architecture.md, "Invariants"): a job that
  * failed outside the step code, stalled too often, or was never added after its reservation. Each
  * reservation is checked against its attempt record and its job; each slot against its job. Leaks
  * older than `graceMs` are repaired, so a healthy job in the middle of its bookkeeping is never touched.
+ * One call looks at about `slice` reservations and `slice` slot holders from `cursors` and returns where
+ * the next call goes on, so a sweep costs the same whatever is in flight; a pass over R reservations
+ * takes ceil(R / slice) calls.
  */
-export async function sweep(ctx: WorkerContext, graceMs: number): Promise<SweepReport> {
+export async function sweep(
+  ctx: WorkerContext,
+  graceMs: number,
+  slice: number,
+  cursors: SweepCursors = SWEEP_START,
+): Promise<{ report: SweepReport; next: SweepCursors }> {
   const report: SweepReport = { slots: 0, reservations: 0, revived: 0, requeued: 0, abandoned: 0 };
   const now = ctx.clock.now();
-  for (const reservation of await ctx.quota.reservations()) {
+  const page = await ctx.quota.reservationsPage(cursors.reservations, slice);
+  for (const reservation of page.reservations) {
     if (now - reservation.reservedAt < graceMs) continue;
     const healed = await healReservation(ctx, reservation).catch((error: unknown) => {
       ctx.logger.warn({ err: error, member: reservation.member }, 'sweeper could not check a reservation');
@@ -45,20 +64,23 @@ export async function sweep(ctx: WorkerContext, graceMs: number): Promise<SweepR
       ctx.metrics.healed(healed === 'reservations' ? 'reservation' : healed);
     }
   }
-  const { held, waiting } = await ctx.slots.members();
-  for (const jobId of new Set([...held, ...waiting])) {
-    const job = await ctx.queue.getJob(jobId);
-    if (job && (await slotStillNeeded(ctx, job))) continue;
+  const slots = await ctx.slots.membersPage({ held: cursors.held, waiting: cursors.waiting }, slice);
+  for (const jobId of slots.jobIds) {
+    if (await slotStillNeeded(ctx, jobId)) continue;
     await ctx.slots.release(jobId, 0);
     report.slots += 1;
     ctx.metrics.healed('slot');
   }
   const total = Object.values(report).reduce((a, b) => a + b, 0);
   if (total > 0) ctx.logger.warn({ ...report }, 'sweeper healed leaks');
-  return report;
+  return { report, next: { reservations: page.next, ...slots.next } };
 }
 
-async function slotStillNeeded(ctx: WorkerContext, job: Job<AnimateJobData>): Promise<boolean> {
+async function slotStillNeeded(ctx: WorkerContext, jobId: string): Promise<boolean> {
+  // One command for the common case, a job alive in the queue; its data is read only when it is not.
+  if (ALIVE.has(await ctx.queue.getJobState(jobId))) return true;
+  const job = await ctx.queue.getJob(jobId);
+  if (!job) return false;
   if (ALIVE.has(await job.getState())) return true;
   const attempt = await ctx.requests.getAttempt(job.data.requestId, job.data.attempt);
   // A failed job whose attempt is still open is revived by the reservation pass and needs its slot.
@@ -70,6 +92,9 @@ async function healReservation(
   reservation: Reservation,
 ): Promise<'reservations' | 'revived' | 'requeued' | 'abandoned' | null> {
   const [requestId = '', n = '1'] = reservation.member.split('#');
+  // The common case in two commands: an open attempt whose job is alive in the queue.
+  const open = await ctx.requests.getAttempt(requestId, Number(n));
+  if (open && !TERMINAL_STATES.has(open.state) && ALIVE.has(await ctx.queue.getJobState(open.jobId))) return null;
   const [request, attempt] = await Promise.all([
     ctx.requests.getRequest(requestId),
     ctx.requests.getAttempt(requestId, Number(n)),

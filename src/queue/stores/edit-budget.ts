@@ -4,6 +4,7 @@ import { PLATFORM_TRAITS } from '../../adapters/registry.js';
 import type { ChatLocation, Platform } from '../../core/model.js';
 import type { EditBudget } from '../../core/platforms.js';
 import type { EditBudgetPort } from '../../core/ports/edit-budget.js';
+import type { ScriptBudgets } from './progress-due.js';
 
 /** Each platform's edit budget, from its traits (its `platform.ts`, src/adapters/registry.ts). */
 export const EDIT_BUDGETS = Object.fromEntries(
@@ -20,6 +21,19 @@ export function editScope(where: ChatLocation): string {
   if (scope === 'deployment') return where.platform;
   if (scope === 'chat') return `${where.platform}:${where.channelId}`;
   return `${where.platform}:${where.threadId ?? where.channelId}`;
+}
+
+/** rate-limiter-flexible's key prefix of a platform's limiter: `<prefix>:<scope>` is a scope's counter. */
+const limiterPrefix = (prefix: string, platform: Platform) => `${prefix}:animate:edits:${platform}`;
+
+/** The production budgets' counters, for the progress ticker's claim script (src/queue/stores/progress-due.ts). */
+export function scriptEditBudgets(prefix: string): ScriptBudgets {
+  return Object.fromEntries(
+    Object.entries(EDIT_BUDGETS).map(([platform, budget]) => [
+      platform,
+      { keyPrefix: limiterPrefix(prefix, platform as Platform), budget },
+    ]),
+  );
 }
 
 /**
@@ -43,7 +57,7 @@ export function createRedisEditBudget(
       }
       found = new RateLimiterRedis({
         storeClient: redis,
-        keyPrefix: `${prefix}:animate:edits:${platform}`,
+        keyPrefix: limiterPrefix(prefix, platform),
         points: budget.points,
         duration: budget.windowSeconds,
       });

@@ -24,6 +24,8 @@ export function storeKeys(prefix: string) {
     waiting: () => `${p}:waiting`,
     snapshot: () => `${p}:oxen-active`,
     reconcileLock: () => `${p}:reconcile-lock`,
+    /** The sweeper's SCAN cursors (reservations, held and waiting slots), for the next cycle's slice. */
+    sweepCursors: () => `${p}:sweep:cursors`,
     slotsHeld: () => `${p}:slots:held`,
     slotsWaiting: () => `${p}:slots:waiting`,
     slotWeights: () => `${p}:slots:weights`,
@@ -65,6 +67,12 @@ export function storeKeys(prefix: string) {
     visionVerdict: (hash: string) => `${p}:admin:vision:${hash}`,
     /** The audit log: JSON entries scored by their time in ms (src/queue/stores/audit-log.ts). */
     auditLog: () => `${p}:admin:audit`,
+    /** Waiting progress messages (`requestId#attempt`), scored by when their next periodic edit is due. */
+    progressDue: () => `${p}:progress:due`,
+    /** `requestId#attempt` → JSON of what the progress ticker needs to find its records and budget. */
+    progressEntries: () => `${p}:progress:entries`,
+    /** `requestId#attempt` → when a ticker claimed its periodic edit, until the edit is done. */
+    progressInFlight: () => `${p}:progress:in-flight`,
     /** Held while one process lists the store for leftovers (at most one listing per interval). */
     stagedListing: () => `${p}:staged:listing`,
   };

@@ -195,15 +195,18 @@ export function createQuotaStore(connection: Redis, keys: StoreKeys) {
       const all = await redis.hgetall(keys.spendDay(day));
       return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, Number(v)]));
     },
-    /** Every reservation not yet released (bounded by the people with animations in flight). */
-    async reservations(): Promise<Reservation[]> {
-      const all = await redis.hgetall(keys.reservations());
+    /**
+     * About `count` reservations not yet released, from `cursor` (HSCAN: `'0'` starts, a returned
+     * `'0'` means the pass is complete; every reservation present for the whole pass is returned).
+     */
+    async reservationsPage(cursor: string, count: number): Promise<{ next: string; reservations: Reservation[] }> {
+      const [next, flat] = await redis.hscan(keys.reservations(), cursor, 'COUNT', count);
       const out: Reservation[] = [];
-      for (const [member, raw] of Object.entries(all)) {
-        const parsed = ReservationSchema.safeParse(parseJsonOrNull(raw));
-        if (parsed.success) out.push({ member, ...parsed.data });
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const parsed = ReservationSchema.safeParse(parseJsonOrNull(flat[i + 1] as string));
+        if (parsed.success) out.push({ member: flat[i] as string, ...parsed.data });
       }
-      return out;
+      return { next, reservations: out };
     },
     async activeMembers(userKey: string): Promise<string[]> {
       return redis.smembers(keys.userActive(userKey));

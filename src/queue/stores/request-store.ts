@@ -36,7 +36,7 @@ export function createRequestStore(connection: Redis, keys: StoreKeys) {
     },
     async getRequest(requestId: string): Promise<RequestRecord | null> {
       const raw = await redis.get(keys.request(requestId));
-      return raw === null ? null : RequestRecordSchema.parse(JSON.parse(raw));
+      return raw === null ? null : decodeRequest(raw);
     },
     async saveAttempt(record: AttemptRecord): Promise<void> {
       const key = keys.attempt(record.requestId, record.attempt);
@@ -48,7 +48,7 @@ export function createRequestStore(connection: Redis, keys: StoreKeys) {
     },
     async getAttempt(requestId: string, attempt: number): Promise<AttemptRecord | null> {
       const raw = await redis.hgetall(keys.attempt(requestId, attempt));
-      return raw.requestId ? decode(raw) : null;
+      return raw.requestId ? decodeAttempt(raw) : null;
     },
     /** Sets a running attempt's state unless it already ended; returns false when it had. */
     async setStateUnlessEnded(requestId: string, attempt: number, state: RunningState): Promise<boolean> {
@@ -105,7 +105,13 @@ function encode(patch: Partial<AttemptRecord>): Record<string, string> {
   return out;
 }
 
-function decode(raw: Record<string, string>): AttemptRecord {
+/** A request record from its stored JSON. */
+export function decodeRequest(raw: string): RequestRecord {
+  return RequestRecordSchema.parse(JSON.parse(raw));
+}
+
+/** An attempt record from its stored hash. */
+export function decodeAttempt(raw: Record<string, string>): AttemptRecord {
   const obj: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (JSON_FIELDS.has(k)) obj[k] = JSON.parse(v);

@@ -51,13 +51,20 @@ export function createSlotStore(connection: Redis, keys: StoreKeys) {
       const rank = await redis.zrank(keys.slotsWaiting(), jobId);
       return rank === null ? null : rank + 1;
     },
-    /** Every job holding a slot or in line for one, for the sweeper (once each, whatever its takes). */
-    async members(): Promise<{ held: string[]; waiting: string[] }> {
-      const [held, waiting] = await Promise.all([
-        redis.smembers(keys.slotsHeld()),
-        redis.zrange(keys.slotsWaiting(), 0, -1),
+    /**
+     * About `count` jobs holding a slot or in line for one, for the sweeper, from a pair of SSCAN/ZSCAN
+     * cursors (`'0'` starts; both back at `'0'` means the pass is complete).
+     */
+    async membersPage(
+      cursors: { held: string; waiting: string },
+      count: number,
+    ): Promise<{ next: { held: string; waiting: string }; jobIds: string[] }> {
+      const [[held, heldIds], [waiting, flat]] = await Promise.all([
+        redis.sscan(keys.slotsHeld(), cursors.held, 'COUNT', count),
+        redis.zscan(keys.slotsWaiting(), cursors.waiting, 'COUNT', count),
       ]);
-      return { held: [...new Set(held.map(slotJobId))], waiting };
+      const waitingIds = flat.filter((_, i) => i % 2 === 0);
+      return { next: { held, waiting }, jobIds: [...new Set([...heldIds.map(slotJobId), ...waitingIds])] };
     },
     /** Generations running now (a job of several takes counts each). */
     async heldCount(): Promise<number> {

@@ -5,6 +5,7 @@ import { createFinalEditOutbox } from './final-edits.js';
 import { createGalleryStore } from './gallery-store.js';
 import { createInboxStore } from './inbox-store.js';
 import { storeKeys } from './keys.js';
+import { createProgressDueStore } from './progress-due.js';
 import { createQuotaStore } from './quota-store.js';
 import { createRequestStore } from './request-store.js';
 import { createSlotStore } from './slot-store.js';
@@ -21,6 +22,7 @@ export function createStores(redis: Redis, prefix: string, logger: Logger) {
     quota: createQuotaStore(redis, keys),
     slots: createSlotStore(redis, keys),
     inbox: createInboxStore(redis, keys),
+    progressDue: createProgressDueStore(redis, keys),
     finalEdits: createFinalEditOutbox(redis, keys, logger),
     channelDefaults: createChannelDefaultsStore(redis, keys, logger),
     gallery: createGalleryStore(redis, keys),

@@ -15,9 +15,10 @@ import type { VideoFitter } from '../../core/ports/video-fitter.js';
 import { type Logger, silentLogger } from '../../shared/logger.js';
 import { startFinalEditDrain } from '../background/final-edit-drain.js';
 import { startGalleryTrashDrain } from '../background/gallery-trash.js';
+import { startProgressTicker } from '../background/progress-ticker.js';
 import { createReconciler } from '../background/reconciler.js';
 import { type AnimateJobData, AnimateJobDataSchema, takeGenerationIds } from '../job-data.js';
-import { createRedisEditBudget } from '../stores/edit-budget.js';
+import { createRedisEditBudget, scriptEditBudgets } from '../stores/edit-budget.js';
 import { ANIMATE_QUEUE } from '../stores/keys.js';
 import { type RedisHealth, reportQueueErrors } from '../stores/redis-health.js';
 import { createStores } from '../stores/stores.js';
@@ -102,6 +103,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     quota: stores.quota,
     slots: stores.slots,
     inbox: stores.inbox,
+    progressDue: stores.progressDue,
     lastEdits: new Map(),
     fitter: deps.fitter,
     gallery: stores.gallery,
@@ -124,11 +126,21 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
   });
   // The stream has no replay: after a reconnect, and at start (events fired while no worker listened),
   // the reconciler compares the waiting generations with Oxen's active list.
-  const reconciler = createReconciler(ctx, { redis, lockKey: stores.keys.reconcileLock(), wake });
+  const reconciler = createReconciler(ctx, {
+    redis,
+    lockKey: stores.keys.reconcileLock(),
+    sweepCursorKey: stores.keys.sweepCursors(),
+    wake,
+  });
   const offReconnect = deps.events.onReconnect(() => reconciler.afterReconnect());
   reconciler.start();
   const finalEditDrain = startFinalEditDrain(ctx, timings.finalEditPollMs);
   const galleryTrash = startGalleryTrashDrain(ctx, timings.finalEditPollMs);
+  // With the Redis budget the claim script takes each edit from it, so an edit costs no command of its own.
+  const progressTicker = startProgressTicker(ctx, {
+    everyMs: timings.progressTickMs,
+    budgets: deps.editBudget ? undefined : scriptEditBudgets(deps.prefix),
+  });
 
   const worker = new Worker<AnimateJobData>(ANIMATE_QUEUE, (job, token) => processJob(ctx, job, token ?? ''), {
     connection: redis,
@@ -147,6 +159,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
       await reconciler.stop();
       await finalEditDrain.stop();
       await galleryTrash.stop();
+      await progressTicker.stop();
       const closing = worker.close();
       // Past the bound, running activations are left behind: their locks expire and another worker
       // picks them up as stalled, which every step is written to survive.

@@ -21,16 +21,17 @@ export interface ProgressExtras {
   videoLinks?: ProgressView['videoLinks'];
 }
 
-/** Builds the progress view of an attempt in `state`. */
+/** Builds the progress view of an attempt in `state`; `history` saves reading the recent durations. */
 export async function progressView(
   ctx: WorkerContext,
-  act: Activation,
+  act: Pick<Activation, 'request' | 'attempt'>,
   state: AttemptState,
   extras: ProgressExtras = {},
+  history?: readonly number[],
 ): Promise<MessageView> {
   const { request, attempt } = act;
   const now = extras.endedAt ?? ctx.clock.now();
-  const history = await ctx.inbox.recentDurations(ctx.model, request.duration);
+  history ??= await ctx.inbox.recentDurations(ctx.model, request.duration);
   const generationMs = estimateGenerationMs(history, request.duration);
   const before = (attempt.submittedAt ?? now) - attempt.createdAt;
   const view: ProgressView = {

@@ -15,6 +15,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { AnimateJobData } from '../job-data.js';
 import type { FinalEditOutbox } from '../stores/final-edits.js';
 import type { InboxStore } from '../stores/inbox-store.js';
+import type { ProgressDueStore } from '../stores/progress-due.js';
 import type { QuotaStore } from '../stores/quota-store.js';
 import type { RequestStore } from '../stores/request-store.js';
 import type { SlotStore } from '../stores/slot-store.js';
@@ -51,6 +52,8 @@ export interface WorkerContext {
   quota: QuotaStore;
   slots: SlotStore;
   inbox: InboxStore;
+  /** Waiting messages by when their next periodic edit is due (src/queue/background/progress-ticker.ts). */
+  progressDue: ProgressDueStore;
   /** Last progress edit per job, for the throttle (in memory: a lost entry costs one extra edit). */
   lastEdits: Map<string, { atMs: number; state: AttemptState; queuePosition?: number | undefined }>;
 }

@@ -6,8 +6,10 @@ export interface WorkerTimings {
   reconcileMs: number;
   /** Cancel at Oxen after this long (GENERATION_TIMEOUT_MINUTES). */
   timeoutMs: number;
-  /** Wake interval while waiting, for progress edits between polls. */
+  /** How often a waiting message's elapsed time is edited (by the progress ticker, not a wake of its job). */
   progressEveryMs: number;
+  /** How often each worker's progress ticker looks for waiting messages due for an edit. */
+  progressTickMs: number;
   /** Wake interval while waiting for a generation slot. */
   slotPollMs: number;
   /** Progress edits per message at most once per this. */
@@ -28,6 +30,11 @@ export interface WorkerTimings {
    * a cancel Oxen ignores, a status it does not know) before it is given up.
    */
   giveUpGraceMs: number;
+  /**
+   * Reservations (and slot holders) the sweeper looks at per reconcile cycle: a pass over R takes
+   * ceil(R / sweepSlice) cycles, so a leak is healed within the grace plus that many intervals.
+   */
+  sweepSlice: number;
   /** How often the worker looks for final states to send from the outbox. */
   finalEditPollMs: number;
   /** BullMQ lock duration; a crashed worker's job is picked up again after it. */
@@ -41,11 +48,13 @@ export const DEFAULT_TIMINGS: Readonly<WorkerTimings> = {
   reconcileMs: 60_000,
   timeoutMs: 30 * 60_000,
   progressEveryMs: 30_000,
+  progressTickMs: 1_000,
   slotPollMs: 5_000,
   editIntervalMs: DEFAULT_EDIT_INTERVAL_MS,
   submitClaimMs: 45_000,
   adoptWindowMs: 120_000,
   giveUpGraceMs: 15 * 60_000,
+  sweepSlice: 200,
   finalEditPollMs: 1_000,
   lockDurationMs: 30_000,
   stalledIntervalMs: 30_000,

@@ -171,6 +171,41 @@ describe('money and capacity under faults', () => {
     expect(stack.chat.videos()).toHaveLength(1);
   });
 
+  it('GIVEN 300 reservations whose intakes died THEN each reconcile cycle looks at a slice of them and the cycles heal them all', async () => {
+    const keys = storeKeys(stack.prefix);
+    const quota = createQuotaStore(stack.redis, keys);
+    const day = new Date().toISOString().slice(0, 10);
+    for (let i = 0; i < 300; i++) {
+      await quota.reserve({
+        userKey: `discord:lost-${i}`,
+        day,
+        member: `lost-request-${i}#1`,
+        seconds: 5,
+        maxActive: 2,
+        dailySeconds: 60,
+        eventId: `lost-event-${i}`,
+        jobId: `a-lost-event-${i}`,
+        nowMs: Date.now() - 10 * 60_000,
+        costMicros: 0,
+        dailyBudget: -1,
+        monthlyBudget: -1,
+      });
+    }
+    let healed = 0;
+    const metrics = { ...noopMetrics, healed: () => void healed++ };
+    // One cycle only (the one at start): it looks at about 50 and leaves the rest for the next cycles.
+    await stack.startWorker({ metrics, timings: { reconcileMs: 10 * 60_000, sweepSlice: 50 } });
+    await eventually(async () => (await stack.redis.exists(keys.sweepCursors())) === 1, 'the first sweep done');
+    expect(healed).toBeGreaterThan(0);
+    expect(healed).toBeLessThan(150);
+    expect(await stack.redis.hlen(keys.reservations())).toBe(300 - healed);
+    await stack.stopWorker();
+
+    await stack.startWorker({ metrics, timings: { reconcileMs: 100, sweepSlice: 50 } });
+    await eventually(async () => (await stack.redis.hlen(keys.reservations())) === 0, 'every reservation healed');
+    expect(healed).toBe(300);
+  });
+
   it('GIVEN a reservation whose intake died before the job was added, and a slot held by no job THEN the sweeper heals both and counts them', async () => {
     const healed: string[] = [];
     const keys = storeKeys(stack.prefix);

@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { describeOxenFailure } from '../../../core/failure.js';
 import type { ProgressView } from '../../../core/views.js';
 import type { TakeResult } from '../../job-data.js';
+import { editScope } from '../../stores/edit-budget.js';
 import { wakeJob } from '../../stores/wake-job.js';
 import { endAttempt, releaseSlot } from '../finish.js';
 import { cancelAndRead, type GenerationOutcome, outcomeOfEvent, outcomeOfRow } from '../generation-outcome.js';
@@ -18,8 +19,9 @@ const CANCEL_RECHECK_MS = 5_000;
  * One wake of the wait step, for each take still running: a cancel or the timeout first (cancel at
  * Oxen, then read the row); else the event inbox; without an event, one status read when the reconciler
  * saw the generation leave Oxen's active list (the only way to see `cancelled`, and the cover for a lost
- * event). Once every take has ended the attempt moves on; until then it sleeps until the next progress
- * edit, completion event or reconcile. Errors reaching Oxen propagate: the worker parks the job and
+ * event). Once every take has ended the attempt moves on; until then it sleeps until a completion
+ * event, the reconciler, a cancel or the timeout wakes it (the progress ticker edits its message
+ * meanwhile). Errors reaching Oxen propagate: the worker parks the job and
  * tries again, because once a generation exists only Oxen's answer may end the attempt.
  */
 export async function waitStep(ctx: WorkerContext, act: Activation): Promise<void> {
@@ -83,9 +85,19 @@ export async function waitStep(ctx: WorkerContext, act: Activation): Promise<voi
   const state = processing || attempt.state === 'processing' ? 'processing' : 'submitted';
   if (state !== attempt.state) await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, state);
   await updateProgress(ctx, act, state);
-  // No polling of its own: the completion events, the reconciler or the timeout wake it early.
-  const wakeAt = Math.min(now + ctx.timings.progressEveryMs, deadline + 1);
-  await parkUntil(act, Math.max(wakeAt, now + 1), async () => {
+  // The message's elapsed time moves on without this job: the worker's progress ticker edits it.
+  await ctx.progressDue.track(
+    {
+      platform: request.where.platform,
+      scope: editScope(request.where),
+      requestId: request.requestId,
+      attempt: attempt.attempt,
+      generationIds: pending,
+    },
+    now + ctx.timings.progressEveryMs,
+  );
+  // No wake of its own before the timeout: the completion events, the reconciler or a cancel wake it.
+  await parkUntil(act, Math.max(deadline + 1, now + 1), async () => {
     // An event that landed between the inbox check and the park would otherwise wait for the next wake.
     for (const id of pending) {
       if (await ctx.inbox.get(id)) {
@@ -115,6 +127,7 @@ async function settle(
   stoppedBy?: ProgressView['cancelledBy'],
 ): Promise<void> {
   const { request, attempt } = act;
+  await ctx.progressDue.untrack(request.requestId, attempt.attempt);
   const succeeded = results.filter((r) => r.kind === 'succeeded');
   if (succeeded.length > 0) {
     if (stoppedBy) ctx.logger.info({ stoppedBy }, 'finished before the cancel: delivering');
