@@ -2,7 +2,9 @@ import type { Result } from '../shared/result.js';
 import type { CheckedImage, ImageSource } from './images.js';
 import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from './model.js';
 import type { Micros } from './money.js';
+import type { PriceChoice } from './ports/price.js';
 import type { Refusal } from './refusal.js';
+import type { Shape } from './video-models.js';
 
 /** A new request, as an adapter hands it over after checking the inputs. */
 export interface SubmitInput {
@@ -17,7 +19,13 @@ export interface SubmitInput {
   /** The bot's public "🎬 … is animating" message the thread hangs on, when there is one. */
   anchor?: MessageRef;
   prompt: string;
+  /** The model id (one of OXEN_MODELS); absent: the default. */
+  model?: string;
   duration: Duration;
+  /** Sound asked for. @defaultValue false */
+  sound?: boolean;
+  /** @defaultValue 'original' */
+  shape?: Shape;
   startImage: CheckedImage;
   endImage?: CheckedImage;
   /** Where the images came from, when the platform can give them again (recorded for a later re-fetch). */
@@ -56,6 +64,8 @@ export interface ActiveGeneration {
   attempt: number;
   prompt: string;
   duration: Duration;
+  /** The model it runs on, by id. */
+  model?: string;
   state: AttemptState;
   queuePosition?: number;
   elapsedMs: number;
@@ -115,7 +125,12 @@ export interface Intake {
    * reserving anything, so an adapter can refuse before it defers or downloads. `seconds`: the video
    * asked for, its duration times its takes.
    */
-  precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>>;
+  precheck(
+    requester: UserRef,
+    where: ChatLocation,
+    seconds: number,
+    choice?: PriceChoice,
+  ): Promise<Result<void, Refusal>>;
   /** Reserves the limits atomically, records the request and adds its job. */
   submit(input: SubmitInput): Promise<Result<Accepted, Refusal>>;
   /**

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { Metrics } from '../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import type { PricePort } from '../core/ports/price.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
@@ -34,6 +35,8 @@ export interface BotPartDeps {
   expressApp: Express;
   /** The price in force (the estimate reserved against the team budgets). */
   price: PricePort;
+  /** The models on offer (each platform's options and the request check). */
+  models: ModelCatalogPort;
   openRedis: OpenRedis;
   redisHealth: RedisHealth;
 }

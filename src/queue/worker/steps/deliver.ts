@@ -6,7 +6,6 @@ import { ChatError } from '../../../core/errors.js';
 import type { MessageRef } from '../../../core/model.js';
 import type { VideoFile } from '../../../core/ports/chat-port.js';
 import type { DeliveryMethod } from '../../../core/ports/metrics.js';
-import { requestSeconds } from '../../../core/request.js';
 import type { MessageView, ResultView, VideoLink } from '../../../core/views.js';
 import type { TakeResult } from '../../job-data.js';
 import { estimateFor, readBill } from '../cost.js';
@@ -232,7 +231,7 @@ function resultView(ctx: WorkerContext, act: Activation, takes: number, links: R
   if (takes > 1) view.takes = takes;
   if (request.loop) view.loop = true;
   if (request.part) view.part = request.part.index;
-  const estimate = estimateFor(ctx, requestSeconds(request));
+  const estimate = estimateFor(ctx, request);
   if (act.attempt.costMicros !== undefined) view.costMicros = act.attempt.costMicros;
   else if (estimate !== undefined) Object.assign(view, { costMicros: estimate, costIsEstimate: true });
   return view;

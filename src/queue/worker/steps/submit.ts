@@ -1,9 +1,11 @@
 import { AnimateError, isRetryable } from '../../../core/errors.js';
 import type { GenerationRow } from '../../../core/ports/oxen.js';
+import { bodyFor } from '../../../core/video-models.js';
 import { sleep } from '../../../shared/abort.js';
 import { listActive } from '../../background/active-list.js';
 import type { AnimateJobData } from '../../job-data.js';
 import { endAttempt } from '../finish.js';
+import { modelOf } from '../model-of.js';
 import { updateProgress } from '../progress-message.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { parkUntil, saveData } from './delay.js';
@@ -118,13 +120,25 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
     act.data = rest;
     await saveData(act, { submittingAt: now, firstSubmittingAt: act.data.firstSubmittingAt ?? now });
     try {
+      // The request's parts in the model's own fields (core/video-models.ts); sound always explicit.
+      const model = modelOf(ctx, request);
+      const fields = bodyFor(model, {
+        prompt: request.prompt,
+        startUrl: inputImage,
+        endUrl: tailImageUrl,
+        duration: request.duration,
+        sound: request.sound ?? false,
+        shape: request.shape ?? 'original',
+        takes,
+      });
       const res = await ctx.oxen.enqueue({
-        model: ctx.model,
+        model: model.id,
         prompt: request.prompt,
         inputImage,
         ...(tailImageUrl ? { tailImageUrl } : {}),
         duration: request.duration,
         ...(takes > 1 ? { numGenerations: takes } : {}),
+        fields,
       });
       generationIds = res.generationIds.length > 0 ? res.generationIds : [res.generationId];
     } catch (error) {
@@ -282,7 +296,7 @@ async function findLostGenerations(
   const stagedUrl = act.request.staged?.start.url ?? null;
   const from = Math.min(submittingAt, act.attempt.createdAt) - CLOCK_SKEW_MS;
   const to = Math.max(submittingAt, act.data.unclearSince ?? submittingAt) + ctx.timings.adoptWindowMs + CLOCK_SKEW_MS;
-  const rows = await searchRows(ctx, from);
+  const rows = await searchRows(ctx, from, modelOf(ctx, act.request).id);
   const prompt = comparablePrompt(act.request.prompt);
   const candidates: string[] = [];
   for (const row of rows.values()) {
@@ -295,7 +309,7 @@ async function findLostGenerations(
       const at = row.enqueuedAt * 1000;
       if (at < from || at > to) continue;
     } else if (!echoesOurs) continue;
-    if (row.model && row.model !== ctx.model) continue;
+    if (row.model && row.model !== modelOf(ctx, act.request).id) continue;
     if (typeof row.prompt === 'string' && comparablePrompt(row.prompt) !== prompt) continue;
     if (await ctx.inbox.jobOf(row.generationId)) continue;
     candidates.push(row.generationId);
@@ -328,11 +342,11 @@ function sameObject(a: string, b: string): boolean {
  * newest-first and ends before `from`, or one that brings no row not seen (a server that ignores
  * paging); otherwise every page is read up to the cap, and what was read is searched.
  */
-async function searchRows(ctx: WorkerContext, from: number): Promise<Map<string, GenerationRow>> {
+async function searchRows(ctx: WorkerContext, from: number, model: string): Promise<Map<string, GenerationRow>> {
   const seen = new Map<string, GenerationRow>();
-  for (const row of (await listActive(ctx.oxen, ctx.model, null)).rows) seen.set(row.generationId, row);
+  for (const row of (await listActive(ctx.oxen, model, null)).rows) seen.set(row.generationId, row);
   for (let page = 1; page <= HISTORY_MAX_PAGES; page++) {
-    const { rows, hasMore } = await ctx.oxen.history({ model: ctx.model, page, pageSize: HISTORY_PAGE_SIZE });
+    const { rows, hasMore } = await ctx.oxen.history({ model, page, pageSize: HISTORY_PAGE_SIZE });
     const before = seen.size;
     // Read after the active list, the history's copy of a row is the fresher one.
     for (const row of rows) seen.set(row.generationId, row);
