@@ -8,7 +8,7 @@ import { INPUT_RULES, MAX_TAKES } from './input-rules.js';
  */
 export const ANIMATE_COMMAND = {
   name: 'animate',
-  description: 'Turn an image into a short video (Kling O1 via Oxen.ai)',
+  description: 'Turn an image into a short video (Kling O1 and other video models via Oxen.ai)',
   options: {
     image: { description: 'The image to animate (PNG, JPEG, GIF or WebP, at least 300 px per side)', required: true },
     prompt: {
@@ -18,11 +18,16 @@ export const ANIMATE_COMMAND = {
       maxLength: INPUT_RULES.promptMaxChars,
     },
     duration: {
-      description: 'Length of the video in seconds',
+      description: 'Length of the video in seconds (the lengths the chosen model takes)',
       required: false,
       choices: INPUT_RULES.durations,
       defaultValue: INPUT_RULES.defaultDuration,
+      /** The longest any model takes; each model's own limits are checked by core. */
+      max: 60,
     },
+    model: { description: 'The video model (name, price per second, sound); default: the first listed' },
+    sound: { description: 'Generate sound with the video (models that make sound; priced higher)' },
+    shape: { description: 'Shape of the video: original, landscape 16:9, portrait 9:16 or square 1:1' },
     endImage: { description: 'Optional last frame of the video', required: false },
     loop: { description: 'End where it began, for a seamless loop (not with an end image)', required: false },
     takes: {

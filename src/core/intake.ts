@@ -5,6 +5,7 @@ import type { Micros } from './money.js';
 import type { PriceChoice } from './ports/price.js';
 import type { Refusal } from './refusal.js';
 import type { Shape } from './video-models.js';
+import type { ModelTraits } from './views.js';
 
 /** A new request, as an adapter hands it over after checking the inputs. */
 export interface SubmitInput {
@@ -59,13 +60,11 @@ export interface Accepted {
 export type Actor = UserRef;
 
 /** One of a person's generations in flight, for `/animations` and `/animate status`. */
-export interface ActiveGeneration {
+export interface ActiveGeneration extends ModelTraits {
   requestId: string;
   attempt: number;
   prompt: string;
   duration: Duration;
-  /** The model it runs on, by id. */
-  model?: string;
   state: AttemptState;
   queuePosition?: number;
   elapsedMs: number;

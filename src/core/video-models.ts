@@ -234,6 +234,25 @@ function fieldsFromSchema(properties: JsonObject | null): FamilyFields | null {
   };
 }
 
+/**
+ * The fields of a model: the family's, each checked against the live schema when there is one (a field
+ * the schema lacks gives way to the schema's own spelling, or to none). `num_generations` is a queue
+ * field, not a schema one (docs/oxen-api.md#enqueue), so it stays the family's.
+ */
+function fieldsOf(family: FamilyFields | null, properties: JsonObject | null): FamilyFields | null {
+  const fromSchema = fieldsFromSchema(properties);
+  if (!properties) return family;
+  if (!family || !fromSchema) return fromSchema;
+  const pick = (name: string | null, fallback: string | null) => (name && property(properties, name) ? name : fallback);
+  return {
+    startImage: pick(family.startImage, fromSchema.startImage) ?? fromSchema.startImage,
+    endImage: pick(family.endImage, fromSchema.endImage),
+    sound: pick(family.sound, fromSchema.sound),
+    aspectRatio: pick(family.aspectRatio, fromSchema.aspectRatio),
+    numGenerations: family.numGenerations ?? fromSchema.numGenerations,
+  };
+}
+
 /** A readable name from the id when Oxen gave none ("google-veo-3-1" → "google veo 3 1"). */
 function nameFrom(id: string): string {
   return id.replace(/-image-to-video$/, '').replace(/-/g, ' ');
@@ -248,10 +267,7 @@ export function profileOf(facts: ModelFacts): { profile: ModelProfile } | { reas
   const properties = propertiesOf(schema);
   const family = FAMILIES.find(([, entry]) => entry.match.test(facts.id));
   const known = family?.[1];
-  // A live schema tells which fields exist; the family names them when the schema is missing.
-  const fields = properties
-    ? (fieldsFromSchema(properties) ?? known?.fields ?? null)
-    : (known?.fields ?? fieldsFromSchema(properties));
+  const fields = fieldsOf(known?.fields ?? null, properties);
   if (!fields) {
     return {
       reason: schema

@@ -1,6 +1,7 @@
 import type { ActiveGeneration, SpendPeriod, SpendReport, TeamBudgetStatus, UserStatus } from '../core/intake.js';
 import { type LimitSettings, nextUtcMidnight, nextUtcMonth, utcDay } from '../core/limits.js';
 import { type UserRef, userKey } from '../core/model.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { PricePort } from '../core/ports/price.js';
 import type { createStores } from './stores/stores.js';
 
@@ -10,11 +11,13 @@ type Stores = ReturnType<typeof createStores>;
 export interface StatusSources extends Pick<Stores, 'requests' | 'quota' | 'slots'> {
   limits: LimitSettings;
   price?: PricePort | undefined;
+  /** The models on offer, for their names (an id no longer offered is shown as it is). */
+  models?: ModelCatalogPort | undefined;
 }
 
 /** A person's `/animate status`: their generations in flight, their seconds and spend today, the team budgets. */
 export async function readUserStatus(sources: StatusSources, user: UserRef, now: number): Promise<UserStatus> {
-  const { requests, quota, slots, limits, price } = sources;
+  const { requests, quota, slots, limits, price, models } = sources;
   const key = userKey(user);
   const active: ActiveGeneration[] = [];
   for (const member of await quota.activeMembers(key)) {
@@ -30,6 +33,9 @@ export async function readUserStatus(sources: StatusSources, user: UserRef, now:
       attempt: attempt.attempt,
       prompt: request.prompt,
       duration: request.duration,
+      ...(request.model ? { model: models?.get(request.model)?.name ?? request.model } : {}),
+      ...(request.sound ? { sound: true } : {}),
+      ...(request.shape && request.shape !== 'original' ? { shape: request.shape } : {}),
       state: attempt.state,
       ...(position !== null ? { queuePosition: position } : {}),
       elapsedMs: now - attempt.createdAt,

@@ -18,6 +18,7 @@ import { type MessageRef, type UserRef, userKey } from '../core/model.js';
 import { costOf } from '../core/money.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { OxenPort } from '../core/ports/oxen.js';
 import type { PriceChoice, PricePort } from '../core/ports/price.js';
 import { type Refusal, refusal } from '../core/refusal.js';
@@ -45,6 +46,8 @@ export interface IntakeDeps {
   oxen?: OxenPort;
   /** The price in force, for the cost estimate reserved against the team budgets. */
   price?: PricePort;
+  /** The models on offer, for their names in the status view. */
+  models?: ModelCatalogPort;
   metrics?: Metrics;
   /** @defaultValue a silent logger */
   logger?: Logger;
@@ -444,7 +447,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     },
 
     async status(user: UserRef): Promise<UserStatus> {
-      return readUserStatus({ requests, quota, slots, limits, price: deps.price }, user, clock.now());
+      return readUserStatus(
+        { requests, quota, slots, limits, price: deps.price, models: deps.models },
+        user,
+        clock.now(),
+      );
     },
 
     async spend(actor: Actor): Promise<Result<SpendReport, Refusal>> {

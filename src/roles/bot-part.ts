@@ -49,6 +49,7 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     prefix: config.QUEUE_PREFIX,
     limits: limitsFrom(config),
     price: deps.price,
+    models: deps.models,
     // With a key, ❌ stops the generation at Oxen at once instead of at the worker's next wake.
     ...(config.OXEN_API_KEY
       ? { oxen: createOxenClient({ baseUrl: config.OXEN_BASE_URL, apiKey: config.OXEN_API_KEY, logger, metrics }) }
@@ -60,6 +61,8 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
   const imageFetcher = createImageFetcher({ allowedHosts: config.DOWNLOAD_HOSTS, oxenBaseUrl: config.OXEN_BASE_URL });
   const adapters = await createAdapters(config, {
     intake,
+    models: deps.models,
+    price: deps.price,
     imageFetcher,
     logger,
     metrics,

@@ -5,7 +5,9 @@ import type { Platform } from '../core/platforms.js';
 import type { ChatPort } from '../core/ports/chat-port.js';
 import type { ImageFetcher } from '../core/ports/image-fetcher.js';
 import type { Metrics } from '../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
+import type { PricePort } from '../core/ports/price.js';
 import { checkImageBytes } from '../media/check-image.js';
 import type { Logger } from '../shared/logger.js';
 import type { OpenRedis } from './redis-target.js';
@@ -13,6 +15,10 @@ import type { OpenRedis } from './redis-target.js';
 /** What a platform's intake gets from the bot role. */
 export interface AdapterDeps {
   intake: Intake;
+  /** The models on offer (each platform's pickers and the request check). */
+  models: ModelCatalogPort;
+  /** The prices the pickers show. */
+  price: PricePort;
   imageFetcher: ImageFetcher;
   logger: Logger;
   metrics: Metrics;
@@ -50,7 +56,7 @@ export interface PlatformEntry {
  */
 export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
   discord: {
-    async createAdapter(config, { intake, imageFetcher, logger, metrics }) {
+    async createAdapter(config, { intake, models, price, imageFetcher, logger, metrics }) {
       const { createDiscordAdapter } = await import('../adapters/discord/index.js');
       return createDiscordAdapter(
         {
@@ -65,7 +71,7 @@ export const PLATFORM_REGISTRY: Record<Platform, PlatformEntry> = {
               }
             : {}),
         },
-        { intake, imageFetcher, logger, metrics },
+        { intake, models, price, imageFetcher, logger, metrics },
       );
     },
     async createChatPort(config, { logger }) {

@@ -8,6 +8,7 @@ import {
   type RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import { ANIMATE_COMMAND, ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND, HELP_COMMAND } from '../../core/commands.js';
+import { SHAPE_CHOICES } from '../../core/model-choices.js';
 
 /**
  * The message command that continues a delivered video from its last frame, with the prompt prefilled
@@ -17,7 +18,10 @@ export const EXTEND_VIDEO_COMMAND = { name: 'Extend video' } as const;
 
 const o = ANIMATE_COMMAND.options;
 
-/** `/animate image prompt [duration] [end_image] [loop] [takes]`. Option names are what the handler reads. */
+/**
+ * `/animate image prompt [duration] [end_image] [loop] [takes] [model] [sound] [shape]`. Option names are
+ * what the handler reads; `model` and `duration` are suggested by autocomplete from the live catalogue.
+ */
 export const animateCommand = {
   type: ApplicationCommandType.ChatInput,
   name: ANIMATE_COMMAND.name,
@@ -35,12 +39,15 @@ export const animateCommand = {
       min_length: o.prompt.minLength,
       max_length: o.prompt.maxLength,
     },
+    // Suggested as the chosen model allows (autocomplete), since the lengths differ from model to model.
     {
       type: ApplicationCommandOptionType.Integer,
       name: 'duration',
-      description: `${o.duration.description} (default ${o.duration.defaultValue})`,
+      description: o.duration.description,
       required: false,
-      choices: o.duration.choices.map((s) => ({ name: `${s} seconds`, value: s })),
+      autocomplete: true,
+      min_value: 1,
+      max_value: o.duration.max,
     },
     {
       type: ApplicationCommandOptionType.Attachment,
@@ -49,6 +56,21 @@ export const animateCommand = {
       required: false,
     },
     { type: ApplicationCommandOptionType.Boolean, name: 'loop', description: o.loop.description, required: false },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'model',
+      description: o.model.description,
+      required: false,
+      autocomplete: true,
+    },
+    { type: ApplicationCommandOptionType.Boolean, name: 'sound', description: o.sound.description, required: false },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'shape',
+      description: o.shape.description,
+      required: false,
+      choices: SHAPE_CHOICES.map((s) => ({ name: s.label, value: s.value })),
+    },
     {
       type: ApplicationCommandOptionType.Integer,
       name: 'takes',

@@ -5,7 +5,7 @@ import { estimateGenerationMs, shouldEdit } from '../../core/progress.js';
 import type { FailureInfo, MessageView, ProgressView } from '../../core/views.js';
 import { RATE_LIMIT_PAUSE_MS, sendFinalEdit } from '../background/final-edit-drain.js';
 import { estimateFor } from './cost.js';
-import { modelOf } from './model-of.js';
+import { modelOf, traitsOf } from './model-of.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
 /** What a progress update adds to the attempt's records. */
@@ -39,6 +39,7 @@ export async function progressView(
     requester: request.requester,
     prompt: request.prompt,
     duration: request.duration,
+    ...traitsOf(ctx, request),
     state,
     elapsedMs: Math.max(0, now - attempt.createdAt),
     estimatedTotalMs: Math.max(0, before) + generationMs,

@@ -6,6 +6,7 @@ import { FakeGateway } from './gateway.js';
 import {
   type AnimateOptions,
   animateData,
+  autocompleteData,
   type InteractionContext,
   interactionBase,
   messageCommandData,
@@ -55,6 +56,8 @@ export interface DiscordFake {
   expireAttachment(att: APIAttachment): void;
   /** Dispatches `/animate`; returns the interaction id. */
   animate(options: AnimateOptions, ctx?: InteractionContext): string;
+  /** Dispatches an `/animate` autocomplete for `focused` (the model typed so far, if any); returns its id. */
+  autocomplete(focused: 'model' | 'duration', typed: string, model?: string): string;
   /** Dispatches a chat-input command without options (`/animations`). */
   command(name: string, ctx?: InteractionContext): string;
   /** Dispatches a message context-menu command ("Animate image" unless `name` says otherwise) on a message. */
@@ -209,6 +212,7 @@ export async function startDiscordFake(): Promise<DiscordFake> {
     },
     animate: (options, ctx) => dispatchInteraction(ctx, animateData(options)),
     command: (name, ctx) => dispatchInteraction(ctx, plainCommandData(name)),
+    autocomplete: (focused, typed, model) => dispatchInteraction(undefined, autocompleteData(focused, typed, model)),
     messageCommand: (message, ctx, name) => dispatchInteraction(ctx, messageCommandData(message, name)),
     submitModal: (customId, fields, ctx) => dispatchInteraction(ctx, modalSubmitData(customId, fields)),
     userMessage(channelId, userId, content, attachments = []) {

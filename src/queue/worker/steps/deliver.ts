@@ -10,6 +10,7 @@ import type { MessageView, ResultView, VideoLink } from '../../../core/views.js'
 import type { TakeResult } from '../../job-data.js';
 import { estimateFor, readBill } from '../cost.js';
 import { endAttempt } from '../finish.js';
+import { traitsOf } from '../model-of.js';
 import { updateProgress } from '../progress-message.js';
 import { downloadWithFreshLink, MAX_RESULT_BYTES } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
@@ -221,6 +222,7 @@ function resultView(ctx: WorkerContext, act: Activation, takes: number, links: R
     requester: request.requester,
     prompt: request.prompt,
     duration: request.duration,
+    ...traitsOf(ctx, request),
     tookMs: ctx.clock.now() - act.attempt.createdAt,
   };
   const [firstLink] = links ?? [];
