@@ -253,9 +253,23 @@ function fieldsOf(family: FamilyFields | null, properties: JsonObject | null): F
   };
 }
 
-/** A readable name from the id when Oxen gave none ("google-veo-3-1" → "google veo 3 1"). */
+/**
+ * A readable name from the id when Oxen gave none: "kling-video-o1-image-to-video" → "Kling O1",
+ * "google-veo-3-1" → "Google Veo 3.1".
+ */
 function nameFrom(id: string): string {
-  return id.replace(/-image-to-video$/, '').replace(/-/g, ' ');
+  const words = id
+    .replace(/-image-to-video$/, '')
+    .replace(/^kling-video-/, 'kling-')
+    .split('-');
+  const out: string[] = [];
+  for (const word of words) {
+    const previous = out.at(-1);
+    // A version's parts ("3-1") read as one number ("3.1").
+    if (/^\d+$/.test(word) && previous && /\d$/.test(previous)) out[out.length - 1] = `${previous}.${word}`;
+    else out.push(word.charAt(0).toUpperCase() + word.slice(1));
+  }
+  return out.join(' ');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { familyCatalogue } from '../core/family-catalogue.js';
 import type { CheckedImage } from '../core/images.js';
 import { checkVariants } from '../core/input-rules.js';
 import type { Accepted, Actor, Intake, SpendReport, SubmitInput, UserStatus } from '../core/intake.js';
@@ -448,7 +449,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
 
     async status(user: UserRef): Promise<UserStatus> {
       return readUserStatus(
-        { requests, quota, slots, limits, price: deps.price, models: deps.models },
+        { requests, quota, slots, limits, price: deps.price, models: deps.models ?? familyCatalogue() },
         user,
         clock.now(),
       );
