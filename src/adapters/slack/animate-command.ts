@@ -1,6 +1,7 @@
 import type { App, MessageShortcut } from '@slack/bolt';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import type { UserRef } from '../../core/model.js';
+import { modelChoices } from '../../core/model-choices.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
 import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
@@ -60,7 +61,11 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     try {
       await client.views.open({
         trigger_id: command.trigger_id,
-        view: buildAnimateModal({ prompt: text, metadata: { channel: command.channel_id } }),
+        view: buildAnimateModal({
+          prompt: text,
+          metadata: { channel: command.channel_id },
+          models: modelChoices(deps.models, deps.price),
+        }),
       });
     } catch (error) {
       deps.logger.warn({ err: error }, 'slack: views.open failed');
@@ -91,7 +96,11 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     const prompt = parseMentionText(text, context.botUserId).prompt;
     await client.views.open({
       trigger_id: shortcut.trigger_id,
-      view: buildAnimateModal({ prompt, metadata: { channel: shortcut.channel.id, threadTs, images } }),
+      view: buildAnimateModal({
+        prompt,
+        metadata: { channel: shortcut.channel.id, threadTs, images },
+        models: modelChoices(deps.models, deps.price),
+      }),
     });
   });
 
@@ -112,6 +121,9 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       endImage: e.endImage,
       loop: e.loop,
       takes: e.takes,
+      model: e.model,
+      sound: e.sound,
+      shape: e.shape,
     };
     // Checking inside the ack lets the errors sit on the modal's fields (a 10 MB download usually takes
     // well under a second). If it runs long, ack first so Slack does not show its own timeout error, and

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
-import { INPUT_RULES, MAX_TAKES } from '../../core/input-rules.js';
+import { MAX_TAKES } from '../../core/input-rules.js';
+import { type ModelChoice, SHAPE_CHOICES } from '../../core/model-choices.js';
 import type { RefusalField } from '../../core/refusal.js';
 import { IMAGE_TYPES, modalBlocks, plain } from './modal-blocks.js';
 
@@ -15,7 +16,13 @@ export const BLOCK = {
   duration: 'duration',
   loop: 'loop',
   takes: 'takes',
+  model: 'model',
+  sound: 'sound',
+  shape: 'shape',
 } as const;
+
+/** The sound checkbox's one option. */
+export const SOUND_VALUE = 'sound';
 
 /** The loop checkbox's one option. */
 export const LOOP_VALUE = 'loop';
@@ -39,16 +46,55 @@ export const ModalMetadataSchema = z.object({
 });
 export type ModalMetadata = z.infer<typeof ModalMetadataSchema>;
 
+/** Slack cuts option texts at 75 characters. */
+const OPTION_TEXT_MAX = 75;
+const modelOption = (m: ModelChoice) => ({ text: plain(m.label.slice(0, OPTION_TEXT_MAX)), value: m.id });
+const shapeOption = (s: (typeof SHAPE_CHOICES)[number]) => ({ text: plain(s.label), value: s.value });
+
+/** Every length any of the models takes, in order. */
+function durationsOf(models: ModelChoice[]): number[] {
+  return [...new Set(models.flatMap((m) => m.durations))].sort((a, b) => a - b);
+}
+
+/** The model select: each model with its price per second and whether it makes sound, the default chosen. */
+function modelSelect(models: ModelChoice[]): types.InputBlock {
+  return {
+    type: 'input',
+    block_id: BLOCK.model,
+    label: plain('Model'),
+    element: {
+      type: 'static_select',
+      action_id: 'value',
+      options: models.map(modelOption),
+      initial_option: modelOption(models[0] as ModelChoice),
+    },
+  };
+}
+
 const TAKE_CHOICES = Array.from({ length: MAX_TAKES }, (_, i) => i + 1);
 const takesOption = (n: number) => ({ text: plain(n === 1 ? '1 take' : `${n} takes`), value: String(n) });
 
 /**
  * The animate modal: start image (`file_input`, one image), optional end image, prompt (prefilled),
- * duration 5/10, a loop checkbox and takes 1–4. Without image fields when the images come from a message (shortcut).
+ * model, duration, sound, shape, a loop checkbox and takes 1–4. Without image fields when the images come from a message (shortcut).
  * @see docs/platforms.md#slack-commands-modal-and-events (Block Kit's file_input element)
  */
-export function buildAnimateModal(input: { prompt: string; metadata: ModalMetadata }): types.ModalView {
+export function buildAnimateModal(input: {
+  prompt: string;
+  metadata: ModalMetadata;
+  /** The models on offer, the default first (core/model-choices.ts). */
+  models: ModelChoice[];
+}): types.ModalView {
   const withImages = input.metadata.images === undefined;
+  const [defaultModel] = input.models;
+  if (!defaultModel) throw new Error('the animate modal needs at least one model');
+  // A modal cannot change one select when another changes without a round trip, so the duration
+  // select offers every model's lengths and its hint says which model takes which; core refuses a
+  // length the chosen model does not take, on the duration field.
+  const durationHint =
+    input.models.length > 1
+      ? input.models.map((m) => `${m.label.split(' · ')[0]}: ${m.durations.join(', ')} s`).join(' · ')
+      : undefined;
   const blocks: types.KnownBlock[] = [];
   if (withImages) {
     blocks.push(
@@ -75,7 +121,30 @@ export function buildAnimateModal(input: { prompt: string; metadata: ModalMetada
       input.prompt,
       'Describe the motion, e.g. "slow push-in, hair moving in the wind".',
     ),
-    modalBlocks.duration(BLOCK.duration, INPUT_RULES.defaultDuration),
+    modelSelect(input.models),
+    modalBlocks.duration(BLOCK.duration, defaultModel.defaultDuration, durationsOf(input.models), durationHint),
+    {
+      type: 'input',
+      block_id: BLOCK.sound,
+      optional: true,
+      label: plain('Sound'),
+      element: {
+        type: 'checkboxes',
+        action_id: 'value',
+        options: [{ text: plain('Generate sound (models that make sound; priced higher)'), value: SOUND_VALUE }],
+      },
+    },
+    {
+      type: 'input',
+      block_id: BLOCK.shape,
+      label: plain('Shape'),
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        options: SHAPE_CHOICES.map(shapeOption),
+        initial_option: shapeOption(SHAPE_CHOICES[0] as (typeof SHAPE_CHOICES)[number]),
+      },
+    },
     {
       type: 'input',
       block_id: BLOCK.loop,
@@ -122,5 +191,8 @@ export function blockFor(field: RefusalField | undefined, withImages: boolean): 
   }
   if (field === 'prompt') return BLOCK.prompt;
   if (field === 'takes') return BLOCK.takes;
+  if (field === 'model') return BLOCK.model;
+  if (field === 'sound') return BLOCK.sound;
+  if (field === 'shape') return BLOCK.shape;
   return BLOCK.duration;
 }

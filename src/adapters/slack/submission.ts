@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../../shared/result.js';
-import { BLOCK, LOOP_VALUE, type ModalMetadata, ModalMetadataSchema, type SlackFileRef } from './modal.js';
+import { BLOCK, LOOP_VALUE, type ModalMetadata, ModalMetadataSchema, type SlackFileRef, SOUND_VALUE } from './modal.js';
 
 /** A file in a `file_input` value or a message. Only the fields the bot uses; Slack sends many more. */
 export const SlackFileSchema = z.object({
@@ -38,6 +38,9 @@ export interface ModalEntries {
   endImage: SlackFileRef | null;
   loop: boolean;
   takes: string | null;
+  model: string | null;
+  sound: boolean;
+  shape: string | null;
 }
 
 /** Turns a Slack file into what the bot downloads (`url_private_download`, else `url_private`). */
@@ -83,6 +86,9 @@ export function readModalEntries(view: unknown): Result<ModalEntries, string> {
     endImage: withImages ? fileOf(BLOCK.endImage) : (images[1] ?? null),
     loop: (first(BLOCK.loop)?.selected_options ?? []).some((o) => o.value === LOOP_VALUE),
     takes: first(BLOCK.takes)?.selected_option?.value ?? null,
+    model: first(BLOCK.model)?.selected_option?.value ?? null,
+    sound: (first(BLOCK.sound)?.selected_options ?? []).some((o) => o.value === SOUND_VALUE),
+    shape: first(BLOCK.shape)?.selected_option?.value ?? null,
   });
 }
 

@@ -49,6 +49,12 @@ export function fileObject(f: FakeFile): Record<string, unknown> {
 }
 
 /** A `view_submission` of the modal the bot opened, with the person's entries filled in. */
+/** The value a select block starts on, as a person who leaves it alone submits it. */
+function initialOf(blocks: Array<{ block_id?: string }>, id: string): string {
+  const block = blocks.find((b) => b.block_id === id) as { element?: { initial_option?: { value?: string } } };
+  return block?.element?.initial_option?.value ?? '';
+}
+
 export function viewSubmission(input: {
   view: { id: string; view: Record<string, unknown> };
   user?: string;
@@ -60,6 +66,10 @@ export function viewSubmission(input: {
     duration?: string | null;
     loop?: boolean;
     takes?: string;
+    /** A model id; absent leaves the select on its initial option (the default model). */
+    model?: string;
+    sound?: boolean;
+    shape?: string;
   };
 }): Record<string, unknown> {
   const values: Record<string, Record<string, unknown>> = {};
@@ -82,6 +92,19 @@ export function viewSubmission(input: {
       value: {
         type: 'checkboxes',
         selected_options: input.values.loop ? [{ value: 'loop', text: { type: 'plain_text', text: 'Loop' } }] : [],
+      },
+    };
+  }
+  const select = (value: string) => ({
+    value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value } },
+  });
+  if (has('model')) values.model = select(input.values.model ?? initialOf(blocks, 'model'));
+  if (has('shape')) values.shape = select(input.values.shape ?? initialOf(blocks, 'shape'));
+  if (has('sound')) {
+    values.sound = {
+      value: {
+        type: 'checkboxes',
+        selected_options: input.values.sound ? [{ value: 'sound', text: { type: 'plain_text', text: 'Sound' } }] : [],
       },
     };
   }
