@@ -5,6 +5,8 @@ import type { Intake } from '../../core/intake.js';
 import type { MessageRef, UserRef } from '../../core/model.js';
 import type { ChatPort } from '../../core/ports/chat-port.js';
 import type { Metrics } from '../../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../../core/ports/models.js';
+import type { PricePort } from '../../core/ports/price.js';
 import { type Refusal, type RefusalField, refusal } from '../../core/refusal.js';
 import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
 import type { CheckedRequest } from '../../core/request-check.js';
@@ -25,6 +27,9 @@ export const AnimateFields = z.object({
   duration: z.string().max(8).optional(),
   loop: z.enum(['on', 'off', '']).optional(),
   takes: z.string().max(4).optional(),
+  model: z.string().max(200).optional(),
+  sound: z.enum(['on', 'off', '']).optional(),
+  shape: z.string().max(16).optional(),
   eventId: ClientEventId,
 });
 
@@ -39,6 +44,10 @@ export interface WebRequestDeps {
   /** The adapter's own outbox (threads are started with it, as on Discord). */
   chat: ChatPort;
   intake: Intake;
+  /** The models on offer (the composer's model control and the request check). */
+  models: ModelCatalogPort;
+  /** The prices the composer shows. */
+  price?: PricePort | undefined;
   /** Checks an uploaded image's real bytes by the input rules (src/media/check-image.ts). */
   checkImage(bytes: Uint8Array, field: RefusalField): Promise<Result<CheckedImage, Refusal>>;
   logger: Logger;
@@ -74,11 +83,15 @@ export async function animate(
       endImage: files.end_image,
       loop: fields.loop === 'on',
       takes: fields.takes,
+      model: fields.model,
+      sound: fields.sound === 'on',
+      shape: fields.shape || undefined,
     },
     {
       requester: person,
       where: { platform: 'web', channelId: channel.id, threadId: null },
       intake,
+      models: deps.models,
       metrics,
       logger,
       eventId,

@@ -116,7 +116,7 @@ describe('web playground in a real browser', () => {
       buffer: options.image ?? makePng(640, 480),
     });
     await p.fill('#composer-prompt', prompt);
-    await p.check(`input[name="duration"][value="${options.duration ?? 5}"]`);
+    await p.selectOption('#composer-duration', String(options.duration ?? 5));
     const [response] = await Promise.all([
       p.waitForResponse((r) => r.url().endsWith('/web/api/animate')),
       p.click('#composer-send'),

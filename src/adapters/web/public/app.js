@@ -23,6 +23,8 @@ const state = {
   openThread: null,
   events: null,
   startImage: null,
+  /** The models on offer, as `/web/api/state` lists them. */
+  models: [],
 };
 
 /** A random id for one submit or click: the same request sent twice is one event. */
@@ -158,8 +160,59 @@ async function loadState() {
   state.channel = body.channel;
   $('channel-name').textContent = `# ${body.channel?.name ?? 'playground'}`;
   $('composer-takes').max = String(body.maxTakes ?? 4);
+  showModels(body.models ?? [], body.shapes ?? []);
   upsert(body.messages, body.names);
   if (state.openThread) await loadThread(state.openThread);
+}
+
+/**
+ * The composer's model, duration, sound and shape controls from the bot's live catalogue: the durations
+ * offered and whether sound can be asked for follow the chosen model.
+ */
+function showModels(models, shapes) {
+  state.models = models;
+  const select = $('composer-model');
+  const chosen = select.value;
+  select.replaceChildren(
+    ...models.map((m) => {
+      const option = document.createElement('option');
+      option.value = m.id;
+      option.textContent = m.label;
+      return option;
+    }),
+  );
+  if (models.some((m) => m.id === chosen)) select.value = chosen;
+  const shape = $('composer-shape');
+  const shapeNow = shape.value;
+  shape.replaceChildren(
+    ...shapes.map((s) => {
+      const option = document.createElement('option');
+      option.value = s.value;
+      option.textContent = s.label;
+      return option;
+    }),
+  );
+  if (shapes.some((s) => s.value === shapeNow)) shape.value = shapeNow;
+  showModelOptions();
+}
+
+function showModelOptions() {
+  const model = (state.models ?? []).find((m) => m.id === $('composer-model').value);
+  if (!model) return;
+  const duration = $('composer-duration');
+  const before = Number(duration.value);
+  duration.replaceChildren(
+    ...model.durations.map((d) => {
+      const option = document.createElement('option');
+      option.value = String(d);
+      option.textContent = `${d} s`;
+      return option;
+    }),
+  );
+  duration.value = String(model.durations.includes(before) ? before : model.defaultDuration);
+  const sound = $('composer-sound');
+  sound.disabled = !model.sound;
+  if (!model.sound) sound.checked = false;
 }
 
 async function loadThread(id) {
@@ -435,6 +488,7 @@ document.addEventListener('paste', (event) => {
   event.preventDefault();
   setStartImage(file);
 });
+$('composer-model').addEventListener('change', () => showModelOptions());
 $('composer-prompt').addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) $('composer').requestSubmit();
 });
@@ -446,7 +500,10 @@ $('composer').addEventListener('submit', async (event) => {
   const form = new FormData();
   form.set('eventId', eventId());
   form.set('prompt', $('composer-prompt').value);
-  form.set('duration', document.querySelector('input[name="duration"]:checked')?.value ?? '5');
+  form.set('model', $('composer-model').value);
+  form.set('duration', $('composer-duration').value || '5');
+  form.set('sound', $('composer-sound').checked ? 'on' : 'off');
+  form.set('shape', $('composer-shape').value || 'original');
   form.set('loop', $('composer-loop').checked ? 'on' : 'off');
   form.set('takes', $('composer-takes').value || '1');
   if (state.startImage) form.set('image', state.startImage, state.startImage.name || 'pasted.png');
@@ -492,6 +549,10 @@ const FIELD_INPUTS = {
   image: 'composer-image',
   end_image: 'composer-end-image',
   prompt: 'composer-prompt',
+  duration: 'composer-duration',
+  model: 'composer-model',
+  sound: 'composer-sound',
+  shape: 'composer-shape',
 };
 
 function showRefusals(refusals) {
