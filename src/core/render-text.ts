@@ -123,6 +123,12 @@ export function renderProgressText(view: ProgressView, fmt: TextFormat): string 
   return lines.join('\n');
 }
 
+/**
+ * The seconds of a result caption's detail line ("8 s each by Veo 3.1 with sound · made in …"), which
+ * the extend forms read back as the next part's default length.
+ */
+export const CAPTION_SECONDS = /^(\d+) s(?: each)?(?: by [^\n·]+)? · /m;
+
 /** " by Veo 3.1 with sound, 9:16": which model, and the sound and shape asked for; empty without a model. */
 function byModel(view: ModelTraits): string {
   if (!view.model) return '';

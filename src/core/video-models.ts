@@ -131,11 +131,6 @@ const FAMILIES: Array<[string, FamilyEntry]> = [
   ],
 ];
 
-/** The family a model id belongs to, or null for one the table does not know. */
-export function familyOf(modelId: string): string | null {
-  return FAMILIES.find(([, entry]) => entry.match.test(modelId))?.[0] ?? null;
-}
-
 /** A model's price in micro-dollars per second of video; null where Oxen gave none. */
 export interface ModelPricing {
   perSecond: Micros | null;

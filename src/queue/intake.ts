@@ -24,6 +24,7 @@ import type { OxenPort } from '../core/ports/oxen.js';
 import type { PriceChoice, PricePort } from '../core/ports/price.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import { type AttemptRecord, type RequestRecord, requestSeconds } from '../core/request.js';
+import { allows, describeDurations } from '../core/video-models.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
@@ -103,6 +104,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const metrics = deps.metrics ?? noopMetrics;
   const logger = deps.logger ?? silentLogger();
   const { requests, quota, slots } = createStores(redis, deps.prefix, logger);
+  const models = deps.models ?? familyCatalogue();
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
   reportQueueErrors(queue, 'intake queue', deps.redisHealth, logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
@@ -350,6 +352,13 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       if (index > limits.maxExtendParts) {
         return refuse(actor.platform, refusal('extend_limit', undefined, { limit: limits.maxExtendParts }));
       }
+      // A part continues on its video's model: the length asked for must be one that model takes.
+      const model = request.model ? models.get(request.model) : models.defaultModel();
+      const duration = options.duration ?? request.duration;
+      if (model && !allows(model.durations, duration)) {
+        const limits = { modelName: model.name, modelLimits: describeDurations(model.durations) };
+        return refuse(actor.platform, refusal('duration_invalid', 'duration', limits));
+      }
       const from = { requestId: request.requestId, attempt: attempt.attempt, take };
       return startRequest({
         eventId,
@@ -359,7 +368,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           where: request.where,
           anchor: request.anchor,
           prompt: options.prompt ?? request.prompt,
-          duration: options.duration ?? request.duration,
+          duration,
           // A part continues on the model, sound and shape of the part it extends.
           ...(request.model ? { model: request.model } : {}),
           ...(request.sound ? { sound: true } : {}),
@@ -448,11 +457,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     },
 
     async status(user: UserRef): Promise<UserStatus> {
-      return readUserStatus(
-        { requests, quota, slots, limits, price: deps.price, models: deps.models ?? familyCatalogue() },
-        user,
-        clock.now(),
-      );
+      return readUserStatus({ requests, quota, slots, limits, price: deps.price, models }, user, clock.now());
     },
 
     async spend(actor: Actor): Promise<Result<SpendReport, Refusal>> {

@@ -5,6 +5,7 @@
  */
 import { imageSize } from 'image-size';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { FAKE_IDS } from '../../fakes/discord/state.js';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 import { stagedInput } from '../../support/video-probe.js';
@@ -32,10 +33,12 @@ describe('discord: model, sound and shape end to end', () => {
       () => stack.discord.responses(id).find((m) => m.content.includes('is animating')),
       'the public reply',
     );
-    return eventually(
+    const video = await eventually(
       () => stack.discord.messages(reply.id).find((m) => m.files.length > 0 && m.content.includes('is ready')),
       'the video',
     );
+    // The thread hangs on the public reply, and has its id.
+    return { ...video, thread: reply.id };
   };
 
   test('GIVEN the model option is typed THEN autocomplete offers each model with its price per second and sound; durations follow the chosen model', async () => {
@@ -109,5 +112,49 @@ describe('discord: model, sound and shape end to end', () => {
     const refusal = await eventually(() => stack.discord.responses(id)[0], 'the refusal');
     expect(refusal.content).toContain('Veo 3.1 (simulated) takes 4, 6 or 8 seconds.');
     expect(stack.sim.counters.enqueue).toBe(enqueued);
+  });
+
+  test('GIVEN "Extend video" on a Veo video with sound THEN the part continues on Veo with sound, and a length Veo does not take is refused', async () => {
+    const id = stack.discord.animate({
+      image: image(),
+      prompt: 'veo to extend',
+      model: 'google-veo-3-1',
+      duration: 4,
+      sound: true,
+    });
+    const video = await resultOf(id);
+    await eventually(
+      async () =>
+        (await stack.bot.intake.status({ platform: 'discord', userId: FAKE_IDS.alice, displayName: 'alice' })).active
+          .length === 0,
+      'the attempt to end',
+    );
+    const stored = stack.discord.state.messages.get(video.id)?.message;
+    if (!stored) throw new Error('no stored message');
+    const { thread } = video;
+    const menuId = stack.discord.messageCommand(stored, { channelId: thread }, 'Extend video');
+    const modal = await eventually(
+      () =>
+        stack.discord.interaction(menuId)?.modal as
+          | { custom_id: string; components: Array<{ components: Array<{ custom_id: string; value?: string }> }> }
+          | undefined,
+      'the modal',
+    );
+    // The caption's length is read back through the model's name.
+    expect(modal.components.flatMap((r) => r.components).find((f) => f.custom_id === 'duration')?.value).toBe('4');
+
+    const enqueued = stack.sim.counters.enqueue;
+    const tooLong = stack.discord.submitModal(
+      modal.custom_id,
+      { prompt: 'veo part', duration: '10' },
+      { channelId: thread },
+    );
+    const refused = await eventually(() => stack.discord.responses(tooLong)[0], 'the refusal');
+    expect(refused.content).toContain('Veo 3.1 (simulated) takes 4, 6 or 8 seconds.');
+    expect(stack.sim.counters.enqueue).toBe(enqueued);
+
+    stack.discord.submitModal(modal.custom_id, { prompt: 'veo part two', duration: '6' }, { channelId: thread });
+    await eventually(() => rowOf('veo part two')?.status === 'succeeded', 'part 2 made');
+    expect(rowOf('veo part two')).toMatchObject({ model_name: 'google-veo-3-1', duration: 6, generate_audio: true });
   });
 });
