@@ -83,6 +83,12 @@ describe('discord: model, sound and shape end to end', () => {
     // 8 s at Veo's $0.40 a second with sound, as Oxen charged it.
     expect(video.content).toContain('8 s by Veo 3.1 (simulated) with sound, 9:16 · made in');
     expect(video.content).toContain('· $3.20');
+    // The estimate (the budget reservation's figure) was at the sound price too, before Oxen charged.
+    const progress = stack.discord.messages(video.thread).find((m) => m.history.some((h) => h.includes('Veo')));
+    expect(progress?.history.some((h) => h.includes('8 s video by Veo 3.1 (simulated) with sound, 9:16 for'))).toBe(
+      true,
+    );
+    expect(progress?.history.some((h) => h.includes('≈ $3.20'))).toBe(true);
   });
 
   test('GIVEN Kling O3 Omni, which makes sound by default, without sound THEN generate_audio false is sent and the plain price billed', async () => {
