@@ -88,6 +88,8 @@ export interface UserStatus {
   spentTodayMicros: Micros;
   /** The price of a second of video in force; null when unknown (then seconds are shown, not money). */
   pricePerSecondMicros: Micros | null;
+  /** With more than one model on offer: each one's price per second (and with sound), where known. */
+  modelPrices?: Array<{ name: string; perSecondMicros: Micros; withSoundMicros?: Micros }>;
   /** The team budgets that are set, with what is spent or running against them. */
   teamBudgets: TeamBudgetStatus[];
 }

@@ -284,10 +284,20 @@ function escapePersonText(view: MessageView, escapeText: (text: string) => strin
  */
 export function spendLines(status: UserStatus): string[] {
   const lines: string[] = [];
+  const perModel = status.modelPrices ?? [];
   if (status.pricePerSecondMicros !== null || status.spentTodayMicros > 0) {
     const price =
-      status.pricePerSecondMicros === null ? '' : ` (${formatUsd(status.pricePerSecondMicros)} per second of video)`;
+      status.pricePerSecondMicros === null || perModel.length > 0
+        ? ''
+        : ` (${formatUsd(status.pricePerSecondMicros)} per second of video)`;
     lines.push(`Your spend today: ${formatUsd(status.spentTodayMicros)}${price}.`);
+  }
+  if (perModel.length > 0) {
+    const each = perModel.map(
+      (m) =>
+        `${m.name} ${formatUsd(m.perSecondMicros)}${m.withSoundMicros === undefined ? '' : ` (${formatUsd(m.withSoundMicros)} with sound)`}`,
+    );
+    lines.push(`Price per second of video: ${each.join(' · ')}.`);
   }
   for (const b of status.teamBudgets) {
     const left = Math.max(0, b.limitMicros - b.spentMicros);

@@ -71,6 +71,7 @@ export async function readUserStatus(sources: StatusSources, user: UserRef, now:
     resetsAt: nextUtcMidnight(now),
     spentTodayMicros: spentByPerson[key] ?? 0,
     pricePerSecondMicros: price?.current()?.perSecond ?? null,
+    ...modelPricesOf(models, price),
     teamBudgets,
   };
 }
@@ -88,4 +89,23 @@ export async function readSpendReport(quota: Stores['quota'], now: number): Prom
     return { days: n, totalMicros: rows.reduce((sum, r) => sum + r.micros, 0), byPerson: rows };
   };
   return { periods: [period(7), period(30)] };
+}
+
+/** Each model's price per second (and with sound), when more than one is on offer and prices are known. */
+function modelPricesOf(models: ModelCatalogPort | undefined, price: PricePort | undefined) {
+  const offered = models?.list() ?? [];
+  if (offered.length < 2 || !price) return {};
+  const modelPrices = offered.flatMap((m) => {
+    const plain = price.current({ model: m.id, sound: false });
+    if (!plain) return [];
+    const sound = m.sound ? price.current({ model: m.id, sound: true }) : null;
+    return [
+      {
+        name: m.name,
+        perSecondMicros: plain.perSecond,
+        ...(sound && sound.perSecond !== plain.perSecond ? { withSoundMicros: sound.perSecond } : {}),
+      },
+    ];
+  });
+  return modelPrices.length > 0 ? { modelPrices } : {};
 }

@@ -112,6 +112,14 @@ describe('discord: model, sound and shape end to end', () => {
     expect(imageSize(stagedInput(stack.sim, row))).toMatchObject({ width: 480, height: 480 });
   });
 
+  test('GIVEN /animations THEN the status lists the price per second of each model, with sound where it has it', async () => {
+    const id = stack.discord.command('animations');
+    const status = await eventually(() => stack.discord.responses(id)[0], 'the status');
+    expect(status.content).toContain(
+      'Price per second of video: Kling O1 Image to Video (simulated) $0.11 · Veo 3.1 (simulated) $0.20 ($0.40 with sound) · Kling O3 Omni (simulated) $0.14 ($0.21 with sound) · LTX 2.3 (simulated) $0.06 ($0.08 with sound).',
+    );
+  });
+
   test("GIVEN a duration the model does not take THEN the refusal names the model's limits and nothing is enqueued", async () => {
     const enqueued = stack.sim.counters.enqueue;
     const id = stack.discord.animate({ image: image(), prompt: 'veo too short', model: 'google-veo-3-1', duration: 5 });
