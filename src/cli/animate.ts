@@ -52,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
     {
       baseUrl: config.OXEN_BASE_URL,
       apiKey,
-      model: config.OXEN_MODELS[0] ?? DEFAULT_MODEL_ID,
+      // The CLI speaks Kling O1's fields and lengths (its --duration is 5 or 10), whatever OXEN_MODELS offers.
+      model: DEFAULT_MODEL_ID,
       inputRepo,
       downloadHosts: config.DOWNLOAD_HOSTS,
       extraHosts: urlHosts,

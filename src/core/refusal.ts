@@ -97,7 +97,9 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'sound_unsupported':
       return `${d.modelName ?? 'This model'} makes no sound. Turn sound off, or pick a model that makes sound.`;
     case 'end_image_unsupported':
-      return `${d.modelName ?? 'This model'} takes no end image. Leave it out, or pick a model that takes one.`;
+      return d.reason === 'loop'
+        ? `${d.modelName ?? 'This model'} cannot loop: it takes no end frame. Turn loop off, or pick a model that takes one.`
+        : `${d.modelName ?? 'This model'} takes no end image. Leave it out, or pick a model that takes one.`;
     case 'takes_unsupported':
       return `${d.modelName ?? 'This model'} makes one take per request. Ask for 1 take, or pick a model that makes several.`;
     case 'model_refused':

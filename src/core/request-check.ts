@@ -88,6 +88,7 @@ export async function checkRequest<I>(
   const options = checkOptions(ctx.models ?? familyCatalogue(), raw, {
     prompt: prompt.ok ? prompt.value : '',
     hasEndImage: Boolean(raw.endImage) || Boolean(raw.loop),
+    loop: Boolean(raw.loop) && !raw.endImage,
   });
   if (!options.ok) problems.push(...options.error);
   const images: Array<[RefusalField, I]> = [];

@@ -63,7 +63,7 @@ const END_PLACEHOLDER = 'https://staged.invalid/end.png';
 export function checkOptions(
   models: ModelCatalogPort,
   raw: RawOptions,
-  request: { prompt: string; hasEndImage: boolean },
+  request: { prompt: string; hasEndImage: boolean; loop?: boolean },
 ): Result<RequestOptions, Refusal[]> {
   const problems: Refusal[] = [];
   const wanted = raw.model === undefined || raw.model === null || raw.model === '' ? null : String(raw.model);
@@ -83,7 +83,8 @@ export function checkOptions(
   const shape = ShapeSchema.safeParse(raw.shape ?? 'original');
   if (!shape.success) problems.push(refusal('model_refused', 'shape', { ...about(profile), reason: 'unknown shape' }));
   if (request.hasEndImage && !profile.fields.endImage) {
-    problems.push(refusal('end_image_unsupported', 'end_image', about(profile)));
+    const why = request.loop ? { reason: 'loop' } : {};
+    problems.push(refusal('end_image_unsupported', 'end_image', { ...about(profile), ...why }));
   }
   const takes = parseTakes(raw.takes);
   if (takes === null) problems.push(refusal('takes_invalid', 'takes'));

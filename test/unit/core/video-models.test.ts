@@ -127,6 +127,14 @@ describe('the options are checked against the chosen model before anything is re
     expect(!soundless.ok && soundless.error.map((r) => r.code)).toEqual(['sound_unsupported']);
     const veo = check({ model: 'google-veo-3-1', duration: 8, takes: 2 }, true);
     expect(!veo.ok && veo.error.map((r) => r.code)).toEqual(['end_image_unsupported', 'takes_unsupported']);
+    const loop = checkOptions(
+      models,
+      { model: 'google-veo-3-1', duration: 8 },
+      { prompt: 'p', hasEndImage: true, loop: true },
+    );
+    expect(!loop.ok && loop.error[0]?.message).toBe(
+      'Veo 3.1 cannot loop: it takes no end frame. Turn loop off, or pick a model that takes one.',
+    );
     const nope = check({ model: 'sora' });
     expect(!nope.ok && nope.error[0]?.message).toMatch(/not offered here\. Pick one of: Kling O1 Image to Video/);
   });
