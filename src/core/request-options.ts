@@ -3,7 +3,7 @@ import { err, ok, type Result } from '../shared/result.js';
 import { MAX_TAKES, parseTakes } from './input-rules.js';
 import type { ModelCatalogPort } from './ports/models.js';
 import { type Refusal, refusal } from './refusal.js';
-import { allows, bodyFor, describeDurations, type ModelProfile, type Shape, ShapeSchema } from './video-models.js';
+import { allows, bodyFor, describeDurations, type ModelProfile, ShapeSchema } from './video-models.js';
 
 /**
  * The options of a request beside its images and prompt, as one object: the model, the duration, sound,
@@ -92,14 +92,15 @@ export function checkOptions(
     problems.push(refusal('takes_unsupported', 'takes', about(profile)));
   }
   if (problems.length > 0 || takes === null || !shape.success || asked === 'invalid') return err(problems);
-  const options: RequestOptions = {
+  // Parsed, not just typed: the one object every platform's options become.
+  const options = RequestOptionsSchema.parse({
     model: profile.id,
     duration: seconds,
     // Unasked, sound is off: nobody pays for sound they did not choose.
     sound: asked ?? false,
-    shape: shape.data as Shape,
+    shape: shape.data,
     takes,
-  };
+  });
   const body = bodyFor(profile, {
     prompt: request.prompt,
     startUrl: START_PLACEHOLDER,
