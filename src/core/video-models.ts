@@ -56,7 +56,7 @@ const FAMILIES: Array<[string, FamilyEntry]> = [
   [
     'kling-o3',
     {
-      match: /^kling-video-o3/,
+      match: /^kling-video-o3-(omni|pro-image-to-video|4k-image-to-video)$/,
       fields: {
         startImage: 'start_image_url',
         endImage: TAIL,
@@ -92,7 +92,7 @@ const FAMILIES: Array<[string, FamilyEntry]> = [
   [
     'seedance',
     {
-      match: /seedance/,
+      match: /seedance.*image-to-video$/,
       fields: { startImage: START, endImage: TAIL, sound: AUDIO, aspectRatio: ASPECT, numGenerations: null },
       durations: { kind: 'range', min: 4, max: 15 },
       soundByDefault: false,
@@ -112,7 +112,7 @@ const FAMILIES: Array<[string, FamilyEntry]> = [
   [
     'minimax',
     {
-      match: /^minimax-h3/,
+      match: /^minimax-h3(-max-image-to-video)?$/,
       fields: { startImage: START, endImage: TAIL, sound: null, aspectRatio: null, numGenerations: null },
       durations: { kind: 'range', min: 5, max: 15 },
       soundByDefault: false,
