@@ -36,7 +36,6 @@ export type RefusalCode =
   | 'model_unknown'
   | 'sound_unsupported'
   | 'end_image_unsupported'
-  | 'takes_unsupported'
   | 'model_refused'
   | 'service_unavailable';
 
@@ -100,8 +99,6 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
       return d.reason === 'loop'
         ? `${d.modelName ?? 'This model'} cannot loop: it takes no end frame. Turn loop off, or pick a model that takes one.`
         : `${d.modelName ?? 'This model'} takes no end image. Leave it out, or pick a model that takes one.`;
-    case 'takes_unsupported':
-      return `${d.modelName ?? 'This model'} makes one take per request. Ask for 1 take, or pick a model that makes several.`;
     case 'model_refused':
       return `${d.modelName ?? 'The model'} would refuse this request (${d.reason ?? 'its schema does not accept it'}). Nothing was charged; change the options and try again.`;
     case 'image_missing':

@@ -56,8 +56,8 @@ const END_PLACEHOLDER = 'https://staged.invalid/end.png';
 
 /**
  * Checks the options against the chosen model and its live schema, before anything is reserved: the
- * model must be on offer, the duration one it takes, sound only where it makes sound, an end image and
- * several takes only where it takes them, and the model's body must pass its `request_schema`. Every
+ * model must be on offer, the duration one it takes, sound only where it makes sound, an end image only
+ * where it takes one, and the model's body must pass its `request_schema`. Every
  * problem comes back together.
  */
 export function checkOptions(
@@ -87,10 +87,8 @@ export function checkOptions(
     problems.push(refusal('end_image_unsupported', 'end_image', { ...about(profile), ...why }));
   }
   const takes = parseTakes(raw.takes);
+  // A model without `num_generations` makes its takes in separate enqueues (the worker's submit step).
   if (takes === null) problems.push(refusal('takes_invalid', 'takes'));
-  else if (takes > 1 && !profile.fields.numGenerations) {
-    problems.push(refusal('takes_unsupported', 'takes', about(profile)));
-  }
   if (problems.length > 0 || takes === null || !shape.success || asked === 'invalid') return err(problems);
   // Parsed, not just typed: the one object every platform's options become.
   const options = RequestOptionsSchema.parse({

@@ -119,14 +119,16 @@ describe('the options are checked against the chosen model before anything is re
     });
   });
 
-  it('GIVEN options a model cannot do THEN each is refused together: sound, an end image, takes, an unknown model', () => {
+  it('GIVEN options a model cannot do THEN each is refused together: sound, an end image, an unknown model', () => {
     const kling = check({ sound: 'no', takes: 2 }, true);
     expect(kling.ok).toBe(true);
     expect(!kling.ok || kling.value).toMatchObject({ takes: 2 });
     const soundless = check({ sound: true });
     expect(!soundless.ok && soundless.error.map((r) => r.code)).toEqual(['sound_unsupported']);
     const veo = check({ model: 'google-veo-3-1', duration: 8, takes: 2 }, true);
-    expect(!veo.ok && veo.error.map((r) => r.code)).toEqual(['end_image_unsupported', 'takes_unsupported']);
+    expect(!veo.ok && veo.error.map((r) => r.code)).toEqual(['end_image_unsupported']);
+    // Takes on a model without num_generations are separate enqueues, not a refusal.
+    expect(check({ model: 'google-veo-3-1', duration: 8, takes: 2 })).toMatchObject({ ok: true, value: { takes: 2 } });
     const loop = checkOptions(
       models,
       { model: 'google-veo-3-1', duration: 8 },
