@@ -19,10 +19,13 @@ export interface HelpWords {
   extendMenu: string;
   /** A way to ask by mentioning the bot, a whole sentence; platforms without one leave it out. */
   mention?: string;
-  /** The menu (or button) that remixes a finished video: a form prefilled with its options. */
-  remixMenu: string;
-  /** The command that shows the channel's defaults, and lets admins change them. */
-  defaults: string;
+  /**
+   * The menu (or button) that remixes a finished video: a form prefilled with its options. Platforms
+   * without one yet (Telegram) leave it out.
+   */
+  remixMenu?: string;
+  /** The command that shows the channel's defaults, and lets admins change them; left out where there is none. */
+  defaults?: string;
   /** The menu that animates an image already posted. */
   messageMenu: string;
   /** The command that shows one's own animations and quota, and the admins' spend report. */
@@ -39,12 +42,18 @@ export function helpText(format: TextFormat, words: HelpWords): string {
     `• ${format.bold('Loop')}: ${words.loop} and the video ends on its start image, e.g. ${words.loopExample} (not with an end image).`,
     `• ${format.bold('Takes')}: ${words.takes(`2–${MAX_TAKES}`)} for as many different videos from one request; each counts against your quota. React 1️⃣–4️⃣ on them to extend that take.`,
     `• ${format.bold('Extend')}: ${midSentence(extend)} on a finished video (or ${words.extendMenu} to change the prompt, the length or give an end image) and the next part starts from its last frame; the parts are then posted joined, e.g. "part 2 · 10 s total".`,
-    `• ${format.bold('Remix')}: ${words.remixMenu} on a finished video opens a form with its prompt and options to change, then makes a new video from the same image.`,
+    ...(words.remixMenu
+      ? [
+          `• ${format.bold('Remix')}: ${words.remixMenu} on a finished video opens a form with its prompt and options to change, then makes a new video from the same image.`,
+        ]
+      : []),
     ...(words.mention ? [`• ${words.mention}`] : []),
     `• On any message with an image: ${words.messageMenu}.`,
     `• ${words.status} shows your animations in flight, what is left of your daily quota and what you spent today.`,
     `• ${words.spend} (bot admins) shows the team's spend by person over the last 7 and 30 days.`,
-    `• ${words.defaults} shows the channel's default options; bot admins change them there.`,
+    ...(words.defaults
+      ? [`• ${words.defaults} shows the channel's default options; bot admins change them there.`]
+      : []),
     `${retry} on a result or failure to run it again, ${midSentence(cancel)} on the progress message to cancel.`,
   ].join('\n');
 }

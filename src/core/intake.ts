@@ -3,8 +3,11 @@ import type { CheckedImage, ImageSource } from './images.js';
 import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from './model.js';
 import type { Micros } from './money.js';
 import type { ChannelDefaultsPort } from './ports/channel-defaults.js';
+import type { PriceChoice } from './ports/price.js';
 import type { Refusal } from './refusal.js';
 import type { RequestOptions } from './request-options.js';
+import type { Shape } from './video-models.js';
+import type { ModelTraits } from './views.js';
 
 /**
  * A remix's images: the bot's kept copies of the images of the video `message` carries, reused while
@@ -36,7 +39,13 @@ export interface SubmitFields {
   /** The bot's public "🎬 … is animating" message the thread hangs on, when there is one. */
   anchor?: MessageRef;
   prompt: string;
+  /** The model id (one of OXEN_MODELS); absent: the default. */
+  model?: string;
   duration: Duration;
+  /** Sound asked for. @defaultValue false */
+  sound?: boolean;
+  /** @defaultValue 'original' */
+  shape?: Shape;
   /** Where the images came from, when the platform can give them again (recorded for a later re-fetch). */
   sources?: { start?: ImageSource | undefined; end?: ImageSource | undefined };
   /** Loop: end where it began. Refused together with an end image. */
@@ -79,7 +88,7 @@ export interface Accepted {
 export type Actor = UserRef;
 
 /** One of a person's generations in flight, for `/animations` and `/animate status`. */
-export interface ActiveGeneration {
+export interface ActiveGeneration extends ModelTraits {
   requestId: string;
   attempt: number;
   prompt: string;
@@ -107,6 +116,8 @@ export interface UserStatus {
   spentTodayMicros: Micros;
   /** The price of a second of video in force; null when unknown (then seconds are shown, not money). */
   pricePerSecondMicros: Micros | null;
+  /** With more than one model on offer: each one's price per second (and with sound), where known. */
+  modelPrices?: Array<{ name: string; perSecondMicros: Micros; withSoundMicros?: Micros }>;
   /** The team budgets that are set, with what is spent or running against them. */
   teamBudgets: TeamBudgetStatus[];
 }
@@ -143,7 +154,12 @@ export interface Intake {
    * reserving anything, so an adapter can refuse before it defers or downloads. `seconds`: the video
    * asked for, its duration times its takes.
    */
-  precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>>;
+  precheck(
+    requester: UserRef,
+    where: ChatLocation,
+    seconds: number,
+    choice?: PriceChoice,
+  ): Promise<Result<void, Refusal>>;
   /** Reserves the limits atomically, records the request and adds its job. */
   submit(input: SubmitInput): Promise<Result<Accepted, Refusal>>;
   /**

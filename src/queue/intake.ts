@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { familyCatalogue } from '../core/family-catalogue.js';
 import type { CheckedImage } from '../core/images.js';
 import { checkVariants } from '../core/input-rules.js';
 import type {
@@ -23,15 +24,17 @@ import {
   nextUtcMonth,
   utcDay,
 } from '../core/limits.js';
-import { type ChatLocation, type MessageRef, type UserRef, userKey } from '../core/model.js';
+import { type MessageRef, type UserRef, userKey } from '../core/model.js';
 import { costOf } from '../core/money.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { OxenPort } from '../core/ports/oxen.js';
-import type { PricePort } from '../core/ports/price.js';
+import type { PriceChoice, PricePort } from '../core/ports/price.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import { type AttemptRecord, type RequestRecord, requestSeconds } from '../core/request.js';
 import { optionsOf } from '../core/request-options.js';
+import { allows, describeDurations } from '../core/video-models.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
@@ -55,6 +58,8 @@ export interface IntakeDeps {
   oxen?: OxenPort;
   /** The price in force, for the cost estimate reserved against the team budgets. */
   price?: PricePort;
+  /** The models on offer, for their names in the status view. */
+  models?: ModelCatalogPort;
   metrics?: Metrics;
   /** @defaultValue a silent logger */
   logger?: Logger;
@@ -109,6 +114,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   const metrics = deps.metrics ?? noopMetrics;
   const logger = deps.logger ?? silentLogger();
   const { requests, quota, slots, channelDefaults } = createStores(redis, deps.prefix, logger);
+  const models = deps.models ?? familyCatalogue();
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
   reportQueueErrors(queue, 'intake queue', deps.redisHealth, logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
@@ -120,7 +126,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   };
 
   /** The refusal a reservation outcome means; `seconds` is what the request asked for (every take). */
-  function limitRefusal(outcome: ReserveOutcome, seconds: number, now: number): Refusal | null {
+  function limitRefusal(outcome: ReserveOutcome, seconds: number, now: number, choice?: PriceChoice): Refusal | null {
     if (outcome.kind === 'active_limit') {
       return refusal('user_active_limit', undefined, { active: outcome.active, limit: limits.maxActivePerUser });
     }
@@ -137,16 +143,19 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       return refusal(daily ? 'team_daily_budget' : 'team_monthly_budget', undefined, {
         spentMicros: outcome.spentMicros,
         budgetMicros: (daily ? limits.dailyBudget : limits.monthlyBudget) ?? 0,
-        estimateMicros: estimate(seconds),
+        estimateMicros: estimate(seconds, choice),
         resetsAt: daily ? nextUtcMidnight(now) : nextUtcMonth(now),
       });
     }
     return null;
   }
 
-  /** The estimated cost of `seconds` of video at the price in force; 0 when unknown (budgets then settle on actuals). */
-  function estimate(seconds: number): number {
-    const quote = deps.price?.current();
+  /**
+   * The estimated cost of `seconds` of video at the price in force of the chosen model (with sound when
+   * asked); 0 when unknown (budgets then settle on actuals).
+   */
+  function estimate(seconds: number, choice?: PriceChoice): number {
+    const quote = deps.price?.current(choice);
     return quote ? costOf(quote.perSecond, seconds) : 0;
   }
 
@@ -165,6 +174,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     now: number,
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>,
     dryRun = false,
+    choice?: PriceChoice,
   ): Promise<ReserveOutcome> {
     const admin = isAdmin(requester);
     return quota.reserve({
@@ -177,7 +187,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       eventId,
       jobId,
       nowMs: now,
-      costMicros: estimate(seconds),
+      costMicros: estimate(seconds, choice),
       // Admins are never refused by the team budgets, but what they spend still counts against them.
       dailyBudget: admin ? -1 : (limits.dailyBudget ?? -1),
       monthlyBudget: admin ? -1 : (limits.monthlyBudget ?? -1),
@@ -204,6 +214,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     requester: UserRef,
     seconds: number,
     guards: string[],
+    choice: PriceChoice,
     onFailure?: () => Promise<void>,
   ): Promise<void> {
     const member = `${attempt.requestId}#${attempt.attempt}`;
@@ -222,7 +233,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       throw error;
     }
     metrics.requestAccepted(requester.platform);
-    const cost = estimate(seconds);
+    const cost = estimate(seconds, choice);
     if (cost > 0) metrics.spendEstimated(requester.platform, cost);
   }
 
@@ -244,9 +255,10 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     const member = `${requestId}#1`;
     const jobId = `a-${spec.eventId}`;
     const seconds = requestSeconds(spec.record);
-    const outcome = await reserveFor(requester, member, seconds, spec.eventId, jobId, now, spec.guard);
+    const choice = choiceOf(spec.record);
+    const outcome = await reserveFor(requester, member, seconds, spec.eventId, jobId, now, spec.guard, false, choice);
     if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-    const limited = limitRefusal(outcome, seconds, now);
+    const limited = limitRefusal(outcome, seconds, now, choice);
     if (limited) return refuse(requester.platform, limited);
     const guards = quota.guardsOf({ eventId: spec.eventId, ...spec.guard });
 
@@ -272,7 +284,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       quotaDay: utcDay(now),
       reserved: true,
     };
-    await startAttempt(attempt, requester, seconds, guards);
+    await startAttempt(attempt, requester, seconds, guards, choice);
     logger
       .child({ requestId })
       .info(
@@ -331,15 +343,18 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     async remixSource(message: MessageRef, actor: Actor): Promise<Result<RemixSource, Refusal>> {
       const found = await findRemixable(message, actor);
       if (!found.ok) return found;
-      return ok({ options: optionsOf(found.value.request), imagesKept: found.value.imagesKept });
+      return ok({
+        options: optionsOf(found.value.request, models.defaultModel().id),
+        imagesKept: found.value.imagesKept,
+      });
     },
 
-    async precheck(requester: UserRef, where: ChatLocation, seconds: number): Promise<Result<void, Refusal>> {
+    async precheck(requester, where, seconds, choice) {
       if (!isChannelAllowed(limits, where)) return refuse(requester.platform, refusal('channel_not_allowed'));
       if (isAdmin(requester)) return ok(undefined);
       const now = clock.now();
-      const outcome = await reserveFor(requester, PRECHECK, seconds, PRECHECK, PRECHECK, now, undefined, true);
-      const limited = limitRefusal(outcome, seconds, now);
+      const outcome = await reserveFor(requester, PRECHECK, seconds, PRECHECK, PRECHECK, now, undefined, true, choice);
+      const limited = limitRefusal(outcome, seconds, now, choice);
       if (limited) return refuse(requester.platform, limited);
       return ok(undefined);
     },
@@ -363,6 +378,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           anchor: input.anchor,
           prompt: input.prompt,
           duration: input.duration,
+          ...(input.model ? { model: input.model } : {}),
+          ...(input.sound ? { sound: true } : {}),
+          ...(input.shape && input.shape !== 'original' ? { shape: input.shape } : {}),
           uploadLimitBytes: input.uploadLimitBytes,
           hasEndImage: input.endImage !== undefined || (remixed?.value.endImage ?? false),
           ...(remixed ? { remixOf: { requestId: remixed.value.requestId } } : {}),
@@ -390,6 +408,13 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       if (index > limits.maxExtendParts) {
         return refuse(actor.platform, refusal('extend_limit', undefined, { limit: limits.maxExtendParts }));
       }
+      // A part continues on its video's model: the length asked for must be one that model takes.
+      const model = request.model ? models.get(request.model) : models.defaultModel();
+      const duration = options.duration ?? request.duration;
+      if (model && !allows(model.durations, duration)) {
+        const limits = { modelName: model.name, modelLimits: describeDurations(model.durations) };
+        return refuse(actor.platform, refusal('duration_invalid', 'duration', limits));
+      }
       const from = { requestId: request.requestId, attempt: attempt.attempt, take };
       return startRequest({
         eventId,
@@ -399,7 +424,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           where: request.where,
           anchor: request.anchor,
           prompt: options.prompt ?? request.prompt,
-          duration: options.duration ?? request.duration,
+          duration,
+          // A part continues on the model, sound and shape of the part it extends.
+          ...(request.model ? { model: request.model } : {}),
+          ...(request.sound ? { sound: true } : {}),
+          ...(request.shape ? { shape: request.shape } : {}),
           uploadLimitBytes: request.uploadLimitBytes,
           hasEndImage: options.endImage !== undefined,
           part: { chainId: request.part?.chainId ?? request.requestId, index, from },
@@ -430,11 +459,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const member = `${request.requestId}#${attemptNo}`;
       const jobId = `r-${request.requestId}-${attemptNo}`;
       const seconds = requestSeconds(request);
-      const outcome = await reserveFor(request.requester, member, seconds, eventId, jobId, now, {
-        retryOf: { requestId: request.requestId, attempt: latest.attempt },
-      });
+      const choice = choiceOf(request);
+      const guard = { retryOf: { requestId: request.requestId, attempt: latest.attempt } };
+      const outcome = await reserveFor(request.requester, member, seconds, eventId, jobId, now, guard, false, choice);
       if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-      const limited = limitRefusal(outcome, seconds, now);
+      const limited = limitRefusal(outcome, seconds, now, choice);
       if (limited) return refuse(actor.platform, limited);
 
       const retryOf = { requestId: request.requestId, attempt: latest.attempt };
@@ -462,7 +491,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         await giveBack(request.requester, utcDay(now), member, seconds, guards);
         throw error;
       }
-      await startAttempt(attempt, request.requester, seconds, guards, rollBack);
+      await startAttempt(attempt, request.requester, seconds, guards, choice, rollBack);
       return ok({ requestId: request.requestId, jobId: attempt.jobId, attempt: attemptNo, duplicate: false });
     },
 
@@ -484,7 +513,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     },
 
     async status(user: UserRef): Promise<UserStatus> {
-      return readUserStatus({ requests, quota, slots, limits, price: deps.price }, user, clock.now());
+      return readUserStatus({ requests, quota, slots, limits, price: deps.price, models }, user, clock.now());
     },
 
     async spend(actor: Actor): Promise<Result<SpendReport, Refusal>> {
@@ -496,4 +525,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       await queue.close();
     },
   };
+}
+
+/** Which price a request is estimated at: its model's, with sound when it asked for sound. */
+function choiceOf(request: Pick<RequestRecord, 'model' | 'sound'>): PriceChoice {
+  return { model: request.model, sound: request.sound ?? false };
 }

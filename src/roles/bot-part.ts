@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { Metrics } from '../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import type { PricePort } from '../core/ports/price.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
@@ -34,6 +35,8 @@ export interface BotPartDeps {
   expressApp: Express;
   /** The price in force (the estimate reserved against the team budgets). */
   price: PricePort;
+  /** The models on offer (each platform's options and the request check). */
+  models: ModelCatalogPort;
   openRedis: OpenRedis;
   redisHealth: RedisHealth;
 }
@@ -46,6 +49,7 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     prefix: config.QUEUE_PREFIX,
     limits: limitsFrom(config),
     price: deps.price,
+    models: deps.models,
     // With a key, ❌ stops the generation at Oxen at once instead of at the worker's next wake.
     ...(config.OXEN_API_KEY
       ? { oxen: createOxenClient({ baseUrl: config.OXEN_BASE_URL, apiKey: config.OXEN_API_KEY, logger, metrics }) }
@@ -57,6 +61,8 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
   const imageFetcher = createImageFetcher({ allowedHosts: config.DOWNLOAD_HOSTS, oxenBaseUrl: config.OXEN_BASE_URL });
   const adapters = await createAdapters(config, {
     intake,
+    models: deps.models,
+    price: deps.price,
     imageFetcher,
     logger,
     metrics,

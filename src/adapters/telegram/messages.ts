@@ -2,6 +2,7 @@ import type { Context } from 'grammy';
 import type { Message } from 'grammy/types';
 import { checkDuration, checkPrompt } from '../../core/input-rules.js';
 import type { UserRef } from '../../core/model.js';
+import { modelChoices } from '../../core/model-choices.js';
 import type { Refusal } from '../../core/refusal.js';
 import {
   renderAnnouncement,
@@ -55,12 +56,13 @@ export async function onMessage(ctx: Context, deps: TelegramHandlerDeps): Promis
       link_preview_options: { is_disabled: true },
     });
   if (!command) {
-    if (message.chat.type === 'private' && imageOf(message)) await reply(helpText());
+    if (message.chat.type === 'private' && imageOf(message))
+      await reply(helpText(modelChoices(deps.models, deps.price)));
     return;
   }
   const person = telegramUser(message.from);
   if (command.name === 'help' || command.name === 'start') {
-    await reply(helpText());
+    await reply(helpText(modelChoices(deps.models, deps.price)));
     return;
   }
   if (command.name === 'animations') {
@@ -111,7 +113,7 @@ async function animate(
   }
   const [startImage, endImage] = own && theirs ? [theirs, own] : [own ?? theirs, undefined];
   if (!startImage) {
-    await reply(helpText());
+    await reply(helpText(modelChoices(deps.models, deps.price)));
     return;
   }
   const chatId = message.chat.id;
@@ -125,11 +127,15 @@ async function animate(
       endImage,
       loop: options.loop ?? false,
       takes: options.takes,
+      model: options.model,
+      sound: options.sound,
+      shape: options.shape,
     },
     {
       requester: person,
       where: { platform: 'telegram', channelId: String(chatId), threadId: null },
       intake: deps.intake,
+      models: deps.models,
       logger: deps.logger,
       metrics: deps.metrics,
       eventId,

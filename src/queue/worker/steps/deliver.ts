@@ -6,11 +6,11 @@ import { ChatError } from '../../../core/errors.js';
 import type { MessageRef } from '../../../core/model.js';
 import type { VideoFile } from '../../../core/ports/chat-port.js';
 import type { DeliveryMethod } from '../../../core/ports/metrics.js';
-import { requestSeconds } from '../../../core/request.js';
 import type { MessageView, ResultView, VideoLink } from '../../../core/views.js';
 import type { TakeResult } from '../../job-data.js';
 import { estimateFor, readBill } from '../cost.js';
 import { endAttempt } from '../finish.js';
+import { traitsOf } from '../model-of.js';
 import { updateProgress } from '../progress-message.js';
 import { downloadWithFreshLink, MAX_RESULT_BYTES } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
@@ -222,6 +222,7 @@ function resultView(ctx: WorkerContext, act: Activation, takes: number, links: R
     requester: request.requester,
     prompt: request.prompt,
     duration: request.duration,
+    ...traitsOf(ctx, request),
     tookMs: ctx.clock.now() - act.attempt.createdAt,
   };
   const [firstLink] = links ?? [];
@@ -232,7 +233,7 @@ function resultView(ctx: WorkerContext, act: Activation, takes: number, links: R
   if (takes > 1) view.takes = takes;
   if (request.loop) view.loop = true;
   if (request.part) view.part = request.part.index;
-  const estimate = estimateFor(ctx, requestSeconds(request));
+  const estimate = estimateFor(ctx, request);
   if (act.attempt.costMicros !== undefined) view.costMicros = act.attempt.costMicros;
   else if (estimate !== undefined) Object.assign(view, { costMicros: estimate, costIsEstimate: true });
   return view;
