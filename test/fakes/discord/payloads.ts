@@ -184,6 +184,7 @@ export function modalSubmitData(
   customId: string,
   fields: Record<string, string>,
   files: Record<string, APIAttachment> = {},
+  selects: Record<string, string[]> = {},
 ) {
   const uploads = Object.entries(files);
   return {
@@ -198,6 +199,10 @@ export function modalSubmitData(
         ...uploads.map(([id, att]) => ({
           type: ComponentType.Label,
           component: { type: ComponentType.FileUpload, custom_id: id, values: [att.id] },
+        })),
+        ...Object.entries(selects).map(([id, values]) => ({
+          type: ComponentType.Label,
+          component: { type: ComponentType.StringSelect, custom_id: id, values },
         })),
       ],
       ...(uploads.length > 0

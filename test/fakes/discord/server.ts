@@ -68,6 +68,8 @@ export interface DiscordFake {
     fields: Record<string, string>,
     ctx?: InteractionContext,
     files?: Record<string, APIAttachment>,
+    /** The values chosen in its string selects (a labelled select each), by custom id. */
+    selects?: Record<string, string[]>,
   ): string;
   /** Posts a message by a user (e.g. one carrying an image for the context menu). */
   userMessage(channelId: string, userId: string, content: string, attachments?: APIAttachment[]): APIMessage;
@@ -219,7 +221,8 @@ export async function startDiscordFake(): Promise<DiscordFake> {
     command: (name, ctx, options) => dispatchInteraction(ctx, plainCommandData(name, options)),
     autocomplete: (focused, typed, model) => dispatchInteraction(undefined, autocompleteData(focused, typed, model)),
     messageCommand: (message, ctx, name) => dispatchInteraction(ctx, messageCommandData(message, name)),
-    submitModal: (customId, fields, ctx, files) => dispatchInteraction(ctx, modalSubmitData(customId, fields, files)),
+    submitModal: (customId, fields, ctx, files, selects) =>
+      dispatchInteraction(ctx, modalSubmitData(customId, fields, files, selects)),
     userMessage(channelId, userId, content, attachments = []) {
       return state.addMessage(channelId, { content, author: userObject(userId), attachments }).message;
     },
