@@ -137,22 +137,29 @@ export interface RawOptions {
   takes?: unknown;
 }
 
+/** A model's name or a typed one, compared loosely: "Veo 3.1 (Preview)", "veo-3.1" and "veo_3.1" are alike. */
+const loose = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/[-_\s]+/g, ' ')
+    .trim();
+
 /**
- * The model on offer a person named: its id, or its name in any case ("veo 3.1"), so a typed option
- * (Telegram's `model:`) need not copy an id.
+ * The model on offer a person named, so a typed option (Telegram's `model:`) need not copy an id: its
+ * id, its name written loosely ("veo-3.1" for "Veo 3.1"), or the start of one name only ("veo" while
+ * one Veo is offered). Undefined when none, or several, match.
  */
 export function findModel(models: ModelCatalogPort, wanted: string): ModelProfile | undefined {
-  // A typed name has no spaces: "veo-3.1" and "veo_3.1" name "Veo 3.1".
-  const name = wanted.trim().toLowerCase().replace(/[-_]+/g, ' ');
-  return (
-    models.get(wanted.trim()) ??
-    models
-      .list()
-      .find(
-        (m) =>
-          m.id.toLowerCase() === wanted.trim().toLowerCase() || m.name.toLowerCase().replace(/[-_]+/g, ' ') === name,
-      )
-  );
+  const typed = wanted.trim();
+  const exact = models.get(typed) ?? models.list().find((m) => m.id.toLowerCase() === typed.toLowerCase());
+  if (exact) return exact;
+  const name = loose(typed);
+  if (name === '') return undefined;
+  const named = models.list().find((m) => loose(m.name) === name);
+  if (named) return named;
+  const starting = models.list().filter((m) => loose(m.name).startsWith(name));
+  return starting.length === 1 ? starting[0] : undefined;
 }
 
 /** "yes", "on", "true", true → true; absent → null (the model's default). */

@@ -18,6 +18,7 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { startTelegramFake, type TelegramFake } from '../../fakes/telegram/server.js';
 import { ALICE, type FakeMessage } from '../../fakes/telegram/state.js';
+import { startTestModelBook } from '../../support/models.js';
 import { buildTestWorker } from '../../support/worker.js';
 
 /** The secret the webhook harness sets. */
@@ -50,7 +51,12 @@ export interface TelegramStack {
  * the real worker reaching Telegram only through its chat port (bot token), as a worker process would.
  */
 export async function startTelegramStack(
-  options: { limits?: Partial<LimitSettings>; webhook?: boolean } = {},
+  options: {
+    limits?: Partial<LimitSettings>;
+    webhook?: boolean;
+    /** OXEN_MODELS: read from the simulator's catalogue into a model book. @defaultValue Kling O1 alone */
+    models?: string[];
+  } = {},
 ): Promise<TelegramStack> {
   const telegram = await startTelegramFake();
   const sim = await startOxenSimulator({ knobs: { queuedMs: 50, processingMs: 300 } });
@@ -58,6 +64,10 @@ export async function startTelegramStack(
   const prefix = `{t-${randomUUID()}}`;
   const limits: Partial<LimitSettings> = { maxActivePerUser: 5, dailySecondsPerUser: 600, ...options.limits };
   const logger = silentLogger();
+
+  const redis = createRedisConnection(redisUrl, { forWorker: false });
+  const book = options.models ? await startTestModelBook(sim, redis, prefix, options.models) : undefined;
+  const models = book ? { models: book, price: book } : {};
 
   // Worker side.
   const workerRedis = createRedisConnection(redisUrl, { forWorker: true });
@@ -87,12 +97,11 @@ export async function startTelegramStack(
           }),
         },
       },
-      { limits, timings: { progressEveryMs: 100 } },
+      { limits, ...models, timings: { progressEveryMs: 100 } },
     );
   let worker = startWorker();
 
   // Bot side: the webhook route lives on an express app, like the bot's HTTP server.
-  const redis = createRedisConnection(redisUrl, { forWorker: false });
   const imageFetcher = createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: sim.url });
   const app = express();
   const server = await new Promise<Server>((resolve) => {
@@ -101,13 +110,13 @@ export async function startTelegramStack(
   const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TELEGRAM_WEBHOOK_PATH}`;
   let mounted = false;
   const startBot = async () => {
-    const intake = createIntake({ connection: redis, prefix, limits, oxen });
+    const intake = createIntake({ connection: redis, prefix, limits, oxen, ...models });
     // One route per app: a restarted webhook bot reuses the first one's (express keeps routes for good).
     const webhook = options.webhook && !mounted ? { url: webhookUrl, secret: WEBHOOK_SECRET } : undefined;
     mounted ||= Boolean(webhook);
     const adapter = createTelegramAdapter(
       { token: telegram.token, apiUrl: telegram.apiUrl, pollTimeoutSeconds: 1, ...(webhook ? { webhook } : {}) },
-      { intake, imageFetcher, logger, expressApp: app },
+      { intake, imageFetcher, logger, expressApp: app, ...models },
     );
     await adapter.start();
     return { intake, adapter };
