@@ -128,7 +128,6 @@ export function startBenchWorker(
   // The production builder (src/roles/worker-part.ts), with production defaults for what is not given.
   return buildWorker({
     ...rest,
-    model: BENCH_MODEL,
     imageStore: createOxenImageStore(deps.oxen, 'bench/inputs'),
     chat: { [chat.platform]: chat },
     logger: silentLogger(),

@@ -7,7 +7,9 @@ import type { ChatPort } from '../core/ports/chat-port.js';
 import type { ImageFetcher } from '../core/ports/image-fetcher.js';
 import type { MediaStore } from '../core/ports/media-store.js';
 import type { Metrics } from '../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
+import type { PricePort } from '../core/ports/price.js';
 import type { RedisClient } from '../queue/stores/redis.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -17,6 +19,10 @@ export type OpenRedis = (name: string, options?: { forWorker?: boolean }) => Red
 /** What a platform's intake gets from the bot role. */
 export interface AdapterDeps {
   intake: Intake;
+  /** The models on offer (each platform's pickers and the request check). */
+  models: ModelCatalogPort;
+  /** The prices the pickers show. */
+  price: PricePort;
   imageFetcher: ImageFetcher;
   logger: Logger;
   metrics: Metrics;

@@ -1,5 +1,6 @@
 import { ConfigError, SECRET_KEYS } from '../config/env.js';
 import { loadConfigFromEnvironment } from '../config/load.js';
+import { DEFAULT_MODEL_ID } from '../core/family-catalogue.js';
 import { createLogger } from '../shared/logger.js';
 import { parseAnimateArgs, USAGE } from './args.js';
 import { composeCli, isLoopback, SIMULATOR_INPUT_REPO } from './compose.js';
@@ -51,7 +52,8 @@ async function main(argv: string[]): Promise<number> {
     {
       baseUrl: config.OXEN_BASE_URL,
       apiKey,
-      model: config.OXEN_MODEL,
+      // The CLI speaks Kling O1's fields and lengths (its --duration is 5 or 10), whatever OXEN_MODELS offers.
+      model: DEFAULT_MODEL_ID,
       inputRepo,
       downloadHosts: config.DOWNLOAD_HOSTS,
       extraHosts: urlHosts,

@@ -25,7 +25,8 @@ export const USAGE = `Usage: npm run animate -- --image <path or url> --prompt "
   --end-image  optional end frame, same rules as --image
   --out        where to save the MP4 (default animate-<time>.mp4)
 
-Reads OXEN_API_KEY, OXEN_BASE_URL, OXEN_MODEL and OXEN_INPUT_REPO from the environment or .env.`;
+Animates with Kling O1 (the bot's other models are chosen in chat; README.md, "Models").
+Reads OXEN_API_KEY, OXEN_BASE_URL and OXEN_INPUT_REPO from the environment or .env.`;
 
 /** A usage problem: a refusal (bad value) or a missing/unknown option. */
 export type ArgsProblem = { kind: 'usage'; message: string } | { kind: 'refusal'; refusal: Refusal } | { kind: 'help' };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PLATFORM_REGISTRY } from '../adapters/registry.js';
+import { DEFAULT_MODEL_ID } from '../core/family-catalogue.js';
 import { DEFAULT_VIDEO_RETENTION_DAYS } from '../core/gallery.js';
 import { parseUsd } from '../core/money.js';
 import { envOnOff, envUrl, ON_WORDS } from '../core/platform-settings.js';
@@ -71,7 +72,13 @@ const platformEnv = Object.assign({}, ...PLATFORMS.map((p) => PLATFORM_REGISTRY[
 export const ConfigSchema = z.object({
   OXEN_API_KEY: z.string().min(1).optional(),
   OXEN_BASE_URL: envUrl.default('https://hub.oxen.ai'),
-  OXEN_MODEL: z.string().min(1).default('kling-video-o1-image-to-video'),
+  /**
+   * The video models offered, by Oxen id, the first the default (README.md, "Models"). Each one's schema
+   * and price are read from Oxen at start and hourly.
+   */
+  OXEN_MODELS: csv(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'each entry must be an Oxen model id'))
+    .pipe(z.array(z.string()).min(1, 'name at least one model id'))
+    .default([DEFAULT_MODEL_ID]),
   /** The vision model the optional content check asks on Oxen's chat endpoint (an admin turns it on). */
   VISION_MODEL: z.string().min(1).default('gemini-3-1-pro-preview'),
   /** What one content check costs at Oxen's price for VISION_MODEL, as shown to admins; an estimate. @defaultValue $0.01 */

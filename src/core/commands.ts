@@ -8,7 +8,7 @@ import { INPUT_RULES, MAX_TAKES } from './input-rules.js';
  */
 export const ANIMATE_COMMAND = {
   name: 'animate',
-  description: 'Turn an image into a short video (Kling O1 via Oxen.ai)',
+  description: 'Turn an image into a short video (Kling O1 and other video models via Oxen.ai)',
   options: {
     image: { description: 'The image to animate (PNG, JPEG, GIF or WebP, at least 300 px per side)', required: true },
     prompt: {
@@ -18,11 +18,16 @@ export const ANIMATE_COMMAND = {
       maxLength: INPUT_RULES.promptMaxChars,
     },
     duration: {
-      description: 'Length of the video in seconds',
+      description: 'Length of the video in seconds (the lengths the chosen model takes)',
       required: false,
       choices: INPUT_RULES.durations,
       defaultValue: INPUT_RULES.defaultDuration,
+      /** The longest any model takes; each model's own limits are checked by core. */
+      max: 60,
     },
+    model: { description: 'The video model (name, price per second, sound); default: the first listed' },
+    sound: { description: 'Generate sound with the video (models that make sound; priced higher)' },
+    shape: { description: 'Shape of the video: original, landscape 16:9, portrait 9:16 or square 1:1' },
     endImage: { description: 'Optional last frame of the video', required: false },
     loop: { description: 'End where it began, for a seamless loop (not with an end image)', required: false },
     takes: {
@@ -59,7 +64,10 @@ export const DEFAULTS_COMMAND = {
   name: 'animate-defaults',
   description: "Show this channel's default options; admins change them",
   options: {
-    duration: { description: 'Default length of a video here, in seconds' },
+    model: { description: 'Default video model here (name, price per second, sound)' },
+    duration: { description: 'Default length of a video here, in seconds (one the default model takes)' },
+    sound: { description: 'Whether videos here have sound unless asked otherwise (models that make sound)' },
+    shape: { description: 'Default shape here: original, landscape 16:9, portrait 9:16 or square 1:1' },
     loop: { description: 'Whether videos here loop unless asked otherwise' },
     takes: { description: 'Default number of takes here' },
     clear: { description: 'Remove every default of this channel' },

@@ -44,7 +44,9 @@ export function helpText(format: TextFormat, words: HelpWords): string {
     `• On any message with an image: ${words.messageMenu}.`,
     `• ${words.status} shows your animations in flight, what is left of your daily quota and what you spent today.`,
     `• ${words.spend} (bot admins) shows the team's spend by person over the last 7 and 30 days.`,
-    `• ${words.defaults} shows the channel's default options; bot admins change them there.`,
+    ...(words.defaults
+      ? [`• ${words.defaults} shows the channel's default options; bot admins change them there.`]
+      : []),
     `${retry} on a result or failure to run it again, ${midSentence(cancel)} on the progress message to cancel.`,
   ].join('\n');
 }

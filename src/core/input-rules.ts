@@ -17,11 +17,17 @@ export function checkPrompt(raw: string | null | undefined): Result<string, Refu
   return ok(prompt);
 }
 
-/** Accepts 5 or 10 (numbers or numeric strings, as Slack selects send them); absent means the default. */
+/**
+ * A whole number of seconds (numbers or numeric strings, as Slack selects send them); absent means the
+ * default. Which lengths a model takes is checked against the model (core/request-options.ts, and the
+ * intake's extend for a part, which continues on its video's model).
+ */
 export function checkDuration(raw: unknown): Result<Duration, Refusal> {
   if (raw === undefined || raw === null || raw === '') return ok(INPUT_RULES.defaultDuration);
   const n = typeof raw === 'string' ? Number(raw.trim().replace(/s$/i, '')) : raw;
-  return n === 5 || n === 10 ? ok(n) : err(refusal('duration_invalid', 'duration'));
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 60
+    ? ok(n)
+    : err(refusal('duration_invalid', 'duration'));
 }
 
 /** The most takes one request may ask for (Oxen's `num_generations` allows 1–4). */

@@ -6,8 +6,11 @@ import type { AttemptState, ChatLocation, Duration, MessageRef, UserRef } from '
 import type { Micros } from './money.js';
 import type { ChannelDefaultsPort } from './ports/channel-defaults.js';
 import type { GalleryPort } from './ports/gallery.js';
+import type { PriceChoice } from './ports/price.js';
 import type { Refusal } from './refusal.js';
 import type { RequestOptions } from './request-options.js';
+import type { Shape } from './video-models.js';
+import type { ModelTraits } from './views.js';
 
 /**
  * A remix's images: the bot's kept copies of the images of the video `message` carries, reused while
@@ -39,7 +42,13 @@ export interface SubmitFields {
   /** The bot's public "🎬 … is animating" message the thread hangs on, when there is one. */
   anchor?: MessageRef;
   prompt: string;
+  /** The model id (one of OXEN_MODELS); absent: the default. */
+  model?: string;
   duration: Duration;
+  /** Sound asked for. @defaultValue false */
+  sound?: boolean;
+  /** @defaultValue 'original' */
+  shape?: Shape;
   /** Where the images came from, when the platform can give them again (recorded for a later re-fetch). */
   sources?: { start?: ImageSource | undefined; end?: ImageSource | undefined };
   /** Loop: end where it began. Refused together with an end image. */
@@ -84,7 +93,7 @@ export interface Accepted {
 export type Actor = UserRef;
 
 /** One of a person's generations in flight, for `/animations` and `/animate status`. */
-export interface ActiveGeneration {
+export interface ActiveGeneration extends ModelTraits {
   requestId: string;
   attempt: number;
   prompt: string;
@@ -112,6 +121,8 @@ export interface UserStatus {
   spentTodayMicros: Micros;
   /** The price of a second of video in force; null when unknown (then seconds are shown, not money). */
   pricePerSecondMicros: Micros | null;
+  /** With more than one model on offer: each one's price per second (and with sound), where known. */
+  modelPrices?: Array<{ name: string; perSecondMicros: Micros; withSoundMicros?: Micros }>;
   /** The team budgets that are set, with what is spent or running against them. */
   teamBudgets: TeamBudgetStatus[];
 }
@@ -200,8 +211,8 @@ export interface Intake {
   readonly admin: AdminDeps;
 }
 
-/** What the precheck checks besides the limits, when the adapter has it. */
-export interface PrecheckExtras {
+/** What the precheck checks besides the limits (the model and sound price them), when the adapter has it. */
+export interface PrecheckExtras extends PriceChoice {
   /** The prompt, checked against the prompt policy (refusals are written to the audit log). */
   prompt?: string;
   /** Whether the requester holds a role or user group the admins allowed. */

@@ -8,9 +8,10 @@ export type { Platform } from './platforms.js';
  * read back from Redis with these very schemas, so the model is declared once.
  */
 
-/** Video lengths Kling O1 accepts, in seconds. */
+/** Video lengths Kling O1 (the default model) accepts, in seconds. */
 export const DURATIONS = [5, 10] as const;
-export const DurationSchema = z.literal(DURATIONS);
+/** A video length in whole seconds; which ones a model takes is its profile's (core/video-models.ts). */
+export const DurationSchema = z.number().int().min(1).max(60);
 export type Duration = z.infer<typeof DurationSchema>;
 
 /** A person on a platform. `userId` is the platform's id (Discord snowflake, Slack `U…`). */

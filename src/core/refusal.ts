@@ -44,10 +44,14 @@ export type RefusalCode =
   | 'prompt_blocked'
   | 'vision_blocked'
   | 'admin_invalid'
-  | 'admin_command_only';
+  | 'admin_command_only'
+  | 'model_unknown'
+  | 'sound_unsupported'
+  | 'end_image_unsupported'
+  | 'model_refused';
 
 /** Which input a refusal is about (Slack shows it on that modal field). */
-export type RefusalField = 'image' | 'end_image' | 'prompt' | 'duration' | 'takes';
+export type RefusalField = 'image' | 'end_image' | 'prompt' | 'duration' | 'takes' | 'model' | 'sound' | 'shape';
 
 /** A refusal: a code, the person-facing sentence (what was wrong and what to do), and the field. */
 export interface Refusal {
@@ -74,6 +78,11 @@ export interface RefusalDetails {
   spentMicros?: number;
   budgetMicros?: number;
   estimateMicros?: number;
+  /** The model a request asked for, by name ("Veo 3.1"), and its limits in words. */
+  modelName?: string;
+  modelLimits?: string;
+  /** The models on offer, by name, for a model nobody offers. */
+  offered?: string;
 }
 
 const money = (micros: number | undefined) => (micros === undefined ? '?' : formatUsd(micros));
@@ -90,7 +99,19 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'prompt_too_long':
       return `The prompt is ${d.length ?? 'over 2500'} characters; the limit is ${R.promptMaxChars}. Shorten it and try again.`;
     case 'duration_invalid':
-      return 'Duration must be 5 or 10 seconds.';
+      return d.modelName
+        ? `${d.modelName} takes ${d.modelLimits}. Pick one of those.`
+        : 'Duration must be 5 or 10 seconds.';
+    case 'model_unknown':
+      return `That model is not offered here.${d.offered ? ` Pick one of: ${d.offered}.` : ''}`;
+    case 'sound_unsupported':
+      return `${d.modelName ?? 'This model'} makes no sound. Turn sound off, or pick a model that makes sound.`;
+    case 'end_image_unsupported':
+      return d.reason === 'loop'
+        ? `${d.modelName ?? 'This model'} cannot loop: it takes no end frame. Turn loop off, or pick a model that takes one.`
+        : `${d.modelName ?? 'This model'} takes no end image. Leave it out, or pick a model that takes one.`;
+    case 'model_refused':
+      return `${d.modelName ?? 'The model'} would refuse this request (${d.reason ?? 'its schema does not accept it'}). Nothing was charged; change the options and try again.`;
     case 'image_missing':
       return 'No image found. Attach a PNG, JPEG, GIF or WebP image.';
     case 'image_too_large':

@@ -4,7 +4,7 @@ import type { SpendReport, UserStatus } from './intake.js';
 import type { AttemptState, ChatLocation, Duration } from './model.js';
 import { formatUsd } from './money.js';
 import type { Refusal } from './refusal.js';
-import type { MessageView, ProgressView, ResultView, VideoLink } from './views.js';
+import type { MessageView, ModelTraits, ProgressView, ResultView, VideoLink } from './views.js';
 
 /**
  * What differs between platforms in the bot's text, which each adapter supplies: the markup (Discord
@@ -113,12 +113,27 @@ export function renderProgressText(view: ProgressView, fmt: TextFormat): string 
   }
   lines.push(quotePrompt(view.prompt));
   const attempt = view.attempt > 1 ? ` · attempt ${view.attempt}` : '';
-  lines.push(`${view.duration} s video for ${fmt.mention(view.requester.userId)}${attempt}${costNote(view, inFlight)}`);
+  lines.push(
+    `${view.duration} s video${byModel(view)} for ${fmt.mention(view.requester.userId)}${attempt}${costNote(view, inFlight)}`,
+  );
   if (inFlight) lines.push(fmt.italic(`${fmt.actions.cancel} to cancel.`));
   else if (view.state === 'failed' ? view.failure?.retryable !== false : true) {
     lines.push(fmt.italic(`${fmt.actions.retry} to run it again.`));
   }
   return lines.join('\n');
+}
+
+/**
+ * The seconds of a result caption's detail line ("8 s each by Veo 3.1 with sound · made in …"), which
+ * the extend forms read back as the next part's default length.
+ */
+export const CAPTION_SECONDS = /^(\d+) s(?: each)?(?: by [^\n·]+)? · /m;
+
+/** " by Veo 3.1 with sound, 9:16": which model, and the sound and shape asked for; empty without a model. */
+function byModel(view: ModelTraits): string {
+  if (!view.model) return '';
+  const shape = view.shape && view.shape !== 'original' ? `, ${view.shape}` : '';
+  return ` by ${view.model}${view.sound ? ' with sound' : ''}${shape}`;
 }
 
 /** " · ≈ $0.56" while running; on an ended attempt what Oxen charged, when known. */
@@ -149,7 +164,7 @@ export function renderResultText(view: ResultView, fmt: TextFormat): string {
     view.costMicros === undefined ? '' : ` · ${view.costIsEstimate ? '≈ ' : ''}${formatUsd(view.costMicros)}`;
   const loop = view.loop ? ' · loop: it ends where it began' : '';
   lines.push(
-    `${view.duration} s${view.takes ? ` each` : ''} · made in ${formatDuration(view.tookMs)}${cost}${attempt}${loop}`,
+    `${view.duration} s${view.takes ? ` each` : ''}${byModel(view)} · made in ${formatDuration(view.tookMs)}${cost}${attempt}${loop}`,
   );
   if (view.link) {
     const why =
@@ -269,10 +284,20 @@ function escapePersonText(view: MessageView, escapeText: (text: string) => strin
  */
 export function spendLines(status: UserStatus): string[] {
   const lines: string[] = [];
+  const perModel = status.modelPrices ?? [];
   if (status.pricePerSecondMicros !== null || status.spentTodayMicros > 0) {
     const price =
-      status.pricePerSecondMicros === null ? '' : ` (${formatUsd(status.pricePerSecondMicros)} per second of video)`;
+      status.pricePerSecondMicros === null || perModel.length > 0
+        ? ''
+        : ` (${formatUsd(status.pricePerSecondMicros)} per second of video)`;
     lines.push(`Your spend today: ${formatUsd(status.spentTodayMicros)}${price}.`);
+  }
+  if (perModel.length > 0) {
+    const each = perModel.map(
+      (m) =>
+        `${m.name} ${formatUsd(m.perSecondMicros)}${m.withSoundMicros === undefined ? '' : ` (${formatUsd(m.withSoundMicros)} with sound)`}`,
+    );
+    lines.push(`Price per second of video: ${each.join(' · ')}.`);
   }
   for (const b of status.teamBudgets) {
     const left = Math.max(0, b.limitMicros - b.spentMicros);
@@ -317,7 +342,7 @@ export function renderStatus(status: UserStatus, fmt: TextFormat): string {
     const place = fmt.place(g.where);
     const variant = `${g.takes && g.takes > 1 ? `, ${g.takes} takes` : ''}${g.part ? `, part ${g.part} of a chain` : ''}`;
     lines.push(
-      `• ${fmt.italic(fmt.escape(promptPreview(g.prompt, 80)))} (${g.duration} s${variant}): ${STATE_LABEL[g.state].label.toLowerCase()}${queue}, ${formatDuration(g.elapsedMs)} so far${attempt}${place ? `, in ${place}` : ''}`,
+      `• ${fmt.italic(fmt.escape(promptPreview(g.prompt, 80)))} (${g.duration} s${byModel(g)}${variant}): ${STATE_LABEL[g.state].label.toLowerCase()}${queue}, ${formatDuration(g.elapsedMs)} so far${attempt}${place ? `, in ${place}` : ''}`,
     );
   }
   lines.push(

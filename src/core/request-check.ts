@@ -1,28 +1,25 @@
 import type { Logger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import type { Membership } from './admin-settings.js';
+import { familyCatalogue } from './family-catalogue.js';
 import type { CheckedImage } from './images.js';
-import {
-  checkDuration,
-  checkImageMeta,
-  checkPrompt,
-  checkVariants,
-  type ImageMeta,
-  parseTakes,
-} from './input-rules.js';
+import { checkImageMeta, checkPrompt, type ImageMeta } from './input-rules.js';
 import type { Accepted, Intake, KeptImages, RequestImages, SubmitInput } from './intake.js';
 import type { ChatLocation, Duration, UserRef } from './model.js';
 import type { Metrics } from './ports/metrics.js';
+import type { ModelCatalogPort } from './ports/models.js';
 import { type Refusal, type RefusalField, refusal } from './refusal.js';
+import { checkOptions, type RawOptions } from './request-options.js';
+import type { Shape } from './video-models.js';
 
 /**
  * What a person asked for, before any check, from whichever form the platform has (a slash command, a
  * modal, a mention, a web form). `I` is the platform's handle on an image (a Discord attachment, a Slack
  * file, an upload id); core never looks inside it.
  */
-export interface RawRequest<I> {
+export interface RawRequest<I> extends RawOptions {
   prompt: string | null | undefined;
-  /** As typed or selected: a number, a numeric string ("10", "10s"), or absent for the default. */
+  /** As typed or selected: a number, a numeric string ("10", "10s"), or absent for the model's default. */
   duration: unknown;
   startImage: I | null | undefined;
   endImage?: I | null | undefined;
@@ -40,7 +37,12 @@ export type CheckedRequest = CheckedOptions & RequestImages;
 /** The checked options of a {@link CheckedRequest}. */
 export interface CheckedOptions {
   prompt: string;
+  /** The model id it runs on (one of OXEN_MODELS). */
+  model: string;
   duration: Duration;
+  /** Sound asked for; false for a model that makes none. */
+  sound: boolean;
+  shape: Shape;
   loop?: true;
   /** Only when more than one. */
   takes?: number;
@@ -52,6 +54,8 @@ export interface RequestCheckContext<I> {
   /** Where the request was made (the limits precheck looks at the channel allow-list). */
   where: ChatLocation;
   intake: Pick<Intake, 'precheck' | 'remixSource' | 'screen'>;
+  /** The models on offer. @defaultValue Kling O1 alone, as the family table knows it */
+  models?: ModelCatalogPort | undefined;
   /** Downloads one image and checks its real bytes (the adapter knows the URL and the credentials). */
   fetchImage(image: I, field: RefusalField, signal?: AbortSignal): Promise<Result<CheckedImage, Refusal>>;
   /** What the platform already tells about an image before its download (Discord attachment metadata). */
@@ -85,8 +89,16 @@ export async function checkRequest<I>(
   const problems: Refusal[] = [];
   const prompt = checkPrompt(raw.prompt);
   if (!prompt.ok) problems.push(prompt.error);
-  const duration = checkDuration(raw.duration);
-  if (!duration.ok) problems.push(duration.error);
+  // A remix's end image is its kept copy, when the person kept it.
+  const endImage = raw.kept ? raw.kept.endImage : Boolean(raw.endImage);
+  if (raw.loop && endImage) problems.push(refusal('loop_with_end_image', 'end_image'));
+  // The model's own limits and its live schema (core/request-options.ts), before anything is reserved.
+  const options = checkOptions(ctx.models ?? familyCatalogue(), raw, {
+    prompt: prompt.ok ? prompt.value : '',
+    hasEndImage: endImage || Boolean(raw.loop),
+    loop: Boolean(raw.loop) && !endImage,
+  });
+  if (!options.ok) problems.push(...options.error);
   const images: Array<[RefusalField, I]> = [];
   const kept = raw.kept;
   if (kept) {
@@ -101,28 +113,30 @@ export async function checkRequest<I>(
     const meta = ctx.metaOf ? checkImageMeta(ctx.metaOf(image), field) : null;
     if (meta && !meta.ok) problems.push(meta.error);
   }
-  const hasEndImage = kept ? kept.endImage : Boolean(raw.endImage);
-  const variant = checkVariants({ loop: raw.loop ?? false, takes: raw.takes, hasEndImage });
-  if (variant) problems.push(variant);
-  if (!prompt.ok || !duration.ok || problems.length > 0) return refused(problems);
+  if (!prompt.ok || !options.ok || problems.length > 0) return refused(problems);
 
   // Every take counts against the quota and the budgets (docs/architecture.md, "Takes, loop and extend").
-  const takes = parseTakes(raw.takes) ?? 1;
+  const { model, duration, sound, shape, takes } = options.value;
   // The admins' rules (paused, blocked, who may use it, the prompt policy) and the limits, still reserving nothing.
-  const limits = await ctx.intake.precheck(ctx.requester, ctx.where, duration.value * takes, {
+  const limits = await ctx.intake.precheck(ctx.requester, ctx.where, duration * takes, {
+    model,
+    sound,
     prompt: prompt.value,
     ...(ctx.membership ? { membership: ctx.membership } : {}),
   });
   if (!limits.ok) return err([limits.error]);
   await ctx.beforeDownload?.();
 
-  const options: CheckedOptions = {
+  const checked: CheckedOptions = {
     prompt: prompt.value,
-    duration: duration.value,
+    model,
+    duration,
+    sound,
+    shape,
     ...(raw.loop ? { loop: true as const } : {}),
     ...(takes > 1 ? { takes } : {}),
   };
-  if (kept) return ok({ ...options, kept });
+  if (kept) return ok({ ...checked, kept });
   const [start, end] = await Promise.all(images.map(([field, image]) => ctx.fetchImage(image, field, ctx.signal)));
   for (const fetched of [start, end]) if (fetched && !fetched.ok) problems.push(fetched.error);
   if (!start?.ok || (end && !end.ok)) return refused(problems);
@@ -133,7 +147,7 @@ export async function checkRequest<I>(
     end?.ok ? [start.value, end.value] : [start.value],
   );
   if (!screened.ok) return err([screened.error]);
-  return ok({ ...options, startImage: start.value, ...(end?.ok ? { endImage: end.value } : {}) });
+  return ok({ ...checked, startImage: start.value, ...(end?.ok ? { endImage: end.value } : {}) });
 }
 
 /**

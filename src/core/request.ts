@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ImageSourceSchema, StagedImageSchema } from './images.js';
 import { MAX_TAKES } from './input-rules.js';
 import { AttemptStateSchema, ChatLocationSchema, DurationSchema, MessageRefSchema, UserRefSchema } from './model.js';
+import { RequestOptionsSchema } from './request-options.js';
 
 /*
  * The stored records as zod schemas, with their types inferred: the request store parses what it reads
@@ -44,6 +45,13 @@ export const RequestRecordSchema = z.object({
   loop: z.boolean().optional(),
   /** Generations asked for in one enqueue (Oxen `num_generations`, 1–4); each is billed and counted. */
   takes: z.number().int().min(1).max(MAX_TAKES).optional(),
+  // The request options (core/request-options.ts), each optional: records outlive deploys.
+  /** The model id it runs on; absent on records from before models could be chosen (the default then). */
+  model: RequestOptionsSchema.shape.model.optional(),
+  /** Sound asked for (sent to models that make sound, always explicitly). */
+  sound: RequestOptionsSchema.shape.sound.optional(),
+  /** Shape asked for: the model's `aspect_ratio`, or the images cropped to it before staging. */
+  shape: RequestOptionsSchema.shape.shape.optional(),
   /** Set on a part made by extending another video (⏩): its start image is that video's last frame. */
   part: PartInfoSchema.optional(),
   /**

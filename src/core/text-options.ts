@@ -4,7 +4,7 @@ import type { TextFormat } from './render-text.js';
 /**
  * A request typed as one line of text (a Telegram caption, a chat mention), split into the prompt and the
  * options written among its words. Values are returned as typed: core's request check judges them
- * (`checkDuration`, `checkVariants`), so a typed `takes:9` gets the same refusal as a form's.
+ * (`checkOptions` against the chosen model), so a typed `takes:9` gets the same refusal as a form's.
  */
 export interface TextOptions {
   prompt: string;
@@ -14,6 +14,12 @@ export interface TextOptions {
   loop?: true;
   /** The value of `takes:` as typed ("3"). */
   takes?: string;
+  /** The value of `model:` as typed: a model's id or its name without spaces ("veo-3.1"). */
+  model?: string;
+  /** `sound` (true) or `nosound` (false) was written. */
+  sound?: boolean;
+  /** The value of `shape:` as typed ("9:16"). */
+  shape?: string;
   /** Words written as `name:value` whose name no option has: the person is shown {@link renderTextOptionsHelp}. */
   unknown: string[];
 }
@@ -22,6 +28,25 @@ export interface TextOptions {
 const KEYED: Record<string, (value: string, into: TextOptions) => void> = {
   takes: (value, into) => {
     into.takes = value;
+  },
+  model: (value, into) => {
+    into.model = value;
+  },
+  shape: (value, into) => {
+    into.shape = value.toLowerCase();
+  },
+};
+
+/** Options written as a word of their own; a new one is a line here and a line in the help. */
+const FLAGS: Record<string, (into: TextOptions) => void> = {
+  loop: (into) => {
+    into.loop = true;
+  },
+  sound: (into) => {
+    into.sound = true;
+  },
+  nosound: (into) => {
+    into.sound = false;
   },
 };
 
@@ -34,10 +59,11 @@ const KEYED_WORD = /^([a-z][a-z_-]*):(\S+)$/i;
 const EDGES = /^[(["'«]+|[)\]"'»,;.!?]+$/g;
 
 /**
- * Reads `a slow push-in 10s loop takes:3`: takes the first duration, `loop` and every `name:value` word out
- * of the text and keeps the rest, in its order, as the prompt. A word is an option only on its own (never
- * inside another word); `loop` is an option wherever it stands, so a prompt that needs the word writes it
- * in another form ("looping", "a loop-de-loop").
+ * Reads `a slow push-in 10s loop takes:3 model:veo-3.1 sound shape:9:16`: takes the first duration, the
+ * flag words (`loop`, `sound`, `nosound`) and every `name:value` word out of the text and keeps the rest,
+ * in its order, as the prompt. A word is an option only on its own (never inside another word); a flag is
+ * an option wherever it stands, so a prompt that needs the word writes it in another form ("looping",
+ * "sounds of rain").
  */
 export function parseTextOptions(text: string): TextOptions {
   const out: TextOptions = { prompt: '', unknown: [] };
@@ -53,8 +79,9 @@ export function parseTextOptions(text: string): TextOptions {
       if (unitNext) i += 1;
       continue;
     }
-    if (bare.toLowerCase() === 'loop') {
-      out.loop = true;
+    const flag = FLAGS[bare.toLowerCase()];
+    if (flag && Object.hasOwn(FLAGS, bare.toLowerCase())) {
+      flag(out);
       continue;
     }
     const keyed = KEYED_WORD.exec(bare);
@@ -82,6 +109,6 @@ export function renderTextOptionsHelp(unknown: readonly string[], format: Pick<T
   const words = unknown.map((w) => format.bold(format.escape(w))).join(', ');
   return [
     `⚠️ I do not know ${unknown.length === 1 ? 'the option' : 'the options'} ${words}. Nothing was started.`,
-    `Options go anywhere in the text: ${format.bold('5s')} or ${format.bold('10s')} for the length, ${format.bold('loop')} to end on the start image, ${format.bold(`takes:2`)}–${format.bold(`takes:${MAX_TAKES}`)} for several videos at once. Everything else is the prompt.`,
+    `Options go anywhere in the text: ${format.bold('10s')} for the length (the lengths the model takes), ${format.bold('loop')} to end on the start image, ${format.bold(`takes:2`)}–${format.bold(`takes:${MAX_TAKES}`)} for several videos at once, ${format.bold('model:')} and a model's id or name, ${format.bold('sound')} or ${format.bold('nosound')}, ${format.bold('shape:16:9')}, ${format.bold('shape:9:16')} or ${format.bold('shape:1:1')}. Everything else is the prompt.`,
   ].join('\n');
 }

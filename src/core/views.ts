@@ -1,7 +1,16 @@
 import type { AttemptState, Duration, UserRef } from './model.js';
+import type { Shape } from './video-models.js';
+
+/** Which model made (or makes) a video, and with what: shown in progress, result and status. */
+export interface ModelTraits {
+  /** The model's name ("Veo 3.1"). */
+  model?: string;
+  sound?: boolean;
+  shape?: Shape;
+}
 
 /** Everything a progress message shows. Rendered by each adapter with core's text renderer. */
-export interface ProgressView {
+export interface ProgressView extends ModelTraits {
   requestId: string;
   attempt: number;
   requester: UserRef;
@@ -51,7 +60,7 @@ export interface FailureInfo {
 }
 
 /** The finished video's caption. */
-export interface ResultView {
+export interface ResultView extends ModelTraits {
   requestId: string;
   attempt: number;
   requester: UserRef;

@@ -106,7 +106,8 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
   });
   const price = new Gauge({
     name: 'animate_price_per_second_usd',
-    help: 'The price of a second of video in force, in USD (absent while unknown).',
+    help: 'The price of a second of video in force, in USD, by model and sound (absent while unknown).',
+    labelNames: ['model', 'sound'] as const,
     registers,
   });
   const healed = new Counter({
@@ -222,9 +223,10 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     spendEstimated: (platform: Platform, micros: number) => spendEstimated.inc({ platform }, micros / 1_000_000),
     spendActual: (platform: Platform, outcome: RequestOutcome, micros: number) =>
       spendActual.inc({ platform, outcome }, micros / 1_000_000),
-    priceInForce: (micros: number | null) => {
-      if (micros === null) price.reset();
-      else price.set(micros / 1_000_000);
+    priceInForce: (model: string, sound: boolean, micros: number | null) => {
+      const labels = { model, sound: sound ? 'yes' : 'no' };
+      if (micros === null) price.remove(labels);
+      else price.set(labels, micros / 1_000_000);
     },
   };
 }

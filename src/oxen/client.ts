@@ -60,14 +60,12 @@ export function createOxenClient(config: OxenClientConfig): OxenPort {
   return {
     async enqueue(input: GenerationInput, signal?: AbortSignal) {
       // Only documented fields (docs/oxen-api.md#enqueue); `num_generations` omitted (defaults to 1).
-      const json: Record<string, unknown> = {
-        model: input.model,
-        prompt: input.prompt,
-        input_image: input.inputImage,
-        duration: input.duration,
-      };
-      if (input.tailImageUrl) json.tail_image_url = input.tailImageUrl;
-      if ((input.numGenerations ?? 1) > 1) json.num_generations = input.numGenerations;
+      // A model's own body (mapped by its family, checked against its schema) goes as it is.
+      const json: Record<string, unknown> = input.fields
+        ? { model: input.model, ...input.fields }
+        : { model: input.model, prompt: input.prompt, input_image: input.inputImage, duration: input.duration };
+      if (!input.fields && input.tailImageUrl) json.tail_image_url = input.tailImageUrl;
+      if (!input.fields && (input.numGenerations ?? 1) > 1) json.num_generations = input.numGenerations;
       const res = await oxenRequest(http, { method: 'POST', path: '/api/ai/queue', json, retry: false, signal });
       const body = parseOk(EnqueueResponseSchema, res, 'enqueue');
       const first = body.generations[0];

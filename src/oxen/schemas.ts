@@ -84,12 +84,25 @@ export const ModelInfoSchema = z.object({
       method: z.string().nullish(),
       // A number in the docs' examples, a decimal string elsewhere: both are read exactly.
       cost_per_second: z.union([z.string(), z.number()]).nullish(),
+      cost_per_second_with_audio: z.union([z.string(), z.number()]).nullish(),
+      // From the hub spec, not confirmed on the live API: optional, and an unreadable one is ignored.
+      cost_per_second_by_resolution: z
+        .record(z.string(), z.union([z.string(), z.number()]))
+        .nullish()
+        .catch(null),
     })
     .nullish(),
 });
 
 /** `GET /api/ai/generations/{id}` 200 body. */
 export const GenerationResponseSchema = z.object({ generation: RowSchema });
+
+/** A price in micro-dollars; null when absent, unreadable or not above zero. */
+function usd(value: string | number | null | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  const micros = parseUsd(value);
+  return micros !== null && micros > 0 ? micros : null;
+}
 
 /** Normalises model info (`request_schema ?? json_request_schema`). */
 export function toModelInfo(info: z.infer<typeof ModelInfoSchema>): ModelInfo {
@@ -100,10 +113,14 @@ export function toModelInfo(info: z.infer<typeof ModelInfoSchema>): ModelInfo {
     pricing: info.pricing
       ? {
           method: info.pricing.method ?? null,
-          costPerSecondMicros:
-            info.pricing.cost_per_second === null || info.pricing.cost_per_second === undefined
-              ? null
-              : parseUsd(info.pricing.cost_per_second),
+          perSecond: usd(info.pricing.cost_per_second),
+          perSecondWithAudio: usd(info.pricing.cost_per_second_with_audio),
+          byResolution: Object.fromEntries(
+            Object.entries(info.pricing.cost_per_second_by_resolution ?? {}).flatMap(([key, value]) => {
+              const micros = usd(value);
+              return micros === null ? [] : [[key, micros]];
+            }),
+          ),
         }
       : null,
   };

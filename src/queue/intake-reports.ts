@@ -1,6 +1,7 @@
 import type { ActiveGeneration, SpendPeriod, SpendReport, TeamBudgetStatus, UserStatus } from '../core/intake.js';
 import { type LimitSettings, nextUtcMidnight, nextUtcMonth, utcDay } from '../core/limits.js';
 import { type UserRef, userKey } from '../core/model.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { PricePort } from '../core/ports/price.js';
 import type { createStores } from './stores/stores.js';
 
@@ -10,11 +11,13 @@ type Stores = ReturnType<typeof createStores>;
 export interface StatusSources extends Pick<Stores, 'requests' | 'quota' | 'slots'> {
   limits: LimitSettings;
   price?: PricePort | undefined;
+  /** The models on offer, for their names (an id no longer offered is shown as it is). */
+  models?: ModelCatalogPort | undefined;
 }
 
 /** A person's `/animate status`: their generations in flight, their seconds and spend today, the team budgets. */
 export async function readUserStatus(sources: StatusSources, user: UserRef, now: number): Promise<UserStatus> {
-  const { requests, quota, slots, limits, price } = sources;
+  const { requests, quota, slots, limits, price, models } = sources;
   const key = userKey(user);
   const active: ActiveGeneration[] = [];
   for (const member of await quota.activeMembers(key)) {
@@ -30,6 +33,9 @@ export async function readUserStatus(sources: StatusSources, user: UserRef, now:
       attempt: attempt.attempt,
       prompt: request.prompt,
       duration: request.duration,
+      ...(request.model ? { model: models?.get(request.model)?.name ?? request.model } : {}),
+      ...(request.sound ? { sound: true } : {}),
+      ...(request.shape && request.shape !== 'original' ? { shape: request.shape } : {}),
       state: attempt.state,
       ...(position !== null ? { queuePosition: position } : {}),
       elapsedMs: now - attempt.createdAt,
@@ -65,6 +71,7 @@ export async function readUserStatus(sources: StatusSources, user: UserRef, now:
     resetsAt: nextUtcMidnight(now),
     spentTodayMicros: spentByPerson[key] ?? 0,
     pricePerSecondMicros: price?.current()?.perSecond ?? null,
+    ...modelPricesOf(models, price),
     teamBudgets,
   };
 }
@@ -82,4 +89,23 @@ export async function readSpendReport(quota: Stores['quota'], now: number): Prom
     return { days: n, totalMicros: rows.reduce((sum, r) => sum + r.micros, 0), byPerson: rows };
   };
   return { periods: [period(7), period(30)] };
+}
+
+/** Each model's price per second (and with sound), when more than one is on offer and prices are known. */
+function modelPricesOf(models: ModelCatalogPort | undefined, price: PricePort | undefined) {
+  const offered = models?.list() ?? [];
+  if (offered.length < 2 || !price) return {};
+  const modelPrices = offered.flatMap((m) => {
+    const plain = price.current({ model: m.id, sound: false });
+    if (!plain) return [];
+    const sound = m.sound ? price.current({ model: m.id, sound: true }) : null;
+    return [
+      {
+        name: m.name,
+        perSecondMicros: plain.perSecond,
+        ...(sound && sound.perSecond !== plain.perSecond ? { withSoundMicros: sound.perSecond } : {}),
+      },
+    ];
+  });
+  return modelPrices.length > 0 ? { modelPrices } : {};
 }

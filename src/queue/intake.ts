@@ -8,6 +8,7 @@ import {
   mayUse,
   settingsFromLimits,
 } from '../core/admin-settings.js';
+import { familyCatalogue } from '../core/family-catalogue.js';
 import type { CheckedImage } from '../core/images.js';
 import { checkVariants } from '../core/input-rules.js';
 import type {
@@ -36,12 +37,14 @@ import type { AdminSettingsPort } from '../core/ports/admin-settings.js';
 import { type Clock, systemClock } from '../core/ports/clock.js';
 import type { ImageRefetcher } from '../core/ports/image-refetcher.js';
 import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { OxenPort } from '../core/ports/oxen.js';
-import type { PricePort } from '../core/ports/price.js';
+import type { PriceChoice, PricePort } from '../core/ports/price.js';
 import type { VisionCheckPort } from '../core/ports/vision.js';
 import { type Refusal, refusal } from '../core/refusal.js';
 import { type AttemptRecord, type RequestRecord, requestSeconds } from '../core/request.js';
 import { optionsOf } from '../core/request-options.js';
+import { allows, describeDurations } from '../core/video-models.js';
 import { type Logger, silentLogger } from '../shared/logger.js';
 import { err, ok, type Result } from '../shared/result.js';
 import { ATTEMPT_JOB_OPTIONS } from './animate-queue.js';
@@ -67,6 +70,8 @@ export interface IntakeDeps {
   oxen?: OxenPort;
   /** The price in force, for the cost estimate reserved against the team budgets. */
   price?: PricePort;
+  /** The models on offer, for their names in the status view. */
+  models?: ModelCatalogPort;
   metrics?: Metrics;
   /** @defaultValue a silent logger */
   logger?: Logger;
@@ -140,6 +145,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     ...(deps.audit ?? { retentionDays: 30, keepPrompts: false }),
     now: () => clock.now(),
   });
+  const models = deps.models ?? familyCatalogue();
   const queue = new Queue<AnimateJobData>(ANIMATE_QUEUE, { connection: redis, prefix: deps.prefix });
   reportQueueErrors(queue, 'intake queue', deps.redisHealth, logger);
   const isAdmin = (user: Pick<UserRef, 'platform' | 'userId'>) => isAdminUser(limits, user);
@@ -172,7 +178,13 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   }
 
   /** The refusal a reservation outcome means; `seconds` is what the request asked for (every take). */
-  function limitRefusal(outcome: ReserveOutcome, seconds: number, now: number, limits: LimitSettings): Refusal | null {
+  function limitRefusal(
+    outcome: ReserveOutcome,
+    seconds: number,
+    now: number,
+    limits: LimitSettings,
+    choice?: PriceChoice,
+  ): Refusal | null {
     if (outcome.kind === 'active_limit') {
       return refusal('user_active_limit', undefined, { active: outcome.active, limit: limits.maxActivePerUser });
     }
@@ -189,16 +201,19 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       return refusal(daily ? 'team_daily_budget' : 'team_monthly_budget', undefined, {
         spentMicros: outcome.spentMicros,
         budgetMicros: (daily ? limits.dailyBudget : limits.monthlyBudget) ?? 0,
-        estimateMicros: estimate(seconds),
+        estimateMicros: estimate(seconds, choice),
         resetsAt: daily ? nextUtcMidnight(now) : nextUtcMonth(now),
       });
     }
     return null;
   }
 
-  /** The estimated cost of `seconds` of video at the price in force; 0 when unknown (budgets then settle on actuals). */
-  function estimate(seconds: number): number {
-    const quote = deps.price?.current();
+  /**
+   * The estimated cost of `seconds` of video at the price in force of the chosen model (with sound when
+   * asked); 0 when unknown (budgets then settle on actuals).
+   */
+  function estimate(seconds: number, choice?: PriceChoice): number {
+    const quote = deps.price?.current(choice);
     return quote ? costOf(quote.perSecond, seconds) : 0;
   }
 
@@ -232,6 +247,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     limits: LimitSettings,
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>,
     dryRun = false,
+    choice?: PriceChoice,
   ): Promise<ReserveOutcome> {
     const admin = isAdmin(requester);
     return quota.reserve({
@@ -244,7 +260,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       eventId,
       jobId,
       nowMs: now,
-      costMicros: estimate(seconds),
+      costMicros: estimate(seconds, choice),
       // Admins are never refused by the team budgets, but what they spend still counts against them.
       dailyBudget: admin ? -1 : (limits.dailyBudget ?? -1),
       monthlyBudget: admin ? -1 : (limits.monthlyBudget ?? -1),
@@ -271,6 +287,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     requester: UserRef,
     seconds: number,
     guards: string[],
+    choice: PriceChoice,
     onFailure?: () => Promise<void>,
   ): Promise<void> {
     const member = `${attempt.requestId}#${attempt.attempt}`;
@@ -289,7 +306,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       throw error;
     }
     metrics.requestAccepted(requester.platform);
-    const cost = estimate(seconds);
+    const cost = estimate(seconds, choice);
     if (cost > 0) metrics.spendEstimated(requester.platform, cost);
   }
 
@@ -312,9 +329,21 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     const member = `${requestId}#1`;
     const jobId = `a-${spec.eventId}`;
     const seconds = requestSeconds(spec.record);
-    const outcome = await reserveFor(requester, member, seconds, spec.eventId, jobId, now, spec.limits, spec.guard);
+    const choice = choiceOf(spec.record);
+    const outcome = await reserveFor(
+      requester,
+      member,
+      seconds,
+      spec.eventId,
+      jobId,
+      now,
+      spec.limits,
+      spec.guard,
+      false,
+      choice,
+    );
     if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-    const limited = limitRefusal(outcome, seconds, now, spec.limits);
+    const limited = limitRefusal(outcome, seconds, now, spec.limits, choice);
     if (limited) return refuse(requester.platform, limited);
     const guards = quota.guardsOf({ eventId: spec.eventId, ...spec.guard });
 
@@ -340,7 +369,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       quotaDay: utcDay(now),
       reserved: true,
     };
-    await startAttempt(attempt, requester, seconds, guards);
+    await startAttempt(attempt, requester, seconds, guards, choice);
     logger
       .child({ requestId })
       .info(
@@ -477,7 +506,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const found = await findRemixable(message, actor);
       if (!found.ok) return found;
       const { request, imagesKept } = found.value;
-      return ok({ options: optionsOf(request), imagesKept, ...(request.sources ? { sources: request.sources } : {}) });
+      return ok({
+        options: optionsOf(request, models.defaultModel().id),
+        imagesKept,
+        ...(request.sources ? { sources: request.sources } : {}),
+      });
     },
 
     async precheck(
@@ -505,8 +538,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         current.limits,
         undefined,
         true,
+        check,
       );
-      const limited = limitRefusal(outcome, seconds, now, current.limits);
+      const limited = limitRefusal(outcome, seconds, now, current.limits, check);
       if (limited) return refuse(requester.platform, limited);
       return ok(undefined);
     },
@@ -533,6 +567,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           anchor: input.anchor,
           prompt: input.prompt,
           duration: input.duration,
+          ...(input.model ? { model: input.model } : {}),
+          ...(input.sound ? { sound: true } : {}),
+          ...(input.shape && input.shape !== 'original' ? { shape: input.shape } : {}),
           uploadLimitBytes: input.uploadLimitBytes,
           hasEndImage: input.endImage !== undefined || (remixed?.value.endImage ?? false),
           ...(remixed ? { remixOf: { requestId: remixed.value.requestId } } : {}),
@@ -566,6 +603,13 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       if (index > limits.maxExtendParts) {
         return refuse(actor.platform, refusal('extend_limit', undefined, { limit: limits.maxExtendParts }));
       }
+      // A part continues on its video's model: the length asked for must be one that model takes.
+      const model = request.model ? models.get(request.model) : models.defaultModel();
+      const duration = options.duration ?? request.duration;
+      if (model && !allows(model.durations, duration)) {
+        const limits = { modelName: model.name, modelLimits: describeDurations(model.durations) };
+        return refuse(actor.platform, refusal('duration_invalid', 'duration', limits));
+      }
       const from = { requestId: request.requestId, attempt: attempt.attempt, take };
       return startRequest({
         eventId,
@@ -575,7 +619,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           where: request.where,
           anchor: request.anchor,
           prompt: options.prompt ?? request.prompt,
-          duration: options.duration ?? request.duration,
+          duration,
+          // A part continues on the model, sound and shape of the part it extends.
+          ...(request.model ? { model: request.model } : {}),
+          ...(request.sound ? { sound: true } : {}),
+          ...(request.shape ? { shape: request.shape } : {}),
           uploadLimitBytes: request.uploadLimitBytes,
           hasEndImage: options.endImage !== undefined,
           part: { chainId: request.part?.chainId ?? request.requestId, index, from },
@@ -616,11 +664,22 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const member = `${request.requestId}#${attemptNo}`;
       const jobId = `r-${request.requestId}-${attemptNo}`;
       const seconds = requestSeconds(request);
-      const outcome = await reserveFor(request.requester, member, seconds, eventId, jobId, now, current.limits, {
-        retryOf: { requestId: request.requestId, attempt: latest.attempt },
-      });
+      const choice = choiceOf(request);
+      const guard = { retryOf: { requestId: request.requestId, attempt: latest.attempt } };
+      const outcome = await reserveFor(
+        request.requester,
+        member,
+        seconds,
+        eventId,
+        jobId,
+        now,
+        current.limits,
+        guard,
+        false,
+        choice,
+      );
       if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-      const limited = limitRefusal(outcome, seconds, now, current.limits);
+      const limited = limitRefusal(outcome, seconds, now, current.limits, choice);
       if (limited) return refuse(actor.platform, limited);
 
       const retryOf = { requestId: request.requestId, attempt: latest.attempt };
@@ -658,7 +717,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         await giveBack(request.requester, utcDay(now), member, seconds, guards);
         throw error;
       }
-      await startAttempt(attempt, request.requester, seconds, guards, rollBack);
+      await startAttempt(attempt, request.requester, seconds, guards, choice, rollBack);
       return ok({ requestId: request.requestId, jobId: attempt.jobId, attempt: attemptNo, duplicate: false });
     },
 
@@ -681,7 +740,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
 
     async status(user: UserRef): Promise<UserStatus> {
       const { limits: inForceLimits } = await inForce();
-      return readUserStatus({ requests, quota, slots, limits: inForceLimits, price: deps.price }, user, clock.now());
+      return readUserStatus(
+        { requests, quota, slots, limits: inForceLimits, price: deps.price, models },
+        user,
+        clock.now(),
+      );
     },
 
     async spend(actor: Actor): Promise<Result<SpendReport, Refusal>> {
@@ -693,4 +756,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       await queue.close();
     },
   };
+}
+
+/** Which price a request is estimated at: its model's, with sound when it asked for sound. */
+function choiceOf(request: Pick<RequestRecord, 'model' | 'sound'>): PriceChoice {
+  return { model: request.model, sound: request.sound ?? false };
 }

@@ -24,6 +24,11 @@ export const AnimateJobDataSchema = z.object({
       }),
     )
     .optional(),
+  /**
+   * The takes made so far by separate enqueues (a model without `num_generations`), each indexed to this
+   * job: a re-run enqueues or searches only for the rest.
+   */
+  enqueuedIds: z.array(z.string()).optional(),
   /** When the submit step was about to call Oxen (ms); lets a re-run find a generation it lost. */
   submittingAt: z.number().optional(),
   /** When the first enqueue of this attempt started (ms): the give-up clock, which no re-enqueue resets. */

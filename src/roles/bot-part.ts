@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { AdminDeps } from '../core/admin.js';
 import type { Metrics } from '../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import type { PricePort } from '../core/ports/price.js';
 import { createImageFetcher } from '../media/image-fetcher.js';
@@ -39,6 +40,8 @@ export interface BotPartDeps {
   expressApp: Express;
   /** The price in force (the estimate reserved against the team budgets). */
   price: PricePort;
+  /** The models on offer (each platform's options and the request check). */
+  models: ModelCatalogPort;
   openRedis: OpenRedis;
   redisHealth: RedisHealth;
 }
@@ -59,6 +62,7 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
     limits: limitsFrom(config),
     audit: { retentionDays: config.AUDIT_RETENTION_DAYS, keepPrompts: config.AUDIT_KEEP_PROMPTS },
     price: deps.price,
+    models: deps.models,
     // With a key, ❌ stops the generation at Oxen at once instead of at the worker's next wake, and the
     // admins' content check can ask a vision model.
     ...(config.OXEN_API_KEY
@@ -82,6 +86,8 @@ export async function startBotPart(deps: BotPartDeps): Promise<BotPart> {
   const media = await openMediaStore(config);
   adapters = await createAdapters(config, {
     intake,
+    models: deps.models,
+    price: deps.price,
     imageFetcher,
     logger,
     metrics,

@@ -12,7 +12,7 @@ import { createStagedInputReader } from '../storage/http.js';
 import { type BotPart, startBotPart } from './bot-part.js';
 import { checkCredentials } from './credential-checks.js';
 import { openVideoLinks } from './image-store.js';
-import { createProcessPriceBook, describePrice } from './price.js';
+import { createProcessModelBook, describeModels } from './models.js';
 import { checkEvictionPolicy, quitRedis, waitForRedis } from './redis-policy.js';
 import { describeRedisTarget, redisOpener, redisTargetFrom } from './redis-target.js';
 import type { Shutdown } from './shutdown.js';
@@ -101,15 +101,15 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
   if (videoLinks) shutdown.add({ name: 's3 video links', close: async () => videoLinks.close() });
   const resolveVideoLink = videoLinks?.resolve;
 
-  const prices = createProcessPriceBook(config, redis, logger, metrics);
-  await prices.start();
-  shutdown.add({ name: 'price refresh', close: async () => prices.stop() });
+  const models = createProcessModelBook(config, redis, logger, metrics);
+  await models.start();
+  shutdown.add({ name: 'model refresh', close: async () => models.stop() });
 
   const http = createHttpServer({
     logger,
     registry: metrics.registry,
     readiness,
-    readinessInfo: () => ({ price: describePrice(prices.current()) }),
+    readinessInfo: () => ({ models: describeModels(models) }),
     ...(config.ADMIN_TOKEN ? { adminToken: config.ADMIN_TOKEN } : {}),
     queues: [queue],
     ...(readStagedInput ? { readStagedInput } : {}),
@@ -120,7 +120,16 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
   });
 
   if (role !== 'bot') {
-    const worker = await startWorkerPart({ config, logger, metrics, redis, price: prices, openRedis, redisHealth });
+    const worker = await startWorkerPart({
+      config,
+      logger,
+      metrics,
+      redis,
+      price: models,
+      models,
+      openRedis,
+      redisHealth,
+    });
     parts.worker = worker;
     eventsUp = () => worker.eventsConnected();
     // Degraded, not unready: during an Oxen outage the intake still queues, the worker reconciles by
@@ -134,7 +143,8 @@ export async function startRole(role: 'bot' | 'worker' | 'all', ctx: RoleContext
       metrics,
       redis,
       expressApp: http.app,
-      price: prices,
+      price: models,
+      models,
       openRedis,
       redisHealth,
     });

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/env.js';
 import type { Metrics } from '../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { PricePort } from '../core/ports/price.js';
 import { ffmpegFitter } from '../media/video-fitter.js';
 import { createOxenClient } from '../oxen/client.js';
@@ -34,6 +35,8 @@ export interface WorkerPartDeps {
   redis: Redis;
   /** The price in force (estimates in messages). */
   price: PricePort;
+  /** The models on offer (the request's model is built into its body). */
+  models: ModelCatalogPort;
   openRedis: OpenRedis;
   redisHealth: RedisHealth;
 }
@@ -42,7 +45,6 @@ export interface WorkerPartDeps {
 export function workerSettingsFrom(config: Config) {
   return {
     prefix: config.QUEUE_PREFIX,
-    model: config.OXEN_MODEL,
     limits: limitsFrom(config),
     timings: {
       reconcileMs: config.RECONCILE_INTERVAL_SECONDS * 1000,
@@ -94,11 +96,12 @@ export async function startWorkerPart(deps: WorkerPartDeps): Promise<WorkerPart>
     metrics,
     logger,
     price: deps.price,
+    models: deps.models,
     redisHealth: deps.redisHealth,
     ...workerSettingsFrom(config),
   });
   const platforms = Object.keys(chat);
-  logger.info({ outboxes: platforms, model: config.OXEN_MODEL }, 'worker running');
+  logger.info({ outboxes: platforms, models: config.OXEN_MODELS }, 'worker running');
 
   return {
     platforms,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { SimChaosDice } from './sim-chaos.js';
 import { inputProblem } from './sim-media.js';
+import { END_FIELDS, SIM_MODELS, type SimModel, START_FIELDS, schemaProblem } from './sim-models.js';
 import type { SimCounters, SimKnobs, SimRow } from './sim-types.js';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -30,6 +31,29 @@ export class SimEngine {
     private readonly resultUrls: (id: string) => { resultUrl: string; presignedUrl: string },
     private readonly dice?: SimChaosDice,
   ) {}
+
+  /** The models served, by id (the simulator sets its own catalogue). */
+  public models: Record<string, SimModel> = SIM_MODELS;
+
+  /** The request fields a row echoes, as the enqueue sent them (its bookkeeping fields left out). */
+  private bodyOf(row: SimRow): Record<string, unknown> {
+    const {
+      generation_id: _id,
+      model_name: _model,
+      media_type: _media,
+      status: _status,
+      enqueued_at: _enqueued,
+      started_at: _started,
+      completed_at: _completed,
+      result_url: _result,
+      error_message: _error,
+      target_namespace: _ns,
+      target_repo: _repo,
+      target_directory: _dir,
+      ...body
+    } = row;
+    return body;
+  }
 
   /** Creates a queued row and schedules its run. */
   public enqueue(body: Record<string, unknown>, model: string): SimRow {
@@ -151,13 +175,17 @@ export class SimEngine {
       return this.dice.failureText();
     }
     if (this.knobs.insufficientCredits === 'async') return 'Insufficient credits';
-    const duration = row.duration ?? 5;
-    if (duration !== 5 && duration !== 10) return `duration must be one of: 5, 10 (got ${JSON.stringify(duration)})`;
-    if (typeof row.input_image !== 'string') return 'input_image is required';
-    const start = await inputProblem(row.input_image, 'input_image');
+    // Oxen takes any body at enqueue and fails a bad one when it runs (docs/oxen-api.md#enqueue): the
+    // model's own schema first, then the images in whichever of its fields they came.
+    const model = this.models[row.model_name];
+    const refused = model ? schemaProblem(model, this.bodyOf(row)) : null;
+    if (refused) return refused;
+    const startField = START_FIELDS.find((f) => typeof row[f] === 'string');
+    if (!startField) return 'input_image is required';
+    const start = await inputProblem(row[startField] as string, startField);
     if (start) return start;
-    if (typeof row.tail_image_url === 'string') return inputProblem(row.tail_image_url, 'tail_image_url');
-    return null;
+    const endField = END_FIELDS.find((f) => typeof row[f] === 'string');
+    return endField ? inputProblem(row[endField] as string, endField) : null;
   }
 
   private finish(row: SimRow, failure: string | null): void {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimModel } from './sim-models.js';
 import type { SimEndpoint } from './sim-types.js';
 
 /** Sends a JSON body. */
@@ -72,28 +73,18 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
 }
 
 /** `GET /api/ai/models/{model}` body. @see docs/oxen-api.md#model-info-and-price */
-export function modelInfo(model: string) {
+export function modelInfo(model: SimModel) {
   return {
-    id: model,
+    id: model.id,
     object: 'model',
     created: 1_775_000_000,
     owned_by: 'oxen',
-    display_name: 'Kling O1 Image to Video (simulated)',
+    display_name: model.displayName,
     description: 'Simulated image-to-video model',
     model_type: 'video',
     endpoint: '/videos/generate',
     capabilities: { input: ['text', 'image'], output: ['video'] },
-    pricing: { method: 'per_video_output_second', cost_per_second: 0.112 },
-    request_schema: {
-      type: 'object',
-      required: ['prompt', 'input_image'],
-      basic: ['tail_image_url'],
-      properties: {
-        prompt: { type: 'string', 'x-order': 0 },
-        input_image: { type: 'string', format: 'uri', renderType: 'image-url', 'x-order': 1 },
-        tail_image_url: { type: 'string', format: 'uri', renderType: 'image-url', 'x-order': 2 },
-        duration: { type: 'integer', enum: [5, 10], default: 5, 'x-order': 3 },
-      },
-    },
+    pricing: { method: 'per_video_output_second', ...model.pricing },
+    request_schema: model.requestSchema,
   };
 }

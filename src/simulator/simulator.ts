@@ -17,6 +17,7 @@ import {
   UNAUTHENTICATED,
 } from './sim-http.js';
 import { countingClip, paddedMp4, sampleMp4 } from './sim-media.js';
+import { costOf, SIM_MODELS, type SimModel } from './sim-models.js';
 import { SimRepos } from './sim-repos.js';
 import {
   defaultKnobs,
@@ -40,7 +41,10 @@ export interface OxenSimulatorOptions {
   apiKey?: string;
   /** @defaultValue 0 (any free port) */
   port?: number;
-  /** The one model it knows. @defaultValue 'kling-video-o1-image-to-video' */
+  /**
+   * A model id served as Kling O1 is, beside the catalogue of src/simulator/sim-models.ts.
+   * @defaultValue 'kling-video-o1-image-to-video'
+   */
   model?: string;
   /** Initial knob values. */
   knobs?: Partial<SimKnobs>;
@@ -85,7 +89,11 @@ export interface OxenSimulator {
  */
 export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Promise<OxenSimulator> {
   const apiKey = options.apiKey ?? 'sim-test-key';
+  // Every simulated model, plus the one the options name when the catalogue lacks it (a test's own id).
+  const models: Record<string, SimModel> = { ...SIM_MODELS };
   const model = options.model ?? 'kling-video-o1-image-to-video';
+  const kling = SIM_MODELS['kling-video-o1-image-to-video'] as SimModel;
+  models[model] ??= { ...kling, id: model };
   const knobs: SimKnobs = { ...defaultKnobs(), ...options.knobs };
   const counters = zeroCounters();
   const repos = new SimRepos(() => base);
@@ -102,6 +110,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     }),
     dice,
   );
+  engine.models = models;
   let dropTimer: NodeJS.Timeout | undefined;
   /** Rows still to appear after a lost enqueue answer (chaos `lateRow`). */
   const lateTimers = new Set<NodeJS.Timeout>();
@@ -247,7 +256,8 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     if (method === 'POST' && endpoint === 'enqueue') {
       const body = await readJsonObject(req);
       if (!body) return json(res, 400, invalidParams('the body must be a JSON object'));
-      if (body.model !== model) return json(res, 404, { error: { message: `Model not found: ${String(body.model)}` } });
+      const served = typeof body.model === 'string' ? models[body.model] : undefined;
+      if (!served) return json(res, 404, { error: { message: `Model not found: ${String(body.model)}` } });
       const n = body.num_generations ?? 1;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4) {
         return json(res, 400, invalidParams('num_generations must be an integer between 1 and 4'));
@@ -261,7 +271,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         dice.count(`enqueue:late-row${late ? '-504' : ''}`);
         const after = dice.between(dice.chaos?.lateRowMs ?? [0, 0]);
         const timer = setTimeout(() => {
-          for (let i = 0; i < n; i++) engine.enqueue(body, model);
+          for (let i = 0; i < n; i++) engine.enqueue(body, served.id);
         }, after);
         lateTimers.add(timer);
         if (late) return htmlPage(res, late);
@@ -269,7 +279,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
         return;
       }
       // One row per take (`num_generations`), each its own billed generation, as Oxen does.
-      const rows = Array.from({ length: n }, () => engine.enqueue(body, model));
+      const rows = Array.from({ length: n }, () => engine.enqueue(body, served.id));
 
       if (lostAs502) return htmlPage(res, 502);
       if (!lost && dice.chance(dice.chaos?.enqueueGarbage)) {
@@ -305,8 +315,9 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     }
     if (method === 'GET' && endpoint === 'modelInfo') {
       const wanted = decodeURIComponent(path.slice('/api/ai/models/'.length));
-      if (wanted !== model) return json(res, 404, { error: { message: `Model not found: ${wanted}` } });
-      return json(res, 200, modelInfo(model));
+      const served = models[wanted];
+      if (!served) return json(res, 404, { error: { message: `Model not found: ${wanted}` } });
+      return json(res, 200, modelInfo(served));
     }
     if (method === 'POST' && endpoint === 'chat') {
       // The OpenAI-style chat answer Oxen gives (docs/oxen-api.md); the content is the knob's.
@@ -344,7 +355,7 @@ export async function startOxenSimulator(options: OxenSimulatorOptions = {}): Pr
     // Billed per second of output when it succeeded; failures and cancellations cost nothing here.
     const withCost = (row: SimRow) => ({
       ...engine.wire(row),
-      cost: row.status === 'succeeded' ? (0.112 * Number(row.duration ?? 5)).toFixed(2) : '0.00',
+      cost: row.status === 'succeeded' ? costOf(models[row.model_name], row).toFixed(2) : '0.00',
     });
     const one = url.pathname.slice('/api/ai/generations/'.length);
     if (one) {

@@ -83,7 +83,7 @@ interface IntakeAdapterHarness {
  */
 const REFUSED: Array<[string, Omit<Ask, 'prompt'> & { prompt?: string }, FakeIntakeOptions, string]> = [
   ['an empty prompt', { prompt: ' ' }, {}, 'The prompt is empty'],
-  ['a 7 s duration', { duration: '7' }, {}, 'Duration must be 5 or 10 seconds'],
+  ['a 7 s duration', { duration: '7' }, {}, 'Kling O1 takes 5 or 10 seconds'],
   ['a loop with an end image', { loop: true, endImage: true }, {}, 'A loop ends on its own start image'],
   [
     'a person over their quota',

@@ -44,7 +44,6 @@ export function buildTestWorker(
 ): ReturnType<typeof buildWorker> {
   const { imageStore, ...rest } = parts;
   return buildWorker({
-    model: TEST_MODEL,
     ...rest,
     imageStore: imageStore ?? createOxenImageStore(parts.oxen, TEST_INPUT_REPO),
     ...overrides,

@@ -16,6 +16,7 @@ import {
   DEFAULTS_COMMAND,
   HELP_COMMAND,
 } from '../../core/commands.js';
+import { SHAPE_CHOICES } from '../../core/model-choices.js';
 
 /**
  * The message command that continues a delivered video from its last frame, with the prompt prefilled
@@ -31,7 +32,10 @@ export const REMIX_VIDEO_COMMAND = { name: 'Remix video' } as const;
 
 const o = ANIMATE_COMMAND.options;
 
-/** `/animate image prompt [duration] [end_image] [loop] [takes]`. Option names are what the handler reads. */
+/**
+ * `/animate image prompt [duration] [end_image] [loop] [takes] [model] [sound] [shape]`. Option names are
+ * what the handler reads; `model` and `duration` are suggested by autocomplete from the live catalogue.
+ */
 export const animateCommand = {
   type: ApplicationCommandType.ChatInput,
   name: ANIMATE_COMMAND.name,
@@ -49,12 +53,15 @@ export const animateCommand = {
       min_length: o.prompt.minLength,
       max_length: o.prompt.maxLength,
     },
+    // Suggested as the chosen model allows (autocomplete), since the lengths differ from model to model.
     {
       type: ApplicationCommandOptionType.Integer,
       name: 'duration',
-      description: `${o.duration.description} (default ${o.duration.defaultValue})`,
+      description: o.duration.description,
       required: false,
-      choices: o.duration.choices.map((s) => ({ name: `${s} seconds`, value: s })),
+      autocomplete: true,
+      min_value: 1,
+      max_value: o.duration.max,
     },
     {
       type: ApplicationCommandOptionType.Attachment,
@@ -63,6 +70,21 @@ export const animateCommand = {
       required: false,
     },
     { type: ApplicationCommandOptionType.Boolean, name: 'loop', description: o.loop.description, required: false },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'model',
+      description: o.model.description,
+      required: false,
+      autocomplete: true,
+    },
+    { type: ApplicationCommandOptionType.Boolean, name: 'sound', description: o.sound.description, required: false },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'shape',
+      description: o.shape.description,
+      required: false,
+      choices: SHAPE_CHOICES.map((s) => ({ name: s.label, value: s.value })),
+    },
     {
       type: ApplicationCommandOptionType.Integer,
       name: 'takes',
@@ -99,7 +121,7 @@ export const remixMessageCommand = {
 } satisfies RESTPostAPIContextMenuApplicationCommandsJSONBody;
 
 /**
- * `/animate-defaults [duration] [loop] [takes] [clear]`: the channel's defaults, shown to anyone and
+ * `/animate-defaults [model] [duration] [sound] [shape] [loop] [takes] [clear]`: the channel's defaults, shown to anyone and
  * changed by admins. A command of its own: `/animate` keeps its options, and a command with options
  * cannot also have subcommands.
  */
@@ -111,11 +133,34 @@ export const defaultsCommand = {
   integration_types: [ApplicationIntegrationType.GuildInstall],
   options: [
     {
+      type: ApplicationCommandOptionType.String,
+      name: 'model',
+      description: DEFAULTS_COMMAND.options.model.description,
+      required: false,
+      autocomplete: true,
+    },
+    // Suggested as the chosen (or default) model allows, like /animate's; core checks it on saving.
+    {
       type: ApplicationCommandOptionType.Integer,
       name: 'duration',
       description: DEFAULTS_COMMAND.options.duration.description,
       required: false,
-      choices: o.duration.choices.map((s) => ({ name: `${s} seconds`, value: s })),
+      autocomplete: true,
+      min_value: 1,
+      max_value: o.duration.max,
+    },
+    {
+      type: ApplicationCommandOptionType.Boolean,
+      name: 'sound',
+      description: DEFAULTS_COMMAND.options.sound.description,
+      required: false,
+    },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'shape',
+      description: DEFAULTS_COMMAND.options.shape.description,
+      required: false,
+      choices: SHAPE_CHOICES.map((s) => ({ name: s.label, value: s.value })),
     },
     {
       type: ApplicationCommandOptionType.Boolean,

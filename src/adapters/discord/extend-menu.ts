@@ -12,7 +12,7 @@ import { checkDuration, checkPrompt, INPUT_RULES } from '../../core/input-rules.
 import type { MessageRef } from '../../core/model.js';
 import type { Refusal } from '../../core/refusal.js';
 import { refusal } from '../../core/refusal.js';
-import { renderRefusals } from '../../core/render-text.js';
+import { CAPTION_SECONDS, renderRefusals } from '../../core/render-text.js';
 import { EXTEND_VIDEO_COMMAND } from './commands.js';
 import { type DiscordHandlerDeps, discordUser } from './deps.js';
 import { modalInputs } from './modal-inputs.js';
@@ -41,7 +41,7 @@ export function readCaption(content: string): { prompt: string; duration: string
     .join('\n')
     .replace(/\\([\\*_`~|[\]>#-])/g, '$1')
     .replace(/\u200b/g, '');
-  const duration = /^(\d+) s(?: each)? · /m.exec(content)?.[1] ?? String(INPUT_RULES.defaultDuration);
+  const duration = CAPTION_SECONDS.exec(content)?.[1] ?? String(INPUT_RULES.defaultDuration);
   const takes = Number(/your (\d) takes are ready/.exec(content)?.[1] ?? 1);
   return { prompt, duration, takes };
 }

@@ -8,15 +8,23 @@ import {
   Partials,
 } from 'discord.js';
 import { ADMIN_COMMAND, DEFAULTS_COMMAND, HELP_COMMAND } from '../../core/commands.js';
+import { familyCatalogue } from '../../core/family-catalogue.js';
 import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../../core/ports/models.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
+import type { PricePort } from '../../core/ports/price.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import type { Logger } from '../../shared/logger.js';
 import { handleAdminCommand } from './admin.js';
-import { handleAnimateCommand, handleAnimationsCommand, handleDefaultsCommand } from './animate-command.js';
+import {
+  handleAnimateAutocomplete,
+  handleAnimateCommand,
+  handleAnimationsCommand,
+  handleDefaultsCommand,
+} from './animate-command.js';
 import { createDiscordChatPort } from './chat-port.js';
 import { EXTEND_VIDEO_COMMAND, REMIX_VIDEO_COMMAND } from './commands.js';
 import { handleAnimateMessageCommand, handleAnimateModal, MODAL_PREFIX } from './context-menu.js';
@@ -49,6 +57,10 @@ export interface DiscordAdapterConfig {
 /** Collaborators of the Discord intake. */
 export interface DiscordAdapterDeps {
   intake: Intake;
+  /** The models on offer. @defaultValue Kling O1 alone, as the family table knows it */
+  models?: ModelCatalogPort | undefined;
+  /** The prices the model picker shows. */
+  price?: PricePort | undefined;
   imageFetcher: ImageFetcher;
   logger: Logger;
   metrics?: Metrics;
@@ -74,6 +86,8 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
   const chat = createDiscordChatPort({ token: cfg.token, apiUrl: cfg.apiUrl, logger, retries: cfg.retries ?? 3 });
   const handlerDeps: DiscordHandlerDeps = {
     intake: deps.intake,
+    models: deps.models ?? familyCatalogue(),
+    price: deps.price,
     imageFetcher: deps.imageFetcher,
     logger,
     metrics: deps.metrics ?? noopMetrics,
@@ -81,7 +95,12 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
   };
 
   async function onInteraction(interaction: Interaction): Promise<void> {
-    if (interaction.isChatInputCommand() && interaction.commandName === 'animate') {
+    if (
+      interaction.isAutocomplete() &&
+      (interaction.commandName === 'animate' || interaction.commandName === DEFAULTS_COMMAND.name)
+    ) {
+      await handleAnimateAutocomplete(interaction, handlerDeps);
+    } else if (interaction.isChatInputCommand() && interaction.commandName === 'animate') {
       await handleAnimateCommand(interaction, handlerDeps);
     } else if (interaction.isChatInputCommand() && interaction.commandName === 'animations') {
       await handleAnimationsCommand(interaction, handlerDeps);

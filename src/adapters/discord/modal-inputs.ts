@@ -22,7 +22,8 @@ export const modalInputs = {
   duration(initial: string): ActionRowBuilder<TextInputBuilder> {
     const input = new TextInputBuilder()
       .setCustomId('duration')
-      .setLabel('Duration in seconds (5 or 10)')
+      // Each model takes its own lengths; a length the chosen model refuses is answered with its limits.
+      .setLabel('Duration in seconds (as the model takes)')
       .setStyle(TextInputStyle.Short)
       .setRequired(false)
       .setMaxLength(3);

@@ -11,7 +11,7 @@ import { discordSettings } from './settings.js';
 export const discordPlatform = definePlatform({
   settings: discordSettings,
   traits: { editBudget: { points: 2, windowSeconds: 2 }, editScope: 'channel' },
-  async createAdapter(values, { intake, imageFetcher, logger, metrics }) {
+  async createAdapter(values, { intake, models, price, imageFetcher, logger, metrics }) {
     const { createDiscordAdapter } = await import('./index.js');
     return createDiscordAdapter(
       {
@@ -26,7 +26,7 @@ export const discordPlatform = definePlatform({
             }
           : {}),
       },
-      { intake, imageFetcher, logger, metrics },
+      { intake, models, price, imageFetcher, logger, metrics },
     );
   },
   async createChatPort(values, { logger }) {

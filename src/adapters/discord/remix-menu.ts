@@ -6,14 +6,18 @@ import {
   MessageFlags,
   ModalBuilder,
   type ModalSubmitInteraction,
+  StringSelectMenuBuilder,
+  StringSelectMenuOptionBuilder,
   TextInputBuilder,
   TextInputStyle,
 } from 'discord.js';
 import { z } from 'zod';
 import type { MessageRef } from '../../core/model.js';
+import { type ModelChoice, modelChoices } from '../../core/model-choices.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import type { RequestOptions } from '../../core/request-options.js';
+import { parseTextOptions, renderTextOptionsHelp } from '../../core/text-options.js';
 import { REMIX_VIDEO_COMMAND } from './commands.js';
 import { type DiscordHandlerDeps, discordUser } from './deps.js';
 import { modalInputs } from './modal-inputs.js';
@@ -33,7 +37,41 @@ const CustomId = z
 
 /** How the modal's yes/no fields are read: anything but a clear yes is no. */
 const YES = /^\s*(y|yes|on|true|1)\s*$/i;
-const yesNo = (on: boolean) => (on ? 'yes' : 'no');
+
+/** Discord shows at most 25 options in a select, and 100 characters of each label. */
+const MAX_SELECT_OPTIONS = 25;
+const MAX_OPTION_LABEL = 100;
+
+/**
+ * The options row as core's text options write them (`sound shape:9:16 loop takes:2`): a modal holds at
+ * most five rows and the remix needs the prompt, the model, the duration and, by turns, the end-image box
+ * or the image upload, so sound, shape, loop and takes share one row, read back by `parseTextOptions`
+ * like a Telegram caption.
+ */
+function optionsLine(options: RequestOptions): string {
+  return [
+    options.sound ? 'sound' : 'nosound',
+    `shape:${options.shape}`,
+    ...(options.loop ? ['loop'] : []),
+    `takes:${options.takes}`,
+  ].join(' ');
+}
+
+/** The model select: every model on offer (name, price per second, sound), the video's own chosen. */
+function modelSelect(models: ModelChoice[], chosen: string): LabelBuilder {
+  const select = new StringSelectMenuBuilder()
+    .setCustomId('model')
+    .setRequired(true)
+    .addOptions(
+      models.slice(0, MAX_SELECT_OPTIONS).map((m) =>
+        new StringSelectMenuOptionBuilder()
+          .setLabel(m.label.slice(0, MAX_OPTION_LABEL))
+          .setValue(m.id)
+          .setDefault(m.id === chosen),
+      ),
+    );
+  return new LabelBuilder().setLabel('Model').setStringSelectMenuComponent(select);
+}
 
 function shortInput(id: string, label: string, value: string, maxLength: number): ActionRowBuilder<TextInputBuilder> {
   return new ActionRowBuilder<TextInputBuilder>().addComponents(
@@ -53,15 +91,20 @@ function shortInput(id: string, label: string, value: string, maxLength: number)
  * again (Discord modals take files through a labelled file upload). A new option of the request is a
  * row here, read back in {@link handleRemixModal}.
  */
-function remixModal(customId: string, options: RequestOptions, imagesKept: boolean): ModalBuilder {
+function remixModal(
+  customId: string,
+  options: RequestOptions,
+  imagesKept: boolean,
+  models: ModelChoice[],
+): ModalBuilder {
   const modal = new ModalBuilder()
     .setCustomId(customId)
     .setTitle(REMIX_VIDEO_COMMAND.name)
+    .addComponents(modalInputs.prompt('Prompt', options.prompt))
+    .addLabelComponents(modelSelect(models, options.model))
     .addComponents(
-      modalInputs.prompt('Prompt', options.prompt),
       modalInputs.duration(String(options.duration)),
-      shortInput('loop', 'Loop: end where it began (yes or no)', yesNo(options.loop), 3),
-      shortInput('takes', 'Takes (1–4)', String(options.takes), 1),
+      shortInput('options', 'Options (sound shape:9:16 loop takes:2)', optionsLine(options), 100),
     );
   if (imagesKept && options.endImage) {
     modal.addComponents(shortInput('keep_end_image', 'Keep its end image (yes or no)', 'yes', 3));
@@ -107,7 +150,7 @@ export async function handleRemixMessageCommand(
   }
   const { options, imagesKept } = source.value;
   const customId = `${REMIX_MODAL_PREFIX}:${interaction.channelId}:${interaction.targetId}:${imagesKept ? 'k' : 'n'}`;
-  await interaction.showModal(remixModal(customId, options, imagesKept));
+  await interaction.showModal(remixModal(customId, options, imagesKept, modelChoices(deps.models, deps.price)));
 }
 
 /**
@@ -124,11 +167,24 @@ export async function handleRemixModal(interaction: ModalSubmitInteraction, deps
     return;
   }
   const field = (id: string) => (interaction.fields.fields.has(id) ? interaction.fields.getTextInputValue(id) : '');
+  const typed = parseTextOptions(field('options'));
+  // Words of the options row that are no option (its prompt is the prompt field's) are told back.
+  const unknown = [...typed.unknown, ...(typed.prompt ? typed.prompt.split(/\s+/) : [])];
+  if (unknown.length > 0) {
+    await tell(interaction, renderTextOptionsHelp(unknown, discordFormat));
+    return;
+  }
+  const model = interaction.fields.fields.has('model')
+    ? interaction.fields.getStringSelectValues('model')[0]
+    : undefined;
   const options = {
     prompt: interaction.fields.getTextInputValue('prompt'),
     duration: interaction.fields.getTextInputValue('duration'),
-    loop: YES.test(field('loop')),
-    takes: field('takes'),
+    model,
+    sound: typed.sound,
+    shape: typed.shape,
+    loop: typed.loop ?? false,
+    takes: typed.takes,
   };
   const message: MessageRef = { platform: 'discord', channelId: ids.data.channelId, messageId: ids.data.messageId };
   const raw: RawAnimate = ids.data.kept

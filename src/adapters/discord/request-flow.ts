@@ -137,6 +137,7 @@ export async function runAnimate(interaction: RepliableInteraction, raw: RawAnim
     requester,
     where: inPlace,
     intake: deps.intake,
+    models: deps.models,
     metrics: deps.metrics,
     logger: deps.logger,
     eventId: `discord-${interaction.id}`,

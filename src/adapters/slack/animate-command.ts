@@ -2,6 +2,7 @@ import type { App, MessageShortcut } from '@slack/bolt';
 import { changeChannelDefaults, parseDefaultsText, renderChannelDefaults } from '../../core/channel-defaults.js';
 import { INPUT_RULES } from '../../core/input-rules.js';
 import type { UserRef } from '../../core/model.js';
+import { modelChoices } from '../../core/model-choices.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
 import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
 import type { ChannelDefaults } from '../../core/request-options.js';
@@ -78,7 +79,12 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       const initial = await channelDefaults(deps, command.channel_id);
       await client.views.open({
         trigger_id: command.trigger_id,
-        view: buildAnimateModal({ prompt: text, metadata: { channel: command.channel_id }, initial }),
+        view: buildAnimateModal({
+          prompt: text,
+          metadata: { channel: command.channel_id },
+          initial,
+          models: modelChoices(deps.models, deps.price),
+        }),
       });
     } catch (error) {
       deps.logger.warn({ err: error }, 'slack: views.open failed');
@@ -115,7 +121,12 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
     const initial = await channelDefaults(deps, shortcut.channel.id);
     await client.views.open({
       trigger_id: shortcut.trigger_id,
-      view: buildAnimateModal({ prompt, metadata: { channel: shortcut.channel.id, threadTs, images }, initial }),
+      view: buildAnimateModal({
+        prompt,
+        metadata: { channel: shortcut.channel.id, threadTs, images },
+        initial,
+        models: modelChoices(deps.models, deps.price),
+      }),
     });
   });
 
@@ -137,6 +148,9 @@ export function registerAnimateCommand(app: App, deps: SlackHandlerDeps): void {
       endImage: e.endImage,
       loop: e.loop,
       takes: e.takes,
+      model: e.model,
+      sound: e.sound,
+      shape: e.shape,
       ...(remix?.kept
         ? {
             kept: {
@@ -221,6 +235,7 @@ async function defaultsReply(
       slackUser(command.user_id, command.user_name),
       where,
       change.value,
+      deps.models,
     );
     return outcome.ok ? renderChannelDefaults(outcome.value) : renderRefusals([outcome.error], slackFormat);
   } catch (error) {

@@ -2,12 +2,18 @@ import type { webApi } from '@slack/bolt';
 import type { Intake } from '../../core/intake.js';
 import type { UserRef } from '../../core/model.js';
 import type { Metrics } from '../../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../../core/ports/models.js';
+import type { PricePort } from '../../core/ports/price.js';
 import type { Logger } from '../../shared/logger.js';
 import type { SlackImageDownloader } from './files.js';
 
 /** What the Slack listeners need; built once in `index.ts`. */
 export interface SlackHandlerDeps {
   intake: Intake;
+  /** The models on offer (the modal's model select and the request check). */
+  models: ModelCatalogPort;
+  /** The prices the model select shows. */
+  price?: PricePort | undefined;
   download: SlackImageDownloader;
   logger: Logger;
   metrics: Metrics;

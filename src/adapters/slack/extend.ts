@@ -4,7 +4,8 @@ import type { CheckedImage } from '../../core/images.js';
 import { checkDuration, checkPrompt, INPUT_RULES } from '../../core/input-rules.js';
 import type { MessageRef } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
-import { renderRefusals } from '../../core/render-text.js';
+import { CAPTION_SECONDS, renderRefusals } from '../../core/render-text.js';
+import { durationChoices } from '../../core/video-models.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
 import { modalBlocks, plain } from './modal-blocks.js';
 import { slackFormat } from './render.js';
@@ -46,14 +47,21 @@ export function readSlackCaption(text: string): { prompt: string; duration: stri
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
-  const duration = /^(\d+) s(?: each)? · /m.exec(text)?.[1] ?? String(INPUT_RULES.defaultDuration);
+  const duration = CAPTION_SECONDS.exec(text)?.[1] ?? String(INPUT_RULES.defaultDuration);
   return { prompt, duration };
 }
 
-function buildExtendModal(input: { prompt: string; duration: string; channel: string; ts: string }): types.ModalView {
-  const duration = (INPUT_RULES.durations as readonly number[]).includes(Number(input.duration))
+function buildExtendModal(input: {
+  prompt: string;
+  duration: string;
+  channel: string;
+  ts: string;
+  /** Every length the models on offer take (the part continues on its video's model, which checks it). */
+  durations: number[];
+}): types.ModalView {
+  const duration = input.durations.includes(Number(input.duration))
     ? input.duration
-    : String(INPUT_RULES.defaultDuration);
+    : String(input.durations[0] ?? INPUT_RULES.defaultDuration);
   return {
     type: 'modal',
     callback_id: EXTEND_MODAL_CALLBACK_ID,
@@ -67,7 +75,7 @@ function buildExtendModal(input: { prompt: string; duration: string; channel: st
         elements: [{ type: 'mrkdwn', text: 'The next part starts from the last frame of this video.' }],
       },
       modalBlocks.prompt(BLOCK.prompt, 'Prompt for the next part', input.prompt),
-      modalBlocks.duration(BLOCK.duration, duration),
+      modalBlocks.duration(BLOCK.duration, duration, input.durations),
       modalBlocks.endImage(BLOCK.endImage, 'The last frame of the next part.'),
     ],
   };
@@ -85,6 +93,7 @@ function blockOf(r: Refusal): string {
  * @see docs/architecture.md#takes-loop-and-extend
  */
 export function registerExtend(app: App, deps: SlackHandlerDeps): void {
+  const durations = [...new Set(deps.models.list().flatMap((m) => durationChoices(m.durations)))].sort((a, b) => a - b);
   app.shortcut<MessageShortcut>({ callback_id: EXTEND_SHORTCUT_CALLBACK_ID, type: 'message_action' }, async (args) => {
     const { shortcut, ack, client, respond, context } = args;
     await ack();
@@ -96,7 +105,7 @@ export function registerExtend(app: App, deps: SlackHandlerDeps): void {
     const caption = readSlackCaption(typeof shortcut.message.text === 'string' ? shortcut.message.text : '');
     await client.views.open({
       trigger_id: shortcut.trigger_id,
-      view: buildExtendModal({ ...caption, channel: shortcut.channel.id, ts }),
+      view: buildExtendModal({ ...caption, channel: shortcut.channel.id, ts, durations }),
     });
   });
 

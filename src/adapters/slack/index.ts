@@ -1,10 +1,13 @@
 import type { Server } from 'node:http';
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Application } from 'express';
+import { familyCatalogue } from '../../core/family-catalogue.js';
 import type { Intake } from '../../core/intake.js';
 import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../../core/ports/models.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
+import type { PricePort } from '../../core/ports/price.js';
 import { refusal } from '../../core/refusal.js';
 import type { Logger } from '../../shared/logger.js';
 import { err } from '../../shared/result.js';
@@ -48,6 +51,10 @@ export interface SlackAdapterConfig {
 /** Collaborators of the Slack intake. */
 export interface SlackAdapterDeps {
   intake: Intake;
+  /** The models on offer. @defaultValue Kling O1 alone, as the family table knows it */
+  models?: ModelCatalogPort | undefined;
+  /** The prices the model select shows. */
+  price?: PricePort | undefined;
   imageFetcher: ImageFetcher;
   logger: Logger;
   metrics?: Metrics;
@@ -115,6 +122,8 @@ export function createSlackAdapter(cfg: SlackAdapterConfig, deps: SlackAdapterDe
 
   const handlerDeps: SlackHandlerDeps = {
     intake: deps.intake,
+    models: deps.models ?? familyCatalogue(),
+    price: deps.price,
     download: createSlackImageDownloader(deps.imageFetcher, cfg.botToken),
     logger,
     metrics: deps.metrics ?? noopMetrics,

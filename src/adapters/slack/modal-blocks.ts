@@ -31,15 +31,23 @@ export const modalBlocks = {
       },
     };
   },
-  duration(blockId: string, initial: number | string): types.InputBlock {
+  /** The duration select: `choices` (Kling O1's 5 and 10 when not given), `initial` chosen. */
+  duration(
+    blockId: string,
+    initial: number | string,
+    choices: readonly number[] = INPUT_RULES.durations,
+    hint?: string,
+  ): types.InputBlock {
     return {
       type: 'input',
       block_id: blockId,
       label: plain('Duration'),
+      ...(hint ? { hint: plain(hint.slice(0, 2000)) } : {}),
       element: {
         type: 'static_select',
         action_id: 'value',
-        options: INPUT_RULES.durations.map(durationOption),
+        // Slack takes at most 100 options.
+        options: choices.slice(0, 100).map(durationOption),
         initial_option: durationOption(initial),
       },
     };

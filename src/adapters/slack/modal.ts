@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
-import { INPUT_RULES, MAX_TAKES } from '../../core/input-rules.js';
+import { MAX_TAKES } from '../../core/input-rules.js';
+import { type ModelChoice, SHAPE_CHOICES } from '../../core/model-choices.js';
 import type { RefusalField } from '../../core/refusal.js';
 import type { RequestOptions } from '../../core/request-options.js';
 import { IMAGE_TYPES, modalBlocks, plain } from './modal-blocks.js';
@@ -17,7 +18,13 @@ export const BLOCK = {
   loop: 'loop',
   takes: 'takes',
   keepEndImage: 'keep_end_image',
+  model: 'model',
+  sound: 'sound',
+  shape: 'shape',
 } as const;
+
+/** The sound checkbox's one option. */
+export const SOUND_VALUE = 'sound';
 
 /** The loop checkbox's one option. */
 export const LOOP_VALUE = 'loop';
@@ -49,6 +56,32 @@ export const ModalMetadataSchema = z.object({
 });
 export type ModalMetadata = z.infer<typeof ModalMetadataSchema>;
 
+/** Slack cuts option texts at 75 characters. */
+const OPTION_TEXT_MAX = 75;
+const modelOption = (m: ModelChoice) => ({ text: plain(m.label.slice(0, OPTION_TEXT_MAX)), value: m.id });
+const shapeOption = (s: (typeof SHAPE_CHOICES)[number]) => ({ text: plain(s.label), value: s.value });
+
+/** Every length any of the models takes, in order. */
+function durationsOf(models: ModelChoice[]): number[] {
+  return [...new Set(models.flatMap((m) => m.durations))].sort((a, b) => a - b);
+}
+
+/** The model select: each model with its price per second and whether it makes sound, `initial` chosen. */
+function modelSelect(models: ModelChoice[], initial: string | undefined): types.InputBlock {
+  const chosen = models.find((m) => m.id === initial) ?? (models[0] as ModelChoice);
+  return {
+    type: 'input',
+    block_id: BLOCK.model,
+    label: plain('Model'),
+    element: {
+      type: 'static_select',
+      action_id: 'value',
+      options: models.map(modelOption),
+      initial_option: modelOption(chosen),
+    },
+  };
+}
+
 const loopOption = { text: plain('End where it began (not with an end image)'), value: LOOP_VALUE };
 const TAKE_CHOICES = Array.from({ length: MAX_TAKES }, (_, i) => i + 1);
 const takesOption = (n: number) => ({ text: plain(n === 1 ? '1 take' : `${n} takes`), value: String(n) });
@@ -60,19 +93,39 @@ export function hasImageFields(metadata: ModalMetadata): boolean {
 
 /**
  * The animate modal: start image (`file_input`, one image), optional end image, prompt (prefilled),
- * duration 5/10, a loop checkbox and takes 1–4, set to `initial` (the channel's defaults, or the
- * remixed video's options). Without image fields when the images come from a message (shortcut) or
- * are a remixed video's kept copies (then a box keeps its end image).
+ * model, duration, sound, shape, a loop checkbox and takes 1–4, set to `initial` (the channel's
+ * defaults, or the remixed video's options). Without image fields when the images come from a message
+ * (shortcut) or are a remixed video's kept copies (then a box keeps its end image).
  * @see docs/platforms.md#slack-commands-modal-and-events (Block Kit's file_input element)
  */
 export function buildAnimateModal(input: {
   prompt: string;
   metadata: ModalMetadata;
   initial?: Partial<RequestOptions> | undefined;
+  /** The models on offer, the default first (core/model-choices.ts). */
+  models: ModelChoice[];
 }): types.ModalView {
   const { metadata } = input;
   const initial = input.initial ?? {};
   const withImages = hasImageFields(metadata);
+  const chosenModel = input.models.find((m) => m.id === initial.model) ?? input.models[0];
+  if (!chosenModel) throw new Error('the animate modal needs at least one model');
+  // A modal cannot change one select when another changes without a round trip, so the duration
+  // select offers every model's lengths and its hint says which model takes which; core refuses a
+  // length the chosen model does not take, on the duration field.
+  const durationHint =
+    input.models.length > 1
+      ? input.models.map((m) => `${m.label.split(' · ')[0]}: ${m.durations.join(', ')} s`).join(' · ')
+      : undefined;
+  const shape =
+    SHAPE_CHOICES.find((s) => s.value === initial.shape) ?? (SHAPE_CHOICES[0] as (typeof SHAPE_CHOICES)[number]);
+  // Slack refuses a select whose initial option is not one of its options.
+  const durations = durationsOf(input.models);
+  const duration =
+    initial.duration !== undefined && durations.includes(initial.duration)
+      ? initial.duration
+      : chosenModel.defaultDuration;
+  const soundOption = { text: plain('Generate sound (models that make sound; priced higher)'), value: SOUND_VALUE };
   const blocks: types.KnownBlock[] = [];
   if (metadata.remix) {
     const text = metadata.remix.kept
@@ -115,7 +168,31 @@ export function buildAnimateModal(input: {
       input.prompt,
       'Describe the motion, e.g. "slow push-in, hair moving in the wind".',
     ),
-    modalBlocks.duration(BLOCK.duration, initial.duration ?? INPUT_RULES.defaultDuration),
+    modelSelect(input.models, chosenModel.id),
+    modalBlocks.duration(BLOCK.duration, duration, durations, durationHint),
+    {
+      type: 'input',
+      block_id: BLOCK.sound,
+      optional: true,
+      label: plain('Sound'),
+      element: {
+        type: 'checkboxes',
+        action_id: 'value',
+        options: [soundOption],
+        ...(initial.sound ? { initial_options: [soundOption] } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: BLOCK.shape,
+      label: plain('Shape'),
+      element: {
+        type: 'static_select',
+        action_id: 'value',
+        options: SHAPE_CHOICES.map(shapeOption),
+        initial_option: shapeOption(shape),
+      },
+    },
     {
       type: 'input',
       block_id: BLOCK.loop,
@@ -164,5 +241,8 @@ export function blockFor(field: RefusalField | undefined, withImages: boolean): 
   }
   if (field === 'prompt') return BLOCK.prompt;
   if (field === 'takes') return BLOCK.takes;
+  if (field === 'model') return BLOCK.model;
+  if (field === 'sound') return BLOCK.sound;
+  if (field === 'shape') return BLOCK.shape;
   return BLOCK.duration;
 }

@@ -1,4 +1,5 @@
 import type { App, MessageShortcut } from '@slack/bolt';
+import { modelChoices } from '../../core/model-choices.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
 import { type SlackHandlerDeps, slackUser } from './deps.js';
@@ -45,6 +46,7 @@ export function registerRemix(app: App, deps: SlackHandlerDeps): void {
         prompt: options.prompt,
         metadata: { channel, remix: { ts, kept: imagesKept } },
         initial: options,
+        models: modelChoices(deps.models, deps.price),
       }),
     });
   });

@@ -30,7 +30,7 @@ export interface SlackRequest {
   beforeAnnounce?(): Promise<void>;
 }
 
-type Deps = Pick<SlackHandlerDeps, 'intake' | 'download' | 'logger' | 'metrics' | 'uploadLimitBytes'>;
+type Deps = Pick<SlackHandlerDeps, 'intake' | 'models' | 'download' | 'logger' | 'metrics' | 'uploadLimitBytes'>;
 
 /**
  * Core's request flow for Slack: the files are downloaded with the bot token; the announcement is posted
@@ -44,6 +44,7 @@ export function startSlackRequest(r: SlackRequest, client: SlackClient, deps: De
     requester,
     where: { platform: 'slack', channelId: place.channel, threadId: place.threadTs ?? null },
     intake: deps.intake,
+    models: deps.models,
     metrics: deps.metrics,
     logger: deps.logger,
     eventId: r.eventId,

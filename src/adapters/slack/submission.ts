@@ -8,6 +8,7 @@ import {
   type ModalMetadata,
   ModalMetadataSchema,
   type SlackFileRef,
+  SOUND_VALUE,
 } from './modal.js';
 
 /** A file in a `file_input` value or a message. Only the fields the bot uses; Slack sends many more. */
@@ -48,6 +49,9 @@ export interface ModalEntries {
   takes: string | null;
   /** A remix of kept images: whether the "keep its end image" box is ticked. */
   keepEndImage: boolean;
+  model: string | null;
+  sound: boolean;
+  shape: string | null;
 }
 
 /** Turns a Slack file into what the bot downloads (`url_private_download`, else `url_private`). */
@@ -94,6 +98,9 @@ export function readModalEntries(view: unknown): Result<ModalEntries, string> {
     loop: (first(BLOCK.loop)?.selected_options ?? []).some((o) => o.value === LOOP_VALUE),
     takes: first(BLOCK.takes)?.selected_option?.value ?? null,
     keepEndImage: (first(BLOCK.keepEndImage)?.selected_options ?? []).some((o) => o.value === KEEP_END_VALUE),
+    model: first(BLOCK.model)?.selected_option?.value ?? null,
+    sound: (first(BLOCK.sound)?.selected_options ?? []).some((o) => o.value === SOUND_VALUE),
+    shape: first(BLOCK.shape)?.selected_option?.value ?? null,
   });
 }
 

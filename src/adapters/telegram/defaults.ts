@@ -31,7 +31,10 @@ export function parseDefaultsWords(text: string): Result<DefaultsChange, Refusal
     return pairs.ok ? pairs : err(pairs.error);
   }
   return parseDefaults({
+    ...(parsed.model !== undefined ? { model: parsed.model } : {}),
     ...(parsed.duration !== undefined ? { duration: parsed.duration } : {}),
+    ...(parsed.sound !== undefined ? { sound: parsed.sound ? 'on' : 'off' } : {}),
+    ...(parsed.shape !== undefined ? { shape: parsed.shape } : {}),
     ...(parsed.loop ? { loop: 'on' } : loopOff.length > 0 ? { loop: 'off' } : {}),
     ...(parsed.takes !== undefined ? { takes: parsed.takes } : {}),
   });
@@ -42,12 +45,12 @@ export async function defaultsReply(
   message: Message,
   text: string,
   person: UserRef,
-  deps: Pick<TelegramHandlerDeps, 'intake'>,
+  deps: Pick<TelegramHandlerDeps, 'intake' | 'models'>,
 ): Promise<string> {
   const format = formatFor(person);
   const where = { platform: 'telegram' as const, channelId: String(message.chat.id), threadId: null };
   const change = parseDefaultsWords(text);
   if (!change.ok) return renderRefusals([change.error], format);
-  const outcome = await changeChannelDefaults(deps.intake, person, where, change.value);
+  const outcome = await changeChannelDefaults(deps.intake, person, where, change.value, deps.models);
   return outcome.ok ? escapeHtml(renderChannelDefaults(outcome.value)) : renderRefusals([outcome.error], format);
 }

@@ -3,6 +3,7 @@ import type { Message } from 'grammy/types';
 import { runAdminCommand } from '../../core/admin.js';
 import { checkDuration, checkPrompt } from '../../core/input-rules.js';
 import type { UserRef } from '../../core/model.js';
+import { modelChoices } from '../../core/model-choices.js';
 import type { Refusal } from '../../core/refusal.js';
 import { renderRefusals, renderSpendReport, renderStatus } from '../../core/render-text.js';
 import { parseTextOptions, renderTextOptionsHelp } from '../../core/text-options.js';
@@ -64,12 +65,13 @@ export async function onMessage(ctx: Context, deps: TelegramHandlerDeps): Promis
       link_preview_options: { is_disabled: true },
     });
   if (!command) {
-    if (message.chat.type === 'private' && imageOf(message)) await reply(helpText());
+    if (message.chat.type === 'private' && imageOf(message))
+      await reply(helpText(modelChoices(deps.models, deps.price)));
     return;
   }
   const person = telegramUser(message.from);
   if (command.name === 'help' || command.name === 'start') {
-    await reply(helpText());
+    await reply(helpText(modelChoices(deps.models, deps.price)));
     return;
   }
   if (command.name === 'admin') {
@@ -133,7 +135,7 @@ async function animate(
   }
   const [startImage, endImage] = own && theirs ? [theirs, own] : [own ?? theirs, undefined];
   if (!startImage) {
-    await reply(helpText());
+    await reply(helpText(modelChoices(deps.models, deps.price)));
     return;
   }
   await runRequest(
@@ -146,6 +148,9 @@ async function animate(
       // Absent, not false, when not written: the chat's loop default then applies.
       loop: options.loop,
       takes: options.takes,
+      model: options.model,
+      sound: options.sound,
+      shape: options.shape,
     },
     person,
     deps,

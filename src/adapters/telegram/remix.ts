@@ -19,7 +19,10 @@ export function remixCommandOf(options: RequestOptions): string {
   return [
     '/remix',
     options.prompt,
+    `model:${options.model}`,
     `${options.duration}s`,
+    ...(options.sound ? ['sound'] : []),
+    ...(options.shape !== 'original' ? [`shape:${options.shape}`] : []),
     ...(options.loop ? ['loop'] : []),
     ...(options.takes > 1 ? [`takes:${options.takes}`] : []),
   ].join(' ');

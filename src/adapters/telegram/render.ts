@@ -1,6 +1,7 @@
 import { buttonWords } from '../../core/actions.js';
 import { helpText as coreHelpText } from '../../core/help.js';
 import type { UserRef } from '../../core/model.js';
+import { type ModelChoice, renderModelList } from '../../core/model-choices.js';
 import { renderMessageText, type TextFormat } from '../../core/render-text.js';
 import type { MessageView } from '../../core/views.js';
 import { BUTTON_LABELS } from './actions.js';
@@ -40,12 +41,12 @@ export function renderTelegramText(view: MessageView): string {
   return renderMessageText(view, formatFor(requester, typeof cancelledBy === 'object' ? cancelledBy : undefined));
 }
 
-/** `/help`, or a request without an image: core's help in Telegram's words. */
-export function helpText(): string {
+/** `/help`, or a request without an image: core's help in Telegram's words, and the models on offer. */
+export function helpText(models: ModelChoice[]): string {
   const format = telegramFormat();
-  return coreHelpText(format, {
+  const help = coreHelpText(format, {
     start:
-      'Send a photo (or an image as a file) with <code>/animate a slow push-in</code> as its caption, or reply to a photo with <code>/animate a slow push-in</code>. Add <code>10s</code> for ten seconds.',
+      'Send a photo (or an image as a file) with <code>/animate a slow push-in</code> as its caption, or reply to a photo with <code>/animate a slow push-in</code>. Add <code>10s</code> for ten seconds, <code>model:</code> and a model below, <code>sound</code> (or <code>nosound</code>), <code>shape:9:16</code> (or <code>16:9</code>, <code>1:1</code>).',
     loop: 'add <code>loop</code> to the text',
     loopExample: '<code>/animate a candle flickering loop</code>',
     takes: (range) => `add <code>takes:N</code> (N ${range}) to the text`,
@@ -58,4 +59,5 @@ export function helpText(): string {
     status: '<code>/animations</code>',
     spend: '<code>/animations spend</code>',
   });
+  return `${help}\n${renderModelList(models, format)}`;
 }

@@ -33,6 +33,7 @@ export async function runRequest(
     requester: person,
     where: { platform: 'telegram', channelId: String(chatId), threadId: null },
     intake: deps.intake,
+    models: deps.models,
     logger: deps.logger,
     metrics: deps.metrics,
     eventId: `telegram-${chatId}-${message.message_id}`,

@@ -1,11 +1,14 @@
 import type { Application } from 'express';
 import type { Redis } from 'ioredis';
+import { familyCatalogue } from '../../core/family-catalogue.js';
 import { DEFAULT_VIDEO_RETENTION_DAYS } from '../../core/gallery.js';
 import type { CheckedImage } from '../../core/images.js';
 import type { Intake } from '../../core/intake.js';
 import type { MediaStore } from '../../core/ports/media-store.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../../core/ports/models.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
+import type { PricePort } from '../../core/ports/price.js';
 import type { Refusal, RefusalField } from '../../core/refusal.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Result } from '../../shared/result.js';
@@ -43,6 +46,10 @@ export interface WebAdapterConfig {
 /** Collaborators of the web playground. */
 export interface WebAdapterDeps {
   intake: Intake;
+  /** The models on offer. @defaultValue Kling O1 alone, as the family table knows it */
+  models?: ModelCatalogPort | undefined;
+  /** The prices the composer shows. */
+  price?: PricePort | undefined;
   /** Checks an uploaded image's bytes by the input rules (the bot role passes src/media/check-image.ts). */
   checkImage(bytes: Uint8Array, field: RefusalField): Promise<Result<CheckedImage, Refusal>>;
   logger: Logger;
@@ -77,6 +84,8 @@ export function createWebAdapter(cfg: WebAdapterConfig, deps: WebAdapterDeps): P
       store,
       chat: createWebChatPort({ store }),
       intake: deps.intake,
+      models: deps.models ?? familyCatalogue(),
+      price: deps.price,
       checkImage: deps.checkImage,
       access,
       sessions,

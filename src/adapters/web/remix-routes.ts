@@ -95,7 +95,9 @@ export function mountRemixRoutes(router: Router, deps: WebRequestDeps, gate: Req
       : body.data.clear
         ? ok({ kind: 'clear' })
         : parseDefaults(body.data.defaults ?? {});
-    const outcome = change.ok ? await changeChannelDefaults(intake, person, webChannel, change.value) : change;
+    const outcome = change.ok
+      ? await changeChannelDefaults(intake, person, webChannel, change.value, deps.models)
+      : change;
     if (!outcome.ok) {
       res
         .status(outcome.error.code === 'defaults_admin_only' ? 403 : 422)

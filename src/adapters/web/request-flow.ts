@@ -5,6 +5,8 @@ import type { Intake, KeptImages } from '../../core/intake.js';
 import type { MessageRef, UserRef } from '../../core/model.js';
 import type { ChatPort } from '../../core/ports/chat-port.js';
 import type { Metrics } from '../../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../../core/ports/models.js';
+import type { PricePort } from '../../core/ports/price.js';
 import { type Refusal, type RefusalField, refusal } from '../../core/refusal.js';
 import { renderAnnouncement, renderNotStarted, renderRefusals } from '../../core/render-text.js';
 import type { CheckedRequest } from '../../core/request-check.js';
@@ -28,6 +30,9 @@ export const AnimateFields = z.object({
   duration: z.string().max(8).optional(),
   loop: z.enum(['on', 'off', '']).optional(),
   takes: z.string().max(4).optional(),
+  model: z.string().max(200).optional(),
+  sound: z.enum(['on', 'off', '']).optional(),
+  shape: z.string().max(16).optional(),
   eventId: ClientEventId,
   /** The remix form: whether the remixed video's end image comes along (when its images are kept). */
   keepEndImage: z.enum(['on', 'off', '']).optional(),
@@ -44,6 +49,10 @@ export interface WebRequestDeps {
   /** The adapter's own outbox (threads are started with it, as on Discord). */
   chat: ChatPort;
   intake: Intake;
+  /** The models on offer (the composer's model control and the request check). */
+  models: ModelCatalogPort;
+  /** The prices the composer shows. */
+  price?: PricePort | undefined;
   /** Checks an uploaded image's real bytes by the input rules (src/media/check-image.ts). */
   checkImage(bytes: Uint8Array, field: RefusalField): Promise<Result<CheckedImage, Refusal>>;
   logger: Logger;
@@ -81,12 +90,16 @@ export async function animate(
       // The composer is prefilled with the channel's defaults and sends them; a field left out takes them.
       loop: fields.loop ? fields.loop === 'on' : undefined,
       takes: fields.takes,
+      model: fields.model || undefined,
+      sound: fields.sound ? fields.sound === 'on' : undefined,
+      shape: fields.shape || undefined,
       kept,
     },
     {
       requester: person,
       where: { platform: 'web', channelId: channel.id, threadId: null },
       intake,
+      models: deps.models,
       metrics,
       logger,
       eventId,

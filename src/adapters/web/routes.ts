@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { dispatchAction } from '../../core/actions.js';
 import { MAX_TAKES } from '../../core/input-rules.js';
 import { type MessageRef, type UserRef, userKey } from '../../core/model.js';
+import { modelChoices, SHAPE_CHOICES } from '../../core/model-choices.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
 import { actionOf, WEB_REACTIONS } from './actions.js';
 import { localOnlyGate, requireSession, type SignedIn } from './auth.js';
@@ -96,9 +97,11 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
     const { person } = res.locals as SignedIn;
     const channel = await store.channel(WEB_CHANNEL);
     const page = await forPage(store, await store.list({ channelId: WEB_CHANNEL, threadId: null }));
-    // The composer starts from the channel's defaults (README.md, "Channel defaults").
+    // The composer starts from the channel's defaults (README.md, "Channel defaults"), and its controls
+    // offer each model with its price and lengths, and the shapes.
     const defaults = await intake.defaults.get({ platform: 'web', channelId: WEB_CHANNEL, threadId: null });
-    res.json({ me: me(person), channel, ...page, maxTakes: MAX_TAKES, defaults });
+    const models = modelChoices(deps.models, deps.price);
+    res.json({ me: me(person), channel, ...page, maxTakes: MAX_TAKES, defaults, models, shapes: SHAPE_CHOICES });
   });
 
   router.get('/web/api/threads/:id', gate, signedIn, async (req, res) => {

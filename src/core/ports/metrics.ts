@@ -30,8 +30,8 @@ export interface Metrics {
   spendEstimated(platform: Platform, micros: number): void;
   /** An attempt ended and Oxen charged this much for it (micro-dollars; 0 for most failures). */
   spendActual(platform: Platform, outcome: RequestOutcome, micros: number): void;
-  /** The price per second in force changed (micro-dollars; null: unknown). */
-  priceInForce(micros: number | null): void;
+  /** The price per second in force of a model, with or without sound (micro-dollars; null: unknown). */
+  priceInForce(model: string, sound: boolean, micros: number | null): void;
   /** The sweeper repaired a leak: a slot, a quota reservation, or a stuck attempt it revived or ended. */
   healed(kind: HealKind): void;
   /**

@@ -1,4 +1,5 @@
 import type { Duration } from '../model.js';
+import type { ModelPricing } from '../video-models.js';
 
 /** The five documented statuses, plus `unknown` for a value Oxen may add later (treated as non-terminal). */
 export type GenerationStatus = 'queued' | 'processing' | 'succeeded' | 'failed' | 'cancelled' | 'unknown';
@@ -14,6 +15,11 @@ export interface GenerationInput {
   duration: Duration;
   /** Generations from this one call (Oxen `num_generations`, 1–4); each is billed. @defaultValue 1 */
   numGenerations?: number;
+  /**
+   * The model's own body (core/video-models.ts `bodyFor`), sent as it is beside `model`; the fields
+   * above then only identify the request. Absent: the Kling O1 fields above are sent.
+   */
+  fields?: Record<string, unknown>;
 }
 
 /** A status row, normalised (`model_name` → `model`, `error_message` → `reason`). @see docs/oxen-api.md#status-rows */
@@ -64,8 +70,8 @@ export interface ModelInfo {
   displayName: string | null;
   /** `request_schema ?? json_request_schema`. */
   requestSchema: unknown;
-  /** `costPerSecondMicros`: USD per second of output in micro-dollars; null when absent or unreadable. */
-  pricing: { method: string | null; costPerSecondMicros: number | null } | null;
+  /** Micro-dollars per second of output (plain, with sound, by resolution); null where absent or unreadable. */
+  pricing: ({ method: string | null } & ModelPricing) | null;
 }
 
 /** A downloaded result streamed to disk. */

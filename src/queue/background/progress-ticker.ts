@@ -1,8 +1,8 @@
 import { ChatError } from '../../core/errors.js';
-import type { Duration } from '../../core/model.js';
-import type { AttemptRecord } from '../../core/request.js';
+import type { AttemptRecord, RequestRecord } from '../../core/request.js';
 import type { ProgressEntry, ScriptBudgets } from '../stores/progress-due.js';
 import { wakeJob } from '../stores/wake-job.js';
+import { modelOf } from '../worker/model-of.js';
 import { progressView } from '../worker/progress-message.js';
 import type { WorkerContext } from '../worker/worker-context.js';
 import { RATE_LIMIT_PAUSE_MS } from './final-edit-drain.js';
@@ -30,13 +30,15 @@ export function startProgressTicker(ctx: WorkerContext, options: ProgressTickerO
     const now = ctx.clock.now();
     const due = await ctx.progressDue.claim(now, TICK_BATCH, ctx.timings.progressEveryMs, options.budgets);
     if (due.length === 0) return;
-    // One read of the recent durations per tick and video length, not one per message.
-    const history = new Map<Duration, Promise<number[]>>();
-    const durations = (d: Duration) => {
-      let found = history.get(d);
+    // One read of the recent durations per tick, model and video length, not one per message.
+    const history = new Map<string, Promise<number[]>>();
+    const durations = (request: Pick<RequestRecord, 'model' | 'duration'>) => {
+      const model = modelOf(ctx, request).id;
+      const key = `${model}:${request.duration}`;
+      let found = history.get(key);
       if (!found) {
-        found = ctx.inbox.recentDurations(ctx.model, d);
-        history.set(d, found);
+        found = ctx.inbox.recentDurations(model, request.duration);
+        history.set(key, found);
       }
       return found;
     };
@@ -51,7 +53,7 @@ export function startProgressTicker(ctx: WorkerContext, options: ProgressTickerO
         const state = processing ? 'processing' : attempt.state;
         if (state !== attempt.state) await ctx.requests.setStateUnlessEnded(request.requestId, attempt.attempt, state);
         try {
-          const view = await progressView(ctx, { request, attempt }, state, {}, await durations(request.duration));
+          const view = await progressView(ctx, { request, attempt }, state, {}, await durations(request));
           await chat.edit(ref, view);
         } catch (error) {
           await skipped(ctx, entry, attempt, error);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { cancelDuplicates } from '../worker/duplicates.js';
 import type { WorkerContext } from '../worker/worker-context.js';
-import { listActive } from './active-list.js';
+import { type ActiveList, listActive } from './active-list.js';
 import { sweepStagedInputs } from './staged-sweep.js';
 import { SWEEP_START, sweep } from './sweeper.js';
 
@@ -47,7 +47,7 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
     const startedAt = ctx.clock.now();
     const waiting = await ctx.inbox.waitingGenerations();
     const waitingIds = new Set(waiting.map((w) => w.generationId));
-    const list = await listActive(ctx.oxen, ctx.model, waitingIds);
+    const list = await listEveryModel(ctx, waitingIds);
     const ttl = Math.max(1, Math.ceil((ctx.timings.reconcileMs * 3) / 1000));
     await ctx.inbox.saveSnapshot(list.rows, ttl);
     const active = new Set(list.rows.map((r) => r.generationId));
@@ -101,5 +101,15 @@ export function createReconciler(ctx: WorkerContext, deps: ReconcilerDeps) {
       clearInterval(timer);
       await running;
     },
+  };
+}
+
+/** The active list of every model on offer (one list call each; one model, one call as before). */
+async function listEveryModel(ctx: WorkerContext, waitingIds: ReadonlySet<string>): Promise<ActiveList> {
+  const lists = await Promise.all(ctx.models.list().map((m) => listActive(ctx.oxen, m.id, waitingIds)));
+  return {
+    rows: lists.flatMap((l) => l.rows),
+    pages: lists.reduce((sum, l) => sum + l.pages, 0),
+    complete: lists.every((l) => l.complete),
   };
 }

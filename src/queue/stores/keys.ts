@@ -20,7 +20,8 @@ export function storeKeys(prefix: string) {
     budgetMonth: (month: string) => `${p}:budget:month:${month}`,
     spendDay: (day: string) => `${p}:spend:${day}`,
     budgetAlert: (period: string) => `${p}:budget-alert:${period}`,
-    priceLastKnown: (model: string) => `${p}:price:${model}`,
+    /** The last facts (schema and pricing) Oxen gave of a model. */
+    modelLastKnown: (model: string) => `${p}:model:${model}`,
     waiting: () => `${p}:waiting`,
     snapshot: () => `${p}:oxen-active`,
     reconcileLock: () => `${p}:reconcile-lock`,

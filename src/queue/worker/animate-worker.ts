@@ -1,6 +1,7 @@
 import { type ConnectionOptions, DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { AnimateError, ChatError, isRetryable } from '../../core/errors.js';
 import { describeError, uncertainSubmitFailure } from '../../core/failure.js';
+import { familyCatalogue } from '../../core/family-catalogue.js';
 import { DEFAULT_VIDEO_RETENTION_DAYS } from '../../core/gallery.js';
 import { DEFAULT_LIMITS, type LimitSettings } from '../../core/limits.js';
 import { type Platform, TERMINAL_STATES } from '../../core/model.js';
@@ -9,6 +10,7 @@ import { type Clock, systemClock } from '../../core/ports/clock.js';
 import type { EditBudgetPort } from '../../core/ports/edit-budget.js';
 import type { ImageStore } from '../../core/ports/image-store.js';
 import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../../core/ports/models.js';
 import type { CompletionEventHub, OxenPort } from '../../core/ports/oxen.js';
 import { type PricePort, unknownPrice } from '../../core/ports/price.js';
 import type { VideoFitter } from '../../core/ports/video-fitter.js';
@@ -53,7 +55,8 @@ export interface AnimateWorkerDeps {
   redisHealth?: RedisHealth;
   /** Only `maxActiveGenerations` is used here. @defaultValue {@link DEFAULT_LIMITS} */
   limits?: Partial<LimitSettings>;
-  model: string;
+  /** The models on offer (OXEN_MODELS). @defaultValue Kling O1 alone, as the family table knows it */
+  models?: ModelCatalogPort;
   /** What differs from {@link DEFAULT_TIMINGS} (the environment's intervals, tests' short ones). */
   timings?: Partial<WorkerTimings>;
   /** Job activations processed at once (waiting jobs hold none). @defaultValue 20 */
@@ -93,7 +96,7 @@ export function createAnimateWorker(deps: AnimateWorkerDeps): { close(timeoutMs?
     logger,
     clock: deps.clock ?? systemClock,
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
-    model: deps.model,
+    models: deps.models ?? familyCatalogue(),
     timings,
     editBudget: deps.editBudget ?? createRedisEditBudget(redis, deps.prefix),
     finalEdits: stores.finalEdits,

@@ -1,10 +1,17 @@
 import { costOf, type Micros, parseUsd } from '../../core/money.js';
+import { type RequestRecord, requestSeconds } from '../../core/request.js';
 import type { WorkerContext } from './worker-context.js';
 
-/** The estimate of `seconds` of video at the price in force; undefined when no price is known. */
-export function estimateFor(ctx: Pick<WorkerContext, 'price'>, seconds: number): Micros | undefined {
-  const quote = ctx.price.current();
-  return quote ? costOf(quote.perSecond, seconds) : undefined;
+/**
+ * The estimate of a request's video at its model's price in force (with sound when it asked for sound);
+ * undefined when no price is known.
+ */
+export function estimateFor(
+  ctx: Pick<WorkerContext, 'price'>,
+  request: Pick<RequestRecord, 'duration' | 'takes' | 'model' | 'sound'>,
+): Micros | undefined {
+  const quote = ctx.price.current({ model: request.model, sound: request.sound });
+  return quote ? costOf(quote.perSecond, requestSeconds(request)) : undefined;
 }
 
 /** What one read of a generation's history row tells: the charge, and a fresh link to its result. */

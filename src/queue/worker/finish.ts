@@ -81,7 +81,7 @@ export async function endAttempt(ctx: WorkerContext, act: Activation, ending: En
     });
   }
   if (!first) return;
-  const settled = charged ?? estimateFor(ctx, requestSeconds(request));
+  const settled = charged ?? estimateFor(ctx, request);
   const patch: Partial<AttemptRecord> = { ...(settled !== undefined ? { costMicros: settled } : {}) };
   if (settled !== undefined) ctx.metrics.spendActual(request.where.platform, ending.outcome, settled);
   if (ending.outcome === 'cancelled' && ending.by) patch.cancelRequestedBy = ending.by;

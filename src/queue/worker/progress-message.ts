@@ -1,11 +1,11 @@
 import { ChatError } from '../../core/errors.js';
 import { type AttemptState, TERMINAL_STATES } from '../../core/model.js';
 import { estimateGenerationMs, shouldEdit } from '../../core/progress.js';
-import { requestSeconds } from '../../core/request.js';
 import type { FailureInfo, MessageView, ProgressView } from '../../core/views.js';
 import { RATE_LIMIT_PAUSE_MS, sendFinalEdit } from '../background/final-edit-drain.js';
 import { editScope } from '../stores/edit-budget.js';
 import { estimateFor } from './cost.js';
+import { modelOf, traitsOf } from './model-of.js';
 import type { Activation, WorkerContext } from './worker-context.js';
 
 /** What a progress update adds to the attempt's records. */
@@ -31,7 +31,7 @@ export async function progressView(
 ): Promise<MessageView> {
   const { request, attempt } = act;
   const now = extras.endedAt ?? ctx.clock.now();
-  history ??= await ctx.inbox.recentDurations(ctx.model, request.duration);
+  history ??= await ctx.inbox.recentDurations(modelOf(ctx, request).id, request.duration);
   const generationMs = estimateGenerationMs(history, request.duration);
   const before = (attempt.submittedAt ?? now) - attempt.createdAt;
   const view: ProgressView = {
@@ -40,12 +40,13 @@ export async function progressView(
     requester: request.requester,
     prompt: request.prompt,
     duration: request.duration,
+    ...traitsOf(ctx, request),
     state,
     elapsedMs: Math.max(0, now - attempt.createdAt),
     estimatedTotalMs: Math.max(0, before) + generationMs,
   };
   if (extras.queuePosition !== undefined) view.queuePosition = extras.queuePosition;
-  const estimate = estimateFor(ctx, requestSeconds(request));
+  const estimate = estimateFor(ctx, request);
   if (estimate !== undefined) view.estimateMicros = estimate;
   if (extras.chargedMicros !== undefined) view.chargedMicros = extras.chargedMicros;
   if (extras.failure) view.failure = extras.failure;

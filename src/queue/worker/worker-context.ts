@@ -7,6 +7,7 @@ import type { EditBudgetPort } from '../../core/ports/edit-budget.js';
 import type { GalleryPort } from '../../core/ports/gallery.js';
 import type { ImageStore } from '../../core/ports/image-store.js';
 import type { Metrics } from '../../core/ports/metrics.js';
+import type { ModelCatalogPort } from '../../core/ports/models.js';
 import type { OxenPort } from '../../core/ports/oxen.js';
 import type { PricePort } from '../../core/ports/price.js';
 import type { VideoFitter } from '../../core/ports/video-fitter.js';
@@ -31,7 +32,8 @@ export interface WorkerContext {
   logger: Logger;
   clock: Clock;
   limits: LimitSettings;
-  model: string;
+  /** The models on offer; a request names its own (the default when it names none). */
+  models: ModelCatalogPort;
   /** Every interval and hold of the worker, defaults filled in. */
   timings: WorkerTimings;
   /** The price of a second of video in force (estimates in messages). */

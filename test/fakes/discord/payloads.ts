@@ -78,6 +78,9 @@ export interface AnimateOptions {
   endImage?: APIAttachment;
   loop?: boolean;
   takes?: number;
+  model?: string;
+  sound?: boolean;
+  shape?: string;
 }
 
 /** `data` of a `/animate` chat-input command. */
@@ -91,6 +94,10 @@ export function animateData(o: AnimateOptions) {
   if (o.loop !== undefined) options.push({ name: 'loop', type: ApplicationCommandOptionType.Boolean, value: o.loop });
   if (o.takes !== undefined)
     options.push({ name: 'takes', type: ApplicationCommandOptionType.Integer, value: o.takes });
+  if (o.model !== undefined) options.push({ name: 'model', type: ApplicationCommandOptionType.String, value: o.model });
+  if (o.sound !== undefined)
+    options.push({ name: 'sound', type: ApplicationCommandOptionType.Boolean, value: o.sound });
+  if (o.shape !== undefined) options.push({ name: 'shape', type: ApplicationCommandOptionType.String, value: o.shape });
   const attachments: Record<string, APIAttachment> = { [o.image.id]: o.image };
   if (o.endImage) {
     options.push({ name: 'end_image', type: ApplicationCommandOptionType.Attachment, value: o.endImage.id });
@@ -105,6 +112,29 @@ export function animateData(o: AnimateOptions) {
       guild_id: FAKE_IDS.guild,
       options,
       resolved: { attachments },
+    },
+  };
+}
+
+/**
+ * `data` of an `/animate` autocomplete: the options typed so far, `focused` the one being typed in
+ * (Discord sends its partial value as a string).
+ */
+export function autocompleteData(focused: 'model' | 'duration', typed: string, model?: string) {
+  const options: Array<{ name: string; type: number; value: string; focused?: boolean }> = [];
+  if (model !== undefined && focused !== 'model') {
+    options.push({ name: 'model', type: ApplicationCommandOptionType.String, value: model });
+  }
+  const type = focused === 'model' ? ApplicationCommandOptionType.String : ApplicationCommandOptionType.Integer;
+  options.push({ name: focused, type, value: typed, focused: true });
+  return {
+    type: InteractionType.ApplicationCommandAutocomplete,
+    data: {
+      id: '500000000000000001',
+      name: 'animate',
+      type: ApplicationCommandType.ChatInput,
+      guild_id: FAKE_IDS.guild,
+      options,
     },
   };
 }
@@ -156,6 +186,7 @@ export function modalSubmitData(
   customId: string,
   fields: Record<string, string>,
   files: Record<string, APIAttachment> = {},
+  selects: Record<string, string[]> = {},
 ) {
   const uploads = Object.entries(files);
   return {
@@ -170,6 +201,10 @@ export function modalSubmitData(
         ...uploads.map(([id, att]) => ({
           type: ComponentType.Label,
           component: { type: ComponentType.FileUpload, custom_id: id, values: [att.id] },
+        })),
+        ...Object.entries(selects).map(([id, values]) => ({
+          type: ComponentType.Label,
+          component: { type: ComponentType.StringSelect, custom_id: id, values },
         })),
       ],
       ...(uploads.length > 0

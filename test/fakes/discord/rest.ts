@@ -183,7 +183,9 @@ export function createRestRouter(state: DiscordState, knobs: DiscordFakeKnobs, b
       webhook_id: FAKE_IDS.application,
     } as Partial<APIMessage>;
     if (type === InteractionResponseType.Modal) interaction.modal = data;
-    else if (type === InteractionResponseType.ChannelMessageWithSource) {
+    else if (type === InteractionResponseType.ApplicationCommandAutocompleteResult) {
+      interaction.choices = (data.choices ?? []) as NonNullable<typeof interaction.choices>;
+    } else if (type === InteractionResponseType.ChannelMessageWithSource) {
       const stored = createMessage(interaction.channelId, { ...req, json: data }, metadata, ephemeral);
       interaction.originalId = stored.message.id;
     } else if (type === InteractionResponseType.DeferredChannelMessageWithSource) {

@@ -6,6 +6,7 @@ import { FakeGateway } from './gateway.js';
 import {
   type AnimateOptions,
   animateData,
+  autocompleteData,
   type InteractionContext,
   interactionBase,
   messageCommandData,
@@ -55,6 +56,8 @@ export interface DiscordFake {
   expireAttachment(att: APIAttachment): void;
   /** Dispatches `/animate`; returns the interaction id. */
   animate(options: AnimateOptions, ctx?: InteractionContext): string;
+  /** Dispatches an `/animate` autocomplete for `focused` (the model typed so far, if any); returns its id. */
+  autocomplete(focused: 'model' | 'duration', typed: string, model?: string): string;
   /** Dispatches a chat-input command (`/animations`, or `/animate-defaults` with its options by name). */
   command(name: string, ctx?: InteractionContext, options?: Record<string, number | boolean | string>): string;
   /** Dispatches a message context-menu command ("Animate image" unless `name` says otherwise) on a message. */
@@ -65,6 +68,8 @@ export interface DiscordFake {
     fields: Record<string, string>,
     ctx?: InteractionContext,
     files?: Record<string, APIAttachment>,
+    /** The values chosen in its string selects (a labelled select each), by custom id. */
+    selects?: Record<string, string[]>,
   ): string;
   /** Posts a message by a user (e.g. one carrying an image for the context menu). */
   userMessage(channelId: string, userId: string, content: string, attachments?: APIAttachment[]): APIMessage;
@@ -214,8 +219,10 @@ export async function startDiscordFake(): Promise<DiscordFake> {
     },
     animate: (options, ctx) => dispatchInteraction(ctx, animateData(options)),
     command: (name, ctx, options) => dispatchInteraction(ctx, plainCommandData(name, options)),
+    autocomplete: (focused, typed, model) => dispatchInteraction(undefined, autocompleteData(focused, typed, model)),
     messageCommand: (message, ctx, name) => dispatchInteraction(ctx, messageCommandData(message, name)),
-    submitModal: (customId, fields, ctx, files) => dispatchInteraction(ctx, modalSubmitData(customId, fields, files)),
+    submitModal: (customId, fields, ctx, files, selects) =>
+      dispatchInteraction(ctx, modalSubmitData(customId, fields, files, selects)),
     userMessage(channelId, userId, content, attachments = []) {
       return state.addMessage(channelId, { content, author: userObject(userId), attachments }).message;
     },

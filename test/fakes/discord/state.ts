@@ -55,6 +55,8 @@ export interface StoredInteraction {
   /** Message id of the original response (`@original`). */
   originalId?: string;
   followupIds: string[];
+  /** The suggestions an autocomplete was answered with (callback type 8). */
+  choices?: Array<{ name: string; value: string | number }>;
 }
 
 /** The fake's mutable world. */

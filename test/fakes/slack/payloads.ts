@@ -49,6 +49,18 @@ export function fileObject(f: FakeFile): Record<string, unknown> {
 }
 
 /** A `view_submission` of the modal the bot opened, with the person's entries filled in. */
+/** The value a select block starts on, as a person who leaves it alone submits it. */
+function initialOf(blocks: Array<{ block_id?: string }>, id: string): string {
+  const block = blocks.find((b) => b.block_id === id) as { element?: { initial_option?: { value?: string } } };
+  return block?.element?.initial_option?.value ?? '';
+}
+
+/** Whether a checkbox block was prefilled ticked (`initial_options`). */
+function initiallyTicked(blocks: Array<{ block_id?: string }>, id: string): boolean {
+  const block = blocks.find((b) => b.block_id === id) as { element?: { initial_options?: unknown[] } };
+  return (block?.element?.initial_options?.length ?? 0) > 0;
+}
+
 export function viewSubmission(input: {
   view: { id: string; view: Record<string, unknown> };
   user?: string;
@@ -62,6 +74,10 @@ export function viewSubmission(input: {
     takes?: string;
     /** A remix of kept images: the "keep its end image" box. */
     keepEndImage?: boolean;
+    /** A model id; absent leaves the select on its initial option (the default model). */
+    model?: string;
+    sound?: boolean;
+    shape?: string;
   };
 }): Record<string, unknown> {
   const values: Record<string, Record<string, unknown>> = {};
@@ -94,6 +110,21 @@ export function viewSubmission(input: {
         selected_options: input.values.keepEndImage
           ? [{ value: 'keep_end', text: { type: 'plain_text', text: 'Keep' } }]
           : [],
+      },
+    };
+  }
+  const select = (value: string) => ({
+    value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value } },
+  });
+  if (has('model')) values.model = select(input.values.model ?? initialOf(blocks, 'model'));
+  if (has('shape')) values.shape = select(input.values.shape ?? initialOf(blocks, 'shape'));
+  if (has('sound')) {
+    // Untouched, the box keeps what the form was prefilled with.
+    const sound = input.values.sound ?? initiallyTicked(blocks, 'sound');
+    values.sound = {
+      value: {
+        type: 'checkboxes',
+        selected_options: sound ? [{ value: 'sound', text: { type: 'plain_text', text: 'Sound' } }] : [],
       },
     };
   }

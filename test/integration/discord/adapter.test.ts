@@ -74,7 +74,7 @@ describe('discord intake with the real discord.js', () => {
   test.each([
     ['a prompt over 2500 characters', { prompt: 'x'.repeat(2501) }, 'the limit is 2500'],
     ['a blank prompt', { prompt: '   ' }, 'The prompt is empty'],
-    ['a duration of 7', { duration: 7 }, 'Duration must be 5 or 10'],
+    ['a duration of 7', { duration: 7 }, 'Kling O1 takes 5 or 10 seconds'],
     ['an image smaller than 300 px', { image: [200, 200] }, '200×200 px'],
     ['a panorama', { image: [1200, 300] }, 'aspect'],
   ] as const)('GIVEN %s THEN an ephemeral refusal and nothing deferred or submitted', async (_what, change, words) => {

@@ -82,7 +82,9 @@ describe('discord reactions end to end', () => {
     const statusId = stack.discord.command('animations');
     const status = await eventually(() => stack.discord.responses(statusId)[0], 'the /animations answer');
     expect(stack.discord.state.messages.get(status.id)?.ephemeral).toBe(true);
-    expect(status.content).toMatch(/• \*cancel me\* \(5 s\): (sent to oxen|animating), \d+ s so far, in <#\d+>/);
+    expect(status.content).toMatch(
+      /• \*cancel me\* \(5 s by Kling O1\): (sent to oxen|animating), \d+ s so far, in <#\d+>/,
+    );
     expect(status.content).toMatch(/Today: \d+ s of 600 s of video used, \d+ s left/);
     stack.discord.react(thread, progress.id, FAKE_IDS.bob, '❌');
     stack.discord.react(thread, progress.id, FAKE_IDS.alice, '❌');

@@ -14,6 +14,7 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
+import { startTestModelBook } from '../../support/models.js';
 import { endInputRetention } from '../../support/retention.js';
 import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
 
@@ -35,6 +36,8 @@ export interface DiscordStack {
 /** Options of {@link startDiscordStack}. */
 export interface DiscordStackOptions {
   limits?: Partial<LimitSettings>;
+  /** OXEN_MODELS: the model book then reads them from the simulator. @defaultValue Kling O1 alone, unpriced */
+  models?: string[];
   worker?: Partial<AnimateWorkerDeps>;
 }
 
@@ -52,6 +55,9 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
 
   // Worker side.
   const workerRedis = createRedisConnection(redisUrl, { forWorker: true });
+  const redis = createRedisConnection(redisUrl, { forWorker: false });
+  const book = options.models ? await startTestModelBook(sim, redis, prefix, options.models) : undefined;
+  const models = book ? { models: book, price: book } : {};
   const oxen: OxenPort = createOxenClient({
     logger: silentLogger(),
     baseUrl: sim.url,
@@ -69,17 +75,16 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
   const imageStore = createOxenImageStore(oxen, TEST_INPUT_REPO);
   const worker = buildTestWorker(
     { connection: workerRedis, prefix, oxen, events, chat: { discord: chat }, imageStore },
-    { limits, ...options.worker, timings: { progressEveryMs: 100, ...options.worker?.timings } },
+    { limits, ...models, ...options.worker, timings: { progressEveryMs: 100, ...options.worker?.timings } },
   );
 
   // Bot side.
-  const redis = createRedisConnection(redisUrl, { forWorker: false });
   const imageFetcher = createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: sim.url });
   const startBot = async () => {
-    const intake = createIntake({ connection: redis, prefix, limits, oxen });
+    const intake = createIntake({ connection: redis, prefix, limits, oxen, ...models });
     const adapter = createDiscordAdapter(
       { token: discord.token, apiUrl: discord.apiUrl, retries: 0, waitGuildTimeoutMs: 1_000 },
-      { intake, imageFetcher, logger: silentLogger() },
+      { intake, imageFetcher, logger: silentLogger(), ...models },
     );
     await adapter.start();
     return { intake, adapter };

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { DiscordHandlerDeps } from '../../../src/adapters/discord/deps.js';
 import { handleReaction } from '../../../src/adapters/discord/reactions.js';
+import { familyCatalogue } from '../../../src/core/family-catalogue.js';
 import type { CheckedImage } from '../../../src/core/images.js';
 import type { MessageRef } from '../../../src/core/model.js';
 import { noopMetrics } from '../../../src/core/ports/metrics.js';
@@ -81,6 +82,7 @@ beforeEach(async () => {
   chat = createMemoryChat('discord');
   deps = {
     intake,
+    models: familyCatalogue(),
     imageFetcher: { fetch: async () => err(refusal('image_missing')) },
     logger: silentLogger(),
     metrics: noopMetrics,

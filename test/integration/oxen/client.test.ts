@@ -166,7 +166,17 @@ describe('Oxen client against the simulator', () => {
 
   it('should read model info with its request schema and pricing', async () => {
     const info = await oxen.modelInfo(MODEL);
-    expect(info.pricing).toEqual({ method: 'per_video_output_second', costPerSecondMicros: 112_000 });
+    expect(info.pricing).toEqual({
+      method: 'per_video_output_second',
+      perSecond: 112_000,
+      perSecondWithAudio: null,
+      byResolution: {},
+    });
+    // A model with sound has its price with sound too.
+    expect((await oxen.modelInfo('kling-video-o3-omni')).pricing).toMatchObject({
+      perSecond: 140_000,
+      perSecondWithAudio: 210_000,
+    });
     expect(info.requestSchema).toMatchObject({ required: ['prompt', 'input_image'] });
     await expect(oxen.modelInfo('nope')).rejects.toThrow('Model not found: nope');
   });

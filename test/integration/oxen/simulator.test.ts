@@ -60,6 +60,30 @@ describe('Oxen simulator contract', () => {
     }
   });
 
+  it('should serve each model with its schema and price, and fail at run time a body its schema refuses', async () => {
+    for (const id of ['kling-video-o3-omni', 'google-veo-3-1', 'ltx-2-3', 'wan-v2-7-image-to-video']) {
+      const info = (await (await call(`/api/ai/models/${id}`)).json()) as Record<string, unknown>;
+      expect(info).toMatchObject({
+        id,
+        pricing: { cost_per_second: expect.any(Number) },
+        request_schema: { type: 'object' },
+      });
+    }
+    const img = sim.putFile('t/in', 'veo.png', makePng(640, 480), 'image/png');
+    const refused = await finalRow({ model: 'google-veo-3-1', input_image: img, duration: 5 });
+    expect(refused.status).toBe('failed');
+    expect(refused.error_message).toMatch(/duration must be one of: 4, 6, 8/);
+    const range = await finalRow({ model: 'ltx-2-3', input_image: img, duration: 21 });
+    expect(range.error_message).toMatch(/duration must be <= 20/);
+    const started = await finalRow({
+      model: 'kling-video-o3-omni',
+      start_image_url: img,
+      duration: 7,
+      aspect_ratio: '1:1',
+    });
+    expect(started.status).toBe('succeeded');
+  });
+
   it('should check model, num_generations and the key synchronously', async () => {
     expect((await enqueue({ model: 'nope' })).body).toEqual({ error: { message: 'Model not found: nope' } });
     expect((await enqueue({ num_generations: 5 })).status).toBe(400);

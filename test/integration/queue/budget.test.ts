@@ -2,7 +2,6 @@
  * Cost visible and budgets enforced: the estimate before, Oxen's charge after, team budgets reserved
  * atomically with the per-user quota and settled exactly once.
  */
-import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatError } from '../../../src/core/errors.js';
@@ -10,7 +9,7 @@ import { utcDay } from '../../../src/core/limits.js';
 import { userKey } from '../../../src/core/model.js';
 import type { OxenPort } from '../../../src/core/ports/oxen.js';
 import type { PricePort } from '../../../src/core/ports/price.js';
-import { createPriceBook } from '../../../src/queue/background/price-book.js';
+import { createModelBook, type ModelBookDeps } from '../../../src/queue/background/model-book.js';
 import type { AnimateJobData } from '../../../src/queue/job-data.js';
 import { ANIMATE_QUEUE, storeKeys } from '../../../src/queue/stores/keys.js';
 import { eventually } from '../../support/eventually.js';
@@ -177,46 +176,56 @@ describe('cost and budgets', () => {
   });
 });
 
-describe('the price book', () => {
+describe('the model book', () => {
   it('GIVEN the models endpoint goes down or answers garbage THEN the last known price stays in force, across restarts', async () => {
     const s = await createStack();
     try {
-      const key = `${s.prefix}:price-test-${randomUUID()}`;
+      const key = (model: string) => `${s.prefix}:model-test-${model}`;
       let mode: 'ok' | 'down' | 'garbage' = 'ok';
       const oxen: OxenPort = {
         ...s.oxen,
         async modelInfo(model, signal) {
           if (mode === 'down') throw new Error('503 from Oxen');
           const info = await s.oxen.modelInfo(model, signal);
-          return mode === 'garbage' ? { ...info, pricing: { method: null, costPerSecondMicros: null } } : info;
+          const none = { method: null, perSecond: null, perSecondWithAudio: null, byResolution: {} };
+          return mode === 'garbage' ? { ...info, pricing: none } : info;
         },
       };
-      const book = createPriceBook({ oxen, model: MODEL, redis: s.redis, lastKnownKey: key });
-      await book.start();
-      expect(book.current()).toEqual({ perSecond: 112_000, source: 'oxen' });
+      const book = (extra: Partial<ModelBookDeps> = {}) =>
+        createModelBook({ oxen, modelIds: [MODEL], redis: s.redis, lastKnownKey: key, validate: () => null, ...extra });
+      const first = book();
+      await first.start();
+      expect(first.current()).toEqual({ perSecond: 112_000, source: 'oxen' });
       mode = 'down';
-      await book.refresh();
-      expect(book.current()?.perSecond).toBe(112_000);
+      await first.refresh();
+      expect(first.current()?.perSecond).toBe(112_000);
       mode = 'garbage';
-      await book.refresh();
-      expect(book.current()?.perSecond).toBe(112_000);
-      book.stop();
+      await first.refresh();
+      expect(first.current()?.perSecond).toBe(112_000);
+      first.stop();
 
-      // A restart while Oxen is down: the price saved in Redis.
+      // A restart while Oxen is down: the facts saved in Redis, schema and price.
       mode = 'down';
-      const restarted = createPriceBook({ oxen, model: MODEL, redis: s.redis, lastKnownKey: key });
+      const restarted = book();
       await restarted.start();
       expect(restarted.current()).toEqual({ perSecond: 112_000, source: 'last_known' });
+      expect(restarted.defaultModel().schema).not.toBeNull();
       restarted.stop();
 
       // PRICE_PER_SECOND_USD wins; with neither a price nor a key, nothing is claimed.
-      const override = createPriceBook({ oxen, model: MODEL, redis: s.redis, lastKnownKey: key, override: 84_000 });
+      const override = book({ override: 84_000 });
       await override.start();
       expect(override.current()).toEqual({ perSecond: 84_000, source: 'override' });
       override.stop();
-      const none = createPriceBook({ model: MODEL, redis: s.redis, lastKnownKey: `${key}-none` });
+      const none = createModelBook({
+        modelIds: [MODEL],
+        redis: s.redis,
+        lastKnownKey: (m) => `${key(m)}-none`,
+        validate: () => null,
+      });
       await none.start();
       expect(none.current()).toBeNull();
+      expect(none.defaultModel().id).toBe(MODEL);
       none.stop();
     } finally {
       await s.close();

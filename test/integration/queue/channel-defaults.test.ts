@@ -27,7 +27,7 @@ describe('the channel defaults store (Redis)', () => {
   });
 
   it('GIVEN a stored default the code no longer takes THEN it is dropped and the rest still apply', async () => {
-    await redis.hset(keys.channelDefaults(), 'slack:C7', JSON.stringify({ duration: 10, model: 'gone', takes: 9 }));
+    await redis.hset(keys.channelDefaults(), 'slack:C7', JSON.stringify({ duration: 10, colour: 'red', takes: 9 }));
     expect(await store.get({ platform: 'slack', channelId: 'C7', threadId: null })).toEqual({ duration: 10 });
   });
 });

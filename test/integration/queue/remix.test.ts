@@ -45,7 +45,16 @@ describe('remix (🔀) in the intake and the worker', () => {
     expect(source).toEqual({
       ok: true,
       value: {
-        options: { prompt: input.prompt, duration: 5, loop: false, takes: 1, endImage: true },
+        options: {
+          prompt: input.prompt,
+          model: 'kling-video-o1-image-to-video',
+          duration: 5,
+          sound: false,
+          shape: 'original',
+          loop: false,
+          takes: 1,
+          endImage: true,
+        },
         imagesKept: true,
       },
     });

@@ -19,6 +19,7 @@ import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import type { FakeFile, FakeMessage } from '../../fakes/slack/state.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';
 import { makePng } from '../../support/images.js';
+import { startTestModelBook } from '../../support/models.js';
 import { endInputRetention } from '../../support/retention.js';
 import { buildTestWorker } from '../../support/worker.js';
 
@@ -49,7 +50,14 @@ export interface SlackHarness {
  * Bolt receiver on a shared express app, the real intake and worker on Redis under a prefix of its own,
  * the Oxen simulator, the Slack fake as the Web API and file host.
  */
-export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; limits?: Partial<LimitSettings> } = {}) {
+export async function startSlackHarness(
+  options: {
+    knobs?: Partial<SimKnobs>;
+    limits?: Partial<LimitSettings>;
+    /** OXEN_MODELS, read from the simulator by the model book. @defaultValue Kling O1 alone, unpriced */
+    models?: string[];
+  } = {},
+) {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `{t-${randomUUID()}}`;
   const logger = silentLogger();
@@ -65,6 +73,9 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
   await events.start();
   const workerConnection = createRedisConnection(redisUrl, { forWorker: true });
   const imageStore = createOxenImageStore(oxen, 'local/animate-inputs');
+  const redis: Redis = createRedisConnection(redisUrl, { forWorker: false });
+  const book = options.models ? await startTestModelBook(sim, redis, prefix, options.models) : undefined;
+  const models = book ? { models: book, price: book } : {};
   const worker = buildTestWorker(
     {
       connection: workerConnection,
@@ -77,12 +88,12 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
     },
     {
       ...(options.limits ? { limits: options.limits } : {}),
+      ...models,
       timings: { reconcileMs: 250, editIntervalMs: 50, progressEveryMs: 250 },
     },
   );
 
   // Bot side (src/roles/bot-part.ts).
-  const redis: Redis = createRedisConnection(redisUrl, { forWorker: false });
   // As the bot role wires it: a 🔁 after the retention asks the adapter for the image again.
   let refetcher: PlatformAdapter | undefined;
   const intake = createIntake({
@@ -91,6 +102,7 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
     logger,
     refetchImage: async (source, field, signal) =>
       refetcher?.refetchImage ? refetcher.refetchImage(source, field, signal) : null,
+    ...models,
     ...(options.limits ? { limits: options.limits } : {}),
   });
   const imageFetcher = createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: sim.url });
@@ -99,7 +111,7 @@ export async function startSlackHarness(options: { knobs?: Partial<SimKnobs>; li
     // A budget no busy machine outlasts, so modal checks always answer inline (receiver.test.ts covers
     // what happens past the budget).
     { botToken: slack.botToken, signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl, retries: 0, ackBudgetMs: 10_000 },
-    { intake, imageFetcher, logger, expressApp: app },
+    { intake, imageFetcher, logger, expressApp: app, ...models },
   );
   refetcher = adapter;
   await adapter.start();

@@ -92,7 +92,7 @@ describe('Telegram requests', () => {
     const noImage = await stack.telegram.sendText({ chatId: GROUP, text: '/animate a cat with no picture' });
     const takes = await stack.telegram.sendPhoto({ chatId: GROUP, caption: '/animate a cat takes:9' });
     const told = (m: FakeMessage) => eventually(() => stack.repliesTo(m)[0]?.text, 'the answer');
-    expect(await told(tooLong)).toContain('Duration must be 5 or 10 seconds');
+    expect(await told(tooLong)).toContain('Kling O1 takes 5 or 10 seconds');
     const help = await told(unknown);
     expect(help).toContain('take:3');
     expect(help).toContain('takes:2');

@@ -19,6 +19,7 @@ import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/s
 import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { startTelegramFake, type TelegramFake } from '../../fakes/telegram/server.js';
 import { ALICE, type FakeMessage } from '../../fakes/telegram/state.js';
+import { startTestModelBook } from '../../support/models.js';
 import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
 
 /** The secret the webhook harness sets. */
@@ -56,6 +57,8 @@ export async function startTelegramStack(
     webhook?: boolean;
     /** The image store's input retention (0: the copies go as soon as an attempt ends). */
     inputRetentionMs?: number;
+    /** OXEN_MODELS: read from the simulator's catalogue into a model book. @defaultValue Kling O1 alone */
+    models?: string[];
   } = {},
 ): Promise<TelegramStack> {
   const telegram = await startTelegramFake();
@@ -64,6 +67,10 @@ export async function startTelegramStack(
   const prefix = `{t-${randomUUID()}}`;
   const limits: Partial<LimitSettings> = { maxActivePerUser: 5, dailySecondsPerUser: 600, ...options.limits };
   const logger = silentLogger();
+
+  const redis = createRedisConnection(redisUrl, { forWorker: false });
+  const book = options.models ? await startTestModelBook(sim, redis, prefix, options.models) : undefined;
+  const models = book ? { models: book, price: book } : {};
 
   // Worker side.
   const workerRedis = createRedisConnection(redisUrl, { forWorker: true });
@@ -98,12 +105,11 @@ export async function startTelegramStack(
           }),
         },
       },
-      { limits, timings: { progressEveryMs: 100 } },
+      { limits, ...models, timings: { progressEveryMs: 100 } },
     );
   let worker = startWorker();
 
   // Bot side: the webhook route lives on an express app, like the bot's HTTP server.
-  const redis = createRedisConnection(redisUrl, { forWorker: false });
   const imageFetcher = createImageFetcher({ allowedHosts: ['127.0.0.1'], oxenBaseUrl: sim.url });
   const app = express();
   const server = await new Promise<Server>((resolve) => {
@@ -121,6 +127,7 @@ export async function startTelegramStack(
       oxen,
       refetchImage: async (source, field, signal) =>
         adapter?.refetchImage ? adapter.refetchImage(source, field, signal) : null,
+      ...models,
     });
     // One route per app: a restarted webhook bot reuses the first one's (express keeps routes for good).
     const webhook = options.webhook && !mounted ? { url: webhookUrl, secret: WEBHOOK_SECRET } : undefined;
@@ -135,7 +142,7 @@ export async function startTelegramStack(
           .map((id) => Number(id.slice('telegram:'.length))),
         ...(webhook ? { webhook } : {}),
       },
-      { intake, imageFetcher, logger, expressApp: app },
+      { intake, imageFetcher, logger, expressApp: app, ...models },
     );
     await adapter.start();
     return { intake, adapter };

@@ -116,7 +116,7 @@ describe('web playground in a real browser', () => {
       buffer: options.image ?? makePng(640, 480),
     });
     await p.fill('#composer-prompt', prompt);
-    await p.check(`input[name="duration"][value="${options.duration ?? 5}"]`);
+    await p.selectOption('#composer-duration', String(options.duration ?? 5));
     const [response] = await Promise.all([
       p.waitForResponse((r) => r.url().endsWith('/web/api/animate')),
       p.click('#composer-send'),
@@ -205,7 +205,7 @@ describe('web playground in a real browser', () => {
     await page.locator('#composer-remix').waitFor();
     expect(await page.locator('#composer-remix-text').textContent()).toContain('from its own images');
     expect(await page.inputValue('#composer-prompt')).toBe('slow push-in, light drifting across the frame');
-    expect(await page.isChecked('input[name="duration"][value="10"]')).toBe(true);
+    expect(await page.inputValue('#composer-duration')).toBe('10');
 
     await page.fill('#composer-prompt', 'the light fades to night');
     const [response] = await Promise.all([

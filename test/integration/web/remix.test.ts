@@ -160,7 +160,16 @@ describe('web playground: remix and channel defaults end to end', () => {
 
     const prefill = await fetch(`${base}/web/api/messages/${video.id}/remix`, { headers: { cookie: owner.cookie } });
     expect(await prefill.json()).toEqual({
-      options: { prompt: 'a snail on a leaf', duration: 5, loop: false, takes: 1, endImage: false },
+      options: {
+        prompt: 'a snail on a leaf',
+        model: 'kling-video-o1-image-to-video',
+        duration: 5,
+        sound: false,
+        shape: 'original',
+        loop: false,
+        takes: 1,
+        endImage: false,
+      },
       imagesKept: true,
     });
     const remix = await post(

@@ -24,10 +24,29 @@ describe('options typed in a request text', () => {
   });
 
   it('GIVEN a word written name:value that no option has THEN it is reported, not sent as the prompt', () => {
-    expect(parseTextOptions('a candle take:3 model:veo')).toEqual({
+    expect(parseTextOptions('a candle take:3 colour:red')).toEqual({
       prompt: 'a candle',
-      unknown: ['take:3', 'model:veo'],
+      unknown: ['take:3', 'colour:red'],
     });
+  });
+
+  it('GIVEN model:, sound or nosound and shape: THEN each is read as typed and the prompt keeps the rest', () => {
+    expect(parseTextOptions('a wave breaking model:veo-3.1 sound shape:9:16 8s')).toEqual({
+      prompt: 'a wave breaking',
+      duration: '8',
+      model: 'veo-3.1',
+      sound: true,
+      shape: '9:16',
+      unknown: [],
+    });
+    expect(parseTextOptions('rain nosound model:kling-video-o3-omni')).toEqual({
+      prompt: 'rain',
+      model: 'kling-video-o3-omni',
+      sound: false,
+      unknown: [],
+    });
+    // Only the word on its own is the option: "sounds" stays in the prompt.
+    expect(parseTextOptions('the sounds of rain').sound).toBeUndefined();
   });
 
   it('GIVEN a link or "note: text" THEN they stay prose', () => {
@@ -45,6 +64,16 @@ describe('options typed in a request text', () => {
     const help = renderTextOptionsHelp(['take:3'], plain);
     expect(help).toContain('*take:3*');
     expect(help).toContain('Nothing was started');
-    for (const option of ['*10s*', '*loop*', '*takes:2*', '*takes:4*']) expect(help).toContain(option);
+    for (const option of [
+      '*10s*',
+      '*loop*',
+      '*takes:2*',
+      '*takes:4*',
+      '*model:*',
+      '*sound*',
+      '*nosound*',
+      '*shape:9:16*',
+    ])
+      expect(help).toContain(option);
   });
 });

@@ -27,6 +27,8 @@ const state = {
   remix: null,
   /** The channel's defaults, which the composer starts from. */
   defaults: {},
+  /** The models on offer, as `/web/api/state` lists them. */
+  models: [],
 };
 
 /** A random id for one submit or click: the same request sent twice is one event. */
@@ -151,6 +153,7 @@ async function loadState() {
   state.channel = body.channel;
   $('channel-name').textContent = `# ${body.channel?.name ?? 'playground'}`;
   $('composer-takes').max = String(body.maxTakes ?? 4);
+  showModels(body.models ?? [], body.shapes ?? []);
   upsert(body.messages, body.names);
   showDefaults(body.defaults ?? {});
   if (state.openThread) await loadThread(state.openThread);
@@ -158,6 +161,73 @@ async function loadState() {
     // A link from the gallery to the thread a video was posted in.
     await openThread(location.hash.slice('#thread='.length));
   }
+}
+
+/**
+ * The composer's model, duration, sound and shape controls from the bot's live catalogue: the durations
+ * offered and whether sound can be asked for follow the chosen model.
+ */
+function showModels(models, shapes) {
+  state.models = models;
+  const select = $('composer-model');
+  const chosen = select.value;
+  select.replaceChildren(
+    ...models.map((m) => {
+      const option = document.createElement('option');
+      option.value = m.id;
+      option.textContent = m.label;
+      return option;
+    }),
+  );
+  if (models.some((m) => m.id === chosen)) select.value = chosen;
+  const shape = $('composer-shape');
+  const shapeNow = shape.value;
+  shape.replaceChildren(
+    ...shapes.map((s) => {
+      const option = document.createElement('option');
+      option.value = s.value;
+      option.textContent = s.label;
+      return option;
+    }),
+  );
+  if (shapes.some((s) => s.value === shapeNow)) shape.value = shapeNow;
+  showModelOptions();
+  // The defaults form offers the same models, shapes and every length any model takes.
+  const notSet = () => {
+    const option = document.createElement('option');
+    option.value = '';
+    option.textContent = 'not set';
+    return option;
+  };
+  const optionOf = (value, text) => {
+    const option = document.createElement('option');
+    option.value = String(value);
+    option.textContent = text;
+    return option;
+  };
+  $('defaults-model').replaceChildren(notSet(), ...models.map((m) => optionOf(m.id, m.label)));
+  $('defaults-shape').replaceChildren(notSet(), ...shapes.map((s) => optionOf(s.value, s.label)));
+  const lengths = [...new Set(models.flatMap((m) => m.durations))].sort((a, b) => a - b);
+  $('defaults-duration').replaceChildren(notSet(), ...lengths.map((d) => optionOf(d, `${d} s`)));
+}
+
+function showModelOptions() {
+  const model = (state.models ?? []).find((m) => m.id === $('composer-model').value);
+  if (!model) return;
+  const duration = $('composer-duration');
+  const before = Number(duration.value);
+  duration.replaceChildren(
+    ...model.durations.map((d) => {
+      const option = document.createElement('option');
+      option.value = String(d);
+      option.textContent = `${d} s`;
+      return option;
+    }),
+  );
+  duration.value = String(model.durations.includes(before) ? before : model.defaultDuration);
+  const sound = $('composer-sound');
+  sound.disabled = !model.sound;
+  if (!model.sound) sound.checked = false;
 }
 
 async function loadThread(id) {
@@ -362,10 +432,18 @@ function noteOn(button, text) {
 
 /** Sets the composer's options (duration, loop, takes) to `options`, leaving out what it does not give. */
 function setComposerOptions(options) {
-  if (options.duration !== undefined) {
-    const radio = document.querySelector(`input[name="duration"][value="${options.duration}"]`);
-    if (radio) radio.checked = true;
+  if (options.model !== undefined && (state.models ?? []).some((m) => m.id === options.model)) {
+    $('composer-model').value = options.model;
+    showModelOptions();
   }
+  if (options.duration !== undefined) {
+    const duration = $('composer-duration');
+    if ([...duration.options].some((o) => o.value === String(options.duration))) {
+      duration.value = String(options.duration);
+    }
+  }
+  if (options.sound !== undefined && !$('composer-sound').disabled) $('composer-sound').checked = options.sound;
+  if (options.shape !== undefined) $('composer-shape').value = options.shape;
   if (options.loop !== undefined) $('composer-loop').checked = options.loop;
   if (options.takes !== undefined) $('composer-takes').value = String(options.takes);
 }
@@ -408,7 +486,10 @@ $('composer-remix-cancel').addEventListener('click', endRemix);
 function showDefaults(defaults) {
   state.defaults = defaults;
   if (!state.remix) setComposerOptions(defaults);
+  $('defaults-model').value = defaults.model ?? '';
   $('defaults-duration').value = defaults.duration === undefined ? '' : String(defaults.duration);
+  $('defaults-sound').value = defaults.sound === undefined ? '' : defaults.sound ? 'on' : 'off';
+  $('defaults-shape').value = defaults.shape ?? '';
   $('defaults-loop').value = defaults.loop === undefined ? '' : defaults.loop ? 'on' : 'off';
   $('defaults-takes').value = defaults.takes === undefined ? '' : String(defaults.takes);
 }
@@ -432,7 +513,10 @@ $('defaults').addEventListener('toggle', async () => {
 $('defaults-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const defaults = {};
+  if ($('defaults-model').value) defaults.model = $('defaults-model').value;
   if ($('defaults-duration').value) defaults.duration = $('defaults-duration').value;
+  if ($('defaults-sound').value) defaults.sound = $('defaults-sound').value;
+  if ($('defaults-shape').value) defaults.shape = $('defaults-shape').value;
   if ($('defaults-loop').value) defaults.loop = $('defaults-loop').value;
   if ($('defaults-takes').value) defaults.takes = $('defaults-takes').value;
   saveDefaults({ defaults });
@@ -531,6 +615,7 @@ document.addEventListener('paste', (event) => {
   event.preventDefault();
   setStartImage(file);
 });
+$('composer-model').addEventListener('change', () => showModelOptions());
 $('composer-prompt').addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) $('composer').requestSubmit();
 });
@@ -542,7 +627,10 @@ $('composer').addEventListener('submit', async (event) => {
   const form = new FormData();
   form.set('eventId', eventId());
   form.set('prompt', $('composer-prompt').value);
-  form.set('duration', document.querySelector('input[name="duration"]:checked')?.value ?? '5');
+  form.set('model', $('composer-model').value);
+  form.set('duration', $('composer-duration').value || '5');
+  form.set('sound', $('composer-sound').checked ? 'on' : 'off');
+  form.set('shape', $('composer-shape').value || 'original');
   form.set('loop', $('composer-loop').checked ? 'on' : 'off');
   form.set('takes', $('composer-takes').value || '1');
   if (state.startImage) form.set('image', state.startImage, state.startImage.name || 'pasted.png');
@@ -592,6 +680,10 @@ const FIELD_INPUTS = {
   image: 'composer-image',
   end_image: 'composer-end-image',
   prompt: 'composer-prompt',
+  duration: 'composer-duration',
+  model: 'composer-model',
+  sound: 'composer-sound',
+  shape: 'composer-shape',
 };
 
 function showRefusals(refusals) {

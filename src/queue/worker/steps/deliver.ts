@@ -7,11 +7,11 @@ import type { MessageRef } from '../../../core/model.js';
 import type { VideoFile } from '../../../core/ports/chat-port.js';
 import type { StoredVideo } from '../../../core/ports/image-store.js';
 import type { DeliveryMethod } from '../../../core/ports/metrics.js';
-import { requestSeconds } from '../../../core/request.js';
 import type { MessageView, ResultView, VideoLink } from '../../../core/views.js';
 import type { TakeResult } from '../../job-data.js';
 import { estimateFor, readBill } from '../cost.js';
 import { endAttempt } from '../finish.js';
+import { modelOf, traitsOf } from '../model-of.js';
 import { updateProgress } from '../progress-message.js';
 import { downloadWithFreshLink, MAX_RESULT_BYTES } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
@@ -176,7 +176,7 @@ async function recordInGallery(
       prompt: request.prompt,
       duration: request.duration,
       takes: succeededTakes(act).length,
-      model: ctx.model,
+      model: modelOf(ctx, request).id,
       ...(act.attempt.costMicros !== undefined ? { costMicros: act.attempt.costMicros } : {}),
       platform: request.where.platform,
       channelId: request.where.parentChannelId ?? request.where.channelId,
@@ -263,6 +263,7 @@ function resultView(ctx: WorkerContext, act: Activation, takes: number, links: R
     requester: request.requester,
     prompt: request.prompt,
     duration: request.duration,
+    ...traitsOf(ctx, request),
     tookMs: ctx.clock.now() - act.attempt.createdAt,
   };
   const [firstLink] = links ?? [];
@@ -273,7 +274,7 @@ function resultView(ctx: WorkerContext, act: Activation, takes: number, links: R
   if (takes > 1) view.takes = takes;
   if (request.loop) view.loop = true;
   if (request.part) view.part = request.part.index;
-  const estimate = estimateFor(ctx, requestSeconds(request));
+  const estimate = estimateFor(ctx, request);
   if (act.attempt.costMicros !== undefined) view.costMicros = act.attempt.costMicros;
   else if (estimate !== undefined) Object.assign(view, { costMicros: estimate, costIsEstimate: true });
   return view;

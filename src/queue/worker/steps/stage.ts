@@ -8,10 +8,13 @@ import type { CheckedImage, StagedImage } from '../../../core/images.js';
 import { checkImageMeta, sizeForModel } from '../../../core/input-rules.js';
 import type { MessageRef } from '../../../core/model.js';
 import type { RequestRecord } from '../../../core/request.js';
+import { takesShape } from '../../../core/video-models.js';
+import { cropToShape } from '../../../media/crop.js';
 import { lastFrame, scaleFrame } from '../../../media/frames.js';
 import { createImageFetcher } from '../../../media/image-fetcher.js';
 import { checkBudgetAlert } from '../budget-alert.js';
 import { endAttempt } from '../finish.js';
+import { modelOf } from '../model-of.js';
 import { progressView } from '../progress-message.js';
 import { downloadWithFreshLink, MAX_RESULT_BYTES } from '../result-download.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
@@ -75,8 +78,13 @@ export async function stageStep(ctx: WorkerContext, act: Activation): Promise<vo
       await endAttempt(ctx, act, { outcome: 'failed', failure: frameFailure(frameRule.error) });
       throw new UnrecoverableError(`the last frame breaks the input rules: ${frameRule.error.code}`);
     }
-    const stagedStart = await ctx.imageStore.put(`${request.requestId}-start`, start);
-    const stagedEnd = end ? await ctx.imageStore.put(`${request.requestId}-end`, end) : undefined;
+    // A shape the model cannot take as its aspect_ratio is made by cropping the images (both alike).
+    const shape = request.shape ?? 'original';
+    const crop = !request.part && shape !== 'original' && !takesShape(modelOf(ctx, request), shape) ? shape : null;
+    const shapedStart = crop ? await cropToShape(start, crop) : start;
+    const shapedEnd = crop && end ? await cropToShape(end, crop) : end;
+    const stagedStart = await ctx.imageStore.put(`${request.requestId}-start`, shapedStart);
+    const stagedEnd = shapedEnd ? await ctx.imageStore.put(`${request.requestId}-end`, shapedEnd) : undefined;
     // Recorded before anything else, so the retention sweep deletes these copies whatever happens next.
     const refs = [stagedStart.ref, stagedEnd?.ref].filter((r): r is string => r !== undefined);
     await ctx.requests.ledger.recordRefs(request.requestId, refs, ctx.clock.now() + ctx.imageStore.inputRetentionMs);

@@ -1,9 +1,11 @@
 import { AnimateError, isRetryable } from '../../../core/errors.js';
 import type { GenerationRow } from '../../../core/ports/oxen.js';
+import { bodyFor } from '../../../core/video-models.js';
 import { sleep } from '../../../shared/abort.js';
 import { listActive } from '../../background/active-list.js';
 import type { AnimateJobData } from '../../job-data.js';
 import { endAttempt } from '../finish.js';
+import { modelOf } from '../model-of.js';
 import { updateProgress } from '../progress-message.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { parkUntil, saveData } from './delay.js';
@@ -84,13 +86,18 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
     ctx.logger.warn('another activation is submitting this job; waiting for it');
     await parkUntil(act, ctx.clock.now() + ctx.timings.slotPollMs);
   }
+  // A model without `num_generations` makes its takes in separate enqueues, one generation each; those
+  // already answered are in the job data (and indexed), so a re-run makes or finds only the rest.
+  const model = modelOf(ctx, request);
+  const separate = takes > 1 && !model.fields.numGenerations;
+  const earlier = separate ? (act.data.enqueuedIds ?? []) : [];
   if (attempt.cancelRequestedBy) {
-    await cancelBeforeWaiting(ctx, act, takes);
+    await cancelBeforeWaiting(ctx, act, takes, earlier);
     return;
   }
   let generationIds: string[] = [];
   if (act.data.submittingAt !== undefined) {
-    const found = await searchUnclearEnqueue(ctx, act, takes).catch(async (error: unknown) => {
+    const found = await searchUnclearEnqueue(ctx, act, takes - earlier.length).catch(async (error: unknown) => {
       // The next activation searches again; it must not wait out this one's claim to do so.
       await ctx.inbox.releaseSubmit(attempt.jobId);
       throw error;
@@ -104,7 +111,11 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
   }
   // An adopted generation may have finished while no worker listened: poll it at once.
   const adopted = generationIds.length > 0;
-  if (!adopted) {
+  if (separate) {
+    generationIds = [...earlier, ...generationIds];
+    if (adopted) await saveEnqueued(ctx, act, generationIds);
+  }
+  if (!adopted || generationIds.length < takes) {
     const staged = act.request.staged;
     if (!staged) throw new Error('submit step without staged images');
     // Asked now, not at staging: an s3 link is valid for the generation timeout from here on.
@@ -116,22 +127,44 @@ export async function submitStep(ctx: WorkerContext, act: Activation): Promise<v
     const now = ctx.clock.now();
     const { unclearSince: _searched, ...rest } = act.data;
     act.data = rest;
-    await saveData(act, { submittingAt: now, firstSubmittingAt: act.data.firstSubmittingAt ?? now });
+    // The request's parts in the model's own fields (core/video-models.ts); sound always explicit.
+    const perCall = separate ? 1 : takes;
+    const fields = bodyFor(model, {
+      prompt: request.prompt,
+      startUrl: inputImage,
+      endUrl: tailImageUrl,
+      duration: request.duration,
+      sound: request.sound ?? false,
+      shape: request.shape ?? 'original',
+      takes: perCall,
+    });
+    const input = {
+      model: model.id,
+      prompt: request.prompt,
+      inputImage,
+      ...(tailImageUrl ? { tailImageUrl } : {}),
+      duration: request.duration,
+      ...(perCall > 1 ? { numGenerations: perCall } : {}),
+      fields,
+    };
     try {
-      const res = await ctx.oxen.enqueue({
-        model: ctx.model,
-        prompt: request.prompt,
-        inputImage,
-        ...(tailImageUrl ? { tailImageUrl } : {}),
-        duration: request.duration,
-        ...(takes > 1 ? { numGenerations: takes } : {}),
-      });
-      generationIds = res.generationIds.length > 0 ? res.generationIds : [res.generationId];
+      do {
+        await saveData(act, { submittingAt: ctx.clock.now(), firstSubmittingAt: act.data.firstSubmittingAt ?? now });
+        const res = await ctx.oxen.enqueue(input);
+        const ids = res.generationIds.length > 0 ? res.generationIds : [res.generationId];
+        if (!separate) generationIds = ids;
+        else {
+          generationIds = [...generationIds, ...ids];
+          await saveEnqueued(ctx, act, generationIds);
+        }
+      } while (separate && generationIds.length < takes);
     } catch (error) {
       if (isDefinitiveRefusal(error)) {
         const { submittingAt: _dropped, ...kept } = act.data;
         act.data = kept;
         await act.job.updateData(kept);
+        // Oxen refused a later take of separate enqueues: the earlier ones are stopped, not left to bill.
+        for (const id of separate ? generationIds : []) await ctx.oxen.cancel(id);
         await ctx.inbox.releaseSubmit(attempt.jobId);
         throw error;
       }
@@ -188,14 +221,22 @@ export async function recordSubmission(ctx: WorkerContext, act: Activation, gene
  * may exist that no record names. They are looked for first and, when found, recorded so the wait
  * step cancels them at Oxen (and delivers any that already finished); only then does the attempt end.
  */
-async function cancelBeforeWaiting(ctx: WorkerContext, act: Activation, takes: number): Promise<void> {
+async function cancelBeforeWaiting(
+  ctx: WorkerContext,
+  act: Activation,
+  takes: number,
+  earlier: string[],
+): Promise<void> {
   const by = act.attempt.cancelRequestedBy;
-  const found = act.data.submittingAt === undefined ? [] : await searchUnclearEnqueue(ctx, act, takes);
-  if (found === 'keep-searching') {
+  const searched =
+    act.data.submittingAt === undefined ? [] : await searchUnclearEnqueue(ctx, act, takes - earlier.length);
+  if (searched === 'keep-searching') {
     // A row may still appear: only once the window has passed is "none" an answer.
     await ctx.inbox.releaseSubmit(act.attempt.jobId);
     return parkUntil(act, nextSearchAt(ctx, act));
   }
+  // Takes already made by separate enqueues are recorded too, so the wait step cancels them at Oxen.
+  const found = [...earlier, ...searched];
   if (found.length > 0) {
     await saveData(act, {
       generationId: found[0],
@@ -208,6 +249,20 @@ async function cancelBeforeWaiting(ctx: WorkerContext, act: Activation, takes: n
   }
   await ctx.inbox.releaseSubmit(act.attempt.jobId);
   await endAttempt(ctx, act, { outcome: 'cancelled', by });
+}
+
+/**
+ * Records the takes made so far by separate enqueues: indexed to this job first (so no search adopts
+ * them for another take and a completion event finds the job), then in the job data, with the enqueue
+ * marker dropped, since their answers arrived.
+ */
+async function saveEnqueued(ctx: WorkerContext, act: Activation, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    if ((await ctx.inbox.jobOf(id)) !== act.attempt.jobId) await ctx.inbox.indexGeneration(id, act.attempt.jobId);
+  }
+  const { submittingAt: _answered, unclearSince: _found, ...kept } = act.data;
+  act.data = { ...kept, enqueuedIds: ids };
+  await act.job.updateData(act.data);
 }
 
 /** Every take's generation id of a job (one unless the request asked for several takes). */
@@ -282,7 +337,7 @@ async function findLostGenerations(
   const stagedUrl = act.request.staged?.start.url ?? null;
   const from = Math.min(submittingAt, act.attempt.createdAt) - CLOCK_SKEW_MS;
   const to = Math.max(submittingAt, act.data.unclearSince ?? submittingAt) + ctx.timings.adoptWindowMs + CLOCK_SKEW_MS;
-  const rows = await searchRows(ctx, from);
+  const rows = await searchRows(ctx, from, modelOf(ctx, act.request).id);
   const prompt = comparablePrompt(act.request.prompt);
   const candidates: string[] = [];
   for (const row of rows.values()) {
@@ -295,7 +350,7 @@ async function findLostGenerations(
       const at = row.enqueuedAt * 1000;
       if (at < from || at > to) continue;
     } else if (!echoesOurs) continue;
-    if (row.model && row.model !== ctx.model) continue;
+    if (row.model && row.model !== modelOf(ctx, act.request).id) continue;
     if (typeof row.prompt === 'string' && comparablePrompt(row.prompt) !== prompt) continue;
     if (await ctx.inbox.jobOf(row.generationId)) continue;
     candidates.push(row.generationId);
@@ -328,11 +383,11 @@ function sameObject(a: string, b: string): boolean {
  * newest-first and ends before `from`, or one that brings no row not seen (a server that ignores
  * paging); otherwise every page is read up to the cap, and what was read is searched.
  */
-async function searchRows(ctx: WorkerContext, from: number): Promise<Map<string, GenerationRow>> {
+async function searchRows(ctx: WorkerContext, from: number, model: string): Promise<Map<string, GenerationRow>> {
   const seen = new Map<string, GenerationRow>();
-  for (const row of (await listActive(ctx.oxen, ctx.model, null)).rows) seen.set(row.generationId, row);
+  for (const row of (await listActive(ctx.oxen, model, null)).rows) seen.set(row.generationId, row);
   for (let page = 1; page <= HISTORY_MAX_PAGES; page++) {
-    const { rows, hasMore } = await ctx.oxen.history({ model: ctx.model, page, pageSize: HISTORY_PAGE_SIZE });
+    const { rows, hasMore } = await ctx.oxen.history({ model, page, pageSize: HISTORY_PAGE_SIZE });
     const before = seen.size;
     // Read after the active list, the history's copy of a row is the fresher one.
     for (const row of rows) seen.set(row.generationId, row);

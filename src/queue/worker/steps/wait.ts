@@ -7,6 +7,7 @@ import { wakeJob } from '../../stores/wake-job.js';
 import { endAttempt, releaseSlot } from '../finish.js';
 import { cancelAndRead, type GenerationOutcome, outcomeOfEvent, outcomeOfRow } from '../generation-outcome.js';
 import { pastGiveUp } from '../give-up.js';
+import { modelOf } from '../model-of.js';
 import { updateProgress } from '../progress-message.js';
 import type { Activation, WorkerContext } from '../worker-context.js';
 import { parkUntil, saveData } from './delay.js';
@@ -136,7 +137,7 @@ async function settle(
     const completedAt = first.completedAt ?? ctx.clock.now();
     const seconds = (completedAt - (attempt.submittedAt ?? completedAt)) / 1000;
     if (seconds > 0 && !stoppedBy) {
-      await ctx.inbox.recordDuration(ctx.model, request.duration, Math.round(seconds));
+      await ctx.inbox.recordDuration(modelOf(ctx, request).id, request.duration, Math.round(seconds));
       ctx.metrics.generationSeconds(request.duration, seconds);
     }
     await saveData(act, {

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { animateCommand, discordCommands } from '../../../../src/adapters/discord/commands.js';
 
 describe('discord commands', () => {
-  test('GIVEN /animate THEN image and prompt are required, prompt ≤ 2500, duration a 5/10 choice, end_image optional', () => {
+  test('GIVEN /animate THEN image and prompt are required, prompt ≤ 2500, duration and model suggested by the catalogue, sound and shape offered', () => {
     const byName = Object.fromEntries(animateCommand.options.map((o) => [o.name, o]));
     expect(byName.image).toMatchObject({ type: ApplicationCommandOptionType.Attachment, required: true });
     expect(byName.prompt).toMatchObject({
@@ -11,8 +11,20 @@ describe('discord commands', () => {
       required: true,
       max_length: 2500,
     });
-    expect(byName.duration).toMatchObject({ type: ApplicationCommandOptionType.Integer, required: false });
-    expect((byName.duration as { choices: Array<{ value: number }> }).choices.map((c) => c.value)).toEqual([5, 10]);
+    // The lengths differ by model, so they are suggested by autocomplete, not fixed choices.
+    expect(byName.duration).toMatchObject({
+      type: ApplicationCommandOptionType.Integer,
+      required: false,
+      autocomplete: true,
+    });
+    expect(byName.model).toMatchObject({ type: ApplicationCommandOptionType.String, autocomplete: true });
+    expect(byName.sound).toMatchObject({ type: ApplicationCommandOptionType.Boolean, required: false });
+    expect((byName.shape as { choices: Array<{ value: string }> }).choices.map((c) => c.value)).toEqual([
+      'original',
+      '16:9',
+      '9:16',
+      '1:1',
+    ]);
     expect(byName.end_image).toMatchObject({ type: ApplicationCommandOptionType.Attachment, required: false });
     expect(byName.loop).toMatchObject({ type: ApplicationCommandOptionType.Boolean, required: false });
     expect(byName.takes).toMatchObject({

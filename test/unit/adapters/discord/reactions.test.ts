@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { DiscordHandlerDeps } from '../../../../src/adapters/discord/deps.js';
 import { handleReaction } from '../../../../src/adapters/discord/reactions.js';
+import { familyCatalogue } from '../../../../src/core/family-catalogue.js';
 import { noopMetrics } from '../../../../src/core/ports/metrics.js';
 import { refusal } from '../../../../src/core/refusal.js';
 import { silentLogger } from '../../../../src/shared/logger.js';
@@ -23,6 +24,7 @@ function setup() {
   const chat = createMemoryChat('discord');
   const deps: DiscordHandlerDeps = {
     intake: fake.intake,
+    models: familyCatalogue(),
     imageFetcher: { fetch: async () => err(refusal('image_missing')) },
     logger: silentLogger(),
     metrics: noopMetrics,

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { BLOCK, blockFor, buildAnimateModal } from '../../../../src/adapters/slack/modal.js';
 import { imageFilesOf, readModalEntries } from '../../../../src/adapters/slack/submission.js';
+import { familyCatalogue } from '../../../../src/core/family-catalogue.js';
+import { modelChoices } from '../../../../src/core/model-choices.js';
+
+const models = modelChoices(familyCatalogue());
 
 function submitted(view: ReturnType<typeof buildAnimateModal>, values: Record<string, Record<string, unknown>>) {
   return { ...view, id: 'V0001', state: { values } };
@@ -8,13 +12,16 @@ function submitted(view: ReturnType<typeof buildAnimateModal>, values: Record<st
 
 describe('buildAnimateModal', () => {
   it('GIVEN the command text THEN the prompt is prefilled and the channel kept in private_metadata', () => {
-    const view = buildAnimateModal({ prompt: ' a cat surfing ', metadata: { channel: 'C0001' } });
+    const view = buildAnimateModal({ prompt: ' a cat surfing ', metadata: { channel: 'C0001' }, models });
     const blocks = view.blocks as Array<{ block_id?: string; element?: Record<string, unknown>; optional?: boolean }>;
     expect(blocks.map((b) => b.block_id)).toEqual([
       BLOCK.image,
       BLOCK.endImage,
       BLOCK.prompt,
+      BLOCK.model,
       BLOCK.duration,
+      BLOCK.sound,
+      BLOCK.shape,
       BLOCK.loop,
       BLOCK.takes,
     ]);
@@ -32,15 +39,16 @@ describe('buildAnimateModal', () => {
         threadTs: '1.2',
         images: [{ url: 'https://files.slack.com/x.png', name: 'x.png' }],
       },
+      models,
     });
     const ids = (view.blocks as Array<{ block_id?: string }>).map((b) => b.block_id).filter(Boolean);
-    expect(ids).toEqual([BLOCK.prompt, BLOCK.duration, BLOCK.loop, BLOCK.takes]);
+    expect(ids).toEqual([BLOCK.prompt, BLOCK.model, BLOCK.duration, BLOCK.sound, BLOCK.shape, BLOCK.loop, BLOCK.takes]);
   });
 });
 
 describe('readModalEntries', () => {
   it('GIVEN a submission THEN prompt, duration string and the file URL are read', () => {
-    const view = buildAnimateModal({ prompt: '', metadata: { channel: 'C0001' } });
+    const view = buildAnimateModal({ prompt: '', metadata: { channel: 'C0001' }, models });
     const r = readModalEntries(
       submitted(view, {
         image: {
@@ -62,7 +70,10 @@ describe('readModalEntries', () => {
   });
 
   it('GIVEN private_metadata that is not ours THEN a parse error, not a crash', () => {
-    const view = { ...buildAnimateModal({ prompt: '', metadata: { channel: 'C0001' } }), private_metadata: '{"x":1}' };
+    const view = {
+      ...buildAnimateModal({ prompt: '', metadata: { channel: 'C0001' }, models }),
+      private_metadata: '{"x":1}',
+    };
     expect(readModalEntries(submitted(view, {})).ok).toBe(false);
   });
 });

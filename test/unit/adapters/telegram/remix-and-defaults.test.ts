@@ -4,12 +4,23 @@ import { remixCommandOf } from '../../../../src/adapters/telegram/remix.js';
 
 describe('remixCommandOf (the 🔀 answer)', () => {
   it('GIVEN a video’s options THEN a /remix line a person can send back as it is', () => {
-    expect(remixCommandOf({ prompt: 'a cat blinks', duration: 10, loop: true, takes: 3, endImage: false })).toBe(
-      '/remix a cat blinks 10s loop takes:3',
-    );
-    expect(remixCommandOf({ prompt: 'a dog', duration: 5, loop: false, takes: 1, endImage: true })).toBe(
-      '/remix a dog 5s',
-    );
+    const base = { model: 'kling-video-o1-image-to-video', sound: false, shape: 'original' as const };
+    expect(
+      remixCommandOf({ ...base, prompt: 'a cat blinks', duration: 10, loop: true, takes: 3, endImage: false }),
+    ).toBe('/remix a cat blinks model:kling-video-o1-image-to-video 10s loop takes:3');
+    expect(
+      remixCommandOf({
+        ...base,
+        model: 'google-veo-3-1',
+        sound: true,
+        shape: '9:16',
+        prompt: 'a dog',
+        duration: 8,
+        loop: false,
+        takes: 1,
+        endImage: true,
+      }),
+    ).toBe('/remix a dog model:google-veo-3-1 8s sound shape:9:16');
   });
 });
 
