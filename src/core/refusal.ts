@@ -164,7 +164,7 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'defaults_admin_only':
       return "Only the bot's admins (ADMIN_USER_IDS) can change a channel's defaults. Anyone can see them.";
     case 'defaults_invalid':
-      return `${d.reason ?? 'Those defaults could not be read'}. Give duration 5 or 10, loop on or off, takes 1 to 4 (e.g. "duration 10 loop off takes 2"), or "clear".`;
+      return `${d.reason ?? 'Those defaults could not be read'}. Give model (an offered model's id), duration (a length that model takes), sound on or off, shape (original, 16:9, 9:16 or 1:1), loop on or off, takes 1 to 4 (e.g. "duration 10 loop off takes 2"), or "clear".`;
     case 'service_unavailable':
       return `The bot cannot take new animations right now${d.reason ? ` (${d.reason})` : ''}. Nothing was charged; try again in a few minutes.`;
   }
