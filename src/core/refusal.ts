@@ -175,7 +175,7 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'defaults_admin_only':
       return "Only the bot's admins (ADMIN_USER_IDS) can change a channel's defaults. Anyone can see them.";
     case 'defaults_invalid':
-      return `${d.reason ?? 'Those defaults could not be read'}. Give duration 5 or 10, loop on or off, takes 1 to 4 (e.g. "duration 10 loop off takes 2"), or "clear".`;
+      return `${d.reason ?? 'Those defaults could not be read'}. Give model (an offered model's id), duration (a length that model takes), sound on or off, shape (original, 16:9, 9:16 or 1:1), loop on or off, takes 1 to 4 (e.g. "duration 10 loop off takes 2"), or "clear".`;
     case 'paused':
       return `The bot is paused by its admins: ${d.reason ?? 'new animations are not taken for now'}. Nothing was charged; animations already running finish.`;
     case 'user_blocked':

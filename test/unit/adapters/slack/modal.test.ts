@@ -31,6 +31,33 @@ describe('buildAnimateModal', () => {
     expect(JSON.parse(view.private_metadata ?? '')).toEqual({ channel: 'C0001' });
   });
 
+  it('GIVEN a remixed video’s or a channel’s options THEN the form opens on their model, length, sound and shape; a length no model takes falls back to the chosen model’s default', () => {
+    const two = modelChoices(familyCatalogue(['kling-video-o1-image-to-video', 'kling-video-o3-omni']));
+    const initial = { model: 'kling-video-o3-omni', duration: 7, sound: true, shape: '9:16' as const };
+    const view = buildAnimateModal({ prompt: 'x', metadata: { channel: 'C0001' }, models: two, initial });
+    type Element = {
+      initial_option?: { value: string };
+      initial_options?: Array<{ value: string }>;
+    };
+    const element = (id: string) =>
+      (view.blocks as Array<{ block_id?: string; element?: Element }>).find((b) => b.block_id === id)?.element;
+    expect(element(BLOCK.model)?.initial_option?.value).toBe('kling-video-o3-omni');
+    expect(element(BLOCK.duration)?.initial_option?.value).toBe('7');
+    expect(element(BLOCK.sound)?.initial_options?.map((o) => o.value)).toEqual(['sound']);
+    expect(element(BLOCK.shape)?.initial_option?.value).toBe('9:16');
+
+    const unfit = buildAnimateModal({
+      prompt: 'x',
+      metadata: { channel: 'C0001' },
+      models,
+      initial: { model: 'kling-video-o1-image-to-video', duration: 70 },
+    });
+    const duration = (unfit.blocks as Array<{ block_id?: string; element?: Element }>).find(
+      (b) => b.block_id === BLOCK.duration,
+    );
+    expect(duration?.element?.initial_option?.value).toBe('5');
+  });
+
   it('GIVEN images from a message THEN the modal has no image fields', () => {
     const view = buildAnimateModal({
       prompt: '',
