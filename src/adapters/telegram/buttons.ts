@@ -80,9 +80,11 @@ async function remixAnswer(video: MessageRef, actor: UserRef, deps: TelegramHand
   });
   if (!source.ok) return `⚠️ ${source.error.message}`;
   const intro = '🔀 Reply to this video with the line below, changed as you like:';
-  const line = remixCommandOf(source.value.options);
+  // The model is named when there is a choice, so the line keeps it whatever the chat's default is.
+  const withModel = deps.models.list().length > 1;
+  const line = remixCommandOf(source.value.options, withModel);
   if (intro.length + line.length + 1 <= ANSWER_MAX) return `${intro}\n${line}`;
-  const options = remixCommandOf({ ...source.value.options, prompt: '' }).replace('/remix ', '');
+  const options = remixCommandOf({ ...source.value.options, prompt: '' }, withModel).replace('/remix ', '');
   return `🔀 Reply to this video with /remix, a new prompt and any options; it was made with ${options}.`;
 }
 

@@ -13,13 +13,14 @@ import { runRequest } from './request.js';
 /**
  * Telegram has no forms, so a remix is a command: the 🔀 button on a result answers, privately, with the
  * video's options written as a ready `/remix` line, and `/remix <prompt> [options]` sent as a reply to the
- * video runs it (README.md, "Remix"). This writes that line.
+ * video runs it (README.md, "Remix"). This writes that line; `withModel` names the model (where more than
+ * one is offered, so the line keeps the video's model whatever the chat's default).
  */
-export function remixCommandOf(options: RequestOptions): string {
+export function remixCommandOf(options: RequestOptions, withModel = true): string {
   return [
     '/remix',
     options.prompt,
-    `model:${options.model}`,
+    ...(withModel ? [`model:${options.model}`] : []),
     `${options.duration}s`,
     ...(options.sound ? ['sound'] : []),
     ...(options.shape !== 'original' ? [`shape:${options.shape}`] : []),
