@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import {
   type AdminSettings,
   admission,
+  channelKeyOf,
   checkPromptPolicy,
   mayUse,
   settingsFromLimits,
@@ -172,7 +173,13 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   }
 
   /** The refusal a reservation outcome means; `seconds` is what the request asked for (every take). */
-  function limitRefusal(outcome: ReserveOutcome, seconds: number, now: number, limits: LimitSettings): Refusal | null {
+  function limitRefusal(
+    outcome: ReserveOutcome,
+    seconds: number,
+    now: number,
+    limits: LimitSettings,
+    channelLimit: number,
+  ): Refusal | null {
     if (outcome.kind === 'active_limit') {
       return refusal('user_active_limit', undefined, { active: outcome.active, limit: limits.maxActivePerUser });
     }
@@ -180,6 +187,14 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       return refusal('user_daily_limit', undefined, {
         usedSeconds: outcome.usedSeconds,
         limit: limits.dailySecondsPerUser,
+        requestedSeconds: seconds,
+        resetsAt: nextUtcMidnight(now),
+      });
+    }
+    if (outcome.kind === 'channel_daily_limit') {
+      return refusal('channel_daily_limit', undefined, {
+        usedSeconds: outcome.usedSeconds,
+        limit: channelLimit,
         requestedSeconds: seconds,
         resetsAt: nextUtcMidnight(now),
       });
@@ -222,18 +237,27 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     return { requestId, attempt: Number(attempt), jobId: record?.jobId ?? '', duplicate: true };
   }
 
+  /** The channel of `where` and its seconds of the day under `settings`; -1 when it has no limit of its own. */
+  function channelQuota(where: ChatLocation, settings: AdminSettings): { channel: string; limit: number } {
+    const channel = channelKeyOf(where);
+    return { channel, limit: settings.channelDailySeconds[channel] ?? -1 };
+  }
+
   async function reserveFor(
     requester: UserRef,
+    where: ChatLocation,
     member: string,
     seconds: number,
     eventId: string,
     jobId: string,
     now: number,
-    limits: LimitSettings,
+    current: { settings: AdminSettings; limits: LimitSettings },
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>,
     dryRun = false,
   ): Promise<ReserveOutcome> {
     const admin = isAdmin(requester);
+    const { limits } = current;
+    const { channel, limit: channelLimit } = channelQuota(where, current.settings);
     return quota.reserve({
       userKey: userKey(requester),
       day: utcDay(now),
@@ -241,6 +265,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       seconds,
       maxActive: admin ? -1 : limits.maxActivePerUser,
       dailySeconds: admin ? -1 : limits.dailySecondsPerUser,
+      channel,
+      channelDailySeconds: admin ? -1 : channelLimit,
       eventId,
       jobId,
       nowMs: now,
@@ -304,7 +330,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     startImage?: CheckedImage | undefined;
     endImage?: CheckedImage | undefined;
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>;
-    limits: LimitSettings;
+    current: { settings: AdminSettings; limits: LimitSettings };
   }): Promise<Result<Accepted, Refusal>> {
     const { requester } = spec;
     const now = clock.now();
@@ -312,9 +338,21 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     const member = `${requestId}#1`;
     const jobId = `a-${spec.eventId}`;
     const seconds = requestSeconds(spec.record);
-    const outcome = await reserveFor(requester, member, seconds, spec.eventId, jobId, now, spec.limits, spec.guard);
+    const where = spec.record.where;
+    const outcome = await reserveFor(
+      requester,
+      where,
+      member,
+      seconds,
+      spec.eventId,
+      jobId,
+      now,
+      spec.current,
+      spec.guard,
+    );
     if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-    const limited = limitRefusal(outcome, seconds, now, spec.limits);
+    const channelLimit = channelQuota(where, spec.current.settings).limit;
+    const limited = limitRefusal(outcome, seconds, now, spec.current.limits, channelLimit);
     if (limited) return refuse(requester.platform, limited);
     const guards = quota.guardsOf({ eventId: spec.eventId, ...spec.guard });
 
@@ -497,16 +535,17 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const now = clock.now();
       const outcome = await reserveFor(
         requester,
+        where,
         PRECHECK,
         seconds,
         PRECHECK,
         PRECHECK,
         now,
-        current.limits,
+        current,
         undefined,
         true,
       );
-      const limited = limitRefusal(outcome, seconds, now, current.limits);
+      const limited = limitRefusal(outcome, seconds, now, current.limits, channelQuota(where, current.settings).limit);
       if (limited) return refuse(requester.platform, limited);
       return ok(undefined);
     },
@@ -543,7 +582,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         },
         startImage: input.startImage,
         endImage: input.endImage,
-        limits: current.limits,
+        current,
       });
     },
 
@@ -581,7 +620,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           part: { chainId: request.part?.chainId ?? request.requestId, index, from },
         },
         endImage: options.endImage,
-        limits: current.limits,
+        current,
       });
     },
 
@@ -616,14 +655,25 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const member = `${request.requestId}#${attemptNo}`;
       const jobId = `r-${request.requestId}-${attemptNo}`;
       const seconds = requestSeconds(request);
-      const outcome = await reserveFor(request.requester, member, seconds, eventId, jobId, now, current.limits, {
-        retryOf: { requestId: request.requestId, attempt: latest.attempt },
-      });
+      const retryOf = { requestId: request.requestId, attempt: latest.attempt };
+      const outcome = await reserveFor(
+        request.requester,
+        request.where,
+        member,
+        seconds,
+        eventId,
+        jobId,
+        now,
+        current,
+        {
+          retryOf,
+        },
+      );
       if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-      const limited = limitRefusal(outcome, seconds, now, current.limits);
+      const channelLimit = channelQuota(request.where, current.settings).limit;
+      const limited = limitRefusal(outcome, seconds, now, current.limits, channelLimit);
       if (limited) return refuse(actor.platform, limited);
 
-      const retryOf = { requestId: request.requestId, attempt: latest.attempt };
       const guards = quota.guardsOf({ eventId, retryOf });
       const attempt: AttemptRecord = {
         requestId: request.requestId,

@@ -185,6 +185,8 @@ describe('money and capacity under faults', () => {
       seconds: 5,
       maxActive: 2,
       dailySeconds: 60,
+      channel: 'discord:C1',
+      channelDailySeconds: -1,
       eventId: 'lost-event',
       jobId: 'a-lost-event',
       nowMs: Date.now() - 10 * 60_000,
