@@ -86,7 +86,7 @@ export const BUDGET_MONTH_TTL_SECONDS = 400 * 24 * 3600;
 /** How long a person's seconds of a UTC day are kept: the day, plus a day for clocks and time zones. */
 export const USER_DAY_TTL_SECONDS = 2 * 24 * 3600;
 /** How long a channel's seconds of a UTC day are kept: as long as a person's, for the same reason. */
-export const CHANNEL_DAY_TTL_SECONDS = USER_DAY_TTL_SECONDS;
+export const CHANNEL_DAY_TTL_SECONDS = 2 * 24 * 3600;
 /** How long what each person was charged on a day is kept (as long as the team's spend of that day). */
 export const SPEND_DAY_TTL_SECONDS = 40 * 24 * 3600;
 /** How long a final edit the chat kept refusing stays readable for an operator. */

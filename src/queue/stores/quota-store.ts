@@ -235,10 +235,6 @@ export function createQuotaStore(connection: Redis, keys: StoreKeys) {
     async usedSeconds(userKey: string, day: string): Promise<number> {
       return Number((await redis.get(keys.userDay(userKey, day))) ?? 0);
     },
-    /** Seconds of video reserved or delivered in `channel` on a UTC day. */
-    async channelUsedSeconds(channel: string, day: string): Promise<number> {
-      return Number((await redis.get(keys.channelDay(channel, day))) ?? 0);
-    },
   };
 }
 
