@@ -196,6 +196,7 @@ describe('money and capacity under faults', () => {
     });
     await stack.redis.sadd(keys.slotsHeld(), 'a-job-that-is-gone');
     expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
+    expect(await stack.redis.get(keys.channelDay('discord:C1', day))).toBe('5');
     expect(await stack.redis.scard(keys.userActive(userKey))).toBe(1);
 
     await stack.startWorker({
@@ -205,6 +206,8 @@ describe('money and capacity under faults', () => {
     await eventually(async () => (await stack.redis.scard(keys.slotsHeld())) === 0, 'the slot healed');
     await eventually(async () => (await stack.redis.scard(keys.userActive(userKey))) === 0, 'the reservation healed');
     expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 0 });
+    // The channel's seconds went back with the person's, from the channel the reservation recorded.
+    expect(await stack.redis.get(keys.channelDay('discord:C1', day))).toBe('0');
     expect(healed.sort()).toEqual(['reservation', 'slot']);
   });
 
