@@ -96,4 +96,32 @@ describe('per-channel quotas', () => {
     // The second one holds the channel's 5 s again; the failed one's release did not count twice.
     expect(await channelUsed('discord:C1')).toBe(5);
   });
+
+  it('GIVEN a generation in a channel with a quota is cancelled THEN the channel gets its seconds back; a delivered one keeps them', async () => {
+    stack = await createStack({ limits });
+    await admin('quota channel <#C1> daily 10');
+    stack.sim.knobs.holdQueue = true;
+    await stack.startWorker();
+    const held = submitInput(IN_C1, 'U1');
+    // Its own thread, so the progress message is found by where it was posted.
+    held.where = { ...IN_C1.where, threadId: 'T-held' };
+    const accepted = await stack.intake.submit(held);
+    if (!accepted.ok) throw new Error(accepted.error.message);
+    await eventually(
+      async () => (await attemptState(stack, accepted.value.requestId)) === 'submitted',
+      'the submission',
+    );
+    expect(await channelUsed('discord:C1')).toBe(5);
+    const progress = await eventually(() => stack.chat.thread(held.where)[0], 'the progress message');
+    expect((await stack.intake.cancel(progress.ref, held.requester)).ok).toBe(true);
+    await eventually(async () => (await attemptState(stack, accepted.value.requestId)) === 'cancelled', 'the cancel');
+    await eventually(async () => (await channelUsed('discord:C1')) === 0, "the channel's seconds given back");
+
+    stack.sim.knobs.holdQueue = false;
+    const kept = submitInput({ where: { ...IN_C1.where, threadId: 'T-kept' } }, 'U2');
+    const done = await stack.intake.submit(kept);
+    if (!done.ok) throw new Error(done.error.message);
+    await eventually(async () => (await attemptState(stack, done.value.requestId)) === 'done', 'the delivery');
+    expect(await channelUsed('discord:C1')).toBe(5);
+  });
 });
