@@ -173,13 +173,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   }
 
   /** The refusal a reservation outcome means; `seconds` is what the request asked for (every take). */
-  function limitRefusal(
-    outcome: ReserveOutcome,
-    seconds: number,
-    now: number,
-    limits: LimitSettings,
-    channelLimit: number,
-  ): Refusal | null {
+  function limitRefusal(outcome: ReserveOutcome, seconds: number, now: number, limits: LimitSettings): Refusal | null {
     if (outcome.kind === 'active_limit') {
       return refusal('user_active_limit', undefined, { active: outcome.active, limit: limits.maxActivePerUser });
     }
@@ -194,7 +188,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     if (outcome.kind === 'channel_daily_limit') {
       return refusal('channel_daily_limit', undefined, {
         usedSeconds: outcome.usedSeconds,
-        limit: channelLimit,
+        limit: outcome.limit,
         requestedSeconds: seconds,
         resetsAt: nextUtcMidnight(now),
       });
@@ -237,12 +231,6 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     return { requestId, attempt: Number(attempt), jobId: record?.jobId ?? '', duplicate: true };
   }
 
-  /** The channel of `where` and its seconds of the day under `settings`; -1 when it has no limit of its own. */
-  function channelQuota(where: ChatLocation, settings: AdminSettings): { channel: string; limit: number } {
-    const channel = channelKeyOf(where);
-    return { channel, limit: settings.channelDailySeconds[channel] ?? -1 };
-  }
-
   async function reserveFor(
     requester: UserRef,
     where: ChatLocation,
@@ -257,7 +245,9 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
   ): Promise<ReserveOutcome> {
     const admin = isAdmin(requester);
     const { limits } = current;
-    const { channel, limit: channelLimit } = channelQuota(where, current.settings);
+    // The channel's seconds always count, so a limit set during the day sees what it used before.
+    const channel = channelKeyOf(where);
+    const channelLimit = current.settings.channelDailySeconds[channel] ?? -1;
     return quota.reserve({
       userKey: userKey(requester),
       day: utcDay(now),
@@ -351,8 +341,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       spec.guard,
     );
     if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-    const channelLimit = channelQuota(where, spec.current.settings).limit;
-    const limited = limitRefusal(outcome, seconds, now, spec.current.limits, channelLimit);
+    const limited = limitRefusal(outcome, seconds, now, spec.current.limits);
     if (limited) return refuse(requester.platform, limited);
     const guards = quota.guardsOf({ eventId: spec.eventId, ...spec.guard });
 
@@ -545,7 +534,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         undefined,
         true,
       );
-      const limited = limitRefusal(outcome, seconds, now, current.limits, channelQuota(where, current.settings).limit);
+      const limited = limitRefusal(outcome, seconds, now, current.limits);
       if (limited) return refuse(requester.platform, limited);
       return ok(undefined);
     },
@@ -670,8 +659,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         },
       );
       if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-      const channelLimit = channelQuota(request.where, current.settings).limit;
-      const limited = limitRefusal(outcome, seconds, now, current.limits, channelLimit);
+      const limited = limitRefusal(outcome, seconds, now, current.limits);
       if (limited) return refuse(actor.platform, limited);
 
       const guards = quota.guardsOf({ eventId, retryOf });

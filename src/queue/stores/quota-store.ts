@@ -35,8 +35,8 @@ export type ReserveOutcome =
   | { kind: 'duplicate'; value: string }
   | { kind: 'active_limit'; active: number }
   | { kind: 'daily_limit'; usedSeconds: number }
-  /** The channel's seconds of the day would be exceeded; `usedSeconds` is what the channel has used. */
-  | { kind: 'channel_daily_limit'; usedSeconds: number }
+  /** The channel's seconds of the day (`limit`) would be exceeded; `usedSeconds` is what the channel has used. */
+  | { kind: 'channel_daily_limit'; usedSeconds: number; limit: number }
   /** The team budget of the day or month would be exceeded; `spent` counts running estimates too. */
   | { kind: 'budget_daily' | 'budget_monthly'; spentMicros: number };
 
@@ -152,7 +152,8 @@ export function createQuotaStore(connection: Redis, keys: StoreKeys) {
       );
       if (kind === 'duplicate') return { kind, value };
       if (kind === 'active_limit') return { kind, active: Number(value) };
-      if (kind === 'daily_limit' || kind === 'channel_daily_limit') return { kind, usedSeconds: Number(value) };
+      if (kind === 'daily_limit') return { kind, usedSeconds: Number(value) };
+      if (kind === 'channel_daily_limit') return { kind, usedSeconds: Number(value), limit: input.channelDailySeconds };
       if (kind === 'budget_daily' || kind === 'budget_monthly') return { kind, spentMicros: Number(value) };
       return { kind: 'reserved' };
     },
