@@ -17,7 +17,7 @@ export const ADMIN_USAGE = [
   'channels add|remove <channel> · channels all',
   'allow add|remove <person | role | user group> [in <channel>] · allow everyone [in <channel>]',
   'block <person> · unblock <person>',
-  'quota active <n> · quota daily <seconds>',
+  'quota active <n> · quota daily <seconds> · quota channel <channel> daily <seconds>|off',
   'words add|remove <word> · patterns add|remove <regex>',
   'vision on|off',
 ].join('\n');
@@ -91,9 +91,10 @@ export function parseAdminText(text: string, platform: Platform): Result<AdminRe
       });
     }
     case 'quota': {
+      if (first === 'channel') return parseChannelQuota(rest.slice(1), platform);
       const n = Number(item);
       if ((first !== 'active' && first !== 'daily') || !item || !Number.isInteger(n))
-        return invalid('quota takes active <n> or daily <seconds>');
+        return invalid('quota takes active <n>, daily <seconds> or channel <channel> daily <seconds>|off');
       return first === 'active'
         ? ok({ kind: 'change', setting: 'maxActivePerUser', apply: (s) => ({ ...s, maxActivePerUser: n }) })
         : ok({ kind: 'change', setting: 'dailySecondsPerUser', apply: (s) => ({ ...s, dailySecondsPerUser: n }) });
@@ -153,6 +154,29 @@ function parseAllow(rest: readonly string[], platform: Platform): Result<AdminRe
   });
 }
 
+/** `quota channel <channel> daily <seconds>` sets a channel's seconds of video per day; `… off` lifts it. */
+function parseChannelQuota(words: readonly string[], platform: Platform): Result<AdminRequest, Refusal> {
+  const [channelWord, what, value] = words;
+  const off = what?.toLowerCase() === 'off' && words.length === 2;
+  const n = Number(value);
+  const daily = what?.toLowerCase() === 'daily' && value !== undefined && words.length === 3;
+  if (!channelWord || (!off && !daily)) {
+    return invalid(
+      'quota channel takes <channel> daily <seconds>, or <channel> off, e.g. "quota channel #art daily 120"',
+    );
+  }
+  if (daily && !Number.isInteger(n)) return invalid(`"${value}" is not a whole number of seconds`);
+  const channel = qualify(channelWord, platform);
+  return ok({
+    kind: 'change',
+    setting: 'channelDailySeconds',
+    apply: (s) => {
+      const { [channel]: _old, ...others } = s.channelDailySeconds;
+      return { ...s, channelDailySeconds: off ? others : { ...others, [channel]: n } };
+    },
+  });
+}
+
 /** Applies a change and checks the result against the schema (a bad id, a regex that does not compile). */
 export function applyChange(
   current: AdminSettings,
@@ -184,6 +208,9 @@ export function renderAdminSettings(s: AdminSettings, vision?: VisionInfo): stri
     ...Object.entries(s.channelAccess).map(([channel, list]) => `Who may use it in ${channel}: ${list.join(', ')}`),
     `Blocked: ${listOr(s.blockedUsers, 'nobody')}`,
     `Quotas: ${s.maxActivePerUser} running per person, ${s.dailySecondsPerUser} s of video per person per day`,
+    ...Object.entries(s.channelDailySeconds).map(
+      ([channel, seconds]) => `Quota in ${channel}: ${seconds} s of video per day, everyone together`,
+    ),
     `Blocked words: ${listOr(s.blockedWords, 'none')}`,
     `Blocked patterns: ${listOr(s.blockedPatterns, 'none')}`,
     `Vision check: ${check}`,

@@ -66,6 +66,12 @@ export const AdminSettingsSchema = z.object({
   maxActivePerUser: z.number().int().min(1).max(100),
   /** Starts from DAILY_VIDEO_SECONDS_PER_USER. */
   dailySecondsPerUser: z.number().int().min(0).max(86_400),
+  /**
+   * Seconds of video a channel (`platform:channelId`, a thread counting as its channel) may use per UTC
+   * day, everyone in it together; a channel not listed has no limit of its own. Admins are not refused
+   * by it, but their seconds count.
+   */
+  channelDailySeconds: z.record(PlatformKey, z.number().int().min(0).max(86_400)).default({}),
   /** Blocked words and phrases, stored folded. */
   blockedWords: z.array(WordSchema),
   /** Blocked regular expressions (case-insensitive, Unicode), checked to compile at set time. */
@@ -87,6 +93,7 @@ export function settingsFromLimits(
     blockedUsers: [],
     maxActivePerUser: limits.maxActivePerUser,
     dailySecondsPerUser: limits.dailySecondsPerUser,
+    channelDailySeconds: {},
     blockedWords: [],
     blockedPatterns: [],
     visionCheck: false,

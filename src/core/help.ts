@@ -28,9 +28,14 @@ export interface HelpWords {
   /** The command that shows one's own animations and quota, and the admins' spend report. */
   status: string;
   spend: string;
+  /** Where the bot's admins change its run-time settings: their command, and where it is answered. */
+  admin: string;
 }
 
-/** The help text: how to animate, loop, take, extend, see one's quota, retry and cancel. */
+/**
+ * The help text: how to animate, loop, take, extend, see one's quota, retry and cancel, and where the
+ * admins change the settings (shown to everyone, so people know whom to ask and what can be changed).
+ */
 export function helpText(format: TextFormat, words: HelpWords): string {
   const { retry, cancel, extend } = format.actions;
   return [
@@ -47,6 +52,7 @@ export function helpText(format: TextFormat, words: HelpWords): string {
     ...(words.defaults
       ? [`• ${words.defaults} shows the channel's default options; bot admins change them there.`]
       : []),
+    `• Admins: ${words.admin} shows and changes the bot's settings while it runs (pause, channels, who may use it, blocked people, per-person and per-channel quotas, blocked words) and reads the audit log, answered only to them.`,
     `${retry} on a result or failure to run it again, ${midSentence(cancel)} on the progress message to cancel.`,
   ].join('\n');
 }

@@ -19,6 +19,7 @@ export type RefusalCode =
   | 'image_login_page'
   | 'user_active_limit'
   | 'user_daily_limit'
+  | 'channel_daily_limit'
   | 'team_daily_budget'
   | 'team_monthly_budget'
   | 'channel_not_allowed'
@@ -137,6 +138,10 @@ function message(code: RefusalCode, field: RefusalField | undefined, d: RefusalD
     case 'user_daily_limit': {
       const resets = d.resetsAt ? formatUtcTime(d.resetsAt) : '00:00 UTC';
       return `Daily limit reached: ${d.usedSeconds} s of ${d.limit} s of video used${d.requestedSeconds ? ` (this one needs ${d.requestedSeconds} s)` : ''}, resets at ${resets}.`;
+    }
+    case 'channel_daily_limit': {
+      const resets = d.resetsAt ? formatUtcTime(d.resetsAt) : '00:00 UTC';
+      return `This channel's daily limit is reached: ${d.usedSeconds} s of its ${d.limit} s of video a day used${d.requestedSeconds ? ` (this one needs ${d.requestedSeconds} s)` : ''}, resets at ${resets}. Try a shorter video, another channel, or ask an admin.`;
     }
     case 'team_daily_budget':
       return `The team's daily budget is used up: ${money(d.spentMicros)} of ${money(d.budgetMicros)} spent or running, and this video would cost about ${money(d.estimateMicros)}. It resets at ${d.resetsAt ? formatUtcTime(d.resetsAt) : '00:00 UTC'}; nothing was charged.`;

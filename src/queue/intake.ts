@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import {
   type AdminSettings,
   admission,
+  channelKeyOf,
   checkPromptPolicy,
   mayUse,
   settingsFromLimits,
@@ -196,6 +197,14 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         resetsAt: nextUtcMidnight(now),
       });
     }
+    if (outcome.kind === 'channel_daily_limit') {
+      return refusal('channel_daily_limit', undefined, {
+        usedSeconds: outcome.usedSeconds,
+        limit: outcome.limit,
+        requestedSeconds: seconds,
+        resetsAt: nextUtcMidnight(now),
+      });
+    }
     if (outcome.kind === 'budget_daily' || outcome.kind === 'budget_monthly') {
       const daily = outcome.kind === 'budget_daily';
       return refusal(daily ? 'team_daily_budget' : 'team_monthly_budget', undefined, {
@@ -239,17 +248,22 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
 
   async function reserveFor(
     requester: UserRef,
+    where: ChatLocation,
     member: string,
     seconds: number,
     eventId: string,
     jobId: string,
     now: number,
-    limits: LimitSettings,
+    current: { settings: AdminSettings; limits: LimitSettings },
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>,
     dryRun = false,
     choice?: PriceChoice,
   ): Promise<ReserveOutcome> {
     const admin = isAdmin(requester);
+    const { limits } = current;
+    // The channel's seconds always count, so a limit set during the day sees what it used before.
+    const channel = channelKeyOf(where);
+    const channelLimit = current.settings.channelDailySeconds[channel] ?? -1;
     return quota.reserve({
       userKey: userKey(requester),
       day: utcDay(now),
@@ -257,6 +271,8 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       seconds,
       maxActive: admin ? -1 : limits.maxActivePerUser,
       dailySeconds: admin ? -1 : limits.dailySecondsPerUser,
+      channel,
+      channelDailySeconds: admin ? -1 : channelLimit,
       eventId,
       jobId,
       nowMs: now,
@@ -321,7 +337,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     startImage?: CheckedImage | undefined;
     endImage?: CheckedImage | undefined;
     guard?: Pick<ReserveInput, 'retryOf' | 'extendOf'>;
-    limits: LimitSettings;
+    current: { settings: AdminSettings; limits: LimitSettings };
   }): Promise<Result<Accepted, Refusal>> {
     const { requester } = spec;
     const now = clock.now();
@@ -330,20 +346,22 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     const jobId = `a-${spec.eventId}`;
     const seconds = requestSeconds(spec.record);
     const choice = choiceOf(spec.record);
+    const where = spec.record.where;
     const outcome = await reserveFor(
       requester,
+      where,
       member,
       seconds,
       spec.eventId,
       jobId,
       now,
-      spec.limits,
+      spec.current,
       spec.guard,
       false,
       choice,
     );
     if (outcome.kind === 'duplicate') return ok(await duplicateOf(outcome.value));
-    const limited = limitRefusal(outcome, seconds, now, spec.limits, choice);
+    const limited = limitRefusal(outcome, seconds, now, spec.current.limits, choice);
     if (limited) return refuse(requester.platform, limited);
     const guards = quota.guardsOf({ eventId: spec.eventId, ...spec.guard });
 
@@ -530,12 +548,13 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const now = clock.now();
       const outcome = await reserveFor(
         requester,
+        where,
         PRECHECK,
         seconds,
         PRECHECK,
         PRECHECK,
         now,
-        current.limits,
+        current,
         undefined,
         true,
         check,
@@ -580,7 +599,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
         },
         startImage: input.startImage,
         endImage: input.endImage,
-        limits: current.limits,
+        current,
       });
     },
 
@@ -629,7 +648,7 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
           part: { chainId: request.part?.chainId ?? request.requestId, index, from },
         },
         endImage: options.endImage,
-        limits: current.limits,
+        current,
       });
     },
 
@@ -665,16 +684,17 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const jobId = `r-${request.requestId}-${attemptNo}`;
       const seconds = requestSeconds(request);
       const choice = choiceOf(request);
-      const guard = { retryOf: { requestId: request.requestId, attempt: latest.attempt } };
+      const retryOf = { requestId: request.requestId, attempt: latest.attempt };
       const outcome = await reserveFor(
         request.requester,
+        request.where,
         member,
         seconds,
         eventId,
         jobId,
         now,
-        current.limits,
-        guard,
+        current,
+        { retryOf },
         false,
         choice,
       );
@@ -682,7 +702,6 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
       const limited = limitRefusal(outcome, seconds, now, current.limits, choice);
       if (limited) return refuse(actor.platform, limited);
 
-      const retryOf = { requestId: request.requestId, attempt: latest.attempt };
       const guards = quota.guardsOf({ eventId, retryOf });
       const attempt: AttemptRecord = {
         requestId: request.requestId,

@@ -232,6 +232,7 @@ describe('chaos invariant checker', () => {
       {
         requestId: 'r1',
         userKey: 'discord:U1',
+        channel: 'discord:C1',
         duration: 5,
         attempts: [
           {
@@ -250,7 +251,13 @@ describe('chaos invariant checker', () => {
     ],
     generations: [{ id: 'g1', status: 'succeeded', requestId: 'r1', createdAtMs: 2_000 }],
     chat: new Map([['r1#1', { videos: 1, progress: 1, shows: 'done' }]]),
-    ledger: { active: new Map(), used: new Map([['discord:U1 2026-01-01', 5]]), slotsHeld: [], slotsWaiting: [] },
+    ledger: {
+      active: new Map(),
+      used: new Map([['discord:U1 2026-01-01', 5]]),
+      channelUsed: new Map([['discord:C1 2026-01-01', 5]]),
+      slotsHeld: [],
+      slotsWaiting: [],
+    },
     timeoutMs: 20_000,
     graceMs: 10_000,
   });
@@ -285,6 +292,21 @@ describe('chaos invariant checker', () => {
     const counts = broken(snap);
     expect(counts['outcome-matches-chat']).toBe(1);
     expect(counts['quota-released']).toBe(1);
+  });
+
+  it("GIVEN a channel's seconds kept for a video never delivered, or given back twice THEN quota-released names the channel", () => {
+    const snap = clean();
+    snap.chat.set('r1#1', { videos: 0, progress: 1, shows: 'failed' });
+    const attempt = snap.requests[0]?.attempts[0];
+    if (attempt) attempt.state = 'failed';
+    snap.ledger.used.set('discord:U1 2026-01-01', 0);
+    const kept = checkInvariants(snap).find((r) => r.name === 'quota-released')?.violations;
+    expect(kept).toEqual(['channel/day discord:C1 2026-01-01: 5 s used, 0 s delivered (0 videos): 5 s never refunded']);
+    const twice = clean();
+    twice.ledger.channelUsed.set('discord:C1 2026-01-01', 0);
+    expect(checkInvariants(twice).find((r) => r.name === 'quota-released')?.violations).toEqual([
+      'channel/day discord:C1 2026-01-01: 0 s used, 5 s delivered (1 videos): 5 s refunded too often',
+    ]);
   });
 
   it('GIVEN an ended attempt whose progress message stopped at an earlier state THEN final-state-shown names it', () => {

@@ -21,6 +21,8 @@ export interface AttemptSnap {
 export interface RequestSnap {
   requestId: string;
   userKey: string;
+  /** The channel whose seconds of the day it counts (`platform:channelId`). */
+  channel: string;
   duration: number;
   attempts: AttemptSnap[];
 }
@@ -47,6 +49,8 @@ export interface LedgerSnap {
   active: Map<string, string[]>;
   /** Seconds used, by `userKey day`. */
   used: Map<string, number>;
+  /** Seconds used in each channel, by `channel day`. */
+  channelUsed: Map<string, number>;
   slotsHeld: string[];
   slotsWaiting: string[];
 }
@@ -86,7 +90,7 @@ export async function takeSnapshot(
   sim: OxenSimulator,
   chat: MemoryChat,
   limits: { timeoutMs: number; graceMs: number },
-  requesters: ReadonlyMap<string, { userKey: string; duration: number }>,
+  requesters: ReadonlyMap<string, { userKey: string; channel: string; duration: number }>,
 ): Promise<Snapshot> {
   const keys = storeKeys(prefix);
   const base = `${prefix}:animate`;
@@ -111,7 +115,7 @@ export async function takeSnapshot(
   const requests: RequestSnap[] = [];
   for (const [requestId, who] of requesters) {
     const attempts = (byRequest.get(requestId) ?? []).sort((a, b) => a.attempt - b.attempt);
-    requests.push({ requestId, userKey: who.userKey, duration: who.duration, attempts });
+    requests.push({ requestId, userKey: who.userKey, channel: who.channel, duration: who.duration, attempts });
   }
 
   const generations: GenerationSnap[] = [...sim.rows.values()].map((row) => ({
@@ -146,6 +150,11 @@ export async function takeSnapshot(
     if (day) used.set(`${day[1]} ${day[2]}`, Number((await redis.get(key)) ?? 0));
     else if (rest.endsWith(':active')) active.set(rest.slice(0, -':active'.length), await redis.smembers(key));
   }
+  const channelUsed = new Map<string, number>();
+  for (const key of await redis.keys(`${base}:channel:*`)) {
+    const day = /^(.*):day:(\d{4}-\d{2}-\d{2})$/.exec(key.slice(`${base}:channel:`.length));
+    if (day) channelUsed.set(`${day[1]} ${day[2]}`, Number((await redis.get(key)) ?? 0));
+  }
   return {
     requests,
     generations,
@@ -153,6 +162,7 @@ export async function takeSnapshot(
     ledger: {
       active,
       used,
+      channelUsed,
       slotsHeld: await redis.smembers(keys.slotsHeld()),
       slotsWaiting: await redis.zrange(keys.slotsWaiting(), 0, -1),
     },
@@ -246,7 +256,16 @@ function billedOnce(snap: Snapshot): InvariantResult {
   return { name: 'billed-once', of: count, unit: 'attempts', violations };
 }
 
-/** Every user's active set is empty, and each day's used seconds are exactly the delivered attempts' durations. */
+/**
+ * Every user's active set is empty, and each day's used seconds, a person's and a channel's, are exactly
+ * the delivered attempts' durations.
+ */
+/** Seconds of video delivered, and in how many videos. */
+interface Delivered {
+  seconds: number;
+  delivered: number;
+}
+
 function quotaReleased(snap: Snapshot, chatOf: (a: AttemptSnap) => ChatCount): InvariantResult {
   const violations: string[] = [];
   const users = new Set(snap.requests.map((r) => r.userKey));
@@ -255,28 +274,36 @@ function quotaReleased(snap: Snapshot, chatOf: (a: AttemptSnap) => ChatCount): I
     users.add(user);
     for (const m of members) violations.push(`user ${user} still holds ${m} (attempt ${states.get(m) ?? 'unknown'})`);
   }
-  const expected = new Map<string, { seconds: number; delivered: number }>();
+  const expected = { user: new Map<string, Delivered>(), channel: new Map<string, Delivered>() };
+  const add = (book: Map<string, Delivered>, key: string, seconds: number) => {
+    const e = book.get(key) ?? { seconds: 0, delivered: 0 };
+    if (seconds > 0) {
+      e.seconds += seconds;
+      e.delivered++;
+    }
+    book.set(key, e);
+  };
   for (const r of snap.requests) {
     for (const a of r.attempts) {
-      const key = `${r.userKey} ${a.quotaDay}`;
-      const e = expected.get(key) ?? { seconds: 0, delivered: 0 };
-      if (chatOf(a).videos > 0) {
-        e.seconds += r.duration;
-        e.delivered++;
+      const seconds = chatOf(a).videos > 0 ? r.duration : 0;
+      add(expected.user, `${r.userKey} ${a.quotaDay}`, seconds);
+      add(expected.channel, `${r.channel} ${a.quotaDay}`, seconds);
+    }
+  }
+  const compare = (what: string, want: Map<string, Delivered>, books: Map<string, number>) => {
+    for (const key of new Set([...want.keys(), ...books.keys()])) {
+      const used = books.get(key) ?? 0;
+      const w = want.get(key) ?? { seconds: 0, delivered: 0 };
+      if (used !== w.seconds) {
+        const diff = used - w.seconds;
+        violations.push(
+          `${what}/day ${key}: ${used} s used, ${w.seconds} s delivered (${w.delivered} videos): ${diff > 0 ? `${diff} s never refunded` : `${-diff} s refunded too often`}`,
+        );
       }
-      expected.set(key, e);
     }
-  }
-  for (const key of new Set([...expected.keys(), ...snap.ledger.used.keys()])) {
-    const used = snap.ledger.used.get(key) ?? 0;
-    const want = expected.get(key) ?? { seconds: 0, delivered: 0 };
-    if (used !== want.seconds) {
-      const diff = used - want.seconds;
-      violations.push(
-        `user/day ${key}: ${used} s used, ${want.seconds} s delivered (${want.delivered} videos): ${diff > 0 ? `${diff} s never refunded` : `${-diff} s refunded too often`}`,
-      );
-    }
-  }
+  };
+  compare('user', expected.user, snap.ledger.used);
+  compare('channel', expected.channel, snap.ledger.channelUsed);
   return { name: 'quota-released', of: users.size, unit: 'users', violations };
 }
 

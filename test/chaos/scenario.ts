@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { channelKeyOf } from '../../src/core/admin-settings.js';
 import type { CheckedImage } from '../../src/core/images.js';
 import type { Duration, MessageRef, UserRef } from '../../src/core/model.js';
 import { TERMINAL_STATES, userKey } from '../../src/core/model.js';
@@ -146,6 +147,8 @@ interface Submitted {
   index: number;
   requestId: string;
   requester: UserRef;
+  /** The channel whose seconds of the day it counts (`platform:channelId`). */
+  channel: string;
   duration: Duration;
   fate: 'cancel' | 'cancel-generating' | 'retry' | null;
   actAt: number;
@@ -301,7 +304,8 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
       const input = {
         eventId: `chaos-${config.seed}-${i}`,
         requester,
-        where: { platform: 'discord' as const, channelId: 'C-chaos', threadId: `T-${i}` },
+        // Two channels, so the per-channel seconds are checked for more than one counter.
+        where: { platform: 'discord' as const, channelId: `C-chaos-${i % 2}`, threadId: `T-${i}` },
         // Some prompts are decomposed (NFD) or end in spaces, so an echo Oxen normalises differs in bytes.
         prompt: `chaos request ${i}: a cat surfing a wave at sunset${i % 2 === 0 ? ' by the cafe\u0301 ' : ''}`,
         duration,
@@ -327,6 +331,7 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
         index: i,
         requestId: res.value.requestId,
         requester,
+        channel: channelKeyOf(input.where),
         duration,
         fate,
         // Cancels come early (most attempts are still queued for a slot or generating), retries whenever.
@@ -378,7 +383,7 @@ export async function runChaos(config: ChaosConfig, print: (line: string) => voi
     const drainSeconds = (Date.now() - drainStart) / 1000;
 
     const requesters = new Map(
-      submitted.map((s) => [s.requestId, { userKey: userKey(s.requester), duration: s.duration }]),
+      submitted.map((s) => [s.requestId, { userKey: userKey(s.requester), channel: s.channel, duration: s.duration }]),
     );
     const snap = await takeSnapshot(
       redis,

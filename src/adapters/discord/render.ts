@@ -1,5 +1,5 @@
 import { reactionWords } from '../../core/actions.js';
-import { ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND, DEFAULTS_COMMAND } from '../../core/commands.js';
+import { ADMIN_COMMAND, ANIMATE_MESSAGE_COMMAND, ANIMATIONS_COMMAND, DEFAULTS_COMMAND } from '../../core/commands.js';
 import { helpText } from '../../core/help.js';
 import { renderMessageText, type TextFormat } from '../../core/render-text.js';
 import { shortenText } from '../../core/text-cut.js';
@@ -65,6 +65,7 @@ export function discordHelpText(): string {
       messageMenu: `right-click → Apps → **${ANIMATE_MESSAGE_COMMAND.name}**`,
       status: `\`/${ANIMATIONS_COMMAND.name}\``,
       spend: `\`/${ANIMATIONS_COMMAND.name} spend: True\``,
+      admin: `\`/${ADMIN_COMMAND.name}\` (\`/${ADMIN_COMMAND.name} command: help\` lists its words)`,
     }),
   );
 }

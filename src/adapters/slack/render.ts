@@ -43,5 +43,6 @@ export function helpText(botUserId?: string): string {
     messageMenu: '⋯ → *Animate this image*',
     status: '`/animate status`',
     spend: '`/animate spend`',
+    admin: '`/animate admin` (`/animate admin help` lists its words)',
   });
 }

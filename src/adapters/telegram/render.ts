@@ -58,6 +58,7 @@ export function helpText(models: ModelChoice[]): string {
       '<code>/defaults</code> (admins: <code>/defaults 10s loop takes:2</code>, <code>loop:off</code> or <code>clear</code>)',
     status: '<code>/animations</code>',
     spend: '<code>/animations spend</code>',
+    admin: '<code>/admin</code> in a private chat with the bot (<code>/admin help</code> lists its words)',
   });
   return `${help}\n${renderModelList(models, format)}`;
 }

@@ -14,6 +14,8 @@ export function storeKeys(prefix: string) {
     pending: (requestId: string, which: 'start' | 'end') => `${p}:pending:${requestId}:${which}`,
     userActive: (userKey: string) => `${p}:user:${userKey}:active`,
     userDay: (userKey: string, day: string) => `${p}:user:${userKey}:day:${day}`,
+    /** Seconds of video reserved in a channel (`platform:channelId`) on a UTC day. */
+    channelDay: (channelKey: string, day: string) => `${p}:channel:${channelKey}:day:${day}`,
     reservations: () => `${p}:reservations`,
     submitClaim: (jobId: string) => `${p}:submit-claim:${jobId}`,
     budgetDay: (day: string) => `${p}:budget:day:${day}`,
@@ -92,6 +94,8 @@ export const BUDGET_DAY_TTL_SECONDS = 40 * 24 * 3600;
 export const BUDGET_MONTH_TTL_SECONDS = 400 * 24 * 3600;
 /** How long a person's seconds of a UTC day are kept: the day, plus a day for clocks and time zones. */
 export const USER_DAY_TTL_SECONDS = 2 * 24 * 3600;
+/** How long a channel's seconds of a UTC day are kept: as long as a person's, for the same reason. */
+export const CHANNEL_DAY_TTL_SECONDS = 2 * 24 * 3600;
 /** How long what each person was charged on a day is kept (as long as the team's spend of that day). */
 export const SPEND_DAY_TTL_SECONDS = 40 * 24 * 3600;
 /** How long a final edit the chat kept refusing stays readable for an operator. */

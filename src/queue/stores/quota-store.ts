@@ -4,6 +4,7 @@ import { parseJsonOrNull } from '../../shared/json.js';
 import {
   BUDGET_DAY_TTL_SECONDS,
   BUDGET_MONTH_TTL_SECONDS,
+  CHANNEL_DAY_TTL_SECONDS,
   RECORD_TTL_SECONDS,
   SPEND_DAY_TTL_SECONDS,
   type StoreKeys,
@@ -18,6 +19,8 @@ const ReservationSchema = z.object({
   jobId: z.string(),
   reservedAt: z.number(),
   costMicros: z.number().default(0),
+  /** The channel (`platform:channelId`) whose seconds of the day it counts; absent in older reservations. */
+  channel: z.string().optional(),
   /** The dedupe keys the reservation set (the event's, and a retry's or extension's guard). */
   guards: z.array(z.string()).default([]),
 });
@@ -32,6 +35,8 @@ export type ReserveOutcome =
   | { kind: 'duplicate'; value: string }
   | { kind: 'active_limit'; active: number }
   | { kind: 'daily_limit'; usedSeconds: number }
+  /** The channel's seconds of the day (`limit`) would be exceeded; `usedSeconds` is what the channel has used. */
+  | { kind: 'channel_daily_limit'; usedSeconds: number; limit: number }
   /** The team budget of the day or month would be exceeded; `spent` counts running estimates too. */
   | { kind: 'budget_daily' | 'budget_monthly'; spentMicros: number };
 
@@ -46,6 +51,10 @@ export interface ReserveInput {
   maxActive: number;
   /** -1: no limit (admins). */
   dailySeconds: number;
+  /** The channel (`platform:channelId`, a thread counting as its channel) whose seconds of the day it counts. */
+  channel: string;
+  /** The channel's seconds of the day; -1: no limit (none set, or admins, whose seconds still count). */
+  channelDailySeconds: number;
   /** Dedupe key of the platform event; its value becomes `member`. */
   eventId: string;
   /** For retries: the attempt being retried, so two reactions at once start one new attempt. */
@@ -77,6 +86,8 @@ export interface Reservation {
   jobId: string;
   reservedAt: number;
   costMicros: number;
+  /** The channel whose seconds of the day it counts; absent in reservations made before channels were counted. */
+  channel?: string | undefined;
   /** The dedupe keys it set: released with it when its intake never finished. */
   guards: string[];
 }
@@ -92,7 +103,10 @@ function guardKeys(keys: StoreKeys, input: Pick<ReserveInput, 'eventId' | 'retry
   return guard === eventKey ? [eventKey] : [eventKey, guard];
 }
 
-/** Per-user active generations and daily seconds of video, reserved and released atomically. */
+/**
+ * Per-user active generations, per-user and per-channel daily seconds of video, and the team budgets,
+ * reserved and released atomically.
+ */
 export function createQuotaStore(connection: Redis, keys: StoreKeys) {
   const redis = withQueueScripts(connection);
   return {
@@ -109,6 +123,7 @@ export function createQuotaStore(connection: Redis, keys: StoreKeys) {
         keys.reservations(),
         keys.budgetDay(input.day),
         keys.budgetMonth(input.day.slice(0, 7)),
+        keys.channelDay(input.channel, input.day),
         input.member,
         String(input.maxActive),
         String(input.dailySeconds),
@@ -121,6 +136,7 @@ export function createQuotaStore(connection: Redis, keys: StoreKeys) {
           jobId: input.jobId,
           reservedAt: input.nowMs,
           costMicros: input.costMicros,
+          channel: input.channel,
           guards,
         }),
         String(input.costMicros),
@@ -131,17 +147,21 @@ export function createQuotaStore(connection: Redis, keys: StoreKeys) {
         BUDGET_MONTH_TTL_SECONDS,
         USER_DAY_TTL_SECONDS,
         input.dryRun ? '1' : '0',
+        String(input.channelDailySeconds),
+        CHANNEL_DAY_TTL_SECONDS,
       );
       if (kind === 'duplicate') return { kind, value };
       if (kind === 'active_limit') return { kind, active: Number(value) };
       if (kind === 'daily_limit') return { kind, usedSeconds: Number(value) };
+      if (kind === 'channel_daily_limit') return { kind, usedSeconds: Number(value), limit: input.channelDailySeconds };
       if (kind === 'budget_daily' || kind === 'budget_monthly') return { kind, spentMicros: Number(value) };
       return { kind: 'reserved' };
     },
     /**
      * Ends the member's reservation, once: with `refundSeconds` > 0 gives the seconds back (failure,
      * cancel), and settles the team budgets at `actualMicros` (what Oxen charged; null keeps the
-     * estimate). Returns false when it was already released.
+     * estimate). The channel's seconds go back with the person's, to the channel the reservation
+     * recorded (so no caller has to know it). Returns false when it was already released.
      */
     async release(
       userKey: string,
@@ -150,6 +170,10 @@ export function createQuotaStore(connection: Redis, keys: StoreKeys) {
       refundSeconds: number,
       actualMicros: number | null = null,
     ): Promise<boolean> {
+      const raw = await redis.hget(keys.reservations(), member);
+      const entry = ReservationSchema.safeParse(raw === null ? null : parseJsonOrNull(raw));
+      // A reservation without a channel refunds none; the script then leaves this key alone.
+      const channel = entry.success ? (entry.data.channel ?? '') : '';
       const res = await redis.animateRelease(
         keys.userActive(userKey),
         keys.userDay(userKey, day),
@@ -157,6 +181,7 @@ export function createQuotaStore(connection: Redis, keys: StoreKeys) {
         keys.budgetDay(day),
         keys.budgetMonth(day.slice(0, 7)),
         keys.spendDay(day),
+        keys.channelDay(channel, day),
         member,
         String(refundSeconds),
         String(actualMicros ?? -1),

@@ -17,14 +17,16 @@ const RESERVE = `
 -- KEYS[1] the event's dedupe key         KEYS[2] the person's active set
 -- KEYS[3] the person's seconds of the day KEYS[4] the retry's or extension's guard (KEYS[1] when none)
 -- KEYS[5] the reservations hash           KEYS[6] the team's spend of the day
--- KEYS[7] the team's spend of the month
+-- KEYS[7] the team's spend of the month   KEYS[8] the channel's seconds of the day
 -- ARGV[1] member (requestId#attempt)   ARGV[2] max active (-1: none)   ARGV[3] daily seconds (-1: none)
 -- ARGV[4] seconds asked                ARGV[5] event key TTL            ARGV[6] reservation JSON
 -- ARGV[7] estimated cost (micros)      ARGV[8] day budget (-1: none)    ARGV[9] month budget (-1: none)
 -- ARGV[10] guard TTL   ARGV[11] team day TTL   ARGV[12] team month TTL   ARGV[13] person day TTL
 -- ARGV[14] '1': dry run, checks the limits only (no dedupe, writes nothing)
+-- ARGV[15] the channel's daily seconds (-1: none)   ARGV[16] channel day TTL
 -- Output: {'reserved', ''} | {'duplicate', member it reserved} | {'active_limit', active}
---   | {'daily_limit', seconds used} | {'budget_daily' | 'budget_monthly', micros spent}
+--   | {'daily_limit', seconds used} | {'channel_daily_limit', channel's seconds used}
+--   | {'budget_daily' | 'budget_monthly', micros spent}
 local dry = ARGV[14] == '1'
 if not dry then
   local dup = redis.call('GET', KEYS[1])
@@ -41,6 +43,11 @@ local active = redis.call('SCARD', KEYS[2])
 if maxActive >= 0 and active >= maxActive then return {'active_limit', tostring(active)} end
 local used = tonumber(redis.call('GET', KEYS[3]) or '0')
 if daily >= 0 and used + seconds > daily then return {'daily_limit', tostring(used)} end
+local channelDaily = tonumber(ARGV[15])
+local channelUsed = tonumber(redis.call('GET', KEYS[8]) or '0')
+if channelDaily >= 0 and channelUsed + seconds > channelDaily then
+  return {'channel_daily_limit', tostring(channelUsed)}
+end
 local cost = tonumber(ARGV[7])
 local dayBudget = tonumber(ARGV[8])
 local monthBudget = tonumber(ARGV[9])
@@ -56,6 +63,8 @@ redis.call('EXPIRE', KEYS[7], ARGV[12])
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('INCRBY', KEYS[3], seconds)
 redis.call('EXPIRE', KEYS[3], ARGV[13])
+redis.call('INCRBY', KEYS[8], seconds)
+redis.call('EXPIRE', KEYS[8], ARGV[16])
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[5])
 if KEYS[4] ~= KEYS[1] then redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[10]) end
 redis.call('HSET', KEYS[5], ARGV[1], ARGV[6])
@@ -64,9 +73,12 @@ return {'reserved', ''}`;
 // Removing the member is what makes a release count once: a second release (a re-run after a crash)
 // finds nothing to remove, refunds nothing and settles nothing. The budgets move from the estimate
 // reserved at intake to what Oxen actually charged, and the person's spend of the day records it.
+// The channel's seconds are refunded only when the reservation counted them (it names its channel):
+// one made before channels were counted refunds the person's seconds alone.
 const RELEASE = `
 -- KEYS[1] the person's active set   KEYS[2] the person's seconds of the day   KEYS[3] the reservations hash
 -- KEYS[4] the team's spend of the day   KEYS[5] the team's spend of the month   KEYS[6] spend by person of the day
+-- KEYS[7] the seconds of the day of the channel the reservation names (any key of the slot when none)
 -- ARGV[1] member   ARGV[2] seconds to refund   ARGV[3] actual cost (micros; -1 keeps the estimate)
 -- ARGV[4] the person's user key   ARGV[5] spend-by-person TTL
 -- Output: 1 when released now, 0 when it had been already
@@ -74,15 +86,21 @@ local raw = redis.call('HGET', KEYS[3], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 local removed = redis.call('SREM', KEYS[1], ARGV[1])
 if removed == 0 then return 0 end
+local entry = nil
+if raw then
+  local ok, decoded = pcall(cjson.decode, raw)
+  if ok and type(decoded) == 'table' then entry = decoded end
+end
 if tonumber(ARGV[2]) > 0 then
   local left = redis.call('DECRBY', KEYS[2], ARGV[2])
   if left < 0 then redis.call('SET', KEYS[2], '0', 'KEEPTTL') end
+  if entry and type(entry.channel) == 'string' and entry.channel ~= '' then
+    local channelLeft = redis.call('DECRBY', KEYS[7], ARGV[2])
+    if channelLeft < 0 then redis.call('SET', KEYS[7], '0', 'KEEPTTL') end
+  end
 end
 local estimate = 0
-if raw then
-  local ok, entry = pcall(cjson.decode, raw)
-  if ok and type(entry) == 'table' and tonumber(entry.costMicros) then estimate = tonumber(entry.costMicros) end
-end
+if entry and tonumber(entry.costMicros) then estimate = tonumber(entry.costMicros) end
 local actual = tonumber(ARGV[3])
 if actual < 0 then actual = estimate end
 if actual ~= estimate then
@@ -256,6 +274,7 @@ export interface QueueScripts {
     reservations: string,
     budgetDay: string,
     budgetMonth: string,
+    channelDay: string,
     member: string,
     maxActive: Arg,
     dailySeconds: Arg,
@@ -270,6 +289,8 @@ export interface QueueScripts {
     budgetMonthTtl: Arg,
     userDayTtl: Arg,
     dryRun: '0' | '1',
+    channelDailySeconds: Arg,
+    channelDayTtl: Arg,
   ): Promise<[string, string]>;
   animateRelease(
     activeSet: string,
@@ -278,6 +299,7 @@ export interface QueueScripts {
     budgetDay: string,
     budgetMonth: string,
     spendDay: string,
+    channelDay: string,
     member: string,
     refundSeconds: Arg,
     actualMicros: Arg,
@@ -342,8 +364,8 @@ export interface QueueScripts {
 /** Registers the queue's scripts on `redis` (once; later calls find them) and returns it typed with them. */
 export function withQueueScripts(redis: Redis): Redis & QueueScripts {
   return defineScripts<QueueScripts, Redis>(redis, {
-    animateReserve: { numberOfKeys: 7, lua: RESERVE },
-    animateRelease: { numberOfKeys: 6, lua: RELEASE },
+    animateReserve: { numberOfKeys: 8, lua: RESERVE },
+    animateRelease: { numberOfKeys: 7, lua: RELEASE },
     animateDropGuards: { lua: DROP_GUARDS },
     animateSetState: { numberOfKeys: 1, lua: SET_STATE },
     animateAcquireSlots: { numberOfKeys: 3, lua: ACQUIRE_SLOTS },

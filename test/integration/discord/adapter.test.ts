@@ -259,6 +259,8 @@ describe('discord /help', () => {
     expect(seen.content.length).toBeLessThanOrEqual(2000);
     expect(seen.content).toContain('`/animations spend: True` (bot admins)');
     expect(seen.content).toContain('right-click → Apps → **Animate image**');
+    expect(seen.content).toContain('• Admins: `/animate-admin` (`/animate-admin command: help` lists its words)');
+    expect(slackHelpText()).toContain('• Admins: `/animate admin` (`/animate admin help` lists its words)');
     // Everything but each platform's own way of asking is Slack's `/animate help`, word for word.
     for (const sentence of [
       'How to animate an image',
@@ -268,6 +270,7 @@ describe('discord /help', () => {
       '• On any message with an image: ',
       'shows your animations in flight, what is left of your daily quota and what you spent today.',
       "(bot admins) shows the team's spend by person over the last 7 and 30 days.",
+      "shows and changes the bot's settings while it runs (pause, channels, who may use it, blocked people, per-person and per-channel quotas, blocked words) and reads the audit log, answered only to them.",
       'on a result or failure to run it again,',
       'on the progress message to cancel.',
     ]) {

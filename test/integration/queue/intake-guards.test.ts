@@ -27,6 +27,8 @@ describe('guards released with their intake', () => {
       seconds: 5,
       maxActive: 2,
       dailySeconds: 60,
+      channel: 'discord:C1',
+      channelDailySeconds: -1,
       eventId,
       jobId: `a-${eventId}`,
       nowMs: Date.now() - ageMs,

@@ -183,6 +183,8 @@ describe('money and capacity under faults', () => {
         seconds: 5,
         maxActive: 2,
         dailySeconds: 60,
+        channel: 'discord:C1',
+        channelDailySeconds: -1,
         eventId: `lost-event-${i}`,
         jobId: `a-lost-event-${i}`,
         nowMs: Date.now() - 10 * 60_000,
@@ -220,6 +222,8 @@ describe('money and capacity under faults', () => {
       seconds: 5,
       maxActive: 2,
       dailySeconds: 60,
+      channel: 'discord:C1',
+      channelDailySeconds: -1,
       eventId: 'lost-event',
       jobId: 'a-lost-event',
       nowMs: Date.now() - 10 * 60_000,
@@ -229,6 +233,7 @@ describe('money and capacity under faults', () => {
     });
     await stack.redis.sadd(keys.slotsHeld(), 'a-job-that-is-gone');
     expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 5 });
+    expect(await stack.redis.get(keys.channelDay('discord:C1', day))).toBe('5');
     expect(await stack.redis.scard(keys.userActive(userKey))).toBe(1);
 
     await stack.startWorker({
@@ -238,6 +243,8 @@ describe('money and capacity under faults', () => {
     await eventually(async () => (await stack.redis.scard(keys.slotsHeld())) === 0, 'the slot healed');
     await eventually(async () => (await stack.redis.scard(keys.userActive(userKey))) === 0, 'the reservation healed');
     expect(await quotaOf(stack, input)).toEqual({ active: 0, used: 0 });
+    // The channel's seconds went back with the person's, from the channel the reservation recorded.
+    expect(await stack.redis.get(keys.channelDay('discord:C1', day))).toBe('0');
     expect(healed.sort()).toEqual(['reservation', 'slot']);
   });
 

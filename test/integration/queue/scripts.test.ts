@@ -9,6 +9,7 @@ import { utcDay } from '../../../src/core/limits.js';
 import {
   BUDGET_DAY_TTL_SECONDS,
   BUDGET_MONTH_TTL_SECONDS,
+  CHANNEL_DAY_TTL_SECONDS,
   storeKeys,
   USER_DAY_TTL_SECONDS,
 } from '../../../src/queue/stores/keys.js';
@@ -29,6 +30,8 @@ describe('registered Redis scripts', () => {
       seconds: 5,
       maxActive: -1,
       dailySeconds: -1,
+      channel: 'discord:C1',
+      channelDailySeconds: -1,
       eventId: `e${i}`,
       jobId: `a-e${i}`,
       nowMs: Date.now(),
@@ -72,5 +75,6 @@ describe('registered Redis scripts', () => {
     expect(await redis.ttl(keys.budgetDay(day))).toEqual(near(BUDGET_DAY_TTL_SECONDS));
     expect(await redis.ttl(keys.budgetMonth(day.slice(0, 7)))).toEqual(near(BUDGET_MONTH_TTL_SECONDS));
     expect(await redis.ttl(keys.userDay('discord:U1', day))).toEqual(near(USER_DAY_TTL_SECONDS));
+    expect(await redis.ttl(keys.channelDay('discord:C1', day))).toEqual(near(CHANNEL_DAY_TTL_SECONDS));
   });
 });

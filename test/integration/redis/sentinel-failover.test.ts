@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { channelKeyOf } from '../../../src/core/admin-settings.js';
 import { userKey } from '../../../src/core/model.js';
 import type { RedisTarget } from '../../../src/queue/stores/redis.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
@@ -37,12 +38,16 @@ describe('Redis Sentinel: the primary is killed with generations in flight', () 
   });
 
   it('GIVEN SIGKILL on the primary THEN the bot and worker follow the failover: every request ends delivered or told, none billed twice, new requests taken again', async () => {
-    const requesters = new Map<string, { userKey: string; duration: number }>();
+    const requesters = new Map<string, { userKey: string; channel: string; duration: number }>();
     const submit = async (user: string) => {
       const input = submitInput({}, user);
       const accepted = await stack.intake.submit(input);
       if (!accepted.ok) throw new Error(`refused: ${accepted.error.code}`);
-      requesters.set(accepted.value.requestId, { userKey: userKey(input.requester), duration: input.duration });
+      requesters.set(accepted.value.requestId, {
+        userKey: userKey(input.requester),
+        channel: channelKeyOf(input.where),
+        duration: input.duration,
+      });
       return accepted.value.requestId;
     };
     const before = [await submit('U1'), await submit('U2'), await submit('U3'), await submit('U4')];

@@ -98,6 +98,9 @@ describe('Telegram requests', () => {
     expect(help).toContain('takes:2');
     expect(await told(big)).toContain('the limit is 10 MB');
     expect(await told(noImage)).toContain('How to animate an image');
+    expect(await told(noImage)).toContain(
+      'Admins: <code>/admin</code> in a private chat with the bot (<code>/admin help</code> lists its words)',
+    );
     expect(await told(takes)).toContain('1');
     for (const m of [tooLong, unknown, big, noImage, takes]) expect(stack.repliesTo(m)).toHaveLength(1);
     // The 25 MB file was refused from the size the message states: getFile was never asked for it.

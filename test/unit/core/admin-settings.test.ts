@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyChange, parseAdminText, qualify } from '../../../src/core/admin-command.js';
+import { applyChange, parseAdminText, qualify, renderAdminSettings } from '../../../src/core/admin-command.js';
 import { checkPromptPolicy, foldText, mayUse, settingsFromLimits } from '../../../src/core/admin-settings.js';
 import { DEFAULT_LIMITS } from '../../../src/core/limits.js';
 
@@ -50,6 +50,23 @@ describe('admin command text', () => {
     const refused = applyChange(base, quota.value.apply);
     expect(!refused.ok && refused.error.code).toBe('admin_invalid');
     expect(!refused.ok && refused.error.message).toContain('maxActivePerUser');
+  });
+
+  it("GIVEN a channel's quota set, replaced and lifted THEN the settings keep it by the channel's id and show it", () => {
+    const apply = (current: typeof base, text: string) => {
+      const parsed = parseAdminText(text, 'slack');
+      if (!parsed.ok || parsed.value.kind !== 'change') throw new Error(`not a change: ${text}`);
+      const applied = applyChange(current, parsed.value.apply);
+      if (!applied.ok) throw new Error(applied.error.message);
+      return applied.value;
+    };
+    const set = apply(base, 'quota channel <#C9|art> daily 120');
+    expect(set.channelDailySeconds).toEqual({ 'slack:C9': 120 });
+    expect(renderAdminSettings(set)).toContain('Quota in slack:C9: 120 s of video per day, everyone together');
+    expect(apply(set, 'quota channel <#C9> daily 60').channelDailySeconds).toEqual({ 'slack:C9': 60 });
+    expect(apply(set, 'quota channel <#C9> off').channelDailySeconds).toEqual({});
+    const incomplete = parseAdminText('quota channel <#C9> weekly 5', 'slack');
+    expect(!incomplete.ok && incomplete.error.message).toContain('quota channel takes <channel> daily <seconds>');
   });
 
   it('GIVEN unknown or incomplete commands THEN they are refused with what the command takes', () => {
