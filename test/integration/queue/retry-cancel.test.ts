@@ -41,6 +41,50 @@ describe('retry and cancel by reaction', () => {
     expect(!again.ok && again.error.code).toBe('not_in_flight');
   });
 
+  // A job waiting for Oxen parks until its timeout: a ❌ recorded while the worker was still between its
+  // reads and the park found no parked job to wake, and used to wait for the timeout (minutes).
+  it('GIVEN a ❌ recorded just before the worker parks the job THEN the generation is cancelled at once, not at its timeout', async () => {
+    stack.sim.knobs.holdQueue = true;
+    let holdEdit = () => {};
+    const editHeld = new Promise<void>((resolve) => {
+      holdEdit = resolve;
+    });
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const port = stack.chat.port;
+    await stack.startWorker({
+      timings: { timeoutMs: 30 * 60_000 },
+      chat: {
+        discord: {
+          ...port,
+          // The wait step's 'submitted' edit comes after its reads and before the park: hold it there.
+          async edit(ref, view) {
+            if (view.kind === 'progress' && view.progress.state === 'submitted') {
+              holdEdit();
+              await released;
+            }
+            return port.edit(ref, view);
+          },
+        },
+      },
+    });
+    const input = submitInput();
+    const accepted = await stack.intake.submit(input);
+    if (!accepted.ok) throw new Error('refused');
+    const { requestId } = accepted.value;
+    await editHeld;
+    const progress = await eventually(() => stack.chat.thread(input.where)[0], 'the progress message');
+
+    expect((await stack.intake.cancel(progress.ref, input.requester)).ok).toBe(true);
+    release();
+
+    await eventually(async () => (await attemptState(stack, requestId)) === 'cancelled', 'the cancellation');
+    expect([...stack.sim.rows.values()][0]?.status).toBe('cancelled');
+    expect((await stack.intake.status(input.requester)).usedSecondsToday).toBe(0);
+  });
+
   it('GIVEN a finished video THEN the requester retries it from the result with the staged image, a stranger cannot', async () => {
     await stack.startWorker();
     const input = submitInput();

@@ -99,13 +99,12 @@ export async function waitStep(ctx: WorkerContext, act: Activation): Promise<voi
   );
   // No wake of its own before the timeout: the completion events, the reconciler or a cancel wake it.
   await parkUntil(act, Math.max(deadline + 1, now + 1), async () => {
-    // An event that landed between the inbox check and the park would otherwise wait for the next wake.
-    for (const id of pending) {
-      if (await ctx.inbox.get(id)) {
-        await wakeJob(ctx.queue, act.job.id ?? '');
-        return;
-      }
-    }
+    // An event or a ❌ that landed between this activation's reads and the park woke nothing (the job
+    // was still active): without this look it would wait for the timeout.
+    const latest = await ctx.requests.getAttempt(request.requestId, attempt.attempt);
+    let landed = Boolean(latest?.cancelRequestedBy);
+    for (const id of pending) landed ||= Boolean(await ctx.inbox.get(id));
+    if (landed) await wakeJob(ctx.queue, act.job.id ?? '');
   });
 }
 
