@@ -19,7 +19,7 @@ import { createImageFetcher } from '../src/media/image-fetcher.js';
 import { createIntake } from '../src/queue/intake.js';
 import { ANIMATE_QUEUE } from '../src/queue/stores/keys.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { percentile, redisFor, runInfo, until, writeResult } from './common.js';
+import { askSender, type BurstStats, burstStats, redisFor, runInfo, until, writeResult } from './common.js';
 import type { DiscordBurstOrder } from './intake-discord-sender.js';
 import type { BurstSample } from './intake-sender.js';
 
@@ -40,16 +40,7 @@ setTimeout(() => {
   process.exit(1);
 }, 180_000).unref();
 
-interface BurstResult {
-  app: string;
-  requests: number;
-  ok: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  meanMs: number;
-  over3s: number;
-  wallMs: number;
+interface BurstResult extends BurstStats {
   /** Interaction callback type → how many (5 a defer, 4 a reply, such as a private refusal). */
   callbackTypes: Record<string, number>;
 }
@@ -69,29 +60,8 @@ if (!bareFake || !oursFake) throw new Error('the sender started no fakes');
 async function burst(label: string, fake: number, count: number, userBase: number): Promise<BurstResult> {
   const order: DiscordBurstOrder = { fake, count, userBase, timeoutMs: TIMEOUT_MS };
   type Result = { samples: BurstSample[]; wallMs: number; callbackTypes: Record<string, number> };
-  const { samples, wallMs, callbackTypes } = await new Promise<Result>((resolve) => {
-    const on = (m: { result?: Result }) => {
-      if (!m.result) return;
-      sender.off('message', on);
-      resolve(m.result);
-    };
-    sender.on('message', on);
-    sender.send({ burst: order });
-  });
-  const ms = samples.filter((s) => s.ok).map((s) => s.ms);
-  const round = (x: number) => Number(x.toFixed(1));
-  return {
-    app: label,
-    requests: count,
-    ok: ms.length,
-    p50Ms: round(percentile(ms, 50)),
-    p99Ms: round(percentile(ms, 99)),
-    maxMs: round(Math.max(...ms)),
-    meanMs: round(ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length)),
-    over3s: samples.filter((s) => !s.ok || s.ms > DISCORD_ACK_LIMIT_MS).length,
-    wallMs: round(wallMs),
-    callbackTypes,
-  };
+  const run = await askSender<Result>(sender, order);
+  return { ...burstStats(label, count, run, DISCORD_ACK_LIMIT_MS), callbackTypes: run.callbackTypes };
 }
 
 const info = runInfo();
