@@ -37,6 +37,28 @@ export interface AdapterDeps {
   media?: MediaStore | undefined;
 }
 
+/**
+ * What a chat platform's intake (Discord, Slack, Telegram) is built from: the bot role passes its
+ * {@link AdapterDeps}; tests and benches may leave out the models, the prices and the metrics.
+ */
+export interface ChatIntakeDeps {
+  intake: Intake;
+  /** The models on offer. @defaultValue Kling O1 alone, as the family table knows it */
+  models?: ModelCatalogPort | undefined;
+  /** The prices the pickers and the help show. */
+  price?: PricePort | undefined;
+  imageFetcher: ImageFetcher;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+/** What a chat platform's handlers get, built once in its `index.ts`: the intake's deps, defaults filled. */
+export type ChatHandlerDeps = Omit<ChatIntakeDeps, 'models' | 'metrics'> & {
+  /** The models on offer (the pickers, the help's list and the request check). */
+  models: ModelCatalogPort;
+  metrics: Metrics;
+};
+
 /** What a platform's outbox gets from the worker role. */
 export interface ChatPortDeps {
   logger: Logger;

@@ -9,15 +9,11 @@ import {
 } from 'discord.js';
 import { ADMIN_COMMAND, DEFAULTS_COMMAND, HELP_COMMAND } from '../../core/commands.js';
 import { familyCatalogue } from '../../core/family-catalogue.js';
-import type { Intake } from '../../core/intake.js';
-import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
-import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
-import type { ModelCatalogPort } from '../../core/ports/models.js';
+import { noopMetrics } from '../../core/ports/metrics.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
-import type { PricePort } from '../../core/ports/price.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
-import type { Logger } from '../../shared/logger.js';
+import type { ChatIntakeDeps } from '../platform.js';
 import { handleAdminCommand } from './admin.js';
 import {
   handleAnimateAutocomplete,
@@ -55,16 +51,7 @@ export interface DiscordAdapterConfig {
 }
 
 /** Collaborators of the Discord intake. */
-export interface DiscordAdapterDeps {
-  intake: Intake;
-  /** The models on offer. @defaultValue Kling O1 alone, as the family table knows it */
-  models?: ModelCatalogPort | undefined;
-  /** The prices the model picker shows. */
-  price?: PricePort | undefined;
-  imageFetcher: ImageFetcher;
-  logger: Logger;
-  metrics?: Metrics;
-}
+export type DiscordAdapterDeps = ChatIntakeDeps;
 
 /**
  * Wires discord.js: the gateway (commands, modals, raw reactions) to the handlers. Intents are the
