@@ -43,6 +43,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/web/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/web/markup.js': { file: 'markup.js', type: 'text/javascript; charset=utf-8' },
+  '/web/api.js': { file: 'api.js', type: 'text/javascript; charset=utf-8' },
   '/web/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   '/gallery': { file: 'gallery.html', type: 'text/html; charset=utf-8' },
   '/web/gallery.js': { file: 'gallery.js', type: 'text/javascript; charset=utf-8' },

@@ -1,6 +1,7 @@
 // The playground page: the channel, the composer for /animate, the thread panel and the reaction chips.
 // Plain ES modules, no build step and no dependencies. Everything the bot says comes from the server
 // (core's renderer, src/adapters/web/render.ts); this file only lays it out and sends what people do.
+import { api } from './api.js';
 import { plainText, renderMarkup } from './markup.js';
 
 const $ = (id) => document.getElementById(id);
@@ -35,17 +36,6 @@ const state = {
 function eventId() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-async function api(path, options = {}) {
-  const response = await fetch(path, { credentials: 'same-origin', ...options });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  return { status: response.status, body };
 }
 
 function banner(text) {
