@@ -1,12 +1,13 @@
 import type { Express } from 'express';
 import type { z } from 'zod';
+import { familyCatalogue } from '../core/family-catalogue.js';
 import type { Intake } from '../core/intake.js';
 import type { AnyPlatformSettings, PlatformSettings } from '../core/platform-settings.js';
 import type { PlatformTraits } from '../core/platforms.js';
 import type { ChatPort } from '../core/ports/chat-port.js';
 import type { ImageFetcher } from '../core/ports/image-fetcher.js';
 import type { MediaStore } from '../core/ports/media-store.js';
-import type { Metrics } from '../core/ports/metrics.js';
+import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import type { PricePort } from '../core/ports/price.js';
@@ -58,6 +59,18 @@ export type ChatHandlerDeps = Omit<ChatIntakeDeps, 'models' | 'metrics'> & {
   models: ModelCatalogPort;
   metrics: Metrics;
 };
+
+/** The handlers' deps from the intake's, with the defaults filled: the family table's models, no metrics. */
+export function chatHandlerDeps(deps: ChatIntakeDeps, logger: Logger): ChatHandlerDeps {
+  return {
+    intake: deps.intake,
+    models: deps.models ?? familyCatalogue(),
+    price: deps.price,
+    imageFetcher: deps.imageFetcher,
+    logger,
+    metrics: deps.metrics ?? noopMetrics,
+  };
+}
 
 /** What a platform's outbox gets from the worker role. */
 export interface ChatPortDeps {

@@ -8,12 +8,10 @@ import {
   Partials,
 } from 'discord.js';
 import { ADMIN_COMMAND, DEFAULTS_COMMAND, HELP_COMMAND } from '../../core/commands.js';
-import { familyCatalogue } from '../../core/family-catalogue.js';
-import { noopMetrics } from '../../core/ports/metrics.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
-import type { ChatIntakeDeps } from '../platform.js';
+import { type ChatIntakeDeps, chatHandlerDeps } from '../platform.js';
 import { handleAdminCommand } from './admin.js';
 import {
   handleAnimateAutocomplete,
@@ -72,12 +70,7 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
   });
   const chat = createDiscordChatPort({ token: cfg.token, apiUrl: cfg.apiUrl, logger, retries: cfg.retries ?? 3 });
   const handlerDeps: DiscordHandlerDeps = {
-    intake: deps.intake,
-    models: deps.models ?? familyCatalogue(),
-    price: deps.price,
-    imageFetcher: deps.imageFetcher,
-    logger,
-    metrics: deps.metrics ?? noopMetrics,
+    ...chatHandlerDeps(deps, logger),
     chat,
   };
 

@@ -1,12 +1,10 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import express, { type Application } from 'express';
 import { Bot, webhookCallback } from 'grammy';
-import { familyCatalogue } from '../../core/family-catalogue.js';
-import { noopMetrics } from '../../core/ports/metrics.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
 import { refusal } from '../../core/refusal.js';
 import { err } from '../../shared/result.js';
-import type { ChatIntakeDeps } from '../platform.js';
+import { type ChatIntakeDeps, chatHandlerDeps } from '../platform.js';
 import { onButton } from './buttons.js';
 import type { TelegramHandlerDeps } from './deps.js';
 import { downloadImage } from './files.js';
@@ -54,12 +52,7 @@ export function createTelegramAdapter(cfg: TelegramAdapterConfig, deps: Telegram
   const bot = new Bot(cfg.token, { client: { apiRoot: cfg.apiUrl } });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
   const handlerDeps: TelegramHandlerDeps = {
-    intake: deps.intake,
-    models: deps.models ?? familyCatalogue(),
-    price: deps.price,
-    imageFetcher: deps.imageFetcher,
-    logger,
-    metrics: deps.metrics ?? noopMetrics,
+    ...chatHandlerDeps(deps, logger),
     api: bot.api,
     apiUrl: cfg.apiUrl,
     token: cfg.token,
