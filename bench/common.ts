@@ -132,6 +132,20 @@ export function burstStats(
   };
 }
 
+/** `ours` over `bare` ack time, two decimals; `bare` is floored at 0.1 ms, so a near-zero time stays finite. */
+export function ackRatio(ours: number, bare: number): number {
+  return Number((ours / Math.max(0.1, bare)).toFixed(2));
+}
+
+/** How many times the bare library's p50, p99 and max a burst through the adapter took. */
+export function burstRatios(ours: BurstStats, bare: BurstStats): { p50: number; p99: number; max: number } {
+  return {
+    p50: ackRatio(ours.p50Ms, bare.p50Ms),
+    p99: ackRatio(ours.p99Ms, bare.p99Ms),
+    max: ackRatio(ours.maxMs, bare.maxMs),
+  };
+}
+
 /** Sends a burst order to a sender process and waits for the result it posts back. */
 export function askSender<R>(sender: ChildProcess, order: unknown): Promise<R> {
   return new Promise<R>((resolve) => {

@@ -21,7 +21,16 @@ import { createIntake } from '../src/queue/intake.js';
 import { ANIMATE_QUEUE } from '../src/queue/stores/keys.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { startSlackFake } from '../test/fakes/slack/web-api-fake.js';
-import { askSender, type BurstStats, burstStats, redisFor, runInfo, until, writeResult } from './common.js';
+import {
+  askSender,
+  type BurstStats,
+  burstRatios,
+  burstStats,
+  redisFor,
+  runInfo,
+  until,
+  writeResult,
+} from './common.js';
 import type { BurstOrder, BurstSample } from './intake-sender.js';
 
 const { values: args } = parseArgs({ options: { n: { type: 'string', default: '200' } } });
@@ -152,12 +161,7 @@ try {
 }
 
 const [animate, baseline] = results as [BurstStats, BurstStats];
-const ratio = (a: number, b: number) => Number((a / Math.max(0.1, b)).toFixed(2));
-const ratios = {
-  p50: ratio(animate.p50Ms, baseline.p50Ms),
-  p99: ratio(animate.p99Ms, baseline.p99Ms),
-  max: ratio(animate.maxMs, baseline.maxMs),
-};
+const ratios = burstRatios(animate, baseline);
 console.table(results);
 console.log(
   `createSlackAdapter / bare Bolt: p50 ×${ratios.p50}, p99 ×${ratios.p99}, max ×${ratios.max}; ` +

@@ -19,7 +19,17 @@ import { createImageFetcher } from '../src/media/image-fetcher.js';
 import { createIntake } from '../src/queue/intake.js';
 import { ANIMATE_QUEUE } from '../src/queue/stores/keys.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { askSender, type BurstStats, burstStats, redisFor, runInfo, until, writeResult } from './common.js';
+import {
+  ackRatio,
+  askSender,
+  type BurstStats,
+  burstRatios,
+  burstStats,
+  redisFor,
+  runInfo,
+  until,
+  writeResult,
+} from './common.js';
 import type { DiscordBurstOrder } from './intake-discord-sender.js';
 import type { BurstSample } from './intake-sender.js';
 
@@ -121,12 +131,7 @@ const median = (rounds: BurstResult[]) =>
   [...rounds].sort((a, b) => a.p99Ms - b.p99Ms)[Math.floor(rounds.length / 2)] as BurstResult;
 const results = [median(oursRounds), median(bareRounds)];
 const [animate, baseline] = results as [BurstResult, BurstResult];
-const ratio = (a: number, b: number) => Number((a / Math.max(0.1, b)).toFixed(2));
-const ratios = {
-  p50: ratio(animate.p50Ms, baseline.p50Ms),
-  p99: ratio(animate.p99Ms, baseline.p99Ms),
-  max: ratio(animate.maxMs, baseline.maxMs),
-};
+const ratios = burstRatios(animate, baseline);
 console.table(results);
 console.log(
   `createDiscordAdapter / bare discord.js: p50 ×${ratios.p50}, p99 ×${ratios.p99}, max ×${ratios.max}; ` +
@@ -140,7 +145,7 @@ const file = writeResult('intake-discord', {
   ackLimitMs: DISCORD_ACK_LIMIT_MS,
   results,
   rounds: { ours: oursRounds, bare: bareRounds },
-  p99RatioPerRound: oursRounds.map((o, i) => ratio(o.p99Ms, bareRounds[i]?.p99Ms ?? 0)),
+  p99RatioPerRound: oursRounds.map((o, i) => ackRatio(o.p99Ms, bareRounds[i]?.p99Ms ?? 0)),
   ratios,
   goal: { p99Ratio: 1.5, met: ratios.p99 <= 1.5 },
 });
