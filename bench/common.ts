@@ -1,4 +1,4 @@
-import { execSync, fork } from 'node:child_process';
+import { type ChildProcess, execSync, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -17,6 +17,7 @@ import type { SimCounters, SimKnobs } from '../src/simulator/simulator.js';
 import { createOxenImageStore } from '../src/storage/oxen.js';
 import { eventually } from '../test/support/eventually.js';
 import { makePng } from '../test/support/images.js';
+import type { BurstSample } from './intake-sender.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -94,6 +95,68 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] as number;
+}
+
+/** One burst against an intake, as the intake benches report it. */
+export interface BurstStats {
+  app: string;
+  requests: number;
+  ok: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+  /** Requests answered later than the platform's ack limit, or not at all (it showed an error for them). */
+  over3s: number;
+  wallMs: number;
+}
+
+/** Sums up a burst's samples; the percentiles are of the answered requests. */
+export function burstStats(
+  app: string,
+  requests: number,
+  run: { samples: BurstSample[]; wallMs: number },
+  ackLimitMs: number,
+): BurstStats {
+  const ms = run.samples.filter((s) => s.ok).map((s) => s.ms);
+  return {
+    app,
+    requests,
+    ok: ms.length,
+    p50Ms: round(percentile(ms, 50)),
+    p99Ms: round(percentile(ms, 99)),
+    maxMs: round(Math.max(...ms)),
+    meanMs: round(ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length)),
+    over3s: run.samples.filter((s) => !s.ok || s.ms > ackLimitMs).length,
+    wallMs: round(run.wallMs),
+  };
+}
+
+/** `ours` over `bare` ack time, two decimals; `bare` is floored at 0.1 ms, so a near-zero time stays finite. */
+export function ackRatio(ours: number, bare: number): number {
+  return Number((ours / Math.max(0.1, bare)).toFixed(2));
+}
+
+/** How many times the bare library's p50, p99 and max a burst through the adapter took. */
+export function burstRatios(ours: BurstStats, bare: BurstStats): { p50: number; p99: number; max: number } {
+  return {
+    p50: ackRatio(ours.p50Ms, bare.p50Ms),
+    p99: ackRatio(ours.p99Ms, bare.p99Ms),
+    max: ackRatio(ours.maxMs, bare.maxMs),
+  };
+}
+
+/** Sends a burst order to a sender process and waits for the result it posts back. */
+export function askSender<R>(sender: ChildProcess, order: unknown): Promise<R> {
+  return new Promise<R>((resolve) => {
+    const on = (m: { result?: R }) => {
+      if (!m.result) return;
+      sender.off('message', on);
+      resolve(m.result);
+    };
+    sender.on('message', on);
+    sender.send({ burst: order });
+  });
 }
 
 /** Writes `bench/results/<name>-<time>.json` and returns its path. */

@@ -21,7 +21,16 @@ import { createIntake } from '../src/queue/intake.js';
 import { ANIMATE_QUEUE } from '../src/queue/stores/keys.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { startSlackFake } from '../test/fakes/slack/web-api-fake.js';
-import { percentile, redisFor, runInfo, until, writeResult } from './common.js';
+import {
+  askSender,
+  type BurstStats,
+  burstRatios,
+  burstStats,
+  redisFor,
+  runInfo,
+  until,
+  writeResult,
+} from './common.js';
 import type { BurstOrder, BurstSample } from './intake-sender.js';
 
 const { values: args } = parseArgs({ options: { n: { type: 'string', default: '200' } } });
@@ -38,18 +47,6 @@ setTimeout(() => {
   console.error('intake-burst: gave up after 120 s');
   process.exit(1);
 }, 120_000).unref();
-
-interface BurstResult {
-  app: string;
-  requests: number;
-  ok: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  meanMs: number;
-  over3s: number;
-  wallMs: number;
-}
 
 /** Listens on 127.0.0.1 with an ephemeral port; returns the events URL. */
 async function listen(app: express.Application): Promise<{ server: Server; url: string }> {
@@ -79,7 +76,7 @@ async function burst(
   count: number,
   responseUrl: () => string,
   userBase: number,
-): Promise<BurstResult> {
+): Promise<BurstStats> {
   const order: BurstOrder = {
     url,
     secret: SECRET,
@@ -88,29 +85,9 @@ async function burst(
     responseUrls: Array.from({ length: count }, responseUrl),
     timeoutMs: REQUEST_TIMEOUT_MS,
   };
-  const { samples, wallMs } = await new Promise<{ samples: BurstSample[]; wallMs: number }>((resolve) => {
-    const on = (m: { result?: { samples: BurstSample[]; wallMs: number } }) => {
-      if (!m.result) return;
-      sender.off('message', on);
-      resolve(m.result);
-    };
-    sender.on('message', on);
-    sender.send({ burst: order });
-  });
-  const ms = samples.filter((s) => s.ok).map((s) => s.ms);
-  const round = (x: number) => Number(x.toFixed(1));
-  return {
-    app: label,
-    requests: count,
-    ok: ms.length,
-    p50Ms: round(percentile(ms, 50)),
-    p99Ms: round(percentile(ms, 99)),
-    maxMs: round(Math.max(...ms)),
-    meanMs: round(ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length)),
-    // Failed or timed-out requests count as late too: Slack would have shown an error for them.
-    over3s: samples.filter((s) => !s.ok || s.ms > SLACK_ACK_LIMIT_MS).length,
-    wallMs: round(wallMs),
-  };
+  const run = await askSender<{ samples: BurstSample[]; wallMs: number }>(sender, order);
+  // Failed or timed-out requests count as late too: Slack would have shown an error for them.
+  return burstStats(label, count, run, SLACK_ACK_LIMIT_MS);
 }
 
 const info = runInfo();
@@ -158,7 +135,7 @@ const base = await listen(baseExpress);
 /** Post-ack work of ours (modal opened, or a private reply instead) has finished for `count` commands. */
 const handled = () => slack.state.views.length + slack.state.responses.length;
 
-let results: BurstResult[];
+let results: BurstStats[];
 try {
   // Warm both paths (JIT, Redis scripts, connections) before measuring.
   await burst('warmup', base.url, WARMUP, slack.responseUrl, 900_000);
@@ -183,13 +160,8 @@ try {
   sender.disconnect();
 }
 
-const [animate, baseline] = results as [BurstResult, BurstResult];
-const ratio = (a: number, b: number) => Number((a / Math.max(0.1, b)).toFixed(2));
-const ratios = {
-  p50: ratio(animate.p50Ms, baseline.p50Ms),
-  p99: ratio(animate.p99Ms, baseline.p99Ms),
-  max: ratio(animate.maxMs, baseline.maxMs),
-};
+const [animate, baseline] = results as [BurstStats, BurstStats];
+const ratios = burstRatios(animate, baseline);
 console.table(results);
 console.log(
   `createSlackAdapter / bare Bolt: p50 ×${ratios.p50}, p99 ×${ratios.p99}, max ×${ratios.max}; ` +

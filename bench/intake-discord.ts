@@ -19,7 +19,17 @@ import { createImageFetcher } from '../src/media/image-fetcher.js';
 import { createIntake } from '../src/queue/intake.js';
 import { ANIMATE_QUEUE } from '../src/queue/stores/keys.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { percentile, redisFor, runInfo, until, writeResult } from './common.js';
+import {
+  ackRatio,
+  askSender,
+  type BurstStats,
+  burstRatios,
+  burstStats,
+  redisFor,
+  runInfo,
+  until,
+  writeResult,
+} from './common.js';
 import type { DiscordBurstOrder } from './intake-discord-sender.js';
 import type { BurstSample } from './intake-sender.js';
 
@@ -40,16 +50,7 @@ setTimeout(() => {
   process.exit(1);
 }, 180_000).unref();
 
-interface BurstResult {
-  app: string;
-  requests: number;
-  ok: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  meanMs: number;
-  over3s: number;
-  wallMs: number;
+interface BurstResult extends BurstStats {
   /** Interaction callback type → how many (5 a defer, 4 a reply, such as a private refusal). */
   callbackTypes: Record<string, number>;
 }
@@ -69,29 +70,8 @@ if (!bareFake || !oursFake) throw new Error('the sender started no fakes');
 async function burst(label: string, fake: number, count: number, userBase: number): Promise<BurstResult> {
   const order: DiscordBurstOrder = { fake, count, userBase, timeoutMs: TIMEOUT_MS };
   type Result = { samples: BurstSample[]; wallMs: number; callbackTypes: Record<string, number> };
-  const { samples, wallMs, callbackTypes } = await new Promise<Result>((resolve) => {
-    const on = (m: { result?: Result }) => {
-      if (!m.result) return;
-      sender.off('message', on);
-      resolve(m.result);
-    };
-    sender.on('message', on);
-    sender.send({ burst: order });
-  });
-  const ms = samples.filter((s) => s.ok).map((s) => s.ms);
-  const round = (x: number) => Number(x.toFixed(1));
-  return {
-    app: label,
-    requests: count,
-    ok: ms.length,
-    p50Ms: round(percentile(ms, 50)),
-    p99Ms: round(percentile(ms, 99)),
-    maxMs: round(Math.max(...ms)),
-    meanMs: round(ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length)),
-    over3s: samples.filter((s) => !s.ok || s.ms > DISCORD_ACK_LIMIT_MS).length,
-    wallMs: round(wallMs),
-    callbackTypes,
-  };
+  const run = await askSender<Result>(sender, order);
+  return { ...burstStats(label, count, run, DISCORD_ACK_LIMIT_MS), callbackTypes: run.callbackTypes };
 }
 
 const info = runInfo();
@@ -151,12 +131,7 @@ const median = (rounds: BurstResult[]) =>
   [...rounds].sort((a, b) => a.p99Ms - b.p99Ms)[Math.floor(rounds.length / 2)] as BurstResult;
 const results = [median(oursRounds), median(bareRounds)];
 const [animate, baseline] = results as [BurstResult, BurstResult];
-const ratio = (a: number, b: number) => Number((a / Math.max(0.1, b)).toFixed(2));
-const ratios = {
-  p50: ratio(animate.p50Ms, baseline.p50Ms),
-  p99: ratio(animate.p99Ms, baseline.p99Ms),
-  max: ratio(animate.maxMs, baseline.maxMs),
-};
+const ratios = burstRatios(animate, baseline);
 console.table(results);
 console.log(
   `createDiscordAdapter / bare discord.js: p50 ×${ratios.p50}, p99 ×${ratios.p99}, max ×${ratios.max}; ` +
@@ -170,7 +145,7 @@ const file = writeResult('intake-discord', {
   ackLimitMs: DISCORD_ACK_LIMIT_MS,
   results,
   rounds: { ours: oursRounds, bare: bareRounds },
-  p99RatioPerRound: oursRounds.map((o, i) => ratio(o.p99Ms, bareRounds[i]?.p99Ms ?? 0)),
+  p99RatioPerRound: oursRounds.map((o, i) => ackRatio(o.p99Ms, bareRounds[i]?.p99Ms ?? 0)),
   ratios,
   goal: { p99Ratio: 1.5, met: ratios.p99 <= 1.5 },
 });

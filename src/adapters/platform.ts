@@ -1,12 +1,13 @@
 import type { Express } from 'express';
 import type { z } from 'zod';
+import { familyCatalogue } from '../core/family-catalogue.js';
 import type { Intake } from '../core/intake.js';
 import type { AnyPlatformSettings, PlatformSettings } from '../core/platform-settings.js';
 import type { PlatformTraits } from '../core/platforms.js';
 import type { ChatPort } from '../core/ports/chat-port.js';
 import type { ImageFetcher } from '../core/ports/image-fetcher.js';
 import type { MediaStore } from '../core/ports/media-store.js';
-import type { Metrics } from '../core/ports/metrics.js';
+import { type Metrics, noopMetrics } from '../core/ports/metrics.js';
 import type { ModelCatalogPort } from '../core/ports/models.js';
 import type { PlatformAdapter } from '../core/ports/platform-adapter.js';
 import type { PricePort } from '../core/ports/price.js';
@@ -35,6 +36,40 @@ export interface AdapterDeps {
   openRedis: OpenRedis;
   /** Where the playground keeps its files (the bucket with IMAGE_STORE=s3); unset: DATA_DIR/web. */
   media?: MediaStore | undefined;
+}
+
+/**
+ * What a chat platform's intake (Discord, Slack, Telegram) is built from: the bot role passes its
+ * {@link AdapterDeps}; tests and benches may leave out the models, the prices and the metrics.
+ */
+export interface ChatIntakeDeps {
+  intake: Intake;
+  /** The models on offer. @defaultValue Kling O1 alone, as the family table knows it */
+  models?: ModelCatalogPort | undefined;
+  /** The prices the pickers and the help show. */
+  price?: PricePort | undefined;
+  imageFetcher: ImageFetcher;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+/** What a chat platform's handlers get, built once in its `index.ts`: the intake's deps, defaults filled. */
+export type ChatHandlerDeps = Omit<ChatIntakeDeps, 'models' | 'metrics'> & {
+  /** The models on offer (the pickers, the help's list and the request check). */
+  models: ModelCatalogPort;
+  metrics: Metrics;
+};
+
+/** The handlers' deps from the intake's, with the defaults filled: the family table's models, no metrics. */
+export function chatHandlerDeps(deps: ChatIntakeDeps, logger: Logger): ChatHandlerDeps {
+  return {
+    intake: deps.intake,
+    models: deps.models ?? familyCatalogue(),
+    price: deps.price,
+    imageFetcher: deps.imageFetcher,
+    logger,
+    metrics: deps.metrics ?? noopMetrics,
+  };
 }
 
 /** What a platform's outbox gets from the worker role. */

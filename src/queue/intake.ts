@@ -189,18 +189,11 @@ export function createIntake(deps: IntakeDeps): QueueIntake {
     if (outcome.kind === 'active_limit') {
       return refusal('user_active_limit', undefined, { active: outcome.active, limit: limits.maxActivePerUser });
     }
-    if (outcome.kind === 'daily_limit') {
-      return refusal('user_daily_limit', undefined, {
+    if (outcome.kind === 'daily_limit' || outcome.kind === 'channel_daily_limit') {
+      const user = outcome.kind === 'daily_limit';
+      return refusal(user ? 'user_daily_limit' : 'channel_daily_limit', undefined, {
         usedSeconds: outcome.usedSeconds,
-        limit: limits.dailySecondsPerUser,
-        requestedSeconds: seconds,
-        resetsAt: nextUtcMidnight(now),
-      });
-    }
-    if (outcome.kind === 'channel_daily_limit') {
-      return refusal('channel_daily_limit', undefined, {
-        usedSeconds: outcome.usedSeconds,
-        limit: outcome.limit,
+        limit: user ? limits.dailySecondsPerUser : outcome.limit,
         requestedSeconds: seconds,
         resetsAt: nextUtcMidnight(now),
       });

@@ -8,16 +8,10 @@ import {
   Partials,
 } from 'discord.js';
 import { ADMIN_COMMAND, DEFAULTS_COMMAND, HELP_COMMAND } from '../../core/commands.js';
-import { familyCatalogue } from '../../core/family-catalogue.js';
-import type { Intake } from '../../core/intake.js';
-import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
-import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
-import type { ModelCatalogPort } from '../../core/ports/models.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
-import type { PricePort } from '../../core/ports/price.js';
 import { refusal } from '../../core/refusal.js';
 import { renderRefusals } from '../../core/render-text.js';
-import type { Logger } from '../../shared/logger.js';
+import { type ChatIntakeDeps, chatHandlerDeps } from '../platform.js';
 import { handleAdminCommand } from './admin.js';
 import {
   handleAnimateAutocomplete,
@@ -55,16 +49,7 @@ export interface DiscordAdapterConfig {
 }
 
 /** Collaborators of the Discord intake. */
-export interface DiscordAdapterDeps {
-  intake: Intake;
-  /** The models on offer. @defaultValue Kling O1 alone, as the family table knows it */
-  models?: ModelCatalogPort | undefined;
-  /** The prices the model picker shows. */
-  price?: PricePort | undefined;
-  imageFetcher: ImageFetcher;
-  logger: Logger;
-  metrics?: Metrics;
-}
+export type DiscordAdapterDeps = ChatIntakeDeps;
 
 /**
  * Wires discord.js: the gateway (commands, modals, raw reactions) to the handlers. Intents are the
@@ -85,12 +70,7 @@ export function createDiscordAdapter(cfg: DiscordAdapterConfig, deps: DiscordAda
   });
   const chat = createDiscordChatPort({ token: cfg.token, apiUrl: cfg.apiUrl, logger, retries: cfg.retries ?? 3 });
   const handlerDeps: DiscordHandlerDeps = {
-    intake: deps.intake,
-    models: deps.models ?? familyCatalogue(),
-    price: deps.price,
-    imageFetcher: deps.imageFetcher,
-    logger,
-    metrics: deps.metrics ?? noopMetrics,
+    ...chatHandlerDeps(deps, logger),
     chat,
   };
 

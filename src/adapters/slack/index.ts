@@ -2,15 +2,11 @@ import type { Server } from 'node:http';
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Application } from 'express';
 import { familyCatalogue } from '../../core/family-catalogue.js';
-import type { Intake } from '../../core/intake.js';
-import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
-import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
-import type { ModelCatalogPort } from '../../core/ports/models.js';
+import { noopMetrics } from '../../core/ports/metrics.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
-import type { PricePort } from '../../core/ports/price.js';
 import { refusal } from '../../core/refusal.js';
-import type { Logger } from '../../shared/logger.js';
 import { err } from '../../shared/result.js';
+import type { ChatIntakeDeps } from '../platform.js';
 import { registerAnimateCommand } from './animate-command.js';
 import { slackErrorCode } from './chat-errors.js';
 import { RecentIds, type SlackHandlerDeps } from './deps.js';
@@ -49,15 +45,7 @@ export interface SlackAdapterConfig {
 }
 
 /** Collaborators of the Slack intake. */
-export interface SlackAdapterDeps {
-  intake: Intake;
-  /** The models on offer. @defaultValue Kling O1 alone, as the family table knows it */
-  models?: ModelCatalogPort | undefined;
-  /** The prices the model select shows. */
-  price?: PricePort | undefined;
-  imageFetcher: ImageFetcher;
-  logger: Logger;
-  metrics?: Metrics;
+export interface SlackAdapterDeps extends ChatIntakeDeps {
   /** The process's express app; Bolt's receiver is mounted on it at `/slack/events`. */
   expressApp?: Application;
 }

@@ -1,22 +1,9 @@
 import type { Api } from 'grammy';
-import type { Intake } from '../../core/intake.js';
 import type { UserRef } from '../../core/model.js';
-import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
-import type { Metrics } from '../../core/ports/metrics.js';
-import type { ModelCatalogPort } from '../../core/ports/models.js';
-import type { PricePort } from '../../core/ports/price.js';
-import type { Logger } from '../../shared/logger.js';
+import type { ChatHandlerDeps } from '../platform.js';
 
 /** What the Telegram handlers need; built once in `index.ts`. */
-export interface TelegramHandlerDeps {
-  intake: Intake;
-  /** The models on offer (`model:` in a caption, the help's list and the request check). */
-  models: ModelCatalogPort;
-  /** The prices the help lists. */
-  price?: PricePort | undefined;
-  imageFetcher: ImageFetcher;
-  logger: Logger;
-  metrics: Metrics;
+export interface TelegramHandlerDeps extends ChatHandlerDeps {
   api: Api;
   /** `TELEGRAM_API_URL` and the token, for the file host's URLs. */
   apiUrl: string;

@@ -1,16 +1,10 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import express, { type Application } from 'express';
 import { Bot, webhookCallback } from 'grammy';
-import { familyCatalogue } from '../../core/family-catalogue.js';
-import type { Intake } from '../../core/intake.js';
-import type { ImageFetcher } from '../../core/ports/image-fetcher.js';
-import { type Metrics, noopMetrics } from '../../core/ports/metrics.js';
-import type { ModelCatalogPort } from '../../core/ports/models.js';
 import type { PlatformAdapter } from '../../core/ports/platform-adapter.js';
-import type { PricePort } from '../../core/ports/price.js';
 import { refusal } from '../../core/refusal.js';
-import type { Logger } from '../../shared/logger.js';
 import { err } from '../../shared/result.js';
+import { type ChatIntakeDeps, chatHandlerDeps } from '../platform.js';
 import { onButton } from './buttons.js';
 import type { TelegramHandlerDeps } from './deps.js';
 import { downloadImage } from './files.js';
@@ -41,15 +35,7 @@ export interface TelegramAdapterConfig {
 }
 
 /** Collaborators of the Telegram intake. */
-export interface TelegramAdapterDeps {
-  intake: Intake;
-  /** The models on offer. @defaultValue Kling O1 alone, as the family table knows it */
-  models?: ModelCatalogPort | undefined;
-  /** The prices the help lists. */
-  price?: PricePort | undefined;
-  imageFetcher: ImageFetcher;
-  logger: Logger;
-  metrics?: Metrics;
+export interface TelegramAdapterDeps extends ChatIntakeDeps {
   /** The process's express app: the webhook route is mounted on it. Required in webhook mode. */
   expressApp?: Application;
 }
@@ -66,12 +52,7 @@ export function createTelegramAdapter(cfg: TelegramAdapterConfig, deps: Telegram
   const bot = new Bot(cfg.token, { client: { apiRoot: cfg.apiUrl } });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30 }));
   const handlerDeps: TelegramHandlerDeps = {
-    intake: deps.intake,
-    models: deps.models ?? familyCatalogue(),
-    price: deps.price,
-    imageFetcher: deps.imageFetcher,
-    logger,
-    metrics: deps.metrics ?? noopMetrics,
+    ...chatHandlerDeps(deps, logger),
     api: bot.api,
     apiUrl: cfg.apiUrl,
     token: cfg.token,

@@ -1,4 +1,4 @@
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import {
   changeChannelDefaults,
@@ -10,9 +10,8 @@ import type { MessageRef } from '../../core/model.js';
 import { type Refusal, refusal } from '../../core/refusal.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { type SignedIn, sameOrigin } from './auth.js';
-import { AnimateFields, animate, forPerson, MessageId, type WebRequestDeps } from './request-flow.js';
+import { animate, forPerson, MessageId, readAnimateForm, type WebRequestDeps } from './request-flow.js';
 import { WEB_CHANNEL } from './store.js';
-import { readForm } from './upload.js';
 
 /** The defaults control's answer: the options to set (checked by core), or `clear`. */
 const DefaultsBody = z.object({
@@ -28,17 +27,22 @@ const DefaultsBody = z.object({
 export function mountRemixRoutes(router: Router, deps: WebRequestDeps, gate: RequestHandler, signedIn: RequestHandler) {
   const { store, intake } = deps;
   const webChannel = { platform: 'web' as const, channelId: WEB_CHANNEL, threadId: null };
-
-  // 🔀 Remix: the form's prefill (the video's options, whether its images are kept), then its submission.
-  router.get('/web/api/messages/:id/remix', gate, signedIn, async (req, res) => {
-    const { person } = res.locals as SignedIn;
+  /** The message the path names, or `null` once a 404 is answered (a bad id reads as an unknown one). */
+  const remixedMessage = async (req: Request, res: Response): Promise<MessageRef | null> => {
     const id = MessageId.safeParse(req.params.id);
     const message = id.success ? await store.get(id.data) : null;
     if (!id.success || !message) {
       res.status(404).json({ refusals: [forPerson(refusal('request_not_found'))] });
-      return;
+      return null;
     }
-    const ref: MessageRef = { platform: 'web', channelId: message.channelId, messageId: id.data };
+    return { platform: 'web', channelId: message.channelId, messageId: id.data };
+  };
+
+  // 🔀 Remix: the form's prefill (the video's options, whether its images are kept), then its submission.
+  router.get('/web/api/messages/:id/remix', gate, signedIn, async (req, res) => {
+    const { person } = res.locals as SignedIn;
+    const ref = await remixedMessage(req, res);
+    if (!ref) return;
     const source = await intake.remixSource(ref, person);
     if (!source.ok) {
       res.status(source.error.code === 'request_not_found' ? 404 : 403).json({ refusals: [forPerson(source.error)] });
@@ -49,31 +53,13 @@ export function mountRemixRoutes(router: Router, deps: WebRequestDeps, gate: Req
 
   router.post('/web/api/messages/:id/remix', gate, signedIn, async (req, res) => {
     const { person } = res.locals as SignedIn;
-    const id = MessageId.safeParse(req.params.id);
-    const message = id.success ? await store.get(id.data) : null;
-    if (!id.success || !message) {
-      res.status(404).json({ refusals: [forPerson(refusal('request_not_found'))] });
-      return;
-    }
-    const read = await readForm(req);
-    if (!read.ok) {
-      if (read.refused.close) res.set('Connection', 'close');
-      res.status(read.refused.status).json({ refusals: read.refused.refusals.map(forPerson) });
-      return;
-    }
-    const fields = AnimateFields.safeParse(read.form.fields);
-    if (!fields.success) {
-      res.status(400).json({
-        refusals: [
-          forPerson({ code: 'bad_form', message: 'The form could not be read. Reload the page and try again.' }),
-        ],
-      });
-      return;
-    }
+    const ref = await remixedMessage(req, res);
+    if (!ref) return;
+    const form = await readAnimateForm(req, res);
+    if (!form) return;
     // An image attached again (after the input retention) makes it a request like any; else the kept ones.
-    const ref: MessageRef = { platform: 'web', channelId: message.channelId, messageId: id.data };
-    const kept = read.form.files.image ? undefined : { message: ref, endImage: fields.data.keepEndImage === 'on' };
-    const outcome = await animate(deps, person, fields.data, read.form.files, kept);
+    const kept = form.files.image ? undefined : { message: ref, endImage: form.fields.keepEndImage === 'on' };
+    const outcome = await animate(deps, person, form.fields, form.files, kept);
     res.status(outcome.status).json(outcome.body);
   });
 

@@ -1,3 +1,4 @@
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { promptPreview } from '../../core/format.js';
 import type { CheckedImage } from '../../core/images.js';
@@ -16,7 +17,7 @@ import type { Result } from '../../shared/result.js';
 import { WEB_BOT } from './chat-port.js';
 import { webFormat } from './render.js';
 import { WEB_CHANNEL, type WebAuthor, type WebStore } from './store.js';
-import type { Upload } from './upload.js';
+import { readForm, type Upload } from './upload.js';
 
 /** A client-made id for one submit or click, so a repeated request is the same event. */
 export const ClientEventId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
@@ -41,6 +42,32 @@ export const AnimateFields = z.object({
 /** A refusal as the page shows it next to the composer (or the chip): core's words, plain. */
 export function forPerson(r: Refusal | { code: string; message: string; field?: string }) {
   return { code: r.code, field: r.field ?? null, message: r.message };
+}
+
+/**
+ * Reads a composer form (a new request or a remix) and its text fields; a form that cannot be read is
+ * answered here, with the refusal the page shows by the composer, and gives `null`.
+ */
+export async function readAnimateForm(
+  req: Request,
+  res: Response,
+): Promise<{ fields: z.infer<typeof AnimateFields>; files: Partial<Record<'image' | 'end_image', Upload>> } | null> {
+  const read = await readForm(req);
+  if (!read.ok) {
+    if (read.refused.close) res.set('Connection', 'close');
+    res.status(read.refused.status).json({ refusals: read.refused.refusals.map(forPerson) });
+    return null;
+  }
+  const fields = AnimateFields.safeParse(read.form.fields);
+  if (!fields.success) {
+    res.status(400).json({
+      refusals: [
+        forPerson({ code: 'bad_form', message: 'The form could not be read. Reload the page and try again.' }),
+      ],
+    });
+    return null;
+  }
+  return { fields: fields.data, files: read.form.files };
 }
 
 /** What the composer's request needs. */

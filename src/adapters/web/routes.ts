@@ -12,10 +12,9 @@ import { localOnlyGate, requireSession, type SignedIn } from './auth.js';
 import { type createEventStreams, FILES_PATH, forPage } from './events.js';
 import { type GalleryRouteOptions, mountGalleryRoutes } from './gallery-routes.js';
 import { mountRemixRoutes } from './remix-routes.js';
-import { AnimateFields, animate, ClientEventId, forPerson, MessageId, type WebRequestDeps } from './request-flow.js';
+import { animate, ClientEventId, forPerson, MessageId, readAnimateForm, type WebRequestDeps } from './request-flow.js';
 import { mountSignInRoutes, type SignInDeps } from './sign-in-routes.js';
 import { WEB_CHANNEL, type WebStore } from './store.js';
-import { readForm } from './upload.js';
 
 /** What the routes need. */
 export interface WebRoutesDeps extends WebRequestDeps, SignInDeps {
@@ -44,6 +43,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/web/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/web/markup.js': { file: 'markup.js', type: 'text/javascript; charset=utf-8' },
+  '/web/api.js': { file: 'api.js', type: 'text/javascript; charset=utf-8' },
   '/web/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   '/gallery': { file: 'gallery.html', type: 'text/html; charset=utf-8' },
   '/web/gallery.js': { file: 'gallery.js', type: 'text/javascript; charset=utf-8' },
@@ -135,22 +135,9 @@ export function createWebRouter(deps: WebRoutesDeps): Router {
 
   router.post('/web/api/animate', gate, signedIn, async (req, res) => {
     const { person } = res.locals as SignedIn;
-    const read = await readForm(req);
-    if (!read.ok) {
-      if (read.refused.close) res.set('Connection', 'close');
-      res.status(read.refused.status).json({ refusals: read.refused.refusals.map(forPerson) });
-      return;
-    }
-    const fields = AnimateFields.safeParse(read.form.fields);
-    if (!fields.success) {
-      res.status(400).json({
-        refusals: [
-          forPerson({ code: 'bad_form', message: 'The form could not be read. Reload the page and try again.' }),
-        ],
-      });
-      return;
-    }
-    const outcome = await animate(deps, person, fields.data, read.form.files);
+    const form = await readAnimateForm(req, res);
+    if (!form) return;
+    const outcome = await animate(deps, person, form.fields, form.files);
     res.status(outcome.status).json(outcome.body);
   });
 

@@ -222,7 +222,8 @@ export function mountSignInRoutes(router: Router, deps: SignInDeps, gate: Reques
 
   // --- Personal invites -----------------------------------------------------------------------------
 
-  router.get('/web/invite/:code', gate, async (req, res) => {
+  /** The invite the path names, or `null` once the page saying it is not valid is answered. */
+  const inviteOf = async (req: Request, res: Response) => {
     const code = Code.safeParse(req.params.code);
     const invite = access.invites && code.success ? await sessions.inviteByCode(code.data) : null;
     if (!invite) {
@@ -232,8 +233,13 @@ export function mountSignInRoutes(router: Router, deps: SignInDeps, gate: Reques
         'Invite not valid',
         '<p>This invite link was revoked or never existed. Ask an admin for a new one.</p>',
       );
-      return;
     }
+    return invite;
+  };
+
+  router.get('/web/invite/:code', gate, async (req, res) => {
+    const invite = await inviteOf(req, res);
+    if (!invite) return;
     // A button, not a sign-in on GET: link previews (Slack, Discord) open links too.
     page(
       res,
@@ -249,17 +255,8 @@ export function mountSignInRoutes(router: Router, deps: SignInDeps, gate: Reques
       return;
     }
     if (await throttled(req, res)) return;
-    const code = Code.safeParse(req.params.code);
-    const invite = access.invites && code.success ? await sessions.inviteByCode(code.data) : null;
-    if (!invite) {
-      page(
-        res,
-        404,
-        'Invite not valid',
-        '<p>This invite link was revoked or never existed. Ask an admin for a new one.</p>',
-      );
-      return;
-    }
+    const invite = await inviteOf(req, res);
+    if (!invite) return;
     await begin(req, res, {
       platform: 'web',
       userId: `i-${invite.id}`,

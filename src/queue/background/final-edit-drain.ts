@@ -2,6 +2,7 @@ import { ChatError } from '../../core/errors.js';
 import type { ChatPort } from '../../core/ports/chat-port.js';
 import type { FinalEdit } from '../stores/final-edits.js';
 import type { WorkerContext } from '../worker/worker-context.js';
+import { type Repeating, repeatEvery } from './repeating.js';
 
 /** How long edits in a scope pause after a 429 that named no Retry-After. */
 export const RATE_LIMIT_PAUSE_MS = 5_000;
@@ -90,25 +91,12 @@ async function deadLetter(ctx: WorkerContext, edit: FinalEdit, why: string): Pro
  * Sends the outbox's due finals every `everyMs`, in every worker: claims are leased, so two workers
  * never send one final twice in a lease, and one that dies mid-send leaves it to the others.
  */
-export function startFinalEditDrain(ctx: WorkerContext, everyMs: number): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
+export function startFinalEditDrain(ctx: WorkerContext, everyMs: number): Repeating {
   const drain = async () => {
     const due = await ctx.finalEdits.claimDue(ctx.clock.now(), DRAIN_BATCH, LEASE_MS);
     for (const edit of due) await sendFinalEdit(ctx, ctx.chat[edit.platform], edit, true);
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = drain()
-      .catch((error: unknown) => ctx.logger.warn({ err: error }, 'final-edit outbox: drain failed'))
-      .finally(() => {
-        running = null;
-      });
-  }, everyMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return repeatEvery(everyMs, drain, (error: unknown) =>
+    ctx.logger.warn({ err: error }, 'final-edit outbox: drain failed'),
+  );
 }

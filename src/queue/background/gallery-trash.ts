@@ -1,4 +1,5 @@
 import type { WorkerContext } from '../worker/worker-context.js';
+import { type Repeating, repeatEvery } from './repeating.js';
 
 /** Refs deleted per round. */
 const BATCH = 50;
@@ -11,8 +12,7 @@ const BATCH = 50;
 export function startGalleryTrashDrain(
   ctx: Pick<WorkerContext, 'gallery' | 'imageStore' | 'logger'>,
   everyMs: number,
-): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
+): Repeating {
   const drain = async () => {
     const refs = await ctx.gallery.takeTrash(BATCH);
     for (const ref of refs) {
@@ -21,19 +21,7 @@ export function startGalleryTrashDrain(
       });
     }
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = drain()
-      .catch((error: unknown) => ctx.logger.warn({ err: error }, 'gallery: trash drain failed'))
-      .finally(() => {
-        running = null;
-      });
-  }, everyMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return repeatEvery(everyMs, drain, (error: unknown) =>
+    ctx.logger.warn({ err: error }, 'gallery: trash drain failed'),
+  );
 }

@@ -6,6 +6,7 @@ import { modelOf } from '../worker/model-of.js';
 import { progressView } from '../worker/progress-message.js';
 import type { WorkerContext } from '../worker/worker-context.js';
 import { RATE_LIMIT_PAUSE_MS } from './final-edit-drain.js';
+import { type Repeating, repeatEvery } from './repeating.js';
 
 /** Waiting messages edited per tick, at most: the rest stay due for the next tick. */
 const TICK_BATCH = 200;
@@ -24,8 +25,7 @@ export interface ProgressTickerOptions {
  * edit budget allows, in one script call, and edits them. An edit is best-effort, as at a job's own
  * wake: a 429 pauses the scope, anything else waits for the next period.
  */
-export function startProgressTicker(ctx: WorkerContext, options: ProgressTickerOptions): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
+export function startProgressTicker(ctx: WorkerContext, options: ProgressTickerOptions): Repeating {
   const tick = async () => {
     const now = ctx.clock.now();
     const due = await ctx.progressDue.claim(now, TICK_BATCH, ctx.timings.progressEveryMs, options.budgets);
@@ -62,21 +62,9 @@ export function startProgressTicker(ctx: WorkerContext, options: ProgressTickerO
     );
     await ctx.progressDue.edited(due.map((d) => d.member));
   };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = tick()
-      .catch((error: unknown) => ctx.logger.warn({ err: error }, 'progress ticker: tick failed'))
-      .finally(() => {
-        running = null;
-      });
-  }, options.everyMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return repeatEvery(options.everyMs, tick, (error: unknown) =>
+    ctx.logger.warn({ err: error }, 'progress ticker: tick failed'),
+  );
 }
 
 async function skipped(ctx: WorkerContext, entry: ProgressEntry, attempt: AttemptRecord, error: unknown) {

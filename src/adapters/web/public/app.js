@@ -1,6 +1,7 @@
 // The playground page: the channel, the composer for /animate, the thread panel and the reaction chips.
 // Plain ES modules, no build step and no dependencies. Everything the bot says comes from the server
 // (core's renderer, src/adapters/web/render.ts); this file only lays it out and sends what people do.
+import { api } from './api.js';
 import { plainText, renderMarkup } from './markup.js';
 
 const $ = (id) => document.getElementById(id);
@@ -35,17 +36,6 @@ const state = {
 function eventId() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-async function api(path, options = {}) {
-  const response = await fetch(path, { credentials: 'same-origin', ...options });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  return { status: response.status, body };
 }
 
 function banner(text) {
@@ -163,34 +153,31 @@ async function loadState() {
   }
 }
 
+/** Puts `items` ({ value, label }) in a select, keeping its choice where it is still offered. */
+function fillSelect(select, items) {
+  const chosen = select.value;
+  select.replaceChildren(
+    ...items.map((item) => {
+      const option = document.createElement('option');
+      option.value = item.value;
+      option.textContent = item.label;
+      return option;
+    }),
+  );
+  if (items.some((item) => item.value === chosen)) select.value = chosen;
+}
+
 /**
  * The composer's model, duration, sound and shape controls from the bot's live catalogue: the durations
  * offered and whether sound can be asked for follow the chosen model.
  */
 function showModels(models, shapes) {
   state.models = models;
-  const select = $('composer-model');
-  const chosen = select.value;
-  select.replaceChildren(
-    ...models.map((m) => {
-      const option = document.createElement('option');
-      option.value = m.id;
-      option.textContent = m.label;
-      return option;
-    }),
+  fillSelect(
+    $('composer-model'),
+    models.map((m) => ({ value: m.id, label: m.label })),
   );
-  if (models.some((m) => m.id === chosen)) select.value = chosen;
-  const shape = $('composer-shape');
-  const shapeNow = shape.value;
-  shape.replaceChildren(
-    ...shapes.map((s) => {
-      const option = document.createElement('option');
-      option.value = s.value;
-      option.textContent = s.label;
-      return option;
-    }),
-  );
-  if (shapes.some((s) => s.value === shapeNow)) shape.value = shapeNow;
+  fillSelect($('composer-shape'), shapes);
   showModelOptions();
   // The defaults form offers the same models, shapes and every length any model takes.
   const notSet = () => {

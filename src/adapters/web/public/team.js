@@ -1,22 +1,13 @@
 // Admins' page: personal invite links (create, revoke) and the signed-in sessions (revoke). Text is set
 // with textContent only.
 
+import { api } from './api.js';
+
 const $ = (id) => document.getElementById(id);
 
 function banner(text) {
   $('banner').textContent = text ?? '';
   $('banner').hidden = !text;
-}
-
-async function call(path, init = {}) {
-  const res = await fetch(path, { credentials: 'same-origin', ...init });
-  let body = null;
-  try {
-    body = await res.json();
-  } catch {
-    body = null;
-  }
-  return { status: res.status, body };
 }
 
 function row(text, onRevoke) {
@@ -35,7 +26,7 @@ function row(text, onRevoke) {
 }
 
 async function load() {
-  const [invites, sessions] = await Promise.all([call('/web/api/admin/invites'), call('/web/api/admin/sessions')]);
+  const [invites, sessions] = await Promise.all([api('/web/api/admin/invites'), api('/web/api/admin/sessions')]);
   if (invites.status === 401) {
     location.assign('/');
     return;
@@ -49,7 +40,7 @@ async function load() {
   $('invites').replaceChildren(
     ...invites.body.invites.map((invite) =>
       row(`${invite.name} (web:i-${invite.id})`, () =>
-        call(`/web/api/admin/invites/${encodeURIComponent(invite.id)}`, { method: 'DELETE' }),
+        api(`/web/api/admin/invites/${encodeURIComponent(invite.id)}`, { method: 'DELETE' }),
       ),
     ),
   );
@@ -57,7 +48,7 @@ async function load() {
     ...sessions.body.sessions.map((session) =>
       row(
         `${session.displayName} (${session.platform}:${session.userId}, via ${session.via}, until ${new Date(session.expiresAt).toLocaleString()})`,
-        () => call(`/web/api/admin/sessions/${encodeURIComponent(session.handle)}`, { method: 'DELETE' }),
+        () => api(`/web/api/admin/sessions/${encodeURIComponent(session.handle)}`, { method: 'DELETE' }),
       ),
     ),
   );
@@ -65,7 +56,7 @@ async function load() {
 
 $('invite-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const { status, body } = await call('/web/api/admin/invites', {
+  const { status, body } = await api('/web/api/admin/invites', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name: $('invite-name').value }),
