@@ -15,6 +15,7 @@ import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/s
 import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
 import { startTestModelBook } from '../../support/models.js';
+import { deleteUnder } from '../../support/redis-target.js';
 import { endInputRetention } from '../../support/retention.js';
 import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
 
@@ -107,8 +108,7 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
       await stack.bot.intake.close();
       await worker.close();
       await events.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteUnder(redis, prefix);
       await redis.quit();
       await workerRedis.quit();
       await sim.close();

@@ -4,11 +4,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { registerDiscordCommands } from '../../../src/adapters/discord/register-commands.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
 import { type MainProcess, startMain } from '../main/child.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -157,13 +157,7 @@ describe('DISCORD_REGISTER_COMMANDS at startup', () => {
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.dispose()));
-    const redis = new Redis(redisUrl);
-    try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   test('GIVEN on THEN the bot registers the commands before it is ready and logs which and where', async () => {

@@ -20,6 +20,7 @@ import type { FakeFile, FakeMessage } from '../../fakes/slack/state.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';
 import { makePng } from '../../support/images.js';
 import { startTestModelBook } from '../../support/models.js';
+import { deleteUnder } from '../../support/redis-target.js';
 import { endInputRetention } from '../../support/retention.js';
 import { buildTestWorker } from '../../support/worker.js';
 
@@ -142,8 +143,7 @@ export async function startSlackHarness(
       await intake.close();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteUnder(redis, prefix);
       await redis.quit();
       await workerConnection.quit();
       await sim.close();

@@ -10,6 +10,7 @@ import { userKey } from '../../../src/core/model.js';
 import { checkImageBytes } from '../../../src/media/check-image.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { createFakeIntake, type FakeIntake } from '../../fakes/intake.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_TOKEN = 'gallery-routes-admin-token-0123456789';
@@ -101,10 +102,7 @@ describe('the gallery routes', () => {
   });
 
   afterAll(async () => {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   it('GIVEN the default visibility THEN each person sees their own, an admin everyone’s, and only the requester or an admin removes', async () => {

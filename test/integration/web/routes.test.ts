@@ -11,6 +11,7 @@ import { checkImageBytes } from '../../../src/media/check-image.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { createFakeIntake, type FakeIntake } from '../../fakes/intake.js';
 import { makeLargePng, makePng } from '../../support/images.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -73,10 +74,7 @@ describe('web playground routes', () => {
   });
 
   afterAll(async () => {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   it('GIVEN a sign-in configured THEN the page loads, the API needs a session, and neither a name nor ADMIN_TOKEN signs anyone in', async () => {

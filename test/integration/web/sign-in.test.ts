@@ -14,6 +14,7 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { createFakeIntake, type FakeIntake } from '../../fakes/intake.js';
 import { type OAuthFake, startOAuthFake } from '../../fakes/oauth/providers.js';
 import { makePng } from '../../support/images.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_TOKEN = 'admin-token-for-sign-in-0123456789';
@@ -135,10 +136,7 @@ describe('web sign-in', () => {
   });
 
   afterAll(async () => {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   it('GIVEN Sign in with Discord THEN the session is discord:<id>, the same person at every sign-in (M7), and a request is theirs', async () => {
