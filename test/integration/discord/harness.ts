@@ -14,10 +14,24 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
+import { FAKE_IDS } from '../../fakes/discord/state.js';
+import { eventually } from '../../support/eventually.js';
 import { startTestModelBook } from '../../support/models.js';
 import { deleteUnder } from '../../support/redis-target.js';
 import { endInputRetention } from '../../support/retention.js';
 import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
+
+/**
+ * Waits until Alice has no attempt running: the bot posts a video and reacts on it a moment before it
+ * records the attempt done, and a ⏩, an "Extend video" or a 🔁 in between meets an attempt still running.
+ */
+export const attemptEnded = (stack: DiscordStack) =>
+  eventually(
+    async () =>
+      (await stack.bot.intake.status({ platform: 'discord', userId: FAKE_IDS.alice, displayName: 'alice' })).active
+        .length === 0,
+    'the attempt to end',
+  );
 
 /** Bot and worker over loopback: Discord fake, Oxen simulator, a real Redis with a prefix of its own. */
 export interface DiscordStack {
