@@ -10,6 +10,7 @@ import { makePng } from '../../support/images.js';
 import { deleteUnderAt } from '../../support/redis-target.js';
 import { stagedInput } from '../../support/video-probe.js';
 import { type MainProcess, startMain } from '../main/child.js';
+import { browserBotEnv } from './browser-bot.js';
 
 const MODELS = ['kling-video-o1-image-to-video', 'google-veo-3-1', 'ltx-2-3'];
 
@@ -34,14 +35,8 @@ describe('web playground: models, sound and shape', () => {
     const port: number = await freePort();
     base = `http://127.0.0.1:${port}`;
     bot = startMain('all', {
-      OXEN_API_KEY: sim.apiKey,
-      OXEN_BASE_URL: sim.url,
-      OXEN_INPUT_REPO: 'local/animate-inputs',
+      ...browserBotEnv(sim, redisUrl, prefix, port),
       OXEN_MODELS: MODELS.join(','),
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      RECONCILE_INTERVAL_SECONDS: '1',
       MAX_ACTIVE_PER_USER: '5',
       DAILY_VIDEO_SECONDS_PER_USER: '600',
     });

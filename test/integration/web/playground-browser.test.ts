@@ -11,6 +11,7 @@ import { launchChromium, requireChromium } from '../../support/chromium.js';
 import { makePng } from '../../support/images.js';
 import { deleteUnderAt } from '../../support/redis-target.js';
 import { type MainProcess, startMain } from '../main/child.js';
+import { browserBotEnv } from './browser-bot.js';
 
 /** What the tests use of a <video> element (the project's TypeScript has no DOM types). */
 interface VideoLike {
@@ -56,13 +57,7 @@ describe('web playground in a real browser', () => {
     const port: number = await freePort();
     base = `http://127.0.0.1:${port}`;
     env = {
-      OXEN_API_KEY: sim.apiKey,
-      OXEN_BASE_URL: sim.url,
-      OXEN_INPUT_REPO: 'local/animate-inputs',
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      RECONCILE_INTERVAL_SECONDS: '1',
+      ...browserBotEnv(sim, redisUrl, prefix, port),
       MAX_ACTIVE_PER_USER: '5',
       DAILY_VIDEO_SECONDS_PER_USER: '600',
     };

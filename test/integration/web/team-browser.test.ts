@@ -9,6 +9,7 @@ import { launchChromium, requireChromium } from '../../support/chromium.js';
 import { makePng } from '../../support/images.js';
 import { deleteUnderAt } from '../../support/redis-target.js';
 import { type MainProcess, startMain } from '../main/child.js';
+import { browserBotEnv } from './browser-bot.js';
 
 const ADMIN_TOKEN = 'team-browser-admin-token-0123456789';
 
@@ -38,13 +39,7 @@ describe('the web playground for a team, in a real browser', () => {
     discord.redirectUri = `${base}/web/auth/discord/callback`;
     slack.redirectUri = `${base}/web/auth/slack/callback`;
     bot = startMain('all', {
-      OXEN_API_KEY: sim.apiKey,
-      OXEN_BASE_URL: sim.url,
-      OXEN_INPUT_REPO: 'local/animate-inputs',
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      RECONCILE_INTERVAL_SECONDS: '1',
+      ...browserBotEnv(sim, redisUrl, prefix, port),
       WEB_CHAT: 'on',
       PUBLIC_BASE_URL: base,
       ADMIN_TOKEN,
