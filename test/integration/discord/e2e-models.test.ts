@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 import { stagedInput } from '../../support/video-probe.js';
-import { attemptEnded, type DiscordStack, startDiscordStack } from './harness.js';
+import { attemptEnded, type DiscordStack, openExtendModal, startDiscordStack } from './harness.js';
 
 const MODELS = ['kling-video-o1-image-to-video', 'google-veo-3-1', 'kling-video-o3-omni', 'ltx-2-3'];
 
@@ -140,14 +140,7 @@ describe('discord: model, sound and shape end to end', () => {
     const stored = stack.discord.state.messages.get(video.id)?.message;
     if (!stored) throw new Error('no stored message');
     const { thread } = video;
-    const menuId = stack.discord.messageCommand(stored, { channelId: thread }, 'Extend video');
-    const modal = await eventually(
-      () =>
-        stack.discord.interaction(menuId)?.modal as
-          | { custom_id: string; components: Array<{ components: Array<{ custom_id: string; value?: string }> }> }
-          | undefined,
-      'the modal',
-    );
+    const modal = await openExtendModal(stack, stored, thread);
     // The caption's length is read back through the model's name.
     expect(modal.components.flatMap((r) => r.components).find((f) => f.custom_id === 'duration')?.value).toBe('4');
 

@@ -8,7 +8,7 @@ import { FAKE_IDS } from '../../fakes/discord/state.js';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 import { createVideoProbe, stagedInput } from '../../support/video-probe.js';
-import { attemptEnded, type DiscordStack, startDiscordStack } from './harness.js';
+import { attemptEnded, type DiscordStack, openExtendModal, startDiscordStack } from './harness.js';
 
 const probe = createVideoProbe();
 afterAll(() => probe.close());
@@ -88,14 +88,7 @@ describe('discord: extend, loop and takes end to end', () => {
     await attemptEnded(stack);
     const stored = stack.discord.state.messages.get(part1.id)?.message;
     if (!stored) throw new Error('no stored message');
-    const menuId = stack.discord.messageCommand(stored, { channelId: thread }, 'Extend video');
-    const modal = await eventually(
-      () =>
-        stack.discord.interaction(menuId)?.modal as
-          | { custom_id: string; components: Array<{ components: Array<{ custom_id: string; value?: string }> }> }
-          | undefined,
-      'the modal',
-    );
+    const modal = await openExtendModal(stack, stored, thread);
     const fields = modal.components.flatMap((row) => row.components);
     expect(fields.find((f) => f.custom_id === 'prompt')?.value).toBe('a kite climbs');
     expect(fields.map((f) => f.custom_id)).toEqual(['prompt', 'duration']);

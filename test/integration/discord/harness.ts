@@ -33,6 +33,22 @@ export const attemptEnded = (stack: DiscordStack) =>
     'the attempt to end',
   );
 
+/** The modal Discord shows for a message command: its id and the text fields in their rows. */
+export type CommandModal = {
+  custom_id: string;
+  components: Array<{ components: Array<{ custom_id: string; value?: string }> }>;
+};
+
+/** "Extend video" on `stored` (Alice, in `thread`), and the modal the bot answers with. */
+export function openExtendModal(
+  stack: DiscordStack,
+  stored: Parameters<DiscordStack['discord']['messageCommand']>[0],
+  thread: string,
+): Promise<CommandModal> {
+  const menuId = stack.discord.messageCommand(stored, { channelId: thread }, 'Extend video');
+  return eventually(() => stack.discord.interaction(menuId)?.modal as CommandModal | undefined, 'the modal');
+}
+
 /** Bot and worker over loopback: Discord fake, Oxen simulator, a real Redis with a prefix of its own. */
 export interface DiscordStack {
   discord: DiscordFake;
