@@ -1,4 +1,4 @@
-import type { Cluster } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { createRedisConnection, type RedisClient, type RedisTarget } from '../../src/queue/stores/redis.js';
 
 /**
@@ -51,4 +51,14 @@ export async function expectOneSlot(redis: RedisClient, prefix: string): Promise
   const stray: string[] = [];
   for (const key of keys) if (Number(await redis.call('CLUSTER', 'KEYSLOT', key)) !== expected) stray.push(key);
   if (stray.length > 0) throw new Error(`keys outside the slot of ${prefix}: ${stray.join(', ')}`);
+}
+
+/** {@link deleteUnder} on a connection of its own to the single Redis at `url`, closed afterwards. */
+export async function deleteUnderAt(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    await deleteUnder(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
 }

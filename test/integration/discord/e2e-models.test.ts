@@ -5,11 +5,10 @@
  */
 import { imageSize } from 'image-size';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FAKE_IDS } from '../../fakes/discord/state.js';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 import { stagedInput } from '../../support/video-probe.js';
-import { type DiscordStack, startDiscordStack } from './harness.js';
+import { attemptEnded, type DiscordStack, openExtendModal, startDiscordStack } from './harness.js';
 
 const MODELS = ['kling-video-o1-image-to-video', 'google-veo-3-1', 'kling-video-o3-omni', 'ltx-2-3'];
 
@@ -137,23 +136,11 @@ describe('discord: model, sound and shape end to end', () => {
       sound: true,
     });
     const video = await resultOf(id);
-    await eventually(
-      async () =>
-        (await stack.bot.intake.status({ platform: 'discord', userId: FAKE_IDS.alice, displayName: 'alice' })).active
-          .length === 0,
-      'the attempt to end',
-    );
+    await attemptEnded(stack);
     const stored = stack.discord.state.messages.get(video.id)?.message;
     if (!stored) throw new Error('no stored message');
     const { thread } = video;
-    const menuId = stack.discord.messageCommand(stored, { channelId: thread }, 'Extend video');
-    const modal = await eventually(
-      () =>
-        stack.discord.interaction(menuId)?.modal as
-          | { custom_id: string; components: Array<{ components: Array<{ custom_id: string; value?: string }> }> }
-          | undefined,
-      'the modal',
-    );
+    const modal = await openExtendModal(stack, stored, thread);
     // The caption's length is read back through the model's name.
     expect(modal.components.flatMap((r) => r.components).find((f) => f.custom_id === 'duration')?.value).toBe('4');
 

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
-import { type DiscordStack, startDiscordStack } from './harness.js';
+import { attemptEnded, type DiscordStack, startDiscordStack } from './harness.js';
 
 let stack: DiscordStack;
 
@@ -116,7 +116,7 @@ describe('discord reactions end to end', () => {
     );
     // The bot offers 🔁 a moment before it marks the attempt done; a 🔁 in between meets a running
     // attempt. Wait for the state the retry checks (a busy machine makes that moment long).
-    await eventually(async () => (await stack.bot.intake.status(alice)).active.length === 0, 'the attempt to end');
+    await attemptEnded(stack);
     stack.discord.react(thread, result?.id ?? '', FAKE_IDS.alice, '🔁');
     await eventually(() => videos(thread).length === 2, 'the retry’s video');
     expect(videos(thread)[1]?.content).toContain('attempt 2');

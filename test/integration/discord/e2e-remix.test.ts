@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
-import { type DiscordStack, startDiscordStack } from './harness.js';
+import { attemptEnded, type DiscordStack, startDiscordStack } from './harness.js';
 
 type ModalField = {
   custom_id: string;
@@ -47,12 +47,7 @@ describe('discord: remix and channel defaults end to end', () => {
     );
     const thread = reply.id;
     const video = await eventually(() => videos(stack, thread)[0], 'the video');
-    await eventually(
-      async () =>
-        (await stack.bot.intake.status({ platform: 'discord', userId: FAKE_IDS.alice, displayName: 'alice' })).active
-          .length === 0,
-      'the attempt to end',
-    );
+    await attemptEnded(stack);
     const stored = stack.discord.state.messages.get(video.id)?.message;
     if (!stored) throw new Error('no stored message');
     return { thread, stored };

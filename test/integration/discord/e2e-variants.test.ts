@@ -8,7 +8,7 @@ import { FAKE_IDS } from '../../fakes/discord/state.js';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
 import { createVideoProbe, stagedInput } from '../../support/video-probe.js';
-import { type DiscordStack, startDiscordStack } from './harness.js';
+import { attemptEnded, type DiscordStack, openExtendModal, startDiscordStack } from './harness.js';
 
 const probe = createVideoProbe();
 afterAll(() => probe.close());
@@ -42,18 +42,6 @@ describe('discord: extend, loop and takes end to end', () => {
     return reply.id;
   }
 
-  /**
-   * The bot posts a video and reacts on it a moment before it records the attempt done; a ⏩ or an
-   * "Extend video" in between meets an attempt it cannot extend yet. Waits for the recorded state.
-   */
-  const ended = () =>
-    eventually(
-      async () =>
-        (await stack.bot.intake.status({ platform: 'discord', userId: FAKE_IDS.alice, displayName: 'alice' })).active
-          .length === 0,
-      'the attempt to end',
-    );
-
   test('GIVEN ⏩ by a stranger THEN nothing; ⏩ by the requester THEN part 2 starts from the last frame and the stitched video lasts both', async () => {
     const enqueued = stack.sim.counters.enqueue;
     const thread = await animate({ prompt: 'extend me on discord' });
@@ -69,7 +57,7 @@ describe('discord: extend, loop and takes end to end', () => {
     expect(stack.discord.messages(thread).find((m) => m.id === part1.id)?.botReactions).toEqual(['🔁', '⏩']);
     expect(part1.content).toContain('React 🔁 for another take, react ⏩ to extend it.');
 
-    await ended();
+    await attemptEnded(stack);
 
     // Bob's ⏩ reaches the bot before alice's: had it counted, there would be a third enqueue or a ⚠️
     // note by the time alice's part 2 is stitched (checked below), with no wait for time to pass.
@@ -97,17 +85,10 @@ describe('discord: extend, loop and takes end to end', () => {
   test('GIVEN "Extend video" on the video THEN a modal with the prompt prefilled, and its submission makes part 2 of the new length', async () => {
     const thread = await animate({ prompt: 'a kite climbs' });
     const part1 = await eventually(() => videos(stack, thread)[0], 'part 1');
-    await ended();
+    await attemptEnded(stack);
     const stored = stack.discord.state.messages.get(part1.id)?.message;
     if (!stored) throw new Error('no stored message');
-    const menuId = stack.discord.messageCommand(stored, { channelId: thread }, 'Extend video');
-    const modal = await eventually(
-      () =>
-        stack.discord.interaction(menuId)?.modal as
-          | { custom_id: string; components: Array<{ components: Array<{ custom_id: string; value?: string }> }> }
-          | undefined,
-      'the modal',
-    );
+    const modal = await openExtendModal(stack, stored, thread);
     const fields = modal.components.flatMap((row) => row.components);
     expect(fields.find((f) => f.custom_id === 'prompt')?.value).toBe('a kite climbs');
     expect(fields.map((f) => f.custom_id)).toEqual(['prompt', 'duration']);

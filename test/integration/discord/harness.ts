@@ -14,9 +14,40 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
+import { FAKE_IDS } from '../../fakes/discord/state.js';
+import { eventually } from '../../support/eventually.js';
 import { startTestModelBook } from '../../support/models.js';
+import { deleteUnder } from '../../support/redis-target.js';
 import { endInputRetention } from '../../support/retention.js';
 import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
+
+/**
+ * Waits until Alice has no attempt running: the bot posts a video and reacts on it a moment before it
+ * records the attempt done, and a ⏩, an "Extend video" or a 🔁 in between meets an attempt still running.
+ */
+export const attemptEnded = (stack: DiscordStack) =>
+  eventually(
+    async () =>
+      (await stack.bot.intake.status({ platform: 'discord', userId: FAKE_IDS.alice, displayName: 'alice' })).active
+        .length === 0,
+    'the attempt to end',
+  );
+
+/** The modal Discord shows for a message command: its id and the text fields in their rows. */
+export type CommandModal = {
+  custom_id: string;
+  components: Array<{ components: Array<{ custom_id: string; value?: string }> }>;
+};
+
+/** "Extend video" on `stored` (Alice, in `thread`), and the modal the bot answers with. */
+export function openExtendModal(
+  stack: DiscordStack,
+  stored: Parameters<DiscordStack['discord']['messageCommand']>[0],
+  thread: string,
+): Promise<CommandModal> {
+  const menuId = stack.discord.messageCommand(stored, { channelId: thread }, 'Extend video');
+  return eventually(() => stack.discord.interaction(menuId)?.modal as CommandModal | undefined, 'the modal');
+}
 
 /** Bot and worker over loopback: Discord fake, Oxen simulator, a real Redis with a prefix of its own. */
 export interface DiscordStack {
@@ -107,8 +138,7 @@ export async function startDiscordStack(options: DiscordStackOptions = {}): Prom
       await stack.bot.intake.close();
       await worker.close();
       await events.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteUnder(redis, prefix);
       await redis.quit();
       await workerRedis.quit();
       await sim.close();

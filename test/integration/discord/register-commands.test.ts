@@ -4,11 +4,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { registerDiscordCommands } from '../../../src/adapters/discord/register-commands.js';
 import { type DiscordFake, startDiscordFake } from '../../fakes/discord/server.js';
 import { FAKE_IDS } from '../../fakes/discord/state.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
 import { type MainProcess, startMain } from '../main/child.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -46,6 +46,18 @@ beforeEach(() => {
   fake.knobs.commandsDown = false;
 });
 
+/** The eight commands registered, in the order Discord is given them. */
+const COMMAND_NAMES = [
+  'animate',
+  'Animate image',
+  'Extend video',
+  'Remix video',
+  'animations',
+  'animate-defaults',
+  'animate-admin',
+  'help',
+];
+
 describe('npm run commands:deploy', () => {
   test('GIVEN DISCORD_DEV_GUILD_ID THEN the eight commands are registered to that guild', async () => {
     const result = await registerDiscordCommands({
@@ -54,16 +66,7 @@ describe('npm run commands:deploy', () => {
       apiUrl: fake.apiUrl,
       guildId: FAKE_IDS.guild,
     });
-    expect(result.map((c) => c.name)).toEqual([
-      'animate',
-      'Animate image',
-      'Extend video',
-      'Remix video',
-      'animations',
-      'animate-defaults',
-      'animate-admin',
-      'help',
-    ]);
+    expect(result.map((c) => c.name)).toEqual(COMMAND_NAMES);
     expect(fake.state.commands.get(FAKE_IDS.guild)).toHaveLength(8);
     expect(fake.requests).toContain(
       `PUT /api/v10/applications/${fake.applicationId}/guilds/${FAKE_IDS.guild}/commands`,
@@ -157,13 +160,7 @@ describe('DISCORD_REGISTER_COMMANDS at startup', () => {
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.dispose()));
-    const redis = new Redis(redisUrl);
-    try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   test('GIVEN on THEN the bot registers the commands before it is ready and logs which and where', async () => {
@@ -171,16 +168,7 @@ describe('DISCORD_REGISTER_COMMANDS at startup', () => {
 
     const registered = bot.lines.findIndex((l) => l.msg === 'discord commands registered');
     expect(bot.lines[registered]).toMatchObject({
-      commands: [
-        'animate',
-        'Animate image',
-        'Extend video',
-        'Remix video',
-        'animations',
-        'animate-defaults',
-        'animate-admin',
-        'help',
-      ],
+      commands: COMMAND_NAMES,
       target: `guild ${FAKE_IDS.guild}`,
     });
     expect(registered).toBeLessThan(bot.lines.findIndex((l) => l.msg === 'ready'));

@@ -18,11 +18,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 // @ts-expect-error plain .mjs helper shared with scripts/start.mjs and .ci/run
 import { freePort, redisAnswers } from '../../../scripts/redis-probe.mjs';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SCRIPTS = ['start.mjs', 'redis-probe.mjs', 'redis-keeper.mjs'];
@@ -172,13 +172,7 @@ describe('npm start (scripts/start.mjs)', () => {
 
   afterAll(async () => {
     await sim?.close();
-    const redis = new Redis(env.REDIS_URL ?? '');
-    try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteUnderAt(env.REDIS_URL ?? '', prefix);
   });
 
   it('GIVEN the launcher is killed with SIGKILL THEN the bot shuts down gracefully, frees its port, and the next npm start comes up', async () => {
@@ -387,10 +381,7 @@ describe('npm start without an Oxen key (scripts/start.mjs)', () => {
       expect(await launcher.exited()).toBe(0);
     } finally {
       if (launcher.child.exitCode === null) launcher.child.kill('SIGKILL');
-      const redis = new Redis(redisUrl);
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
+      await deleteUnderAt(redisUrl, prefix);
     }
   }, 150_000);
 

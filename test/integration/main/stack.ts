@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { appMention, eventCallback } from '../../fakes/slack/payloads.js';
 import { postEvent } from '../../fakes/slack/signed-request.js';
 import type { FakeMessage } from '../../fakes/slack/state.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';
 import { makePng } from '../../support/images.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
 import { type MainProcess, startMain } from './child.js';
 
 export const SIGNING_SECRET = 'main-test-signing-secret';
@@ -83,13 +83,7 @@ export async function startStack(): Promise<Stack> {
       await Promise.all(procs.map((p) => p.dispose()));
       await sim.close();
       await slack.close();
-      const redis = new Redis(redisUrl);
-      try {
-        const keys = await redis.keys(`${prefix}*`);
-        if (keys.length > 0) await redis.del(...keys);
-      } finally {
-        redis.disconnect();
-      }
+      await deleteUnderAt(redisUrl, prefix);
     },
   };
 }

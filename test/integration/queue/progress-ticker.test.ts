@@ -22,14 +22,21 @@ describe('progress while waiting', () => {
     await stack.close();
   });
 
-  it('GIVEN a generation Oxen keeps queued THEN its message shows the time going by while its job stays parked, and it is delivered once released', async () => {
-    stack.sim.knobs.holdQueue = true;
-    await stack.startWorker({
+  /** A worker whose ticker looks every 50 ms and edits every 100 ms, with no reconcile during a test. */
+  const startTickingWorker = () =>
+    stack.startWorker({
       timings: { reconcileMs: LONG, progressEveryMs: 100, progressTickMs: 50, editIntervalMs: 50 },
     });
-    const accepted = await stack.intake.submit(submitInput());
+  const submitted = async (input: ReturnType<typeof submitInput>) => {
+    const accepted = await stack.intake.submit(input);
     if (!accepted.ok) throw new Error('refused');
-    const { requestId, jobId } = accepted.value;
+    return accepted.value;
+  };
+
+  it('GIVEN a generation Oxen keeps queued THEN its message shows the time going by while its job stays parked, and it is delivered once released', async () => {
+    stack.sim.knobs.holdQueue = true;
+    await startTickingWorker();
+    const { requestId, jobId } = await submitted(submitInput());
     const keys = storeKeys(stack.prefix);
     await eventually(async () => (await queue.getJobState(jobId)) === 'delayed', 'the job parked in its wait');
     const ref = JSON.parse((await stack.redis.hget(keys.attempt(requestId, 1), 'progressRef')) ?? 'null');
@@ -60,12 +67,8 @@ describe('progress while waiting', () => {
     const input = submitInput();
     const pausedAt = Date.now();
     await createRedisEditBudget(stack.redis, stack.prefix).pause('discord', editScope(input.where), 60_000);
-    await stack.startWorker({
-      timings: { reconcileMs: LONG, progressEveryMs: 100, progressTickMs: 50, editIntervalMs: 50 },
-    });
-    const accepted = await stack.intake.submit(input);
-    if (!accepted.ok) throw new Error('refused');
-    const { requestId } = accepted.value;
+    await startTickingWorker();
+    const { requestId } = await submitted(input);
     const keys = storeKeys(stack.prefix);
     // The ticker found it due, asked the scope's budget in its script and moved it to when the pause ends.
     await eventually(
@@ -81,12 +84,8 @@ describe('progress while waiting', () => {
 
   it('GIVEN the thread of a waiting generation is deleted THEN the ticker notices, the generation is cancelled at Oxen and nothing stays reserved', async () => {
     stack.sim.knobs.holdQueue = true;
-    await stack.startWorker({
-      timings: { reconcileMs: LONG, progressEveryMs: 100, progressTickMs: 50, editIntervalMs: 50 },
-    });
-    const accepted = await stack.intake.submit(submitInput());
-    if (!accepted.ok) throw new Error('refused');
-    const { requestId, jobId } = accepted.value;
+    await startTickingWorker();
+    const { requestId, jobId } = await submitted(submitInput());
     await eventually(async () => (await queue.getJobState(jobId)) === 'delayed', 'the job parked in its wait');
     stack.chat.faults.push({ method: 'edit', kind: 'gone' });
     await eventually(async () => (await attemptState(stack, requestId)) === 'cancelled', 'the attempt cancelled');

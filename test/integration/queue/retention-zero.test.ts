@@ -13,6 +13,15 @@ describe('STAGED_INPUT_RETENTION_HOURS=0', () => {
   let stack: Stack;
   afterEach(async () => stack.close());
 
+  /** Submits a request and waits for its video; its id and the store to read it back from. */
+  async function delivered() {
+    const accepted = await stack.intake.submit(submitInput());
+    if (!accepted.ok) throw new Error(accepted.error.message);
+    const { requestId } = accepted.value;
+    await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
+    return { requestId, requests: createRequestStore(stack.redis, storeKeys(stack.prefix)) };
+  }
+
   it('GIVEN a retention of 0 THEN the staged input is deleted when the attempt ends, with no sweep in between', async () => {
     stack = await createStack();
     // One reconcile (and retention sweep) at start, the next a minute later: none runs during the test.
@@ -20,11 +29,7 @@ describe('STAGED_INPUT_RETENTION_HOURS=0', () => {
       imageStore: createOxenImageStore(stack.oxen, INPUT_REPO, { inputRetentionMs: 0 }),
       timings: { reconcileMs: 60_000 },
     });
-    const accepted = await stack.intake.submit(submitInput());
-    if (!accepted.ok) throw new Error(accepted.error.message);
-    const { requestId } = accepted.value;
-    await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
-    const requests = createRequestStore(stack.redis, storeKeys(stack.prefix));
+    const { requestId, requests } = await delivered();
     const ref = (await requests.getRequest(requestId))?.staged?.start.ref ?? '';
     expect(ref.startsWith(`oxen:${INPUT_REPO}/`)).toBe(true);
     await eventually(() => !stack.sim.files.has(ref.slice('oxen:'.length)), 'the copy deleted', 10_000);
@@ -48,11 +53,7 @@ describe('STAGED_INPUT_RETENTION_HOURS=0', () => {
       clock,
       timings: { reconcileMs: 60_000 },
     });
-    const accepted = await stack.intake.submit(submitInput());
-    if (!accepted.ok) throw new Error(accepted.error.message);
-    const { requestId } = accepted.value;
-    await eventually(async () => (await attemptState(stack, requestId)) === 'done', 'the delivery');
-    const requests = createRequestStore(stack.redis, storeKeys(stack.prefix));
+    const { requestId, requests } = await delivered();
     const seenEnded = clock.now();
     const endedAt = (await requests.getAttempt(requestId, 1))?.endedAt;
     offset += 24 * 3_600_000;

@@ -8,7 +8,7 @@ import {
   viewSubmission,
 } from '../../fakes/slack/payloads.js';
 import { postEvent, postInteraction, postSlashCommand, type SignOptions } from '../../fakes/slack/signed-request.js';
-import type { FakeFile, FakeMessage } from '../../fakes/slack/state.js';
+import type { FakeFile } from '../../fakes/slack/state.js';
 import { eventually } from '../../support/eventually.js';
 import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from './harness.js';
 
@@ -62,9 +62,6 @@ function react(ts: string, user: string, reaction: 'repeat' | 'x', eventId: stri
   return postEvent(h.eventsUrl, SIGNING_SECRET, envelope);
 }
 
-const botMessages = (threadTs: string): FakeMessage[] =>
-  h.slack.state.thread(CHANNEL, threadTs).filter((m) => m.user === h.slack.botUserId);
-
 describe('Slack end to end', () => {
   it('GIVEN /animate and a filled-in modal THEN the video arrives in the thread of the announcement', async () => {
     const view = await openModal('a cat surfing');
@@ -79,7 +76,7 @@ describe('Slack end to end', () => {
     const thread = announcement.ts;
     await expect.poll(() => h.videos(CHANNEL, thread).length).toBe(1);
     // The upload can land before the "ready" message is posted: look the message up inside the poll.
-    const ready = () => botMessages(thread).find((m) => m.text.includes('your video is ready'));
+    const ready = () => h.botMessages(CHANNEL, thread).find((m) => m.text.includes('your video is ready'));
     await expect.poll(() => ready()?.reactions.get('repeat')?.has(h.slack.botUserId)).toBe(true);
     expect(h.sim.counters.enqueue).toBe(1);
   });
@@ -106,7 +103,7 @@ describe('Slack end to end', () => {
 
   it('GIVEN a mention with a word that looks like an option but is none THEN the thread gets the options help and nothing runs', async () => {
     const { ts } = await mention('<@U0BOT> a kite speed:fast', [h.image()], 'EvUnknown');
-    const help = await eventually(() => botMessages(ts)[0], 'the help');
+    const help = await eventually(() => h.botMessages(CHANNEL, ts)[0], 'the help');
     expect(help.text).toContain('I do not know the option *speed:fast*');
     expect(help.text).toContain('takes:2');
     expect(await h.jobCount()).toBe(0);
@@ -185,7 +182,7 @@ describe('Slack end to end', () => {
     expect(command.status).toBe(401);
     expect(await h.jobCount()).toBe(0);
     expect(h.slack.state.views).toHaveLength(0);
-    expect(botMessages(forged.ts)).toHaveLength(0);
+    expect(h.botMessages(CHANNEL, forged.ts)).toHaveLength(0);
   });
 
   it('GIVEN Slack retries an event (same event id, X-Slack-Retry-Num) THEN one job and one video', async () => {
@@ -202,7 +199,10 @@ describe('Slack end to end', () => {
   it('GIVEN a failed generation THEN 🔁 by a stranger is refused privately and 🔁 by the requester delivers', async () => {
     h.sim.knobs.failNext = 1;
     const { ts } = await mention('<@U0BOT> a dragon takes off', [h.image()], 'EvFail');
-    const failure = await eventually(() => botMessages(ts).find((m) => m.text.includes('Failed')), 'the failure');
+    const failure = await eventually(
+      () => h.botMessages(CHANNEL, ts).find((m) => m.text.includes('Failed')),
+      'the failure',
+    );
     expect(failure.text).toContain('upstream model error');
     await react(failure.ts, 'U0BAD', 'repeat', 'EvStranger');
     await expect.poll(() => h.slack.state.ephemerals.length).toBe(1);
@@ -220,7 +220,7 @@ describe('Slack end to end', () => {
     h.sim.knobs.processingMs = 60_000;
     const { ts } = await mention('<@U0BOT> slow clouds', [h.image()], 'EvCancel');
     const progress = await eventually(
-      () => botMessages(ts).find((m) => m.text.includes('React ❌ to cancel')),
+      () => h.botMessages(CHANNEL, ts).find((m) => m.text.includes('React ❌ to cancel')),
       'the progress message',
     );
     await expect.poll(() => h.sim.counters.enqueue).toBe(1);
@@ -236,8 +236,8 @@ describe('Slack end to end', () => {
 
   it('GIVEN a mention whose file URL answers with the login page THEN the thread explains the missing files:read scope', async () => {
     const { ts } = await mention('<@U0BOT> zoom in', [h.image({ access: 'login_page' })], 'EvLogin');
-    await expect.poll(() => botMessages(ts).length).toBe(1);
-    expect(botMessages(ts)[0]?.text).toContain('missing the files:read scope');
+    await expect.poll(() => h.botMessages(CHANNEL, ts).length).toBe(1);
+    expect(h.botMessages(CHANNEL, ts)[0]?.text).toContain('missing the files:read scope');
     expect(await h.jobCount()).toBe(0);
   });
 });

@@ -14,12 +14,18 @@ import { createIntake } from '../../../src/queue/intake.js';
 import { ANIMATE_QUEUE } from '../../../src/queue/stores/keys.js';
 import { createRedisConnection } from '../../../src/queue/stores/redis.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { type OxenSimulator, type SimKnobs, startOxenSimulator } from '../../../src/simulator/simulator.js';
+import {
+  type OxenSimulator,
+  type SimKnobs,
+  type SimRow,
+  startOxenSimulator,
+} from '../../../src/simulator/simulator.js';
 import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import type { FakeFile, FakeMessage } from '../../fakes/slack/state.js';
 import { type SlackFake, startSlackFake } from '../../fakes/slack/web-api-fake.js';
 import { makePng } from '../../support/images.js';
 import { startTestModelBook } from '../../support/models.js';
+import { deleteUnder } from '../../support/redis-target.js';
 import { endInputRetention } from '../../support/retention.js';
 import { buildTestWorker } from '../../support/worker.js';
 
@@ -36,8 +42,12 @@ export interface SlackHarness {
   queue: Queue;
   /** A PNG a person shared; `access` makes `url_private` answer with Slack's login page instead. */
   image(options?: { width?: number; height?: number; access?: FakeFile['access']; name?: string }): FakeFile;
+  /** The bot's messages in a thread, oldest first. */
+  botMessages(channel: string, threadTs: string): FakeMessage[];
   /** The bot's messages in a thread that carry a video. */
   videos(channel: string, threadTs: string): FakeMessage[];
+  /** The simulator's generations asked with `prompt`. */
+  rowsOf(prompt: string): SimRow[];
   /** How many jobs the queue holds in any state. */
   jobCount(): Promise<number>;
   /** Ends the input retention of every finished request (their staged copies are let go). */
@@ -128,10 +138,12 @@ export async function startSlackHarness(
     queue,
     image: ({ width = 640, height = 480, access = 'ok', name = 'cat.png' } = {}) =>
       slack.addFile({ name, bytes: makePng(width, height), mimetype: 'image/png', access }),
+    botMessages: (channel, threadTs) => slack.state.thread(channel, threadTs).filter((m) => m.user === slack.botUserId),
     videos: (channel, threadTs) =>
       slack.state
         .thread(channel, threadTs)
         .filter((m) => m.user === slack.botUserId && m.files.some((f) => f.mimetype.startsWith('video/'))),
+    rowsOf: (prompt) => [...sim.rows.values()].filter((r) => r.prompt === prompt),
     jobCount: async () => Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0),
     endInputRetention: () => endInputRetention(redis, prefix, imageStore),
     async close() {
@@ -142,8 +154,7 @@ export async function startSlackHarness(
       await intake.close();
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteUnder(redis, prefix);
       await redis.quit();
       await workerConnection.quit();
       await sim.close();

@@ -37,14 +37,10 @@ type Block = {
   };
 };
 
-const botMessages = (harness: SlackHarness, threadTs: string): FakeMessage[] =>
-  harness.slack.state.thread(CHANNEL, threadTs).filter((m) => m.user === harness.slack.botUserId);
 const activeJobs = async (harness: SlackHarness) => {
   const counts = await harness.queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');
   return Object.values(counts).reduce((a, b) => a + b, 0);
 };
-const rowsOf = (harness: SlackHarness, prompt: string) =>
-  [...harness.sim.rows.values()].filter((r) => r.prompt === prompt);
 
 /** A mention with an image; resolves to the delivered video's caption (the message actions anchor on). */
 async function deliveredVideo(harness: SlackHarness, prompt: string) {
@@ -57,7 +53,7 @@ async function deliveredVideo(harness: SlackHarness, prompt: string) {
     eventCallback(appMention({ channel: CHANNEL, ts, text, files }), `Ev-${ts}`),
   );
   return eventually(
-    () => botMessages(harness, ts).find((m) => m.reactions.get('fast_forward')?.has(harness.slack.botUserId)),
+    () => harness.botMessages(CHANNEL, ts).find((m) => m.reactions.get('fast_forward')?.has(harness.slack.botUserId)),
     'the video’s caption',
   );
 }
@@ -143,8 +139,8 @@ describe('Slack: remix and channel defaults end to end', () => {
       'the remix’s announcement',
     );
     await expect.poll(() => harness.videos(CHANNEL, announcement.ts).length).toBe(1);
-    const [original] = rowsOf(harness, 'a fox in the snow');
-    const [remix] = rowsOf(harness, 'a fox in the snow at dusk');
+    const [original] = harness.rowsOf('a fox in the snow');
+    const [remix] = harness.rowsOf('a fox in the snow at dusk');
     expect(remix?.duration).toBe(10);
     expect(remix?.input_image).toBeTruthy();
     expect(remix?.input_image).not.toBe(original?.input_image);
@@ -178,7 +174,7 @@ describe('Slack: remix and channel defaults end to end', () => {
       viewSubmission({ view, values: { image: [harness.image()], prompt: 'a lighthouse in a storm', duration: '5' } }),
     );
     expect(await res.text()).toBe('');
-    await eventually(() => rowsOf(harness, 'a lighthouse in a storm')[0], 'the remix at Oxen');
+    await eventually(() => harness.rowsOf('a lighthouse in a storm')[0], 'the remix at Oxen');
   });
 
   it('GIVEN the input retention ended THEN 🔁 on the video reads the file again with files.info and delivers; a deleted file is refused privately, nothing charged', async () => {
@@ -193,10 +189,10 @@ describe('Slack: remix and channel defaults end to end', () => {
       SIGNING_SECRET,
       eventCallback(reactionAdded({ channel: CHANNEL, ts: caption.ts, user: 'U0001', reaction: 'repeat' }), 'EvLate'),
     );
-    await expect.poll(() => rowsOf(harness, 'a heron takes flight').length).toBe(2);
+    await expect.poll(() => harness.rowsOf('a heron takes flight').length).toBe(2);
     expect(infos()).toBe(1);
     // Staged anew from the file read again (the sweep had deleted the bot's copy).
-    expect(rowsOf(harness, 'a heron takes flight')[1]?.input_image).toBeTruthy();
+    expect(harness.rowsOf('a heron takes flight')[1]?.input_image).toBeTruthy();
     await expect.poll(() => harness.slack.state.ephemerals.length).toBe(0);
 
     // The person deleted the file since: the next 🔁 after the retention is refused in private.
@@ -239,6 +235,6 @@ describe('Slack: remix and channel defaults end to end', () => {
     expect(blocks.find((b) => b.block_id === 'duration')?.element?.initial_option?.value).toBe('10');
 
     await deliveredVideo(harness, 'a kite over the dunes');
-    expect(rowsOf(harness, 'a kite over the dunes')[0]?.duration).toBe(10);
+    expect(harness.rowsOf('a kite over the dunes')[0]?.duration).toBe(10);
   });
 });

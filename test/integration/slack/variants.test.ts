@@ -8,7 +8,6 @@ import {
   viewSubmission,
 } from '../../fakes/slack/payloads.js';
 import { postEvent, postInteraction, postSlashCommand } from '../../fakes/slack/signed-request.js';
-import type { FakeMessage } from '../../fakes/slack/state.js';
 import { eventually } from '../../support/eventually.js';
 import { createVideoProbe, stagedInput } from '../../support/video-probe.js';
 import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from './harness.js';
@@ -52,12 +51,8 @@ function react(harness: SlackHarness, ts: string, user: string, reaction: string
   return postEvent(harness.eventsUrl, SIGNING_SECRET, envelope);
 }
 
-const botMessages = (harness: SlackHarness, threadTs: string): FakeMessage[] =>
-  harness.slack.state.thread(CHANNEL, threadTs).filter((m) => m.user === harness.slack.botUserId);
 const videoFiles = (harness: SlackHarness, threadTs: string) =>
   harness.videos(CHANNEL, threadTs).flatMap((m) => m.files.filter((f) => f.mimetype.startsWith('video/')));
-const rowsOf = (harness: SlackHarness, prompt: string) =>
-  [...harness.sim.rows.values()].filter((r) => r.prompt === prompt);
 
 describe('Slack: extend, loop and takes end to end', () => {
   it('GIVEN :fast_forward: by a stranger THEN refused privately; by the requester THEN part 2 starts from the last frame and the stitched video lasts both', async () => {
@@ -72,7 +67,7 @@ describe('Slack: extend, loop and takes end to end', () => {
     );
     // The message the actions anchor on: the caption after the upload, with the bot's ⏩.
     const caption = await eventually(
-      () => botMessages(harness, ts).find((m) => m.reactions.get('fast_forward')?.has(harness.slack.botUserId)),
+      () => harness.botMessages(CHANNEL, ts).find((m) => m.reactions.get('fast_forward')?.has(harness.slack.botUserId)),
       'the video’s caption with ⏩',
     );
     expect([...caption.reactions.keys()]).toEqual(['repeat', 'fast_forward']);
@@ -87,7 +82,7 @@ describe('Slack: extend, loop and takes end to end', () => {
 
     await react(harness, caption.ts, 'U0001', 'fast_forward', 'EvFfOwner');
     const stitched = await eventually(
-      () => botMessages(harness, ts).find((m) => m.text.includes('s total')),
+      () => harness.botMessages(CHANNEL, ts).find((m) => m.text.includes('s total')),
       'the stitched video’s caption',
     );
     expect(stitched.text).toContain('part 2 · 10 s total');
@@ -95,7 +90,7 @@ describe('Slack: extend, loop and takes end to end', () => {
     const videos = videoFiles(harness, ts);
     expect(videos).toHaveLength(3);
 
-    const rows = rowsOf(harness, 'waves rolling in');
+    const rows = harness.rowsOf('waves rolling in');
     expect(rows).toHaveLength(2);
     const lastOfPart1 = probe.meanLuma(part1.bytes, true);
     expect(Math.abs(probe.meanLuma(stagedInput(harness.sim, rows[1])) - lastOfPart1)).toBeLessThan(1.5);
@@ -113,7 +108,7 @@ describe('Slack: extend, loop and takes end to end', () => {
       eventCallback(appMention({ channel: CHANNEL, ts, text, files }), 'EvShortcut1'),
     );
     const caption = await eventually(
-      () => botMessages(harness, ts).find((m) => m.reactions.get('fast_forward')?.has(harness.slack.botUserId)),
+      () => harness.botMessages(CHANNEL, ts).find((m) => m.reactions.get('fast_forward')?.has(harness.slack.botUserId)),
       'the video’s caption',
     );
     const views = harness.slack.state.views.length;
@@ -150,8 +145,11 @@ describe('Slack: extend, loop and takes end to end', () => {
       }),
     );
     expect(await res.text()).toBe('');
-    await eventually(() => botMessages(harness, ts).find((m) => m.text.includes('s total')), 'the stitched video');
-    const [part2] = rowsOf(harness, 'the boat reaches the shore');
+    await eventually(
+      () => harness.botMessages(CHANNEL, ts).find((m) => m.text.includes('s total')),
+      'the stitched video',
+    );
+    const [part2] = harness.rowsOf('the boat reaches the shore');
     expect(part2?.tail_image_url).toBeTruthy();
     expect(part2?.tail_image_url).not.toBe(part2?.input_image);
     expect(harness.sim.counters.enqueue).toBe(2);
@@ -180,8 +178,8 @@ describe('Slack: extend, loop and takes end to end', () => {
       }),
     );
     expect(await res.text()).toBe('');
-    await eventually(() => rowsOf(harness, 'a seamless loop')[0]?.status === 'succeeded', 'the loop at Oxen');
-    const [row] = rowsOf(harness, 'a seamless loop');
+    await eventually(() => harness.rowsOf('a seamless loop')[0]?.status === 'succeeded', 'the loop at Oxen');
+    const [row] = harness.rowsOf('a seamless loop');
     expect(row?.input_image).toBeTruthy();
     expect(row?.tail_image_url).toBe(row?.input_image);
   });
@@ -202,14 +200,14 @@ describe('Slack: extend, loop and takes end to end', () => {
       'the announcement',
     );
     const caption = await eventually(
-      () => botMessages(harness, announcement.ts).find((m) => m.text.includes('takes are ready')),
+      () => harness.botMessages(CHANNEL, announcement.ts).find((m) => m.text.includes('takes are ready')),
       'the takes’ caption',
     );
     await expect.poll(() => caption.reactions.size).toBe(4);
     expect([...caption.reactions.keys()]).toEqual(['repeat', 'one', 'two', 'three']);
     expect(caption.text).toContain('your 3 takes are ready');
     expect(harness.sim.counters.enqueue).toBe(1);
-    expect(rowsOf(harness, 'three slack takes')).toHaveLength(3);
+    expect(harness.rowsOf('three slack takes')).toHaveLength(3);
     const files = videoFiles(harness, announcement.ts);
     expect(files).toHaveLength(3);
     expect(new Set(files.map((f) => f.bytes.toString('base64'))).size).toBe(3);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALICE, BOB, CHATS, type FakeMessage } from '../../fakes/telegram/state.js';
 import { eventually } from '../../support/eventually.js';
-import { alice, startTelegramStack, type TelegramStack, WEBHOOK_SECRET } from './harness.js';
+import { alice, attemptEnded, buttons, startTelegramStack, type TelegramStack, WEBHOOK_SECRET } from './harness.js';
 
 /**
  * End to end, the inline buttons (🔁 ❌ ⏩ 1️⃣–4️⃣), the webhook's secret, and a restart during a
@@ -14,9 +14,6 @@ const GROUP = CHATS.group.id;
 afterEach(async () => {
   await stack.close();
 });
-
-const buttons = (m: FakeMessage | undefined) =>
-  (m?.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data);
 
 /** Sends a request and returns its announcement and progress message, once the progress shows ❌. */
 async function animate(prompt: string) {
@@ -35,24 +32,20 @@ async function animate(prompt: string) {
   return { request, announcement, progress };
 }
 
-/** Waits until the attempt the retry checks has ended (the buttons come a moment before). */
-const settled = () =>
-  eventually(async () => (await stack.bot.intake.status(alice)).active.length === 0, 'the attempt to end');
-
 describe('Telegram buttons', () => {
   it('GIVEN 🔁 on the video THEN a second attempt, its video posted too; ⏩ THEN part 2, joined with part 1', async () => {
     stack = await startTelegramStack();
     await animate('retry and extend');
     const first = await eventually(() => stack.videos(GROUP)[0], 'the video');
     await eventually(() => buttons(first).includes('extend'), 'the buttons on the video');
-    await settled();
+    await attemptEnded(stack);
     const pressed = await stack.telegram.press({ chatId: GROUP, messageId: first.message_id, data: 'retry' });
     await eventually(() => stack.videos(GROUP).length === 2, 'the retry’s video');
     expect(stack.videos(GROUP)[1]?.caption).toContain('attempt 2');
     expect(stack.telegram.state.callbackAnswers.find((a) => a.callback_query_id === pressed)).toEqual({
       callback_query_id: pressed,
     });
-    await settled();
+    await attemptEnded(stack);
     const second = stack.videos(GROUP)[1] as FakeMessage;
     await eventually(() => buttons(second).includes('extend'), 'the buttons on the second video');
     await stack.telegram.press({ chatId: GROUP, messageId: second.message_id, data: 'extend' });
@@ -128,7 +121,7 @@ describe('Telegram buttons', () => {
     stack.sim.knobs.processingMs = 300;
     const video = await eventually(() => stack.videos(GROUP)[0], 'the video after the restart');
     await eventually(() => buttons(video).includes('retry'), '🔁 on it');
-    await settled();
+    await attemptEnded(stack);
     expect(stack.videos(GROUP)).toHaveLength(1);
     expect(stack.sim.counters.enqueue).toBe(1);
   });

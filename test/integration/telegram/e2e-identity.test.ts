@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB, CHATS, type FakeMessage } from '../../fakes/telegram/state.js';
+import { ALICE, BOB, CHATS } from '../../fakes/telegram/state.js';
 import { eventually } from '../../support/eventually.js';
-import { startTelegramStack, type TelegramStack } from './harness.js';
+import { buttons, startTelegramStack, type TelegramStack } from './harness.js';
 
 /**
  * Telegram's identities in the shared settings: `telegram:<chat id>` in ALLOWED_CHANNELS (a supergroup's
@@ -21,9 +21,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await stack.close();
 });
-
-const buttons = (m: FakeMessage | undefined) =>
-  (m?.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data);
 
 describe('Telegram identities and limits', () => {
   it('GIVEN ALLOWED_CHANNELS names the forum THEN a request in another group is refused there, and one in the forum runs', async () => {

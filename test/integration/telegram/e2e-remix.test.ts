@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOB, CHATS, type FakeMessage } from '../../fakes/telegram/state.js';
+import { BOB, CHATS } from '../../fakes/telegram/state.js';
 import { eventually } from '../../support/eventually.js';
-import { alice, startTelegramStack, type TelegramStack } from './harness.js';
+import { attemptEnded, buttons, startTelegramStack, type TelegramStack } from './harness.js';
 
 /**
  * End to end, remix and channel defaults the Telegram way (no forms): the 🔀 button answers privately
@@ -17,12 +17,8 @@ afterEach(async () => {
   await stack.close();
 });
 
-const buttons = (m: FakeMessage | undefined) =>
-  (m?.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data);
 const answerTo = (id: string) =>
   eventually(() => stack.telegram.state.callbackAnswers.find((a) => a.callback_query_id === id), 'the answer');
-const settled = () =>
-  eventually(async () => (await stack.bot.intake.status(alice)).active.length === 0, 'the attempt to end');
 const downloads = () => stack.telegram.state.calls.filter((c) => c.method === 'getFile').length;
 
 describe('Telegram remix and channel defaults', () => {
@@ -34,7 +30,7 @@ describe('Telegram remix and channel defaults', () => {
     await stack.telegram.sendPhoto({ chatId: GROUP, caption: '/animate a cat blinks loop' });
     const video = await eventually(() => stack.videos(GROUP)[0], 'the video');
     await eventually(() => buttons(video).includes('remix'), '🔀 on the video');
-    await settled();
+    await attemptEnded(stack);
     const fetched = downloads();
 
     const strangers = await answerTo(

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../../fakes/telegram/state.js';
 import { BOB, CHATS, FAKE_BOT } from '../../fakes/telegram/state.js';
 import { eventually } from '../../support/eventually.js';
-import { alice, startTelegramStack, type TelegramStack } from './harness.js';
+import { attemptEnded, buttons, startTelegramStack, type TelegramStack } from './harness.js';
 
 /**
  * End to end: updates by long polling from the Bot API fake into the real grammY intake, the real intake
@@ -21,8 +21,6 @@ afterEach(async () => {
   await stack.close();
 });
 
-const buttons = (m: FakeMessage | undefined) =>
-  (m?.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data);
 const botReplies = (to: FakeMessage | undefined) =>
   to
     ? stack.telegram.state.botMessages(to.chat.id).filter((m) => m.reply_to_message?.message_id === to.message_id)
@@ -126,7 +124,7 @@ describe('Telegram requests', () => {
   it('GIVEN /animate with a new prompt as a reply to the bot’s video THEN part 2 runs with it; the request keeps the photo’s file id', async () => {
     const request = await stack.telegram.sendPhoto({ chatId: GROUP, caption: '/animate a first part' });
     const video = await eventually(() => stack.videos(GROUP)[0], 'the video');
-    await eventually(async () => (await stack.bot.intake.status(alice)).active.length === 0, 'the attempt to end');
+    await attemptEnded(stack);
     const records = await Promise.all(
       (await stack.redis.keys(`${stack.prefix}:animate:req:*`)).map(async (key) =>
         JSON.parse((await stack.redis.get(key)) ?? '{}'),

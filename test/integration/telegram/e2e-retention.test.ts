@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../../src/queue/stores/keys.js';
-import { CHATS, type FakeMessage } from '../../fakes/telegram/state.js';
+import { CHATS } from '../../fakes/telegram/state.js';
 import { eventually } from '../../support/eventually.js';
-import { alice, startTelegramStack, type TelegramStack } from './harness.js';
+import { alice, attemptEnded, buttons, startTelegramStack, type TelegramStack } from './harness.js';
 
 /**
  * End to end, a 🔁 and a /remix after the input retention (here 0: the bot's copies go as soon as an
@@ -17,8 +17,6 @@ afterEach(async () => {
   await stack.close();
 });
 
-const buttons = (m: FakeMessage | undefined) =>
-  (m?.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data);
 const getFiles = () => stack.telegram.state.calls.filter((c) => c.method === 'getFile').length;
 
 /** A request's video, once its attempt ended and the bot let its copy of the photo go. */
@@ -29,7 +27,7 @@ async function videoWithCopyGone(caption: string) {
     'the video',
   );
   await eventually(() => buttons(video).includes('retry'), '🔁 on it');
-  await eventually(async () => (await stack.bot.intake.status(alice)).active.length === 0, 'the attempt to end');
+  await attemptEnded(stack);
   const keys = storeKeys(stack.prefix);
   await eventually(async () => {
     const gone = await stack.redis.keys(keys.stagedGone('*'));

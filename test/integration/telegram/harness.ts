@@ -19,7 +19,9 @@ import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/s
 import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { startTelegramFake, type TelegramFake } from '../../fakes/telegram/server.js';
 import { ALICE, type FakeMessage } from '../../fakes/telegram/state.js';
+import { eventually } from '../../support/eventually.js';
 import { startTestModelBook } from '../../support/models.js';
+import { deleteUnder } from '../../support/redis-target.js';
 import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
 
 /** The secret the webhook harness sets. */
@@ -27,6 +29,17 @@ export const WEBHOOK_SECRET = 'telegram-e2e-webhook-secret';
 
 /** Alice as core sees her. */
 export const alice: UserRef = { platform: 'telegram', userId: String(ALICE.id), displayName: 'Alice' };
+
+/** The callback data of a message's inline buttons, row after row (none when it has no keyboard). */
+export const buttons = (m: FakeMessage | undefined) =>
+  (m?.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data);
+
+/**
+ * Waits until Alice has no attempt running: a video's buttons come a moment before its attempt ends, and a
+ * 🔁 or a retention check wants the attempt over.
+ */
+export const attemptEnded = (stack: TelegramStack) =>
+  eventually(async () => (await stack.bot.intake.status(alice)).active.length === 0, 'the attempt to end');
 
 /** Bot and worker over loopback: the Bot API fake, the Oxen simulator, a real Redis under its own prefix. */
 export interface TelegramStack {
@@ -172,8 +185,7 @@ export async function startTelegramStack(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await worker.close();
       await events.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteUnder(redis, prefix);
       await redis.quit();
       await portRedis.quit();
       await workerRedis.quit();

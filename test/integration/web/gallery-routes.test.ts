@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createWebAdapter } from '../../../src/adapters/web/index.js';
 import type { GalleryItem } from '../../../src/core/gallery.js';
 import { userKey } from '../../../src/core/model.js';
-import { checkImageBytes } from '../../../src/media/check-image.js';
-import { silentLogger } from '../../../src/shared/logger.js';
 import { createFakeIntake, type FakeIntake } from '../../fakes/intake.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
+import { listenOnLoopback, webAdapterDeps } from './adapter-harness.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_TOKEN = 'gallery-routes-admin-token-0123456789';
@@ -25,23 +23,14 @@ describe('the gallery routes', () => {
   async function start(visibility: 'own' | 'team') {
     fake = createFakeIntake();
     const app = express();
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await listenOnLoopback(app));
     adapter = createWebAdapter(
       {
         prefix: `${prefix}-${randomUUID()}`,
         galleryVisibility: visibility,
         access: { invites: true, publicBaseUrl: base, adminToken: ADMIN_TOKEN },
       },
-      {
-        intake: fake.intake,
-        checkImage: checkImageBytes,
-        logger: silentLogger(),
-        expressApp: app,
-        redis: new Redis(redisUrl),
-      },
+      webAdapterDeps(fake, app, redisUrl),
     );
     await adapter.start();
   }
@@ -101,10 +90,7 @@ describe('the gallery routes', () => {
   });
 
   afterAll(async () => {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   it('GIVEN the default visibility THEN each person sees their own, an admin everyone’s, and only the requester or an admin removes', async () => {

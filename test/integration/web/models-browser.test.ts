@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { imageSize } from 'image-size';
-import { Redis } from 'ioredis';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 // @ts-expect-error plain .mjs helper shared with scripts/start.mjs and .ci/run
 import { freePort } from '../../../scripts/redis-probe.mjs';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
+import { launchChromium, requireChromium } from '../../support/chromium.js';
 import { makePng } from '../../support/images.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
 import { stagedInput } from '../../support/video-probe.js';
 import { type MainProcess, startMain } from '../main/child.js';
+import { browserBotEnv } from './browser-bot.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MODELS = ['kling-video-o1-image-to-video', 'google-veo-3-1', 'ltx-2-3'];
 
 /**
@@ -30,29 +30,18 @@ describe('web playground: models, sound and shape', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`);
-    }
+    requireChromium();
     sim = await startOxenSimulator({ knobs: { queuedMs: 100, processingMs: 500, keepAliveMs: 1_000 } });
     const port: number = await freePort();
     base = `http://127.0.0.1:${port}`;
     bot = startMain('all', {
-      OXEN_API_KEY: sim.apiKey,
-      OXEN_BASE_URL: sim.url,
-      OXEN_INPUT_REPO: 'local/animate-inputs',
+      ...browserBotEnv(sim, redisUrl, prefix, port),
       OXEN_MODELS: MODELS.join(','),
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      RECONCILE_INTERVAL_SECONDS: '1',
       MAX_ACTIVE_PER_USER: '5',
       DAILY_VIDEO_SECONDS_PER_USER: '600',
     });
     await bot.waitForLine((l) => l.msg === 'ready', 'bot ready');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await page.goto(base);
     await page.locator('#me-key').filter({ hasText: 'web:' }).waitFor();
@@ -62,13 +51,7 @@ describe('web playground: models, sound and shape', () => {
     await browser?.close();
     await bot?.dispose();
     await sim?.close();
-    const redis = new Redis(redisUrl);
-    try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   const options = (p: Page, select: string) =>

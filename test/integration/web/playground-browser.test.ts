@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 // @ts-expect-error plain .mjs helper shared with scripts/start.mjs and .ci/run
 import { freePort } from '../../../scripts/redis-probe.mjs';
 import { ANIMATE_QUEUE } from '../../../src/queue/stores/keys.js';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
+import { launchChromium, requireChromium } from '../../support/chromium.js';
 import { makePng } from '../../support/images.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
 import { type MainProcess, startMain } from '../main/child.js';
+import { browserBotEnv } from './browser-bot.js';
 
 /** What the tests use of a <video> element (the project's TypeScript has no DOM types). */
 interface VideoLike {
@@ -21,7 +22,6 @@ interface VideoLike {
   pause(): void;
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../../..');
 /** `UPDATE_SCREENSHOT=1` writes the README's picture (docs/playground.png); otherwise a temporary copy. */
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? join(ROOT, 'docs', 'playground.png') : null;
@@ -49,9 +49,7 @@ describe('web playground in a real browser', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`);
-    }
+    requireChromium();
     // distinctClips: each generation gets a clip as long as it asked for, so the page's <video> can be measured.
     sim = await startOxenSimulator({
       knobs: { queuedMs: 200, processingMs: 1_500, keepAliveMs: 1_000, distinctClips: true },
@@ -59,31 +57,17 @@ describe('web playground in a real browser', () => {
     const port: number = await freePort();
     base = `http://127.0.0.1:${port}`;
     env = {
-      OXEN_API_KEY: sim.apiKey,
-      OXEN_BASE_URL: sim.url,
-      OXEN_INPUT_REPO: 'local/animate-inputs',
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      RECONCILE_INTERVAL_SECONDS: '1',
+      ...browserBotEnv(sim, redisUrl, prefix, port),
       MAX_ACTIVE_PER_USER: '5',
       DAILY_VIDEO_SECONDS_PER_USER: '600',
     };
     queue = new Queue(ANIMATE_QUEUE, { connection: { url: redisUrl }, prefix });
     await startBot();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browser = await launchChromium([
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ]);
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     page = await context.newPage();
     await page.goto(base);
@@ -95,13 +79,7 @@ describe('web playground in a real browser', () => {
     await bot?.dispose();
     await queue?.close();
     await sim?.close();
-    const redis = new Redis(redisUrl);
-    try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   const thread = (p: Page) => p.locator('#thread-messages');

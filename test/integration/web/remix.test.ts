@@ -16,6 +16,7 @@ import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/s
 import { createOxenImageStore } from '../../../src/storage/oxen.js';
 import { eventually } from '../../support/eventually.js';
 import { makePng } from '../../support/images.js';
+import { deleteUnder } from '../../support/redis-target.js';
 import { endInputRetention } from '../../support/retention.js';
 import { buildTestWorker, TEST_INPUT_REPO } from '../../support/worker.js';
 
@@ -87,8 +88,7 @@ describe('web playground: remix and channel defaults end to end', () => {
       await worker.close(2_000);
       await events.close();
       await intake.close();
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteUnder(redis, prefix);
       await redis.quit();
       await workerRedis.quit();
       await outbox.quit();

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createWebAdapter, type WebAccess } from '../../../src/adapters/web/index.js';
 import { createWebStore } from '../../../src/adapters/web/store.js';
-import { checkImageBytes } from '../../../src/media/check-image.js';
-import { silentLogger } from '../../../src/shared/logger.js';
 import { createFakeIntake, type FakeIntake } from '../../fakes/intake.js';
 import { makeLargePng, makePng } from '../../support/images.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
+import { listenOnLoopback, webAdapterDeps } from './adapter-harness.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -28,21 +27,9 @@ describe('web playground routes', () => {
   async function start(access?: WebAccess) {
     fake = createFakeIntake();
     const app = express();
-    adapter = createWebAdapter(
-      { prefix, ...(access ? { access } : {}) },
-      {
-        intake: fake.intake,
-        checkImage: checkImageBytes,
-        logger: silentLogger(),
-        expressApp: app,
-        redis: new Redis(redisUrl),
-      },
-    );
+    adapter = createWebAdapter({ prefix, ...(access ? { access } : {}) }, webAdapterDeps(fake, app, redisUrl));
     await adapter.start();
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await listenOnLoopback(app));
   }
 
   async function signIn(body: Record<string, string>): Promise<{ status: number; cookie: string; setCookie: string }> {
@@ -73,10 +60,7 @@ describe('web playground routes', () => {
   });
 
   afterAll(async () => {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   it('GIVEN a sign-in configured THEN the page loads, the API needs a session, and neither a name nor ADMIN_TOKEN signs anyone in', async () => {

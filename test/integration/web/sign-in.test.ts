@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
@@ -9,11 +8,11 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createWebAdapter, type WebAccess } from '../../../src/adapters/web/index.js';
 import { createWebStore, WEB_CHANNEL } from '../../../src/adapters/web/store.js';
 import { userKey } from '../../../src/core/model.js';
-import { checkImageBytes } from '../../../src/media/check-image.js';
-import { silentLogger } from '../../../src/shared/logger.js';
 import { createFakeIntake, type FakeIntake } from '../../fakes/intake.js';
 import { type OAuthFake, startOAuthFake } from '../../fakes/oauth/providers.js';
 import { makePng } from '../../support/images.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
+import { listenOnLoopback, webAdapterDeps } from './adapter-harness.js';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_TOKEN = 'admin-token-for-sign-in-0123456789';
@@ -56,10 +55,7 @@ describe('web sign-in', () => {
     discord = await startOAuthFake('discord');
     slack = await startOAuthFake('slack');
     const app = express();
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server, base } = await listenOnLoopback(app));
     discord.redirectUri = `${base}/web/auth/discord/callback`;
     slack.redirectUri = `${base}/web/auth/slack/callback`;
     adapterPrefix = `${prefix}-${randomUUID()}`;
@@ -76,13 +72,7 @@ describe('web sign-in', () => {
           ...access,
         },
       },
-      {
-        intake: fake.intake,
-        checkImage: checkImageBytes,
-        logger: silentLogger(),
-        expressApp: app,
-        redis: new Redis(redisUrl),
-      },
+      webAdapterDeps(fake, app, redisUrl),
     );
     await adapter.start();
   }
@@ -135,10 +125,7 @@ describe('web sign-in', () => {
   });
 
   afterAll(async () => {
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   it('GIVEN Sign in with Discord THEN the session is discord:<id>, the same person at every sign-in (M7), and a request is theirs', async () => {

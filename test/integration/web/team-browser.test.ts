@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 // @ts-expect-error plain .mjs helper shared with scripts/start.mjs and .ci/run
 import { freePort } from '../../../scripts/redis-probe.mjs';
 import { type OxenSimulator, startOxenSimulator } from '../../../src/simulator/simulator.js';
 import { type OAuthFake, startOAuthFake } from '../../fakes/oauth/providers.js';
+import { launchChromium, requireChromium } from '../../support/chromium.js';
 import { makePng } from '../../support/images.js';
+import { deleteUnderAt } from '../../support/redis-target.js';
 import { type MainProcess, startMain } from '../main/child.js';
+import { browserBotEnv } from './browser-bot.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_TOKEN = 'team-browser-admin-token-0123456789';
 
 /**
@@ -30,9 +30,7 @@ describe('the web playground for a team, in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`);
-    }
+    requireChromium();
     sim = await startOxenSimulator({ knobs: { queuedMs: 100, processingMs: 800, keepAliveMs: 1_000 } });
     discord = await startOAuthFake('discord');
     slack = await startOAuthFake('slack');
@@ -41,13 +39,7 @@ describe('the web playground for a team, in a real browser', () => {
     discord.redirectUri = `${base}/web/auth/discord/callback`;
     slack.redirectUri = `${base}/web/auth/slack/callback`;
     bot = startMain('all', {
-      OXEN_API_KEY: sim.apiKey,
-      OXEN_BASE_URL: sim.url,
-      OXEN_INPUT_REPO: 'local/animate-inputs',
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
-      PORT: String(port),
-      RECONCILE_INTERVAL_SECONDS: '1',
+      ...browserBotEnv(sim, redisUrl, prefix, port),
       WEB_CHAT: 'on',
       PUBLIC_BASE_URL: base,
       ADMIN_TOKEN,
@@ -63,10 +55,7 @@ describe('the web playground for a team, in a real browser', () => {
       SLACK_API_URL: slack.apiUrl,
     });
     await bot.waitForLine((l) => l.msg === 'ready', 'bot ready');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -75,13 +64,7 @@ describe('the web playground for a team, in a real browser', () => {
     await sim?.close();
     await discord?.close();
     await slack?.close();
-    const redis = new Redis(redisUrl);
-    try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteUnderAt(redisUrl, prefix);
   });
 
   async function signInWith(provider: 'discord' | 'slack'): Promise<Page> {
